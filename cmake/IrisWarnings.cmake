@@ -1,0 +1,29 @@
+# Project-wide compile flags: warnings (errors in CI), sanitizers.
+# iris_part(NAME ...) below is how every part declares its library and its tests.
+
+add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
+                    -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
+                    -Wnull-dereference -Wimplicit-fallthrough)
+if(IRIS_WERROR)
+  add_compile_options(-Werror)
+endif()
+
+if(IRIS_SANITIZE)
+  add_compile_options(-fsanitize=${IRIS_SANITIZE} -fno-omit-frame-pointer
+                      -fno-sanitize-recover=all)
+  add_link_options(-fsanitize=${IRIS_SANITIZE})
+endif()
+
+# iris_add_tests(PART SOURCES... [LIBS ...])
+# One gtest binary per part, `iris_<part>_tests`, every case registered with CTest.
+function(iris_add_tests part)
+  if(NOT IRIS_BUILD_TESTS)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+  set(target iris_${part}_tests)
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE iris_${part} ${ARG_LIBS} GTest::gtest GTest::gtest_main)
+  gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
+                       PROPERTIES LABELS "unit;${part}")
+endfunction()
