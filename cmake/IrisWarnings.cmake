@@ -27,3 +27,18 @@ function(iris_add_tests part)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
                        PROPERTIES LABELS "unit;${part}")
 endfunction()
+
+# iris_add_fuzzer(NAME SOURCE [LIBS ...])
+# A libFuzzer target, built only with -DIRIS_FUZZ=ON and clang (scripts/test's fuzz stage).
+# Run from scripts/test for a bounded time; corpus seeds may live beside the source.
+function(iris_add_fuzzer name source)
+  if(NOT IRIS_FUZZ)
+    return()
+  endif()
+  cmake_parse_arguments(ARG "" "" "LIBS" ${ARGN})
+  add_executable(${name} ${source})
+  target_compile_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_options(${name} PRIVATE -fsanitize=fuzzer,address,undefined)
+  target_link_libraries(${name} PRIVATE ${ARG_LIBS})
+  set_property(GLOBAL APPEND PROPERTY IRIS_FUZZERS ${name})
+endfunction()
