@@ -1,0 +1,530 @@
+#include "wire/convert.h"
+
+#include <cstdint>
+#include <cstring>
+#include <algorithm>
+#include <limits>
+#include <type_traits>
+
+#include "wire/detail/validate.h"
+#include "wire/errc.h"
+
+namespace iris::wire {
+namespace {
+
+// Ids are unsigned in Iris and i64 in Thrift: the same 64 bits either way (C++20 defines
+// the conversion as modular).
+template <typename Id>
+std::int64_t i64(Id id) {
+  return static_cast<std::int64_t>(id.value());
+}
+template <typename Id>
+Id id_of(std::int64_t v) {
+  return Id{static_cast<std::uint64_t>(v)};
+}
+
+std::int64_t time_ms(core::Timestamp t) { return t.time_since_epoch().count(); }
+core::Timestamp time_of(std::int64_t ms) { return core::Timestamp{std::chrono::milliseconds{ms}}; }
+
+std::string client_id_bytes(const core::ClientMsgId& id) {
+  std::string out(16, '\0');
+  for (int i = 0; i < 8; ++i) {
+    out[static_cast<std::size_t>(i)] = static_cast<char>(id.hi >> (56 - 8 * i));
+    out[static_cast<std::size_t>(8 + i)] = static_cast<char>(id.lo >> (56 - 8 * i));
+  }
+  return out;
+}
+
+Result<core::ClientMsgId> client_id_of(const std::string& bytes) {
+  if (bytes.size() != 16) return fail(errc::malformed);
+  core::ClientMsgId id;
+  for (int i = 0; i < 8; ++i) {
+    id.hi = (id.hi << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(i)]);
+    id.lo = (id.lo << 8) | static_cast<unsigned char>(bytes[static_cast<std::size_t>(8 + i)]);
+  }
+  return id;
+}
+
+std::vector<std::int64_t> i64_list(const std::vector<core::UserId>& ids) {
+  std::vector<std::int64_t> out;
+  out.reserve(ids.size());
+  for (const auto& id : ids) out.push_back(i64(id));
+  return out;
+}
+std::vector<core::UserId> user_list(const std::vector<std::int64_t>& ids) {
+  std::vector<core::UserId> out;
+  out.reserve(ids.size());
+  for (auto v : ids) out.push_back(id_of<core::UserId>(v));
+  return out;
+}
+
+// A Thrift reader stores any i32 into an enum field. Reading it back as the enum type would
+// be undefined (and trips UBSan) when the value is outside the enum's range, so the value
+// is copied out as the integer it was on the wire.
+template <typename E>
+std::int32_t enum_value(const E& e) {
+  static_assert(sizeof(E) == sizeof(std::int32_t));
+  std::int32_t v;
+  std::memcpy(&v, &e, sizeof v);
+  return v;
+}
+
+Result<std::uint32_t> count_of(std::int32_t v) {
+  if (v < 0) return fail(errc::invalid_message);
+  return static_cast<std::uint32_t>(v);
+}
+
+// Wire counts are i32; a count over INT32_MAX cannot be sent, so it is clamped (an unread
+// count or a batch limit that large means "more than anyone can use" either way).
+std::int32_t i32_of(std::uint32_t v) {
+  return static_cast<std::int32_t>(std::min<std::uint32_t>(v, std::numeric_limits<std::int32_t>::max()));
+}
+
+// Exactly one member of a generated union: its index, or unknown_kind / malformed.
+template <std::size_t N>
+Result<std::size_t> only_member(const bool (&flags)[N]) {
+  std::size_t found = N;
+  for (std::size_t i = 0; i < N; ++i) {
+    if (!flags[i]) continue;
+    if (found != N) return fail(errc::malformed);
+    found = i;
+  }
+  if (found == N) return fail(errc::unknown_kind);
+  return found;
+}
+
+template <typename M>
+Result<M> checked(M&& m) {
+  if (auto ec = detail::validate(m)) return fail(ec);
+  return std::move(m);
+}
+
+#define IRIS_TRY_ASSIGN(lhs, expr)            \
+  do {                                        \
+    auto iris_try_r = (expr);                 \
+    if (!iris_try_r) return fail(iris_try_r.error()); \
+    lhs = std::move(*iris_try_r);             \
+  } while (0)
+
+}  // namespace
+
+// to_thrift ---------------------------------------------------------------------------------
+
+gen::Update to_thrift(const core::Update& u) {
+  gen::Update g;
+  g.seq = i64(u.seq);
+  g.time_ms = time_ms(u.time);
+  g.thread = i64(u.thread);
+  g.actor = i64(u.actor);
+  gen::UpdateBody& b = g.body;
+  std::visit(
+      [&b](const auto& body) {
+        using B = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<B, core::MessageCreated>) {
+          b.message_created.message = i64(body.message);
+          b.message_created.client_id = client_id_bytes(body.client_id);
+          b.message_created.text = body.text;
+          if (body.reply_to) b.message_created.__set_reply_to(i64(*body.reply_to));
+          b.__isset.message_created = true;
+        } else if constexpr (std::is_same_v<B, core::MessageEdited>) {
+          b.message_edited.message = i64(body.message);
+          b.message_edited.text = body.text;
+          b.__isset.message_edited = true;
+        } else if constexpr (std::is_same_v<B, core::MessageDeleted>) {
+          b.message_deleted.message = i64(body.message);
+          b.__isset.message_deleted = true;
+        } else if constexpr (std::is_same_v<B, core::ReadReceipt>) {
+          b.read_receipt.reader = i64(body.reader);
+          b.read_receipt.up_to = i64(body.up_to);
+          b.__isset.read_receipt = true;
+        } else if constexpr (std::is_same_v<B, core::ThreadCreated>) {
+          b.thread_created.name = body.name;
+          b.thread_created.participants = i64_list(body.participants);
+          b.__isset.thread_created = true;
+        } else if constexpr (std::is_same_v<B, core::ParticipantsChanged>) {
+          b.participants_changed.added = i64_list(body.added);
+          b.participants_changed.removed = i64_list(body.removed);
+          b.__isset.participants_changed = true;
+        } else {
+          static_assert(std::is_same_v<B, core::ThreadRenamed>);
+          b.thread_renamed.name = body.name;
+          b.__isset.thread_renamed = true;
+        }
+      },
+      u.body);
+  g.__isset.body = true;
+  return g;
+}
+
+gen::DeltaBatch to_thrift(const DeltaBatch& m) {
+  gen::DeltaBatch g;
+  g.epoch = i64(m.epoch);
+  g.first_seq = i64(m.first_seq);
+  g.last_seq = i64(m.last_seq);
+  g.updates.reserve(m.updates.size());
+  for (const auto& u : m.updates) g.updates.push_back(to_thrift(u));
+  g.folded = m.folded;
+  return g;
+}
+
+gen::Snapshot to_thrift(const Snapshot& m) {
+  gen::Snapshot g;
+  g.epoch = i64(m.epoch);
+  g.seq = i64(m.seq);
+  g.threads.reserve(m.threads.size());
+  for (const auto& t : m.threads) {
+    gen::ThreadState& gt = g.threads.emplace_back();
+    gt.thread = i64(t.thread);
+    gt.name = t.name;
+    gt.participants = i64_list(t.participants);
+    gt.latest_messages.reserve(t.latest_messages.size());
+    for (const auto& msg : t.latest_messages) {
+      gen::ThreadMessage& gm = gt.latest_messages.emplace_back();
+      gm.message = i64(msg.message);
+      gm.sender = i64(msg.sender);
+      gm.time_ms = time_ms(msg.time);
+      gm.text = msg.text;
+      if (msg.reply_to) gm.__set_reply_to(i64(*msg.reply_to));
+    }
+    gt.unread_count = i32_of(t.unread_count);
+    gt.read_watermarks.reserve(t.read_watermarks.size());
+    for (const auto& w : t.read_watermarks) {
+      gen::ReadWatermark& gw = gt.read_watermarks.emplace_back();
+      gw.reader = i64(w.reader);
+      gw.up_to = i64(w.up_to);
+    }
+  }
+  return g;
+}
+
+gen::ResumeRequest to_thrift(const ResumeRequest& m) {
+  gen::ResumeRequest g;
+  g.epoch = i64(m.epoch);
+  g.last_seq = i64(m.last_seq);
+  g.max_updates = i32_of(m.max_updates);
+  return g;
+}
+
+gen::Resync to_thrift(const Resync& m) {
+  gen::Resync g;
+  g.reason = static_cast<gen::ResyncReason::type>(m.reason);
+  g.epoch = i64(m.epoch);
+  g.head = i64(m.head);
+  if (m.retry_after) {
+    const auto ms = std::clamp<std::int64_t>(m.retry_after->count(), 0,
+                                             std::numeric_limits<std::int32_t>::max());
+    g.__set_retry_after_ms(static_cast<std::int32_t>(ms));
+  }
+  if (m.thread) g.__set_thread(i64(*m.thread));
+  return g;
+}
+
+gen::SendRequest to_thrift(const SendRequest& m) {
+  gen::SendRequest g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.thread = i64(m.thread);
+  g.body = m.body;
+  if (m.reply_to) g.__set_reply_to(i64(*m.reply_to));
+  return g;
+}
+
+gen::SendResult to_thrift(const SendResult& m) {
+  gen::SendResult g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.thread = i64(m.thread);
+  if (m.message) g.__set_message(i64(*m.message));
+  g.seq = i64(m.seq);
+  g.time_ms = time_ms(m.time);
+  return g;
+}
+
+gen::Error to_thrift(const Error& m) {
+  gen::Error g;
+  if (m.client_id) g.__set_client_id(client_id_bytes(*m.client_id));
+  g.code = static_cast<gen::ErrorCode::type>(m.code);
+  g.text = m.text;
+  return g;
+}
+
+gen::ReadRequest to_thrift(const ReadRequest& m) {
+  gen::ReadRequest g;
+  g.thread = i64(m.thread);
+  g.up_to = i64(m.up_to);
+  return g;
+}
+
+gen::CreateThreadRequest to_thrift(const CreateThreadRequest& m) {
+  gen::CreateThreadRequest g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.name = m.name;
+  g.participants = i64_list(m.participants);
+  return g;
+}
+
+gen::RenameThreadRequest to_thrift(const RenameThreadRequest& m) {
+  gen::RenameThreadRequest g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.thread = i64(m.thread);
+  g.name = m.name;
+  return g;
+}
+
+gen::ChangeParticipantsRequest to_thrift(const ChangeParticipantsRequest& m) {
+  gen::ChangeParticipantsRequest g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.thread = i64(m.thread);
+  g.added = i64_list(m.added);
+  g.removed = i64_list(m.removed);
+  return g;
+}
+
+gen::Ack to_thrift(const Ack& m) {
+  gen::Ack g;
+  g.epoch = i64(m.epoch);
+  g.seq = i64(m.seq);
+  return g;
+}
+
+gen::Envelope to_thrift(const Message& m) {
+  gen::Envelope g;
+  // One case per alternative, in Envelope member order.
+  switch (m.index()) {
+    case 0: g.__set_delta_batch(to_thrift(std::get<0>(m))); break;
+    case 1: g.__set_snapshot(to_thrift(std::get<1>(m))); break;
+    case 2: g.__set_resume_request(to_thrift(std::get<2>(m))); break;
+    case 3: g.__set_resync(to_thrift(std::get<3>(m))); break;
+    case 4: g.__set_send_request(to_thrift(std::get<4>(m))); break;
+    case 5: g.__set_send_result(to_thrift(std::get<5>(m))); break;
+    case 6: g.__set_error(to_thrift(std::get<6>(m))); break;
+    case 7: g.__set_read_request(to_thrift(std::get<7>(m))); break;
+    case 8: g.__set_create_thread_request(to_thrift(std::get<8>(m))); break;
+    case 9: g.__set_rename_thread_request(to_thrift(std::get<9>(m))); break;
+    case 10: g.__set_change_participants_request(to_thrift(std::get<10>(m))); break;
+    case 11: g.__set_ack(to_thrift(std::get<11>(m))); break;
+  }
+  static_assert(std::variant_size_v<Message> == 12, "add the new message to Envelope");
+  return g;
+}
+
+// from_thrift -------------------------------------------------------------------------------
+
+Result<core::Update> from_thrift(gen::Update&& g) {
+  core::Update u;
+  u.seq = id_of<core::Seq>(g.seq);
+  u.time = time_of(g.time_ms);
+  u.thread = id_of<core::ThreadId>(g.thread);
+  u.actor = id_of<core::UserId>(g.actor);
+  gen::UpdateBody& b = g.body;
+  const bool set[] = {b.__isset.message_created,      b.__isset.message_edited,
+                      b.__isset.message_deleted,      b.__isset.read_receipt,
+                      b.__isset.thread_created,       b.__isset.participants_changed,
+                      b.__isset.thread_renamed};
+  static_assert(std::size(set) == core::kMaxUpdateKind);
+  auto which = only_member(set);
+  if (!which) return fail(which.error());
+  switch (static_cast<core::UpdateKind>(*which + 1)) {
+    case core::UpdateKind::message_created: {
+      core::MessageCreated body;
+      body.message = id_of<core::MessageId>(b.message_created.message);
+      IRIS_TRY_ASSIGN(body.client_id, client_id_of(b.message_created.client_id));
+      body.text = std::move(b.message_created.text);
+      if (b.message_created.__isset.reply_to) {
+        body.reply_to = id_of<core::MessageId>(b.message_created.reply_to);
+      }
+      u.body = std::move(body);
+      break;
+    }
+    case core::UpdateKind::message_edited:
+      u.body = core::MessageEdited{id_of<core::MessageId>(b.message_edited.message),
+                                   std::move(b.message_edited.text)};
+      break;
+    case core::UpdateKind::message_deleted:
+      u.body = core::MessageDeleted{id_of<core::MessageId>(b.message_deleted.message)};
+      break;
+    case core::UpdateKind::read_receipt:
+      u.body = core::ReadReceipt{id_of<core::UserId>(b.read_receipt.reader),
+                                 id_of<core::MessageId>(b.read_receipt.up_to)};
+      break;
+    case core::UpdateKind::thread_created:
+      u.body = core::ThreadCreated{std::move(b.thread_created.name),
+                                   user_list(b.thread_created.participants)};
+      break;
+    case core::UpdateKind::participants_changed:
+      u.body = core::ParticipantsChanged{user_list(b.participants_changed.added),
+                                         user_list(b.participants_changed.removed)};
+      break;
+    case core::UpdateKind::thread_renamed:
+      u.body = core::ThreadRenamed{std::move(b.thread_renamed.name)};
+      break;
+  }
+  return u;
+}
+
+Result<DeltaBatch> from_thrift(gen::DeltaBatch&& g) {
+  DeltaBatch m;
+  m.epoch = id_of<core::Epoch>(g.epoch);
+  m.first_seq = id_of<core::Seq>(g.first_seq);
+  m.last_seq = id_of<core::Seq>(g.last_seq);
+  m.folded = g.folded;
+  m.updates.reserve(g.updates.size());
+  for (auto& gu : g.updates) {
+    auto u = from_thrift(std::move(gu));
+    if (!u) return fail(u.error());
+    m.updates.push_back(std::move(*u));
+  }
+  return checked(std::move(m));
+}
+
+Result<Snapshot> from_thrift(gen::Snapshot&& g) {
+  Snapshot m;
+  m.epoch = id_of<core::Epoch>(g.epoch);
+  m.seq = id_of<core::Seq>(g.seq);
+  m.threads.reserve(g.threads.size());
+  for (auto& gt : g.threads) {
+    ThreadState& t = m.threads.emplace_back();
+    t.thread = id_of<core::ThreadId>(gt.thread);
+    t.name = std::move(gt.name);
+    t.participants = user_list(gt.participants);
+    t.latest_messages.reserve(gt.latest_messages.size());
+    for (auto& gm : gt.latest_messages) {
+      ThreadMessage& msg = t.latest_messages.emplace_back();
+      msg.message = id_of<core::MessageId>(gm.message);
+      msg.sender = id_of<core::UserId>(gm.sender);
+      msg.time = time_of(gm.time_ms);
+      msg.text = std::move(gm.text);
+      if (gm.__isset.reply_to) msg.reply_to = id_of<core::MessageId>(gm.reply_to);
+    }
+    IRIS_TRY_ASSIGN(t.unread_count, count_of(gt.unread_count));
+    t.read_watermarks.reserve(gt.read_watermarks.size());
+    for (const auto& gw : gt.read_watermarks) {
+      t.read_watermarks.push_back(
+          {id_of<core::UserId>(gw.reader), id_of<core::MessageId>(gw.up_to)});
+    }
+  }
+  return checked(std::move(m));
+}
+
+Result<ResumeRequest> from_thrift(gen::ResumeRequest&& g) {
+  ResumeRequest m;
+  m.epoch = id_of<core::Epoch>(g.epoch);
+  m.last_seq = id_of<core::Seq>(g.last_seq);
+  IRIS_TRY_ASSIGN(m.max_updates, count_of(g.max_updates));
+  return checked(std::move(m));
+}
+
+Result<Resync> from_thrift(gen::Resync&& g) {
+  Resync m;
+  const std::int32_t reason = enum_value(g.reason);
+  if (reason < 1 || reason > static_cast<std::int32_t>(ResyncReason::temporary)) {
+    return fail(errc::unknown_kind);
+  }
+  m.reason = static_cast<ResyncReason>(reason);
+  m.epoch = id_of<core::Epoch>(g.epoch);
+  m.head = id_of<core::Seq>(g.head);
+  if (g.__isset.retry_after_ms) {
+    if (g.retry_after_ms < 0) return fail(errc::invalid_message);
+    m.retry_after = std::chrono::milliseconds{g.retry_after_ms};
+  }
+  if (g.__isset.thread) m.thread = id_of<core::ThreadId>(g.thread);
+  return checked(std::move(m));
+}
+
+Result<SendRequest> from_thrift(gen::SendRequest&& g) {
+  SendRequest m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  m.thread = id_of<core::ThreadId>(g.thread);
+  m.body = std::move(g.body);
+  if (g.__isset.reply_to) m.reply_to = id_of<core::MessageId>(g.reply_to);
+  return checked(std::move(m));
+}
+
+Result<SendResult> from_thrift(gen::SendResult&& g) {
+  SendResult m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  m.thread = id_of<core::ThreadId>(g.thread);
+  if (g.__isset.message) m.message = id_of<core::MessageId>(g.message);
+  m.seq = id_of<core::Seq>(g.seq);
+  m.time = time_of(g.time_ms);
+  return checked(std::move(m));
+}
+
+Result<Error> from_thrift(gen::Error&& g) {
+  Error m;
+  if (g.__isset.client_id) IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  const std::int32_t code = enum_value(g.code);
+  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::internal)) {
+    return fail(errc::unknown_kind);
+  }
+  m.code = static_cast<ErrorCode>(code);
+  m.text = std::move(g.text);
+  return checked(std::move(m));
+}
+
+Result<ReadRequest> from_thrift(gen::ReadRequest&& g) {
+  return checked(ReadRequest{id_of<core::ThreadId>(g.thread), id_of<core::MessageId>(g.up_to)});
+}
+
+Result<CreateThreadRequest> from_thrift(gen::CreateThreadRequest&& g) {
+  CreateThreadRequest m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  m.name = std::move(g.name);
+  m.participants = user_list(g.participants);
+  return checked(std::move(m));
+}
+
+Result<RenameThreadRequest> from_thrift(gen::RenameThreadRequest&& g) {
+  RenameThreadRequest m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  m.thread = id_of<core::ThreadId>(g.thread);
+  m.name = std::move(g.name);
+  return checked(std::move(m));
+}
+
+Result<ChangeParticipantsRequest> from_thrift(gen::ChangeParticipantsRequest&& g) {
+  ChangeParticipantsRequest m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  m.thread = id_of<core::ThreadId>(g.thread);
+  m.added = user_list(g.added);
+  m.removed = user_list(g.removed);
+  return checked(std::move(m));
+}
+
+Result<Ack> from_thrift(gen::Ack&& g) {
+  return checked(Ack{id_of<core::Epoch>(g.epoch), id_of<core::Seq>(g.seq)});
+}
+
+namespace {
+template <typename G>
+Result<Message> as_message(G&& g) {
+  auto m = from_thrift(std::forward<G>(g));
+  if (!m) return fail(m.error());
+  return Message{std::move(*m)};
+}
+}  // namespace
+
+Result<Message> from_thrift(gen::Envelope&& g) {
+  const auto& s = g.__isset;
+  const bool set[] = {s.delta_batch,    s.snapshot,     s.resume_request,
+                      s.resync,         s.send_request, s.send_result,
+                      s.error,          s.read_request, s.create_thread_request,
+                      s.rename_thread_request, s.change_participants_request, s.ack};
+  static_assert(std::size(set) == std::variant_size_v<Message>);
+  auto which = only_member(set);
+  if (!which) return fail(which.error());
+  switch (*which) {
+    case 0: return as_message(std::move(g.delta_batch));
+    case 1: return as_message(std::move(g.snapshot));
+    case 2: return as_message(std::move(g.resume_request));
+    case 3: return as_message(std::move(g.resync));
+    case 4: return as_message(std::move(g.send_request));
+    case 5: return as_message(std::move(g.send_result));
+    case 6: return as_message(std::move(g.error));
+    case 7: return as_message(std::move(g.read_request));
+    case 8: return as_message(std::move(g.create_thread_request));
+    case 9: return as_message(std::move(g.rename_thread_request));
+    case 10: return as_message(std::move(g.change_participants_request));
+    default: return as_message(std::move(g.ack));
+  }
+}
+
+}  // namespace iris::wire

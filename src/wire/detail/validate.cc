@@ -1,0 +1,133 @@
+#include "wire/detail/validate.h"
+
+#include <cstdint>
+
+#include "wire/errc.h"
+
+namespace iris::wire::detail {
+
+bool is_valid_utf8(std::string_view text) {
+  // RFC 3629: shortest form only, no surrogates (U+D800..DFFF), nothing above U+10FFFF.
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  const auto* end = p + text.size();
+  while (p < end) {
+    const unsigned char c = *p;
+    if (c < 0x80) {
+      ++p;
+      continue;
+    }
+    int extra;
+    std::uint32_t min;
+    std::uint32_t cp;
+    if ((c & 0xE0) == 0xC0) {
+      extra = 1, min = 0x80, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      extra = 2, min = 0x800, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      extra = 3, min = 0x10000, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (end - p <= extra) return false;
+    for (int i = 1; i <= extra; ++i) {
+      if ((p[i] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    p += extra + 1;
+  }
+  return true;
+}
+
+namespace {
+
+std::error_code text_ok(std::string_view text) {
+  return is_valid_utf8(text) ? std::error_code{} : make_error_code(errc::invalid_utf8);
+}
+
+std::error_code check(const core::Update& u) {
+  return std::visit(
+      [](const auto& body) -> std::error_code {
+        using B = std::decay_t<decltype(body)>;
+        if constexpr (std::is_same_v<B, core::MessageCreated> ||
+                      std::is_same_v<B, core::MessageEdited>) {
+          return text_ok(body.text);
+        } else if constexpr (std::is_same_v<B, core::ThreadCreated> ||
+                             std::is_same_v<B, core::ThreadRenamed>) {
+          return text_ok(body.name);
+        } else {
+          return {};
+        }
+      },
+      u.body);
+}
+
+std::error_code check(const DeltaBatch& b) {
+  const auto first = b.first_seq.value();
+  const auto last = b.last_seq.value();
+  if (first > last || first == 0) return make_error_code(errc::invalid_message);
+  if (!b.folded && b.updates.size() != last - first + 1) {
+    return make_error_code(errc::invalid_message);
+  }
+  std::uint64_t expect = first;  // the smallest seq the next update may have
+  for (const auto& u : b.updates) {
+    const auto seq = u.seq.value();
+    const bool fits = b.folded ? (seq >= expect && seq <= last) : seq == expect;
+    if (!fits) return make_error_code(errc::invalid_message);
+    expect = seq + 1;
+    if (auto ec = check(u)) return ec;
+  }
+  return {};
+}
+
+std::error_code check(const Snapshot& s) {
+  for (const auto& t : s.threads) {
+    if (auto ec = text_ok(t.name)) return ec;
+    for (const auto& m : t.latest_messages) {
+      if (auto ec = text_ok(m.text)) return ec;
+    }
+  }
+  return {};
+}
+
+std::error_code check(const SendRequest& r) { return text_ok(r.body); }
+std::error_code check(const Error& e) { return text_ok(e.text); }
+std::error_code check(const CreateThreadRequest& r) { return text_ok(r.name); }
+std::error_code check(const RenameThreadRequest& r) { return text_ok(r.name); }
+
+// Messages with no strings and no cross-field rule.
+std::error_code check(const ResumeRequest&) { return {}; }
+std::error_code check(const Resync&) { return {}; }
+std::error_code check(const SendResult&) { return {}; }
+std::error_code check(const ReadRequest&) { return {}; }
+std::error_code check(const ChangeParticipantsRequest&) { return {}; }
+std::error_code check(const Ack&) { return {}; }
+
+std::error_code check(const Message& m) {
+  return std::visit([](const auto& alt) { return check(alt); }, m);
+}
+
+}  // namespace
+
+template <WireMessage M>
+std::error_code validate(const M& message) {
+  return check(message);
+}
+
+#define IRIS_WIRE_INSTANTIATE(M) template std::error_code validate<M>(const M&);
+IRIS_WIRE_INSTANTIATE(Message)
+IRIS_WIRE_INSTANTIATE(DeltaBatch)
+IRIS_WIRE_INSTANTIATE(Snapshot)
+IRIS_WIRE_INSTANTIATE(ResumeRequest)
+IRIS_WIRE_INSTANTIATE(Resync)
+IRIS_WIRE_INSTANTIATE(SendRequest)
+IRIS_WIRE_INSTANTIATE(SendResult)
+IRIS_WIRE_INSTANTIATE(Error)
+IRIS_WIRE_INSTANTIATE(ReadRequest)
+IRIS_WIRE_INSTANTIATE(CreateThreadRequest)
+IRIS_WIRE_INSTANTIATE(RenameThreadRequest)
+IRIS_WIRE_INSTANTIATE(ChangeParticipantsRequest)
+IRIS_WIRE_INSTANTIATE(Ack)
+#undef IRIS_WIRE_INSTANTIATE
+
+}  // namespace iris::wire::detail

@@ -1,0 +1,260 @@
+// iris.thrift: every client-visible message of the Iris sync protocol.
+// This file is the contract; docs/PROTOCOL.md is its prose catalogue and must follow it.
+//
+// Encodings: Thrift compact protocol (the default on every connection) and a JSON mapping
+// for debugging and browsers (src/wire/json_codec.h; rules in docs/PROTOCOL.md). Both carry
+// exactly the same information.
+//
+// Version history (PROTOCOL_VERSION):
+//   1  first version: updates, delta batch, snapshot, resume/resync, send, receipts,
+//      thread requests, ack, envelope.
+//
+// Compatibility rules, which every change to this file must keep:
+//   - A field id, once used, is never reused and never changes type. A retired field keeps
+//     a comment `// N: retired (was <type> <name>)` so nobody reuses N.
+//   - No field is `required`: a reader fills a missing field with its default, which is
+//     what makes retiring a field possible. Absence with a meaning uses `optional`.
+//   - New fields get new ids and must have a default meaning "behave as before".
+//   - Readers skip fields they do not know (Thrift does; the JSON mapping ignores unknown
+//     keys), so adding a field never breaks an older peer.
+//   - New union members (update kinds, envelope messages) and new enum values are sent
+//     only to peers that negotiated a PROTOCOL_VERSION that knows them: an older reader
+//     cannot skip them safely (a batch is applied all or nothing), so it rejects them.
+//   - Renaming a field is free for Thrift but breaks the JSON mapping: don't.
+//
+// Value conventions:
+//   - Ids, seqs, epochs are unsigned 64-bit in Iris; Thrift has only signed integers, so
+//     they travel as i64 with the same bits (two's complement). JSON writes them as
+//     decimal strings of the unsigned value.
+//   - Times are milliseconds since the Unix epoch, UTC.
+//   - Strings are UTF-8; a reader rejects invalid UTF-8.
+//   - ClientMsgId is exactly 16 bytes: the high 64 bits then the low 64 bits, big-endian
+//     (the same order as its 32-digit hex form).
+
+namespace cpp iris.wire.gen
+
+const i32 PROTOCOL_VERSION = 1
+
+typedef i64 UserId
+typedef i64 ThreadId
+typedef i64 MessageId
+typedef i64 Seq
+typedef i64 Epoch
+typedef i64 TimeMs
+typedef binary ClientMsgId
+
+// ---------------------------------------------------------------------------------------
+// Updates: the entries of a user's queue (core/update.h). The member ids of UpdateBody are
+// the persisted core::UpdateKind numbers.
+
+struct MessageCreated {
+  1: MessageId message
+  2: ClientMsgId client_id
+  3: string text
+  4: optional MessageId reply_to
+}
+
+struct MessageEdited {
+  1: MessageId message
+  2: string text             // the full new text, not a diff
+}
+
+struct MessageDeleted {
+  1: MessageId message
+}
+
+// A read watermark: `reader` has read the thread up to and including `up_to`.
+struct ReadReceipt {
+  1: UserId reader
+  2: MessageId up_to
+}
+
+struct ThreadCreated {
+  1: string name
+  2: list<UserId> participants
+}
+
+struct ParticipantsChanged {
+  1: list<UserId> added
+  2: list<UserId> removed
+}
+
+struct ThreadRenamed {
+  1: string name
+}
+
+// Exactly one member is set; a reader that finds none it knows rejects the update.
+union UpdateBody {
+  1: MessageCreated message_created
+  2: MessageEdited message_edited
+  3: MessageDeleted message_deleted
+  4: ReadReceipt read_receipt
+  5: ThreadCreated thread_created
+  6: ParticipantsChanged participants_changed
+  7: ThreadRenamed thread_renamed
+}
+
+struct Update {
+  1: Seq seq                 // position in the receiving user's queue
+  2: TimeMs time_ms          // when the server accepted it
+  3: ThreadId thread
+  4: UserId actor            // who caused it: sender, reader, renamer ...
+  5: UpdateBody body
+}
+
+// ---------------------------------------------------------------------------------------
+// Server -> device
+
+// Updates first_seq..last_seq of one queue, applied by the device all or nothing.
+// Unfolded: exactly one update per seq of the range, in order. Folded (a catch-up where
+// offsetting updates were folded away): fewer updates, seqs strictly increasing within the
+// range, and the batch still covers the whole range.
+struct DeltaBatch {
+  1: Epoch epoch
+  2: Seq first_seq
+  3: Seq last_seq
+  4: list<Update> updates
+  5: bool folded = false
+}
+
+// A message as the inbox shows it (a thread's latest messages in a snapshot).
+struct ThreadMessage {
+  1: MessageId message
+  2: UserId sender
+  3: TimeMs time_ms
+  4: string text             // the current text, edits applied
+  5: optional MessageId reply_to
+}
+
+struct ReadWatermark {
+  1: UserId reader
+  2: MessageId up_to
+}
+
+struct ThreadState {
+  1: ThreadId thread
+  2: string name
+  3: list<UserId> participants
+  4: list<ThreadMessage> latest_messages   // newest last
+  5: i32 unread_count                      // >= 0
+  6: list<ReadWatermark> read_watermarks   // one per participant who has read anything
+}
+
+// The inbox exactly as of (epoch, seq): the device resumes from seq.
+struct Snapshot {
+  1: Epoch epoch
+  2: Seq seq
+  3: list<ThreadState> threads
+}
+
+enum ResyncReason {
+  too_old = 1              // last_seq is before the first retained seq: take a snapshot
+  epoch_changed = 2        // the queue was rebuilt: take a snapshot
+  backlog_too_large = 3    // more than the device's max_updates: take a snapshot
+  temporary = 4            // try the resume again after retry_after_ms; no snapshot needed
+}
+
+// The answer to a resume that cannot be served as deltas.
+struct Resync {
+  1: ResyncReason reason
+  2: Epoch epoch             // the queue's current epoch
+  3: Seq head                // the queue's current head
+  4: optional i32 retry_after_ms   // set for `temporary`, jittered by the server
+  5: optional ThreadId thread      // set when only this thread's state is in doubt
+}
+
+// A request was accepted and is durable. `thread` is the thread it acted on (the new
+// thread for CreateThreadRequest); `message` is set for a SendRequest only; `seq` is the
+// update's position in the requester's own queue.
+struct SendResult {
+  1: ClientMsgId client_id
+  2: ThreadId thread
+  3: optional MessageId message
+  4: Seq seq
+  5: TimeMs time_ms
+}
+
+enum ErrorCode {
+  not_participant = 1      // the requester is not in the thread
+  too_large = 2            // a body or a list over the server's limit
+  bad_encoding = 3         // the payload did not decode
+  unknown_thread = 4
+  rate_limited = 5
+  invalid_request = 6      // decoded, but makes no sense (empty body, bad seq ...)
+  unavailable = 7          // temporary: retry the same request with the same client id
+  internal = 8
+}
+
+// A request failed; nothing was enqueued. `client_id` names the request when it had one.
+struct Error {
+  1: optional ClientMsgId client_id
+  2: ErrorCode code
+  3: string text             // for humans and logs; clients branch on `code` only
+}
+
+// ---------------------------------------------------------------------------------------
+// Device -> server
+
+// Resume after last_seq of the queue incarnation `epoch`; answered with delta batches of
+// all of (last_seq, head] or one Resync. Seq 0 means "from the start".
+struct ResumeRequest {
+  1: Epoch epoch
+  2: Seq last_seq
+  3: i32 max_updates         // the largest backlog the device will take as deltas; >= 0
+}
+
+// Client ids make every request idempotent: a retry returns the first result.
+struct SendRequest {
+  1: ClientMsgId client_id
+  2: ThreadId thread
+  3: string body
+  4: optional MessageId reply_to
+}
+
+struct ReadRequest {
+  1: ThreadId thread
+  2: MessageId up_to
+}
+
+struct CreateThreadRequest {
+  1: ClientMsgId client_id
+  2: string name
+  3: list<UserId> participants   // besides the requester
+}
+
+struct RenameThreadRequest {
+  1: ClientMsgId client_id
+  2: ThreadId thread
+  3: string name
+}
+
+struct ChangeParticipantsRequest {
+  1: ClientMsgId client_id
+  2: ThreadId thread
+  3: list<UserId> added
+  4: list<UserId> removed
+}
+
+// The device has stored every update of `epoch` up to and including `seq`.
+struct Ack {
+  1: Epoch epoch
+  2: Seq seq
+}
+
+// ---------------------------------------------------------------------------------------
+// Any one message, for channels that carry several kinds (a response topic, the debug
+// console, the fuzzer). Exactly one member is set.
+union Envelope {
+  1: DeltaBatch delta_batch
+  2: Snapshot snapshot
+  3: ResumeRequest resume_request
+  4: Resync resync
+  5: SendRequest send_request
+  6: SendResult send_result
+  7: Error error
+  8: ReadRequest read_request
+  9: CreateThreadRequest create_thread_request
+  10: RenameThreadRequest rename_thread_request
+  11: ChangeParticipantsRequest change_participants_request
+  12: Ack ack
+}

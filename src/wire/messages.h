@@ -1,0 +1,183 @@
+#pragma once
+// The messages of the sync protocol as plain C++ values: what sync/, client/ and net/ build
+// and read. Each struct mirrors one struct of iris.thrift field for field (the IDL comments
+// give the meaning of every field); updates are core::Update itself. These types carry no
+// Thrift dependency, so including them is cheap; the codecs (codec.h, json_codec.h) turn
+// them into bytes and back.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "core/ids.h"
+#include "core/update.h"
+
+namespace iris::wire {
+
+// iris.thrift's PROTOCOL_VERSION: the newest version this build speaks.
+inline constexpr std::int32_t kProtocolVersion = 1;
+
+// Server -> device ------------------------------------------------------------------------
+
+// Updates first_seq..last_seq of one queue. Invariant checked by both decoders: unfolded,
+// exactly one update per seq of the range in order; folded, seqs strictly increasing
+// inside the range (possibly none).
+struct DeltaBatch {
+  core::Epoch epoch;
+  core::Seq first_seq;
+  core::Seq last_seq;
+  std::vector<core::Update> updates;
+  bool folded = false;
+  bool operator==(const DeltaBatch&) const = default;
+};
+
+struct ThreadMessage {
+  core::MessageId message;
+  core::UserId sender;
+  core::Timestamp time;
+  std::string text;
+  std::optional<core::MessageId> reply_to;
+  bool operator==(const ThreadMessage&) const = default;
+};
+
+struct ReadWatermark {
+  core::UserId reader;
+  core::MessageId up_to;
+  bool operator==(const ReadWatermark&) const = default;
+};
+
+struct ThreadState {
+  core::ThreadId thread;
+  std::string name;
+  std::vector<core::UserId> participants;
+  std::vector<ThreadMessage> latest_messages;  // newest last
+  std::uint32_t unread_count = 0;              // on the wire an i32: at most INT32_MAX
+  std::vector<ReadWatermark> read_watermarks;
+  bool operator==(const ThreadState&) const = default;
+};
+
+struct Snapshot {
+  core::Epoch epoch;
+  core::Seq seq;
+  std::vector<ThreadState> threads;
+  bool operator==(const Snapshot&) const = default;
+};
+
+enum class ResyncReason : std::uint8_t {
+  too_old = 1,
+  epoch_changed = 2,
+  backlog_too_large = 3,
+  temporary = 4,
+};
+
+struct Resync {
+  ResyncReason reason = ResyncReason::too_old;
+  core::Epoch epoch;
+  core::Seq head;
+  std::optional<std::chrono::milliseconds> retry_after;  // on the wire an i32 of ms, >= 0
+  std::optional<core::ThreadId> thread;
+  bool operator==(const Resync&) const = default;
+};
+
+struct SendResult {
+  core::ClientMsgId client_id;
+  core::ThreadId thread;
+  std::optional<core::MessageId> message;
+  core::Seq seq;
+  core::Timestamp time;
+  bool operator==(const SendResult&) const = default;
+};
+
+enum class ErrorCode : std::uint8_t {
+  not_participant = 1,
+  too_large = 2,
+  bad_encoding = 3,
+  unknown_thread = 4,
+  rate_limited = 5,
+  invalid_request = 6,
+  unavailable = 7,
+  internal = 8,
+};
+
+struct Error {
+  std::optional<core::ClientMsgId> client_id;
+  ErrorCode code = ErrorCode::internal;
+  std::string text;
+  bool operator==(const Error&) const = default;
+};
+
+// Device -> server ------------------------------------------------------------------------
+
+struct ResumeRequest {
+  core::Epoch epoch;
+  core::Seq last_seq;
+  std::uint32_t max_updates = 0;  // on the wire an i32: at most INT32_MAX
+  bool operator==(const ResumeRequest&) const = default;
+};
+
+struct SendRequest {
+  core::ClientMsgId client_id;
+  core::ThreadId thread;
+  std::string body;
+  std::optional<core::MessageId> reply_to;
+  bool operator==(const SendRequest&) const = default;
+};
+
+struct ReadRequest {
+  core::ThreadId thread;
+  core::MessageId up_to;
+  bool operator==(const ReadRequest&) const = default;
+};
+
+struct CreateThreadRequest {
+  core::ClientMsgId client_id;
+  std::string name;
+  std::vector<core::UserId> participants;
+  bool operator==(const CreateThreadRequest&) const = default;
+};
+
+struct RenameThreadRequest {
+  core::ClientMsgId client_id;
+  core::ThreadId thread;
+  std::string name;
+  bool operator==(const RenameThreadRequest&) const = default;
+};
+
+struct ChangeParticipantsRequest {
+  core::ClientMsgId client_id;
+  core::ThreadId thread;
+  std::vector<core::UserId> added;
+  std::vector<core::UserId> removed;
+  bool operator==(const ChangeParticipantsRequest&) const = default;
+};
+
+struct Ack {
+  core::Epoch epoch;
+  core::Seq seq;
+  bool operator==(const Ack&) const = default;
+};
+
+// Any one message (iris.thrift's Envelope). Alternative order = Envelope member id - 1:
+// never reorder, append only.
+using Message = std::variant<DeltaBatch, Snapshot, ResumeRequest, Resync, SendRequest,
+                             SendResult, Error, ReadRequest, CreateThreadRequest,
+                             RenameThreadRequest, ChangeParticipantsRequest, Ack>;
+
+// True for every type the codecs encode and decode: each alternative of Message, and
+// Message itself (the envelope).
+template <typename T>
+inline constexpr bool is_wire_message_v = false;
+template <>
+inline constexpr bool is_wire_message_v<Message> = true;
+template <typename... Ts>
+inline constexpr bool is_alternative_v = false;
+template <typename T, typename... Ts>
+inline constexpr bool is_alternative_v<T, std::variant<Ts...>> = (std::is_same_v<T, Ts> || ...);
+
+template <typename T>
+concept WireMessage = is_wire_message_v<T> || is_alternative_v<T, Message>;
+
+}  // namespace iris::wire

@@ -1,0 +1,204 @@
+#include "wire/tests/sample_messages.h"
+
+#include <limits>
+
+namespace iris::wire::testing {
+namespace {
+
+using namespace iris::core;
+constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
+
+Timestamp ms(std::int64_t v) { return Timestamp{std::chrono::milliseconds{v}}; }
+
+std::vector<UpdateBody> every_body() {
+  return {
+      MessageCreated{MessageId{1}, ClientMsgId{kMax, 0}, "héllo 👋", MessageId{kMax}},
+      MessageCreated{MessageId{kMax}, ClientMsgId{0, 0}, "", std::nullopt},
+      MessageEdited{MessageId{42}, "edited text"},
+      MessageDeleted{MessageId{0}},
+      ReadReceipt{UserId{kMax}, MessageId{7}},
+      ThreadCreated{"Weekend ☀️", {UserId{1}, UserId{kMax}, UserId{0}}},
+      ThreadCreated{"", {}},
+      ParticipantsChanged{{UserId{5}}, {UserId{6}, UserId{7}}},
+      ParticipantsChanged{{}, {}},
+      ThreadRenamed{"new name"},
+  };
+}
+
+std::string random_text(std::mt19937_64& rng, std::size_t max_len) {
+  static const char* const kPieces[] = {"a", "Z", "0", " ", "é", "ß", "中", "👋", "\"", "\\",
+                                        "\n", "\t", "\x01", "/", "<", "\x7f"};
+  std::uniform_int_distribution<std::size_t> len(0, max_len);
+  std::uniform_int_distribution<std::size_t> pick(0, std::size(kPieces) - 1);
+  std::string out;
+  for (std::size_t n = len(rng); n > 0; --n) out += kPieces[pick(rng)];
+  return out;
+}
+
+std::vector<UserId> random_users(std::mt19937_64& rng) {
+  std::vector<UserId> out(rng() % 5);
+  for (auto& u : out) u = UserId{rng()};
+  return out;
+}
+
+std::optional<MessageId> maybe_id(std::mt19937_64& rng) {
+  if (rng() % 2) return MessageId{rng()};
+  return std::nullopt;
+}
+
+UpdateBody random_body(std::mt19937_64& rng) {
+  switch (rng() % kMaxUpdateKind) {
+    case 0:
+      return MessageCreated{MessageId{rng()}, ClientMsgId{rng(), rng()}, random_text(rng, 40),
+                            maybe_id(rng)};
+    case 1: return MessageEdited{MessageId{rng()}, random_text(rng, 40)};
+    case 2: return MessageDeleted{MessageId{rng()}};
+    case 3: return ReadReceipt{UserId{rng()}, MessageId{rng()}};
+    case 4: return ThreadCreated{random_text(rng, 10), random_users(rng)};
+    case 5: return ParticipantsChanged{random_users(rng), random_users(rng)};
+    default: return ThreadRenamed{random_text(rng, 10)};
+  }
+}
+
+Timestamp random_time(std::mt19937_64& rng) {
+  return ms(static_cast<std::int64_t>(rng() >> 1) - static_cast<std::int64_t>(rng() >> 2));
+}
+
+}  // namespace
+
+std::vector<Message> sample_messages() {
+  std::vector<Message> out;
+
+  DeltaBatch all_kinds{Epoch{0x1234567890abcdefULL}, Seq{100}, Seq{100}, {}, false};
+  for (auto& body : every_body()) {
+    all_kinds.updates.push_back(
+        Update{all_kinds.last_seq, ms(1'700'000'000'123), ThreadId{9}, UserId{3}, body});
+    all_kinds.last_seq = next(all_kinds.last_seq);
+  }
+  all_kinds.last_seq = Seq{all_kinds.last_seq.value() - 1};
+  out.push_back(all_kinds);
+  out.push_back(DeltaBatch{Epoch{kMax}, Seq{kMax}, Seq{kMax},
+                           {Update{Seq{kMax}, ms(std::numeric_limits<std::int64_t>::max()),
+                                   ThreadId{kMax}, UserId{kMax}, MessageDeleted{MessageId{kMax}}}},
+                           false});
+  out.push_back(DeltaBatch{Epoch{1}, Seq{1}, Seq{1000}, {}, true});
+  out.push_back(DeltaBatch{Epoch{1}, Seq{1}, Seq{1000},
+                           {Update{Seq{3}, ms(std::numeric_limits<std::int64_t>::min()),
+                                   ThreadId{0}, UserId{0}, ThreadRenamed{"x"}},
+                            Update{Seq{1000}, ms(0), ThreadId{1}, UserId{2},
+                                   ReadReceipt{UserId{2}, MessageId{8}}}},
+                           true});
+
+  Snapshot snap{Epoch{77}, Seq{12345}, {}};
+  snap.threads.push_back(ThreadState{
+      ThreadId{5},
+      "Family",
+      {UserId{1}, UserId{2}, UserId{kMax}},
+      {ThreadMessage{MessageId{10}, UserId{1}, ms(1'700'000'000'000), "dinner at 8?", std::nullopt},
+       ThreadMessage{MessageId{11}, UserId{2}, ms(1'700'000'060'000), "yes 👍", MessageId{10}}},
+      2,
+      {ReadWatermark{UserId{1}, MessageId{11}}, ReadWatermark{UserId{2}, MessageId{10}}}});
+  snap.threads.push_back(ThreadState{ThreadId{kMax}, "", {}, {}, 0x7fffffff, {}});
+  out.push_back(snap);
+  out.push_back(Snapshot{});
+
+  out.push_back(ResumeRequest{Epoch{3}, Seq{0}, 0});
+  out.push_back(ResumeRequest{Epoch{kMax}, Seq{kMax}, 0x7fffffff});
+  out.push_back(Resync{ResyncReason::too_old, Epoch{1}, Seq{2}, std::nullopt, std::nullopt});
+  out.push_back(Resync{ResyncReason::epoch_changed, Epoch{kMax}, Seq{0}, std::nullopt, ThreadId{4}});
+  out.push_back(Resync{ResyncReason::backlog_too_large, Epoch{5}, Seq{kMax}, std::nullopt,
+                       std::nullopt});
+  out.push_back(Resync{ResyncReason::temporary, Epoch{5}, Seq{6},
+                       std::chrono::milliseconds{0x7fffffff}, std::nullopt});
+  out.push_back(SendRequest{ClientMsgId{1, 2}, ThreadId{3}, "hi", std::nullopt});
+  out.push_back(SendRequest{ClientMsgId{kMax, kMax}, ThreadId{kMax}, "réponse", MessageId{kMax}});
+  out.push_back(SendResult{ClientMsgId{1, 2}, ThreadId{3}, MessageId{4}, Seq{5}, ms(6)});
+  out.push_back(SendResult{ClientMsgId{}, ThreadId{}, std::nullopt, Seq{}, ms(0)});
+  out.push_back(Error{ClientMsgId{9, 9}, ErrorCode::not_participant, "not a participant"});
+  out.push_back(Error{std::nullopt, ErrorCode::internal, ""});
+  out.push_back(Error{std::nullopt, ErrorCode::unavailable, "try again"});
+  out.push_back(ReadRequest{ThreadId{1}, MessageId{2}});
+  out.push_back(ReadRequest{ThreadId{kMax}, MessageId{kMax}});
+  out.push_back(CreateThreadRequest{ClientMsgId{1, 1}, "Trip", {UserId{2}, UserId{3}}});
+  out.push_back(CreateThreadRequest{ClientMsgId{}, "", {}});
+  out.push_back(RenameThreadRequest{ClientMsgId{2, 2}, ThreadId{8}, "Trip 2025 ✈"});
+  out.push_back(ChangeParticipantsRequest{ClientMsgId{3, 3}, ThreadId{8}, {UserId{4}}, {}});
+  out.push_back(ChangeParticipantsRequest{ClientMsgId{kMax, 0}, ThreadId{kMax}, {}, {UserId{kMax}}});
+  out.push_back(Ack{Epoch{1}, Seq{1}});
+  out.push_back(Ack{Epoch{kMax}, Seq{kMax}});
+  return out;
+}
+
+Message random_message(std::mt19937_64& rng) {
+  switch (rng() % std::variant_size_v<Message>) {
+    case 0: {
+      DeltaBatch b{Epoch{rng()}, Seq{1 + rng() % 1000}, Seq{}, {}, rng() % 2 == 0};
+      const std::uint64_t n = rng() % 12;
+      std::uint64_t seq = b.first_seq.value();
+      for (std::uint64_t i = 0; i < n; ++i) {
+        b.updates.push_back(Update{Seq{seq}, random_time(rng), ThreadId{rng()}, UserId{rng()},
+                                   random_body(rng)});
+        seq += b.folded ? 1 + rng() % 3 : 1;
+      }
+      b.last_seq = Seq{seq - (b.folded ? 0 : 1)};
+      if (b.last_seq < b.first_seq) b.last_seq = b.first_seq;
+      if (!b.folded && b.updates.empty()) b.folded = true;
+      return b;
+    }
+    case 1: {
+      Snapshot s{Epoch{rng()}, Seq{rng()}, {}};
+      for (auto n = rng() % 4; n > 0; --n) {
+        ThreadState t{ThreadId{rng()}, random_text(rng, 12), random_users(rng), {},
+                      static_cast<std::uint32_t>(rng() % 0x80000000u), {}};
+        for (auto k = rng() % 4; k > 0; --k) {
+          t.latest_messages.push_back(ThreadMessage{MessageId{rng()}, UserId{rng()},
+                                                    random_time(rng), random_text(rng, 40),
+                                                    maybe_id(rng)});
+        }
+        for (auto k = rng() % 3; k > 0; --k) {
+          t.read_watermarks.push_back(ReadWatermark{UserId{rng()}, MessageId{rng()}});
+        }
+        s.threads.push_back(std::move(t));
+      }
+      return s;
+    }
+    case 2:
+      return ResumeRequest{Epoch{rng()}, Seq{rng()}, static_cast<std::uint32_t>(rng() % 0x80000000u)};
+    case 3: {
+      Resync r{static_cast<ResyncReason>(1 + rng() % 4), Epoch{rng()}, Seq{rng()}, {}, {}};
+      if (rng() % 2) r.retry_after = std::chrono::milliseconds{rng() % 0x80000000u};
+      if (rng() % 2) r.thread = ThreadId{rng()};
+      return r;
+    }
+    case 4:
+      return SendRequest{ClientMsgId{rng(), rng()}, ThreadId{rng()}, random_text(rng, 60),
+                         maybe_id(rng)};
+    case 5:
+      return SendResult{ClientMsgId{rng(), rng()}, ThreadId{rng()}, maybe_id(rng), Seq{rng()},
+                        random_time(rng)};
+    case 6: {
+      Error e{std::nullopt, static_cast<ErrorCode>(1 + rng() % 8), random_text(rng, 20)};
+      if (rng() % 2) e.client_id = ClientMsgId{rng(), rng()};
+      return e;
+    }
+    case 7: return ReadRequest{ThreadId{rng()}, MessageId{rng()}};
+    case 8: return CreateThreadRequest{ClientMsgId{rng(), rng()}, random_text(rng, 10), random_users(rng)};
+    case 9: return RenameThreadRequest{ClientMsgId{rng(), rng()}, ThreadId{rng()}, random_text(rng, 10)};
+    case 10:
+      return ChangeParticipantsRequest{ClientMsgId{rng(), rng()}, ThreadId{rng()}, random_users(rng),
+                                       random_users(rng)};
+    default: return Ack{Epoch{rng()}, Seq{rng()}};
+  }
+}
+
+std::string name_of(const Message& m) {
+  static const char* const kNames[] = {
+      "DeltaBatch",          "Snapshot",           "ResumeRequest",
+      "Resync",              "SendRequest",        "SendResult",
+      "Error",               "ReadRequest",        "CreateThreadRequest",
+      "RenameThreadRequest", "ChangeParticipantsRequest", "Ack"};
+  static_assert(std::size(kNames) == std::variant_size_v<Message>);
+  return kNames[m.index()];
+}
+
+}  // namespace iris::wire::testing
