@@ -1,0 +1,34 @@
+#pragma once
+// Errors of the queue store. Model errors (queue_full, cursor_beyond_head,
+// trim_past_storage_cursor, trimmed) come back as core::errc; these are the storage ones.
+
+#include <system_error>
+
+namespace iris::store {
+
+enum class errc {
+  // The underlying database reported an I/O error; the operation's outcome is not durable.
+  io_error = 1,
+  // A stored record could not be decoded (unknown version or kind, truncated, trailing
+  // bytes). The key is logged; the record is left as it is for inspection.
+  corrupt_record,
+  // An earlier write failed, so the store refuses further writes until reopened: the
+  // in-memory view of queue heads can no longer be trusted to match the disk.
+  store_failed,
+  // More operations are waiting for the commit thread than StoreOptions::max_pending allows.
+  overloaded,
+  // The store is closing or closed.
+  closed,
+  // The database could not be opened (missing directory, locked by another process ...).
+  open_failed,
+  // An append request was empty or named one user twice with conflicting limits.
+  invalid_request,
+};
+
+const std::error_category& error_category();
+std::error_code make_error_code(errc e);
+
+}  // namespace iris::store
+
+template <>
+struct std::is_error_code_enum<iris::store::errc> : std::true_type {};

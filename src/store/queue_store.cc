@@ -1,0 +1,31 @@
+#include "store/queue_store.h"
+
+#include <future>
+
+namespace iris::store {
+namespace {
+
+template <typename T, typename Start>
+Result<T> wait_for(Start start) {
+  std::promise<Result<T>> promise;
+  auto future = promise.get_future();
+  start([&promise](Result<T> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+}  // namespace
+
+Result<AppendResult> QueueStore::append(AppendRequest request) {
+  return wait_for<AppendResult>(
+      [&](AppendCallback cb) { async_append(std::move(request), std::move(cb)); });
+}
+
+Result<Seq> QueueStore::advance_cursor(UserId user, const CursorName& name, Seq to) {
+  return wait_for<Seq>([&](SeqCallback cb) { async_advance_cursor(user, name, to, std::move(cb)); });
+}
+
+Result<std::size_t> QueueStore::trim_to(UserId user, Seq up_to) {
+  return wait_for<std::size_t>([&](CountCallback cb) { async_trim_to(user, up_to, std::move(cb)); });
+}
+
+}  // namespace iris::store

@@ -1,0 +1,95 @@
+#pragma once
+// QueueStore: the durable tier of every user's queue (DESIGN.md "Tiers by recency", tier 2).
+//
+// Contract shared by every backend (tests/queue_store_conformance_test.cc checks it):
+//  - An append is atomic across all the queues it names, and its callback reports success
+//    only once it is on stable storage. Seqs are assigned by the store: per user gapless,
+//    starting at 1.
+//  - An append with an idempotency key that the store already holds appends nothing and
+//    returns the first append's positions with `duplicate = true`.
+//  - An append that would take a queue past StoreOptions::max_queue_length is refused whole
+//    with core::errc::queue_full.
+//  - Cursors only move forward and never past the head; trims never pass the storage cursor.
+//  - Reads may run on any thread, concurrently with writes; they see only committed state.
+//
+// Threading: writes are queued to the backend's commit thread, which groups concurrent
+// operations into one synced write (group commit). Callbacks run on that thread, exactly
+// once each, in submission order; they must not block (post the result to your own thread).
+
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+#include "core/cursor.h"
+#include "core/idempotency.h"
+#include "core/ids.h"
+#include "core/update.h"
+
+namespace iris::store {
+
+using core::CursorName;
+using core::Epoch;
+using core::IdempotencyKey;
+using core::IdempotencyRecord;
+using core::QueuePosition;
+using core::Seq;
+using core::Update;
+using core::UserId;
+
+// Where a queue stands. A queue that was never appended to has epoch 0, first 1, head 0.
+struct QueueInfo {
+  Epoch epoch;
+  Seq first_retained{1};
+  Seq head{0};
+  bool exists() const { return epoch.value() != 0; }
+  bool operator==(const QueueInfo&) const = default;
+};
+
+struct AppendEntry {
+  UserId user;
+  Update update;  // update.seq is ignored: the store assigns it
+};
+
+struct AppendRequest {
+  std::vector<AppendEntry> entries;  // one or more; may name several users, one user several times
+  std::optional<IdempotencyKey> idempotency;
+};
+
+struct AppendResult {
+  std::vector<QueuePosition> positions;  // one per entry, in request order
+  bool duplicate = false;                // the key was known: positions are the first append's
+  bool operator==(const AppendResult&) const = default;
+};
+
+class QueueStore {
+ public:
+  using AppendCallback = std::function<void(Result<AppendResult>)>;
+  using SeqCallback = std::function<void(Result<Seq>)>;
+  using CountCallback = std::function<void(Result<std::size_t>)>;
+
+  virtual ~QueueStore() = default;
+
+  virtual void async_append(AppendRequest request, AppendCallback done) = 0;
+  // Moves `name` forward to `to`; reports the cursor's position afterwards.
+  virtual void async_advance_cursor(UserId user, CursorName name, Seq to, SeqCallback done) = 0;
+  // Drops `user`'s updates up to and including `up_to`; reports how many were dropped.
+  virtual void async_trim_to(UserId user, Seq up_to, CountCallback done) = 0;
+
+  virtual Result<QueueInfo> info(UserId user) const = 0;
+  // Up to `max_count` updates from `from` on. core::errc::trimmed if from < first_retained.
+  virtual Result<std::vector<Update>> read(UserId user, Seq from, std::size_t max_count) const = 0;
+  virtual Result<std::optional<Seq>> cursor(UserId user, const CursorName& name) const = 0;
+  virtual Result<std::vector<std::pair<CursorName, Seq>>> cursors(UserId user) const = 0;
+  virtual Result<std::optional<IdempotencyRecord>> find(const IdempotencyKey& key) const = 0;
+
+  // Blocking forms of the async operations, for tools, tests and startup code. Never call
+  // them from a store callback or an event-loop thread.
+  Result<AppendResult> append(AppendRequest request);
+  Result<Seq> advance_cursor(UserId user, const CursorName& name, Seq to);
+  Result<std::size_t> trim_to(UserId user, Seq up_to);
+};
+
+}  // namespace iris::store

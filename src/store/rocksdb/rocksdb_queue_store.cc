@@ -1,0 +1,427 @@
+#include "store/rocksdb/rocksdb_queue_store.h"
+
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include <condition_variable>
+#include <deque>
+#include <filesystem>
+#include <mutex>
+#include <random>
+#include <thread>
+#include <unordered_map>
+#include <variant>
+
+#include "base/log.h"
+#include "core/errc.h"
+#include "store/detail/record_codec.h"
+#include "store/errc.h"
+
+namespace iris::store {
+namespace {
+
+using detail::Meta;
+
+class RocksDbQueueStore final : public QueueStore {
+ public:
+  RocksDbQueueStore(std::unique_ptr<rocksdb::DB> db, const StoreOptions& options)
+      : db_(std::move(db)), options_(options), epoch_rng_(std::random_device{}()) {
+    committer_ = std::thread([this] { commit_loop(); });
+  }
+
+  ~RocksDbQueueStore() override {
+    {
+      std::lock_guard lock(mu_);
+      stopping_ = true;
+    }
+    cv_.notify_one();
+    committer_.join();  // drains every pending operation first
+    db_->Close().PermitUncheckedError();
+  }
+
+  void async_append(AppendRequest request, AppendCallback done) override {
+    submit(AppendOp{std::move(request), std::move(done)});
+  }
+  void async_advance_cursor(UserId user, CursorName name, Seq to, SeqCallback done) override {
+    submit(CursorOp{user, std::move(name), to, std::move(done)});
+  }
+  void async_trim_to(UserId user, Seq up_to, CountCallback done) override {
+    submit(TrimOp{user, up_to, std::move(done)});
+  }
+
+  Result<QueueInfo> info(UserId user) const override {
+    auto meta = read_meta(user, nullptr);
+    if (!meta) return fail(meta.error());
+    if (!*meta) return QueueInfo{};
+    return QueueInfo{(*meta)->epoch, (*meta)->first, (*meta)->head};
+  }
+
+  Result<std::vector<Update>> read(UserId user, Seq from, std::size_t max_count) const override {
+    rocksdb::ManagedSnapshot snapshot(db_.get());
+    auto meta_r = read_meta(user, snapshot.snapshot());
+    if (!meta_r) return fail(meta_r.error());
+    const Meta meta = meta_r->value_or(Meta{});
+    if (from < meta.first) return fail(core::errc::trimmed);
+    std::vector<Update> out;
+    if (from > meta.head || max_count == 0) return out;
+
+    const std::string upper = detail::update_key(user, core::next(meta.head));
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot.snapshot();
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    Seq expect = from;
+    out.reserve(std::min<std::size_t>(max_count, meta.head.value() - from.value() + 1));
+    for (it->Seek(detail::update_key(user, from)); it->Valid() && out.size() < max_count;
+         it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      if (detail::seq_of_update_key(key) != expect) {
+        IRIS_LOG(error, "store", "queue gap at key {}: expected seq {}", detail::describe_key(key),
+                 expect.value());
+        return fail(errc::corrupt_record);
+      }
+      auto u = detail::decode_update(std::string_view(it->value().data(), it->value().size()), expect);
+      if (!u) return report_corrupt(key, u.error());
+      out.push_back(std::move(*u));
+      expect = core::next(expect);
+    }
+    if (!it->status().ok()) return fail(errc::io_error);
+    if (out.size() < max_count && expect <= meta.head) {
+      IRIS_LOG(error, "store", "queue of user {} ends at seq {} but its head is {}", user.value(),
+               expect.value() - 1, meta.head.value());
+      return fail(errc::corrupt_record);
+    }
+    return out;
+  }
+
+  Result<std::optional<Seq>> cursor(UserId user, const CursorName& name) const override {
+    const std::string key = detail::cursor_key(user, name);
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (s.IsNotFound()) return std::optional<Seq>{};
+    if (!s.ok()) return fail(errc::io_error);
+    auto seq = detail::decode_seq(value);
+    if (!seq) return report_corrupt(key, seq.error());
+    return std::optional<Seq>{*seq};
+  }
+
+  Result<std::vector<std::pair<CursorName, Seq>>> cursors(UserId user) const override {
+    const std::string prefix = detail::cursor_prefix(user);
+    std::vector<std::pair<CursorName, Seq>> out;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      auto name = CursorName::parse(detail::name_of_cursor_key(key));
+      auto seq = detail::decode_seq(std::string_view(it->value().data(), it->value().size()));
+      if (!name || !seq) return report_corrupt(key, make_error_code(errc::corrupt_record));
+      out.emplace_back(std::move(*name), *seq);
+    }
+    if (!it->status().ok()) return fail(errc::io_error);
+    return out;
+  }
+
+  Result<std::optional<IdempotencyRecord>> find(const IdempotencyKey& k) const override {
+    const std::string key = detail::idempotency_key(k);
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (s.IsNotFound()) return std::optional<IdempotencyRecord>{};
+    if (!s.ok()) return fail(errc::io_error);
+    auto rec = detail::decode_idempotency(value);
+    if (!rec) return report_corrupt(key, rec.error());
+    return std::optional<IdempotencyRecord>{std::move(*rec)};
+  }
+
+ private:
+  struct AppendOp {
+    AppendRequest request;
+    AppendCallback done;
+  };
+  struct CursorOp {
+    UserId user;
+    CursorName name;
+    Seq to;
+    SeqCallback done;
+  };
+  struct TrimOp {
+    UserId user;
+    Seq up_to;
+    CountCallback done;
+  };
+  using Op = std::variant<AppendOp, CursorOp, TrimOp>;
+
+  // State of one group commit, built on the commit thread and published to the caches only
+  // once the batch is durable.
+  struct Group {
+    rocksdb::WriteBatch batch;
+    std::unordered_map<UserId, Meta> metas;
+    std::unordered_map<UserId, bool> dirty;  // metas to write back
+    std::unordered_map<std::string, Seq> cursors;
+    std::unordered_map<IdempotencyKey, AppendResult, core::IdempotencyKeyHash> keys;
+    // Each op's completion, given the batch's write status.
+    std::vector<std::function<void(std::error_code)>> completions;
+    std::string scratch;
+  };
+
+  static tl::unexpected<std::error_code> report_corrupt(std::string_view key, std::error_code ec) {
+    IRIS_LOG(error, "store", "cannot decode record at key {}: {}", detail::describe_key(key),
+             ec.message());
+    return fail(errc::corrupt_record);
+  }
+
+  Result<std::optional<Meta>> read_meta(UserId user, const rocksdb::Snapshot* snapshot) const {
+    rocksdb::ReadOptions ro;
+    ro.snapshot = snapshot;
+    const std::string key = detail::meta_key(user);
+    std::string value;
+    auto s = db_->Get(ro, key, &value);
+    if (s.IsNotFound()) return std::optional<Meta>{};
+    if (!s.ok()) return fail(errc::io_error);
+    auto meta = detail::decode_meta(value);
+    if (!meta) return report_corrupt(key, meta.error());
+    return std::optional<Meta>{*meta};
+  }
+
+  void submit(Op op) {
+    std::unique_lock lock(mu_);
+    if (stopping_ || pending_.size() >= options_.max_pending) {
+      lock.unlock();
+      const auto ec = make_error_code(stopping_ ? errc::closed : errc::overloaded);
+      std::visit([&](auto& o) { o.done(fail(ec)); }, op);
+      return;
+    }
+    pending_.push_back(std::move(op));
+    lock.unlock();
+    cv_.notify_one();
+  }
+
+  void commit_loop() {
+    std::vector<Op> ops;
+    for (;;) {
+      {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
+        if (pending_.empty()) return;  // stopping, and everything is drained
+        const std::size_t n = std::min(pending_.size(), options_.max_group);
+        ops.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+          ops.push_back(std::move(pending_.front()));
+          pending_.pop_front();
+        }
+      }
+      commit_group(ops);
+    }
+  }
+
+  void commit_group(std::vector<Op>& ops) {
+    Group g;
+    for (Op& op : ops) std::visit([&](auto& o) { apply(g, o); }, op);
+
+    std::error_code write_error;
+    for (const auto& [user, dirty] : g.dirty) {
+      g.scratch.clear();
+      detail::encode_meta(g.metas.at(user), g.scratch);
+      g.batch.Put(detail::meta_key(user), g.scratch);
+    }
+    if (g.batch.Count() > 0) {
+      rocksdb::WriteOptions wo;
+      wo.sync = options_.sync;
+      auto s = db_->Write(wo, &g.batch);
+      if (!s.ok()) {
+        IRIS_LOG(error, "store", "group commit of {} operations failed: {}; refusing writes from now on",
+                 ops.size(), s.ToString());
+        failed_ = true;
+        write_error = make_error_code(errc::io_error);
+      } else {
+        for (auto& [user, meta] : g.metas) {
+          if (meta.epoch.value() != 0) metas_[user] = meta;
+        }
+      }
+    }
+    for (auto& complete : g.completions) complete(write_error);
+  }
+
+  // The meta of `user` as this group sees it: earlier ops of the group, then the cache,
+  // then the database. A queue that does not exist yet is created when `create` is set.
+  Result<Meta*> meta_for(Group& g, UserId user, bool create) {
+    auto it = g.metas.find(user);
+    if (it == g.metas.end()) {
+      Meta meta;  // epoch 0: the queue does not exist yet
+      if (auto cached = metas_.find(user); cached != metas_.end()) {
+        meta = cached->second;
+      } else {
+        auto stored = read_meta(user, nullptr);
+        if (!stored) return fail(stored.error());
+        if (*stored) meta = **stored;
+      }
+      it = g.metas.emplace(user, meta).first;
+    }
+    Meta& meta = it->second;
+    if (create && meta.epoch.value() == 0) {
+      do meta.epoch = core::Epoch{epoch_rng_()}; while (meta.epoch.value() == 0);
+      g.dirty[user] = true;
+    }
+    return &meta;
+  }
+
+  Result<std::optional<Seq>> cursor_for(Group& g, const std::string& key) {
+    if (auto it = g.cursors.find(key); it != g.cursors.end()) return std::optional<Seq>{it->second};
+    std::string value;
+    auto s = db_->Get(rocksdb::ReadOptions(), key, &value);
+    if (s.IsNotFound()) return std::optional<Seq>{};
+    if (!s.ok()) return fail(errc::io_error);
+    auto seq = detail::decode_seq(value);
+    if (!seq) return report_corrupt(key, seq.error());
+    return std::optional<Seq>{*seq};
+  }
+
+  template <typename T, typename Callback>
+  static void complete_now(Group& g, Callback& done, Result<T> result) {
+    g.completions.push_back([done = std::move(done), result = std::move(result)](std::error_code) mutable {
+      done(std::move(result));
+    });
+  }
+  template <typename T, typename Callback>
+  static void complete_after_write(Group& g, Callback& done, T value) {
+    g.completions.push_back([done = std::move(done), value = std::move(value)](std::error_code ec) mutable {
+      if (ec) done(fail(ec));
+      else done(std::move(value));
+    });
+  }
+
+  void apply(Group& g, AppendOp& op) {
+    if (failed_) return complete_now<AppendResult>(g, op.done, fail(errc::store_failed));
+    if (op.request.entries.empty()) return complete_now<AppendResult>(g, op.done, fail(errc::invalid_request));
+    const auto& key = op.request.idempotency;
+    if (key) {
+      if (auto it = g.keys.find(*key); it != g.keys.end()) {
+        AppendResult dup = it->second;
+        dup.duplicate = true;
+        return complete_after_write(g, op.done, std::move(dup));
+      }
+      auto known = find(*key);
+      if (!known) return complete_now<AppendResult>(g, op.done, fail(known.error()));
+      if (*known) {
+        return complete_now<AppendResult>(g, op.done, AppendResult{std::move((*known)->positions), true});
+      }
+    }
+    // Check every queue's limit before touching any, so a refusal changes nothing.
+    std::vector<std::pair<Meta*, std::uint64_t>> counts;  // few users per request: linear is fine
+    for (const auto& e : op.request.entries) {
+      auto meta = meta_for(g, e.user, false);
+      if (!meta) return complete_now<AppendResult>(g, op.done, fail(meta.error()));
+      auto it = std::find_if(counts.begin(), counts.end(), [&](auto& c) { return c.first == *meta; });
+      if (it == counts.end()) counts.emplace_back(*meta, 1);
+      else ++it->second;
+    }
+    for (const auto& [meta, n] : counts) {
+      const std::uint64_t retained = meta->head.value() + 1 - meta->first.value();
+      if (retained + n > options_.max_queue_length) {
+        return complete_now<AppendResult>(g, op.done, fail(core::errc::queue_full));
+      }
+    }
+    AppendResult result;
+    result.positions.reserve(op.request.entries.size());
+    for (auto& e : op.request.entries) {
+      Meta& meta = *meta_for(g, e.user, true).value();  // in the group already: cannot fail
+      meta.head = core::next(meta.head);
+      g.dirty[e.user] = true;
+      e.update.seq = meta.head;
+      g.scratch.clear();
+      detail::encode_update(e.update, g.scratch);
+      g.batch.Put(detail::update_key(e.user, meta.head), g.scratch);
+      result.positions.push_back({e.user, meta.head});
+    }
+    if (key) {
+      g.scratch.clear();
+      const core::IdempotencyRecord record{op.request.entries.front().update.time, result.positions};
+      detail::encode_idempotency(record, g.scratch);
+      g.batch.Put(detail::idempotency_key(*key), g.scratch);
+      g.keys.emplace(*key, result);
+    }
+    complete_after_write(g, op.done, std::move(result));
+  }
+
+  void apply(Group& g, CursorOp& op) {
+    if (failed_) return complete_now<Seq>(g, op.done, fail(errc::store_failed));
+    auto meta = meta_for(g, op.user, false);
+    if (!meta) return complete_now<Seq>(g, op.done, fail(meta.error()));
+    if (op.to > (*meta)->head) return complete_now<Seq>(g, op.done, fail(core::errc::cursor_beyond_head));
+    if ((*meta)->epoch.value() == 0) return complete_now<Seq>(g, op.done, Result<Seq>(Seq{0}));
+    const std::string key = detail::cursor_key(op.user, op.name);
+    auto current = cursor_for(g, key);
+    if (!current) return complete_now<Seq>(g, op.done, fail(current.error()));
+    if (*current && **current >= op.to) return complete_now<Seq>(g, op.done, Result<Seq>(**current));
+    g.scratch.clear();
+    detail::encode_seq(op.to, g.scratch);
+    g.batch.Put(key, g.scratch);
+    g.cursors[key] = op.to;
+    complete_after_write(g, op.done, op.to);
+  }
+
+  void apply(Group& g, TrimOp& op) {
+    using Count = std::size_t;
+    if (failed_) return complete_now<Count>(g, op.done, fail(errc::store_failed));
+    auto meta = meta_for(g, op.user, false);
+    if (!meta) return complete_now<Count>(g, op.done, fail(meta.error()));
+    auto storage = cursor_for(g, detail::cursor_key(op.user, CursorName::storage()));
+    if (!storage) return complete_now<Count>(g, op.done, fail(storage.error()));
+    if (!*storage || **storage < op.up_to) {
+      return complete_now<Count>(g, op.done, fail(core::errc::trim_past_storage_cursor));
+    }
+    Meta& m = **meta;
+    if (op.up_to < m.first) return complete_now<Count>(g, op.done, Result<Count>(0));
+    const Count dropped = op.up_to.value() + 1 - m.first.value();
+    g.batch.DeleteRange(detail::update_key(op.user, m.first),
+                        detail::update_key(op.user, core::next(op.up_to)));
+    m.first = core::next(op.up_to);
+    g.dirty[op.user] = true;
+    complete_after_write(g, op.done, dropped);
+  }
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const StoreOptions options_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Op> pending_;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+
+  // Owned by the commit thread.
+  std::unordered_map<UserId, Meta> metas_;
+  bool failed_ = false;
+  std::mt19937_64 epoch_rng_;
+  std::thread committer_;  // last: starts after everything it uses exists
+};
+
+}  // namespace
+
+Result<std::unique_ptr<QueueStore>> open_rocksdb_queue_store(const StoreOptions& options) {
+  std::error_code ec;
+  std::filesystem::create_directories(options.path, ec);
+  if (ec) {
+    IRIS_LOG(error, "store", "cannot create store directory {}: {}", options.path, ec.message());
+    return fail(errc::open_failed);
+  }
+  rocksdb::Options ro;
+  ro.create_if_missing = true;
+  ro.write_buffer_size = options.write_buffer_bytes;
+  ro.max_background_jobs = 2;
+  ro.keep_log_file_num = 4;
+  rocksdb::BlockBasedTableOptions table;
+  table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(10));
+  ro.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+
+  rocksdb::DB* raw = nullptr;
+  auto s = rocksdb::DB::Open(ro, options.path, &raw);
+  if (!s.ok()) {
+    IRIS_LOG(error, "store", "cannot open RocksDB at {}: {}", options.path, s.ToString());
+    return fail(errc::open_failed);
+  }
+  return std::unique_ptr<QueueStore>(
+      std::make_unique<RocksDbQueueStore>(std::unique_ptr<rocksdb::DB>(raw), options));
+}
+
+}  // namespace iris::store

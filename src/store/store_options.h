@@ -1,0 +1,29 @@
+#pragma once
+// Options of the queue store, parsed by the app from the config file and flags.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace iris::store {
+
+struct StoreOptions {
+  // Directory of the RocksDB database; created if missing. Default: ./data/queue.
+  std::string path = "data/queue";
+  // Sync the write-ahead log before acknowledging a write. Default on: an acknowledged send
+  // survives a power loss. Off only for benchmarks of the non-durable path.
+  bool sync = true;
+  // Most updates one queue may retain; an append beyond it fails with queue_full. Default
+  // 1,000,000: far above any live device's backlog, low enough to bound one user's disk use.
+  std::uint64_t max_queue_length = 1'000'000;
+  // Most write operations waiting for the commit thread; beyond it writes fail with
+  // `overloaded` instead of growing memory without bound. Default 100,000.
+  std::size_t max_pending = 100'000;
+  // Most operations one group commit takes; bounds one synced write's size and the latency
+  // of the first operation in it. Default 4,096.
+  std::size_t max_group = 4096;
+  // RocksDB write buffer (memtable) size in bytes. Default 64 MiB.
+  std::size_t write_buffer_bytes = 64u << 20;
+};
+
+}  // namespace iris::store

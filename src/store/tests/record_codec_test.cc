@@ -1,0 +1,113 @@
+#include "store/detail/record_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "core/testing/random_updates.h"
+#include "store/errc.h"
+
+namespace iris::store::detail {
+namespace {
+
+using namespace std::chrono_literals;
+
+TEST(RecordCodec, UpdateRoundTripsForEveryKindAndRandomValues) {
+  core::testing::RandomUpdates gen(11);
+  for (int i = 0; i < 2000; ++i) {
+    auto u = gen.next(core::Timestamp{std::chrono::milliseconds(static_cast<std::int64_t>(gen.rng()()))});
+    u.seq = core::Seq{static_cast<std::uint64_t>(i + 1)};
+    std::string bytes;
+    encode_update(u, bytes);
+    auto back = decode_update(bytes, u.seq);
+    ASSERT_TRUE(back) << i;
+    EXPECT_EQ(*back, u);
+  }
+}
+
+TEST(RecordCodec, MessageCreatedHasTheDocumentedLayout) {
+  core::Update u{core::Seq{9}, core::Timestamp{std::chrono::milliseconds{-1}}, core::ThreadId{300},
+                 core::UserId{2},
+                 core::MessageCreated{core::MessageId{5}, core::ClientMsgId{1, 2}, "hi", core::MessageId{7}}};
+  std::string bytes;
+  encode_update(u, bytes);
+  static constexpr char kExpect[] =
+      "\x01"                               // version 1
+      "\x01"                               // kind 1: MessageCreated
+      "\x01"                               // time -1 ms, zigzag -> 1
+      "\xac\x02"                           // thread 300 as varint
+      "\x02"                               // actor 2
+      "\x05"                               // message 5
+      "\x01\x00\x00\x00\x00\x00\x00\x00"   // client id hi = 1, fixed64 little-endian
+      "\x02\x00\x00\x00\x00\x00\x00\x00"   // client id lo = 2
+      "\x02hi"                             // text: length 2, "hi"
+      "\x01\x07";                          // has reply_to, reply_to 7
+  EXPECT_EQ(bytes, std::string(kExpect, sizeof kExpect - 1));
+}
+
+TEST(RecordCodec, EveryTruncationOfAnUpdateIsCorrupt) {
+  core::testing::RandomUpdates gen(3);
+  for (int i = 0; i < 50; ++i) {
+    std::string bytes;
+    encode_update(gen.next(), bytes);
+    for (std::size_t n = 0; n < bytes.size(); ++n) {
+      auto r = decode_update(std::string_view(bytes).substr(0, n), core::Seq{1});
+      ASSERT_FALSE(r) << "length " << n << " of " << bytes.size();
+      EXPECT_EQ(r.error(), errc::corrupt_record);
+    }
+  }
+}
+
+TEST(RecordCodec, TrailingBytesUnknownKindAndVersionAreCorrupt) {
+  std::string bytes;
+  encode_update(core::testing::message(core::ThreadId{1}, core::UserId{1}, "x"), bytes);
+  EXPECT_EQ(decode_update(bytes + "z", core::Seq{1}).error(), errc::corrupt_record);
+  std::string bad_kind = bytes;
+  bad_kind[1] = 99;
+  EXPECT_EQ(decode_update(bad_kind, core::Seq{1}).error(), errc::corrupt_record);
+  std::string bad_version = bytes;
+  bad_version[0] = 2;
+  EXPECT_EQ(decode_update(bad_version, core::Seq{1}).error(), errc::corrupt_record);
+}
+
+TEST(RecordCodec, HugeLengthsAreRejectedWithoutAllocating) {
+  // ThreadCreated whose name claims 2^62 bytes, then a participant count of 2^62.
+  const std::string huge_name{"\x01\x05\x00\x01\x01\x80\x80\x80\x80\x80\x80\x80\x80\x40", 14};
+  EXPECT_EQ(decode_update(huge_name, core::Seq{1}).error(), errc::corrupt_record);
+  const std::string huge_count{"\x01\x05\x00\x01\x01\x00\x80\x80\x80\x80\x80\x80\x80\x80\x40", 15};
+  EXPECT_EQ(decode_update(huge_count, core::Seq{1}).error(), errc::corrupt_record);
+  const std::string varint_overflow{"\x01\x03\x00\x01\x01\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 15};
+  EXPECT_EQ(decode_update(varint_overflow, core::Seq{1}).error(), errc::corrupt_record);
+}
+
+TEST(RecordCodec, MetaRoundTripsAndRejectsImpossibleRanges) {
+  const Meta m{core::Epoch{~0ull}, core::Seq{5}, core::Seq{4}};
+  std::string bytes;
+  encode_meta(m, bytes);
+  EXPECT_EQ(decode_meta(bytes), m);
+  std::string bad;
+  encode_meta(Meta{core::Epoch{1}, core::Seq{7}, core::Seq{4}}, bad);  // first > head + 1
+  EXPECT_EQ(decode_meta(bad).error(), errc::corrupt_record);
+  EXPECT_EQ(decode_meta(bytes.substr(0, 5)).error(), errc::corrupt_record);
+}
+
+TEST(RecordCodec, IdempotencyRoundTripsAndRejectsTruncation) {
+  const core::IdempotencyRecord rec{core::Timestamp{123456ms},
+                                    {{core::UserId{1}, core::Seq{10}}, {core::UserId{99}, core::Seq{3}}}};
+  std::string bytes;
+  encode_idempotency(rec, bytes);
+  EXPECT_EQ(decode_idempotency(bytes), rec);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    EXPECT_FALSE(decode_idempotency(std::string_view(bytes).substr(0, n))) << n;
+  }
+}
+
+TEST(RecordCodec, KeysSortNumericallyAndDescribeThemselves) {
+  EXPECT_LT(update_key(core::UserId{1}, core::Seq{255}), update_key(core::UserId{1}, core::Seq{256}));
+  EXPECT_LT(update_key(core::UserId{1}, core::Seq{~0ull}), update_key(core::UserId{2}, core::Seq{0}));
+  EXPECT_EQ(seq_of_update_key(update_key(core::UserId{3}, core::Seq{77})), core::Seq{77});
+  EXPECT_EQ(describe_key(update_key(core::UserId{3}, core::Seq{77})), "U/3/77");
+  EXPECT_EQ(describe_key(cursor_key(core::UserId{3}, core::CursorName::storage())), "C/3/storage");
+  EXPECT_EQ(describe_key("zz"), "raw:7a7a");
+}
+
+}  // namespace
+}  // namespace iris::store::detail
