@@ -1,0 +1,70 @@
+#pragma once
+// SubscriptionTable: every subscription of a broker, as a trie of topic levels, so a
+// PUBLISH is matched in time proportional to its topic's depth and the number of matching
+// filters, not to the number of subscriptions (MQTT 5.0 §4.7). Owned by the Broker;
+// single-threaded, like the shard that owns the broker.
+//
+// A subscriber holds at most one subscription per filter (MQTT-3.8.4-3: a new one replaces
+// it). `match` returns each matching subscriber once, with the maximum QoS of its matching
+// subscriptions and all their subscription identifiers (MQTT 5.0 §3.3.4, 3.1.1 §3.3.5).
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/strong_id.h"
+#include "mqtt/packet/subscribe.h"
+
+namespace iris::mqtt {
+
+// Names a session in the table; the broker maps it back to the session.
+using SubscriberId = StrongId<struct SubscriberIdTag, std::uint64_t>;
+
+struct SubscriptionEntry {
+  SubscriberId subscriber;
+  SubscribeOptions options;
+  // MQTT 5.0 §3.8.2.1.2; 0 when the SUBSCRIBE had none.
+  std::uint32_t subscription_id = 0;
+};
+
+struct Match {
+  SubscriberId subscriber;
+  QoS max_qos = QoS::at_most_once;
+  // True if any matching subscription asked for Retain As Published.
+  bool retain_as_published = false;
+  std::vector<std::uint32_t> subscription_ids;
+};
+
+class SubscriptionTable {
+ public:
+  SubscriptionTable();
+  ~SubscriptionTable();
+  SubscriptionTable(const SubscriptionTable&) = delete;
+  SubscriptionTable& operator=(const SubscriptionTable&) = delete;
+
+  // Adds or replaces the subscriber's subscription to `filter`. Returns true if it is new.
+  // Requires: is_valid_topic_filter(filter).
+  bool subscribe(std::string_view filter, const SubscriptionEntry& entry);
+  // Returns true if the subscriber had a subscription to exactly this filter.
+  bool unsubscribe(std::string_view filter, SubscriberId subscriber);
+
+  // Appends to `out` one Match per subscriber with a subscription matching `topic`.
+  // `publisher` is the publishing session, for No Local (MQTT 5.0 §3.8.3.1); nullopt for
+  // messages the server itself publishes. Requires: is_valid_topic_name(topic).
+  void match(std::string_view topic, std::optional<SubscriberId> publisher,
+             std::vector<Match>& out) const;
+
+  // Number of (subscriber, filter) pairs.
+  std::size_t size() const { return size_; }
+
+ private:
+  struct Node;
+  std::unique_ptr<Node> root_;
+  std::size_t size_ = 0;
+};
+
+}  // namespace iris::mqtt
