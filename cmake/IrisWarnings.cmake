@@ -3,7 +3,7 @@
 
 add_compile_options(-Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
                     -Wold-style-cast -Wcast-align -Wunused -Woverloaded-virtual
-                    -Wnull-dereference -Wimplicit-fallthrough)
+                    -Wimplicit-fallthrough)
 if(IRIS_WERROR)
   add_compile_options(-Werror)
 endif()

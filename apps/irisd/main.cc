@@ -1,0 +1,39 @@
+// irisd: parses arguments and runs the Server; nothing else lives here.
+#include <csignal>
+#include <cstdio>
+#include <stdexcept>
+
+#include "apps/irisd/config.h"
+#include "apps/irisd/server.h"
+#include "base/log.h"
+
+int main(int argc, char** argv) {
+  using namespace iris;
+  // Block the stop signals in every thread; Server::run_until_signal waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+
+  irisd::Parsed parsed;
+  try {
+    parsed = irisd::parse_command_line(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "irisd: %s\n", e.what());
+    return 2;
+  }
+  if (parsed.command == irisd::Command::help) {
+    std::fputs(irisd::help_text().c_str(), stdout);
+    return 0;
+  }
+  if (parsed.command == irisd::Command::version) {
+    std::puts("irisd " IRIS_VERSION);
+    return 0;
+  }
+  log::set_level(parsed.config.log_level);
+  irisd::Server server(parsed.config);
+  if (!server.start()) return 1;
+  server.run_until_signal();
+  return 0;
+}

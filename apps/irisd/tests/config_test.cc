@@ -1,0 +1,62 @@
+#include "apps/irisd/config.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+namespace iris::irisd {
+namespace {
+
+Parsed parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "irisd");
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  return parse_command_line(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string write_config(const std::string& text) {
+  const auto path = std::filesystem::path(::testing::TempDir()) / "irisd-test.conf";
+  std::ofstream(path) << text;
+  return path.string();
+}
+
+TEST(IrisdConfig, DefaultsPutTheStoreUnderData) {
+  auto p = parse({});
+  EXPECT_EQ(p.command, Command::run);
+  EXPECT_EQ(p.config.store.path, "data/queue");
+  EXPECT_TRUE(p.config.store.sync);
+}
+
+TEST(IrisdConfig, FlagsOverrideTheFile) {
+  const auto file = write_config("# comment\ndata_dir = /tmp/x  # trailing\nstore.max_queue_length = 10\n\n");
+  auto p = parse({"--config", file, "--store.max_queue_length=20", "--store.sync", "false"});
+  EXPECT_EQ(p.config.store.path, "/tmp/x/queue");
+  EXPECT_EQ(p.config.store.max_queue_length, 20u);
+  EXPECT_FALSE(p.config.store.sync);
+}
+
+TEST(IrisdConfig, ErrorsNameTheKeyAndTheLine) {
+  const auto file = write_config("data_dir = a\nstore.max_pending = lots\n");
+  try {
+    parse({"--config", file});
+    FAIL() << "no error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find(":2: store.max_pending"), std::string::npos) << e.what();
+  }
+  EXPECT_THROW(parse({"--no_such_key=1"}), std::runtime_error);
+  EXPECT_THROW(parse({"--store.sync=maybe"}), std::runtime_error);
+  EXPECT_THROW(parse({"--data_dir"}), std::runtime_error);
+  EXPECT_THROW(parse({"stray"}), std::runtime_error);
+}
+
+TEST(IrisdConfig, HelpListsEveryOption) {
+  EXPECT_EQ(parse({"--help"}).command, Command::help);
+  const auto help = help_text();
+  for (auto key : {"--data_dir", "--log_level", "--store.sync", "--store.max_queue_length"}) {
+    EXPECT_NE(help.find(key), std::string::npos) << key;
+  }
+}
+
+}  // namespace
+}  // namespace iris::irisd
