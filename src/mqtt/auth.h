@@ -1,0 +1,62 @@
+#pragma once
+// Pluggable authentication and authorization, called synchronously by the Broker on its
+// shard thread. Implementations (HMAC tokens, ACLs) live outside this part; they must not
+// block, and must outlive the Broker that holds them.
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+
+namespace iris::mqtt {
+
+// Who a connection is, as the Authenticator decided; opaque to the broker except for
+// being passed to the Authorizer. Empty user for anonymous connections.
+struct Identity {
+  std::string user;
+  bool operator==(const Identity&) const = default;
+};
+
+struct Credentials {
+  std::string_view client_id;
+  std::optional<std::string_view> username;
+  std::optional<std::string_view> password;  // binary data
+};
+
+class Authenticator {
+ public:
+  virtual ~Authenticator() = default;
+  // Called for every CONNECT that carries a user name (and for none without one: those are
+  // accepted as anonymous if MqttOptions::allow_anonymous, refused otherwise). Failing
+  // with errc::bad_user_name_or_password or errc::not_authorized answers CONNACK with that
+  // reason; any other error answers "not authorized".
+  virtual Result<Identity> authenticate(const Credentials& credentials) = 0;
+};
+
+class Authorizer {
+ public:
+  virtual ~Authorizer() = default;
+  // A refused PUBLISH is acknowledged with "not authorized" on 5.0 and dropped on 3.1.1
+  // (MQTT 3.1.1 §3.3.5 allows no negative acknowledgement). Topics starting with '$' are
+  // refused before this is asked (MQTT 5.0 §4.7.2: they are the server's).
+  virtual bool can_publish(const Identity& who, std::string_view client_id,
+                           std::string_view topic) = 0;
+  // A refused filter gets SUBACK "not authorized" (3.1.1: 0x80).
+  virtual bool can_subscribe(const Identity& who, std::string_view client_id,
+                             std::string_view filter) = 0;
+};
+
+// Accepts everyone and everything: for tests and local development only.
+class AllowAll final : public Authenticator, public Authorizer {
+ public:
+  Result<Identity> authenticate(const Credentials& c) override {
+    return Identity{std::string(c.username.value_or(""))};
+  }
+  bool can_publish(const Identity&, std::string_view, std::string_view) override { return true; }
+  bool can_subscribe(const Identity&, std::string_view, std::string_view) override {
+    return true;
+  }
+};
+
+}  // namespace iris::mqtt

@@ -1,0 +1,741 @@
+#include "mqtt/broker.h"
+
+#include <algorithm>
+#include <set>
+
+#include "mqtt/decoder.h"
+#include "mqtt/encoder.h"
+#include "mqtt/topic.h"
+
+namespace iris::mqtt {
+namespace {
+
+constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;  // MQTT 5.0 §3.1.2.11.2
+
+bool is_v5(Version v) { return v == Version::v5; }
+
+// Seconds left before `at`, rounded up, for Message Expiry Interval on delivery.
+std::uint32_t seconds_left(TimePoint at, TimePoint now) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(at - now).count();
+  return static_cast<std::uint32_t>(std::max<std::int64_t>(1, (ms + 999) / 1000));
+}
+
+errc as_errc(std::error_code ec) {
+  if (ec.category() == error_category()) return static_cast<errc>(ec.value());
+  return errc::not_authorized;
+}
+
+}  // namespace
+
+// One QoS > 0 delivery to a session: waiting in its queue, or in flight.
+struct Broker::Outgoing {
+  enum class State : std::uint8_t { queued, publish_sent, pubrel_sent };
+  MessagePtr message;
+  std::vector<std::uint32_t> subscription_ids;
+  PacketId packet_id = 0;
+  QoS qos = QoS::at_most_once;
+  bool retain = false;
+  State state = State::queued;
+};
+
+// Session state (MQTT 5.0 §4.1): survives its connection for the session expiry interval.
+struct Broker::Session {
+  std::string client_id;
+  SubscriberId subscriber;
+  Identity identity;
+  Connection* connection = nullptr;  // the attached connection; null while offline
+  std::uint32_t expiry_interval = 0;  // seconds
+  TimePoint expires_at{};             // while offline
+  std::set<std::string, std::less<>> filters;
+  // In-flight QoS 1/2 deliveries in send order (at most the window), then the queue.
+  std::vector<Outgoing> inflight;
+  std::vector<Outgoing> queue;
+  std::size_t queue_head = 0;
+  // QoS 2 packet ids received and PUBREC'd, awaiting PUBREL (MQTT 5.0 §4.3.3, method B:
+  // the message is routed on PUBLISH, the id only stops a duplicate from routing again).
+  std::vector<PacketId> inbound_qos2;
+  PacketId last_packet_id = 0;
+
+  std::size_t queued() const { return queue.size() - queue_head; }
+};
+
+struct Broker::Connection {
+  enum class State : std::uint8_t { awaiting_connect, connected };
+  Connection(ConnId i, std::uint32_t max_packet_size, TimePoint now)
+      : id(i), decoder(max_packet_size), opened(now), last_received(now) {}
+
+  ConnId id;
+  Decoder decoder;
+  TimePoint opened;
+  TimePoint last_received;
+  Session* session = nullptr;  // set while connected; the session outlives this pointer
+  std::unique_ptr<Will> will;
+  // Aliases the client set (index alias-1) and those we set towards it (MQTT 5.0 §3.3.2.3.4).
+  std::vector<std::string> inbound_aliases;
+  std::vector<std::string> outbound_aliases;
+  std::uint32_t client_max_packet_size = 0xFFFFFFFF;
+  std::uint16_t keep_alive = 0;     // seconds, 0 = none
+  std::uint16_t send_window = 0;    // in-flight QoS 1/2 towards the client
+  std::uint16_t outbound_alias_max = 0;
+  Version version = Version::v3_1_1;
+  State state = State::awaiting_connect;
+  bool over_limit = false;
+};
+
+struct Broker::PendingWill {
+  std::string client_id;
+  TimePoint due;
+  MessagePtr message;
+};
+
+Broker::Broker(const MqttOptions& options, Authenticator& authenticator, Authorizer& authorizer)
+    : options_(options), authenticator_(authenticator), authorizer_(authorizer) {}
+
+Broker::~Broker() = default;
+
+std::vector<Action> Broker::take_actions() { return std::exchange(actions_, {}); }
+
+void Broker::on_open(ConnId conn, TimePoint now) {
+  auto c = std::make_unique<Connection>(conn, options_.max_packet_size, now);
+  c->over_limit = connections_.size() >= options_.max_connections;
+  connections_[conn] = std::move(c);
+  metrics_.connections_open = connections_.size();
+}
+
+void Broker::on_bytes(ConnId conn, std::span<const std::uint8_t> bytes, TimePoint now) {
+  auto it = connections_.find(conn);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  c.decoder.put(bytes);
+  while (true) {
+    auto next = c.decoder.next();
+    if (!next) {
+      const errc why = as_errc(next.error());
+      if (c.state == Connection::State::connected) return fail_connection(c, why, now);
+      count_error(why);
+      if (why == errc::unsupported_protocol_version) {
+        // MQTT 3.1.1 §3.1.2.2 / 5.0 §3.1.2.2: CONNACK 0x01 (5.0: 0x84) then close; the
+        // 3.1.1 layout is the one any client can read.
+        const Version v = c.decoder.version().value_or(Version::v3_1_1);
+        return refuse_connect(c, v, why, now);
+      }
+      // A malformed CONNECT: 5.0 clients are told why in CONNACK (MQTT 5.0 §3.2.2.2);
+      // 3.1.1 has no code for it and the connection just closes (MQTT-3.1.4-1).
+      if (c.decoder.version() == Version::v5) return refuse_connect(c, Version::v5, why, now);
+      return close_connection(c, make_error_code(why), now);
+    }
+    if (!*next) return;
+    c.last_received = now;
+    dispatch(c, **next, now);
+    if (!connections_.contains(conn)) return;  // the packet closed the connection
+  }
+}
+
+void Broker::on_close(ConnId conn, TimePoint now) {
+  const auto it = connections_.find(conn);
+  if (it == connections_.end()) return;
+  Connection& c = *it->second;
+  // An unexpected close: the will is published (MQTT 5.0 §3.1.2.5). The transport is
+  // already closed, so no CloseAction.
+  close_connection(c, std::error_code(), now, Emit::nothing);
+}
+
+void Broker::dispatch(Connection& c, Packet& packet, TimePoint now) {
+  if (c.state == Connection::State::awaiting_connect) {
+    // The decoder admits only CONNECT before the version is known.
+    return on_connect(c, std::get<Connect>(packet), now);
+  }
+  switch (packet_type(packet)) {
+    case PacketType::publish: return on_publish(c, std::get<Publish>(packet), now);
+    case PacketType::puback: return on_puback(c, std::get<PubAck>(packet), now);
+    case PacketType::pubrec: return on_pubrec(c, std::get<PubRec>(packet), now);
+    case PacketType::pubrel: return on_pubrel(c, std::get<PubRel>(packet));
+    case PacketType::pubcomp: return on_pubcomp(c, std::get<PubComp>(packet), now);
+    case PacketType::subscribe: return on_subscribe(c, std::get<Subscribe>(packet), now);
+    case PacketType::unsubscribe: return on_unsubscribe(c, std::get<Unsubscribe>(packet));
+    case PacketType::pingreq: return send(c, PingResp{});
+    case PacketType::disconnect: return on_disconnect(c, std::get<Disconnect>(packet), now);
+    default:
+      // A second CONNECT (MQTT-3.1.0-2), AUTH without an authentication method
+      // (MQTT 5.0 §4.12), or a packet only a server sends.
+      return fail_connection(c, errc::protocol_error, now);
+  }
+}
+
+// --- CONNECT (MQTT 5.0 §3.1.4) ---
+
+void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
+  c.version = connect.version;
+  const bool v5 = is_v5(c.version);
+  if (c.over_limit) return refuse_connect(c, c.version, errc::too_many_connections, now);
+  if (connect.props.authentication_method) {
+    return refuse_connect(c, c.version, errc::bad_authentication_method, now);
+  }
+  bool assigned = false;
+  if (connect.client_id.empty()) {
+    // 3.1.1 allows an empty id only with clean session (MQTT-3.1.3-7, -8).
+    if (!v5 && !connect.clean_start) {
+      return refuse_connect(c, c.version, errc::client_id_rejected, now);
+    }
+    connect.client_id = "iris-" + std::to_string(next_assigned_id_++);
+    assigned = true;
+  }
+  if (connect.client_id.size() > options_.max_client_id_length) {
+    return refuse_connect(c, c.version, errc::client_id_rejected, now);
+  }
+  Identity identity;
+  if (connect.username) {
+    auto who = authenticator_.authenticate(
+        {connect.client_id, connect.username,
+         connect.password ? std::optional<std::string_view>(*connect.password) : std::nullopt});
+    if (!who) {
+      const errc why = as_errc(who.error());
+      return refuse_connect(
+          c, c.version,
+          why == errc::bad_user_name_or_password ? why : errc::not_authorized, now);
+    }
+    identity = std::move(*who);
+  } else if (!options_.allow_anonymous) {
+    return refuse_connect(c, c.version, errc::not_authorized, now);
+  }
+
+  std::uint32_t expiry = 0;
+  if (v5) {
+    expiry = std::min(connect.props.session_expiry_interval.value_or(0),
+                      options_.max_session_expiry_interval);
+  } else if (!connect.clean_start) {
+    expiry = options_.max_session_expiry_interval;
+  }
+
+  // Session takeover (MQTT 5.0 §3.1.4 step 3): the older connection is closed with
+  // "session taken over"; its will follows the usual rules.
+  auto existing = sessions_.find(connect.client_id);
+  if (existing != sessions_.end() && existing->second->connection) {
+    ++metrics_.session_takeovers;
+    fail_connection(*existing->second->connection, errc::session_taken_over, now);
+    existing = sessions_.find(connect.client_id);
+  }
+  if (existing != sessions_.end() && connect.clean_start) {
+    end_session(*existing->second, now);
+    existing = sessions_.end();
+  }
+  // A reconnection before the will delay elapsed cancels the will (MQTT 5.0 §3.1.3.2.2).
+  std::erase_if(pending_wills_,
+                [&](const PendingWill& w) { return w.client_id == connect.client_id; });
+
+  const bool session_present = existing != sessions_.end();
+  Session* s;
+  if (session_present) {
+    s = existing->second.get();
+  } else {
+    auto fresh = std::make_unique<Session>();
+    fresh->client_id = connect.client_id;
+    fresh->subscriber = SubscriberId{next_subscriber_++};
+    s = fresh.get();
+    by_subscriber_[s->subscriber] = s;
+    sessions_[connect.client_id] = std::move(fresh);
+  }
+  s->identity = std::move(identity);
+  s->expiry_interval = expiry;
+  s->connection = &c;
+  c.session = s;
+  c.state = Connection::State::connected;
+  if (connect.will) c.will = std::make_unique<Will>(std::move(*connect.will));
+  c.keep_alive = connect.keep_alive;
+  Connack ack;
+  ack.session_present = session_present;
+  if (v5) {
+    if (options_.max_keep_alive != 0 &&
+        (c.keep_alive == 0 || c.keep_alive > options_.max_keep_alive)) {
+      c.keep_alive = options_.max_keep_alive;
+      ack.props.server_keep_alive = c.keep_alive;
+    }
+    c.send_window = std::min(connect.props.receive_maximum.value_or(0xFFFF),
+                             options_.max_inflight_messages);
+    c.client_max_packet_size = connect.props.maximum_packet_size.value_or(0xFFFFFFFF);
+    c.outbound_alias_max =
+        std::min(connect.props.topic_alias_maximum.value_or(0), options_.topic_alias_maximum);
+    if (assigned) ack.props.assigned_client_identifier = connect.client_id;
+    if (expiry != connect.props.session_expiry_interval.value_or(0)) {
+      ack.props.session_expiry_interval = expiry;
+    }
+    ack.props.receive_maximum = options_.receive_maximum;
+    ack.props.maximum_packet_size = options_.max_packet_size;
+    ack.props.topic_alias_maximum = options_.topic_alias_maximum;
+    ack.props.shared_subscription_available = 0;
+  } else {
+    c.send_window = options_.max_inflight_messages;
+  }
+  send(c, ack);
+  ++metrics_.connects_accepted;
+  // MQTT 5.0 §4.4: on a resumed session, unacknowledged PUBLISHes go again with DUP set
+  // and PUBRELs again, in their original order, before anything new.
+  if (session_present) resend_inflight(*s, now);
+  pump(*s, now);
+}
+
+void Broker::refuse_connect(Connection& c, Version v, errc why, TimePoint now) {
+  ++metrics_.connects_rejected;
+  c.version = v;
+  ReasonCode rc = to_reason_code(why);
+  if (!is_allowed(PacketType::connack, rc)) rc = ReasonCode::unspecified_error;
+  Bytes bytes;
+  encode(Connack{false, rc, {}}, v, bytes);
+  actions_.push_back(SendAction{c.id, std::move(bytes)});
+  c.state = Connection::State::awaiting_connect;
+  close_connection(c, make_error_code(why), now);
+}
+
+// Closes a connection because of an error it caused (or a takeover, or shutdown); on 5.0
+// tells the client why first (MQTT 5.0 §4.13.2).
+void Broker::count_error(errc why) {
+  const ReasonCode rc = to_reason_code(why);
+  if (rc == ReasonCode::malformed_packet) ++metrics_.malformed_packets;
+  if (rc == ReasonCode::protocol_error || rc == ReasonCode::receive_maximum_exceeded ||
+      rc == ReasonCode::topic_alias_invalid) {
+    ++metrics_.protocol_errors;
+  }
+  if (rc == ReasonCode::packet_too_large) ++metrics_.packets_too_large;
+}
+
+void Broker::fail_connection(Connection& c, errc why, TimePoint now) {
+  const ReasonCode rc = to_reason_code(why);
+  count_error(why);
+  if (c.state == Connection::State::connected && is_v5(c.version)) {
+    send(c, Disconnect{rc, {}});
+  }
+  close_connection(c, make_error_code(why), now);
+}
+
+void Broker::close_connection(Connection& c, std::error_code reason, TimePoint now,
+                              Emit emit) {
+  const ConnId id = c.id;
+  if (emit == Emit::close_action) actions_.push_back(CloseAction{id, reason});
+  std::unique_ptr<Will> will = std::move(c.will);
+  Session* s = c.session;
+  const auto owned = std::move(connections_.find(id)->second);  // c lives until return
+  connections_.erase(id);
+  metrics_.connections_open = connections_.size();
+  if (!s) return;
+  s->connection = nullptr;
+  const std::string client_id = s->client_id;
+  if (will) publish_will(client_id, std::move(*will), now);
+  if (s->expiry_interval == 0) {
+    end_session(*s, now);
+  } else if (s->expiry_interval != kNeverExpires) {
+    s->expires_at = now + std::chrono::seconds(s->expiry_interval);
+  }
+}
+
+// --- PUBLISH from a client (MQTT 5.0 §3.3.4) ---
+
+void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
+  Session& s = *c.session;
+  ++metrics_.publishes_received;
+  if (p.props.topic_alias) {
+    const std::uint16_t alias = *p.props.topic_alias;
+    if (alias > options_.topic_alias_maximum) {
+      return fail_connection(c, errc::topic_alias_invalid, now);  // MQTT-3.3.2-9
+    }
+    if (c.inbound_aliases.size() < alias) c.inbound_aliases.resize(alias);
+    if (!p.topic.empty()) {
+      c.inbound_aliases[alias - 1] = p.topic;
+    } else if (c.inbound_aliases[alias - 1].empty()) {
+      return fail_connection(c, errc::protocol_error, now);  // unknown alias, §3.3.2.3.4
+    } else {
+      p.topic = c.inbound_aliases[alias - 1];
+    }
+  }
+  if (!p.props.subscription_identifiers.empty()) {
+    return fail_connection(c, errc::protocol_error, now);  // MQTT-3.3.4-6
+  }
+  const bool duplicate_qos2 =
+      p.qos == QoS::exactly_once &&
+      std::find(s.inbound_qos2.begin(), s.inbound_qos2.end(), p.packet_id) != s.inbound_qos2.end();
+  if (p.qos == QoS::exactly_once && !duplicate_qos2 &&
+      s.inbound_qos2.size() >= options_.receive_maximum) {
+    return fail_connection(c, errc::receive_maximum_exceeded, now);  // MQTT-3.3.4-9
+  }
+  const bool allowed = p.topic.front() != '$' &&
+                       authorizer_.can_publish(s.identity, s.client_id, p.topic);
+  ReasonCode rc = ReasonCode::success;
+  if (!allowed) {
+    rc = ReasonCode::not_authorized;
+  } else if (!duplicate_qos2) {
+    auto m = std::make_shared<Message>();
+    m->topic = std::move(p.topic);
+    m->payload = std::move(p.payload);
+    m->qos = p.qos;
+    m->retain = p.retain;
+    if (p.props.message_expiry_interval) {
+      m->expires_at = now + std::chrono::seconds(*p.props.message_expiry_interval);
+    }
+    m->props.payload_format_indicator = p.props.payload_format_indicator;
+    m->props.content_type = std::move(p.props.content_type);
+    m->props.response_topic = std::move(p.props.response_topic);
+    m->props.correlation_data = std::move(p.props.correlation_data);
+    m->props.user_properties = std::move(p.props.user_properties);
+    route(m, s.subscriber, now);
+  }
+  if (!is_v5(c.version) && is_failure(rc)) rc = ReasonCode::success;  // 3.1.1 §3.3.5
+  if (p.qos == QoS::at_least_once) {
+    send(c, PubAck{p.packet_id, rc, {}});
+  } else if (p.qos == QoS::exactly_once) {
+    if (!is_failure(rc) && !duplicate_qos2) s.inbound_qos2.push_back(p.packet_id);
+    send(c, PubRec{p.packet_id, rc, {}});
+  }
+}
+
+void Broker::on_pubrel(Connection& c, const PubRel& rel) {
+  auto& ids = c.session->inbound_qos2;
+  const auto it = std::find(ids.begin(), ids.end(), rel.packet_id);
+  ReasonCode rc = ReasonCode::success;
+  if (it == ids.end()) {
+    rc = is_v5(c.version) ? ReasonCode::packet_identifier_not_found : ReasonCode::success;
+  } else {
+    ids.erase(it);
+  }
+  send(c, PubComp{rel.packet_id, rc, {}});
+}
+
+// --- acknowledgements of our PUBLISHes (MQTT 5.0 §4.3.2-4.3.3) ---
+
+namespace {
+template <typename Vec>
+auto find_inflight(Vec& inflight, PacketId id) {
+  return std::find_if(inflight.begin(), inflight.end(),
+                      [id](const auto& o) { return o.packet_id == id; });
+}
+}  // namespace
+
+void Broker::on_puback(Connection& c, const PubAck& ack, TimePoint now) {
+  Session& s = *c.session;
+  const auto it = find_inflight(s.inflight, ack.packet_id);
+  // An unknown or mismatched id is ignored: it may be a late duplicate.
+  if (it == s.inflight.end() || it->qos != QoS::at_least_once) return;
+  s.inflight.erase(it);
+  pump(s, now);
+}
+
+void Broker::on_pubrec(Connection& c, const PubRec& rec, TimePoint now) {
+  Session& s = *c.session;
+  const auto it = find_inflight(s.inflight, rec.packet_id);
+  if (it == s.inflight.end() || it->qos != QoS::exactly_once) {
+    if (is_v5(c.version)) {
+      send(c, PubRel{rec.packet_id, ReasonCode::packet_identifier_not_found, {}});
+    }
+    return;
+  }
+  if (is_failure(rec.reason)) {  // the receiver refused it: the flow ends (§4.3.3)
+    s.inflight.erase(it);
+    return pump(s, now);
+  }
+  it->state = Outgoing::State::pubrel_sent;
+  it->message.reset();  // the message is delivered; only the id is still needed
+  send(c, PubRel{rec.packet_id, ReasonCode::success, {}});
+}
+
+void Broker::on_pubcomp(Connection& c, const PubComp& comp, TimePoint now) {
+  Session& s = *c.session;
+  const auto it = find_inflight(s.inflight, comp.packet_id);
+  if (it == s.inflight.end() || it->state != Outgoing::State::pubrel_sent) return;
+  s.inflight.erase(it);
+  pump(s, now);
+}
+
+// --- SUBSCRIBE / UNSUBSCRIBE (MQTT 5.0 §3.8.4, §3.10.4) ---
+
+void Broker::on_subscribe(Connection& c, const Subscribe& sub, TimePoint now) {
+  Session& s = *c.session;
+  const std::uint32_t sub_id =
+      sub.props.subscription_identifiers.empty() ? 0 : sub.props.subscription_identifiers[0];
+  Suback ack{sub.packet_id, {}, {}};
+  struct RetainedToSend {
+    SubscribeOptions options;
+    std::string filter;
+  };
+  std::vector<RetainedToSend> retained;
+  for (const auto& want : sub.subscriptions) {
+    const bool is_new = !s.filters.contains(want.filter);
+    ReasonCode rc;
+    if (is_shared_subscription(want.filter)) {
+      rc = ReasonCode::shared_subscriptions_not_supported;
+    } else if (!authorizer_.can_subscribe(s.identity, s.client_id, want.filter)) {
+      rc = ReasonCode::not_authorized;
+    } else if (is_new && s.filters.size() >= options_.max_subscriptions_per_client) {
+      rc = ReasonCode::quota_exceeded;
+    } else {
+      subscriptions_.subscribe(want.filter, {s.subscriber, want.options, sub_id});
+      s.filters.insert(want.filter);
+      rc = static_cast<ReasonCode>(want.options.max_qos);
+      const RetainHandling rh = want.options.retain_handling;
+      if (rh == RetainHandling::send || (rh == RetainHandling::send_if_new && is_new)) {
+        retained.push_back({want.options, want.filter});
+      }
+    }
+    ack.reasons.push_back(rc);
+  }
+  send(c, ack);
+  // Retained messages follow the SUBACK (MQTT 5.0 §3.3.1.3), with RETAIN set.
+  for (const auto& r : retained) {
+    std::vector<std::uint32_t> ids;
+    if (sub_id != 0) ids.push_back(sub_id);
+    for (const auto& [topic, message] : retained_) {
+      if (!topic_matches(r.filter, topic)) continue;
+      if (message->expires_at && *message->expires_at <= now) continue;
+      deliver(s, message, std::min(message->qos, r.options.max_qos), true, ids, now);
+    }
+  }
+}
+
+void Broker::on_unsubscribe(Connection& c, const Unsubscribe& unsub) {
+  Session& s = *c.session;
+  Unsuback ack{unsub.packet_id, {}, {}};
+  for (const auto& filter : unsub.filters) {
+    const bool existed = subscriptions_.unsubscribe(filter, s.subscriber);
+    s.filters.erase(filter);
+    if (is_v5(c.version)) {
+      ack.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
+    }
+  }
+  send(c, ack);
+}
+
+// --- DISCONNECT from the client (MQTT 5.0 §3.14.4) ---
+
+void Broker::on_disconnect(Connection& c, const Disconnect& d, TimePoint now) {
+  Session& s = *c.session;
+  if (d.props.session_expiry_interval) {
+    // Raising it from 0 is a protocol error (MQTT-3.14.2-2).
+    if (s.expiry_interval == 0 && *d.props.session_expiry_interval != 0) {
+      return fail_connection(c, errc::protocol_error, now);
+    }
+    s.expiry_interval =
+        std::min(*d.props.session_expiry_interval, options_.max_session_expiry_interval);
+  }
+  // A normal disconnection discards the will (MQTT-3.1.2-10); 0x04 asks for it.
+  if (d.reason != ReasonCode::disconnect_with_will_message) c.will.reset();
+  close_connection(c, std::error_code(), now);
+}
+
+// --- routing and delivery ---
+
+void Broker::publish(Message message, TimePoint now) {
+  route(std::make_shared<const Message>(std::move(message)), std::nullopt, now);
+}
+
+void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, TimePoint now) {
+  if (m->retain) {
+    // An empty retained payload deletes the retained message (MQTT-3.3.1-6, -7).
+    if (m->payload.empty()) {
+      retained_.erase(m->topic);
+    } else {
+      retained_[m->topic] = m;
+    }
+  }
+  match_scratch_.clear();
+  subscriptions_.match(m->topic, publisher, match_scratch_);
+  std::vector<Match> matches = std::move(match_scratch_);  // deliver may re-enter route
+  for (auto& match : matches) {
+    const auto s = by_subscriber_.find(match.subscriber);
+    if (s == by_subscriber_.end()) continue;
+    // Normal delivery clears RETAIN unless Retain As Published (MQTT 5.0 §3.3.1.3).
+    deliver(*s->second, m, std::min(m->qos, match.max_qos),
+            match.retain_as_published && m->retain, std::move(match.subscription_ids), now);
+  }
+  matches.clear();
+  match_scratch_ = std::move(matches);
+}
+
+void Broker::deliver(Session& s, const MessagePtr& m, QoS qos, bool retain,
+                     std::vector<std::uint32_t> subscription_ids, TimePoint now) {
+  Outgoing o{m, std::move(subscription_ids), 0, qos, retain, Outgoing::State::queued};
+  if (qos == QoS::at_most_once) {
+    // QoS 0 is never queued for an offline session (MQTT 5.0 §3.1.2.4 allows either).
+    if (s.connection) send_publish(*s.connection, o, false, now);
+    return;
+  }
+  if (s.connection && s.queued() == 0 && s.inflight.size() < s.connection->send_window) {
+    o.packet_id = next_packet_id(s);
+    o.state = Outgoing::State::publish_sent;
+    s.inflight.push_back(std::move(o));
+    if (!send_publish(*s.connection, s.inflight.back(), false, now)) s.inflight.pop_back();
+    return;
+  }
+  if (s.queued() >= options_.max_queued_messages) {
+    ++metrics_.messages_dropped;
+    return;
+  }
+  s.queue.push_back(std::move(o));
+}
+
+void Broker::pump(Session& s, TimePoint now) {
+  while (s.connection && s.queued() > 0 && s.inflight.size() < s.connection->send_window) {
+    Outgoing o = std::move(s.queue[s.queue_head++]);
+    if (o.message->expires_at && *o.message->expires_at <= now) {
+      ++metrics_.messages_dropped;
+      continue;
+    }
+    o.packet_id = next_packet_id(s);
+    o.state = Outgoing::State::publish_sent;
+    s.inflight.push_back(std::move(o));
+    if (!send_publish(*s.connection, s.inflight.back(), false, now)) s.inflight.pop_back();
+  }
+  if (s.queue_head == s.queue.size()) {
+    s.queue.clear();
+    s.queue_head = 0;
+  }
+}
+
+void Broker::resend_inflight(Session& s, TimePoint now) {
+  Connection& c = *s.connection;
+  for (std::size_t i = 0; i < s.inflight.size();) {
+    const Outgoing& o = s.inflight[i];
+    if (o.state == Outgoing::State::pubrel_sent) {
+      send(c, PubRel{o.packet_id, ReasonCode::success, {}});
+    } else if (!send_publish(c, o, true, now)) {
+      s.inflight.erase(s.inflight.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    ++i;
+  }
+}
+
+// Returns false if the message could not be sent and counts as delivered: larger than the
+// client's Maximum Packet Size (MQTT-3.1.2-25).
+bool Broker::send_publish(Connection& c, const Outgoing& o, bool dup, TimePoint now) {
+  const Message& m = *o.message;
+  Publish p;
+  p.dup = dup;
+  p.qos = o.qos;
+  p.retain = o.retain;
+  p.topic = m.topic;
+  p.packet_id = o.packet_id;
+  p.payload = m.payload;
+  if (is_v5(c.version)) {
+    p.props = m.props;
+    p.props.subscription_identifiers = o.subscription_ids;
+    if (m.expires_at) p.props.message_expiry_interval = seconds_left(*m.expires_at, now);
+  }
+  if (encoded_size(p, c.version) > c.client_max_packet_size) {
+    ++metrics_.messages_dropped;
+    return false;
+  }
+  if (c.outbound_alias_max > 0) {
+    const auto it = std::find(c.outbound_aliases.begin(), c.outbound_aliases.end(), p.topic);
+    if (it != c.outbound_aliases.end()) {
+      p.props.topic_alias = static_cast<std::uint16_t>(it - c.outbound_aliases.begin() + 1);
+      p.topic.clear();
+    } else if (c.outbound_aliases.size() < c.outbound_alias_max) {
+      c.outbound_aliases.push_back(p.topic);
+      p.props.topic_alias = static_cast<std::uint16_t>(c.outbound_aliases.size());
+    }
+  }
+  ++metrics_.publishes_sent;
+  send(c, p);
+  return true;
+}
+
+void Broker::send(Connection& c, const Packet& packet) {
+  // Consecutive packets for one connection share one write.
+  if (!actions_.empty()) {
+    if (auto* last = std::get_if<SendAction>(&actions_.back()); last && last->conn == c.id) {
+      encode(packet, c.version, last->bytes);
+      return;
+    }
+  }
+  SendAction a{c.id, {}};
+  encode(packet, c.version, a.bytes);
+  actions_.push_back(std::move(a));
+}
+
+PacketId Broker::next_packet_id(Session& s) {
+  // Skips ids still in flight; the window (<= 65535) leaves one free.
+  while (true) {
+    s.last_packet_id = static_cast<PacketId>(s.last_packet_id == 0xFFFF ? 1 : s.last_packet_id + 1);
+    if (find_inflight(s.inflight, s.last_packet_id) == s.inflight.end()) return s.last_packet_id;
+  }
+}
+
+// --- wills, sessions, time ---
+
+void Broker::publish_will(const std::string& client_id, Will will, TimePoint now) {
+  auto m = std::make_shared<Message>();
+  m->topic = std::move(will.topic);
+  m->payload = std::move(will.payload);
+  m->qos = will.qos;
+  m->retain = will.retain;
+  if (will.props.message_expiry_interval) {
+    m->expires_at = now + std::chrono::seconds(*will.props.message_expiry_interval);
+  }
+  const std::uint32_t delay = will.props.will_delay_interval.value_or(0);
+  m->props = std::move(will.props);
+  m->props.will_delay_interval.reset();
+  m->props.message_expiry_interval.reset();
+  if (delay == 0) {
+    ++metrics_.wills_published;
+    return route(m, std::nullopt, now);
+  }
+  pending_wills_.push_back({client_id, now + std::chrono::seconds(delay), std::move(m)});
+}
+
+void Broker::end_session(Session& s, TimePoint now) {
+  for (const auto& f : s.filters) subscriptions_.unsubscribe(f, s.subscriber);
+  by_subscriber_.erase(s.subscriber);
+  const std::string client_id = s.client_id;
+  sessions_.erase(client_id);  // s is gone from here on
+  // The will is published when the session ends, if its delay has not yet passed
+  // (MQTT 5.0 §3.1.3.2.2).
+  const auto it = std::find_if(pending_wills_.begin(), pending_wills_.end(),
+                               [&](const PendingWill& w) { return w.client_id == client_id; });
+  if (it != pending_wills_.end()) {
+    MessagePtr m = std::move(it->message);
+    pending_wills_.erase(it);
+    ++metrics_.wills_published;
+    route(m, std::nullopt, now);
+  }
+}
+
+void Broker::tick(TimePoint now) {
+  std::vector<std::pair<Connection*, errc>> expired;
+  for (const auto& [id, c] : connections_) {
+    if (c->state == Connection::State::awaiting_connect) {
+      if (now - c->opened >= options_.connect_timeout) expired.emplace_back(c.get(), errc::connect_timeout);
+    } else if (c->keep_alive != 0 &&
+               now - c->last_received >= std::chrono::milliseconds(c->keep_alive) * 1500) {
+      expired.emplace_back(c.get(), errc::keep_alive_timeout);  // MQTT-3.1.2-22: 1.5 times
+    }
+  }
+  for (const auto& [c, why] : expired) {
+    if (why == errc::keep_alive_timeout) ++metrics_.keep_alive_timeouts;
+    fail_connection(*c, why, now);
+  }
+  std::vector<MessagePtr> due;
+  std::erase_if(pending_wills_, [&](PendingWill& w) {
+    if (w.due > now) return false;
+    due.push_back(std::move(w.message));
+    return true;
+  });
+  for (const auto& m : due) {
+    ++metrics_.wills_published;
+    route(m, std::nullopt, now);
+  }
+  std::vector<Session*> ended;
+  for (const auto& [id, s] : sessions_) {
+    if (!s->connection && s->expiry_interval != kNeverExpires && s->expires_at <= now) {
+      ended.push_back(s.get());
+    }
+  }
+  for (Session* s : ended) {
+    ++metrics_.sessions_expired;
+    end_session(*s, now);
+  }
+}
+
+void Broker::shutdown(TimePoint now) {
+  std::vector<Connection*> all;
+  for (const auto& [id, c] : connections_) all.push_back(c.get());
+  for (Connection* c : all) fail_connection(*c, errc::server_shutting_down, now);
+}
+
+}  // namespace iris::mqtt

@@ -1,0 +1,139 @@
+#pragma once
+// Broker: the MQTT 3.1.1 / 5.0 server as a pure state machine. The net layer owns sockets
+// and timers and drives it: bytes and time in, actions out. One Broker per shard thread;
+// not thread-safe; never reads a clock (every call takes `now`).
+//
+// Driving it:
+//   on_open(conn, now)           a transport connection was accepted
+//   on_bytes(conn, bytes, now)   bytes were read from it
+//   on_close(conn, now)          the transport closed (peer, error); ignored if the broker
+//                                closed it itself
+//   tick(now)                    at least once per second: keep-alive (1.5x, MQTT-3.1.2-22),
+//                                connect timeout, will delay, session expiry
+//   publish(message, now)        a message from the server itself (e.g. a sync delta)
+// then `take_actions()` and carry them out in order: Send writes bytes to the connection;
+// Close means flush what was sent before it, then close. After a Close the broker has
+// already forgotten the connection.
+//
+// What it owns: connections (decoder, keep-alive, topic aliases, will), sessions keyed by
+// client id (subscriptions, in-flight window, offline queue, QoS 2 receive state) that
+// outlive connections per their expiry, the retained store, and the subscription table.
+// Sessions and retained messages are in memory only.
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <span>
+#include <string>
+#include <system_error>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "base/strong_id.h"
+#include "mqtt/auth.h"
+#include "mqtt/message.h"
+#include "mqtt/metrics.h"
+#include "mqtt/options.h"
+#include "mqtt/packet/packet.h"
+#include "mqtt/subscription_table.h"
+
+namespace iris::mqtt {
+
+// Names a transport connection; chosen by the net layer, unique among open connections.
+using ConnId = StrongId<struct ConnIdTag, std::uint64_t>;
+
+// Write these bytes (one or more encoded packets) to the connection.
+struct SendAction {
+  ConnId conn;
+  Bytes bytes;
+};
+// Flush earlier sends, then close the connection. `reason` is empty for a normal close
+// (client DISCONNECT), else the mqtt::errc that caused it, for the log line.
+struct CloseAction {
+  ConnId conn;
+  std::error_code reason;
+};
+using Action = std::variant<SendAction, CloseAction>;
+
+class Broker {
+ public:
+  // authenticator and authorizer must outlive the Broker.
+  Broker(const MqttOptions& options, Authenticator& authenticator, Authorizer& authorizer);
+  ~Broker();
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  void on_open(ConnId conn, TimePoint now);
+  void on_bytes(ConnId conn, std::span<const std::uint8_t> bytes, TimePoint now);
+  void on_close(ConnId conn, TimePoint now);
+  void tick(TimePoint now);
+  // Routes a message as if a client had published it (retain included); '$' topics allowed.
+  // Requires: is_valid_topic_name(message.topic).
+  void publish(Message message, TimePoint now);
+  // Closes every connection with "server shutting down" (5.0: DISCONNECT 0x8B).
+  void shutdown(TimePoint now);
+
+  // The actions produced since the last call, in order.
+  std::vector<Action> take_actions();
+
+  const MqttMetrics& metrics() const { return metrics_; }
+  std::size_t connection_count() const { return connections_.size(); }
+  std::size_t session_count() const { return sessions_.size(); }
+  std::size_t retained_count() const { return retained_.size(); }
+  std::size_t subscription_count() const { return subscriptions_.size(); }
+
+ private:
+  struct Connection;
+  struct Session;
+  struct Outgoing;
+  struct PendingWill;
+  using MessagePtr = std::shared_ptr<const Message>;
+
+  void dispatch(Connection& c, Packet& packet, TimePoint now);
+  void on_connect(Connection& c, Connect& connect, TimePoint now);
+  void on_publish(Connection& c, Publish& publish, TimePoint now);
+  void on_puback(Connection& c, const PubAck& ack, TimePoint now);
+  void on_pubrec(Connection& c, const PubRec& rec, TimePoint now);
+  void on_pubrel(Connection& c, const PubRel& rel);
+  void on_pubcomp(Connection& c, const PubComp& comp, TimePoint now);
+  void on_subscribe(Connection& c, const Subscribe& subscribe, TimePoint now);
+  void on_unsubscribe(Connection& c, const Unsubscribe& unsubscribe);
+  void on_disconnect(Connection& c, const Disconnect& disconnect, TimePoint now);
+
+  void refuse_connect(Connection& c, Version v, errc why, TimePoint now);
+  void fail_connection(Connection& c, errc why, TimePoint now);
+  enum class Emit { close_action, nothing };
+  void close_connection(Connection& c, std::error_code reason, TimePoint now,
+                        Emit emit = Emit::close_action);
+  void count_error(errc why);
+
+  void route(const MessagePtr& message, std::optional<SubscriberId> publisher, TimePoint now);
+  void deliver(Session& s, const MessagePtr& message, QoS qos, bool retain,
+               std::vector<std::uint32_t> subscription_ids, TimePoint now);
+  void pump(Session& s, TimePoint now);
+  bool send_publish(Connection& c, const Outgoing& o, bool dup, TimePoint now);
+  void send(Connection& c, const Packet& packet);
+  void resend_inflight(Session& s, TimePoint now);
+  void publish_will(const std::string& client_id, Will will, TimePoint now);
+  void end_session(Session& s, TimePoint now);
+  PacketId next_packet_id(Session& s);
+
+  const MqttOptions options_;
+  Authenticator& authenticator_;
+  Authorizer& authorizer_;
+
+  std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
+  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<SubscriberId, Session*> by_subscriber_;
+  std::map<std::string, MessagePtr, std::less<>> retained_;
+  std::vector<PendingWill> pending_wills_;
+  SubscriptionTable subscriptions_;
+  std::uint64_t next_subscriber_ = 1;
+  std::uint64_t next_assigned_id_ = 1;
+  std::vector<Action> actions_;
+  std::vector<Match> match_scratch_;
+  MqttMetrics metrics_;
+};
+
+}  // namespace iris::mqtt

@@ -1,0 +1,700 @@
+#include "mqtt/broker.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "mqtt/decoder.h"
+#include "mqtt/encoder.h"
+
+namespace iris::mqtt {
+namespace {
+
+using namespace std::chrono_literals;
+
+// A fake network around the Broker: each client decodes what the broker sends it.
+class BrokerTest : public ::testing::Test {
+ protected:
+  struct Client {
+    Version version = Version::v5;
+    Decoder decoder{0xFFFFFFFF, Version::v5};
+    std::vector<Packet> received;
+    bool closed = false;
+    std::error_code close_reason;
+  };
+
+  BrokerTest() { options_.allow_anonymous = true; }
+
+  Broker& broker() {
+    if (!broker_) broker_ = std::make_unique<Broker>(options_, auth_, auth_);
+    return *broker_;
+  }
+
+  ConnId open(Version v = Version::v5) {
+    const ConnId id{next_conn_++};
+    clients_[id].version = v;
+    clients_[id].decoder = Decoder(0xFFFFFFFF, v);
+    broker().on_open(id, now_);
+    drain();
+    return id;
+  }
+
+  void send_bytes(ConnId id, const Bytes& bytes) {
+    broker().on_bytes(id, bytes, now_);
+    drain();
+  }
+  void send(ConnId id, const Packet& p) { send_bytes(id, encode(p, clients_[id].version)); }
+
+  void drain() {
+    for (auto& action : broker().take_actions()) {
+      if (auto* s = std::get_if<SendAction>(&action)) {
+        Client& c = clients_[s->conn];
+        ASSERT_FALSE(c.closed) << "bytes after close";
+        c.decoder.put(s->bytes);
+        while (true) {
+          auto r = c.decoder.next();
+          ASSERT_TRUE(r) << r.error().message();
+          if (!*r) break;
+          c.received.push_back(std::move(**r));
+        }
+      } else {
+        const auto& close = std::get<CloseAction>(action);
+        clients_[close.conn].closed = true;
+        clients_[close.conn].close_reason = close.reason;
+      }
+    }
+  }
+
+  std::vector<Packet> take(ConnId id) { return std::exchange(clients_[id].received, {}); }
+
+  template <typename T>
+  T take_one(ConnId id) {
+    auto packets = take(id);
+    EXPECT_EQ(packets.size(), 1u);
+    if (packets.size() != 1 || !std::holds_alternative<T>(packets[0])) {
+      ADD_FAILURE() << "expected one packet of type index " << Packet(T{}).index();
+      return T{};
+    }
+    return std::get<T>(packets[0]);
+  }
+
+  // Connects and returns the connection; the CONNACK is left in `last_connack_`.
+  ConnId connect(std::string client_id, Version v = Version::v5, bool clean = true,
+                 std::uint32_t expiry = 0, std::optional<Will> will = std::nullopt,
+                 Properties props = {}) {
+    const ConnId id = open(v);
+    Connect c;
+    c.version = v;
+    c.client_id = std::move(client_id);
+    c.clean_start = clean;
+    c.will = std::move(will);
+    c.props = std::move(props);
+    if (v == Version::v5 && expiry) c.props.session_expiry_interval = expiry;
+    send(id, c);
+    // The CONNACK comes first; redeliveries of a resumed session may follow it.
+    auto packets = take(id);
+    if (packets.empty() || !std::holds_alternative<Connack>(packets[0])) {
+      ADD_FAILURE() << "no CONNACK";
+      return id;
+    }
+    last_connack_ = std::get<Connack>(packets[0]);
+    clients_[id].received.assign(packets.begin() + 1, packets.end());
+    return id;
+  }
+
+  void subscribe(ConnId id, std::string filter, QoS qos = QoS::at_least_once,
+                 SubscribeOptions o = {}) {
+    o.max_qos = qos;
+    send(id, Subscribe{1, {}, {{std::move(filter), o}}});
+    const auto ack = take_one<Suback>(id);
+    ASSERT_EQ(ack.reasons.size(), 1u);
+    ASSERT_EQ(ack.reasons[0], static_cast<ReasonCode>(qos));
+  }
+
+  static Publish msg(std::string topic, std::string payload, QoS qos = QoS::at_most_once,
+                     PacketId id = 0, bool retain = false) {
+    return Publish{false, qos, retain, std::move(topic), id, {}, Payload(std::move(payload))};
+  }
+
+  MqttOptions options_;
+  AllowAll auth_;
+  std::unique_ptr<Broker> broker_;
+  std::map<ConnId, Client> clients_;
+  std::uint64_t next_conn_ = 1;
+  TimePoint now_{};
+  Connack last_connack_;
+};
+
+// --- CONNECT ---
+
+TEST_F(BrokerTest, AcceptsConnectAndAnnouncesItsLimits) {
+  options_.receive_maximum = 7;
+  connect("c1");
+  EXPECT_EQ(last_connack_.reason, ReasonCode::success);
+  EXPECT_FALSE(last_connack_.session_present);
+  EXPECT_EQ(last_connack_.props.receive_maximum, 7);
+  EXPECT_EQ(last_connack_.props.maximum_packet_size, 256u * 1024);
+  EXPECT_EQ(last_connack_.props.topic_alias_maximum, 10);
+  EXPECT_EQ(last_connack_.props.shared_subscription_available, 0);
+  EXPECT_EQ(broker().metrics().connects_accepted, 1u);
+}
+
+TEST_F(BrokerTest, RefusesAnonymousClientsUnlessAllowed) {
+  options_.allow_anonymous = false;
+  const ConnId v3 = connect("c", Version::v3_1_1);
+  EXPECT_EQ(last_connack_.reason, ReasonCode::not_authorized);  // 3.1.1 return code 5
+  EXPECT_TRUE(clients_[v3].closed);
+  EXPECT_EQ(broker().metrics().connects_rejected, 1u);
+  EXPECT_EQ(broker().connection_count(), 0u);
+}
+
+TEST_F(BrokerTest, AuthenticatorDecidesBadCredentials) {
+  struct Deny : Authenticator {
+    Result<Identity> authenticate(const Credentials& c) override {
+      if (c.password == "ok") return Identity{std::string(*c.username)};
+      return fail(errc::bad_user_name_or_password);
+    }
+  } deny;
+  broker_ = std::make_unique<Broker>(options_, deny, auth_);
+  const ConnId id = open();
+  Connect c;
+  c.client_id = "c";
+  c.username = "alice";
+  c.password = "wrong";
+  send(id, c);
+  EXPECT_EQ(take_one<Connack>(id).reason, ReasonCode::bad_user_name_or_password);
+  EXPECT_TRUE(clients_[id].closed);
+  const ConnId ok = open();
+  c.password = "ok";
+  send(ok, c);
+  EXPECT_EQ(take_one<Connack>(ok).reason, ReasonCode::success);
+}
+
+TEST_F(BrokerTest, AnswersUnsupportedProtocolLevelWith311Connack) {
+  const ConnId id = open(Version::v3_1_1);
+  send_bytes(id, {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x06, 0x02, 0x00, 0x3C, 0x00,
+                  0x01, 'c'});
+  EXPECT_EQ(take_one<Connack>(id).reason, ReasonCode::unsupported_protocol_version);
+  EXPECT_TRUE(clients_[id].closed);
+}
+
+TEST_F(BrokerTest, AssignsAClientIdentifierOn5AndRefusesAnEmptyOneWithSessionOn311) {
+  connect("");
+  ASSERT_TRUE(last_connack_.props.assigned_client_identifier);
+  EXPECT_FALSE(last_connack_.props.assigned_client_identifier->empty());
+  const ConnId v3 = connect("", Version::v3_1_1, false);
+  EXPECT_EQ(last_connack_.reason, ReasonCode::client_identifier_not_valid);
+  EXPECT_TRUE(clients_[v3].closed);
+}
+
+TEST_F(BrokerTest, RefusesConnectionsOverTheLimit) {
+  options_.max_connections = 1;
+  connect("a");
+  const ConnId b = connect("b");
+  EXPECT_EQ(last_connack_.reason, ReasonCode::server_busy);
+  EXPECT_TRUE(clients_[b].closed);
+}
+
+TEST_F(BrokerTest, ClosesConnectionsThatNeverSendConnect) {
+  const ConnId id = open();
+  now_ += 9s;
+  broker().tick(now_);
+  drain();
+  EXPECT_FALSE(clients_[id].closed);
+  now_ += 1s;
+  broker().tick(now_);
+  drain();
+  EXPECT_TRUE(clients_[id].closed);
+  EXPECT_EQ(clients_[id].close_reason, make_error_code(errc::connect_timeout));
+}
+
+// --- bad input ---
+
+TEST_F(BrokerTest, MalformedPacketClosesWithDisconnect0x81AndIsCounted) {
+  const ConnId id = connect("c");
+  send_bytes(id, {0x30, 0x04, 0x00, 0x01, '#', 0x00});  // wildcard in a topic name
+  EXPECT_EQ(take_one<Disconnect>(id).reason, ReasonCode::malformed_packet);
+  EXPECT_TRUE(clients_[id].closed);
+  EXPECT_EQ(clients_[id].close_reason, make_error_code(errc::invalid_topic_name));
+  EXPECT_EQ(broker().metrics().malformed_packets, 1u);
+  send_bytes(id, {0xC0, 0x00});  // bytes after close are ignored
+  EXPECT_TRUE(take(id).empty());
+}
+
+TEST_F(BrokerTest, MalformedPacketOn311ClosesWithoutDisconnect) {
+  const ConnId id = connect("c", Version::v3_1_1);
+  send_bytes(id, {0x62, 0x02, 0x00, 0x00});  // PUBREL with packet id 0
+  EXPECT_TRUE(take(id).empty());
+  EXPECT_TRUE(clients_[id].closed);
+  EXPECT_EQ(broker().metrics().malformed_packets, 1u);
+}
+
+TEST_F(BrokerTest, OversizePacketClosesWith0x95BeforeTheBodyArrives) {
+  options_.max_packet_size = 64;
+  const ConnId id = connect("c");
+  send_bytes(id, {0x30, 0xC8, 0x01});  // PUBLISH header announcing 200 bytes
+  EXPECT_EQ(take_one<Disconnect>(id).reason, ReasonCode::packet_too_large);
+  EXPECT_EQ(broker().metrics().packets_too_large, 1u);
+}
+
+TEST_F(BrokerTest, MalformedConnectOn5GetsAConnackWithTheReason) {
+  const ConnId id = open();
+  // CONNECT level 5 with the reserved flag bit set.
+  send_bytes(id, {0x10, 0x0E, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x05, 0x03, 0x00, 0x3C, 0x00,
+                  0x00, 0x01, 'c'});
+  EXPECT_EQ(take_one<Connack>(id).reason, ReasonCode::malformed_packet);
+  EXPECT_TRUE(clients_[id].closed);
+}
+
+TEST_F(BrokerTest, FirstPacketMustBeConnect) {
+  const ConnId id = open();
+  send_bytes(id, {0xC0, 0x00});
+  EXPECT_TRUE(clients_[id].closed);
+  EXPECT_EQ(broker().metrics().protocol_errors, 1u);
+}
+
+TEST_F(BrokerTest, SecondConnectIsAProtocolError) {
+  const ConnId id = connect("c");
+  Connect again;
+  again.client_id = "c";
+  send(id, again);
+  EXPECT_EQ(take_one<Disconnect>(id).reason, ReasonCode::protocol_error);
+}
+
+// --- QoS flows ---
+
+TEST_F(BrokerTest, RoutesQos0ThroughWildcards) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "a/+", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("a/b", "hi"));
+  send(pub, msg("a/b/c", "no"));
+  const auto p = take_one<Publish>(sub);
+  EXPECT_EQ(p.topic, "a/b");
+  EXPECT_EQ(p.payload.view(), "hi");
+  EXPECT_TRUE(take(pub).empty());
+}
+
+TEST_F(BrokerTest, Qos1BothWays) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "t", QoS::at_least_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "m", QoS::at_least_once, 5));
+  EXPECT_EQ(take_one<PubAck>(pub).packet_id, 5);
+  const auto p = take_one<Publish>(sub);
+  EXPECT_EQ(p.qos, QoS::at_least_once);
+  EXPECT_NE(p.packet_id, 0);
+  EXPECT_FALSE(p.dup);
+  send(sub, PubAck{p.packet_id, ReasonCode::success, {}});
+  EXPECT_TRUE(take(sub).empty());
+}
+
+TEST_F(BrokerTest, Qos2InboundRoutesOnceAndCompletesOnPubrel) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "t", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "m", QoS::exactly_once, 9));
+  EXPECT_EQ(take_one<PubRec>(pub).packet_id, 9);
+  Publish dup = msg("t", "m", QoS::exactly_once, 9);
+  dup.dup = true;
+  send(pub, dup);  // a retransmission before PUBREL: acknowledged, not routed again
+  EXPECT_EQ(take_one<PubRec>(pub).packet_id, 9);
+  EXPECT_EQ(take(sub).size(), 1u);
+  send(pub, PubRel{9, ReasonCode::success, {}});
+  EXPECT_EQ(take_one<PubComp>(pub).reason, ReasonCode::success);
+  send(pub, PubRel{9, ReasonCode::success, {}});
+  EXPECT_EQ(take_one<PubComp>(pub).reason, ReasonCode::packet_identifier_not_found);
+}
+
+TEST_F(BrokerTest, Qos2OutboundHandshake) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "t", QoS::exactly_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "m", QoS::exactly_once, 1));
+  const auto p = take_one<Publish>(sub);
+  EXPECT_EQ(p.qos, QoS::exactly_once);
+  send(sub, PubRec{p.packet_id, ReasonCode::success, {}});
+  EXPECT_EQ(take_one<PubRel>(sub).packet_id, p.packet_id);
+  send(sub, PubComp{p.packet_id, ReasonCode::success, {}});
+  EXPECT_TRUE(take(sub).empty());
+}
+
+TEST_F(BrokerTest, DeliversAtTheLowerOfPublishAndSubscriptionQos) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "t", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "m", QoS::exactly_once, 1));
+  EXPECT_EQ(take_one<Publish>(sub).qos, QoS::at_most_once);
+}
+
+TEST_F(BrokerTest, InflightWindowHonoursTheClientsReceiveMaximum) {
+  Properties props;
+  props.receive_maximum = 2;
+  const ConnId sub = connect("sub", Version::v5, true, 0, std::nullopt, props);
+  subscribe(sub, "t");
+  const ConnId pub = connect("pub");
+  for (int i = 1; i <= 5; ++i) send(pub, msg("t", std::to_string(i), QoS::at_least_once, static_cast<PacketId>(i)));
+  auto first = take(sub);
+  ASSERT_EQ(first.size(), 2u);
+  send(sub, PubAck{std::get<Publish>(first[0]).packet_id, ReasonCode::success, {}});
+  const auto third = take_one<Publish>(sub);
+  EXPECT_EQ(third.payload.view(), "3");
+}
+
+TEST_F(BrokerTest, ClosesAClientThatExceedsOurReceiveMaximum) {
+  options_.receive_maximum = 1;
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "1", QoS::exactly_once, 1));
+  take(pub);
+  send(pub, msg("t", "2", QoS::exactly_once, 2));
+  EXPECT_EQ(take_one<Disconnect>(pub).reason, ReasonCode::receive_maximum_exceeded);
+}
+
+// --- sessions ---
+
+TEST_F(BrokerTest, ResumedSessionRedeliversUnacknowledgedWithDupThenQueued) {
+  ConnId sub = connect("sub", Version::v3_1_1, false);
+  subscribe(sub, "t");
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "1", QoS::at_least_once, 1));
+  const auto first = take_one<Publish>(sub);
+  broker().on_close(sub, now_);  // lost before PUBACK
+  drain();
+  send(pub, msg("t", "2", QoS::at_least_once, 2));
+  sub = connect("sub", Version::v3_1_1, false);
+  EXPECT_TRUE(last_connack_.session_present);
+  auto again = take(sub);
+  ASSERT_EQ(again.size(), 2u);
+  const auto& redelivered = std::get<Publish>(again[0]);
+  EXPECT_TRUE(redelivered.dup);
+  EXPECT_EQ(redelivered.packet_id, first.packet_id);
+  EXPECT_EQ(redelivered.payload.view(), "1");
+  EXPECT_FALSE(std::get<Publish>(again[1]).dup);
+  EXPECT_EQ(std::get<Publish>(again[1]).payload.view(), "2");
+}
+
+TEST_F(BrokerTest, ResumedSessionResendsPubrel) {
+  ConnId sub = connect("sub", Version::v5, false, 60);
+  subscribe(sub, "t", QoS::exactly_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "1", QoS::exactly_once, 1));
+  const auto p = take_one<Publish>(sub);
+  send(sub, PubRec{p.packet_id, ReasonCode::success, {}});
+  take(sub);
+  broker().on_close(sub, now_);
+  sub = connect("sub", Version::v5, false, 60);
+  EXPECT_EQ(take_one<PubRel>(sub).packet_id, p.packet_id);
+}
+
+TEST_F(BrokerTest, SessionTakeoverClosesTheOlderConnection) {
+  const ConnId first = connect("same", Version::v5, false, 60);
+  subscribe(first, "t");
+  const ConnId second = connect("same", Version::v5, false, 60);
+  EXPECT_EQ(take_one<Disconnect>(first).reason, ReasonCode::session_taken_over);
+  EXPECT_TRUE(clients_[first].closed);
+  EXPECT_TRUE(last_connack_.session_present);
+  EXPECT_EQ(broker().metrics().session_takeovers, 1u);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "x", QoS::at_most_once));
+  EXPECT_EQ(take_one<Publish>(second).payload.view(), "x");
+  EXPECT_EQ(broker().session_count(), 2u);
+}
+
+TEST_F(BrokerTest, CleanStartDiscardsTheOldSession) {
+  ConnId sub = connect("sub", Version::v5, false, 60);
+  subscribe(sub, "t");
+  send(sub, Disconnect{});
+  sub = connect("sub", Version::v5, true, 60);
+  EXPECT_FALSE(last_connack_.session_present);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "x"));
+  EXPECT_TRUE(take(sub).empty());
+  EXPECT_EQ(broker().subscription_count(), 0u);
+}
+
+TEST_F(BrokerTest, SessionExpiresAfterItsInterval) {
+  const ConnId sub = connect("sub", Version::v5, false, 10);
+  subscribe(sub, "t");
+  send(sub, Disconnect{});
+  EXPECT_EQ(broker().session_count(), 1u);
+  now_ += 9s;
+  broker().tick(now_);
+  EXPECT_EQ(broker().session_count(), 1u);
+  now_ += 1s;
+  broker().tick(now_);
+  EXPECT_EQ(broker().session_count(), 0u);
+  EXPECT_EQ(broker().subscription_count(), 0u);
+  EXPECT_EQ(broker().metrics().sessions_expired, 1u);
+}
+
+TEST_F(BrokerTest, SessionWithoutExpiryEndsAtDisconnect) {
+  const ConnId c = connect("c", Version::v3_1_1, true);
+  subscribe(c, "t");
+  broker().on_close(c, now_);
+  EXPECT_EQ(broker().session_count(), 0u);
+  EXPECT_EQ(broker().subscription_count(), 0u);
+}
+
+TEST_F(BrokerTest, DisconnectMayNotRaiseSessionExpiryFromZero) {
+  const ConnId c = connect("c");
+  Disconnect d;
+  d.props.session_expiry_interval = 30;
+  send(c, d);
+  EXPECT_EQ(take_one<Disconnect>(c).reason, ReasonCode::protocol_error);
+}
+
+TEST_F(BrokerTest, OfflineQueueIsBounded) {
+  options_.max_queued_messages = 2;
+  const ConnId sub = connect("sub", Version::v5, false, 60);
+  subscribe(sub, "t");
+  send(sub, Disconnect{});
+  const ConnId pub = connect("pub");
+  for (int i = 1; i <= 3; ++i) send(pub, msg("t", "m", QoS::at_least_once, static_cast<PacketId>(i)));
+  EXPECT_EQ(broker().metrics().messages_dropped, 1u);
+  const ConnId back = connect("sub", Version::v5, false, 60);
+  EXPECT_EQ(take(back).size(), 2u);
+}
+
+// --- retained messages, wills ---
+
+TEST_F(BrokerTest, RetainedMessagesGoToNewSubscribersWithRetainSet) {
+  const ConnId pub = connect("pub");
+  send(pub, msg("r/a", "kept", QoS::at_least_once, 1, true));
+  take(pub);
+  EXPECT_EQ(broker().retained_count(), 1u);
+  const ConnId sub = connect("sub");
+  send(sub, Subscribe{1, {}, {{"r/#", {QoS::at_least_once}}}});
+  auto got = take(sub);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<Suback>(got[0]));
+  const auto& p = std::get<Publish>(got[1]);
+  EXPECT_TRUE(p.retain);
+  EXPECT_EQ(p.payload.view(), "kept");
+  // Live delivery to an existing subscriber clears RETAIN (MQTT 5.0 §3.3.1.3).
+  send(pub, msg("r/a", "new", QoS::at_most_once, 0, true));
+  EXPECT_FALSE(take_one<Publish>(sub).retain);
+  // An empty retained payload deletes it.
+  send(pub, msg("r/a", "", QoS::at_most_once, 0, true));
+  EXPECT_EQ(broker().retained_count(), 0u);
+}
+
+TEST_F(BrokerTest, RetainHandlingNeverSkipsRetainedMessages) {
+  const ConnId pub = connect("pub");
+  send(pub, msg("r", "kept", QoS::at_most_once, 0, true));
+  const ConnId sub = connect("sub");
+  SubscribeOptions o;
+  o.retain_handling = RetainHandling::never;
+  subscribe(sub, "r", QoS::at_most_once, o);
+  EXPECT_TRUE(take(sub).empty());
+}
+
+TEST_F(BrokerTest, WillIsPublishedOnUnexpectedCloseOnly) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "will/#", QoS::at_most_once);
+  const Will will{"will/a", Payload("gone"), QoS::at_most_once, false, {}};
+  const ConnId a = connect("a", Version::v3_1_1, true, 0, will);
+  broker().on_close(a, now_);
+  drain();
+  EXPECT_EQ(take_one<Publish>(sub).payload.view(), "gone");
+  const ConnId b = connect("b", Version::v5, true, 0, will);
+  send(b, Disconnect{});
+  EXPECT_TRUE(take(sub).empty());
+  const ConnId c = connect("c", Version::v5, true, 0, will);
+  send(c, Disconnect{ReasonCode::disconnect_with_will_message, {}});
+  EXPECT_EQ(take(sub).size(), 1u);
+  EXPECT_EQ(broker().metrics().wills_published, 2u);
+}
+
+TEST_F(BrokerTest, WillDelayWaitsAndIsCancelledByReconnection) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "will", QoS::at_most_once);
+  Will will{"will", Payload("gone"), QoS::at_most_once, false, {}};
+  will.props.will_delay_interval = 5;
+  ConnId a = connect("a", Version::v5, false, 60, will);
+  broker().on_close(a, now_);
+  drain();
+  EXPECT_TRUE(take(sub).empty());
+  now_ += 5s;
+  broker().tick(now_);
+  drain();
+  EXPECT_EQ(take_one<Publish>(sub).topic, "will");
+  // Again, but the client comes back within the delay.
+  a = connect("a", Version::v5, false, 60, will);
+  broker().on_close(a, now_);
+  now_ += 2s;
+  connect("a", Version::v5, false, 60);
+  now_ += 10s;
+  broker().tick(now_);
+  drain();
+  EXPECT_TRUE(take(sub).empty());
+}
+
+TEST_F(BrokerTest, WillIsPublishedWhenTheSessionEndsBeforeTheDelay) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "will", QoS::at_most_once);
+  Will will{"will", Payload("gone"), QoS::at_most_once, false, {}};
+  will.props.will_delay_interval = 100;
+  const ConnId a = connect("a", Version::v5, true, 0, will);  // session ends at close
+  broker().on_close(a, now_);
+  drain();
+  EXPECT_EQ(take(sub).size(), 1u);
+}
+
+// --- topic aliases (MQTT 5.0 §3.3.2.3.4) ---
+
+TEST_F(BrokerTest, InboundTopicAliasesAreResolved) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "long/topic", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  Publish first = msg("long/topic", "1");
+  first.props.topic_alias = 1;
+  send(pub, first);
+  Publish second = msg("", "2");
+  second.props.topic_alias = 1;
+  send(pub, second);
+  auto got = take(sub);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(std::get<Publish>(got[1]).topic, "long/topic");
+  EXPECT_FALSE(std::get<Publish>(got[1]).props.topic_alias);
+}
+
+TEST_F(BrokerTest, InvalidTopicAliasesCloseTheConnection) {
+  const ConnId a = connect("a");
+  Publish over = msg("t", "x");
+  over.props.topic_alias = 11;  // above the maximum of 10 we announced
+  send(a, over);
+  EXPECT_EQ(take_one<Disconnect>(a).reason, ReasonCode::topic_alias_invalid);
+  const ConnId b = connect("b");
+  Publish unknown = msg("", "x");
+  unknown.props.topic_alias = 3;
+  send(b, unknown);
+  EXPECT_EQ(take_one<Disconnect>(b).reason, ReasonCode::protocol_error);
+}
+
+TEST_F(BrokerTest, OutboundTopicAliasesReplaceRepeatedTopics) {
+  Properties props;
+  props.topic_alias_maximum = 5;
+  const ConnId sub = connect("sub", Version::v5, true, 0, std::nullopt, props);
+  subscribe(sub, "t/#", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t/x", "1"));
+  send(pub, msg("t/x", "2"));
+  auto got = take(sub);
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(std::get<Publish>(got[0]).topic, "t/x");
+  EXPECT_EQ(std::get<Publish>(got[0]).props.topic_alias, 1);
+  EXPECT_EQ(std::get<Publish>(got[1]).topic, "");
+  EXPECT_EQ(std::get<Publish>(got[1]).props.topic_alias, 1);
+}
+
+// --- keep-alive (MQTT 5.0 §3.1.2.10) ---
+
+TEST_F(BrokerTest, KeepAliveClosesAfterOneAndAHalfIntervals) {
+  const ConnId id = open();
+  Connect c;
+  c.client_id = "k";
+  c.keep_alive = 10;
+  send(id, c);
+  take(id);
+  now_ += 14s;
+  send(id, PingReq{});  // any packet restarts the interval
+  EXPECT_EQ(take(id).size(), 1u);
+  now_ += 14s;
+  broker().tick(now_);
+  drain();
+  EXPECT_FALSE(clients_[id].closed);
+  now_ += 1s;  // 15 s since the PINGREQ
+  broker().tick(now_);
+  drain();
+  EXPECT_EQ(take_one<Disconnect>(id).reason, ReasonCode::keep_alive_timeout);
+  EXPECT_TRUE(clients_[id].closed);
+  EXPECT_EQ(broker().metrics().keep_alive_timeouts, 1u);
+}
+
+TEST_F(BrokerTest, ServerKeepAliveCapsTheClients) {
+  options_.max_keep_alive = 30;
+  connect("k");  // keep alive 0 asked
+  EXPECT_EQ(last_connack_.props.server_keep_alive, 30);
+}
+
+// --- $-topics, authorization, limits ---
+
+TEST_F(BrokerTest, DollarTopicsAreNotMatchedByFirstLevelWildcardsNorPublishable) {
+  const ConnId all = connect("all");
+  subscribe(all, "#", QoS::at_most_once);
+  const ConnId sys = connect("sys");
+  subscribe(sys, "$SYS/#", QoS::at_most_once);
+  broker().publish(Message{"$SYS/load", Payload("1"), QoS::at_most_once, false, {}, {}}, now_);
+  drain();
+  EXPECT_TRUE(take(all).empty());
+  EXPECT_EQ(take_one<Publish>(sys).topic, "$SYS/load");
+  send(all, msg("$SYS/load", "fake", QoS::at_least_once, 1));
+  EXPECT_EQ(take_one<PubAck>(all).reason, ReasonCode::not_authorized);
+  EXPECT_TRUE(take(sys).empty());
+}
+
+TEST_F(BrokerTest, AuthorizerRefusalsShowInSuback) {
+  struct NoSecrets : Authorizer {
+    bool can_publish(const Identity&, std::string_view, std::string_view) override { return true; }
+    bool can_subscribe(const Identity&, std::string_view, std::string_view f) override {
+      return f != "secret";
+    }
+  } authz;
+  broker_ = std::make_unique<Broker>(options_, auth_, authz);
+  const ConnId c = connect("c");
+  send(c, Subscribe{1, {}, {{"secret", {}}, {"open", {}}, {"$share/g/x", {}}}});
+  EXPECT_EQ(take_one<Suback>(c).reasons,
+            (std::vector<ReasonCode>{ReasonCode::not_authorized, ReasonCode::success,
+                                     ReasonCode::shared_subscriptions_not_supported}));
+}
+
+TEST_F(BrokerTest, SubscriptionsPerClientAreLimited) {
+  options_.max_subscriptions_per_client = 1;
+  const ConnId c = connect("c", Version::v3_1_1);
+  send(c, Subscribe{1, {}, {{"a", {}}, {"a", {}}, {"b", {}}}});
+  EXPECT_EQ(take_one<Suback>(c).reasons,
+            (std::vector<ReasonCode>{ReasonCode::success, ReasonCode::success,
+                                     ReasonCode::unspecified_error}));  // 0x80 on 3.1.1
+}
+
+TEST_F(BrokerTest, NoLocalSuppressesOwnPublications) {
+  const ConnId c = connect("c");
+  SubscribeOptions o;
+  o.no_local = true;
+  subscribe(c, "t", QoS::at_most_once, o);
+  send(c, msg("t", "x"));
+  EXPECT_TRUE(take(c).empty());
+}
+
+TEST_F(BrokerTest, UnsubscribeReportsWhetherTheSubscriptionExisted) {
+  const ConnId c = connect("c");
+  subscribe(c, "t");
+  send(c, Unsubscribe{2, {}, {"t", "u"}});
+  EXPECT_EQ(take_one<Unsuback>(c).reasons,
+            (std::vector<ReasonCode>{ReasonCode::success, ReasonCode::no_subscription_existed}));
+  EXPECT_EQ(broker().subscription_count(), 0u);
+}
+
+TEST_F(BrokerTest, SubscriptionIdentifiersAreForwarded) {
+  const ConnId c = connect("c");
+  Subscribe s{1, {}, {{"t", {}}}};
+  s.props.subscription_identifiers = {42};
+  send(c, s);
+  take(c);
+  send(c, msg("t", "x"));
+  EXPECT_EQ(take_one<Publish>(c).props.subscription_identifiers, std::vector<std::uint32_t>{42});
+}
+
+TEST_F(BrokerTest, ShutdownClosesEveryConnectionWithReason) {
+  const ConnId a = connect("a");
+  const ConnId b = connect("b", Version::v3_1_1);
+  broker().shutdown(now_);
+  drain();
+  EXPECT_EQ(take_one<Disconnect>(a).reason, ReasonCode::server_shutting_down);
+  EXPECT_TRUE(take(b).empty());
+  EXPECT_TRUE(clients_[a].closed && clients_[b].closed);
+  EXPECT_EQ(broker().connection_count(), 0u);
+}
+
+}  // namespace
+}  // namespace iris::mqtt
