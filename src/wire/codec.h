@@ -1,11 +1,12 @@
 #pragma once
 // The Thrift compact encoding of the sync protocol's messages (iris.thrift), the encoding
-// of every payload Iris sends. Pure: bytes in, values out; no I/O, no global state, safe
+// of every payload Iris sends. Pure: bytes in, values out; no I/O, no shared state, safe
 // to call from any thread.
 //
 // A payload is one Thrift struct in compact protocol with no message header: the channel
 // says which struct it is (an MQTT topic, an HTTP route), or it is an Envelope (decode<
-// Message>), whose union member says.
+// Message>), whose union member says. Encoding reuses a per-thread scratch buffer, which
+// no caller can observe.
 
 #include <string>
 #include <string_view>
