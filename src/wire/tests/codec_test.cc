@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "gen/iris_constants.h"
 #include "wire/errc.h"
 #include "wire/tests/sample_messages.h"
 
@@ -149,6 +150,10 @@ TEST(WireCodec, RejectsBatchWhoseUpdatesDoNotFitItsRange) {
   EXPECT_EQ(decode<DeltaBatch>(encode(gap)).error(), errc::invalid_message);
   DeltaBatch backwards{core::Epoch{1}, core::Seq{5}, core::Seq{4}, {}, true};
   EXPECT_EQ(decode<DeltaBatch>(encode(backwards)).error(), errc::invalid_message);
+}
+
+TEST(WireCodec, ProtocolVersionMatchesTheIdl) {
+  EXPECT_EQ(kProtocolVersion, gen::g_iris_constants.PROTOCOL_VERSION);
 }
 
 TEST(WireCodec, DecodesEnvelopeOfEachKindToThatAlternative) {
