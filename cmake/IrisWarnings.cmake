@@ -25,7 +25,7 @@ function(iris_add_tests part)
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE iris_${part} ${ARG_LIBS} GTest::gtest GTest::gtest_main)
   gtest_discover_tests(${target} DISCOVERY_TIMEOUT 60
-                       PROPERTIES LABELS "unit;${part}")
+                       PROPERTIES LABELS unit)
 endfunction()
 
 # iris_add_fuzzer(NAME SOURCE [LIBS ...])

@@ -1,0 +1,32 @@
+#include "net/errc.h"
+
+#include <string>
+
+namespace iris::net {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "iris.net"; }
+  std::string message(int ev) const override {
+    switch (static_cast<errc>(ev)) {
+      case errc::bad_token: return "malformed or forged token";
+      case errc::token_expired: return "token expired";
+      case errc::token_mismatch: return "token was issued for another user or device";
+      case errc::listen_failed: return "cannot listen on the configured address";
+      case errc::tls_setup_failed: return "cannot load the TLS certificate or key";
+    }
+    return "unknown net error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() {
+  static const Category category;
+  return category;
+}
+
+std::error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }
+
+}  // namespace iris::net

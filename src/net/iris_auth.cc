@@ -1,0 +1,61 @@
+#include "net/iris_auth.h"
+
+#include "base/log.h"
+#include "mqtt/errc.h"
+#include "net/errc.h"
+
+namespace iris::net {
+namespace {
+
+// Splits off the first level of a topic: "a/b/c" -> "a", rest "b/c" (nullopt rest if none).
+std::pair<std::string_view, std::optional<std::string_view>> first_level(std::string_view t) {
+  const auto slash = t.find('/');
+  if (slash == std::string_view::npos) return {t, std::nullopt};
+  return {t.substr(0, slash), t.substr(slash + 1)};
+}
+
+bool is_wildcard(std::string_view level) { return level == "+" || level == "#"; }
+
+}  // namespace
+
+IrisAuth::IrisAuth(const TokenSigner& signer, const ThreadMembership& membership, Clock now)
+    : signer_(signer), membership_(membership), now_(std::move(now)) {}
+
+Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
+  if (!c.username || c.username->empty() || !c.password) {
+    return fail(mqtt::errc::bad_user_name_or_password);
+  }
+  auto claims = signer_.verify(*c.password, now_());
+  if (!claims) {
+    IRIS_LOG(info, "auth", "refused client '{}' user '{}': {}", c.client_id, *c.username,
+             claims.error().message());
+    return fail(mqtt::errc::bad_user_name_or_password);
+  }
+  if (claims->user != *c.username || claims->device != c.client_id) {
+    IRIS_LOG(info, "auth", "refused client '{}' user '{}': {}", c.client_id, *c.username,
+             make_error_code(errc::token_mismatch).message());
+    return fail(mqtt::errc::not_authorized);
+  }
+  return mqtt::Identity{claims->user};
+}
+
+bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic) const {
+  const auto [top, rest] = first_level(topic);
+  const bool iris_space = top == "u" || top == "t";
+  if (who.user.empty()) return !iris_space && !is_wildcard(top) && !top.starts_with('$');
+  if (!iris_space || !rest) return false;
+  const auto [id, tail] = first_level(*rest);
+  if (is_wildcard(id) || id.empty()) return false;
+  if (top == "u") return id == who.user;
+  return membership_.is_participant(who.user, id);
+}
+
+bool IrisAuth::can_publish(const mqtt::Identity& who, std::string_view, std::string_view topic) {
+  return allowed(who, topic);
+}
+
+bool IrisAuth::can_subscribe(const mqtt::Identity& who, std::string_view, std::string_view filter) {
+  return allowed(who, filter);
+}
+
+}  // namespace iris::net

@@ -1,0 +1,53 @@
+#pragma once
+// IrisAuth: the MQTT broker's Authenticator and Authorizer for Iris.
+//
+// Authentication: user name = user id, password = a device token (token.h) whose user and
+// device match the user name and the client id. Anonymous clients (no user name) are let in
+// only when MqttOptions::allow_anonymous is set; the broker decides that before asking us.
+//
+// Topics (docs/PROTOCOL.md lists them):
+//   u/<user>/...      the user's own namespace: only that user may publish or subscribe
+//   t/<thread>/...    ephemeral topics of a thread (typing): only its participants
+//   anything else     the public space, for anonymous clients only
+// Filters must name the user or thread literally: a wildcard in the first two levels could
+// reach other users' topics, so it is refused (SUBACK "not authorized"). Anonymous clients
+// may use any filter whose first level is literal and not `u` or `t`.
+
+#include <chrono>
+#include <functional>
+#include <string_view>
+
+#include "mqtt/auth.h"
+#include "net/token.h"
+
+namespace iris::net {
+
+// Who belongs to which thread. The sync service implements it; until then tests supply one.
+class ThreadMembership {
+ public:
+  virtual ~ThreadMembership() = default;
+  virtual bool is_participant(std::string_view user, std::string_view thread) const = 0;
+};
+
+class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
+ public:
+  using Clock = std::function<std::chrono::sys_seconds()>;
+
+  // `signer` and `membership` must outlive this object.
+  IrisAuth(const TokenSigner& signer, const ThreadMembership& membership, Clock now);
+
+  Result<mqtt::Identity> authenticate(const mqtt::Credentials& credentials) override;
+  bool can_publish(const mqtt::Identity& who, std::string_view client_id,
+                   std::string_view topic) override;
+  bool can_subscribe(const mqtt::Identity& who, std::string_view client_id,
+                     std::string_view filter) override;
+
+ private:
+  bool allowed(const mqtt::Identity& who, std::string_view topic_or_filter) const;
+
+  const TokenSigner& signer_;
+  const ThreadMembership& membership_;
+  Clock now_;
+};
+
+}  // namespace iris::net
