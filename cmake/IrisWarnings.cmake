@@ -8,6 +8,13 @@ if(IRIS_WERROR)
   add_compile_options(-Werror)
 endif()
 
+# A fuzz build instruments every library for coverage, not only the fuzz drivers: libFuzzer
+# is blind to code compiled without it.
+if(IRIS_FUZZ)
+  add_compile_options(-fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer)
+  add_link_options(-fsanitize=address,undefined)
+endif()
+
 if(IRIS_SANITIZE)
   add_compile_options(-fsanitize=${IRIS_SANITIZE} -fno-omit-frame-pointer
                       -fno-sanitize-recover=all)

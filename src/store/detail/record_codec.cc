@@ -70,6 +70,9 @@ class Reader {
       const auto byte = static_cast<std::uint8_t>(in_[0]);
       in_.remove_prefix(1);
       if (shift == 63 && byte > 1) return fail<std::uint64_t>();  // overflows 64 bits
+      // A zero last byte after the first is an over-long encoding: the writer never makes
+      // one, so it is corruption (and keeps every value's encoding unique).
+      if (byte == 0 && shift > 0) return fail<std::uint64_t>();
       v |= static_cast<std::uint64_t>(byte & 0x7F) << shift;
       if (!(byte & 0x80)) return v;
     }

@@ -25,7 +25,7 @@
 //   Idempotency := version:u8(=1) time_ms:zigzag count:varint (user:varint seq:varint)*
 //
 // Decoders never read past the value, never allocate more than the value's size, and
-// reject trailing bytes: every failure is store::errc::corrupt_record.
+// reject trailing bytes and over-long varints: every failure is store::errc::corrupt_record.
 
 #include <cstdint>
 #include <string>

@@ -78,6 +78,13 @@ TEST(RecordCodec, HugeLengthsAreRejectedWithoutAllocating) {
   EXPECT_EQ(decode_update(varint_overflow, core::Seq{1}).error(), errc::corrupt_record);
 }
 
+TEST(RecordCodec, OverLongVarintIsCorrupt) {
+  // Found by the record fuzzer: "80 00" is a two-byte zero; only "00" is canonical.
+  const std::string over_long{"\x01\x32\x80\x00", 4};
+  EXPECT_EQ(decode_idempotency(over_long).error(), errc::corrupt_record);
+  EXPECT_TRUE(decode_idempotency(std::string{"\x01\x32\x00", 3}));
+}
+
 TEST(RecordCodec, MetaRoundTripsAndRejectsImpossibleRanges) {
   const Meta m{core::Epoch{~0ull}, core::Seq{5}, core::Seq{4}};
   std::string bytes;
