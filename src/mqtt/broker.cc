@@ -375,7 +375,7 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
     m->props.response_topic = std::move(p.props.response_topic);
     m->props.correlation_data = std::move(p.props.correlation_data);
     m->props.user_properties = std::move(p.props.user_properties);
-    route(m, s.subscriber, now);
+    route(m, s.subscriber, Origin::local, now);
   }
   if (!is_v5(c.version) && is_failure(rc)) rc = ReasonCode::success;  // 3.1.1 §3.3.5
   if (p.qos == QoS::at_least_once) {
@@ -521,10 +521,21 @@ void Broker::on_disconnect(Connection& c, const Disconnect& d, TimePoint now) {
 // --- routing and delivery ---
 
 void Broker::publish(Message message, TimePoint now) {
-  route(std::make_shared<const Message>(std::move(message)), std::nullopt, now);
+  route(std::make_shared<const Message>(std::move(message)), std::nullopt, Origin::injected,
+        now);
 }
 
-void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, TimePoint now) {
+void Broker::publish(std::shared_ptr<const Message> message, TimePoint now) {
+  route(message, std::nullopt, Origin::injected, now);
+}
+
+std::vector<std::shared_ptr<const Message>> Broker::take_forwarded() {
+  return std::exchange(forwarded_, {});
+}
+
+void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, Origin origin,
+                   TimePoint now) {
+  if (forwarding_ && origin == Origin::local) forwarded_.push_back(m);
   if (m->retain) {
     // An empty retained payload deletes the retained message (MQTT-3.3.1-6, -7).
     if (m->payload.empty()) {
@@ -674,7 +685,7 @@ void Broker::publish_will(const std::string& client_id, Will will, TimePoint now
   m->props.message_expiry_interval.reset();
   if (delay == 0) {
     ++metrics_.wills_published;
-    return route(m, std::nullopt, now);
+    return route(m, std::nullopt, Origin::local, now);
   }
   pending_wills_.push_back({client_id, now + std::chrono::seconds(delay), std::move(m)});
 }
@@ -692,7 +703,7 @@ void Broker::end_session(Session& s, TimePoint now) {
     MessagePtr m = std::move(it->message);
     pending_wills_.erase(it);
     ++metrics_.wills_published;
-    route(m, std::nullopt, now);
+    route(m, std::nullopt, Origin::local, now);
   }
 }
 
@@ -718,7 +729,7 @@ void Broker::tick(TimePoint now) {
   });
   for (const auto& m : due) {
     ++metrics_.wills_published;
-    route(m, std::nullopt, now);
+    route(m, std::nullopt, Origin::local, now);
   }
   std::vector<Session*> ended;
   for (const auto& [id, s] : sessions_) {

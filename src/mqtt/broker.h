@@ -10,7 +10,8 @@
 //                                closed it itself
 //   tick(now)                    at least once per second: keep-alive (1.5x, MQTT-3.1.2-22),
 //                                connect timeout, will delay, session expiry
-//   publish(message, now)        a message from the server itself (e.g. a sync delta)
+//   publish(message, now)        a message from the server itself (e.g. a sync delta), or
+//                                one another shard's broker forwarded (see below)
 // then `take_actions()` and carry them out in order: Send writes bytes to the connection;
 // Close means flush what was sent before it, then close. After a Close the broker has
 // already forgotten the connection.
@@ -19,6 +20,13 @@
 // client id (subscriptions, in-flight window, offline queue, QoS 2 receive state) that
 // outlive connections per their expiry, the retained store, and the subscription table.
 // Sessions and retained messages are in memory only.
+//
+// Sharding: net runs one Broker per thread, each owning the client ids that hash to it. With
+// forwarding on (set_forwarding), every message this broker routes on behalf of its own
+// clients (an accepted PUBLISH, a will) is also kept for take_forwarded(); the caller hands
+// it to every other shard's broker through publish(), so subscribers anywhere receive it and
+// every shard's retained store applies the same retained updates in the same per-publisher
+// order. Messages that come in through publish() are never forwarded again, so nothing loops.
 
 #include <cstdint>
 #include <map>
@@ -71,11 +79,20 @@ class Broker {
   // Routes a message as if a client had published it (retain included); '$' topics allowed.
   // Requires: is_valid_topic_name(message.topic).
   void publish(Message message, TimePoint now);
+  // The same for a message already shared with other brokers (cross-shard forwarding): the
+  // Message is immutable, so several brokers on several threads may hold it at once.
+  void publish(std::shared_ptr<const Message> message, TimePoint now);
   // Closes every connection with "server shutting down" (5.0: DISCONNECT 0x8B).
   void shutdown(TimePoint now);
 
   // The actions produced since the last call, in order.
   std::vector<Action> take_actions();
+
+  // Off by default (a single broker has nobody to forward to).
+  void set_forwarding(bool on) { forwarding_ = on; }
+  // Messages routed for this broker's own clients since the last call, in routing order.
+  // Empty unless forwarding is on.
+  std::vector<std::shared_ptr<const Message>> take_forwarded();
 
   const MqttMetrics& metrics() const { return metrics_; }
   std::size_t connection_count() const { return connections_.size(); }
@@ -108,7 +125,11 @@ class Broker {
                         Emit emit = Emit::close_action);
   void count_error(errc why);
 
-  void route(const MessagePtr& message, std::optional<SubscriberId> publisher, TimePoint now);
+  // Origin::local messages (client PUBLISH, wills) are forwarded to other shards when
+  // forwarding is on; Origin::injected ones (publish()) are not.
+  enum class Origin { local, injected };
+  void route(const MessagePtr& message, std::optional<SubscriberId> publisher, Origin origin,
+             TimePoint now);
   void deliver(Session& s, const MessagePtr& message, QoS qos, bool retain,
                std::vector<std::uint32_t> subscription_ids, TimePoint now);
   void pump(Session& s, TimePoint now);
@@ -132,6 +153,8 @@ class Broker {
   std::uint64_t next_subscriber_ = 1;
   std::uint64_t next_assigned_id_ = 1;
   std::vector<Action> actions_;
+  std::vector<MessagePtr> forwarded_;
+  bool forwarding_ = false;
   std::vector<Match> match_scratch_;
   MqttMetrics metrics_;
 };

@@ -696,5 +696,77 @@ TEST_F(BrokerTest, ShutdownClosesEveryConnectionWithReason) {
   EXPECT_EQ(broker().connection_count(), 0u);
 }
 
+// --- cross-shard forwarding ---
+
+TEST_F(BrokerTest, ForwardsNothingUnlessForwardingIsOn) {
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "x"));
+  EXPECT_TRUE(broker().take_forwarded().empty());
+}
+
+TEST_F(BrokerTest, ForwardsAcceptedClientPublishesAndWillsInOrder) {
+  broker().set_forwarding(true);
+  const ConnId pub = connect("pub");
+  send(pub, msg("a", "1", QoS::at_least_once, 1, true));
+  send(pub, msg("b", "2", QoS::exactly_once, 2));
+  send(pub, msg("b", "2", QoS::exactly_once, 2));  // a duplicate QoS 2: routed once
+  const Will will{"w", Payload("gone"), QoS::at_most_once, false, {}};
+  const ConnId w = connect("w", Version::v5, true, 0, will);
+  broker().on_close(w, now_);
+  drain();
+  const auto fwd = broker().take_forwarded();
+  ASSERT_EQ(fwd.size(), 3u);
+  EXPECT_EQ(fwd[0]->topic, "a");
+  EXPECT_TRUE(fwd[0]->retain);
+  EXPECT_EQ(fwd[0]->qos, QoS::at_least_once);
+  EXPECT_EQ(fwd[1]->payload.view(), "2");
+  EXPECT_EQ(fwd[2]->topic, "w");
+  EXPECT_TRUE(broker().take_forwarded().empty());
+}
+
+TEST_F(BrokerTest, DoesNotForwardRefusedOrInjectedMessages) {
+  struct NoPublish : Authorizer {
+    bool can_publish(const Identity&, std::string_view, std::string_view) override {
+      return false;
+    }
+    bool can_subscribe(const Identity&, std::string_view, std::string_view) override {
+      return true;
+    }
+  } deny;
+  broker_ = std::make_unique<Broker>(options_, auth_, deny);
+  broker().set_forwarding(true);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t", "x", QoS::at_least_once, 1));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::not_authorized);
+  broker().publish(Message{"t", Payload("server"), QoS::at_most_once, false, {}, {}}, now_);
+  EXPECT_TRUE(broker().take_forwarded().empty());
+}
+
+TEST_F(BrokerTest, ForwardedMessageReachesSubscribersAndRetainedStoreOfAnotherBroker) {
+  // Two brokers as two shards: what one forwards, the other injects with publish().
+  Broker other(options_, auth_, auth_);
+  broker().set_forwarding(true);
+  const ConnId sub = connect("sub");
+  subscribe(sub, "r/#", QoS::at_least_once);
+  const ConnId o = ConnId{1000};
+  other.set_forwarding(true);
+  other.on_open(o, now_);
+  Connect c;
+  c.client_id = "pub";
+  other.on_bytes(o, encode(Packet(c), Version::v5), now_);
+  other.on_bytes(o, encode(Packet(msg("r/x", "kept", QoS::at_least_once, 7, true)), Version::v5),
+                 now_);
+  other.take_actions();
+  for (auto& m : other.take_forwarded()) broker().publish(std::move(m), now_);
+  drain();
+  const auto p = take_one<Publish>(sub);
+  EXPECT_EQ(p.payload.view(), "kept");
+  EXPECT_EQ(p.qos, QoS::at_least_once);
+  EXPECT_EQ(broker().retained_count(), 1u);
+  EXPECT_EQ(other.retained_count(), 1u);
+  // Injected messages are not forwarded back.
+  EXPECT_TRUE(broker().take_forwarded().empty());
+}
+
 }  // namespace
 }  // namespace iris::mqtt
