@@ -1,0 +1,194 @@
+// iris-bench: MQTT load generator for `scripts/bench mqtt`. It speaks plain MQTT 3.1.1/5.0
+// over TCP, so the same program drives irisd and any other broker (Mosquitto in the suite).
+//
+// Workloads (all QoS 1, TCP_NODELAY, one topic per publisher/subscriber pair):
+//   mqtt-throughput  closed loop: --pairs publisher/subscriber pairs, each publisher keeps up
+//                    to --window unacked PUBLISHes in flight; --messages in all, --payload
+//                    bytes each. Prints msgs_per_s = delivered / (last delivery - first send).
+//   mqtt-latency     open loop at a fixed --rate msgs/s for --seconds over --pairs pairs;
+//                    latency from each message's scheduled send time to its delivery, after
+//                    --warmup seconds. Prints p50_ms, p99_ms, p999_ms.
+//   mqtt-idle        --connections idle connections with one subscription each, over child
+//                    processes and --source-addrs; prints `ready_connections N`, then holds
+//                    until SIGTERM.
+// Output: `key value` lines (awk-friendly); a `#` line first says what ran.
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <boost/asio/ip/address.hpp>
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "apps/iris-bench/args.h"
+#include "apps/iris-bench/idle_workload.h"
+#include "apps/iris-bench/pairs_workload.h"
+
+namespace iris::bench {
+namespace {
+
+constexpr const char* kUsage = R"(Usage: iris-bench WORKLOAD --port P [flags]
+
+Workloads:
+  mqtt-throughput   closed-loop QoS 1 throughput over publisher/subscriber pairs
+  mqtt-latency      open-loop QoS 1 publish-to-deliver latency at a fixed rate
+  mqtt-idle         many idle subscribed connections, held until SIGTERM
+
+Common flags:
+  --host ADDR            broker address (default 127.0.0.1)
+  --port P               broker port (required)
+  --mqtt-version V       5 or 3.1.1 (default 5)
+  --username U --password P   sent in every CONNECT when given
+  --topic-prefix S       topics are S<n> (default bench/ and idle/)
+  --timeout S            give up after S seconds (default 300)
+
+mqtt-throughput / mqtt-latency:
+  --pairs N              publisher/subscriber pairs (default 100)
+  --payload B            payload bytes, >= 8 (default 100)
+  --window W             unacked PUBLISHes per publisher, capped by the broker's
+                         Receive Maximum (default 20)
+  --threads T            worker threads, one io_context each (default 2)
+  --messages M           throughput: messages in all (default 1000000)
+  --rate R --seconds S   latency: R msgs/s over all pairs for S seconds (default 2000, 10)
+  --warmup S             latency: seconds not recorded at the start (default 1)
+
+mqtt-idle:
+  --connections N        connections, one subscription each (default 1000)
+  --per-process N        most connections per child process (default 9500)
+  --source-addrs A-B     source addresses, a range 127.0.0.2-127.0.0.9 or a comma list
+  --concurrency N        handshakes in flight per process (default 256)
+  --hold S               hold S seconds instead of until SIGTERM
+)";
+
+// Every connection is a file descriptor: use the whole hard limit.
+void raise_open_file_limit() {
+  rlimit r{};
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur < r.rlim_max) {
+    r.rlim_cur = r.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &r);
+  }
+}
+
+std::vector<asio::ip::address> parse_sources(const std::string& spec) {
+  std::vector<asio::ip::address> out;
+  if (spec.empty()) return out;
+  if (const auto dash = spec.find('-'); dash != std::string::npos) {
+    const auto first = asio::ip::make_address_v4(spec.substr(0, dash)).to_uint();
+    const auto last = asio::ip::make_address_v4(spec.substr(dash + 1)).to_uint();
+    if (last < first || last - first > 1024) throw std::runtime_error("--source-addrs: bad range");
+    for (auto a = first; a <= last; ++a) out.emplace_back(asio::ip::address_v4(a));
+    return out;
+  }
+  std::size_t at = 0;
+  while (at <= spec.size()) {
+    const auto comma = std::min(spec.find(',', at), spec.size());
+    out.push_back(asio::ip::make_address(spec.substr(at, comma - at)));
+    at = comma + 1;
+  }
+  return out;
+}
+
+double percentile_ms(const std::vector<std::int64_t>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto i = std::min(sorted.size() - 1, static_cast<std::size_t>(q * static_cast<double>(sorted.size())));
+  return static_cast<double>(sorted[i]) / 1e6;
+}
+
+void print_latency(std::vector<std::int64_t> ns) {
+  std::sort(ns.begin(), ns.end());
+  std::printf("samples %zu\np50_ms %.3f\np99_ms %.3f\np999_ms %.3f\nmax_ms %.3f\n", ns.size(),
+              percentile_ms(ns, 0.50), percentile_ms(ns, 0.99), percentile_ms(ns, 0.999),
+              ns.empty() ? 0.0 : static_cast<double>(ns.back()) / 1e6);
+}
+
+int run(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::fputs(kUsage, argc < 2 ? stderr : stdout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string workload = argv[1];
+  Args args(argc, argv, 2);
+  const auto port = args.u64("port", 0);
+  if (port == 0 || port > 65535) throw std::runtime_error("--port: required, 1-65535");
+  const asio::ip::tcp::endpoint broker(asio::ip::make_address(args.str("host", "127.0.0.1")),
+                                       static_cast<std::uint16_t>(port));
+  const std::string version_flag = args.str("mqtt-version", "5");
+  if (version_flag != "5" && version_flag != "3.1.1") throw std::runtime_error("--mqtt-version: 5 or 3.1.1");
+  const auto version = version_flag == "5" ? mqtt::Version::v5 : mqtt::Version::v3_1_1;
+  const auto username = args.get("username");
+  const auto password = args.get("password");
+  const double timeout = args.f64("timeout", 300);
+  raise_open_file_limit();
+
+  if (workload == "mqtt-idle") {
+    IdleOptions o;
+    o.broker = broker;
+    o.version = version;
+    o.username = username;
+    o.password = password;
+    o.topic_prefix = args.str("topic-prefix", "idle/");
+    o.connections = args.u64("connections", 1000);
+    o.per_process = args.u64("per-process", 9500);
+    o.sources = parse_sources(args.str("source-addrs", ""));
+    o.concurrency = args.u64("concurrency", 256);
+    o.hold_s = args.f64("hold", 0);
+    o.timeout_s = timeout;
+    args.check_all_used();
+    std::printf("# mqtt-idle: %zu connections, one QoS 1 subscription each, %zu source addresses\n",
+                o.connections, o.sources.size());
+    std::fflush(stdout);
+    return run_idle(o);
+  }
+  if (workload != "mqtt-throughput" && workload != "mqtt-latency") {
+    throw std::runtime_error("unknown workload '" + workload + "' (see iris-bench --help)");
+  }
+  const bool latency = workload == "mqtt-latency";
+  PairsOptions o;
+  o.broker = broker;
+  o.version = version;
+  o.username = username;
+  o.password = password;
+  o.topic_prefix = args.str("topic-prefix", "bench/");
+  o.pairs = args.u64("pairs", 100);
+  o.payload = args.u64("payload", 100);
+  const auto window = args.u64("window", 20);
+  if (window == 0 || window > 65535) throw std::runtime_error("--window: 1-65535");
+  o.window = static_cast<std::uint16_t>(window);
+  o.threads = args.u64("threads", 2);
+  o.timeout_s = timeout;
+  if (latency) {
+    o.rate = args.f64("rate", 2000);
+    const double seconds = args.f64("seconds", 10);
+    o.warmup_s = args.f64("warmup", 1);
+    if (o.rate <= 0 || seconds <= o.warmup_s) throw std::runtime_error("need --rate > 0 and --seconds > --warmup");
+    o.messages = static_cast<std::uint64_t>(o.rate * seconds);
+  } else {
+    o.messages = args.u64("messages", 1'000'000);
+  }
+  args.check_all_used();
+  std::printf("# %s: %zu pairs, QoS 1, %zu-byte payloads, window %u, %zu threads, %llu messages",
+              workload.c_str(), o.pairs, o.payload, static_cast<unsigned>(o.window), o.threads,
+              static_cast<unsigned long long>(o.messages));
+  if (latency) std::printf(", %.0f msgs/s, %.1f s warm-up", o.rate, o.warmup_s);
+  std::printf("\n");
+  std::fflush(stdout);
+  const PairsResult r = run_pairs(o);
+  std::printf("window %u\ndelivered %llu\nelapsed_s %.3f\nmsgs_per_s %.0f\n",
+              static_cast<unsigned>(r.window), static_cast<unsigned long long>(r.delivered),
+              r.elapsed_s, static_cast<double>(r.delivered) / r.elapsed_s);
+  print_latency(r.latencies_ns);
+  return 0;
+}
+
+}  // namespace
+}  // namespace iris::bench
+
+int main(int argc, char** argv) {
+  try {
+    return iris::bench::run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "iris-bench: %s\n", e.what());
+    return 1;
+  }
+}

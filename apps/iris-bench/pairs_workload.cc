@@ -1,0 +1,304 @@
+#include "apps/iris-bench/pairs_workload.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <cmath>
+#include <memory>
+#include <mutex>
+#include <stdexcept>
+#include <thread>
+
+#include <unistd.h>
+
+#include "apps/iris-bench/publish_template.h"
+
+namespace iris::bench {
+namespace {
+
+// What the main thread and the workers share. Workers write; the main thread polls.
+struct Shared {
+  std::atomic<std::size_t> ready{0};
+  std::atomic<std::size_t> subscribers_done{0};
+  std::atomic<std::int64_t> last_delivery_ns{0};
+  std::atomic<bool> failed{false};
+  std::mutex error_mutex;
+  std::string error;  // GUARDED_BY(error_mutex): the first failure
+  // Written by the main thread before it posts the start to the workers (the post orders it).
+  Clock::time_point start;
+  std::int64_t record_from_ns = 0;
+
+  void fail(const std::string& what) {
+    std::lock_guard lock(error_mutex);
+    if (!failed.exchange(true)) error = what;
+  }
+};
+
+// Arms one timer for the earliest due publish of a worker's publishers (open loop only).
+class Pacer {
+ public:
+  explicit Pacer(asio::io_context& ctx) : timer_(ctx) {}
+  template <typename Fn>
+  void arm(Clock::time_point at, Fn on_due) {
+    if (at >= armed_at_) return;
+    armed_at_ = at;
+    timer_.expires_at(at);  // cancels the later wait, whose handler then does nothing
+    timer_.async_wait([this, on_due](const boost::system::error_code& ec) {
+      if (ec) return;
+      armed_at_ = Clock::time_point::max();
+      on_due();
+    });
+  }
+
+ private:
+  asio::steady_timer timer_;
+  Clock::time_point armed_at_ = Clock::time_point::max();
+};
+
+class Publisher;
+
+struct Worker {
+  asio::io_context ctx{1};
+  Pacer pacer{ctx};
+  asio::steady_timer second{ctx};
+  std::vector<std::unique_ptr<Publisher>> publishers;
+  std::vector<std::unique_ptr<ClientHandler>> subscribers;
+  // Destroyed before the handlers above, which they reference.
+  std::vector<std::unique_ptr<MqttClient>> clients;
+  std::vector<std::int64_t> latencies_ns;
+  std::thread thread;
+
+  void pace();
+  void tick() {
+    second.expires_after(std::chrono::seconds(1));
+    second.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      for (auto& c : clients) c->on_second();
+      tick();
+    });
+  }
+};
+
+class Publisher final : public ClientHandler {
+ public:
+  // `shared`, `worker` and `options` must outlive the publisher.
+  Publisher(Shared& shared, Worker& worker, const PairsOptions& options, std::size_t index,
+            std::uint64_t count)
+      : shared_(shared),
+        worker_(worker),
+        options_(options),
+        index_(index),
+        count_(count),
+        template_(options.topic_prefix + std::to_string(index), options.payload,
+                  mqtt::QoS::at_least_once, options.version) {}
+
+  void attach(MqttClient* client) { client_ = client; }
+  MqttClient& client() { return *client_; }
+  std::uint16_t window() const { return window_; }
+
+  void on_ready(MqttClient& c) override {
+    window_ = std::min(options_.window, c.receive_maximum());
+    shared_.ready.fetch_add(1);
+  }
+  void on_puback(MqttClient&, mqtt::PacketId, Clock::time_point now) override {
+    --inflight_;
+    send_due(now);
+    if (const auto next = next_due()) worker_.pacer.arm(*next, [w = &worker_] { w->pace(); });
+  }
+  void on_error(MqttClient&, const std::string& what) override { shared_.fail(what); }
+
+  // Appends every publish the window allows (closed loop), or every due one (open loop).
+  // The caller flushes: on_read does after each read, the pacer after each round.
+  void send_due(Clock::time_point now) {
+    while (inflight_ < window_ && sent_ < count_) {
+      Clock::time_point stamp = now;
+      if (options_.rate > 0) {
+        stamp = due(sent_);
+        if (stamp > now) break;
+      }
+      template_.append(client_->output(), next_id_, to_ns(stamp));
+      next_id_ = next_id_ == 65535 ? 1 : next_id_ + 1;  // ids are non-zero (MQTT 5.0 §2.2.1)
+      ++inflight_;
+      ++sent_;
+    }
+  }
+  // Open loop: when the next publish is due, if the window has room for it.
+  std::optional<Clock::time_point> next_due() const {
+    if (options_.rate <= 0 || sent_ >= count_ || inflight_ >= window_) return std::nullopt;
+    return due(sent_);
+  }
+
+ private:
+  // This publisher's k-th message is message k * pairs + index overall.
+  Clock::time_point due(std::uint64_t k) const {
+    const double seconds = static_cast<double>(k * options_.pairs + index_) / options_.rate;
+    return shared_.start + std::chrono::nanoseconds(std::llround(seconds * 1e9));
+  }
+
+  Shared& shared_;
+  Worker& worker_;
+  const PairsOptions& options_;
+  const std::size_t index_;
+  const std::uint64_t count_;
+  const PublishTemplate template_;
+  MqttClient* client_ = nullptr;  // owned by worker_.clients
+  std::uint16_t window_ = 0;
+  std::uint16_t inflight_ = 0;
+  std::uint64_t sent_ = 0;
+  mqtt::PacketId next_id_ = 1;
+};
+
+class Subscriber final : public ClientHandler {
+ public:
+  // `shared` and `latencies` must outlive the subscriber.
+  Subscriber(Shared& shared, std::vector<std::int64_t>& latencies, std::uint64_t expected)
+      : shared_(shared), latencies_(latencies), expected_(expected) {}
+
+  std::uint64_t received() const { return received_; }
+
+  void on_ready(MqttClient&) override { shared_.ready.fetch_add(1); }
+  void on_publish(MqttClient&, std::span<const std::uint8_t> payload,
+                  Clock::time_point now) override {
+    const std::int64_t now_ns = to_ns(now);
+    const std::int64_t stamp = read_stamp(payload);
+    if (stamp >= shared_.record_from_ns) latencies_.push_back(now_ns - stamp);
+    if (++received_ != expected_) return;
+    shared_.subscribers_done.fetch_add(1);
+    std::int64_t last = shared_.last_delivery_ns.load();
+    while (last < now_ns && !shared_.last_delivery_ns.compare_exchange_weak(last, now_ns)) {
+    }
+  }
+  void on_error(MqttClient&, const std::string& what) override { shared_.fail(what); }
+
+ private:
+  Shared& shared_;
+  std::vector<std::int64_t>& latencies_;
+  const std::uint64_t expected_;
+  std::uint64_t received_ = 0;
+};
+
+void Worker::pace() {
+  const Clock::time_point now = Clock::now();
+  std::optional<Clock::time_point> next;
+  for (auto& p : publishers) {
+    p->send_due(now);
+    p->client().flush();
+    if (const auto n = p->next_due(); n && (!next || *n < *next)) next = n;
+  }
+  if (next) pacer.arm(*next, [this] { pace(); });
+}
+
+// Polls until `done` or a failure or the deadline; throws on the last two.
+template <typename Done>
+void wait_for(Shared& shared, Clock::time_point deadline, const char* what, Done done) {
+  while (!done()) {
+    if (shared.failed.load()) {
+      std::lock_guard lock(shared.error_mutex);
+      throw std::runtime_error(shared.error);
+    }
+    if (Clock::now() > deadline) throw std::runtime_error(std::string("timed out ") + what);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
+
+PairsResult run_pairs(const PairsOptions& o) {
+  if (o.pairs == 0 || o.threads == 0 || o.window == 0) {
+    throw std::runtime_error("--pairs, --threads and --window must be positive");
+  }
+  if (o.messages < o.pairs) throw std::runtime_error("need at least one message per pair");
+  const Clock::time_point deadline =
+      Clock::now() + std::chrono::milliseconds(std::llround(o.timeout_s * 1000));
+  Shared shared;
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t t = 0; t < o.threads; ++t) workers.push_back(std::make_unique<Worker>());
+
+  const std::string run_id = std::to_string(::getpid());
+  std::vector<Subscriber*> subscribers;
+  std::vector<MqttClient*> publisher_clients;
+  for (std::size_t i = 0; i < o.pairs; ++i) {
+    // Message k overall goes to pair k % pairs, in both modes.
+    const std::uint64_t count = o.messages / o.pairs + (i < o.messages % o.pairs ? 1 : 0);
+    ClientConfig base;
+    base.broker = o.broker;
+    base.version = o.version;
+    base.username = o.username;
+    base.password = o.password;
+    Worker& sw = *workers[(i + 1) % o.threads];
+    auto sub = std::make_unique<Subscriber>(shared, sw.latencies_ns, count);
+    ClientConfig sc = base;
+    sc.client_id = "ib-" + run_id + "-s" + std::to_string(i);
+    sc.subscribe_filter = o.topic_prefix + std::to_string(i);
+    sw.clients.push_back(std::make_unique<MqttClient>(sw.ctx, sc, *sub));
+    subscribers.push_back(sub.get());
+    asio::post(sw.ctx, [c = sw.clients.back().get()] { c->start(); });
+    sw.subscribers.push_back(std::move(sub));
+
+    Worker& pw = *workers[i % o.threads];
+    auto pub = std::make_unique<Publisher>(shared, pw, o, i, count);
+    ClientConfig pc = base;
+    pc.client_id = "ib-" + run_id + "-p" + std::to_string(i);
+    pw.clients.push_back(std::make_unique<MqttClient>(pw.ctx, pc, *pub));
+    pub->attach(pw.clients.back().get());
+    publisher_clients.push_back(pw.clients.back().get());
+    pw.publishers.push_back(std::move(pub));
+  }
+  for (auto& w : workers) {
+    const std::uint64_t share = o.messages / o.threads + 1;
+    w->latencies_ns.reserve(o.rate > 0 ? share : std::min<std::uint64_t>(share, 4'000'000));
+  }
+  for (auto& w : workers) {
+    Worker* wp = w.get();
+    asio::post(wp->ctx, [wp] { wp->tick(); });
+    w->thread = std::thread([wp] {
+      auto guard = asio::make_work_guard(wp->ctx);
+      wp->ctx.run();
+    });
+  }
+  auto stop = [&] {
+    for (auto& w : workers) w->ctx.stop();
+    for (auto& w : workers) w->thread.join();
+  };
+  PairsResult result;
+  try {
+    // Subscribers first, so no message is published before its subscription exists.
+    wait_for(shared, deadline, "connecting subscribers", [&] { return shared.ready.load() == o.pairs; });
+    for (std::size_t i = 0; i < o.pairs; ++i) {
+      asio::post(workers[i % o.threads]->ctx, [c = publisher_clients[i]] { c->start(); });
+    }
+    wait_for(shared, deadline, "connecting publishers", [&] { return shared.ready.load() == 2 * o.pairs; });
+    // Open loop starts a little ahead so every worker's pacer sees the first due times.
+    shared.start = Clock::now() + std::chrono::milliseconds(o.rate > 0 ? 20 : 0);
+    shared.record_from_ns =
+        to_ns(shared.start) + static_cast<std::int64_t>(o.rate > 0 ? o.warmup_s * 1e9 : 0);
+    for (auto& w : workers) {
+      Worker* wp = w.get();
+      asio::post(wp->ctx, [wp, open = o.rate > 0] {
+        if (open) return wp->pace();
+        const Clock::time_point now = Clock::now();
+        for (auto& p : wp->publishers) {
+          p->send_due(now);
+          p->client().flush();
+        }
+      });
+    }
+    wait_for(shared, deadline, "waiting for deliveries",
+             [&] { return shared.subscribers_done.load() == o.pairs; });
+  } catch (...) {
+    stop();
+    throw;
+  }
+  stop();
+  for (const Subscriber* s : subscribers) result.delivered += s->received();
+  result.elapsed_s = static_cast<double>(shared.last_delivery_ns.load() - to_ns(shared.start)) / 1e9;
+  result.window = o.window;
+  for (auto& w : workers) {
+    for (auto& p : w->publishers) result.window = std::min(result.window, p->window());
+    result.latencies_ns.insert(result.latencies_ns.end(), w->latencies_ns.begin(),
+                               w->latencies_ns.end());
+  }
+  return result;
+}
+
+}  // namespace iris::bench
