@@ -1,0 +1,58 @@
+#include "sync/resume_planner.h"
+
+#include <gtest/gtest.h>
+
+namespace iris::sync {
+namespace {
+
+using core::Epoch;
+using core::Seq;
+
+const store::QueueInfo kQueue{Epoch{77}, Seq{101}, Seq{500}};  // retains 101..500
+
+wire::ResumeRequest at(std::uint64_t epoch, std::uint64_t last, std::uint32_t max = 0) {
+  return {Epoch{epoch}, Seq{last}, max};
+}
+
+wire::ResyncReason reason(const ResumeDecision& d) { return std::get<wire::Resync>(d).reason; }
+
+TEST(Resume, StreamsEverythingAfterLastSeq) {
+  EXPECT_EQ(std::get<StreamPlan>(plan_resume(at(77, 450), kQueue)), (StreamPlan{Seq{451}, Seq{500}}));
+  EXPECT_EQ(std::get<StreamPlan>(plan_resume(at(77, 100), kQueue)), (StreamPlan{Seq{101}, Seq{500}}))
+      << "the device has everything before the first retained seq";
+}
+
+TEST(Resume, UpToDateDeviceGetsAnEmptyStream) {
+  const auto plan = std::get<StreamPlan>(plan_resume(at(77, 500), kQueue));
+  EXPECT_GT(plan.from, plan.to);
+}
+
+TEST(Resume, AnswersResyncWhenEpochDiffers) {
+  EXPECT_EQ(reason(plan_resume(at(76, 450), kQueue)), wire::ResyncReason::epoch_changed);
+  const auto r = std::get<wire::Resync>(plan_resume(at(76, 450), kQueue));
+  EXPECT_EQ(r.epoch, Epoch{77}) << "the resync tells the current epoch and head";
+  EXPECT_EQ(r.head, Seq{500});
+}
+
+TEST(Resume, AnswersEpochChangedWhenDeviceIsAheadOfHead) {
+  EXPECT_EQ(reason(plan_resume(at(77, 501), kQueue)), wire::ResyncReason::epoch_changed);
+}
+
+TEST(Resume, AnswersTooOldWhenUpdatesAfterItWereTrimmed) {
+  EXPECT_EQ(reason(plan_resume(at(77, 99), kQueue)), wire::ResyncReason::too_old);
+  EXPECT_EQ(reason(plan_resume(at(77, 0), kQueue)), wire::ResyncReason::too_old);
+}
+
+TEST(Resume, AnswersBacklogTooLargeOverTheDevicesCapacity) {
+  EXPECT_EQ(reason(plan_resume(at(77, 300, 199), kQueue)), wire::ResyncReason::backlog_too_large);
+  EXPECT_TRUE(std::holds_alternative<StreamPlan>(plan_resume(at(77, 300, 200), kQueue)));
+  EXPECT_TRUE(std::holds_alternative<StreamPlan>(plan_resume(at(77, 300, 0), kQueue))) << "0 = no limit";
+}
+
+TEST(Resume, NewDeviceOfANewUserIsUpToDate) {
+  const auto plan = plan_resume(at(0, 0), store::QueueInfo{});
+  ASSERT_TRUE(std::holds_alternative<StreamPlan>(plan));
+}
+
+}  // namespace
+}  // namespace iris::sync
