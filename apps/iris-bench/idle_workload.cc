@@ -17,7 +17,7 @@ namespace {
 class IdleProcess final : public ClientHandler {
  public:
   IdleProcess(const IdleOptions& o, std::size_t begin, std::size_t end)
-      : options_(o), begin_(begin), end_(end), deadline_(ctx_) {}
+      : options_(o), begin_(begin), end_(end), deadline_(ctx_), next_(begin) {}
 
   // Returns an empty string once all connections are ready, else the first error.
   std::string open_all() {
@@ -83,7 +83,7 @@ class IdleProcess final : public ClientHandler {
   asio::io_context ctx_{1};
   asio::steady_timer deadline_;  // the open deadline, then the keep-alive tick
   std::vector<std::unique_ptr<MqttClient>> clients_;  // destroyed before ctx_
-  std::size_t next_ = 0;
+  std::size_t next_;  // the next connection index to open
   std::size_t ready_ = 0;
   std::string error_;
 };
