@@ -3,8 +3,10 @@
 //
 // Workloads (all QoS 1, TCP_NODELAY, one topic per publisher/subscriber pair):
 //   mqtt-throughput  closed loop: --pairs publisher/subscriber pairs, each publisher keeps up
-//                    to --window unacked PUBLISHes in flight; --messages in all, --payload
-//                    bytes each. Prints msgs_per_s = delivered / (last delivery - first send).
+//                    to --window unacked PUBLISHes in flight (and subscribers send Receive
+//                    Maximum = --window, so the broker's window towards them is the same);
+//                    --messages in all, --payload bytes each. Prints msgs_per_s = delivered /
+//                    (last delivery - first send).
 //   mqtt-latency     open loop at a fixed --rate msgs/s for --seconds over --pairs pairs;
 //                    latency from each message's scheduled send time to its delivery, after
 //                    --warmup seconds. Prints p50_ms, p99_ms, p999_ms.
@@ -47,7 +49,7 @@ mqtt-throughput / mqtt-latency:
   --pairs N              publisher/subscriber pairs (default 100)
   --payload B            payload bytes, >= 8 (default 100)
   --window W             unacked PUBLISHes per publisher, capped by the broker's
-                         Receive Maximum (default 20)
+                         Receive Maximum; also the subscribers' Receive Maximum (default 20)
   --threads T            worker threads, one io_context each (default 2)
   --messages M           throughput: messages in all (default 1000000)
   --rate R --seconds S   latency: R msgs/s over all pairs for S seconds (default 2000, 10)

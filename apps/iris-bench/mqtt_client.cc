@@ -72,6 +72,9 @@ void MqttClient::on_connect(const boost::system::error_code& ec) {
   c.client_id = config_.client_id;
   c.username = config_.username;
   c.password = config_.password;
+  if (config_.receive_maximum != 0 && config_.version == mqtt::Version::v5) {
+    c.props.receive_maximum = config_.receive_maximum;
+  }
   mqtt::encode(mqtt::Packet(std::move(c)), config_.version, out_);
   state_ = State::awaiting_connack;
   flush();

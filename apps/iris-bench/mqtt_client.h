@@ -41,6 +41,9 @@ struct ClientConfig {
   std::optional<std::string> password;
   // Seconds; the worker sends PINGREQ at half of it (or of the broker's Server Keep Alive).
   std::uint16_t keep_alive = 300;
+  // Sent in CONNECT on 5.0 (MQTT 5.0 §3.1.2.11.3): caps the broker's unacked QoS 1
+  // deliveries to this client, so every broker sends with the same window. 0: not sent.
+  std::uint16_t receive_maximum = 0;
   // Subscribed at QoS 1 after CONNACK when not empty.
   std::string subscribe_filter;
   // Bytes; a larger frame grows it up to kMaxFrame.

@@ -230,6 +230,7 @@ PairsResult run_pairs(const PairsOptions& o) {
     ClientConfig sc = base;
     sc.client_id = "ib-" + run_id + "-s" + std::to_string(i);
     sc.subscribe_filter = o.topic_prefix + std::to_string(i);
+    sc.receive_maximum = o.window;
     sw.clients.push_back(std::make_unique<MqttClient>(sw.ctx, sc, *sub));
     subscribers.push_back(sub.get());
     asio::post(sw.ctx, [c = sw.clients.back().get()] { c->start(); });

@@ -35,7 +35,9 @@ struct PairsOptions {
   std::string topic_prefix = "bench/";
   std::size_t pairs = 100;
   std::size_t payload = 100;  // bytes, >= kStampBytes
-  std::uint16_t window = 20;  // unacked PUBLISHes per publisher
+  // Unacked PUBLISHes per publisher, and (as the subscribers' Receive Maximum) the most
+  // unacked deliveries the broker may have towards each subscriber.
+  std::uint16_t window = 20;
   std::size_t threads = 2;
   // Closed loop: total messages. Open loop: rate * seconds.
   std::uint64_t messages = 1'000'000;
