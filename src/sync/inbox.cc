@@ -1,0 +1,84 @@
+#include "sync/inbox.h"
+
+#include <algorithm>
+
+namespace iris::sync {
+
+void Inbox::apply(const core::Update& u) {
+  seq_ = u.seq;
+  Thread& t = threads_[u.thread];
+  std::visit(
+      [&](const auto& b) {
+        using T = std::decay_t<decltype(b)>;
+        if constexpr (std::is_same_v<T, core::ThreadCreated>) {
+          t.name = b.name;
+          t.participants = b.participants;
+        } else if constexpr (std::is_same_v<T, core::ThreadRenamed>) {
+          t.name = b.name;
+        } else if constexpr (std::is_same_v<T, core::ParticipantsChanged>) {
+          for (auto p : b.added) {
+            if (std::find(t.participants.begin(), t.participants.end(), p) == t.participants.end()) {
+              t.participants.push_back(p);
+            }
+          }
+          for (auto p : b.removed) std::erase(t.participants, p);
+        } else if constexpr (std::is_same_v<T, core::MessageCreated>) {
+          t.messages[b.message] = wire::ThreadMessage{b.message, u.actor, u.time, b.text, b.reply_to};
+        } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
+          if (auto it = t.messages.find(b.message); it != t.messages.end()) it->second.text = b.text;
+        } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
+          t.messages.erase(b.message);
+        } else {
+          static_assert(std::is_same_v<T, core::ReadReceipt>);
+          auto& w = t.watermarks[b.reader];
+          w = std::max(w, b.up_to);  // a late, lower receipt never un-reads
+        }
+      },
+      u.body);
+}
+
+wire::Snapshot Inbox::snapshot(core::Epoch epoch, std::size_t latest) const {
+  wire::Snapshot s{epoch, seq_, {}};
+  s.threads.reserve(threads_.size());
+  for (const auto& [id, t] : threads_) {
+    wire::ThreadState ts;
+    ts.thread = id;
+    ts.name = t.name;
+    ts.participants = t.participants;
+    const auto read = t.watermarks.find(owner_);
+    for (auto it = t.messages.rbegin(); it != t.messages.rend(); ++it) {
+      const bool unread = it->second.sender != owner_ &&
+                          (read == t.watermarks.end() || it->first > read->second);
+      if (unread) ++ts.unread_count;
+      if (ts.latest_messages.size() < latest) ts.latest_messages.push_back(it->second);
+    }
+    std::reverse(ts.latest_messages.begin(), ts.latest_messages.end());
+    for (const auto& [reader, up_to] : t.watermarks) ts.read_watermarks.push_back({reader, up_to});
+    s.threads.push_back(std::move(ts));
+  }
+  return s;
+}
+
+std::vector<wire::ThreadMessage> Inbox::messages(core::ThreadId thread,
+                                                 std::optional<core::MessageId> before,
+                                                 std::size_t limit) const {
+  std::vector<wire::ThreadMessage> out;
+  auto t = threads_.find(thread);
+  if (t == threads_.end()) return out;
+  auto end = before ? t->second.messages.lower_bound(*before) : t->second.messages.end();
+  while (end != t->second.messages.begin() && out.size() < limit) {
+    --end;
+    out.push_back(end->second);
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
+bool Inbox::is_participant(core::ThreadId thread, core::UserId user) const {
+  auto t = threads_.find(thread);
+  return t != threads_.end() &&
+         std::find(t->second.participants.begin(), t->second.participants.end(), user) !=
+             t->second.participants.end();
+}
+
+}  // namespace iris::sync
