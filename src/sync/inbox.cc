@@ -81,4 +81,9 @@ bool Inbox::is_participant(core::ThreadId thread, core::UserId user) const {
              t->second.participants.end();
 }
 
+const std::vector<core::UserId>* Inbox::participants(core::ThreadId thread) const {
+  auto t = threads_.find(thread);
+  return t == threads_.end() ? nullptr : &t->second.participants;
+}
+
 }  // namespace iris::sync

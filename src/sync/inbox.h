@@ -37,6 +37,8 @@ class Inbox {
                                             std::optional<core::MessageId> before,
                                             std::size_t limit) const;
   bool is_participant(core::ThreadId thread, core::UserId user) const;
+  // The thread's participants, or nullptr if the thread is not in this inbox.
+  const std::vector<core::UserId>* participants(core::ThreadId thread) const;
   core::Seq seq() const { return seq_; }
   std::size_t thread_count() const { return threads_.size(); }
 

@@ -1,0 +1,31 @@
+#include "sync/errc.h"
+
+#include <string>
+
+namespace iris::sync {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "iris.sync"; }
+  std::string message(int ev) const override {
+    switch (static_cast<errc>(ev)) {
+      case errc::not_participant: return "sender is not a participant of the thread";
+      case errc::unknown_thread: return "unknown thread";
+      case errc::too_large: return "request exceeds a configured size limit";
+      case errc::invalid_request: return "invalid request";
+    }
+    return "unknown sync error";
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() {
+  static const Category category;
+  return category;
+}
+
+std::error_code make_error_code(errc e) { return {static_cast<int>(e), error_category()}; }
+
+}  // namespace iris::sync
