@@ -1,0 +1,46 @@
+#include "sync/error_mapping.h"
+
+#include "core/errc.h"
+#include "store/errc.h"
+#include "sync/errc.h"
+#include "wire/errc.h"
+
+namespace iris::sync {
+
+wire::ErrorCode to_wire_error(std::error_code ec) {
+  using wire::ErrorCode;
+  if (ec.category() == sync::error_category()) {
+    switch (static_cast<sync::errc>(ec.value())) {
+      case errc::not_participant: return ErrorCode::not_participant;
+      case errc::unknown_thread: return ErrorCode::unknown_thread;
+      case errc::too_large: return ErrorCode::too_large;
+      case errc::invalid_request: return ErrorCode::invalid_request;
+    }
+  }
+  if (ec.category() == core::error_category()) {
+    switch (static_cast<core::errc>(ec.value())) {
+      case core::errc::queue_full: return ErrorCode::unavailable;  // a recipient is far behind
+      case core::errc::cursor_beyond_head:
+      case core::errc::trim_past_storage_cursor:
+      case core::errc::trimmed:
+      case core::errc::invalid_name: return ErrorCode::invalid_request;
+    }
+  }
+  if (ec.category() == store::error_category()) {
+    switch (static_cast<store::errc>(ec.value())) {
+      case store::errc::overloaded:
+      case store::errc::closed:
+      case store::errc::io_error:
+      case store::errc::store_failed:
+      case store::errc::open_failed: return ErrorCode::unavailable;
+      case store::errc::corrupt_record: return ErrorCode::internal;
+      case store::errc::invalid_request: return ErrorCode::invalid_request;
+    }
+  }
+  if (ec.category() == wire::error_category()) {
+    return ec == wire::errc::too_large ? ErrorCode::too_large : ErrorCode::bad_encoding;
+  }
+  return ErrorCode::internal;
+}
+
+}  // namespace iris::sync

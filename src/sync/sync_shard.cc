@@ -1,0 +1,281 @@
+#include "sync/sync_shard.h"
+
+#include <algorithm>
+
+#include "base/log.h"
+#include "core/errc.h"
+#include "core/folding.h"
+#include "sync/error_mapping.h"
+#include "sync/errc.h"
+#include "sync/resume_planner.h"
+#include "wire/codec.h"
+#include "wire/json_codec.h"
+
+namespace iris::sync {
+namespace {
+
+// A JSON payload is an object; a compact Envelope starts with a field header, never '{'.
+Encoding detect(std::string_view payload) {
+  return !payload.empty() && payload.front() == '{' ? Encoding::json : Encoding::thrift_compact;
+}
+
+constexpr std::size_t kLoadChunk = 1024;
+
+}  // namespace
+
+SyncShard::SyncShard(std::uint32_t shard, const SyncOptions& options, store::QueueStore& store,
+                     ShardRouter& router, DeviceSink& sink, Clock now)
+    : shard_(shard), options_(options), store_(store), router_(router), sink_(sink),
+      now_(std::move(now)), memory_(options.memory), resyncs_(options.resyncs), ids_(shard),
+      rng_(std::random_device{}()) {}
+
+std::string SyncShard::encode(Encoding enc, const wire::Message& m) const {
+  return enc == Encoding::json ? wire::encode_json(m) : wire::encode(m);
+}
+
+void SyncShard::on_connected(ConnId conn, core::UserId user, core::DeviceId device) {
+  devices_[conn] = Device{user, std::move(device), Encoding::thrift_compact, std::nullopt, {}};
+  users_[user].devices.push_back(conn);
+}
+
+void SyncShard::on_disconnected(ConnId conn) {
+  auto it = devices_.find(conn);
+  if (it == devices_.end()) return;
+  if (auto u = users_.find(it->second.user); u != users_.end()) std::erase(u->second.devices, conn);
+  devices_.erase(it);
+}
+
+Result<SyncShard::User*> SyncShard::load(core::UserId user) {
+  User& u = users_[user];
+  if (u.inbox) return &u;
+  auto info = store_.info(user);
+  if (!info) return fail(info.error());
+  Inbox inbox(user);
+  for (core::Seq from = info->first_retained; from <= info->head;) {
+    auto chunk = store_.read(user, from, kLoadChunk);
+    if (!chunk) return fail(chunk.error());
+    if (chunk->empty()) break;
+    for (const auto& upd : *chunk) {
+      inbox.apply(upd);
+      if (info->head.value() - upd.seq.value() < options_.memory.max_per_user) memory_.add(user, upd);
+    }
+    from = core::next(chunk->back().seq);
+  }
+  u.queue = *info;
+  u.inbox = std::move(inbox);
+  return &u;
+}
+
+void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload) {
+  auto dit = devices_.find(conn);
+  if (dit == devices_.end()) return;
+  Device& d = dit->second;
+  ++stats_.requests;
+  const Encoding enc = detect(payload);
+  auto message = enc == Encoding::json ? wire::decode_json<wire::Message>(payload)
+                                       : wire::decode<wire::Message>(payload);
+  if (!message) return answer(conn, packet_id, enc, message.error(), std::nullopt);
+
+  auto user = load(d.user);
+  if (!user) return answer(conn, packet_id, enc, user.error(), std::nullopt);
+  const Inbox& inbox = *(*user)->inbox;
+  const core::Timestamp now = now_();
+  const auto& limits = options_.requests;
+
+  std::visit(
+      [&](const auto& req) {
+        using T = std::decay_t<decltype(req)>;
+        Result<store::AppendRequest> plan = fail(errc::invalid_request);
+        core::ClientMsgId client_id{};
+        core::ThreadId thread{};
+        if constexpr (std::is_same_v<T, wire::ResumeRequest>) {
+          d.encoding = enc;
+          resume(conn, d, req);
+          sink_.reply(conn, packet_id, std::nullopt, {});
+          return;
+        } else if constexpr (std::is_same_v<T, wire::SendRequest>) {
+          plan = plan_send(req, d.user, inbox, core::MessageId{ids_.next(now)}, now, limits);
+          client_id = req.client_id;
+          thread = req.thread;
+        } else if constexpr (std::is_same_v<T, wire::ReadRequest>) {
+          plan = plan_read(req, d.user, inbox, now);
+          thread = req.thread;
+        } else if constexpr (std::is_same_v<T, wire::CreateThreadRequest>) {
+          thread = core::ThreadId{ids_.next(now)};
+          plan = plan_create_thread(req, d.user, thread, now, limits);
+          client_id = req.client_id;
+        } else if constexpr (std::is_same_v<T, wire::RenameThreadRequest>) {
+          plan = plan_rename(req, d.user, inbox, now, limits);
+          client_id = req.client_id;
+          thread = req.thread;
+        } else if constexpr (std::is_same_v<T, wire::ChangeParticipantsRequest>) {
+          plan = plan_change_participants(req, d.user, inbox, now, limits);
+          client_id = req.client_id;
+          thread = req.thread;
+        }
+        if (!plan) return answer(conn, packet_id, enc, plan.error(), client_id);
+        submit(conn, packet_id, enc, d.user, std::move(*plan), client_id, thread);
+      },
+      *message);
+}
+
+void SyncShard::submit(ConnId conn, std::uint16_t packet_id, Encoding enc, core::UserId sender,
+                       store::AppendRequest request, core::ClientMsgId client_id,
+                       core::ThreadId thread) {
+  // Every entry carries the same update; keep one copy for the fan-out after the commit.
+  core::Update update = request.entries.front().update;
+  ShardRouter* router = &router_;
+  store_.async_append(std::move(request), [=, update = std::move(update)](Result<store::AppendResult> r) {
+    // On the store's commit thread: route everything to owner shards, in commit order.
+    if (!r) {
+      router->to_owner(sender, [=, ec = r.error()](SyncShard& s) { s.answer(conn, packet_id, enc, ec, client_id); });
+      return;
+    }
+    core::Seq sender_seq{0};
+    for (const auto& p : r->positions) {
+      if (p.user == sender && sender_seq.value() == 0) sender_seq = p.seq;
+      if (r->duplicate) continue;
+      core::Update copy = update;
+      copy.seq = p.seq;
+      router->to_owner(p.user, [user = p.user, copy = std::move(copy)](SyncShard& s) { s.on_appended(user, copy); });
+    }
+    router->to_owner(sender, [=, dup = r->duplicate](SyncShard& s) {
+      wire::SendResult result{client_id, thread, std::nullopt, sender_seq, update.time};
+      // A retry returns the first send's message: read it back rather than trust this
+      // attempt's (unused) id.
+      std::optional<core::Update> first;
+      if (!dup) {
+        first = update;
+      } else if (auto mem = s.memory_.read(sender, sender_seq, sender_seq)) {
+        first = mem->front();
+      } else if (auto stored = s.store_.read(sender, sender_seq, 1); stored && !stored->empty()) {
+        first = stored->front();
+      }
+      if (first) {
+        result.time = first->time;
+        if (auto* m = std::get_if<core::MessageCreated>(&first->body)) result.message = m->message;
+      }
+      s.sink_.reply(conn, packet_id, std::nullopt, s.encode(enc, wire::Message{result}));
+    });
+  });
+}
+
+void SyncShard::answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
+                       std::optional<core::ClientMsgId> client_id) {
+  ++stats_.refused;
+  const wire::ErrorCode code = to_wire_error(ec);
+  IRIS_LOG(debug, "sync", "request {} on connection {} refused: {}", packet_id, conn, ec.message());
+  sink_.reply(conn, packet_id, code, encode(enc, wire::Message{wire::Error{client_id, code, ec.message()}}));
+}
+
+void SyncShard::on_appended(core::UserId user, const core::Update& update) {
+  auto it = users_.find(user);
+  if (it == users_.end()) return;  // nobody here holds this user's state
+  User& u = it->second;
+  if (u.inbox) {
+    if (update.seq == core::next(u.inbox->seq())) {
+      u.inbox->apply(update);
+    } else if (update.seq > core::next(u.inbox->seq())) {
+      u.inbox.reset();  // missed something: rebuild from the store on next use
+    }
+  }
+  if (!u.queue.exists()) {
+    if (auto info = store_.info(user)) u.queue = *info;
+  }
+  if (update.seq > u.queue.head) {
+    memory_.add(user, update);
+    u.queue.head = update.seq;
+  }
+  for (ConnId conn : u.devices) {
+    Device& d = devices_.at(conn);
+    if (!d.stream) continue;
+    d.stream->on_head(u.queue.head);
+    pump(conn, d);
+  }
+}
+
+void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
+  auto u = load(d.user);
+  if (!u) {
+    wire::Resync r{wire::ResyncReason::temporary, {}, {}, std::chrono::milliseconds{1000}, std::nullopt};
+    return push(conn, d, wire::Message{r}, std::nullopt);
+  }
+  auto decision = plan_resume(req, (*u)->queue);
+  if (auto* resync = std::get_if<wire::Resync>(&decision)) {
+    // A full resync costs a snapshot: beyond the user's budget, come back later instead.
+    if (auto wait = resyncs_.admit(d.user, now_(), rng_)) {
+      resync->reason = wire::ResyncReason::temporary;
+      resync->retry_after = *wait;
+    }
+    ++stats_.resyncs;
+    d.stream.reset();
+    return push(conn, d, wire::Message{*resync}, std::nullopt);
+  }
+  d.tokens.clear();
+  d.stream.emplace(req.last_seq, std::get<StreamPlan>(decision).to, options_.stream);
+  pump(conn, d);
+}
+
+void SyncShard::pump(ConnId conn, Device& d) {
+  while (d.stream) {
+    auto range = d.stream->next();
+    if (!range) return;
+    const core::Epoch epoch = users_.at(d.user).queue.epoch;
+    std::vector<core::Update> updates;
+    if (auto mem = memory_.read(d.user, range->from, range->to)) {
+      updates = std::move(*mem);
+    } else {
+      auto stored = store_.read(d.user, range->from, range->to.value() - range->from.value() + 1);
+      if (!stored) {
+        // Trimmed under the stream (or the store failed): the device must start over.
+        const bool trimmed = stored.error() == core::errc::trimmed;
+        wire::Resync r{trimmed ? wire::ResyncReason::too_old : wire::ResyncReason::temporary, epoch,
+                       users_.at(d.user).queue.head, std::nullopt, std::nullopt};
+        if (!trimmed) r.retry_after = std::chrono::milliseconds{1000};
+        d.stream.reset();
+        return push(conn, d, wire::Message{r}, std::nullopt);
+      }
+      updates = std::move(*stored);
+    }
+    if (range->catch_up) updates = core::fold(updates);
+    auto batches = make_batches(epoch, range->from, range->to, std::move(updates), range->catch_up,
+                                options_.batches);
+    for (std::size_t i = 0; i < batches.size(); ++i) {
+      stats_.updates_pushed += batches[i].updates.size();
+      const bool last = i + 1 == batches.size();
+      push(conn, d, wire::Message{std::move(batches[i])}, last ? std::optional(range->to) : std::nullopt);
+    }
+  }
+}
+
+void SyncShard::push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end) {
+  const std::uint64_t token = next_token_++;
+  if (std::holds_alternative<wire::DeltaBatch>(m)) {
+    ++stats_.batches_pushed;
+    d.tokens.emplace(token, range_end);
+  }
+  sink_.push(conn, encode(d.encoding, m), token);
+}
+
+void SyncShard::on_delivered(ConnId conn, std::uint64_t token) {
+  auto dit = devices_.find(conn);
+  if (dit == devices_.end()) return;
+  Device& d = dit->second;
+  auto t = d.tokens.find(token);
+  if (t == d.tokens.end()) return;
+  const auto range_end = t->second;
+  d.tokens.erase(t);
+  if (!range_end || !d.stream || !d.stream->on_ack(*range_end)) return;
+  ++stats_.acks;
+  // A lost cursor write only means a redelivery that the device drops by seq.
+  store_.async_advance_cursor(d.user, core::CursorName::device(d.id), *range_end, [](Result<core::Seq>) {});
+  pump(conn, d);
+}
+
+Result<wire::Snapshot> SyncShard::snapshot(core::UserId user) {
+  auto u = load(user);
+  if (!u) return fail(u.error());
+  return (*u)->inbox->snapshot((*u)->queue.epoch, options_.snapshot_latest);
+}
+
+}  // namespace iris::sync

@@ -1,0 +1,144 @@
+#pragma once
+// SyncShard: the sync service on one event-loop thread (DESIGN.md "Concurrency"). It owns
+// the users hashed to its shard, and net/ puts every device of such a user on this shard,
+// so a user's queue state, inbox and device streams are touched by one thread, lock-free.
+//
+// Flows (DESIGN.md "The sync protocol"):
+//  - resume: plan_resume against the store's view of the queue; a DeviceStream then hands
+//    out seq ranges, read from the MemoryTier or the store, folded during catch-up, cut
+//    into DeltaBatches and pushed; the device's acknowledgement of a batch moves its cursor.
+//  - requests (send, read receipt, thread operations): planned against the requester's
+//    inbox, appended durably in one group commit to every participant's queue, and only
+//    then answered (the PUBACK never precedes durability).
+//  - fan-out: the store's completion (on its commit thread) routes each appended update to
+//    its user's owner shard, in commit order, where it enters the memory tier and the inbox
+//    and is pushed to that user's online devices.
+//
+// All entry points run on this shard's thread. Store completions are routed through the
+// ShardRouter, never run inline, so the shard's state is never touched from elsewhere.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "store/queue_store.h"
+#include "sync/delta_batcher.h"
+#include "sync/device_stream.h"
+#include "sync/inbox.h"
+#include "sync/memory_tier.h"
+#include "sync/request_planner.h"
+#include "sync/resync_limiter.h"
+#include "wire/messages.h"
+
+namespace iris::sync {
+
+using ConnId = std::uint64_t;
+enum class Encoding { thrift_compact, json };
+
+struct SyncOptions {
+  RequestLimits requests;
+  BatchLimits batches;
+  StreamLimits stream;
+  MemoryTierOptions memory;
+  ResyncLimits resyncs;
+  // Messages per thread in a snapshot. Default 20.
+  std::size_t snapshot_latest = 20;
+};
+
+// What a shard needs from the transport; called on the shard's thread.
+class DeviceSink {
+ public:
+  virtual ~DeviceSink() = default;
+  // Sends `payload` (an encoded Envelope) to the device on `conn`, QoS 1, on its delta
+  // topic. When the device acknowledges it, the transport calls on_delivered(conn, token).
+  virtual void push(ConnId conn, std::string payload, std::uint64_t token) = 0;
+  // Completes the device's request PUBLISH `packet_id`: acknowledged, or refused with
+  // `error`; `payload` (an encoded Envelope: SendResult or Error) goes on its response topic.
+  virtual void reply(ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
+                     std::string payload) = 0;
+};
+
+class SyncShard;
+
+// Runs work on the shard that owns a user. net/ implements it with io_context::post.
+class ShardRouter {
+ public:
+  virtual ~ShardRouter() = default;
+  // Runs `fn` later on the owner shard of `user`, never inline. Calls made from one thread
+  // run in the order they were made.
+  virtual void to_owner(core::UserId user, std::function<void(SyncShard&)> fn) = 0;
+};
+
+class SyncShard {
+ public:
+  using Clock = std::function<core::Timestamp()>;
+
+  // `store`, `router` and `sink` must outlive the shard.
+  SyncShard(std::uint32_t shard, const SyncOptions& options, store::QueueStore& store,
+            ShardRouter& router, DeviceSink& sink, Clock now);
+
+  void on_connected(ConnId conn, core::UserId user, core::DeviceId device);
+  void on_disconnected(ConnId conn);
+  // A request PUBLISH from the device (`payload` is an encoded Envelope).
+  void on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload);
+  // The device acknowledged the push with `token`.
+  void on_delivered(ConnId conn, std::uint64_t token);
+
+  // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue.
+  void on_appended(core::UserId user, const core::Update& update);
+
+  // The inbox of `user` at its current position (HTTP snapshot); loads it on first use.
+  Result<wire::Snapshot> snapshot(core::UserId user);
+
+  struct Stats {
+    std::uint64_t requests = 0, refused = 0, batches_pushed = 0, updates_pushed = 0,
+                  acks = 0, resyncs = 0;
+  };
+  const Stats& stats() const { return stats_; }
+
+ private:
+  struct User {
+    std::optional<Inbox> inbox;  // loaded on first use
+    store::QueueInfo queue;      // as last seen
+    std::vector<ConnId> devices;
+  };
+  struct Device {
+    core::UserId user;
+    core::DeviceId id;
+    Encoding encoding = Encoding::thrift_compact;
+    std::optional<DeviceStream> stream;
+    std::unordered_map<std::uint64_t, std::optional<core::Seq>> tokens;  // range end, if last
+  };
+
+  Result<User*> load(core::UserId user);
+  void resume(ConnId conn, Device& d, const wire::ResumeRequest& req);
+  void pump(ConnId conn, Device& d);
+  void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
+  void answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
+              std::optional<core::ClientMsgId> client_id);
+  void submit(ConnId conn, std::uint16_t packet_id, Encoding enc, core::UserId sender,
+              store::AppendRequest request, core::ClientMsgId client_id, core::ThreadId thread);
+  std::string encode(Encoding enc, const wire::Message& m) const;
+
+  const std::uint32_t shard_;
+  const SyncOptions& options_;  // must outlive the shard: owned by the server config
+  store::QueueStore& store_;
+  ShardRouter& router_;
+  DeviceSink& sink_;
+  Clock now_;
+  MemoryTier memory_;
+  ResyncLimiter resyncs_;
+  IdGenerator ids_;
+  std::mt19937_64 rng_;
+  std::unordered_map<core::UserId, User> users_;
+  std::unordered_map<ConnId, Device> devices_;
+  std::uint64_t next_token_ = 1;
+  Stats stats_;
+};
+
+}  // namespace iris::sync

@@ -1,0 +1,250 @@
+// SyncShard end to end without sockets: the in-memory store, two shards behind a queueing
+// router (user u is owned by shard u % 2), and a sink that records what devices receive.
+#include "sync/sync_shard.h"
+
+#include <gtest/gtest.h>
+
+#include <deque>
+#include <map>
+
+#include "store/memory/memory_queue_store.h"
+#include "wire/codec.h"
+
+namespace iris::sync {
+namespace {
+
+using core::Seq;
+using core::ThreadId;
+using core::UserId;
+
+struct Recorder final : DeviceSink {
+  struct Reply {
+    std::uint16_t packet_id;
+    std::optional<wire::ErrorCode> error;
+    std::optional<wire::Message> message;
+  };
+  std::map<ConnId, std::vector<std::pair<std::uint64_t, wire::Message>>> pushes;
+  std::map<ConnId, std::vector<Reply>> replies;
+  std::function<void(ConnId)> on_reply;
+
+  void push(ConnId conn, std::string payload, std::uint64_t token) override {
+    pushes[conn].emplace_back(token, wire::decode<wire::Message>(payload).value());
+  }
+  void reply(ConnId conn, std::uint16_t id, std::optional<wire::ErrorCode> error, std::string payload) override {
+    std::optional<wire::Message> m;
+    if (!payload.empty()) m = wire::decode<wire::Message>(payload).value();
+    replies[conn].push_back({id, error, m});
+    if (on_reply) on_reply(conn);
+  }
+};
+
+struct QueueRouter final : ShardRouter {
+  std::vector<SyncShard*> shards;
+  std::deque<std::pair<SyncShard*, std::function<void(SyncShard&)>>> tasks;
+  void to_owner(UserId user, std::function<void(SyncShard&)> fn) override {
+    tasks.emplace_back(shards[user.value() % shards.size()], std::move(fn));
+  }
+  void run() {
+    while (!tasks.empty()) {
+      auto [s, fn] = std::move(tasks.front());
+      tasks.pop_front();
+      fn(*s);
+    }
+  }
+};
+
+class SyncShardTest : public ::testing::Test {
+ protected:
+  SyncShardTest() {
+    options_.stream = {.max_inflight = 4, .max_range = 64};
+    options_.resyncs = {.burst = 2, .refill = std::chrono::milliseconds{60'000}, .jitter = 0.5};
+    for (std::uint32_t i = 0; i < 2; ++i) {
+      shards_.push_back(std::make_unique<SyncShard>(i, options_, *store_, router_, sink_, [this] { return now_; }));
+      router_.shards.push_back(shards_.back().get());
+    }
+  }
+  SyncShard& owner(UserId u) { return *shards_[u.value() % 2]; }
+
+  // Connects device `conn` of `user` and resumes it from (epoch, seq).
+  void connect(ConnId conn, UserId user, Seq last = Seq{0}, std::optional<core::Epoch> epoch = {},
+               std::uint32_t max = 0) {
+    owner(user).on_connected(conn, user, core::DeviceId{"d" + std::to_string(conn)});
+    const core::Epoch e = epoch.value_or(store_->info(user).value().epoch);
+    request(conn, user, wire::ResumeRequest{e, last, max});
+  }
+  void request(ConnId conn, UserId user, const wire::Message& m) {
+    owner(user).on_request(conn, next_packet_++, wire::encode(m));
+    router_.run();
+  }
+  ThreadId create_thread(ConnId conn, UserId creator, std::vector<UserId> others) {
+    request(conn, creator, wire::CreateThreadRequest{core::ClientMsgId{9, next_packet_}, "t", others});
+    auto& r = sink_.replies[conn].back();
+    return std::get<wire::SendResult>(*r.message).thread;
+  }
+  // Acks every delta batch pushed to `conn` that is not yet acked, in order.
+  void ack_all(ConnId conn, UserId user) {
+    for (std::size_t i = acked_[conn]; i < sink_.pushes[conn].size(); i = acked_[conn]) {
+      acked_[conn] = i + 1;
+      owner(user).on_delivered(conn, sink_.pushes[conn][i].first);
+      router_.run();
+    }
+  }
+  // Every update delivered to `conn` by delta batches, checking continuity like a device.
+  std::vector<core::Update> delivered(ConnId conn, Seq from = Seq{0}) {
+    std::vector<core::Update> out;
+    Seq at = from;
+    for (auto& [token, m] : sink_.pushes[conn]) {
+      auto* b = std::get_if<wire::DeltaBatch>(&m);
+      if (!b) continue;
+      EXPECT_EQ(b->first_seq, core::next(at)) << "gap or duplicate at the seam";
+      at = b->last_seq;
+      out.insert(out.end(), b->updates.begin(), b->updates.end());
+    }
+    return out;
+  }
+
+  SyncOptions options_;
+  std::unique_ptr<store::QueueStore> store_ = store::make_memory_queue_store();
+  Recorder sink_;
+  QueueRouter router_;
+  std::vector<std::unique_ptr<SyncShard>> shards_;
+  core::Timestamp now_{std::chrono::milliseconds{1'800'000'000'000}};
+  std::uint16_t next_packet_ = 1;
+  std::map<ConnId, std::size_t> acked_;
+};
+
+const UserId kAnn{1}, kBob{2}, kEve{3};
+
+TEST_F(SyncShardTest, SendReachesEveryDeviceOfEveryParticipantAfterItIsDurable) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(2, kBob);
+  connect(3, kBob, Seq{0});
+  connect(4, kAnn);  // Ann's second device
+  std::size_t before = sink_.pushes[2].size();
+  sink_.on_reply = [&](ConnId c) {
+    if (c == 1) {
+      EXPECT_EQ(store_->info(kBob).value().head, Seq{2}) << "PUBACK before durability";
+    }
+  };
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{1, 1}, t, "hello", std::nullopt});
+  ASSERT_EQ(sink_.replies[1].back().error, std::nullopt);
+  const auto& result = std::get<wire::SendResult>(*sink_.replies[1].back().message);
+  EXPECT_EQ(result.seq, Seq{2});
+  for (ConnId c : {2, 3, 4}) {
+    auto got = delivered(c);
+    ASSERT_FALSE(got.empty()) << "device " << c;
+    EXPECT_EQ(std::get<core::MessageCreated>(got.back().body).text, "hello") << "device " << c;
+  }
+  EXPECT_GT(sink_.pushes[2].size(), before);
+}
+
+TEST_F(SyncShardTest, RetriedSendWithTheSameClientIdAppearsOnce) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  const wire::SendRequest send{core::ClientMsgId{7, 7}, t, "once", std::nullopt};
+  request(1, kAnn, send);
+  const auto first = std::get<wire::SendResult>(*sink_.replies[1].back().message);
+  request(1, kAnn, send);
+  const auto again = std::get<wire::SendResult>(*sink_.replies[1].back().message);
+  EXPECT_EQ(again.seq, first.seq);
+  EXPECT_EQ(again.message, first.message);
+  EXPECT_EQ(store_->info(kBob).value().head, Seq{2}) << "thread created + one message";
+}
+
+TEST_F(SyncShardTest, OutsidersSendIsRefusedWithAReason) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob, kEve});
+  connect(5, kEve);
+  request(1, kAnn, wire::ChangeParticipantsRequest{core::ClientMsgId{1, 9}, t, {}, {kEve}});
+  request(5, kEve, wire::SendRequest{core::ClientMsgId{1, 2}, t, "let me in", std::nullopt});
+  const auto& r = sink_.replies[5].back();
+  EXPECT_EQ(r.error, wire::ErrorCode::not_participant) << "removed: knows the thread, may not write";
+  ASSERT_TRUE(r.message);
+  EXPECT_EQ(std::get<wire::Error>(*r.message).code, wire::ErrorCode::not_participant);
+  EXPECT_FALSE(std::get<wire::Error>(*r.message).text.empty());
+  // A user who never was in the thread does not even learn that it exists.
+  const UserId stranger{5};
+  connect(7, stranger);
+  request(7, stranger, wire::SendRequest{core::ClientMsgId{1, 3}, t, "hi?", std::nullopt});
+  EXPECT_EQ(sink_.replies[7].back().error, wire::ErrorCode::unknown_thread);
+  EXPECT_EQ(store_->info(kBob).value().head, Seq{2}) << "created + Eve removed; no message";
+}
+
+TEST_F(SyncShardTest, OfflineDeviceCatchesUpFoldedWithoutGapThenGoesLive) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  for (int i = 0; i < 1000; ++i) {
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{2, static_cast<std::uint64_t>(i)}, t, "m" + std::to_string(i), std::nullopt});
+  }
+  connect(2, kBob, Seq{0});
+  // The window holds back most of the backlog until the device acks.
+  EXPECT_LE(sink_.pushes[2].size(), options_.stream.max_inflight);
+  ack_all(2, kBob);
+  auto got = delivered(2);
+  EXPECT_EQ(got.size(), 1001u);
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{3, 1}, t, "live", std::nullopt});
+  ack_all(2, kBob);
+  got = delivered(2);
+  ASSERT_EQ(got.size(), 1002u);
+  EXPECT_EQ(got.back().seq, Seq{1002});
+  for (std::size_t i = 1; i < got.size(); ++i) EXPECT_LT(got[i - 1].seq, got[i].seq);
+}
+
+TEST_F(SyncShardTest, AnswersResyncForEachReasonAndRateLimitsThem) {
+  connect(1, kAnn);
+  create_thread(1, kAnn, {kBob});
+  const core::Epoch epoch = store_->info(kBob).value().epoch;
+  auto last_resync = [&](ConnId c) { return std::get<wire::Resync>(sink_.pushes[c].back().second); };
+  connect(2, kBob, Seq{0}, core::Epoch{epoch.value() + 1});
+  EXPECT_EQ(last_resync(2).reason, wire::ResyncReason::epoch_changed);
+  EXPECT_EQ(last_resync(2).epoch, epoch);
+  connect(3, kBob, Seq{5}, epoch);
+  EXPECT_EQ(last_resync(3).reason, wire::ResyncReason::epoch_changed) << "ahead of the head";
+  connect(4, kBob, Seq{0}, epoch, /*max=*/0);
+  EXPECT_TRUE(std::holds_alternative<wire::DeltaBatch>(sink_.pushes[4].back().second));
+  connect(6, kBob, Seq{0}, core::Epoch{1});
+  EXPECT_EQ(last_resync(6).reason, wire::ResyncReason::temporary) << "third resync in a minute";
+  ASSERT_TRUE(last_resync(6).retry_after);
+  EXPECT_GE(*last_resync(6).retry_after, std::chrono::milliseconds{30'000});
+}
+
+TEST_F(SyncShardTest, BacklogOverTheDevicesCapacityIsResyncedNotPartiallySent) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  for (int i = 0; i < 20; ++i) request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, static_cast<std::uint64_t>(i)}, t, "x", std::nullopt});
+  connect(2, kBob, Seq{0}, store_->info(kBob).value().epoch, /*max=*/10);
+  ASSERT_EQ(sink_.pushes[2].size(), 1u);
+  EXPECT_EQ(std::get<wire::Resync>(sink_.pushes[2].back().second).reason, wire::ResyncReason::backlog_too_large);
+}
+
+TEST_F(SyncShardTest, StalledDeviceDoesNotSlowAHealthyOne) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(2, kBob);  // never acks
+  connect(3, kBob);  // acks everything
+  for (int i = 0; i < 300; ++i) {
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{5, static_cast<std::uint64_t>(i)}, t, "x", std::nullopt});
+    ack_all(3, kBob);
+  }
+  EXPECT_EQ(delivered(3).size(), 301u) << "the healthy device got everything";
+  std::size_t stalled_batches = 0;
+  for (auto& [tok, m] : sink_.pushes[2]) stalled_batches += std::holds_alternative<wire::DeltaBatch>(m);
+  EXPECT_LE(stalled_batches, options_.stream.max_inflight) << "the stalled one holds only its window";
+}
+
+TEST_F(SyncShardTest, SnapshotIsExactAtItsSeq) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{6, 1}, t, "one", std::nullopt});
+  auto snap = owner(kBob).snapshot(kBob);
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->seq, Seq{2});
+  EXPECT_EQ(snap->epoch, store_->info(kBob).value().epoch);
+  ASSERT_EQ(snap->threads.size(), 1u);
+  EXPECT_EQ(snap->threads[0].unread_count, 1u);
+  EXPECT_EQ(snap->threads[0].latest_messages.back().text, "one");
+}
+
+}  // namespace
+}  // namespace iris::sync
