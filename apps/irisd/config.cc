@@ -32,6 +32,33 @@ bool to_bool(std::string_view key, std::string_view v) {
   throw std::runtime_error(fmt::format("{}: expected true or false, got '{}'", key, v));
 }
 
+std::uint64_t to_u64_max(std::string_view key, std::string_view v, std::uint64_t max) {
+  const auto n = to_u64(key, v);
+  if (n > max) throw std::runtime_error(fmt::format("{}: at most {}, got {}", key, max, n));
+  return n;
+}
+
+// A listener port: 1-65535, 0 (pick a free one) or `off`.
+std::optional<std::uint16_t> to_port(std::string_view key, std::string_view v) {
+  if (v == "off") return std::nullopt;
+  return static_cast<std::uint16_t>(to_u64_max(key, v, 65535));
+}
+
+// A duration: a number with an optional unit s, m, h or d (default seconds).
+std::chrono::seconds to_duration(std::string_view key, std::string_view v) {
+  std::uint64_t unit = 1;
+  if (!v.empty()) {
+    switch (v.back()) {
+      case 's': unit = 1; v.remove_suffix(1); break;
+      case 'm': unit = 60; v.remove_suffix(1); break;
+      case 'h': unit = 3600; v.remove_suffix(1); break;
+      case 'd': unit = 86400; v.remove_suffix(1); break;
+      default: break;
+    }
+  }
+  return std::chrono::seconds(to_u64_max(key, v, 100ull * 365 * 86400) * unit);
+}
+
 const std::vector<Option>& options() {
   static const std::vector<Option> kOptions = {
       {"data_dir", "Directory for all server data; the queue store is <data_dir>/queue. Default: data",
@@ -58,6 +85,76 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { c.store.max_pending = to_u64("store.max_pending", v); }},
       {"store.write_buffer_bytes", "RocksDB memtable size in bytes. Default: 67108864 (64 MiB)",
        [](Config& c, std::string_view v) { c.store.write_buffer_bytes = to_u64("store.write_buffer_bytes", v); }},
+      {"net.bind",
+       "IP address every listener binds. Default: 0.0.0.0 (all IPv4 interfaces, as servers "
+       "usually do); 127.0.0.1 keeps it local; :: for IPv6",
+       [](Config& c, std::string_view v) { c.net.bind = std::string(v); }},
+      {"net.threads",
+       "Event-loop threads (shards), each owning the MQTT sessions of the client ids that hash "
+       "to it. Default: 0 = one per core",
+       [](Config& c, std::string_view v) { c.net.threads = static_cast<unsigned>(to_u64_max("net.threads", v, 256)); }},
+      {"net.max_connections",
+       "Open connections over all listeners; more are closed on accept. Default: 100000 "
+       "(the open-file limit, raised to its hard maximum at start, is the real ceiling)",
+       [](Config& c, std::string_view v) { c.net.max_connections = to_u64("net.max_connections", v); }},
+      {"net.max_write_queue_bytes",
+       "Bytes waiting to be written to one client before it is closed as a slow consumer. "
+       "Default: 4194304 (4 MiB); bounds the memory a client that does not read can pin",
+       [](Config& c, std::string_view v) { c.net.max_write_queue_bytes = to_u64("net.max_write_queue_bytes", v); }},
+      {"net.handshake_timeout",
+       "Time a TLS handshake or WebSocket upgrade may take (e.g. 10s). Default: 10s",
+       [](Config& c, std::string_view v) { c.net.handshake_timeout = to_duration("net.handshake_timeout", v); }},
+      {"mqtt.port", "MQTT over TCP: port, 0 = any free port, off = disabled. Default: 1883",
+       [](Config& c, std::string_view v) { c.net.mqtt_port = to_port("mqtt.port", v); }},
+      {"mqtt.tls_port",
+       "MQTT over TLS: port, 0 = any free port, off = disabled. Runs only when tls.cert_file "
+       "and tls.key_file are both set. Default: 8883",
+       [](Config& c, std::string_view v) { c.net.tls_port = to_port("mqtt.tls_port", v); }},
+      {"mqtt.ws_port",
+       "MQTT over WebSocket (subprotocol mqtt, for browsers): port, 0 = any free port, off = "
+       "disabled. Default: 8083",
+       [](Config& c, std::string_view v) { c.net.ws_port = to_port("mqtt.ws_port", v); }},
+      {"tls.cert_file", "PEM certificate chain of the TLS listener. Default: none (TLS off)",
+       [](Config& c, std::string_view v) { c.net.tls_cert_file = std::string(v); }},
+      {"tls.key_file", "PEM private key of the TLS listener. Default: none (TLS off)",
+       [](Config& c, std::string_view v) { c.net.tls_key_file = std::string(v); }},
+      {"mqtt.max_packet_size",
+       "Largest MQTT packet a client may send, in bytes; larger ones close the connection "
+       "(5.0: DISCONNECT 0x95). Default: 262144 (256 KiB)",
+       [](Config& c, std::string_view v) { c.mqtt.max_packet_size = static_cast<std::uint32_t>(to_u64_max("mqtt.max_packet_size", v, 268435455)); }},
+      {"mqtt.max_inflight_messages",
+       "QoS 1/2 messages sent to one client and not yet acknowledged (the client's Receive "
+       "Maximum may lower it). Default: 64; more raises throughput on slow links and memory",
+       [](Config& c, std::string_view v) { c.mqtt.max_inflight_messages = static_cast<std::uint16_t>(to_u64_max("mqtt.max_inflight_messages", v, 65535)); }},
+      {"mqtt.receive_maximum",
+       "QoS 2 messages a client may have unacknowledged towards the server. Default: 64",
+       [](Config& c, std::string_view v) { c.mqtt.receive_maximum = static_cast<std::uint16_t>(to_u64_max("mqtt.receive_maximum", v, 65535)); }},
+      {"mqtt.max_queued_messages",
+       "QoS 1/2 messages queued per session beyond the in-flight window; more are dropped. "
+       "Default: 1000",
+       [](Config& c, std::string_view v) { c.mqtt.max_queued_messages = to_u64("mqtt.max_queued_messages", v); }},
+      {"mqtt.max_subscriptions_per_client",
+       "Subscriptions per session; more get SUBACK quota exceeded. Default: 100",
+       [](Config& c, std::string_view v) { c.mqtt.max_subscriptions_per_client = to_u64("mqtt.max_subscriptions_per_client", v); }},
+      {"mqtt.max_keep_alive",
+       "Upper bound on a client's keep-alive in seconds (imposed on 5.0 clients); 0 = accept "
+       "any. Default: 0",
+       [](Config& c, std::string_view v) { c.mqtt.max_keep_alive = static_cast<std::uint16_t>(to_u64_max("mqtt.max_keep_alive", v, 65535)); }},
+      {"mqtt.connect_timeout",
+       "Time a new connection may take to send CONNECT (e.g. 10s). Default: 10s",
+       [](Config& c, std::string_view v) { c.mqtt.connect_timeout = to_duration("mqtt.connect_timeout", v); }},
+      {"mqtt.allow_anonymous",
+       "Admit clients without a user name and token, to the public topic space only (not u/ "
+       "or t/). Default: false",
+       [](Config& c, std::string_view v) { c.mqtt.allow_anonymous = to_bool("mqtt.allow_anonymous", v); }},
+      {"auth.secret_file",
+       "File holding the HMAC secret that signs device tokens; created with mode 0600 on first "
+       "start if missing. Default: <data_dir>/secret",
+       [](Config& c, std::string_view v) { c.secret_file = std::string(v); }},
+      {"ports_file",
+       "Once listening, write the bound ports here as key=value lines (mqtt=, mqtts=, ws=, "
+       "bind=, pid=); for scripts that start irisd with port 0. Default: none",
+       [](Config& c, std::string_view v) { c.ports_file = std::string(v); }},
   };
   return kOptions;
 }
@@ -105,7 +202,11 @@ void load_file(Config& c, const std::string& path) {
 std::string help_text() {
   std::string out =
       "Usage: irisd [--config FILE] [--KEY=VALUE ...]\n"
+      "       irisd token --user USER --device DEVICE [--ttl 30d] [--config FILE | --data_dir DIR]\n"
       "       irisd --help | --version\n\n"
+      "`irisd token` prints a device token (the MQTT password of DEVICE as USER) signed with\n"
+      "the server's secret (auth.secret_file, created if missing); --ttl is its lifetime,\n"
+      "a number with unit s, m, h or d (default 30d).\n\n"
       "Iris message-sync server. Every option can be set in the config file as\n"
       "`key = value` or on the command line as --key=value (flags win over the file).\n\n"
       "Options:\n";
@@ -117,7 +218,12 @@ Parsed parse_command_line(int argc, char** argv) {
   Parsed p;
   std::vector<std::pair<std::string, std::string>> flags;
   std::string config_file;
-  for (int i = 1; i < argc; ++i) {
+  int first = 1;
+  if (argc > 1 && std::string_view(argv[1]) == "token") {
+    p.command = Command::token;
+    first = 2;
+  }
+  for (int i = first; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       p.command = Command::help;
@@ -139,11 +245,21 @@ Parsed parse_command_line(int argc, char** argv) {
       value = argv[++i];
     }
     if (key == "config") config_file = value;
+    else if (p.command == Command::token && key == "user") p.token.user = value;
+    else if (p.command == Command::token && key == "device") p.token.device = value;
+    else if (p.command == Command::token && key == "ttl") p.token.ttl = to_duration("ttl", value);
     else flags.emplace_back(key, value);
   }
   if (!config_file.empty()) load_file(p.config, config_file);
   for (const auto& [k, v] : flags) apply(p.config, k, v, "");
   p.config.store.path = p.config.data_dir + "/queue";
+  if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
+  if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {
+    throw std::runtime_error("token: --user and --device are required");
+  }
+  if (p.command == Command::token && p.token.ttl.count() == 0) {
+    throw std::runtime_error("token: --ttl must be positive");
+  }
   return p;
 }
 

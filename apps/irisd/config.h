@@ -6,7 +6,12 @@
 #include <string>
 #include <vector>
 
+#include <chrono>
+#include <optional>
+
 #include "base/log.h"
+#include "mqtt/options.h"
+#include "net/net_options.h"
 #include "store/store_options.h"
 
 namespace iris::irisd {
@@ -16,17 +21,35 @@ struct Config {
   std::string data_dir = "data";
   log::Level log_level = log::Level::info;
   store::StoreOptions store;
+  mqtt::MqttOptions mqtt;
+  net::NetOptions net;
+  // The HMAC secret that signs device tokens; created (mode 0600) on first start if missing.
+  // Empty means <data_dir>/secret (filled in by parse_command_line).
+  std::string secret_file;
+  // If set, the bound ports are written here once listening, as `key=value` lines
+  // (mqtt=, mqtts=, ws=, bind=, pid=), for scripts and tests that start irisd on port 0.
+  std::string ports_file;
 };
 
 // What the command line asked for besides running the server.
-enum class Command { run, help, version };
+enum class Command { run, help, version, token };
+
+// `irisd token --user U --device D [--ttl 30d]`: issue a device token from the secret.
+struct TokenRequest {
+  std::string user;
+  std::string device;
+  std::chrono::seconds ttl{30 * 24 * 3600};
+};
 
 struct Parsed {
   Command command = Command::run;
   Config config;
+  TokenRequest token;
 };
 
-// Parses `irisd [--config FILE] [--KEY=VALUE | --KEY VALUE]...`. Values from the file are
+// Parses `irisd [token] [--config FILE] [--KEY=VALUE | --KEY VALUE]...`. With `token` first,
+// --user, --device and --ttl describe the token and every other key is config as usual (so
+// --config or --data_dir find the secret). Values from the file are
 // applied first, flags after, so a flag overrides the file. Throws std::runtime_error with
 // a message naming the key (and file:line) on any bad input: this is startup, not a handler.
 Parsed parse_command_line(int argc, char** argv);

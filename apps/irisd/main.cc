@@ -1,11 +1,33 @@
-// irisd: parses arguments and runs the Server; nothing else lives here.
+// irisd: parses arguments and runs the Server (or issues a token); nothing else lives here.
 #include <csignal>
 #include <cstdio>
 #include <stdexcept>
 
 #include "apps/irisd/config.h"
+#include "apps/irisd/secret.h"
 #include "apps/irisd/server.h"
 #include "base/log.h"
+#include "net/token.h"
+
+namespace {
+
+// `irisd token`: prints one token; exit 1 if the secret cannot be read or created.
+int issue_token(const iris::irisd::Parsed& parsed) {
+  auto secret = iris::irisd::load_or_create_secret(parsed.config.secret_file);
+  if (!secret) {
+    std::fprintf(stderr, "irisd: auth.secret_file %s: %s\n", parsed.config.secret_file.c_str(),
+                 secret.error().message().c_str());
+    return 1;
+  }
+  const iris::net::TokenSigner signer(std::move(*secret));
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const std::string token =
+      signer.issue({parsed.token.user, parsed.token.device, now + parsed.token.ttl});
+  std::puts(token.c_str());
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace iris;
@@ -15,6 +37,8 @@ int main(int argc, char** argv) {
   sigaddset(&set, SIGINT);
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  // A peer that closes while we write must not kill the server.
+  std::signal(SIGPIPE, SIG_IGN);
 
   irisd::Parsed parsed;
   try {
@@ -32,6 +56,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(parsed.config.log_level);
+  if (parsed.command == irisd::Command::token) return issue_token(parsed);
   irisd::Server server(parsed.config);
   if (!server.start()) return 1;
   server.run_until_signal();

@@ -1,21 +1,57 @@
 #include "apps/irisd/server.h"
 
-#include <csignal>
+#include <sys/resource.h>
+#include <unistd.h>
 
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+
+#include "apps/irisd/secret.h"
 #include "base/log.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
 
 namespace iris::irisd {
+namespace {
+
+std::string port_text(const std::optional<std::uint16_t>& port) {
+  return port ? std::to_string(*port) : "off";
+}
+
+// key=value lines, written to a temporary name and renamed, so a reader polling for the file
+// never sees half of it.
+bool write_ports_file(const std::string& path, const net::BoundPorts& ports) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << "bind=" << ports.address << "\n"
+        << "mqtt=" << port_text(ports.mqtt) << "\n"
+        << "mqtts=" << port_text(ports.mqtts) << "\n"
+        << "ws=" << port_text(ports.ws) << "\n"
+        << "pid=" << ::getpid() << "\n";
+    if (!out.flush()) return false;
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  return !ec;
+}
+
+}  // namespace
+
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const auto soft = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    IRIS_LOG(info, "irisd", "open-file limit raised from {} to {}", soft, limit.rlim_max);
+  }
+}
 
 Server::Server(const Config& config) : config_(config) {}
 
-Server::~Server() {
-  // Reverse order of start.
-  if (store_) {
-    store_.reset();
-    IRIS_LOG(info, "irisd", "queue store closed");
-  }
-}
+Server::~Server() { stop(); }
 
 bool Server::start() {
   auto store = store::open_rocksdb_queue_store(config_.store);
@@ -27,6 +63,38 @@ bool Server::start() {
   store_ = std::move(*store);
   IRIS_LOG(info, "irisd", "queue store open at {} (sync={}, max_queue_length={})",
            config_.store.path, config_.store.sync, config_.store.max_queue_length);
+
+  auto secret = load_or_create_secret(config_.secret_file);
+  if (!secret) {
+    IRIS_LOG(error, "irisd", "auth.secret_file {}: {}", config_.secret_file,
+             secret.error().message());
+    return false;
+  }
+  signer_.emplace(std::move(*secret));
+  auth_ = std::make_unique<net::IrisAuth>(*signer_, membership_, [] {
+    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  });
+
+  raise_open_file_limit();
+  mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_);
+  auto ports = mqtt_->start();
+  if (!ports) {
+    IRIS_LOG(error, "irisd", "cannot start the MQTT listeners: {}", ports.error().message());
+    return false;
+  }
+  auto show = [&](std::optional<std::uint16_t> p) {
+    return p ? fmt::format("{}:{}", ports->address, *p) : std::string("off");
+  };
+  const std::string line = fmt::format("irisd: listening mqtt={} mqtts={} ws={}",
+                                       show(ports->mqtt), show(ports->mqtts), show(ports->ws));
+  std::puts(line.c_str());
+  std::fflush(stdout);
+  IRIS_LOG(info, "irisd", "{} (allow_anonymous={}, max_packet_size={})", line,
+           config_.mqtt.allow_anonymous, config_.mqtt.max_packet_size);
+  if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports)) {
+    IRIS_LOG(error, "irisd", "cannot write ports_file {}", config_.ports_file);
+    return false;
+  }
   return true;
 }
 
@@ -38,6 +106,27 @@ void Server::run_until_signal() {
   int sig = 0;
   sigwait(&set, &sig);
   IRIS_LOG(info, "irisd", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  stop();
+}
+
+void Server::stop() {
+  // Reverse order of start.
+  if (mqtt_) {
+    mqtt_->stop();
+    const auto m = mqtt_->metrics();
+    mqtt_.reset();
+    IRIS_LOG(info, "irisd",
+             "MQTT listeners stopped: {} connects accepted, {} refused, {} malformed packets, "
+             "{} protocol errors, {} too large, {} slow consumers, {} over the connection limit",
+             m.mqtt.connects_accepted, m.mqtt.connects_rejected, m.mqtt.malformed_packets,
+             m.mqtt.protocol_errors, m.mqtt.packets_too_large, m.slow_consumers,
+             m.connections_refused);
+  }
+  auth_.reset();
+  if (store_) {
+    store_.reset();
+    IRIS_LOG(info, "irisd", "queue store closed");
+  }
 }
 
 }  // namespace iris::irisd

@@ -1,12 +1,25 @@
 #pragma once
 // Server: builds the parts in dependency order and stops them in reverse. Wiring only.
+//
+// Start order: queue store, token secret and authenticator, MQTT listeners. Stop order is
+// the reverse: listeners (clients are told the server is going away), then the store.
 
 #include <memory>
+#include <optional>
 
 #include "apps/irisd/config.h"
+#include "net/iris_auth.h"
+#include "net/mqtt_server.h"
+#include "net/token.h"
 #include "store/queue_store.h"
 
 namespace iris::irisd {
+
+// Until the sync service exists, nobody is a participant of any thread: t/ topics are closed.
+class NoThreadMembership final : public net::ThreadMembership {
+ public:
+  bool is_participant(std::string_view, std::string_view) const override { return false; }
+};
 
 class Server {
  public:
@@ -17,10 +30,18 @@ class Server {
   bool start();
   // Blocks until SIGINT or SIGTERM, then stops.
   void run_until_signal();
+  void stop();
 
  private:
   const Config& config_;  // must outlive the server: owned by main()
   std::unique_ptr<store::QueueStore> store_;
+  std::optional<net::TokenSigner> signer_;
+  NoThreadMembership membership_;
+  std::unique_ptr<net::IrisAuth> auth_;
+  std::unique_ptr<net::MqttServer> mqtt_;
 };
+
+// Raises the soft open-file limit to the hard one: every connection is a descriptor.
+void raise_open_file_limit();
 
 }  // namespace iris::irisd

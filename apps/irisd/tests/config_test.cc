@@ -60,3 +60,42 @@ TEST(IrisdConfig, HelpListsEveryOption) {
 
 }  // namespace
 }  // namespace iris::irisd
+
+namespace iris::irisd {
+namespace {
+
+TEST(IrisdConfig, NetworkDefaultsAndPorts) {
+  auto p = parse({});
+  EXPECT_EQ(p.config.net.bind, "0.0.0.0");
+  EXPECT_EQ(p.config.net.mqtt_port, 1883);
+  EXPECT_EQ(p.config.net.tls_port, 8883);
+  EXPECT_EQ(p.config.net.ws_port, 8083);
+  EXPECT_EQ(p.config.secret_file, "data/secret");
+  EXPECT_FALSE(p.config.mqtt.allow_anonymous);
+  p = parse({"--mqtt.port=0", "--mqtt.ws_port=off", "--mqtt.allow_anonymous=true",
+             "--mqtt.max_packet_size=1024", "--mqtt.connect_timeout=2m", "--data_dir=/d"});
+  EXPECT_EQ(p.config.net.mqtt_port, 0);
+  EXPECT_FALSE(p.config.net.ws_port);
+  EXPECT_TRUE(p.config.mqtt.allow_anonymous);
+  EXPECT_EQ(p.config.mqtt.max_packet_size, 1024u);
+  EXPECT_EQ(p.config.mqtt.connect_timeout, std::chrono::seconds(120));
+  EXPECT_EQ(p.config.secret_file, "/d/secret");
+  EXPECT_THROW(parse({"--mqtt.port=70000"}), std::runtime_error);
+  EXPECT_THROW(parse({"--net.threads=1000"}), std::runtime_error);
+}
+
+TEST(IrisdConfig, TokenSubcommandTakesUserDeviceAndTtl) {
+  auto p = parse({"token", "--user", "42", "--device=phone", "--ttl", "2h", "--data_dir", "/x"});
+  EXPECT_EQ(p.command, Command::token);
+  EXPECT_EQ(p.token.user, "42");
+  EXPECT_EQ(p.token.device, "phone");
+  EXPECT_EQ(p.token.ttl, std::chrono::hours(2));
+  EXPECT_EQ(p.config.secret_file, "/x/secret");
+  EXPECT_EQ(parse({"token", "--user=1", "--device=d"}).token.ttl, std::chrono::days(30));
+  EXPECT_THROW(parse({"token", "--user=1"}), std::runtime_error);
+  EXPECT_THROW(parse({"token", "--user=1", "--device=d", "--ttl=0"}), std::runtime_error);
+  EXPECT_THROW(parse({"--user=1"}), std::runtime_error);  // only with `token`
+}
+
+}  // namespace
+}  // namespace iris::irisd

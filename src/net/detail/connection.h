@@ -1,0 +1,234 @@
+#pragma once
+// Connection<Transport>: one client socket on its I/O shard. Kept alive by shared_from_this
+// in every pending operation, and by the shard's registry until it is closed.
+//
+// States: handshake (TLS/WebSocket) -> routing (reading until the CONNECT names the client
+// id, then hand the bytes to the owner shard's broker, moving a TCP socket there) -> open
+// (reads go to the broker, its sends are queued and written) -> closing (the broker closed
+// it: write what is queued) -> draining (FIN sent: read and discard until the peer closes,
+// so our last packets are not lost to a reset) -> closed.
+//
+// Back-pressure: the write queue is bounded by NetOptions::max_write_queue_bytes; a client
+// that lets it fill is closed as a slow consumer. All queued buffers go out in one gathered
+// write. Idle connections hold no buffers (see TcpTransport).
+
+#include <chrono>
+#include <memory>
+#include <span>
+
+#include "base/log.h"
+#include "mqtt/errc.h"
+#include "net/connect_peek.h"
+#include "net/detail/server_core.h"
+#include "net/detail/transports.h"
+
+namespace iris::net::detail {
+
+// How long a closing connection may take to flush and see the peer's close.
+constexpr std::chrono::seconds kDrainTimeout{2};
+
+template <class Transport>
+class Connection final : public ConnectionBase,
+                         public std::enable_shared_from_this<Connection<Transport>> {
+ public:
+  // shard must outlive the connection (shards are joined after every connection closed).
+  Connection(Shard& shard, Transport transport)
+      : shard_(shard), transport_(std::move(transport)) {
+    ++shard_.core().connections_open;
+  }
+  ~Connection() override { --shard_.core().connections_open; }
+
+  // A freshly accepted socket: handshake, then read until the client id is known.
+  void start() {
+    id_ = shard_.add(this->shared_from_this());
+    state_ = State::handshake;
+    shard_.watch(id_, mqtt::Clock::now() + shard_.net_options().handshake_timeout +
+                          shard_.mqtt_options().connect_timeout);
+    transport_.async_handshake(shard_.net_options(),
+                               [self = this->shared_from_this()](ErrorCode ec) {
+                                 self->on_handshake(ec);
+                               });
+  }
+
+  // A TCP socket moved here from the shard that accepted it, with the bytes it had read.
+  void start_routed(mqtt::Bytes preread) {
+    id_ = shard_.add(this->shared_from_this());
+    route_to(shard_.index(), std::move(preread));
+    if (state_ != State::closed) do_read();
+  }
+
+  void send(mqtt::Bytes bytes) override {
+    if (state_ != State::open) return;
+    if (queued_bytes_ + bytes.size() > shard_.net_options().max_write_queue_bytes) {
+      ++shard_.slow_consumers;
+      log_close("slow consumer: write queue full");
+      shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
+      return finish();
+    }
+    queued_bytes_ += bytes.size();
+    queue_.push_back(std::move(bytes));
+    if (!writing_) do_write();
+  }
+
+  void close_after_flush(std::error_code reason) override {
+    if (state_ != State::open) return;
+    if (reason) log_close(reason.message());
+    state_ = State::closing;
+    shard_.watch(id_, mqtt::Clock::now() + kDrainTimeout);
+    if (!writing_) begin_drain();
+  }
+
+  void on_deadline() override {
+    if (state_ == State::handshake || state_ == State::routing) {
+      log_close("no CONNECT in time");
+    }
+    if (state_ == State::open) {  // not expected: open connections are not watched
+      shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
+    }
+    finish();
+  }
+
+  void abort() override { finish(); }
+
+ private:
+  enum class State : std::uint8_t { handshake, routing, open, closing, draining, closed };
+  static constexpr std::size_t kUnrouted = Shard::kMaxShards;
+
+  void on_handshake(ErrorCode ec) {
+    if (state_ != State::handshake) return;
+    if (ec) {
+      log_close("handshake failed: " + ec.message());
+      return finish();
+    }
+    state_ = State::routing;
+    do_read();
+  }
+
+  void do_read() {
+    transport_.async_read(shard_, [self = this->shared_from_this()](
+                                      ErrorCode ec, std::span<const std::uint8_t> data) {
+      self->on_read(ec, data);
+    });
+  }
+
+  void on_read(ErrorCode ec, std::span<const std::uint8_t> data) {
+    if (state_ == State::closed) return;
+    if (ec) {
+      if (state_ == State::open) {
+        shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
+      }
+      return finish();
+    }
+    switch (state_) {
+      case State::routing:
+        if (!route(data)) return;  // moved to another shard
+        break;
+      case State::open:
+        shard_.to_broker(broker_,
+                         Envelope{Envelope::Kind::bytes, id_, {data.begin(), data.end()}, {}, {}});
+        break;
+      default:
+        break;  // closing or draining: the broker is done with this connection
+    }
+    if (state_ != State::closed) do_read();
+  }
+
+  // Returns false when the connection has left this shard.
+  bool route(std::span<const std::uint8_t> data) {
+    preread_.insert(preread_.end(), data.begin(), data.end());
+    const ConnectPeek peek = peek_client_id(preread_);
+    std::size_t owner = shard_.index();
+    if (peek.status == ConnectPeek::Status::need_more) {
+      // A CONNECT that never completes within the packet size limit is the broker's to
+      // refuse (as too large or malformed), here.
+      if (preread_.size() <= shard_.mqtt_options().max_packet_size) return true;
+    } else if (peek.status == ConnectPeek::Status::found) {
+      owner = shard_.owner_of(peek.client_id);
+    }
+    if constexpr (Transport::kCanMigrate) {
+      if (owner != shard_.index()) {
+        shard_.unwatch(id_);
+        shard_.remove(id_);
+        state_ = State::closed;
+        const auto protocol = transport_.protocol();
+        const int fd = transport_.release();
+        if (fd >= 0) shard_.core().adopt_tcp(owner, protocol, fd, std::move(preread_));
+        return false;
+      }
+    }
+    route_to(owner, std::move(preread_));
+    return true;
+  }
+
+  void route_to(std::size_t broker, mqtt::Bytes preread) {
+    shard_.unwatch(id_);
+    broker_ = broker;
+    state_ = State::open;
+    preread_ = {};
+    shard_.to_broker(broker_, Envelope{Envelope::Kind::open, id_, {}, {}, {}});
+    shard_.to_broker(broker_, Envelope{Envelope::Kind::bytes, id_, std::move(preread), {}, {}});
+  }
+
+  void do_write() {
+    writing_ = true;
+    std::swap(queue_, in_flight_);
+    gather_.clear();
+    for (const auto& b : in_flight_) gather_.push_back(asio::buffer(b));
+    transport_.async_write(gather_, [self = this->shared_from_this()](ErrorCode ec, std::size_t) {
+      self->on_write(ec);
+    });
+  }
+
+  void on_write(ErrorCode ec) {
+    writing_ = false;
+    for (const auto& b : in_flight_) queued_bytes_ -= b.size();
+    in_flight_.clear();
+    if (state_ == State::closed) return;
+    if (ec) {
+      if (state_ == State::open) {
+        shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
+      }
+      return finish();
+    }
+    if (!queue_.empty()) return do_write();
+    // Idle again: give back the buffers' capacity.
+    if (queue_.capacity() > 4) queue_ = {};
+    if (in_flight_.capacity() > 4) in_flight_ = {};
+    if (gather_.capacity() > 4) gather_ = {};
+    if (state_ == State::closing) begin_drain();
+  }
+
+  void begin_drain() {
+    state_ = State::draining;
+    transport_.shutdown_send();
+  }
+
+  void finish() {
+    if (state_ == State::closed) return;
+    state_ = State::closed;
+    transport_.close();
+    shard_.unwatch(id_);
+    shard_.remove(id_);  // may drop the registry's reference; handlers hold their own
+  }
+
+  void log_close(const std::string& why) {
+    if (shard_.may_log()) {
+      IRIS_LOG(info, "net", "{} connection {} from {} closed: {}", Transport::log_name(),
+               id_.value(), transport_.peer(), why);
+    }
+  }
+
+  Shard& shard_;
+  Transport transport_;
+  mqtt::ConnId id_{};
+  std::size_t broker_ = kUnrouted;
+  State state_ = State::handshake;
+  bool writing_ = false;
+  std::size_t queued_bytes_ = 0;
+  mqtt::Bytes preread_;
+  std::vector<mqtt::Bytes> queue_;
+  std::vector<mqtt::Bytes> in_flight_;
+  Buffers gather_;
+};
+
+}  // namespace iris::net::detail

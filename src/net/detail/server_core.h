@@ -1,0 +1,58 @@
+#pragma once
+// ServerCore: what MqttServer owns (shards, their threads, listeners, the TLS context) and
+// what the shards and connections reach through Shard::core(). Built and destroyed on the
+// thread that calls MqttServer::start/stop; its shards outlive every connection.
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "net/detail/shard.h"
+#include "net/mqtt_server.h"
+
+namespace iris::net::detail {
+
+class Listener;
+
+class ServerCore {
+ public:
+  ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
+             mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer);
+  ~ServerCore();
+
+  Result<BoundPorts> start();
+  void stop();
+  ServerMetrics metrics();
+
+  std::size_t shard_count() const { return shards_.size(); }
+  Shard& shard(std::size_t i) { return *shards_[i]; }
+  // Round-robin choice of the shard that takes the next accepted connection.
+  Shard& next_accept_shard();
+
+  // Moves a routed TCP connection's socket to its owner shard: called on the I/O shard after
+  // the socket was released; the owner re-registers the descriptor and feeds the bytes
+  // already read to its broker.
+  void adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd, mqtt::Bytes preread);
+
+  // Counts live connection objects against NetOptions::max_connections.
+  std::atomic<std::size_t> connections_open{0};
+  std::atomic<std::uint64_t> connections_refused{0};
+
+ private:
+  const NetOptions& net_;
+  const mqtt::MqttOptions& mqtt_;
+  // Destroyed after the shards: TLS streams still queued in a shard's io_context use it.
+  std::unique_ptr<asio::ssl::context> tls_;
+  std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<Listener>> listeners_;
+  std::vector<std::thread> threads_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::atomic<std::size_t> next_accept_{0};
+  bool started_ = false;
+  bool stopped_ = false;
+};
+
+}  // namespace iris::net::detail

@@ -1,0 +1,142 @@
+#pragma once
+// Shard: one event-loop thread's share of the MQTT server (see mqtt_server.h): an io_context,
+// the Broker that owns the client ids hashing to this shard, and the registry of the
+// connections whose sockets live on this thread. Every member is touched only on this
+// shard's thread; other shards talk to it by posting batches of Envelopes.
+//
+// A connection has two homes that may differ: its I/O shard (where the socket lives; encoded
+// in the low byte of its ConnId) and its broker shard (the owner of its client id). Reads go
+// I/O -> broker as open/bytes/closed envelopes, the broker's actions go back as send/close,
+// and messages published on a shard go to every other broker as forward envelopes. Posts to
+// one peer are gathered in an outbox and sent as one batch after the current handlers.
+
+#include <array>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <system_error>
+#include <unordered_map>
+#include <vector>
+
+#include "mqtt/broker.h"
+#include "net/net_options.h"
+
+namespace iris::net::detail {
+
+namespace asio = boost::asio;
+
+class ServerCore;
+
+// The I/O half of a connection, as its I/O shard drives it.
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  // Bytes from the broker to write.
+  virtual void send(mqtt::Bytes bytes) = 0;
+  // The broker closed the connection (and already forgot it): flush, then close.
+  virtual void close_after_flush(std::error_code reason) = 0;
+  // A deadline this connection asked for (Shard::watch) has passed.
+  virtual void on_deadline() = 0;
+  // Server shutdown: close now.
+  virtual void abort() = 0;
+};
+
+struct Envelope {
+  enum class Kind : std::uint8_t {
+    open,     // I/O -> broker: on_open
+    bytes,    // I/O -> broker: on_bytes
+    closed,   // I/O -> broker: the transport closed (on_close)
+    send,     // broker -> I/O: write bytes
+    close,    // broker -> I/O: flush and close, for `reason`
+    forward,  // broker -> broker: a message published on another shard
+  };
+  Kind kind;
+  mqtt::ConnId conn{};
+  mqtt::Bytes bytes;
+  std::error_code reason;
+  std::shared_ptr<const mqtt::Message> message;
+};
+
+class Shard {
+ public:
+  // The shard's index lives in the low byte of every ConnId it issues.
+  static constexpr std::size_t kMaxShards = 256;
+  static std::size_t io_shard_of(mqtt::ConnId id) { return id.value() & 0xFF; }
+
+  // core, options, authenticator and authorizer must outlive the shard.
+  Shard(ServerCore& core, std::size_t index, const NetOptions& net,
+        const mqtt::MqttOptions& mqtt, mqtt::Authenticator& authenticator,
+        mqtt::Authorizer& authorizer);
+
+  asio::io_context& io() { return io_; }
+  std::size_t index() const { return index_; }
+  ServerCore& core() { return core_; }
+  const NetOptions& net_options() const { return net_; }
+  const mqtt::MqttOptions& mqtt_options() const { return mqtt_; }
+
+  // --- everything below runs on this shard's thread ---
+
+  void start();
+  // Broker shutdown, then every connection gets `grace` to flush before it is aborted.
+  void begin_shutdown(std::chrono::milliseconds grace);
+
+  mqtt::ConnId add(std::shared_ptr<ConnectionBase> connection);
+  void remove(mqtt::ConnId id);
+  // Calls on_deadline() of `id` once, at the first tick after `deadline`, unless unwatched.
+  void watch(mqtt::ConnId id, mqtt::TimePoint deadline) { deadlines_[id] = deadline; }
+  void unwatch(mqtt::ConnId id) { deadlines_.erase(id); }
+
+  // The connection `from` (I/O on this shard) tells its broker shard something.
+  void to_broker(std::size_t broker, Envelope e);
+
+  // The shard that owns `client_id`; an empty id (the broker assigns one) stays here.
+  std::size_t owner_of(std::string_view client_id) const;
+
+  // Scratch space for one read on this thread; valid until the reading handler returns.
+  std::span<std::uint8_t> read_buffer() { return read_buffer_; }
+
+  // Rate limit for per-connection log lines: at most a few per second per shard, so a
+  // flood of bad clients cannot flood the log.
+  bool may_log();
+
+  std::uint64_t slow_consumers = 0;
+  const mqtt::MqttMetrics& broker_metrics() const { return broker_.metrics(); }
+
+  // Called by peers (through a post) with what they sent to this shard.
+  void receive(std::vector<Envelope>& batch);
+
+ private:
+  void handle(Envelope& e, mqtt::TimePoint now);
+  void run_broker();
+  void to_io(mqtt::ConnId conn, Envelope e);
+  void post_to(std::size_t shard, Envelope e);
+  void flush();
+  void on_tick();
+
+  ServerCore& core_;
+  const std::size_t index_;
+  const NetOptions& net_;
+  const mqtt::MqttOptions& mqtt_;
+  asio::io_context io_{1};
+  mqtt::Broker broker_;
+  asio::steady_timer tick_timer_;
+  std::unordered_map<mqtt::ConnId, std::shared_ptr<ConnectionBase>> connections_;
+  std::unordered_map<mqtt::ConnId, mqtt::TimePoint> deadlines_;
+  std::vector<std::vector<Envelope>> outbox_;  // per peer shard
+  // Envelopes for this shard's own broker that arrive while it is running (a connection
+  // closing inside run_broker): handled right after, so the broker is never re-entered.
+  std::vector<Envelope> local_pending_;
+  bool in_broker_ = false;
+  bool flush_scheduled_ = false;
+  bool stopping_ = false;
+  std::uint64_t next_serial_ = 1;
+  std::uint32_t log_budget_ = 0;
+  std::uint64_t log_suppressed_ = 0;
+  std::array<std::uint8_t, 64 * 1024> read_buffer_;
+};
+
+}  // namespace iris::net::detail

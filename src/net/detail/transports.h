@@ -1,0 +1,250 @@
+#pragma once
+// The three byte streams a Connection runs over, each with the same small interface:
+//   async_handshake(h(ec))   TLS handshake / WebSocket upgrade; nothing for plain TCP
+//   async_read(shard, h(ec, span))   some bytes; the span is valid during h only
+//   async_write(buffers, h(ec, n))   all of them (WebSocket: as one binary message)
+//   shutdown_send()          no more writes (TCP FIN); reads go on until the peer closes
+//   close()                  release the socket now
+//   log_name()               "tcp" / "tls" / "ws" for log lines
+// TCP can also release() its descriptor, so the connection can move to another shard.
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl/stream.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "net/detail/shard.h"
+
+namespace iris::net::detail {
+
+namespace beast = boost::beast;
+namespace websocket = boost::beast::websocket;
+using tcp = asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+using Buffers = std::vector<asio::const_buffer>;
+
+// Plain TCP. Idle connections hold no read buffer: a one-byte read waits for data (and, being
+// an ordinary read, never misses a readiness edge), then a non-blocking read takes the rest
+// into the shard's shared buffer.
+class TcpTransport {
+ public:
+  static constexpr bool kCanMigrate = true;
+  explicit TcpTransport(tcp::socket socket) : socket_(std::move(socket)) {
+    ErrorCode ec;
+    socket_.set_option(tcp::no_delay(true), ec);  // MQTT packets are small and latency-bound
+    socket_.non_blocking(true, ec);
+  }
+  static const char* log_name() { return "tcp"; }
+
+  template <class Handler>
+  void async_handshake(const NetOptions&, Handler&& h) {
+    h(ErrorCode());
+  }
+
+  template <class Handler>
+  void async_read(Shard& shard, Handler&& h) {
+    socket_.async_read_some(
+        asio::buffer(&first_byte_, 1),
+        [this, &shard, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
+          if (ec) return h(ec, std::span<const std::uint8_t>());
+          auto buf = shard.read_buffer();
+          buf[0] = first_byte_;
+          ErrorCode more_ec;
+          const std::size_t more = socket_.read_some(asio::buffer(buf.data() + 1, buf.size() - 1), more_ec);
+          // An error here (EOF, reset) shows up again on the next read; deliver what we have.
+          h(ErrorCode(), std::span<const std::uint8_t>(buf.data(), 1 + (more_ec ? 0 : more)));
+        });
+  }
+
+  template <class Handler>
+  void async_write(const Buffers& buffers, Handler&& h) {
+    asio::async_write(socket_, buffers, std::forward<Handler>(h));
+  }
+
+  void shutdown_send() {
+    ErrorCode ec;
+    socket_.shutdown(tcp::socket::shutdown_send, ec);
+  }
+  void close() {
+    ErrorCode ec;
+    socket_.close(ec);
+  }
+  std::string peer() const {
+    ErrorCode ec;
+    const auto ep = socket_.remote_endpoint(ec);
+    return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+
+  // Detaches the descriptor (cancelling nothing: the caller has no operation pending).
+  tcp protocol() const {
+    ErrorCode ec;
+    const auto ep = socket_.local_endpoint(ec);
+    return ec ? tcp::v4() : ep.protocol();
+  }
+  int release() {
+    ErrorCode ec;
+    return socket_.release(ec);
+  }
+
+ private:
+  tcp::socket socket_;
+  std::uint8_t first_byte_ = 0;
+};
+
+// Reads of TLS and WebSocket streams go through their own buffering, so these keep a small
+// buffer per connection (allocated after the handshake).
+constexpr std::size_t kStreamReadBuffer = 4096;
+
+class TlsTransport {
+ public:
+  static constexpr bool kCanMigrate = false;
+  // ctx must outlive the transport (ServerCore owns it).
+  TlsTransport(tcp::socket socket, asio::ssl::context& ctx)
+      : stream_(beast::tcp_stream(std::move(socket)), ctx) {
+    ErrorCode ec;
+    beast::get_lowest_layer(stream_).socket().set_option(tcp::no_delay(true), ec);
+  }
+  static const char* log_name() { return "tls"; }
+
+  template <class Handler>
+  void async_handshake(const NetOptions& net, Handler&& h) {
+    beast::get_lowest_layer(stream_).expires_after(net.handshake_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server,
+                            [this, h = std::forward<Handler>(h)](ErrorCode ec) mutable {
+                              beast::get_lowest_layer(stream_).expires_never();
+                              if (!ec) buffer_.resize(kStreamReadBuffer);
+                              h(ec);
+                            });
+  }
+
+  template <class Handler>
+  void async_read(Shard&, Handler&& h) {
+    stream_.async_read_some(asio::buffer(buffer_),
+                            [this, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t n) mutable {
+                              h(ec, std::span<const std::uint8_t>(buffer_.data(), ec ? 0 : n));
+                            });
+  }
+
+  template <class Handler>
+  void async_write(const Buffers& buffers, Handler&& h) {
+    asio::async_write(stream_, buffers, std::forward<Handler>(h));
+  }
+
+  // No TLS close_notify: MQTT ends with its own DISCONNECT, and waiting for the peer's
+  // close_notify would let a silent client hold the connection.
+  void shutdown_send() {
+    ErrorCode ec;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  void close() {
+    ErrorCode ec;
+    beast::get_lowest_layer(stream_).socket().close(ec);
+  }
+  std::string peer() const {
+    ErrorCode ec;
+    const auto ep = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  tcp protocol() const { return tcp::v4(); }
+  int release() { return -1; }
+
+ private:
+  asio::ssl::stream<beast::tcp_stream> stream_;
+  std::vector<std::uint8_t> buffer_;
+};
+
+// MQTT over WebSocket (MQTT 5.0 §6): binary frames, subprotocol "mqtt" (also "mqttv3.1",
+// which old clients ask for). A frame may hold any part of a packet stream, so frames are
+// fed to the broker as plain bytes.
+class WsTransport {
+ public:
+  static constexpr bool kCanMigrate = false;
+  explicit WsTransport(tcp::socket socket) : ws_(beast::tcp_stream(std::move(socket))) {
+    ErrorCode ec;
+    beast::get_lowest_layer(ws_).socket().set_option(tcp::no_delay(true), ec);
+  }
+  static const char* log_name() { return "ws"; }
+
+  template <class Handler>
+  void async_handshake(const NetOptions& net, Handler&& h) {
+    auto upgrade = std::make_shared<Upgrade>();
+    beast::get_lowest_layer(ws_).expires_after(net.handshake_timeout);
+    beast::http::async_read(
+        beast::get_lowest_layer(ws_), upgrade->buffer, upgrade->request,
+        [this, upgrade, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
+          if (ec) return h(ec);
+          if (!websocket::is_upgrade(upgrade->request)) {
+            return h(ErrorCode(beast::http::error::bad_target));
+          }
+          const std::string protocols(upgrade->request[beast::http::field::sec_websocket_protocol]);
+          std::string chosen;
+          for (const char* p : {"mqtt", "mqttv3.1"}) {
+            if (chosen.empty() && protocols.find(p) != std::string::npos) chosen = p;
+          }
+          ws_.set_option(websocket::stream_base::decorator(
+              [chosen](websocket::response_type& res) {
+                if (!chosen.empty()) res.set(beast::http::field::sec_websocket_protocol, chosen);
+              }));
+          // MQTT keep-alive decides liveness; the WebSocket layer only bounds the handshake.
+          websocket::stream_base::timeout t{};
+          t.handshake_timeout = std::chrono::seconds(10);
+          t.idle_timeout = websocket::stream_base::none();
+          t.keep_alive_pings = false;
+          beast::get_lowest_layer(ws_).expires_never();
+          ws_.set_option(t);
+          ws_.binary(true);
+          ws_.async_accept(upgrade->request, [this, upgrade, h = std::move(h)](ErrorCode aec) mutable {
+            if (!aec) buffer_.resize(kStreamReadBuffer);
+            h(aec);
+          });
+        });
+  }
+
+  template <class Handler>
+  void async_read(Shard&, Handler&& h) {
+    ws_.async_read_some(asio::buffer(buffer_),
+                        [this, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t n) mutable {
+                          h(ec, std::span<const std::uint8_t>(buffer_.data(), ec ? 0 : n));
+                        });
+  }
+
+  template <class Handler>
+  void async_write(const Buffers& buffers, Handler&& h) {
+    ws_.async_write(buffers, std::forward<Handler>(h));
+  }
+
+  void shutdown_send() {
+    ErrorCode ec;
+    beast::get_lowest_layer(ws_).socket().shutdown(tcp::socket::shutdown_send, ec);
+  }
+  void close() {
+    ErrorCode ec;
+    beast::get_lowest_layer(ws_).socket().close(ec);
+  }
+  std::string peer() const {
+    ErrorCode ec;
+    const auto ep = beast::get_lowest_layer(ws_).socket().remote_endpoint(ec);
+    return ec ? std::string("?") : ep.address().to_string() + ":" + std::to_string(ep.port());
+  }
+  tcp protocol() const { return tcp::v4(); }
+  int release() { return -1; }
+
+ private:
+  struct Upgrade {
+    beast::flat_buffer buffer;
+    beast::http::request<beast::http::string_body> request;
+  };
+  websocket::stream<beast::tcp_stream> ws_;
+  std::vector<std::uint8_t> buffer_;
+};
+
+}  // namespace iris::net::detail

@@ -1,0 +1,436 @@
+#include "net/mqtt_server.h"
+
+#include <boost/asio/post.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <future>
+
+#include "base/log.h"
+#include "net/detail/connection.h"
+#include "net/detail/server_core.h"
+#include "net/errc.h"
+
+namespace iris::net {
+namespace detail {
+
+// ---------------------------------------------------------------- Shard
+
+Shard::Shard(ServerCore& core, std::size_t index, const NetOptions& net,
+             const mqtt::MqttOptions& mqtt, mqtt::Authenticator& authenticator,
+             mqtt::Authorizer& authorizer)
+    : core_(core),
+      index_(index),
+      net_(net),
+      mqtt_(mqtt),
+      broker_(mqtt, authenticator, authorizer),
+      tick_timer_(io_),
+      outbox_(core.shard_count()) {
+  broker_.set_forwarding(core.shard_count() > 1);
+}
+
+void Shard::start() {
+  tick_timer_.expires_after(std::chrono::seconds(1));
+  tick_timer_.async_wait([this](ErrorCode ec) {
+    if (!ec) on_tick();
+  });
+}
+
+void Shard::on_tick() {
+  if (stopping_) return;
+  const auto now = mqtt::Clock::now();
+  broker_.tick(now);
+  run_broker();
+  std::vector<mqtt::ConnId> due;
+  for (const auto& [id, deadline] : deadlines_) {
+    if (deadline <= now) due.push_back(id);
+  }
+  for (const auto id : due) {
+    deadlines_.erase(id);
+    if (const auto it = connections_.find(id); it != connections_.end()) {
+      const auto c = it->second;  // on_deadline may remove it from the registry
+      c->on_deadline();
+    }
+  }
+  if (log_suppressed_ > 0) {
+    IRIS_LOG(info, "net", "shard {}: {} more connection log lines suppressed", index_,
+             log_suppressed_);
+    log_suppressed_ = 0;
+  }
+  log_budget_ = 0;
+  start();
+}
+
+bool Shard::may_log() {
+  constexpr std::uint32_t kLinesPerTick = 20;
+  if (log_budget_ < kLinesPerTick) {
+    ++log_budget_;
+    return true;
+  }
+  ++log_suppressed_;
+  return false;
+}
+
+void Shard::begin_shutdown(std::chrono::milliseconds grace) {
+  stopping_ = true;
+  tick_timer_.cancel();
+  broker_.shutdown(mqtt::Clock::now());
+  run_broker();
+  // Connections not yet known to a broker have nobody to say goodbye: close them now.
+  // The rest get `grace` to flush the DISCONNECT, then are aborted.
+  if (connections_.empty()) return;
+  tick_timer_.expires_after(grace);
+  tick_timer_.async_wait([this](ErrorCode) {
+    auto all = connections_;
+    for (auto& [id, c] : all) c->abort();
+    deadlines_.clear();
+  });
+}
+
+mqtt::ConnId Shard::add(std::shared_ptr<ConnectionBase> connection) {
+  const mqtt::ConnId id{(next_serial_++ << 8) | index_};
+  connections_.emplace(id, std::move(connection));
+  return id;
+}
+
+void Shard::remove(mqtt::ConnId id) {
+  connections_.erase(id);
+  // The last connection gone during shutdown: no need to wait out the grace period.
+  if (stopping_ && connections_.empty()) tick_timer_.cancel();
+}
+
+std::size_t Shard::owner_of(std::string_view client_id) const {
+  if (client_id.empty()) return index_;
+  return std::hash<std::string_view>{}(client_id) % core_.shard_count();
+}
+
+void Shard::to_broker(std::size_t broker, Envelope e) {
+  if (broker != index_) return post_to(broker, std::move(e));
+  if (in_broker_) {
+    local_pending_.push_back(std::move(e));
+    return;
+  }
+  handle(e, mqtt::Clock::now());
+  run_broker();
+}
+
+void Shard::receive(std::vector<Envelope>& batch) {
+  const auto now = mqtt::Clock::now();
+  for (auto& e : batch) handle(e, now);
+  run_broker();
+}
+
+void Shard::handle(Envelope& e, mqtt::TimePoint now) {
+  using Kind = Envelope::Kind;
+  switch (e.kind) {
+    case Kind::open: return broker_.on_open(e.conn, now);
+    case Kind::bytes: return broker_.on_bytes(e.conn, e.bytes, now);
+    case Kind::closed: return broker_.on_close(e.conn, now);
+    case Kind::forward: return broker_.publish(std::move(e.message), now);
+    case Kind::send:
+    case Kind::close: {
+      const auto it = connections_.find(e.conn);
+      if (it == connections_.end()) return;  // closed meanwhile: the broker will hear of it
+      const auto c = it->second;
+      if (e.kind == Kind::send) return c->send(std::move(e.bytes));
+      return c->close_after_flush(e.reason);
+    }
+  }
+}
+
+// Carries out the broker's actions, then forwards what it routed to the other brokers.
+void Shard::run_broker() {
+  if (in_broker_) return;
+  in_broker_ = true;
+  while (true) {
+    auto actions = broker_.take_actions();
+    auto forwarded = broker_.take_forwarded();
+    if (actions.empty() && forwarded.empty() && local_pending_.empty()) break;
+    for (auto& a : actions) {
+      if (auto* s = std::get_if<mqtt::SendAction>(&a)) {
+        to_io(s->conn, Envelope{Envelope::Kind::send, s->conn, std::move(s->bytes), {}, {}});
+      } else {
+        auto& c = std::get<mqtt::CloseAction>(a);
+        to_io(c.conn, Envelope{Envelope::Kind::close, c.conn, {}, c.reason, {}});
+      }
+    }
+    for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {
+      if (peer == index_) continue;
+      for (const auto& m : forwarded) post_to(peer, Envelope{Envelope::Kind::forward, {}, {}, {}, m});
+    }
+    auto pending = std::move(local_pending_);
+    local_pending_.clear();
+    const auto now = mqtt::Clock::now();
+    for (auto& e : pending) handle(e, now);
+  }
+  in_broker_ = false;
+}
+
+void Shard::to_io(mqtt::ConnId conn, Envelope e) {
+  const std::size_t io = io_shard_of(conn);
+  if (io != index_) return post_to(io, std::move(e));
+  handle(e, mqtt::TimePoint{});
+}
+
+void Shard::post_to(std::size_t shard, Envelope e) {
+  outbox_[shard].push_back(std::move(e));
+  if (flush_scheduled_) return;
+  flush_scheduled_ = true;
+  // After the handlers already queued here, so one batch per peer gathers a whole round.
+  asio::post(io_, [this] { flush(); });
+}
+
+void Shard::flush() {
+  flush_scheduled_ = false;
+  for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {
+    if (outbox_[peer].empty()) continue;
+    Shard& target = core_.shard(peer);
+    asio::post(target.io(), [&target, batch = std::move(outbox_[peer])]() mutable {
+      target.receive(batch);
+    });
+    outbox_[peer] = {};
+  }
+}
+
+// ---------------------------------------------------------------- Listener
+
+enum class ListenerKind { plain, tls, ws };
+
+// One acceptor, on shard 0's thread; each accepted socket goes to the next shard in turn.
+class Listener {
+ public:
+  Listener(ServerCore& core, ListenerKind kind, asio::ssl::context* tls)
+      : core_(core), kind_(kind), tls_(tls), acceptor_(core.shard(0).io()),
+        retry_(core.shard(0).io()) {}
+
+  Result<std::uint16_t> open(const std::string& address, std::uint16_t port) {
+    ErrorCode ec;
+    const auto ip = asio::ip::make_address(address, ec);
+    if (ec) {
+      IRIS_LOG(error, "net", "net.bind: '{}' is not an IP address", address);
+      return fail(errc::listen_failed);
+    }
+    const tcp::endpoint endpoint(ip, port);
+    acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor_.bind(endpoint, ec);
+    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+      IRIS_LOG(error, "net", "cannot listen on {}:{}: {}", address, port, ec.message());
+      return fail(errc::listen_failed);
+    }
+    return acceptor_.local_endpoint().port();
+  }
+
+  void start() { do_accept(); }
+  void close() {
+    ErrorCode ec;
+    acceptor_.close(ec);
+    retry_.cancel();
+  }
+
+ private:
+  void do_accept() {
+    Shard& shard = core_.next_accept_shard();
+    acceptor_.async_accept(shard.io(), [this, &shard](ErrorCode ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (ec) {
+        // Out of descriptors or memory: back off instead of spinning on the error.
+        if (shard.may_log()) IRIS_LOG(warn, "net", "accept failed: {}", ec.message());
+        retry_.expires_after(std::chrono::milliseconds(100));
+        retry_.async_wait([this](ErrorCode wec) {
+          if (!wec) do_accept();
+        });
+        return;
+      }
+      if (core_.connections_open.load() >= shard.net_options().max_connections) {
+        ++core_.connections_refused;
+        if (core_.shard(0).may_log()) {
+          IRIS_LOG(info, "net", "refused a connection: net.max_connections ({}) reached",
+                   shard.net_options().max_connections);
+        }
+        ErrorCode ignored;
+        socket.close(ignored);
+      } else {
+        asio::post(shard.io(), [&shard, kind = kind_, tls = tls_,
+                                s = std::move(socket)]() mutable {
+          switch (kind) {
+            case ListenerKind::plain:
+              return std::make_shared<Connection<TcpTransport>>(shard, TcpTransport(std::move(s)))
+                  ->start();
+            case ListenerKind::tls:
+              return std::make_shared<Connection<TlsTransport>>(
+                         shard, TlsTransport(std::move(s), *tls))
+                  ->start();
+            case ListenerKind::ws:
+              return std::make_shared<Connection<WsTransport>>(shard, WsTransport(std::move(s)))
+                  ->start();
+          }
+        });
+      }
+      do_accept();
+    });
+  }
+
+  ServerCore& core_;
+  const ListenerKind kind_;
+  asio::ssl::context* tls_;  // owned by ServerCore; null unless kind_ is tls
+  tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
+};
+
+// ---------------------------------------------------------------- ServerCore
+
+namespace {
+
+std::size_t shards_for(const NetOptions& net) {
+  std::size_t n = net.threads != 0 ? net.threads : std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(n, 1, Shard::kMaxShards);
+}
+
+}  // namespace
+
+ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
+                       mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer)
+    : net_(net), mqtt_(mqtt) {
+  const std::size_t n = shards_for(net);
+  shards_.reserve(n);
+  // Shards read shard_count() while being built, so the vector is sized first.
+  shards_.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    shards_[i] = std::make_unique<Shard>(*this, i, net, mqtt, authenticator, authorizer);
+  }
+}
+
+ServerCore::~ServerCore() { stop(); }
+
+Shard& ServerCore::next_accept_shard() {
+  return *shards_[next_accept_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
+}
+
+void ServerCore::adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd,
+                           mqtt::Bytes preread) {
+  Shard& target = *shards_[owner];
+  asio::post(target.io(), [&target, protocol, fd, preread = std::move(preread)]() mutable {
+    ErrorCode ec;
+    tcp::socket socket(target.io());
+    socket.assign(protocol, fd, ec);
+    if (ec) {
+      ::close(fd);
+      return;
+    }
+    std::make_shared<Connection<TcpTransport>>(target, TcpTransport(std::move(socket)))
+        ->start_routed(std::move(preread));
+  });
+}
+
+Result<BoundPorts> ServerCore::start() {
+  BoundPorts ports;
+  ports.address = net_.bind;
+  auto add = [&](ListenerKind kind, std::optional<std::uint16_t> port,
+                 std::optional<std::uint16_t>& out) -> Result<void> {
+    if (!port) return {};
+    auto l = std::make_unique<Listener>(*this, kind, tls_.get());
+    auto bound = l->open(net_.bind, *port);
+    if (!bound) return tl::unexpected(bound.error());
+    out = *bound;
+    listeners_.push_back(std::move(l));
+    return {};
+  };
+  if (auto r = add(ListenerKind::plain, net_.mqtt_port, ports.mqtt); !r) return fail(r.error());
+  if (net_.tls_port && !net_.tls_cert_file.empty() && !net_.tls_key_file.empty()) {
+    try {
+      tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+      tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1);
+      tls_->use_certificate_chain_file(net_.tls_cert_file);
+      tls_->use_private_key_file(net_.tls_key_file, asio::ssl::context::pem);
+    } catch (const boost::system::system_error& e) {
+      IRIS_LOG(error, "net", "TLS: cannot load tls.cert_file '{}' / tls.key_file '{}': {}",
+               net_.tls_cert_file, net_.tls_key_file, e.what());
+      return fail(errc::tls_setup_failed);
+    }
+    if (auto r = add(ListenerKind::tls, net_.tls_port, ports.mqtts); !r) return fail(r.error());
+  } else if (net_.tls_port) {
+    IRIS_LOG(info, "net", "TLS listener disabled: set both tls.cert_file and tls.key_file");
+  }
+  if (auto r = add(ListenerKind::ws, net_.ws_port, ports.ws); !r) return fail(r.error());
+
+  for (auto& s : shards_) {
+    guards_.push_back(asio::make_work_guard(s->io()));
+    asio::post(s->io(), [shard = s.get()] { shard->start(); });
+  }
+  for (auto& l : listeners_) asio::post(shards_[0]->io(), [l = l.get()] { l->start(); });
+  for (auto& s : shards_) threads_.emplace_back([shard = s.get()] { shard->io().run(); });
+  started_ = true;
+  return ports;
+}
+
+void ServerCore::stop() {
+  if (!started_ || stopped_) return;
+  stopped_ = true;
+  // Reverse order of start: listeners, then brokers (clients told), then threads.
+  std::promise<void> closed;
+  asio::post(shards_[0]->io(), [&] {
+    for (auto& l : listeners_) l->close();
+    closed.set_value();
+  });
+  closed.get_future().wait();
+  for (auto& s : shards_) {
+    asio::post(s->io(), [shard = s.get()] { shard->begin_shutdown(std::chrono::seconds(1)); });
+  }
+  guards_.clear();
+  // Each thread returns once its shard has no connection, timer or post left.
+  for (auto& t : threads_) t.join();
+  threads_.clear();
+}
+
+ServerMetrics ServerCore::metrics() {
+  ServerMetrics out;
+  for (auto& s : shards_) {
+    std::promise<std::pair<mqtt::MqttMetrics, std::uint64_t>> p;
+    auto read = [&p, shard = s.get()] {
+      p.set_value({shard->broker_metrics(), shard->slow_consumers});
+    };
+    // Running: ask each shard on its thread. Stopped: the threads are joined, read directly.
+    if (started_ && !stopped_) {
+      asio::post(s->io(), read);
+    } else {
+      read();
+    }
+    const auto [m, slow] = p.get_future().get();
+    out.mqtt.connections_open += m.connections_open;
+    out.mqtt.connects_accepted += m.connects_accepted;
+    out.mqtt.connects_rejected += m.connects_rejected;
+    out.mqtt.malformed_packets += m.malformed_packets;
+    out.mqtt.protocol_errors += m.protocol_errors;
+    out.mqtt.packets_too_large += m.packets_too_large;
+    out.mqtt.keep_alive_timeouts += m.keep_alive_timeouts;
+    out.mqtt.session_takeovers += m.session_takeovers;
+    out.mqtt.sessions_expired += m.sessions_expired;
+    out.mqtt.publishes_received += m.publishes_received;
+    out.mqtt.publishes_sent += m.publishes_sent;
+    out.mqtt.messages_dropped += m.messages_dropped;
+    out.mqtt.wills_published += m.wills_published;
+    out.slow_consumers += slow;
+  }
+  out.connections_refused = connections_refused.load();
+  return out;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------- MqttServer
+
+MqttServer::MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
+                       mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer)
+    : core_(std::make_unique<detail::ServerCore>(net, mqtt, authenticator, authorizer)) {}
+
+MqttServer::~MqttServer() = default;
+
+Result<BoundPorts> MqttServer::start() { return core_->start(); }
+void MqttServer::stop() { core_->stop(); }
+ServerMetrics MqttServer::metrics() { return core_->metrics(); }
+
+}  // namespace iris::net

@@ -1,0 +1,75 @@
+#pragma once
+// MqttServer: binds the sans-I/O mqtt::Broker to sockets. MQTT over TCP, TLS and WebSocket
+// (subprotocol "mqtt", binary frames), on Boost.Asio and Beast.
+//
+// Threads and ownership: `threads` shards, each one io_context run by one thread and owning
+// one Broker. A client id belongs to shard hash(client id) % shards, so session takeover and
+// persistent sessions stay inside one broker. Connections are accepted round-robin onto the
+// shards; the first bytes are peeked for the client id (connect_peek.h) and a TCP connection
+// is then moved to its owner shard (its file descriptor is re-registered there, with the
+// bytes already read). TLS and WebSocket streams cannot change threads, so they stay where
+// they were accepted and exchange bytes with their owner's broker by posted, batched
+// messages. Messages published on one shard are forwarded, batched, to every other shard's
+// broker (Broker::set_forwarding).
+//
+// Lifecycle: start() binds and runs the threads; stop() (or the destructor) closes the
+// listeners, tells every client the server is shutting down, and joins the threads.
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "mqtt/auth.h"
+#include "mqtt/metrics.h"
+#include "mqtt/options.h"
+#include "net/net_options.h"
+
+namespace iris::net {
+
+namespace detail {
+class ServerCore;
+}
+
+// What start() bound: the port of each enabled listener (the real one when 0 was asked).
+struct BoundPorts {
+  std::string address;
+  std::optional<std::uint16_t> mqtt;
+  std::optional<std::uint16_t> mqtts;
+  std::optional<std::uint16_t> ws;
+};
+
+// Counters summed over every shard, plus the socket layer's own.
+struct ServerMetrics {
+  mqtt::MqttMetrics mqtt;
+  std::uint64_t connections_refused = 0;  // over NetOptions::max_connections
+  std::uint64_t slow_consumers = 0;       // closed for a full write queue
+};
+
+class MqttServer {
+ public:
+  // authenticator and authorizer are called from every shard thread at once, so they must
+  // be thread-safe; they, net and mqtt must outlive the server.
+  MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
+             mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer);
+  ~MqttServer();
+  MqttServer(const MqttServer&) = delete;
+  MqttServer& operator=(const MqttServer&) = delete;
+
+  // Binds every enabled listener and starts the shard threads. net::errc::listen_failed or
+  // tls_setup_failed (after logging the details).
+  Result<BoundPorts> start();
+  // Idempotent. Clients get DISCONNECT "server shutting down" (5.0) when they can take it
+  // within about a second; then every socket is closed.
+  void stop();
+
+  // Summed over the shards: while running, each shard answers on its thread (this blocks
+  // until all have); after stop(), the final counts.
+  ServerMetrics metrics();
+
+ private:
+  std::unique_ptr<detail::ServerCore> core_;
+};
+
+}  // namespace iris::net

@@ -1,0 +1,48 @@
+#pragma once
+// NetOptions: the listeners and the per-connection limits of the network layer, parsed once by
+// apps/ from the config and passed down by const&. MQTT protocol limits live in
+// mqtt::MqttOptions; these are the ones only the socket layer can enforce.
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace iris::net {
+
+struct NetOptions {
+  // Address every listener binds. Default 0.0.0.0 (all IPv4 interfaces): what users expect
+  // of a server; set 127.0.0.1 to keep it local, or :: for IPv6 (dual-stack on Linux).
+  std::string bind = "0.0.0.0";
+
+  // Ports. nullopt disables that listener; 0 lets the kernel pick a free one (tests), and
+  // the bound port is reported by MqttServer::start().
+  std::optional<std::uint16_t> mqtt_port = 1883;  // MQTT over TCP
+  std::optional<std::uint16_t> tls_port = 8883;   // MQTT over TLS; needs the two files below
+  std::optional<std::uint16_t> ws_port = 8083;    // MQTT over WebSocket (subprotocol "mqtt")
+
+  // PEM certificate chain and private key of the TLS listener. The TLS listener runs only
+  // when both are set.
+  std::string tls_cert_file;
+  std::string tls_key_file;
+
+  // Shards: event-loop threads, each owning one MQTT broker and the client ids that hash to
+  // it. 0 = one per core. More threads than cores only adds context switches.
+  unsigned threads = 0;
+
+  // Open connections across all listeners; further accepts are closed at once (before any
+  // byte is read). Default 100000; the process's open-file limit is the real ceiling.
+  std::size_t max_connections = 100'000;
+
+  // Bytes waiting to be written to one connection. A client that reads slower than it is sent
+  // to is closed ("slow consumer") when this is exceeded, instead of growing memory without
+  // bound. Default 4 MiB: several maximum-size packets, or thousands of small ones.
+  std::size_t max_write_queue_bytes = 4 * 1024 * 1024;
+
+  // Time a TLS handshake or WebSocket upgrade may take; after it the MQTT connect timeout
+  // applies. Default 10 s.
+  std::chrono::seconds handshake_timeout{10};
+};
+
+}  // namespace iris::net

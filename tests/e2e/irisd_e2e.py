@@ -1,0 +1,690 @@
+#!/usr/bin/python3
+"""End-to-end tests: start the real irisd (port 0, a temporary data dir, a ports file), drive
+it with real MQTT clients (mosquitto_pub/sub, paho-mqtt, MQTT.js over TCP and WebSocket) and a
+few hand-encoded packets where a test needs exact bytes, then stop it by PID with SIGTERM.
+
+    irisd_e2e.py IRISD_BINARY CASE      (CASE: one of the case_* functions, without the prefix)
+
+Every wait is bounded (no fixed sleeps where a condition can be awaited). Exit 0 = pass,
+77 = skipped (with the reason printed), anything else = failure.
+"""
+import os
+import queue
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+SKIP = 77
+TIMEOUT = 10.0
+
+IRISD = None
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Skip(Exception):
+    pass
+
+
+def wait_until(pred, timeout=TIMEOUT, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class Irisd:
+    """One irisd process with its own data dir; ports read from --ports_file."""
+
+    def __init__(self, *flags, tls=None):
+        self.dir = tempfile.mkdtemp(prefix="irisd-e2e-")
+        self.ports_file = os.path.join(self.dir, "ports")
+        args = [IRISD, "--data_dir", os.path.join(self.dir, "data"), "--net.bind", "127.0.0.1",
+                "--mqtt.port", "0", "--mqtt.ws_port", "0", "--ports_file", self.ports_file,
+                "--store.sync", "false"]
+        if tls:
+            args += ["--mqtt.tls_port", "0", "--tls.cert_file", tls[0], "--tls.key_file", tls[1]]
+        else:
+            args += ["--mqtt.tls_port", "off"]
+        args += list(flags)
+        self.log = open(os.path.join(self.dir, "irisd.log"), "w+")
+        self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
+        wait_until(lambda: os.path.exists(self.ports_file) or self.proc.poll() is not None,
+                   what="irisd to write its ports file")
+        if self.proc.poll() is not None:
+            raise AssertionError("irisd exited at start:\n" + self.log_text())
+        self.ports = dict(line.strip().split("=", 1)
+                          for line in open(self.ports_file) if "=" in line)
+        assert int(self.ports["pid"]) == self.proc.pid
+        self.port = int(self.ports["mqtt"])
+
+    def log_text(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def token(self, user, device, ttl="1h"):
+        out = subprocess.run([IRISD, "token", "--data_dir", os.path.join(self.dir, "data"),
+                              "--user", user, "--device", device, "--ttl", ttl],
+                             capture_output=True, text=True, timeout=TIMEOUT, check=True)
+        return out.stdout.strip()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        """SIGTERM by PID; a clean exit (0) is part of every test."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError("irisd did not stop within %ss of SIGTERM" % TIMEOUT)
+        if rc != 0:
+            raise AssertionError("irisd exited with %d:\n%s" % (rc, self.log_text()))
+
+    def cleanup(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# ---------------------------------------------------------------- mosquitto clients
+
+class MosquittoSub:
+    """mosquitto_sub in the background; -d makes it print when its SUBACK arrived."""
+
+    def __init__(self, port, *args):
+        # stdbuf: mosquitto_sub's stdout is block-buffered into a pipe otherwise.
+        self.proc = subprocess.Popen(["stdbuf", "-oL", "mosquitto_sub", "-h", "127.0.0.1", "-p", str(port), "-d",
+                                      "-v"] + list(args), stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, text=True)
+        self.lines = queue.Queue()
+        self.all = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+
+    def wait_line(self, pred, timeout=TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError("mosquitto_sub: no matching line; got:\n" + "\n".join(self.all))
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                continue
+            self.all.append(line)
+            if pred(line):
+                return line
+
+    def wait_subscribed(self):
+        return self.wait_line(lambda l: "received SUBACK" in l)
+
+    def wait_message(self, text):
+        return self.wait_line(lambda l: not l.startswith("Client ") and l == text)
+
+    def kill(self, sig=signal.SIGTERM):
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        try:
+            self.proc.wait(timeout=TIMEOUT)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def mosquitto_pub(port, *args, check=True):
+    r = subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", str(port)] + list(args),
+                       capture_output=True, text=True, timeout=TIMEOUT)
+    if check and r.returncode != 0:
+        raise AssertionError("mosquitto_pub failed (%d): %s%s" % (r.returncode, r.stdout, r.stderr))
+    return r
+
+
+# ---------------------------------------------------------------- raw MQTT, for exact bytes
+
+def varint(n):
+    out = bytearray()
+    while True:
+        b = n % 128
+        n //= 128
+        out.append(b | (0x80 if n else 0))
+        if not n:
+            return bytes(out)
+
+
+def mqtt_str(s):
+    b = s.encode() if isinstance(s, str) else s
+    return struct.pack("!H", len(b)) + b
+
+
+def connect_packet(client_id, v5=True, user=None, password=None, keep_alive=60, will=None):
+    flags = 0x02  # clean start
+    payload = mqtt_str(client_id)
+    if will:
+        flags |= 0x04
+        payload += (b"\x00" if v5 else b"") + mqtt_str(will[0]) + mqtt_str(will[1])
+    if user is not None:
+        flags |= 0x80
+        payload += mqtt_str(user)
+    if password is not None:
+        flags |= 0x40
+        payload += mqtt_str(password)
+    body = mqtt_str("MQTT") + bytes([5 if v5 else 4, flags]) + struct.pack("!H", keep_alive)
+    if v5:
+        body += b"\x00"  # no properties
+    body += payload
+    return b"\x10" + varint(len(body)) + body
+
+
+class Raw:
+    """A TCP connection speaking hand-encoded MQTT."""
+
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT)
+        self.buf = b""
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def read_packet(self, timeout=TIMEOUT):
+        """(first byte, body), or None when the server closed the connection."""
+        self.sock.settimeout(timeout)
+        while True:
+            if len(self.buf) >= 2:
+                n, mult, i = 0, 1, 1
+                while i < len(self.buf):
+                    b = self.buf[i]
+                    n += (b & 0x7F) * mult
+                    mult *= 128
+                    i += 1
+                    if not b & 0x80:
+                        break
+                else:
+                    i = None
+                if i is not None and len(self.buf) >= i + n:
+                    pkt = (self.buf[0], self.buf[i:i + n])
+                    self.buf = self.buf[i + n:]
+                    return pkt
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                return None
+            self.buf += chunk
+
+    def connack(self, *args, **kwargs):
+        self.send(connect_packet(*args, **kwargs))
+        first, body = self.read_packet()
+        assert first == 0x20, "expected CONNACK, got %#x" % first
+        return body[1]  # reason / return code
+
+    def close(self):
+        self.sock.close()
+
+
+def assert_closed_by_server(raw, timeout=TIMEOUT):
+    """Reads until the server closes; returns the packets it sent before closing."""
+    packets = []
+    while True:
+        p = raw.read_packet(timeout)
+        if p is None:
+            return packets
+        packets.append(p)
+
+
+# ---------------------------------------------------------------- cases: mosquitto
+
+def round_trip(version, qos):
+    s = Irisd()
+    try:
+        sub = MosquittoSub(s.port, "-V", version, "-i", "phone", "-u", "42",
+                           "-P", s.token("42", "phone"), "-q", str(qos), "-t", "u/42/#")
+        sub.wait_subscribed()
+        for i in range(3):
+            mosquitto_pub(s.port, "-V", version, "-i", "laptop", "-u", "42",
+                          "-P", s.token("42", "laptop"), "-q", str(qos), "-t", "u/42/inbox",
+                          "-m", "hello %d" % i)
+        for i in range(3):
+            sub.wait_message("u/42/inbox hello %d" % i)
+        sub.kill()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_mosquitto_qos0_round_trip_v311(): round_trip("mqttv311", 0)
+def case_mosquitto_qos1_round_trip_v311(): round_trip("mqttv311", 1)
+def case_mosquitto_qos2_round_trip_v311(): round_trip("mqttv311", 2)
+def case_mosquitto_qos0_round_trip_v5(): round_trip("mqttv5", 0)
+def case_mosquitto_qos1_round_trip_v5(): round_trip("mqttv5", 1)
+def case_mosquitto_qos2_round_trip_v5(): round_trip("mqttv5", 2)
+
+
+def case_bad_token_is_refused():
+    s = Irisd()
+    try:
+        for version in ("mqttv311", "mqttv5"):
+            good = s.token("42", "phone")
+            forged = good[:-2] + ("AA" if not good.endswith("AA") else "BB")
+            for password in ("not-a-token", forged, s.token("43", "phone")):
+                r = mosquitto_pub(s.port, "-V", version, "-i", "phone", "-u", "42",
+                                  "-P", password, "-t", "u/42/x", "-m", "x", check=False)
+                assert r.returncode != 0, "a bad token was accepted"
+                text = (r.stdout + r.stderr).lower()
+                assert "not authorised" in text or "not authorized" in text or \
+                    "bad user name or password" in text, text
+        # The token is bound to its device: another client id is refused.
+        r = mosquitto_pub(s.port, "-i", "tablet", "-u", "42", "-P", s.token("42", "phone"),
+                          "-t", "u/42/x", "-m", "x", check=False)
+        assert r.returncode != 0
+        # An expired token is refused (ttl of 1 s).
+        expired = s.token("42", "phone", ttl="1s")
+        time.sleep(2.1)  # the token's own clock: no event to wait for
+        r = mosquitto_pub(s.port, "-i", "phone", "-u", "42", "-P", expired, "-t", "u/42/x",
+                          "-m", "x", check=False)
+        assert r.returncode != 0
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_unauthorized_subscribe_gets_suback_failure():
+    s = Irisd()
+    try:
+        for version in ("mqttv311", "mqttv5"):
+            r = subprocess.run(["mosquitto_sub", "-p", str(s.port), "-h", "127.0.0.1",
+                                "-V", version, "-i", "phone", "-u", "42",
+                                "-P", s.token("42", "phone"), "-t", "u/43/#", "-W", "3"],
+                               capture_output=True, text=True, timeout=TIMEOUT)
+            assert "denied" in (r.stdout + r.stderr).lower(), r.stdout + r.stderr
+        # The exact SUBACK codes: 3.1.1 0x80, 5.0 0x87 (not authorized).
+        for v5, code in ((False, 0x80), (True, 0x87)):
+            raw = Raw(s.port)
+            assert raw.connack("phone", v5, "42", s.token("42", "phone")) == 0
+            body = struct.pack("!H", 1) + (b"\x00" if v5 else b"") + mqtt_str("u/43/#") + b"\x01"
+            raw.send(b"\x82" + varint(len(body)) + body)
+            first, ack = raw.read_packet()
+            assert first == 0x90 and ack[-1] == code, (hex(first), ack)
+            raw.close()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_unauthorized_publish_gets_puback_0x87():
+    s = Irisd()
+    try:
+        raw = Raw(s.port)
+        assert raw.connack("phone", True, "42", s.token("42", "phone")) == 0
+        body = mqtt_str("u/43/inbox") + struct.pack("!H", 9) + b"\x00" + b"hi"
+        raw.send(b"\x32" + varint(len(body)) + body)  # PUBLISH QoS 1
+        first, ack = raw.read_packet()
+        assert first == 0x40 and ack[:3] == b"\x00\x09\x87", (hex(first), ack)
+        raw.close()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_anonymous_refused_by_default():
+    s = Irisd()
+    try:
+        for version in ("mqttv311", "mqttv5"):
+            r = mosquitto_pub(s.port, "-V", version, "-t", "public/news", "-m", "x", check=False)
+            assert r.returncode != 0
+            text = (r.stdout + r.stderr).lower()
+            assert "not authori" in text, text
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_anonymous_allowed_in_public_space_with_allow_anonymous():
+    s = Irisd("--mqtt.allow_anonymous", "true")
+    try:
+        sub = MosquittoSub(s.port, "-t", "public/#", "-q", "1")
+        sub.wait_subscribed()
+        mosquitto_pub(s.port, "-t", "public/news", "-m", "open to all", "-q", "1")
+        sub.wait_message("public/news open to all")
+        sub.kill()
+        # Still no way into a user's space.
+        raw = Raw(s.port)
+        assert raw.connack("anon", True) == 0
+        body = struct.pack("!H", 1) + b"\x00" + mqtt_str("u/42/#") + b"\x01"
+        raw.send(b"\x82" + varint(len(body)) + body)
+        first, ack = raw.read_packet()
+        assert first == 0x90 and ack[-1] == 0x87, ack
+        raw.close()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_will_is_published_on_abrupt_close():
+    s = Irisd()
+    try:
+        watcher = MosquittoSub(s.port, "-i", "watcher", "-u", "42",
+                               "-P", s.token("42", "watcher"), "-t", "u/42/status")
+        watcher.wait_subscribed()
+        dying = MosquittoSub(s.port, "-i", "phone", "-u", "42", "-P", s.token("42", "phone"),
+                             "-t", "u/42/none", "--will-topic", "u/42/status",
+                             "--will-payload", "phone gone")
+        dying.wait_subscribed()
+        dying.kill(signal.SIGKILL)  # no DISCONNECT: the socket just closes
+        watcher.wait_message("u/42/status phone gone")
+        watcher.kill()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_keep_alive_expiry_closes_a_silent_client():
+    s = Irisd()
+    try:
+        raw = Raw(s.port)
+        assert raw.connack("phone", True, "42", s.token("42", "phone"), keep_alive=1) == 0
+        start = time.monotonic()
+        packets = assert_closed_by_server(raw, timeout=6)
+        took = time.monotonic() - start
+        assert 1.0 <= took <= 4.0, "closed after %.1fs (keep-alive 1s, limit 1.5s + tick)" % took
+        # 5.0: DISCONNECT 0x8D keep alive timeout.
+        assert packets and packets[-1][0] == 0xE0 and packets[-1][1][0] == 0x8D, packets
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_session_takeover_closes_the_older_connection():
+    s = Irisd()
+    try:
+        old = Raw(s.port)
+        assert old.connack("phone", True, "42", s.token("42", "phone")) == 0
+        mosquitto_pub(s.port, "-V", "mqttv5", "-i", "phone", "-u", "42",
+                      "-P", s.token("42", "phone"), "-t", "u/42/x", "-m", "new")
+        packets = assert_closed_by_server(old)
+        # DISCONNECT 0x8E session taken over (MQTT 5.0 §3.1.4).
+        assert packets and packets[-1][0] == 0xE0 and packets[-1][1][0] == 0x8E, packets
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_malformed_packet_closes_only_that_connection():
+    s = Irisd()
+    try:
+        sub = MosquittoSub(s.port, "-i", "phone", "-u", "42", "-P", s.token("42", "phone"),
+                           "-t", "u/42/#")
+        sub.wait_subscribed()
+        for v5 in (True, False):
+            bad = Raw(s.port)
+            assert bad.connack("laptop", v5, "42", s.token("42", "laptop")) == 0
+            bad.send(b"\x36\x02\x00\x01")  # PUBLISH with QoS 3: malformed
+            packets = assert_closed_by_server(bad)
+            if v5:
+                assert packets and packets[-1][0] == 0xE0 and packets[-1][1][0] == 0x81, packets
+            else:
+                assert not packets, packets  # 3.1.1 has no DISCONNECT from the server
+        # Garbage instead of CONNECT.
+        junk = Raw(s.port)
+        junk.send(b"GET / HTTP/1.1\r\n\r\n")
+        assert_closed_by_server(junk)
+        # The others are still served.
+        mosquitto_pub(s.port, "-i", "tablet", "-u", "42", "-P", s.token("42", "tablet"),
+                      "-t", "u/42/after", "-m", "still here")
+        sub.wait_message("u/42/after still here")
+        sub.kill()
+        assert s.alive()
+        s.stop()
+        assert "malformed" in s.log_text().lower()
+    finally:
+        s.cleanup()
+
+
+def case_oversize_packet_is_refused():
+    s = Irisd("--mqtt.max_packet_size", "1024")
+    try:
+        raw = Raw(s.port)
+        assert raw.connack("phone", True, "42", s.token("42", "phone")) == 0
+        body = mqtt_str("u/42/x") + b"\x00" + b"x" * 2000
+        raw.send(b"\x30" + varint(len(body)))  # only the header: refused before the body
+        packets = assert_closed_by_server(raw)
+        assert packets and packets[-1][0] == 0xE0 and packets[-1][1][0] == 0x95, packets
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- cases: paho-mqtt
+
+def paho():
+    try:
+        import paho.mqtt.client as mqtt
+    except ImportError:
+        raise Skip("python3-paho-mqtt is not installed (scripts/setup-deps installs it)")
+    return mqtt
+
+
+class PahoClient:
+    def __init__(self, s, user, device, v5=False, port=None, tls_ca=None):
+        mqtt = paho()
+        self.mqtt = mqtt
+        self.messages = queue.Queue()
+        self.acks = queue.Queue()
+        self.c = mqtt.Client(client_id=device,
+                             protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311)
+        if user:
+            self.c.username_pw_set(user, s.token(user, device))
+        if tls_ca:
+            self.c.tls_set(ca_certs=tls_ca)
+        self.c.on_message = lambda c, u, m: self.messages.put(m)
+        self.c.on_subscribe = lambda c, u, mid, granted, *rest: self.acks.put(granted)
+        self.c.connect("127.0.0.1", port or s.port, keepalive=30)
+        self.c.loop_start()
+
+    def subscribe(self, topic, qos):
+        self.c.subscribe(topic, qos)
+        return self.acks.get(timeout=TIMEOUT)
+
+    def publish(self, topic, payload, qos, retain=False):
+        info = self.c.publish(topic, payload, qos, retain)
+        info.wait_for_publish(timeout=TIMEOUT)
+        assert info.is_published(), "not acknowledged"
+
+    def message(self):
+        try:
+            return self.messages.get(timeout=TIMEOUT)
+        except queue.Empty:
+            raise AssertionError("paho: no message")
+
+    def close(self):
+        self.c.disconnect()
+        self.c.loop_stop()
+
+
+def case_paho_round_trips_and_retained():
+    s = Irisd()
+    try:
+        for v5 in (False, True):
+            pub = PahoClient(s, "42", "laptop", v5)
+            pub.publish("u/42/profile", b"retained one", 1, retain=True)
+            sub = PahoClient(s, "42", "phone", v5)
+            sub.subscribe("u/42/#", 2)
+            m = sub.message()
+            assert m.topic == "u/42/profile" and m.payload == b"retained one" and m.retain
+            for qos in (0, 1, 2):
+                pub.publish("u/42/inbox", b"q%d" % qos, qos)
+                m = sub.message()
+                assert (m.topic, m.payload, m.qos, m.retain) == \
+                    ("u/42/inbox", b"q%d" % qos, qos, False), (m.topic, m.payload, m.qos)
+            pub.publish("u/42/profile", b"", 1, retain=True)  # clears the retained message
+            sub.message()
+            pub.close()
+            sub.close()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_messages_cross_shards():
+    """Four shards, many client ids: every subscriber gets every message, wherever its client
+    id lands, and a retained message is seen on every shard."""
+    s = Irisd("--net.threads", "4")
+    try:
+        subs = [PahoClient(s, "42", "dev-%d" % i, v5=(i % 2 == 0)) for i in range(8)]
+        for c in subs:
+            c.subscribe("u/42/#", 1)
+        pubs = [PahoClient(s, "42", "pub-%d" % i) for i in range(4)]
+        for i, p in enumerate(pubs):
+            p.publish("u/42/from", b"pub-%d" % i, 1)
+        for c in subs:
+            got = sorted(c.message().payload for _ in pubs)
+            assert got == sorted(b"pub-%d" % i for i in range(4)), got
+        pubs[0].publish("u/42/pinned", b"everywhere", 1, retain=True)
+        for c in subs:
+            c.message()
+        late = [PahoClient(s, "42", "late-%d" % i) for i in range(6)]
+        for c in late:
+            c.subscribe("u/42/pinned", 1)
+            m = c.message()
+            assert m.payload == b"everywhere" and m.retain
+        for c in subs + pubs + late:
+            c.close()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- cases: MQTT.js
+
+def mqttjs_dir():
+    """Installs the mqtt npm package once per build dir; skips when npm cannot."""
+    base = os.environ.get("IRIS_E2E_NODE_DIR") or os.path.join(tempfile.gettempdir(), "iris-e2e-node")
+    if os.path.exists(os.path.join(base, "node_modules", "mqtt", "package.json")):
+        return base
+    if not shutil.which("node") or not shutil.which("npm"):
+        raise Skip("node/npm not found (scripts/setup-deps installs nodejs and npm)")
+    os.makedirs(base, exist_ok=True)
+    r = subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
+                        "--prefix", base, "mqtt@5"], capture_output=True, text=True, timeout=180)
+    if r.returncode != 0:
+        raise Skip("npm install mqtt failed (registry unreachable?): " + r.stderr[-500:])
+    return base
+
+
+def run_mqttjs(url, s, extra_env=None):
+    base = mqttjs_dir()
+    env = dict(os.environ, NODE_PATH=os.path.join(base, "node_modules"), IRIS_URL=url,
+               IRIS_TOKEN_SUB=s.token("42", "js-sub"), IRIS_TOKEN_PUB=s.token("42", "js-pub"))
+    env.update(extra_env or {})
+    r = subprocess.run(["node", os.path.join(HERE, "mqttjs_round_trip.js")], env=env,
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, "MQTT.js failed:\n" + r.stdout + r.stderr
+    assert "ok" in r.stdout, r.stdout
+
+
+def case_mqttjs_over_tcp():
+    s = Irisd()
+    try:
+        run_mqttjs("mqtt://127.0.0.1:%d" % s.port, s)
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_mqttjs_over_websocket():
+    s = Irisd()
+    try:
+        run_mqttjs("ws://127.0.0.1:%s/mqtt" % s.ports["ws"], s)
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+# ---------------------------------------------------------------- cases: TLS
+
+def self_signed(dir):
+    cert, key = os.path.join(dir, "cert.pem"), os.path.join(dir, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                    "-out", cert, "-days", "1", "-subj", "/CN=localhost",
+                    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"],
+                   capture_output=True, check=True, timeout=60)
+    return cert, key
+
+
+def case_tls_round_trip():
+    certs = tempfile.mkdtemp(prefix="irisd-e2e-tls-")
+    cert, key = self_signed(certs)
+    s = Irisd(tls=(cert, key))
+    try:
+        tls_port = int(s.ports["mqtts"])
+        assert "mqtts=127.0.0.1:%d" % tls_port in s.log_text()
+        sub = MosquittoSub(tls_port, "--cafile", cert, "-i", "phone", "-u", "42",
+                           "-P", s.token("42", "phone"), "-t", "u/42/#", "-q", "1")
+        sub.wait_subscribed()
+        mosquitto_pub(tls_port, "--cafile", cert, "-i", "laptop", "-u", "42",
+                      "-P", s.token("42", "laptop"), "-t", "u/42/tls", "-m", "secret", "-q", "1")
+        sub.wait_message("u/42/tls secret")
+        # TLS and plain TCP share the brokers.
+        mosquitto_pub(s.port, "-i", "laptop", "-u", "42", "-P", s.token("42", "laptop"),
+                      "-t", "u/42/tcp", "-m", "plain")
+        sub.wait_message("u/42/tcp plain")
+        sub.kill()
+        p = PahoClient(s, "42", "paho-tls", v5=True, port=tls_port, tls_ca=cert)
+        p.subscribe("u/42/p", 1)
+        p.publish("u/42/p", b"paho over tls", 1)
+        assert p.message().payload == b"paho over tls"
+        p.close()
+        # A plain client on the TLS port is closed, and the server keeps going.
+        raw = Raw(tls_port)
+        raw.send(connect_packet("x", True, "42", "y"))
+        assert_closed_by_server(raw)
+        assert s.alive()
+        s.stop()
+    finally:
+        s.cleanup()
+        shutil.rmtree(certs, ignore_errors=True)
+
+
+def case_tls_needs_both_files():
+    s = Irisd("--mqtt.tls_port", "0", "--tls.cert_file", "/nonexistent.pem")
+    try:
+        assert s.ports["mqtts"] == "off"
+        assert "TLS listener disabled" in s.log_text()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def main():
+    global IRISD
+    if len(sys.argv) != 3:
+        print(__doc__)
+        return 2
+    IRISD = os.path.abspath(sys.argv[1])
+    case = globals().get("case_" + sys.argv[2])
+    if case is None:
+        print("no such case: " + sys.argv[2])
+        return 2
+    try:
+        case()
+    except Skip as e:
+        print("SKIPPED: " + str(e))
+        return SKIP
+    print("passed: " + sys.argv[2])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
