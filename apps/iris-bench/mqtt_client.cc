@@ -114,6 +114,7 @@ void MqttClient::on_read(const boost::system::error_code& ec, std::size_t n) {
     std::memmove(in_.data(), in_.data() + pos, in_filled_ - pos);
     in_filled_ -= pos;
   }
+  handler_.on_read_done(*this);
   flush();
   do_read();
 }

@@ -61,6 +61,8 @@ class ClientHandler {
   virtual void on_publish(MqttClient&, std::span<const std::uint8_t> /*payload*/,
                           Clock::time_point /*now*/) {}
   virtual void on_puback(MqttClient&, mqtt::PacketId, Clock::time_point /*now*/) {}
+  // After every packet of one read was handled, before this client's flush.
+  virtual void on_read_done(MqttClient&) {}
   // The connection is unusable; called at most once.
   virtual void on_error(MqttClient& client, const std::string& what) = 0;
 };

@@ -62,7 +62,7 @@ struct Worker {
   Pacer pacer{ctx};
   asio::steady_timer second{ctx};
   std::vector<std::unique_ptr<Publisher>> publishers;
-  std::vector<std::unique_ptr<ClientHandler>> subscribers;
+  std::vector<std::unique_ptr<ClientHandler>> subscribers;  // reference publishers
   // Destroyed before the handlers above, which they reference.
   std::vector<std::unique_ptr<MqttClient>> clients;
   std::vector<std::int64_t> latencies_ns;
@@ -95,6 +95,8 @@ class Publisher final : public ClientHandler {
   void attach(MqttClient* client) { client_ = client; }
   MqttClient& client() { return *client_; }
   std::uint16_t window() const { return window_; }
+  std::uint64_t sent() const { return sent_; }
+  std::uint64_t acked() const { return acked_; }
 
   void on_ready(MqttClient& c) override {
     window_ = std::min(options_.window, c.receive_maximum());
@@ -102,15 +104,20 @@ class Publisher final : public ClientHandler {
   }
   void on_puback(MqttClient&, mqtt::PacketId, Clock::time_point now) override {
     --inflight_;
-    send_due(now);
-    if (const auto next = next_due()) worker_.pacer.arm(*next, [w = &worker_] { w->pace(); });
+    ++acked_;
+    send_more(now);
+  }
+  // Called by this pair's subscriber, on the same thread; the subscriber flushes.
+  void on_delivered(Clock::time_point now) {
+    ++delivered_;
+    send_more(now);
   }
   void on_error(MqttClient&, const std::string& what) override { shared_.fail(what); }
 
   // Appends every publish the window allows (closed loop), or every due one (open loop).
   // The caller flushes: on_read does after each read, the pacer after each round.
   void send_due(Clock::time_point now) {
-    while (inflight_ < window_ && sent_ < count_) {
+    while (has_room() && sent_ < count_) {
       Clock::time_point stamp = now;
       if (options_.rate > 0) {
         stamp = due(sent_);
@@ -124,11 +131,22 @@ class Publisher final : public ClientHandler {
   }
   // Open loop: when the next publish is due, if the window has room for it.
   std::optional<Clock::time_point> next_due() const {
-    if (options_.rate <= 0 || sent_ >= count_ || inflight_ >= window_) return std::nullopt;
+    if (options_.rate <= 0 || sent_ >= count_ || !has_room()) return std::nullopt;
     return due(sent_);
   }
 
  private:
+  // Both windows: unacked by the broker (its Receive Maximum) and not yet delivered to the
+  // subscriber. The second bounds the broker's queue for the subscriber, so no broker
+  // drops messages for a full queue (Mosquitto's and irisd's max_queued_messages).
+  bool has_room() const {
+    return inflight_ < window_ && sent_ - delivered_ < options_.window;
+  }
+  void send_more(Clock::time_point now) {
+    send_due(now);
+    if (const auto next = next_due()) worker_.pacer.arm(*next, [w = &worker_] { w->pace(); });
+  }
+
   // This publisher's k-th message is message k * pairs + index overall.
   Clock::time_point due(std::uint64_t k) const {
     const double seconds = static_cast<double>(k * options_.pairs + index_) / options_.rate;
@@ -145,16 +163,21 @@ class Publisher final : public ClientHandler {
   std::uint16_t window_ = 0;
   std::uint16_t inflight_ = 0;
   std::uint64_t sent_ = 0;
+  std::uint64_t acked_ = 0;
+  std::uint64_t delivered_ = 0;
   mqtt::PacketId next_id_ = 1;
 };
 
 class Subscriber final : public ClientHandler {
  public:
-  // `shared` and `latencies` must outlive the subscriber.
-  Subscriber(Shared& shared, std::vector<std::int64_t>& latencies, std::uint64_t expected)
-      : shared_(shared), latencies_(latencies), expected_(expected) {}
+  // `shared`, `latencies` and `publisher` (this pair's, on the same worker) must outlive
+  // the subscriber.
+  Subscriber(Shared& shared, std::vector<std::int64_t>& latencies, Publisher& publisher,
+             std::uint64_t expected)
+      : shared_(shared), latencies_(latencies), publisher_(publisher), expected_(expected) {}
 
   std::uint64_t received() const { return received_; }
+  std::uint64_t expected() const { return expected_; }
 
   void on_ready(MqttClient&) override { shared_.ready.fetch_add(1); }
   void on_publish(MqttClient&, std::span<const std::uint8_t> payload,
@@ -162,17 +185,20 @@ class Subscriber final : public ClientHandler {
     const std::int64_t now_ns = to_ns(now);
     const std::int64_t stamp = read_stamp(payload);
     if (stamp >= shared_.record_from_ns) latencies_.push_back(now_ns - stamp);
+    publisher_.on_delivered(now);
     if (++received_ != expected_) return;
     shared_.subscribers_done.fetch_add(1);
     std::int64_t last = shared_.last_delivery_ns.load();
     while (last < now_ns && !shared_.last_delivery_ns.compare_exchange_weak(last, now_ns)) {
     }
   }
+  void on_read_done(MqttClient&) override { publisher_.client().flush(); }
   void on_error(MqttClient&, const std::string& what) override { shared_.fail(what); }
 
  private:
   Shared& shared_;
   std::vector<std::int64_t>& latencies_;
+  Publisher& publisher_;
   const std::uint64_t expected_;
   std::uint64_t received_ = 0;
 };
@@ -225,25 +251,25 @@ PairsResult run_pairs(const PairsOptions& o) {
     base.version = o.version;
     base.username = o.username;
     base.password = o.password;
-    Worker& sw = *workers[(i + 1) % o.threads];
-    auto sub = std::make_unique<Subscriber>(shared, sw.latencies_ns, count);
+    // Both ends of a pair on one worker: the subscriber opens its publisher's window directly.
+    Worker& w = *workers[i % o.threads];
+    auto pub = std::make_unique<Publisher>(shared, w, o, i, count);
+    auto sub = std::make_unique<Subscriber>(shared, w.latencies_ns, *pub, count);
     ClientConfig sc = base;
     sc.client_id = "ib-" + run_id + "-s" + std::to_string(i);
     sc.subscribe_filter = o.topic_prefix + std::to_string(i);
     sc.receive_maximum = o.window;
-    sw.clients.push_back(std::make_unique<MqttClient>(sw.ctx, sc, *sub));
+    w.clients.push_back(std::make_unique<MqttClient>(w.ctx, sc, *sub));
     subscribers.push_back(sub.get());
-    asio::post(sw.ctx, [c = sw.clients.back().get()] { c->start(); });
-    sw.subscribers.push_back(std::move(sub));
+    asio::post(w.ctx, [c = w.clients.back().get()] { c->start(); });
+    w.subscribers.push_back(std::move(sub));
 
-    Worker& pw = *workers[i % o.threads];
-    auto pub = std::make_unique<Publisher>(shared, pw, o, i, count);
     ClientConfig pc = base;
     pc.client_id = "ib-" + run_id + "-p" + std::to_string(i);
-    pw.clients.push_back(std::make_unique<MqttClient>(pw.ctx, pc, *pub));
-    pub->attach(pw.clients.back().get());
-    publisher_clients.push_back(pw.clients.back().get());
-    pw.publishers.push_back(std::move(pub));
+    w.clients.push_back(std::make_unique<MqttClient>(w.ctx, pc, *pub));
+    pub->attach(w.clients.back().get());
+    publisher_clients.push_back(w.clients.back().get());
+    w.publishers.push_back(std::move(pub));
   }
   for (auto& w : workers) {
     const std::uint64_t share = o.messages / o.threads + 1;
@@ -286,9 +312,23 @@ PairsResult run_pairs(const PairsOptions& o) {
     }
     wait_for(shared, deadline, "waiting for deliveries",
              [&] { return shared.subscribers_done.load() == o.pairs; });
-  } catch (...) {
+  } catch (const std::runtime_error& e) {
     stop();
-    throw;
+    // Where the messages stopped: at the publishers, the broker's acks or the deliveries.
+    std::uint64_t sent = 0, acked = 0, delivered = 0;
+    std::size_t short_pairs = 0;
+    for (auto& w : workers) {
+      for (auto& p : w->publishers) sent += p->sent(), acked += p->acked();
+    }
+    for (const Subscriber* s : subscribers) {
+      delivered += s->received();
+      short_pairs += s->received() < s->expected() ? 1 : 0;
+    }
+    throw std::runtime_error(std::string(e.what()) + " (of " + std::to_string(o.messages) +
+                             " messages: " + std::to_string(sent) + " sent, " +
+                             std::to_string(acked) + " acked, " + std::to_string(delivered) +
+                             " delivered; " + std::to_string(short_pairs) +
+                             " subscribers short)");
   }
   stop();
   for (const Subscriber* s : subscribers) result.delivered += s->received();

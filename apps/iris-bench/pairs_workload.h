@@ -3,19 +3,27 @@
 // `<topic_prefix><i>`, QoS 1 both ways (publish and subscription), so every message crosses
 // the broker once and is acknowledged on both legs.
 //
+// Flow control, the same for every broker: a publisher sends only while it has fewer than
+// `window` PUBLISHes unacknowledged by the broker (capped by the broker's Receive Maximum)
+// AND fewer than `window` sent but not yet delivered to its subscriber. The second bound keeps
+// the broker's queue per subscriber under `window`, so no broker drops messages for a full
+// queue (a broker acks QoS 1 on receipt, not on delivery); subscribers also send Receive
+// Maximum = `window`.
+//
 // Two modes:
-// - closed loop (rate == 0, `mqtt-throughput`): each publisher keeps up to `window` unacked
-//   PUBLISHes in flight (capped by the broker's Receive Maximum) and sends `messages / pairs`
-//   in all; throughput = messages delivered / (last delivery - first publish). Latency is
-//   also recorded, from the actual send time, but under saturation it is queueing time.
+// - closed loop (rate == 0, `mqtt-throughput`): each publisher sends as the windows allow,
+//   `messages / pairs` in all; throughput = messages delivered / (last delivery - first
+//   publish). Latency is also recorded, from the actual send time, but under saturation it is
+//   mostly queueing time.
 // - open loop (rate > 0, `mqtt-latency`): message k overall is due at start + k / rate,
 //   round-robin over the publishers, whatever the broker's progress. The payload carries the
 //   due time, so latency = delivery - due time includes any wait for the window or for the
 //   pacer (no coordinated omission). Messages due in the first `warmup` seconds are sent but
 //   not recorded.
 //
-// Threads: `threads` workers, one io_context each; publisher i runs on worker i % threads and
-// subscriber i on worker (i + 1) % threads. The main thread only starts, polls and stops.
+// Threads: `threads` workers, one io_context each; both ends of pair i run on worker
+// i % threads, so a delivery opens its publisher's window without crossing threads. The main
+// thread only starts, polls and stops.
 
 #include <chrono>
 #include <cstdint>
