@@ -2,9 +2,9 @@
 // over TCP, so the same program drives irisd and any other broker (Mosquitto in the suite).
 //
 // Workloads (all QoS 1, TCP_NODELAY, one topic per publisher/subscriber pair):
-//   mqtt-throughput  closed loop: --pairs publisher/subscriber pairs, each publisher keeps up
-//                    to --window unacked PUBLISHes in flight (and subscribers send Receive
-//                    Maximum = --window, so the broker's window towards them is the same);
+//   mqtt-throughput  closed loop: --pairs publisher/subscriber pairs; each pair keeps at most
+//                    --window PUBLISHes unacked by the broker and --window sent but not yet
+//                    delivered (subscribers send Receive Maximum = --window);
 //                    --messages in all, --payload bytes each. Prints msgs_per_s = delivered /
 //                    (last delivery - first send).
 //   mqtt-latency     open loop at a fixed --rate msgs/s for --seconds over --pairs pairs;
@@ -48,8 +48,9 @@ Common flags:
 mqtt-throughput / mqtt-latency:
   --pairs N              publisher/subscriber pairs (default 100)
   --payload B            payload bytes, >= 8 (default 100)
-  --window W             unacked PUBLISHes per publisher, capped by the broker's
-                         Receive Maximum; also the subscribers' Receive Maximum (default 20)
+  --window W             per pair: most PUBLISHes unacked by the broker (capped by its
+                         Receive Maximum) and most sent but not yet delivered; also the
+                         subscribers' Receive Maximum (default 20)
   --threads T            worker threads, one io_context each (default 2)
   --messages M           throughput: messages in all (default 1000000)
   --rate R --seconds S   latency: R msgs/s over all pairs for S seconds (default 2000, 10)
