@@ -114,6 +114,15 @@ void Shard::to_broker(std::size_t broker, Envelope e) {
   run_broker();
 }
 
+void Shard::bytes_to_broker(std::size_t broker, mqtt::ConnId conn,
+                            std::span<const std::uint8_t> bytes) {
+  if (broker != index_ || in_broker_) {
+    return to_broker(broker, Envelope{Envelope::Kind::bytes, conn, {bytes.begin(), bytes.end()}, {}, {}});
+  }
+  broker_.on_bytes(conn, bytes, mqtt::Clock::now());
+  run_broker();
+}
+
 void Shard::receive(std::vector<Envelope>& batch) {
   const auto now = mqtt::Clock::now();
   for (auto& e : batch) handle(e, now);

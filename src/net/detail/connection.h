@@ -124,8 +124,7 @@ class Connection final : public ConnectionBase,
         if (!route(data)) return;  // moved to another shard
         break;
       case State::open:
-        shard_.to_broker(broker_,
-                         Envelope{Envelope::Kind::bytes, id_, {data.begin(), data.end()}, {}, {}});
+        shard_.bytes_to_broker(broker_, id_, data);
         break;
       default:
         break;  // closing or draining: the broker is done with this connection

@@ -90,8 +90,10 @@ class Shard {
   void watch(mqtt::ConnId id, mqtt::TimePoint deadline) { deadlines_[id] = deadline; }
   void unwatch(mqtt::ConnId id) { deadlines_.erase(id); }
 
-  // The connection `from` (I/O on this shard) tells its broker shard something.
+  // A connection whose I/O is on this shard tells its broker shard something.
   void to_broker(std::size_t broker, Envelope e);
+  // The same for bytes read, without copying them when the broker is this shard's.
+  void bytes_to_broker(std::size_t broker, mqtt::ConnId conn, std::span<const std::uint8_t> bytes);
 
   // The shard that owns `client_id`; an empty id (the broker assigns one) stays here.
   std::size_t owner_of(std::string_view client_id) const;
