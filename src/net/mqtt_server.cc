@@ -76,8 +76,8 @@ void Shard::begin_shutdown(std::chrono::milliseconds grace) {
   tick_timer_.cancel();
   broker_.shutdown(mqtt::Clock::now());
   run_broker();
-  // Connections not yet known to a broker have nobody to say goodbye: close them now.
-  // The rest get `grace` to flush the DISCONNECT, then are aborted.
+  // Every connection gets `grace` to flush its DISCONNECT and see the peer close, then is
+  // aborted; the wait ends early once the last one is gone (remove()).
   if (connections_.empty()) return;
   tick_timer_.expires_after(grace);
   tick_timer_.async_wait([this](ErrorCode) {
