@@ -180,7 +180,8 @@ class WsTransport {
     beast::get_lowest_layer(ws_).expires_after(net.handshake_timeout);
     beast::http::async_read(
         beast::get_lowest_layer(ws_), upgrade->buffer, upgrade->request,
-        [this, upgrade, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
+        [this, upgrade, timeout = net.handshake_timeout,
+         h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
           if (ec) return h(ec);
           if (!websocket::is_upgrade(upgrade->request)) {
             return h(ErrorCode(beast::http::error::bad_target));
@@ -196,7 +197,7 @@ class WsTransport {
               }));
           // MQTT keep-alive decides liveness; the WebSocket layer only bounds the handshake.
           websocket::stream_base::timeout t{};
-          t.handshake_timeout = std::chrono::seconds(10);
+          t.handshake_timeout = timeout;
           t.idle_timeout = websocket::stream_base::none();
           t.keep_alive_pings = false;
           beast::get_lowest_layer(ws_).expires_never();
