@@ -36,6 +36,7 @@ struct Broker::Outgoing {
   QoS qos = QoS::at_most_once;
   bool retain = false;
   State state = State::queued;
+  std::uint64_t token = 0;  // push(): reported back in a DeliveredAction when acknowledged
 };
 
 // Session state (MQTT 5.0 §4.1): survives its connection for the session expiry interval.
@@ -80,6 +81,7 @@ struct Broker::Connection {
   Version version = Version::v3_1_1;
   State state = State::awaiting_connect;
   bool over_limit = false;
+  bool intercepted = false;  // had a PUBLISH intercepted: report a GoneAction at the end
 };
 
 struct Broker::PendingWill {
@@ -311,6 +313,7 @@ void Broker::close_connection(Connection& c, std::error_code reason, TimePoint n
                               Emit emit) {
   const ConnId id = c.id;
   if (emit == Emit::close_action) actions_.push_back(CloseAction{id, reason});
+  if (c.intercepted) actions_.push_back(GoneAction{id});
   std::unique_ptr<Will> will = std::move(c.will);
   Session* s = c.session;
   const auto owned = std::move(connections_.find(id)->second);  // c lives until return
@@ -359,6 +362,19 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
   const bool allowed = p.topic.front() != '$' &&
                        authorizer_.can_publish(s.identity, s.client_id, p.topic);
   ReasonCode rc = ReasonCode::success;
+  if (allowed && intercept_ && intercept_(p.topic)) {
+    if (p.qos == QoS::exactly_once) {
+      // The services behind intercepted topics answer once per request; QoS 2's extra
+      // handshake buys nothing there. (PUBREC cannot carry 0x9B, MQTT 5.0 §3.5.2.1.)
+      rc = is_v5(c.version) ? ReasonCode::implementation_specific_error : ReasonCode::success;
+      return send(c, PubRec{p.packet_id, rc, {}});
+    }
+    c.intercepted = true;
+    actions_.push_back(InterceptAction{c.id, p.qos == QoS::at_least_once ? p.packet_id : PacketId{0},
+                                       s.identity.user, s.client_id, std::move(p.topic),
+                                       std::move(p.payload)});
+    return;  // QoS 1: complete() acknowledges
+  }
   if (!allowed) {
     rc = ReasonCode::not_authorized;
   } else if (!duplicate_qos2) {
@@ -413,6 +429,7 @@ void Broker::on_puback(Connection& c, const PubAck& ack, TimePoint now) {
   const auto it = find_inflight(s.inflight, ack.packet_id);
   // An unknown or mismatched id is ignored: it may be a late duplicate.
   if (it == s.inflight.end() || it->qos != QoS::at_least_once) return;
+  if (it->token != 0) actions_.push_back(DeliveredAction{c.id, it->token});
   s.inflight.erase(it);
   pump(s, now);
 }
@@ -558,9 +575,30 @@ void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, O
   match_scratch_ = std::move(matches);
 }
 
+void Broker::complete(ConnId conn, PacketId packet_id, ReasonCode reason) {
+  const auto it = connections_.find(conn);
+  if (it == connections_.end() || it->second->state != Connection::State::connected) return;
+  Connection& c = *it->second;
+  if (!is_v5(c.version) && is_failure(reason)) reason = ReasonCode::success;  // 3.1.1 §3.3.5
+  send(c, PubAck{packet_id, reason, {}});
+}
+
+bool Broker::push(ConnId conn, std::string topic, Payload payload, QoS qos, std::uint64_t token,
+                  TimePoint now) {
+  const auto it = connections_.find(conn);
+  if (it == connections_.end() || !it->second->session) return false;
+  auto m = std::make_shared<Message>();
+  m->topic = std::move(topic);
+  m->payload = std::move(payload);
+  m->qos = qos;
+  deliver(*it->second->session, m, qos, false, {}, now, qos == QoS::at_least_once ? token : 0);
+  return true;
+}
+
 void Broker::deliver(Session& s, const MessagePtr& m, QoS qos, bool retain,
-                     std::vector<std::uint32_t> subscription_ids, TimePoint now) {
-  Outgoing o{m, std::move(subscription_ids), 0, qos, retain, Outgoing::State::queued};
+                     std::vector<std::uint32_t> subscription_ids, TimePoint now,
+                     std::uint64_t token) {
+  Outgoing o{m, std::move(subscription_ids), 0, qos, retain, Outgoing::State::queued, token};
   if (qos == QoS::at_most_once) {
     // QoS 0 is never queued for an offline session (MQTT 5.0 §3.1.2.4 allows either).
     if (s.connection) send_publish(*s.connection, o, false, now);

@@ -29,10 +29,12 @@
 // order. Messages that come in through publish() are never forwarded again, so nothing loops.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <unordered_map>
 #include <variant>
@@ -62,7 +64,28 @@ struct CloseAction {
   ConnId conn;
   std::error_code reason;
 };
-using Action = std::variant<SendAction, CloseAction>;
+// A PUBLISH on a topic the server handles itself (set_intercept): it is not routed and, at
+// QoS 1, not acknowledged until complete() gives its outcome. `user` and `client_id` are
+// the connection's, as authenticated.
+struct InterceptAction {
+  ConnId conn;
+  PacketId packet_id;  // 0 at QoS 0
+  std::string user;
+  std::string client_id;
+  std::string topic;
+  Payload payload;
+};
+// The client acknowledged a push() that carried this token.
+struct DeliveredAction {
+  ConnId conn;
+  std::uint64_t token;
+};
+// A connection that had a PUBLISH intercepted is gone (closed by either side, or taken
+// over), so whoever handled its requests can forget it.
+struct GoneAction {
+  ConnId conn;
+};
+using Action = std::variant<SendAction, CloseAction, InterceptAction, DeliveredAction, GoneAction>;
 
 class Broker {
  public:
@@ -87,6 +110,21 @@ class Broker {
 
   // The actions produced since the last call, in order.
   std::vector<Action> take_actions();
+
+  // PUBLISHes whose topic `filter` accepts (after authorization) are handed out as
+  // InterceptActions instead of being routed. Off (empty) by default.
+  using InterceptFilter = std::function<bool(std::string_view topic)>;
+  void set_intercept(InterceptFilter filter) { intercept_ = std::move(filter); }
+  // Acknowledges an intercepted QoS 1 PUBLISH with `reason` (MQTT 5.0 §3.4.2.1). 3.1.1 has
+  // no negative PUBACK (§3.3.5): a failure is acknowledged as success there, and the
+  // service reports it on its response topic. Ignored if the connection is gone.
+  void complete(ConnId conn, PacketId packet_id, ReasonCode reason);
+  // Sends a server message to this connection's session only: not routed, no ACL, QoS 0
+  // or 1 (the session's in-flight window and queue apply). At QoS 1 a nonzero `token` comes
+  // back as a DeliveredAction when the client acknowledges it. False if the connection is
+  // gone. Requires: is_valid_topic_name(topic).
+  bool push(ConnId conn, std::string topic, Payload payload, QoS qos, std::uint64_t token,
+            TimePoint now);
 
   // Off by default (a single broker has nobody to forward to).
   void set_forwarding(bool on) { forwarding_ = on; }
@@ -131,7 +169,8 @@ class Broker {
   void route(const MessagePtr& message, std::optional<SubscriberId> publisher, Origin origin,
              TimePoint now);
   void deliver(Session& s, const MessagePtr& message, QoS qos, bool retain,
-               std::vector<std::uint32_t> subscription_ids, TimePoint now);
+               std::vector<std::uint32_t> subscription_ids, TimePoint now,
+               std::uint64_t token = 0);
   void pump(Session& s, TimePoint now);
   bool send_publish(Connection& c, const Outgoing& o, bool dup, TimePoint now);
   void send(Connection& c, const Packet& packet);
@@ -155,6 +194,7 @@ class Broker {
   std::vector<Action> actions_;
   std::vector<MessagePtr> forwarded_;
   bool forwarding_ = false;
+  InterceptFilter intercept_;
   std::vector<Match> match_scratch_;
   MqttMetrics metrics_;
 };

@@ -158,10 +158,10 @@ void Shard::run_broker() {
     for (auto& a : actions) {
       if (auto* s = std::get_if<mqtt::SendAction>(&a)) {
         to_io(s->conn, Envelope{Envelope::Kind::send, s->conn, std::move(s->bytes), {}, {}});
-      } else {
-        auto& c = std::get<mqtt::CloseAction>(a);
-        to_io(c.conn, Envelope{Envelope::Kind::close, c.conn, {}, c.reason, {}});
+      } else if (auto* c = std::get_if<mqtt::CloseAction>(&a)) {
+        to_io(c->conn, Envelope{Envelope::Kind::close, c->conn, {}, c->reason, {}});
       }
+      // Intercept, Delivered and Gone come only with a service attached (set_intercept).
     }
     for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {
       if (peer == index_) continue;

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "mqtt/broker.h"
 #include "mqtt/decoder.h"
@@ -45,6 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   options.topic_alias_maximum = 2;
   AllowAll auth;
   Broker broker(options, auth, auth);
+  // Requests on "b" go to a pretend service that answers each one and pushes a reply.
+  broker.set_intercept([](std::string_view topic) { return topic == "b"; });
   std::array<Conn, 4> conns;
   std::array<std::uint64_t, 4> generation{};
   TimePoint now{};
@@ -52,6 +55,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto byte = [&]() -> std::uint8_t { return i < size ? data[i++] : 0; };
   const auto conn_id = [&](std::size_t k) { return ConnId{k + 4 * generation[k]}; };
 
+  std::vector<InterceptAction> intercepted;
   const auto drain = [&] {
     for (auto& action : broker.take_actions()) {
       if (auto* s = std::get_if<SendAction>(&action)) {
@@ -65,10 +69,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           if (!r) std::abort();  // the broker sent something a client cannot decode
           if (!*r) break;
         }
-      } else {
-        const std::size_t k = std::get<CloseAction>(action).conn.value() % 4;
+      } else if (auto* close = std::get_if<CloseAction>(&action)) {
+        const std::size_t k = close->conn.value() % 4;
         conns[k].closed_by_broker = true;
         conns[k].open = false;
+      } else if (auto* req = std::get_if<InterceptAction>(&action)) {
+        intercepted.push_back(*req);  // answered, and pushed to, after this drain
       }
     }
   };
@@ -159,6 +165,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                          now);
         }
         break;
+    }
+    drain();
+    for (auto& req : std::exchange(intercepted, {})) {
+      broker.push(req.conn, "a/b", Payload("reply"), QoS::at_least_once, 1, now);
+      if (req.packet_id != 0) broker.complete(req.conn, req.packet_id, ReasonCode::success);
     }
     drain();
   }

@@ -57,10 +57,15 @@ class BrokerTest : public ::testing::Test {
           if (!*r) break;
           c.received.push_back(std::move(**r));
         }
+      } else if (auto* close = std::get_if<CloseAction>(&action)) {
+        clients_[close->conn].closed = true;
+        clients_[close->conn].close_reason = close->reason;
+      } else if (auto* i = std::get_if<InterceptAction>(&action)) {
+        intercepted_.push_back(*i);
+      } else if (auto* d = std::get_if<DeliveredAction>(&action)) {
+        delivered_.push_back(*d);
       } else {
-        const auto& close = std::get<CloseAction>(action);
-        clients_[close.conn].closed = true;
-        clients_[close.conn].close_reason = close.reason;
+        gone_.push_back(std::get<GoneAction>(action).conn);
       }
     }
   }
@@ -123,6 +128,9 @@ class BrokerTest : public ::testing::Test {
   std::uint64_t next_conn_ = 1;
   TimePoint now_{};
   Connack last_connack_;
+  std::vector<InterceptAction> intercepted_;
+  std::vector<DeliveredAction> delivered_;
+  std::vector<ConnId> gone_;
 };
 
 // --- CONNECT ---
@@ -766,6 +774,83 @@ TEST_F(BrokerTest, ForwardedMessageReachesSubscribersAndRetainedStoreOfAnotherBr
   EXPECT_EQ(other.retained_count(), 1u);
   // Injected messages are not forwarded back.
   EXPECT_TRUE(broker().take_forwarded().empty());
+}
+
+
+// --- the service hooks: intercepted requests and direct pushes ---
+
+class BrokerServiceTest : public BrokerTest {
+ protected:
+  BrokerServiceTest() {
+    broker().set_intercept([](std::string_view topic) { return topic.ends_with("/sync"); });
+  }
+};
+
+TEST_F(BrokerServiceTest, InterceptedPublishIsNotRoutedAndAckedOnlyOnComplete) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "u/1/sync", QoS::at_least_once);
+  const ConnId dev = connect("dev");
+  send(dev, msg("u/1/sync", "request", QoS::at_least_once, 9));
+  EXPECT_TRUE(take(dev).empty()) << "no PUBACK before the service answers";
+  EXPECT_TRUE(take(sub).empty()) << "an intercepted request is never routed";
+  ASSERT_EQ(intercepted_.size(), 1u);
+  EXPECT_EQ(intercepted_[0].conn, dev);
+  EXPECT_EQ(intercepted_[0].packet_id, 9);
+  EXPECT_EQ(intercepted_[0].client_id, "dev");
+  EXPECT_EQ(intercepted_[0].payload.view(), "request");
+  broker().complete(dev, 9, ReasonCode::not_authorized);
+  drain();
+  const auto ack = take_one<PubAck>(dev);
+  EXPECT_EQ(ack.packet_id, 9);
+  EXPECT_EQ(ack.reason, ReasonCode::not_authorized);
+}
+
+TEST_F(BrokerServiceTest, RefusalIsAcknowledgedAsSuccessOn311) {
+  const ConnId dev = connect("dev", Version::v3_1_1);
+  send(dev, msg("u/1/sync", "request", QoS::at_least_once, 4));
+  ASSERT_EQ(intercepted_.size(), 1u);
+  broker().complete(dev, 4, ReasonCode::not_authorized);
+  drain();
+  EXPECT_EQ(take_one<PubAck>(dev).reason, ReasonCode::success) << "MQTT 3.1.1 §3.3.5";
+}
+
+TEST_F(BrokerServiceTest, Qos2RequestIsRefusedOn5) {
+  const ConnId dev = connect("dev");
+  send(dev, msg("u/1/sync", "request", QoS::exactly_once, 3));
+  EXPECT_EQ(take_one<PubRec>(dev).reason, ReasonCode::implementation_specific_error);
+  EXPECT_TRUE(intercepted_.empty());
+}
+
+TEST_F(BrokerServiceTest, PushReachesOnlyItsConnectionAndReportsTheAck) {
+  const ConnId a = connect("a");
+  subscribe(a, "u/1/deltas", QoS::at_least_once);
+  const ConnId b = connect("b");
+  subscribe(b, "u/1/deltas", QoS::at_least_once);
+  ASSERT_TRUE(broker().push(a, "u/1/deltas", Payload(std::string("batch")), QoS::at_least_once, 77, now_));
+  drain();
+  EXPECT_TRUE(take(b).empty()) << "a push is not routed";
+  const auto p = take_one<Publish>(a);
+  EXPECT_EQ(p.payload.view(), "batch");
+  EXPECT_TRUE(delivered_.empty());
+  send(a, PubAck{p.packet_id, ReasonCode::success, {}});
+  ASSERT_EQ(delivered_.size(), 1u);
+  EXPECT_EQ(delivered_[0].conn, a);
+  EXPECT_EQ(delivered_[0].token, 77u);
+  EXPECT_FALSE(broker().push(ConnId{999}, "u/1/deltas", Payload(std::string("x")), QoS::at_least_once, 1, now_));
+}
+
+TEST_F(BrokerServiceTest, ConnectionThatMadeRequestsIsReportedGone) {
+  const ConnId quiet = connect("quiet");
+  const ConnId dev = connect("dev");
+  send(dev, msg("u/1/sync", "r", QoS::at_most_once));
+  ASSERT_EQ(intercepted_.size(), 1u);
+  EXPECT_EQ(intercepted_[0].packet_id, 0) << "QoS 0 needs no completion";
+  broker().on_close(quiet, now_);
+  drain();
+  EXPECT_TRUE(gone_.empty());
+  connect("dev");  // takeover closes the old connection
+  ASSERT_EQ(gone_.size(), 1u);
+  EXPECT_EQ(gone_[0], dev);
 }
 
 }  // namespace
