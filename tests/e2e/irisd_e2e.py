@@ -477,13 +477,16 @@ def paho():
 
 
 class PahoClient:
-    def __init__(self, s, user, device, v5=False, port=None, tls_ca=None):
+    def __init__(self, s, user, device, v5=False, port=None, tls_ca=None, websocket=False):
         mqtt = paho()
         self.mqtt = mqtt
         self.messages = queue.Queue()
         self.acks = queue.Queue()
         self.c = mqtt.Client(client_id=device,
-                             protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311)
+                             protocol=mqtt.MQTTv5 if v5 else mqtt.MQTTv311,
+                             transport="websockets" if websocket else "tcp")
+        if websocket:
+            self.c.ws_set_options(path="/mqtt")
         if user:
             self.c.username_pw_set(user, s.token(user, device))
         if tls_ca:
@@ -561,6 +564,25 @@ def case_messages_cross_shards():
             assert m.payload == b"everywhere" and m.retain
         for c in subs + pubs + late:
             c.close()
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_paho_over_websocket():
+    s = Irisd()
+    try:
+        ws_port = int(s.ports["ws"])
+        for v5 in (False, True):
+            sub = PahoClient(s, "42", "ws-sub", v5, port=ws_port, websocket=True)
+            sub.subscribe("u/42/ws", 1)
+            # A TCP publisher reaches a WebSocket subscriber, whichever shards they are on.
+            pub = PahoClient(s, "42", "tcp-pub", v5)
+            pub.publish("u/42/ws", b"over websocket", 1)
+            m = sub.message()
+            assert m.payload == b"over websocket" and m.qos == 1
+            sub.close()
+            pub.close()
         s.stop()
     finally:
         s.cleanup()
