@@ -33,8 +33,8 @@ VarInt read_varint(Reader& r, std::uint32_t& out) {
   return VarInt::invalid;
 }
 
-ConnectPeek need_more() { return {ConnectPeek::Status::need_more, {}}; }
-ConnectPeek invalid() { return {ConnectPeek::Status::invalid, {}}; }
+ConnectPeek need_more() { return {ConnectPeek::Status::need_more, {}, {}}; }
+ConnectPeek invalid() { return {ConnectPeek::Status::invalid, {}, {}}; }
 
 }  // namespace
 
@@ -54,6 +54,7 @@ ConnectPeek peek_client_id(std::span<const std::uint8_t> bytes) {
   if (!r.has(name_len + 1u + 1u + 2u)) return need_more();
   r.pos += name_len;
   const std::uint8_t level = r.u8();
+  const std::size_t flags_at = r.pos;
   r.pos += 1 + 2;  // connect flags, keep alive
   if (level == 5) {
     std::uint32_t props = 0;
@@ -70,8 +71,46 @@ ConnectPeek peek_client_id(std::span<const std::uint8_t> bytes) {
   const std::uint16_t id_len = r.u16();
   if (r.pos + id_len > end) return invalid();
   if (!r.has(id_len)) return need_more();
-  std::string id(reinterpret_cast<const char*>(bytes.data() + r.pos), id_len);
-  return {ConnectPeek::Status::found, std::move(id)};
+  ConnectPeek found{ConnectPeek::Status::found,
+                    std::string(reinterpret_cast<const char*>(bytes.data() + r.pos), id_len), {}};
+  r.pos += id_len;
+  // Then the will and the user name: the owner shard depends on the user name, so a CONNECT
+  // that has one is not routed before it is read.
+  const std::uint8_t flags = bytes[flags_at];
+  // Skips (or reads) one u16-length field: need_more until it is all there, invalid if it
+  // runs past the packet.
+  auto field = [&](std::string* out) -> ConnectPeek::Status {
+    if (r.pos + 2 > end) return ConnectPeek::Status::invalid;
+    if (!r.has(2)) return ConnectPeek::Status::need_more;
+    const std::uint16_t len = r.u16();
+    if (r.pos + len > end) return ConnectPeek::Status::invalid;
+    if (!r.has(len)) return ConnectPeek::Status::need_more;
+    if (out) out->assign(reinterpret_cast<const char*>(bytes.data() + r.pos), len);
+    r.pos += len;
+    return ConnectPeek::Status::found;
+  };
+  if (flags & 0x04) {
+    if (level == 5) {
+      std::uint32_t will_props = 0;
+      switch (read_varint(r, will_props)) {
+        case VarInt::need_more: return need_more();
+        case VarInt::invalid: return invalid();
+        case VarInt::ok: break;
+      }
+      if (r.pos + will_props > end) return invalid();
+      if (!r.has(will_props)) return need_more();
+      r.pos += will_props;
+    }
+    for (int i = 0; i < 2; ++i) {  // will topic, will payload
+      if (const auto st = field(nullptr); st != ConnectPeek::Status::found) return {st, {}, {}};
+    }
+  }
+  if (flags & 0x80) {
+    std::string user;
+    if (const auto st = field(&user); st != ConnectPeek::Status::found) return {st, {}, {}};
+    found.username = std::move(user);
+  }
+  return found;
 }
 
 }  // namespace iris::net

@@ -142,7 +142,7 @@ class Connection final : public ConnectionBase,
       // refuse (as too large or malformed), here.
       if (preread_.size() <= shard_.mqtt_options().max_packet_size) return true;
     } else if (peek.status == ConnectPeek::Status::found) {
-      owner = shard_.owner_of(peek.client_id);
+      owner = shard_.owner_of(peek.owner_key());
     }
     if constexpr (Transport::kCanMigrate) {
       if (owner != shard_.index()) {

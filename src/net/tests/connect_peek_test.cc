@@ -32,14 +32,35 @@ TEST(ConnectPeek, FindsTheClientIdOf311And5Connects) {
   }
 }
 
-TEST(ConnectPeek, AsksForMoreUntilTheClientIdIsComplete) {
+TEST(ConnectPeek, AsksForMoreUntilTheUserNameIsComplete) {
   const auto bytes = connect_bytes(mqtt::Version::v5, "device-abc");
-  // Every strict prefix that ends before the last byte of the client id needs more.
-  const std::size_t id_end = bytes.size() - (2 + 2) - (2 + 6);  // user "42", password "secret"
-  for (std::size_t n = 0; n < id_end; ++n) {
+  // The owner shard is the user name's: every prefix that ends before its last byte needs
+  // more, even when the client id is already there.
+  const std::size_t user_end = bytes.size() - (2 + 6);  // password "secret" follows
+  for (std::size_t n = 0; n < user_end; ++n) {
     EXPECT_EQ(peek_client_id(std::span(bytes.data(), n)).status, Status::need_more) << n;
   }
-  EXPECT_EQ(peek_client_id(std::span(bytes.data(), id_end)).status, Status::found);
+  const auto p = peek_client_id(std::span(bytes.data(), user_end));
+  EXPECT_EQ(p.status, Status::found);
+  EXPECT_EQ(p.username, "42");
+  EXPECT_EQ(p.owner_key(), "42");
+}
+
+TEST(ConnectPeek, ReadsTheUserNamePastAWillAndFallsBackToTheClientId) {
+  for (const auto v : {mqtt::Version::v3_1_1, mqtt::Version::v5}) {
+    mqtt::Connect c;
+    c.version = v;
+    c.client_id = "dev";
+    c.will = mqtt::Will{"w/t", mqtt::Payload(std::string("bye")), mqtt::QoS::at_least_once, false, {}};
+    c.username = "7";
+    const auto p = peek_client_id(mqtt::encode(mqtt::Packet(c), v));
+    ASSERT_EQ(p.status, Status::found);
+    EXPECT_EQ(p.username, "7");
+    c.username.reset();
+    const auto anon = peek_client_id(mqtt::encode(mqtt::Packet(c), v));
+    EXPECT_FALSE(anon.username);
+    EXPECT_EQ(anon.owner_key(), "dev");
+  }
 }
 
 TEST(ConnectPeek, FindsAnEmptyClientId) {
