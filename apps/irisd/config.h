@@ -13,6 +13,7 @@
 #include "mqtt/options.h"
 #include "net/net_options.h"
 #include "store/store_options.h"
+#include "sync/sync_shard.h"
 
 namespace iris::irisd {
 
@@ -23,6 +24,9 @@ struct Config {
   store::StoreOptions store;
   mqtt::MqttOptions mqtt;
   net::NetOptions net;
+  // The sync service's limits (request sizes, batch sizes, delivery window, memory tier,
+  // resync rate); defaults for now, documented in src/sync.
+  sync::SyncOptions sync;
   // The HMAC secret that signs device tokens; created (mode 0600) on first start if missing.
   // Empty means <data_dir>/secret (filled in by parse_command_line).
   std::string secret_file;

@@ -76,7 +76,8 @@ bool Server::start() {
   });
 
   raise_open_file_limit();
-  mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_);
+  mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
+                                            net::SyncBinding{*store_, config_.sync});
   auto ports = mqtt_->start();
   if (!ports) {
     IRIS_LOG(error, "irisd", "cannot start the MQTT listeners: {}", ports.error().message());
@@ -110,10 +111,17 @@ void Server::run_until_signal() {
 }
 
 void Server::stop() {
-  // Reverse order of start.
+  // Reverse order of start, with one twist: the store is closed after the MQTT threads stop
+  // but before the MQTT server is destroyed, because closing it completes the writes still
+  // queued, and their completions post to the shards' io_contexts (which must still exist;
+  // nothing runs them any more).
   if (mqtt_) {
     mqtt_->stop();
     const auto m = mqtt_->metrics();
+    if (store_) {
+      store_.reset();
+      IRIS_LOG(info, "irisd", "queue store closed");
+    }
     mqtt_.reset();
     IRIS_LOG(info, "irisd",
              "MQTT listeners stopped: {} connects accepted, {} refused, {} malformed packets, "

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <future>
 
 #include "base/log.h"
@@ -99,9 +100,92 @@ void Shard::remove(mqtt::ConnId id) {
   if (stopping_ && connections_.empty()) tick_timer_.cancel();
 }
 
+std::size_t owner_index(std::string_view key, std::size_t shards) {
+  return std::hash<std::string_view>{}(key) % shards;
+}
+
 std::size_t Shard::owner_of(std::string_view client_id) const {
   if (client_id.empty()) return index_;
-  return std::hash<std::string_view>{}(client_id) % core_.shard_count();
+  return owner_index(client_id, core_.shard_count());
+}
+
+// ---------------------------------------------------------------- the sync service
+
+namespace {
+
+// The one mapping from the sync service's error codes to PUBACK reason codes (MQTT 5.0
+// §3.4.2.1 allows only a few); the exact code travels in the Error on the response topic.
+mqtt::ReasonCode to_reason(wire::ErrorCode e) {
+  using wire::ErrorCode;
+  using mqtt::ReasonCode;
+  switch (e) {
+    case ErrorCode::not_participant:
+    case ErrorCode::unknown_thread: return ReasonCode::not_authorized;
+    case ErrorCode::too_large:
+    case ErrorCode::rate_limited: return ReasonCode::quota_exceeded;
+    case ErrorCode::bad_encoding: return ReasonCode::payload_format_invalid;
+    case ErrorCode::invalid_request: return ReasonCode::implementation_specific_error;
+    case ErrorCode::unavailable:
+    case ErrorCode::internal: return ReasonCode::unspecified_error;
+  }
+  return ReasonCode::unspecified_error;
+}
+
+// u/<user>/sync: the one topic a device sends its requests on.
+bool is_sync_topic(std::string_view topic) {
+  if (!topic.starts_with("u/") || !topic.ends_with("/sync")) return false;
+  const std::string_view user = topic.substr(2, topic.size() - 2 - 5);
+  return !user.empty() && user.find('/') == std::string_view::npos;
+}
+
+}  // namespace
+
+void Shard::attach_sync(std::unique_ptr<sync::SyncShard> sync) {
+  sync_ = std::move(sync);
+  broker_.set_intercept(is_sync_topic);
+}
+
+void Shard::run_sync(const std::function<void(sync::SyncShard&)>& fn) {
+  if (!sync_ || stopping_) return;
+  fn(*sync_);
+  run_broker();
+}
+
+void Shard::on_intercept(mqtt::InterceptAction& request) {
+  std::uint64_t user = 0;
+  const auto& text = request.user;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), user);
+  if (!sync_ || ec != std::errc() || end != text.data() + text.size()) {
+    // Only authenticated Iris users (numeric ids) have queues.
+    if (request.packet_id != 0) broker_.complete(request.conn, request.packet_id, mqtt::ReasonCode::not_authorized);
+    return;
+  }
+  if (sync_users_.emplace(request.conn, text).second) {
+    sync_->on_connected(request.conn.value(), core::UserId{user}, core::DeviceId{request.client_id});
+  }
+  sync_->on_request(request.conn.value(), request.packet_id, request.payload.view());
+}
+
+void Shard::push(sync::ConnId conn, std::string payload, std::uint64_t token) {
+  const auto it = sync_users_.find(mqtt::ConnId{conn});
+  if (it == sync_users_.end()) return;
+  broker_.push(mqtt::ConnId{conn}, "u/" + it->second + "/deltas", mqtt::Payload(std::move(payload)),
+               mqtt::QoS::at_least_once, token, mqtt::Clock::now());
+}
+
+void Shard::reply(sync::ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
+                  std::string payload) {
+  const mqtt::ConnId id{conn};
+  const auto it = sync_users_.find(id);
+  if (it == sync_users_.end()) return;
+  // The result first, so a client that waits for the PUBACK finds it already there.
+  if (!payload.empty()) {
+    broker_.push(id, "u/" + it->second + "/responses", mqtt::Payload(std::move(payload)),
+                 mqtt::QoS::at_least_once, 0, mqtt::Clock::now());
+  }
+  if (packet_id != 0) {
+    broker_.complete(id, packet_id, error ? to_reason(*error) : mqtt::ReasonCode::success);
+  }
 }
 
 void Shard::to_broker(std::size_t broker, Envelope e) {
@@ -160,8 +244,14 @@ void Shard::run_broker() {
         to_io(s->conn, Envelope{Envelope::Kind::send, s->conn, std::move(s->bytes), {}, {}});
       } else if (auto* c = std::get_if<mqtt::CloseAction>(&a)) {
         to_io(c->conn, Envelope{Envelope::Kind::close, c->conn, {}, c->reason, {}});
+      } else if (auto* i = std::get_if<mqtt::InterceptAction>(&a)) {
+        on_intercept(*i);
+      } else if (auto* d = std::get_if<mqtt::DeliveredAction>(&a)) {
+        if (sync_) sync_->on_delivered(d->conn.value(), d->token);
+      } else if (auto* g = std::get_if<mqtt::GoneAction>(&a)) {
+        if (sync_) sync_->on_disconnected(g->conn.value());
+        sync_users_.erase(g->conn);
       }
-      // Intercept, Delivered and Gone come only with a service attached (set_intercept).
     }
     for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {
       if (peer == index_) continue;
@@ -300,7 +390,8 @@ std::size_t shards_for(const NetOptions& net) {
 }  // namespace
 
 ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
-                       mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer)
+                       mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
+                       std::optional<SyncBinding> sync)
     : net_(net), mqtt_(mqtt) {
   const std::size_t n = shards_for(net);
   shards_.reserve(n);
@@ -309,6 +400,19 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
   for (std::size_t i = 0; i < n; ++i) {
     shards_[i] = std::make_unique<Shard>(*this, i, net, mqtt, authenticator, authorizer);
   }
+  if (sync) {
+    for (std::size_t i = 0; i < n; ++i) {
+      shards_[i]->attach_sync(std::make_unique<sync::SyncShard>(
+          static_cast<std::uint32_t>(i), sync->options, sync->store, *this, *shards_[i], [] {
+            return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+          }));
+    }
+  }
+}
+
+void ServerCore::to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) {
+  Shard& target = *shards_[owner_index(std::to_string(user.value()), shards_.size())];
+  asio::post(target.io(), [&target, fn = std::move(fn)] { target.run_sync(fn); });
 }
 
 ServerCore::~ServerCore() { stop(); }
@@ -433,8 +537,9 @@ ServerMetrics ServerCore::metrics() {
 // ---------------------------------------------------------------- MqttServer
 
 MqttServer::MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
-                       mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer)
-    : core_(std::make_unique<detail::ServerCore>(net, mqtt, authenticator, authorizer)) {}
+                       mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
+                       std::optional<SyncBinding> sync)
+    : core_(std::make_unique<detail::ServerCore>(net, mqtt, authenticator, authorizer, sync)) {}
 
 MqttServer::~MqttServer() = default;
 

@@ -26,6 +26,13 @@
 #include "mqtt/options.h"
 #include "net/net_options.h"
 
+namespace iris::store {
+class QueueStore;
+}
+namespace iris::sync {
+struct SyncOptions;
+}
+
 namespace iris::net {
 
 namespace detail {
@@ -47,12 +54,21 @@ struct ServerMetrics {
   std::uint64_t slow_consumers = 0;       // closed for a full write queue
 };
 
+// The sync service, when the server carries it (irisd does): each shard runs a
+// sync::SyncShard for the users it owns; requests on `u/<user>/sync` go to it, deltas go out
+// on `u/<user>/deltas` and results on `u/<user>/responses` (docs/PROTOCOL.md).
+struct SyncBinding {
+  store::QueueStore& store;            // must outlive the server
+  const sync::SyncOptions& options;    // must outlive the server
+};
+
 class MqttServer {
  public:
   // authenticator and authorizer are called from every shard thread at once, so they must
   // be thread-safe; they, net and mqtt must outlive the server.
   MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
-             mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer);
+             mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
+             std::optional<SyncBinding> sync = std::nullopt);
   ~MqttServer();
   MqttServer(const MqttServer&) = delete;
   MqttServer& operator=(const MqttServer&) = delete;

@@ -12,15 +12,17 @@
 
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
+#include "sync/sync_shard.h"
 
 namespace iris::net::detail {
 
 class Listener;
 
-class ServerCore {
+class ServerCore final : public sync::ShardRouter {
  public:
   ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
-             mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer);
+             mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
+             std::optional<SyncBinding> sync);
   ~ServerCore();
 
   Result<BoundPorts> start();
@@ -36,6 +38,10 @@ class ServerCore {
   // the socket was released; the owner re-registers the descriptor and feeds the bytes
   // already read to its broker.
   void adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd, mqtt::Bytes preread);
+
+  // sync::ShardRouter: runs `fn` on the shard that owns `user` (the one its devices'
+  // connections are routed to: Shard::owner_of of the user name).
+  void to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) override;
 
   // Counts live connection objects against NetOptions::max_connections.
   std::atomic<std::size_t> connections_open{0};

@@ -24,6 +24,7 @@
 
 #include "mqtt/broker.h"
 #include "net/net_options.h"
+#include "sync/sync_shard.h"
 
 namespace iris::net::detail {
 
@@ -61,7 +62,10 @@ struct Envelope {
   std::shared_ptr<const mqtt::Message> message;
 };
 
-class Shard {
+// The shard index that owns `key` (a user name, else a client id) among `shards`.
+std::size_t owner_index(std::string_view key, std::size_t shards);
+
+class Shard final : public sync::DeviceSink {
  public:
   // The shard's index lives in the low byte of every ConnId it issues.
   static constexpr std::size_t kMaxShards = 256;
@@ -111,8 +115,21 @@ class Shard {
   // Called by peers (through a post) with what they sent to this shard.
   void receive(std::vector<Envelope>& batch);
 
+  // The sync service of the users this shard owns; null when the server carries none.
+  void attach_sync(std::unique_ptr<sync::SyncShard> sync);
+  sync::SyncShard* sync() { return sync_.get(); }
+  // Runs work for the sync service on this thread, then carries out what it asked of the
+  // broker.
+  void run_sync(const std::function<void(sync::SyncShard&)>& fn);
+
+  // sync::DeviceSink: the service's pushes and replies become broker pushes and PUBACKs.
+  void push(sync::ConnId conn, std::string payload, std::uint64_t token) override;
+  void reply(sync::ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
+             std::string payload) override;
+
  private:
   void handle(Envelope& e, mqtt::TimePoint now);
+  void on_intercept(mqtt::InterceptAction& request);
   void run_broker();
   void to_io(mqtt::ConnId conn, Envelope e);
   void post_to(std::size_t shard, Envelope e);
@@ -132,6 +149,9 @@ class Shard {
   // Envelopes for this shard's own broker that arrive while it is running (a connection
   // closing inside run_broker): handled right after, so the broker is never re-entered.
   std::vector<Envelope> local_pending_;
+  std::unique_ptr<sync::SyncShard> sync_;
+  // The user id (as text) of each connection that talked to the sync service: its topics.
+  std::unordered_map<mqtt::ConnId, std::string> sync_users_;
   bool in_broker_ = false;
   bool flush_scheduled_ = false;
   bool stopping_ = false;
