@@ -705,19 +705,7 @@ Result<M> decode_json(std::string_view text, const Limits& limits) {
 #define IRIS_WIRE_INSTANTIATE(M)                 \
   template std::string encode_json<M>(const M&); \
   template Result<M> decode_json<M>(std::string_view, const Limits&);
-IRIS_WIRE_INSTANTIATE(Message)
-IRIS_WIRE_INSTANTIATE(DeltaBatch)
-IRIS_WIRE_INSTANTIATE(Snapshot)
-IRIS_WIRE_INSTANTIATE(ResumeRequest)
-IRIS_WIRE_INSTANTIATE(Resync)
-IRIS_WIRE_INSTANTIATE(SendRequest)
-IRIS_WIRE_INSTANTIATE(SendResult)
-IRIS_WIRE_INSTANTIATE(Error)
-IRIS_WIRE_INSTANTIATE(ReadRequest)
-IRIS_WIRE_INSTANTIATE(CreateThreadRequest)
-IRIS_WIRE_INSTANTIATE(RenameThreadRequest)
-IRIS_WIRE_INSTANTIATE(ChangeParticipantsRequest)
-IRIS_WIRE_INSTANTIATE(Ack)
+IRIS_WIRE_FOR_EACH_MESSAGE(IRIS_WIRE_INSTANTIATE)
 #undef IRIS_WIRE_INSTANTIATE
 
 }  // namespace iris::wire

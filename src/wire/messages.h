@@ -180,4 +180,10 @@ inline constexpr bool is_alternative_v<T, std::variant<Ts...>> = (std::is_same_v
 template <typename T>
 concept WireMessage = is_wire_message_v<T> || is_alternative_v<T, Message>;
 
+// Calls X(type) for every WireMessage: the one list the codecs' explicit instantiations use.
+#define IRIS_WIRE_FOR_EACH_MESSAGE(X)                                                     \
+  X(Message) X(DeltaBatch) X(Snapshot) X(ResumeRequest) X(Resync) X(SendRequest)          \
+  X(SendResult) X(Error) X(ReadRequest) X(CreateThreadRequest) X(RenameThreadRequest)    \
+  X(ChangeParticipantsRequest) X(Ack)
+
 }  // namespace iris::wire
