@@ -15,8 +15,11 @@ Parsed parse(std::vector<std::string> args) {
   return parse_command_line(static_cast<int>(argv.size()), argv.data());
 }
 
+// One file per test: CTest runs the tests of this binary in parallel processes.
 std::string write_config(const std::string& text) {
-  const auto path = std::filesystem::path(::testing::TempDir()) / "irisd-test.conf";
+  const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+  const auto path = std::filesystem::path(::testing::TempDir()) /
+                    (std::string("irisd-") + test->name() + ".conf");
   std::ofstream(path) << text;
   return path.string();
 }
