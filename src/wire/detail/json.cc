@@ -67,29 +67,34 @@ void JsonWriter::string(std::string_view text) {
   out_ += '"';
 }
 
-void JsonWriter::u64_string(std::uint64_t v) {
+namespace {
+
+// Decimal digits of `v` appended to `out`, optionally in quotes (64-bit ids travel as
+// strings so JavaScript keeps every bit).
+template <typename Int>
+void append_decimal(std::string& out, Int v, bool quoted) {
   char buf[24];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
+  if (quoted) out += '"';
+  out.append(buf, r.ptr);
+  if (quoted) out += '"';
+}
+
+}  // namespace
+
+void JsonWriter::u64_string(std::uint64_t v) {
   before_value();
-  out_ += '"';
-  out_.append(buf, r.ptr);
-  out_ += '"';
+  append_decimal(out_, v, true);
 }
 
 void JsonWriter::i64_string(std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
   before_value();
-  out_ += '"';
-  out_.append(buf, r.ptr);
-  out_ += '"';
+  append_decimal(out_, v, true);
 }
 
 void JsonWriter::number(std::int64_t v) {
-  char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
   before_value();
-  out_.append(buf, r.ptr);
+  append_decimal(out_, v, false);
 }
 
 // JsonReader ------------------------------------------------------------------------------
