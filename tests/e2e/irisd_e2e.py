@@ -3,7 +3,8 @@
 it with real MQTT clients (mosquitto_pub/sub, paho-mqtt, MQTT.js over TCP and WebSocket) and a
 few hand-encoded packets where a test needs exact bytes, then stop it by PID with SIGTERM.
 
-    irisd_e2e.py IRISD_BINARY CASE      (CASE: one of the case_* functions, without the prefix)
+    irisd_e2e.py IRISD_BINARY CASE      (CASE: one of the case_* functions, without the prefix,
+                                         here or in a sibling cases_*.py module)
 
 Every wait is bounded (no fixed sleeps where a condition can be awaited). Exit 0 = pass,
 77 = skipped (with the reason printed), anything else = failure.
@@ -869,7 +870,16 @@ def main():
         print(__doc__)
         return 2
     IRISD = os.path.abspath(sys.argv[1])
-    case = globals().get("case_" + sys.argv[2])
+    # Cases live here and in the sibling cases_*.py modules, which import this file's helpers
+    # as the module `irisd_e2e` (a second instance next to __main__): both need the binary.
+    import importlib
+    import irisd_e2e
+    irisd_e2e.IRISD = IRISD
+    modules = [sys.modules[__name__]] + [
+        importlib.import_module(f[:-3]) for f in sorted(os.listdir(HERE))
+        if f.startswith("cases_") and f.endswith(".py")]
+    case = next((getattr(m, "case_" + sys.argv[2]) for m in modules
+                 if hasattr(m, "case_" + sys.argv[2])), None)
     if case is None:
         print("no such case: " + sys.argv[2])
         return 2
