@@ -10,16 +10,11 @@
 #include "apps/irisd/config.h"
 #include "net/iris_auth.h"
 #include "net/mqtt_server.h"
+#include "net/sync_membership.h"
 #include "net/token.h"
 #include "store/queue_store.h"
 
 namespace iris::irisd {
-
-// Until the sync service exists, nobody is a participant of any thread: t/ topics are closed.
-class NoThreadMembership final : public net::ThreadMembership {
- public:
-  bool is_participant(std::string_view, std::string_view) const override { return false; }
-};
 
 class Server {
  public:
@@ -36,7 +31,8 @@ class Server {
   const Config& config_;  // must outlive the server: owned by main()
   std::unique_ptr<store::QueueStore> store_;
   std::optional<net::TokenSigner> signer_;
-  NoThreadMembership membership_;
+  // t/<thread>/ topics: answered by the sync service's inboxes, on the asking shard's thread.
+  net::SyncMembership membership_;
   std::unique_ptr<net::IrisAuth> auth_;
   std::unique_ptr<net::MqttServer> mqtt_;
 };

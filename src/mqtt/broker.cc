@@ -155,7 +155,10 @@ void Broker::dispatch(Connection& c, Packet& packet, TimePoint now) {
     case PacketType::pubcomp: return on_pubcomp(c, std::get<PubComp>(packet), now);
     case PacketType::subscribe: return on_subscribe(c, std::get<Subscribe>(packet), now);
     case PacketType::unsubscribe: return on_unsubscribe(c, std::get<Unsubscribe>(packet));
-    case PacketType::pingreq: return send(c, PingResp{});
+    case PacketType::pingreq:
+      send(c, PingResp{});
+      if (c.intercepted) actions_.push_back(KeepAliveAction{c.id});
+      return;
     case PacketType::disconnect: return on_disconnect(c, std::get<Disconnect>(packet), now);
     default:
       // A second CONNECT (MQTT-3.1.0-2), AUTH without an authentication method
@@ -372,7 +375,7 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
     c.intercepted = true;
     actions_.push_back(InterceptAction{c.id, p.qos == QoS::at_least_once ? p.packet_id : PacketId{0},
                                        s.identity.user, s.client_id, std::move(p.topic),
-                                       std::move(p.payload)});
+                                       std::move(p.payload), p.retain});
     return;  // QoS 1: complete() acknowledges
   }
   if (!allowed) {
@@ -573,6 +576,31 @@ void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, O
   }
   matches.clear();
   match_scratch_ = std::move(matches);
+}
+
+bool Broker::has_subscribers(std::string_view topic) const {
+  std::vector<Match> out;
+  subscriptions_.match(topic, std::nullopt, out);
+  return !out.empty();
+}
+
+std::size_t Broker::drop_subscriptions(std::string_view user, std::string_view prefix) {
+  std::size_t dropped = 0;
+  for (auto& [client_id, session] : sessions_) {
+    Session& s = *session;
+    if (s.identity.user != user) continue;
+    for (auto it = s.filters.begin(); it != s.filters.end();) {
+      const std::string_view f = *it;
+      if (f == prefix || (f.starts_with(prefix) && f.size() > prefix.size() && f[prefix.size()] == '/')) {
+        subscriptions_.unsubscribe(f, s.subscriber);
+        it = s.filters.erase(it);
+        ++dropped;
+      } else {
+        ++it;
+      }
+    }
+  }
+  return dropped;
 }
 
 void Broker::complete(ConnId conn, PacketId packet_id, ReasonCode reason) {

@@ -74,6 +74,7 @@ struct InterceptAction {
   std::string client_id;
   std::string topic;
   Payload payload;
+  bool retain = false;  // the PUBLISH's RETAIN flag: the service decides what it means
 };
 // The client acknowledged a push() that carried this token.
 struct DeliveredAction {
@@ -85,7 +86,14 @@ struct DeliveredAction {
 struct GoneAction {
   ConnId conn;
 };
-using Action = std::variant<SendAction, CloseAction, InterceptAction, DeliveredAction, GoneAction>;
+// A connection that has had a PUBLISH intercepted sent a PINGREQ (already answered with
+// PINGRESP): the service behind it may add a keep-alive message of its own (the sync
+// service's heartbeat carries its queue's head, docs/PROTOCOL.md).
+struct KeepAliveAction {
+  ConnId conn;
+};
+using Action = std::variant<SendAction, CloseAction, InterceptAction, DeliveredAction, GoneAction,
+                            KeepAliveAction>;
 
 class Broker {
  public:
@@ -125,6 +133,15 @@ class Broker {
   // gone. Requires: is_valid_topic_name(topic).
   bool push(ConnId conn, std::string topic, Payload payload, QoS qos, std::uint64_t token,
             TimePoint now);
+
+  // Whether any subscription of this broker matches `topic`, so a service can skip building
+  // a message nobody would receive. Requires: is_valid_topic_name(topic).
+  bool has_subscribers(std::string_view topic) const;
+  // Removes, from every session of `user` (as authenticated), each subscription whose filter
+  // is `prefix` or starts with `prefix` + '/': for when the service revokes a right that
+  // was checked only at SUBSCRIBE time. Costs one pass over this broker's sessions. Returns
+  // how many subscriptions went.
+  std::size_t drop_subscriptions(std::string_view user, std::string_view prefix);
 
   // Off by default (a single broker has nobody to forward to).
   void set_forwarding(bool on) { forwarding_ = on; }

@@ -39,7 +39,7 @@ Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
   return mqtt::Identity{claims->user};
 }
 
-bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic) const {
+bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access access) const {
   const auto [top, rest] = first_level(topic);
   const bool iris_space = top == "u" || top == "t";
   if (who.user.empty()) return !iris_space && !is_wildcard(top) && !top.starts_with('$');
@@ -47,15 +47,16 @@ bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic) const 
   const auto [id, tail] = first_level(*rest);
   if (is_wildcard(id) || id.empty()) return false;
   if (top == "u") return id == who.user;
+  if (access == Access::publish && tail != "typing") return false;
   return membership_.is_participant(who.user, id);
 }
 
 bool IrisAuth::can_publish(const mqtt::Identity& who, std::string_view, std::string_view topic) {
-  return allowed(who, topic);
+  return allowed(who, topic, Access::publish);
 }
 
 bool IrisAuth::can_subscribe(const mqtt::Identity& who, std::string_view, std::string_view filter) {
-  return allowed(who, filter);
+  return allowed(who, filter, Access::subscribe);
 }
 
 }  // namespace iris::net

@@ -7,7 +7,10 @@
 //
 // Topics (docs/PROTOCOL.md lists them):
 //   u/<user>/...      the user's own namespace: only that user may publish or subscribe
-//   t/<thread>/...    ephemeral topics of a thread (typing): only its participants
+//   t/<thread>/...    ephemeral topics of a thread (typing): only its participants may
+//                     subscribe, and publish only on t/<thread>/typing (the server
+//                     publishes the rest, e.g. the JSON twin t/<thread>/typing/json).
+//                     Checked per PUBLISH, so a removed participant is refused at once.
 //   anything else     the public space, for anonymous clients only
 // Filters must name the user or thread literally: a wildcard in the first two levels could
 // reach other users' topics, so it is refused (SUBACK "not authorized"). Anonymous clients
@@ -22,7 +25,8 @@
 
 namespace iris::net {
 
-// Who belongs to which thread. The sync service implements it; until then tests supply one.
+// Who belongs to which thread (net/sync_membership.h asks the sync service; tests supply
+// their own). Called from every shard thread: must be thread-safe.
 class ThreadMembership {
  public:
   virtual ~ThreadMembership() = default;
@@ -43,7 +47,8 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
                      std::string_view filter) override;
 
  private:
-  bool allowed(const mqtt::Identity& who, std::string_view topic_or_filter) const;
+  enum class Access { publish, subscribe };
+  bool allowed(const mqtt::Identity& who, std::string_view topic_or_filter, Access access) const;
 
   const TokenSigner& signer_;
   const ThreadMembership& membership_;

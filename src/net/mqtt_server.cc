@@ -11,6 +11,9 @@
 #include "net/detail/connection.h"
 #include "net/detail/server_core.h"
 #include "net/errc.h"
+#include "sync/typing_signal.h"
+#include "wire/codec.h"
+#include "wire/json_codec.h"
 
 namespace iris::net {
 namespace detail {
@@ -138,11 +141,61 @@ bool is_sync_topic(std::string_view topic) {
   return !user.empty() && user.find('/') == std::string_view::npos;
 }
 
+// An Iris id as a topic level or user name: decimal, canonical (no sign, no leading zero),
+// so that each id has exactly one spelling and hashes to one owner shard.
+std::optional<std::uint64_t> parse_id(std::string_view text) {
+  std::uint64_t id = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
+  if (text.size() > 1 && text.front() == '0') return std::nullopt;
+  return id;
+}
+
+// t/<thread>/typing: the ephemeral typing signal of a thread (docs/PROTOCOL.md). Its JSON
+// twin t/<thread>/typing/json is only ever published by the server.
+constexpr std::string_view kTypingSuffix = "/typing";
+std::optional<std::string_view> typing_thread(std::string_view topic) {
+  if (!topic.starts_with("t/") || !topic.ends_with(kTypingSuffix)) return std::nullopt;
+  const std::string_view thread = topic.substr(2, topic.size() - 2 - kTypingSuffix.size());
+  if (thread.empty() || thread.find('/') != std::string_view::npos) return std::nullopt;
+  return thread;
+}
+
+bool is_service_topic(std::string_view topic) {
+  return is_sync_topic(topic) || typing_thread(topic).has_value();
+}
+
+thread_local Shard* current_shard = nullptr;
+
 }  // namespace
 
 void Shard::attach_sync(std::unique_ptr<sync::SyncShard> sync) {
   sync_ = std::move(sync);
-  broker_.set_intercept(is_sync_topic);
+  broker_.set_intercept(is_service_topic);
+}
+
+Shard* Shard::current() { return current_shard; }
+
+void Shard::run_as_current() {
+  current_shard = this;
+  io_.run();
+  current_shard = nullptr;
+}
+
+// Why this needs no lock: the broker asks its authorizer on its own thread, about one of its
+// own sessions, and a session lives on the broker that owns its user name (connect_peek
+// routes every connection of a user there; the token binds the user name to the user). So
+// the thread asking is the owner shard of `user`, the one whose SyncShard holds that user's
+// inbox, and nothing else ever touches it. The owner check below only guards that argument.
+bool Shard::is_participant(std::string_view user, std::string_view thread) {
+  const auto u = parse_id(user);
+  const auto t = parse_id(thread);
+  if (!sync_ || !u || !t) return false;
+  if (owner_index(user, core_.shard_count()) != index_) {
+    if (may_log()) IRIS_LOG(warn, "net", "membership of user {} asked on shard {}, not its owner", user, index_);
+    return false;
+  }
+  return sync_->is_participant(core::UserId{*u}, core::ThreadId{*t});
 }
 
 void Shard::run_sync(const std::function<void(sync::SyncShard&)>& fn) {
@@ -152,10 +205,11 @@ void Shard::run_sync(const std::function<void(sync::SyncShard&)>& fn) {
 }
 
 void Shard::on_intercept(mqtt::InterceptAction& request) {
-  std::uint64_t user = 0;
+  if (typing_thread(request.topic)) return on_typing(request);
   const auto& text = request.user;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), user);
-  if (!sync_ || ec != std::errc() || end != text.data() + text.size()) {
+  const auto parsed = parse_id(text);
+  const std::uint64_t user = parsed.value_or(0);
+  if (!sync_ || !parsed) {
     // Only authenticated Iris users (numeric ids) have queues.
     if (request.packet_id != 0) broker_.complete(request.conn, request.packet_id, mqtt::ReasonCode::not_authorized);
     return;
@@ -164,6 +218,68 @@ void Shard::on_intercept(mqtt::InterceptAction& request) {
     sync_->on_connected(request.conn.value(), core::UserId{user}, core::DeviceId{request.client_id});
   }
   sync_->on_request(request.conn.value(), request.packet_id, request.payload.view());
+}
+
+// A typing signal: QoS 0 and never retained, whatever the publisher asked (docs/PROTOCOL.md
+// "Ephemeral topics"). The authorizer has already checked membership for this PUBLISH.
+//  - RETAIN set: refused (5.0 PUBACK 0x87 at QoS 1; at QoS 0 MQTT has no way to say no).
+//    Keeping it would replay a stale "typing" to every later subscriber.
+//  - QoS 1: accepted and passed on at QoS 0 (the subscribers' QoS is capped by the message's);
+//    the PUBACK only says the server took it.
+//  - payload not a Typing of this thread: refused, 5.0 PUBACK 0x99.
+void Shard::on_typing(mqtt::InterceptAction& request) {
+  const std::string_view thread_text = *typing_thread(request.topic);
+  const auto user = parse_id(request.user);
+  const auto thread = parse_id(thread_text);
+  auto done = [&](mqtt::ReasonCode rc) {
+    if (request.packet_id != 0) broker_.complete(request.conn, request.packet_id, rc);
+  };
+  if (!user || !thread || request.retain) return done(mqtt::ReasonCode::not_authorized);
+  auto typing = sync::accept_typing(request.payload.view(), core::UserId{*user}, core::ThreadId{*thread});
+  if (!typing) return done(mqtt::ReasonCode::payload_format_invalid);
+  const wire::Message m{*typing};
+  for (auto [topic, payload] : {std::pair{std::string(request.topic), wire::encode(m)},
+                                std::pair{std::string(request.topic) + "/json", wire::encode_json(m)}}) {
+    auto message = std::make_shared<mqtt::Message>();
+    message->topic = std::move(topic);
+    message->payload = mqtt::Payload(std::move(payload));
+    message->qos = mqtt::QoS::at_most_once;
+    publish_everywhere(std::move(message));
+  }
+  done(mqtt::ReasonCode::success);
+}
+
+void Shard::publish_everywhere(std::shared_ptr<const mqtt::Message> message) {
+  for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {
+    if (peer != index_) post_to(peer, Envelope{Envelope::Kind::forward, {}, {}, {}, message});
+  }
+  broker_.publish(std::move(message), mqtt::Clock::now());
+}
+
+void Shard::signal(sync::ConnId conn, std::string payload) {
+  const auto it = sync_users_.find(mqtt::ConnId{conn});
+  if (it == sync_users_.end()) return;
+  broker_.push(mqtt::ConnId{conn}, "u/" + it->second + "/deltas", mqtt::Payload(std::move(payload)),
+               mqtt::QoS::at_most_once, 0, mqtt::Clock::now());
+}
+
+bool Shard::tracing(core::UserId user) {
+  return broker_.has_subscribers(fmt::format("u/{}/trace", user.value()));
+}
+
+// Every follower of a user's trace is that user (the authorizer allows u/<user>/... to that
+// user only), so its sessions are on this broker: no forwarding.
+void Shard::trace(core::UserId user, std::string json) {
+  mqtt::Message m;
+  m.topic = fmt::format("u/{}/trace", user.value());
+  m.payload = mqtt::Payload(std::move(json));
+  m.qos = mqtt::QoS::at_most_once;
+  broker_.publish(std::move(m), mqtt::Clock::now());
+}
+
+void Shard::revoke_thread(core::UserId user, core::ThreadId thread) {
+  const auto n = broker_.drop_subscriptions(std::to_string(user.value()), fmt::format("t/{}", thread.value()));
+  if (n > 0) IRIS_LOG(debug, "net", "user {} left thread {}: {} subscriptions dropped", user.value(), thread.value(), n);
 }
 
 void Shard::push(sync::ConnId conn, std::string payload, std::uint64_t token) {
@@ -248,6 +364,8 @@ void Shard::run_broker() {
         on_intercept(*i);
       } else if (auto* d = std::get_if<mqtt::DeliveredAction>(&a)) {
         if (sync_) sync_->on_delivered(d->conn.value(), d->token);
+      } else if (auto* k = std::get_if<mqtt::KeepAliveAction>(&a)) {
+        if (sync_) sync_->on_keep_alive(k->conn.value());
       } else if (auto* g = std::get_if<mqtt::GoneAction>(&a)) {
         if (sync_) sync_->on_disconnected(g->conn.value());
         sync_users_.erase(g->conn);
@@ -475,7 +593,7 @@ Result<BoundPorts> ServerCore::start() {
     asio::post(s->io(), [shard = s.get()] { shard->start(); });
   }
   for (auto& l : listeners_) asio::post(shards_[0]->io(), [l = l.get()] { l->start(); });
-  for (auto& s : shards_) threads_.emplace_back([shard = s.get()] { shard->io().run(); });
+  for (auto& s : shards_) threads_.emplace_back([shard = s.get()] { shard->run_as_current(); });
   started_ = true;
   return ports;
 }

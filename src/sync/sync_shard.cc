@@ -34,7 +34,10 @@ std::string SyncShard::encode(Encoding enc, const wire::Message& m) const {
 }
 
 void SyncShard::on_connected(ConnId conn, core::UserId user, core::DeviceId device) {
-  devices_[conn] = Device{user, std::move(device), Encoding::thrift_compact, std::nullopt, {}};
+  Device& d = devices_[conn];
+  d = Device{};
+  d.user = user;
+  d.id = std::move(device);
   users_[user].devices.push_back(conn);
 }
 
@@ -169,6 +172,13 @@ void SyncShard::answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::
 }
 
 void SyncShard::on_appended(core::UserId user, const core::Update& update) {
+  if (const auto* pc = std::get_if<core::ParticipantsChanged>(&update.body)) {
+    // Publishes on the thread's ephemeral topics are checked per message against the inbox
+    // below; subscriptions were checked once, so they go now.
+    if (std::find(pc->removed.begin(), pc->removed.end(), user) != pc->removed.end()) {
+      sink_.revoke_thread(user, update.thread);
+    }
+  }
   auto it = users_.find(user);
   if (it == users_.end()) return;  // nobody here holds this user's state
   User& u = it->second;
@@ -186,6 +196,10 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update) {
     memory_.add(user, update);
     u.queue.head = update.seq;
   }
+  if (sink_.tracing(user)) {
+    wire::DeltaBatch one{u.queue.epoch, update.seq, update.seq, {update}, false};
+    sink_.trace(user, wire::encode_json(wire::Message{std::move(one)}));
+  }
   for (ConnId conn : u.devices) {
     Device& d = devices_.at(conn);
     if (!d.stream) continue;
@@ -201,6 +215,18 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
     return push(conn, d, wire::Message{r}, std::nullopt);
   }
   auto decision = plan_resume(req, (*u)->queue);
+  d.skip_in_catch_up.reset();
+  if (auto* resync = std::get_if<wire::Resync>(&decision);
+      resync && resync->reason == wire::ResyncReason::backlog_too_large) {
+    if (auto thread = scoped_resync(d.user, req)) {
+      // Only that thread's state is in doubt: say so, then stream the rest of the range.
+      ++stats_.thread_resyncs;
+      resync->thread = thread;
+      push(conn, d, wire::Message{*resync}, std::nullopt);
+      d.skip_in_catch_up = thread;
+      decision = StreamPlan{core::next(req.last_seq), (*u)->queue.head};
+    }
+  }
   if (auto* resync = std::get_if<wire::Resync>(&decision)) {
     // A full resync costs a snapshot: beyond the user's budget, come back later instead.
     if (auto wait = resyncs_.admit(d.user, now_(), rng_)) {
@@ -237,7 +263,10 @@ void SyncShard::pump(ConnId conn, Device& d) {
       }
       updates = std::move(*stored);
     }
-    if (range->catch_up) updates = core::fold(updates);
+    if (range->catch_up) {
+      if (d.skip_in_catch_up) updates = without_thread(std::move(updates), *d.skip_in_catch_up);
+      updates = core::fold(updates);
+    }
     auto batches = make_batches(epoch, range->from, range->to, std::move(updates), range->catch_up,
                                 options_.batches);
     for (std::size_t i = 0; i < batches.size(); ++i) {
@@ -270,6 +299,37 @@ void SyncShard::on_delivered(ConnId conn, std::uint64_t token) {
   // A lost cursor write only means a redelivery that the device drops by seq.
   store_.async_advance_cursor(d.user, core::CursorName::device(d.id), *range_end, [](Result<core::Seq>) {});
   pump(conn, d);
+}
+
+std::optional<core::ThreadId> SyncShard::scoped_resync(core::UserId user,
+                                                       const wire::ResumeRequest& req) {
+  const core::Seq head = users_.at(user).queue.head;
+  const std::uint64_t missing = head.value() - req.last_seq.value();
+  if (missing > options_.thread_resync_scan) return std::nullopt;
+  const core::Seq from = core::next(req.last_seq);
+  std::vector<core::Update> backlog;
+  if (auto mem = memory_.read(user, from, head)) {
+    backlog = std::move(*mem);
+  } else {
+    auto stored = store_.read(user, from, missing);
+    if (!stored || stored->size() != missing) return std::nullopt;  // a full resync is safe
+    backlog = std::move(*stored);
+  }
+  return thread_to_resync(backlog, req.max_updates);
+}
+
+void SyncShard::on_keep_alive(ConnId conn) {
+  auto dit = devices_.find(conn);
+  if (dit == devices_.end() || !dit->second.stream) return;
+  Device& d = dit->second;
+  const User& u = users_.at(d.user);
+  ++stats_.heartbeats;
+  sink_.signal(conn, encode(d.encoding, wire::Message{wire::Heartbeat{u.queue.epoch, u.queue.head}}));
+}
+
+bool SyncShard::is_participant(core::UserId user, core::ThreadId thread) {
+  auto u = load(user);
+  return u && (*u)->inbox->is_participant(thread, user);
 }
 
 Result<wire::Snapshot> SyncShard::snapshot(core::UserId user) {

@@ -48,6 +48,10 @@ struct SyncOptions {
   ResyncLimits resyncs;
   // Messages per thread in a snapshot. Default 20.
   std::size_t snapshot_latest = 20;
+  // Largest backlog read at resume to see whether a backlog_too_large resync can be scoped
+  // to one thread (resume_planner.h thread_to_resync). Default 10,000 updates: about 2 MB
+  // read once per such resume; larger backlogs get a full resync without the scan.
+  std::size_t thread_resync_scan = 10'000;
 };
 
 // What a shard needs from the transport; called on the shard's thread.
@@ -61,6 +65,17 @@ class DeviceSink {
   // `error`; `payload` (an encoded Envelope: SendResult or Error) goes on its response topic.
   virtual void reply(ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
                      std::string payload) = 0;
+  // Sends `payload` (an encoded Envelope: a Heartbeat) to the device on `conn`, QoS 0, on
+  // its delta topic, after everything pushed to it before: never queued, never retried.
+  virtual void signal(ConnId conn, std::string payload) = 0;
+  // Whether anyone follows `user`'s trace (docs/PROTOCOL.md: u/<user>/trace); when not,
+  // the shard does not even encode the trace message.
+  virtual bool tracing(core::UserId user) = 0;
+  // Publishes `json` (an Envelope in JSON) to the followers of `user`'s trace, QoS 0.
+  virtual void trace(core::UserId user, std::string json) = 0;
+  // `user` left `thread`: drop its devices' subscriptions to the thread's ephemeral topics,
+  // which were authorized when they were made.
+  virtual void revoke_thread(core::UserId user, core::ThreadId thread) = 0;
 };
 
 class SyncShard;
@@ -88,6 +103,12 @@ class SyncShard {
   void on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload);
   // The device acknowledged the push with `token`.
   void on_delivered(ConnId conn, std::uint64_t token);
+  // The device's keep-alive arrived: a streaming device gets a Heartbeat with the head.
+  void on_keep_alive(ConnId conn);
+
+  // Whether `user` is a participant of `thread` now, from the user's inbox (loaded on first
+  // use). Requires: this shard owns `user` (the inbox of any other user is not ours to load).
+  bool is_participant(core::UserId user, core::ThreadId thread);
 
   // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue.
   void on_appended(core::UserId user, const core::Update& update);
@@ -97,7 +118,7 @@ class SyncShard {
 
   struct Stats {
     std::uint64_t requests = 0, refused = 0, batches_pushed = 0, updates_pushed = 0,
-                  acks = 0, resyncs = 0;
+                  acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -112,11 +133,15 @@ class SyncShard {
     core::DeviceId id;
     Encoding encoding = Encoding::thrift_compact;
     std::optional<DeviceStream> stream;
+    // A thread-scoped resync left this thread out of the catch-up (resume_planner.h).
+    std::optional<core::ThreadId> skip_in_catch_up;
     std::unordered_map<std::uint64_t, std::optional<core::Seq>> tokens;  // range end, if last
   };
 
   Result<User*> load(core::UserId user);
   void resume(ConnId conn, Device& d, const wire::ResumeRequest& req);
+  // The thread a backlog_too_large resync of this resume can be scoped to, if any.
+  std::optional<core::ThreadId> scoped_resync(core::UserId user, const wire::ResumeRequest& req);
   void pump(ConnId conn, Device& d);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
   void answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,

@@ -285,6 +285,21 @@ gen::Ack to_thrift(const Ack& m) {
   return g;
 }
 
+gen::Heartbeat to_thrift(const Heartbeat& m) {
+  gen::Heartbeat g;
+  g.epoch = i64(m.epoch);
+  g.head = i64(m.head);
+  return g;
+}
+
+gen::Typing to_thrift(const Typing& m) {
+  gen::Typing g;
+  g.thread = i64(m.thread);
+  g.user = i64(m.user);
+  g.active = m.active;
+  return g;
+}
+
 gen::Envelope to_thrift(const Message& m) {
   gen::Envelope g;
   // One case per alternative, in Envelope member order.
@@ -301,8 +316,10 @@ gen::Envelope to_thrift(const Message& m) {
     case 9: g.__set_rename_thread_request(to_thrift(std::get<9>(m))); break;
     case 10: g.__set_change_participants_request(to_thrift(std::get<10>(m))); break;
     case 11: g.__set_ack(to_thrift(std::get<11>(m))); break;
+    case 12: g.__set_heartbeat(to_thrift(std::get<12>(m))); break;
+    case 13: g.__set_typing(to_thrift(std::get<13>(m))); break;
   }
-  static_assert(std::variant_size_v<Message> == 12, "add the new message to Envelope");
+  static_assert(std::variant_size_v<Message> == 14, "add the new message to Envelope");
   return g;
 }
 
@@ -493,6 +510,14 @@ Result<Ack> from_thrift(gen::Ack&& g) {
   return checked(Ack{id_of<core::Epoch>(g.epoch), id_of<core::Seq>(g.seq)});
 }
 
+Result<Heartbeat> from_thrift(gen::Heartbeat&& g) {
+  return checked(Heartbeat{id_of<core::Epoch>(g.epoch), id_of<core::Seq>(g.head)});
+}
+
+Result<Typing> from_thrift(gen::Typing&& g) {
+  return checked(Typing{id_of<core::ThreadId>(g.thread), id_of<core::UserId>(g.user), g.active});
+}
+
 namespace {
 template <typename G>
 Result<Message> as_message(G&& g) {
@@ -507,7 +532,8 @@ Result<Message> from_thrift(gen::Envelope&& g) {
   const bool set[] = {s.delta_batch,    s.snapshot,     s.resume_request,
                       s.resync,         s.send_request, s.send_result,
                       s.error,          s.read_request, s.create_thread_request,
-                      s.rename_thread_request, s.change_participants_request, s.ack};
+                      s.rename_thread_request, s.change_participants_request, s.ack,
+                      s.heartbeat,      s.typing};
   static_assert(std::size(set) == std::variant_size_v<Message>);
   auto which = only_member(set);
   if (!which) return fail(which.error());
@@ -523,7 +549,9 @@ Result<Message> from_thrift(gen::Envelope&& g) {
     case 8: return as_message(std::move(g.create_thread_request));
     case 9: return as_message(std::move(g.rename_thread_request));
     case 10: return as_message(std::move(g.change_participants_request));
-    default: return as_message(std::move(g.ack));
+    case 11: return as_message(std::move(g.ack));
+    case 12: return as_message(std::move(g.heartbeat));
+    default: return as_message(std::move(g.typing));
   }
 }
 

@@ -34,6 +34,8 @@ gen::CreateThreadRequest to_thrift(const CreateThreadRequest& message);
 gen::RenameThreadRequest to_thrift(const RenameThreadRequest& message);
 gen::ChangeParticipantsRequest to_thrift(const ChangeParticipantsRequest& message);
 gen::Ack to_thrift(const Ack& message);
+gen::Heartbeat to_thrift(const Heartbeat& message);
+gen::Typing to_thrift(const Typing& message);
 gen::Envelope to_thrift(const Message& message);
 
 Result<core::Update> from_thrift(gen::Update&& update);
@@ -49,6 +51,8 @@ Result<CreateThreadRequest> from_thrift(gen::CreateThreadRequest&& message);
 Result<RenameThreadRequest> from_thrift(gen::RenameThreadRequest&& message);
 Result<ChangeParticipantsRequest> from_thrift(gen::ChangeParticipantsRequest&& message);
 Result<Ack> from_thrift(gen::Ack&& message);
+Result<Heartbeat> from_thrift(gen::Heartbeat&& message);
+Result<Typing> from_thrift(gen::Typing&& message);
 Result<Message> from_thrift(gen::Envelope&& message);
 
 // The generated type of a message: ThriftOf<DeltaBatch> is gen::DeltaBatch.

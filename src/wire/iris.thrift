@@ -8,6 +8,8 @@
 // Version history (PROTOCOL_VERSION):
 //   1  first version: updates, delta batch, snapshot, resume/resync, send, receipts,
 //      thread requests, ack, envelope.
+//   2  Heartbeat (Envelope member 13: keep-alive with the queue's head on the deltas topic)
+//      and Typing (member 14: the ephemeral t/<thread>/typing signal).
 //
 // Compatibility rules, which every change to this file must keep:
 //   - A field id, once used, is never reused and never changes type. A retired field keeps
@@ -33,7 +35,7 @@
 
 namespace cpp iris.wire.gen
 
-const i32 PROTOCOL_VERSION = 1
+const i32 PROTOCOL_VERSION = 2
 
 typedef i64 UserId
 typedef i64 ThreadId
@@ -192,6 +194,27 @@ struct Error {
   3: string text             // for humans and logs; clients branch on `code` only
 }
 
+// Sent on a streaming connection's deltas topic (QoS 0) when the device's keep-alive
+// (PINGREQ) arrives: where the queue stands now. A device that has applied everything it
+// received and still sees `head` past its seq on two heartbeats in a row has a stalled
+// stream and resumes. Since version 2.
+struct Heartbeat {
+  1: Epoch epoch
+  2: Seq head
+}
+
+// ---------------------------------------------------------------------------------------
+// Ephemeral, both directions (never queued, QoS 0)
+
+// Someone is typing in `thread` (active) or stopped (not active). Published by a device on
+// t/<thread>/typing; the server replaces `user` with the publisher's own id before anyone
+// else sees it, so receivers can trust it. Since version 2.
+struct Typing {
+  1: ThreadId thread
+  2: UserId user
+  3: bool active = false
+}
+
 // ---------------------------------------------------------------------------------------
 // Device -> server
 
@@ -257,4 +280,6 @@ union Envelope {
   10: RenameThreadRequest rename_thread_request
   11: ChangeParticipantsRequest change_participants_request
   12: Ack ack
+  13: Heartbeat heartbeat    // since version 2
+  14: Typing typing          // since version 2
 }

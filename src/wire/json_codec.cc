@@ -29,7 +29,8 @@ constexpr std::array kEnvelopeMembers = {
     "delta_batch"sv,           "snapshot"sv,     "resume_request"sv,
     "resync"sv,                "send_request"sv, "send_result"sv,
     "error"sv,                 "read_request"sv, "create_thread_request"sv,
-    "rename_thread_request"sv, "change_participants_request"sv, "ack"sv};
+    "rename_thread_request"sv, "change_participants_request"sv, "ack"sv,
+    "heartbeat"sv,             "typing"sv};
 static_assert(kEnvelopeMembers.size() == std::variant_size_v<Message>);
 
 constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_too_large"sv,
@@ -655,6 +656,39 @@ void read(JsonReader& r, Ack& m) {
   get_object(r, std::array{"epoch"sv, "seq"sv}, [&](std::size_t f) {
     if (f == 0) return get_id(r, m.epoch);
     get_id(r, m.seq);
+  });
+}
+
+void write(JsonWriter& w, const Heartbeat& m) {
+  w.begin_object();
+  put_id(w, "epoch", m.epoch);
+  put_id(w, "head", m.head);
+  w.end_object();
+}
+
+void read(JsonReader& r, Heartbeat& m) {
+  get_object(r, std::array{"epoch"sv, "head"sv}, [&](std::size_t f) {
+    if (f == 0) return get_id(r, m.epoch);
+    get_id(r, m.head);
+  });
+}
+
+void write(JsonWriter& w, const Typing& m) {
+  w.begin_object();
+  put_id(w, "thread", m.thread);
+  put_id(w, "user", m.user);
+  w.key("active");
+  w.boolean(m.active);
+  w.end_object();
+}
+
+void read(JsonReader& r, Typing& m) {
+  get_object(r, std::array{"thread"sv, "user"sv, "active"sv}, [&](std::size_t f) {
+    switch (f) {
+      case 0: return get_id(r, m.thread);
+      case 1: return get_id(r, m.user);
+      default: m.active = r.boolean(); return;
+    }
   });
 }
 

@@ -18,7 +18,7 @@
 namespace iris::wire {
 
 // iris.thrift's PROTOCOL_VERSION: the newest version this build speaks.
-inline constexpr std::int32_t kProtocolVersion = 1;
+inline constexpr std::int32_t kProtocolVersion = 2;
 
 // Server -> device ------------------------------------------------------------------------
 
@@ -80,6 +80,21 @@ struct Resync {
   std::optional<std::chrono::milliseconds> retry_after;  // on the wire an i32 of ms, >= 0
   std::optional<core::ThreadId> thread;
   bool operator==(const Resync&) const = default;
+};
+
+// Keep-alive answer on the deltas topic: where the queue stands (iris.thrift).
+struct Heartbeat {
+  core::Epoch epoch;
+  core::Seq head;
+  bool operator==(const Heartbeat&) const = default;
+};
+
+// Ephemeral: `user` is typing in `thread` (active) or stopped. Never queued.
+struct Typing {
+  core::ThreadId thread;
+  core::UserId user;
+  bool active = false;
+  bool operator==(const Typing&) const = default;
 };
 
 struct SendResult {
@@ -164,7 +179,7 @@ struct Ack {
 // never reorder, append only.
 using Message = std::variant<DeltaBatch, Snapshot, ResumeRequest, Resync, SendRequest,
                              SendResult, Error, ReadRequest, CreateThreadRequest,
-                             RenameThreadRequest, ChangeParticipantsRequest, Ack>;
+                             RenameThreadRequest, ChangeParticipantsRequest, Ack, Heartbeat, Typing>;
 
 // True for every type the codecs encode and decode: each alternative of Message, and
 // Message itself (the envelope).
@@ -184,6 +199,6 @@ concept WireMessage = is_wire_message_v<T> || is_alternative_v<T, Message>;
 #define IRIS_WIRE_FOR_EACH_MESSAGE(X)                                                     \
   X(Message) X(DeltaBatch) X(Snapshot) X(ResumeRequest) X(Resync) X(SendRequest)          \
   X(SendResult) X(Error) X(ReadRequest) X(CreateThreadRequest) X(RenameThreadRequest)    \
-  X(ChangeParticipantsRequest) X(Ack)
+  X(ChangeParticipantsRequest) X(Ack) X(Heartbeat) X(Typing)
 
 }  // namespace iris::wire

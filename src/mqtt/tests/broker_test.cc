@@ -64,6 +64,8 @@ class BrokerTest : public ::testing::Test {
         intercepted_.push_back(*i);
       } else if (auto* d = std::get_if<DeliveredAction>(&action)) {
         delivered_.push_back(*d);
+      } else if (auto* k = std::get_if<KeepAliveAction>(&action)) {
+        keep_alives_.push_back(k->conn);
       } else {
         gone_.push_back(std::get<GoneAction>(action).conn);
       }
@@ -131,6 +133,7 @@ class BrokerTest : public ::testing::Test {
   std::vector<InterceptAction> intercepted_;
   std::vector<DeliveredAction> delivered_;
   std::vector<ConnId> gone_;
+  std::vector<ConnId> keep_alives_;
 };
 
 // --- CONNECT ---
@@ -851,6 +854,66 @@ TEST_F(BrokerServiceTest, ConnectionThatMadeRequestsIsReportedGone) {
   connect("dev");  // takeover closes the old connection
   ASSERT_EQ(gone_.size(), 1u);
   EXPECT_EQ(gone_[0], dev);
+}
+
+TEST_F(BrokerServiceTest, PingOfAConnectionThatMadeRequestsIsReportedAfterThePingresp) {
+  const ConnId quiet = connect("quiet");
+  const ConnId dev = connect("dev");
+  send(quiet, PingReq{});
+  EXPECT_EQ(take(quiet).size(), 1u);
+  EXPECT_TRUE(keep_alives_.empty()) << "no service behind a plain client";
+  send(dev, msg("u/1/sync", "r", QoS::at_most_once));
+  send(dev, PingReq{});
+  const auto packets = take(dev);
+  ASSERT_EQ(packets.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<PingResp>(packets[0]));
+  ASSERT_EQ(keep_alives_.size(), 1u);
+  EXPECT_EQ(keep_alives_[0], dev);
+}
+
+TEST_F(BrokerServiceTest, InterceptedPublishCarriesItsRetainFlag) {
+  const ConnId dev = connect("dev");
+  send(dev, msg("u/1/sync", "r", QoS::at_most_once, 0, true));
+  send(dev, msg("u/1/sync", "r", QoS::at_most_once, 0, false));
+  ASSERT_EQ(intercepted_.size(), 2u);
+  EXPECT_TRUE(intercepted_[0].retain);
+  EXPECT_FALSE(intercepted_[1].retain);
+}
+
+TEST_F(BrokerServiceTest, HasSubscribersFollowsSubscribeAndUnsubscribe) {
+  const ConnId a = connect("a");
+  EXPECT_FALSE(broker().has_subscribers("u/1/trace"));
+  subscribe(a, "u/+/trace", QoS::at_most_once);
+  EXPECT_TRUE(broker().has_subscribers("u/1/trace"));
+  EXPECT_FALSE(broker().has_subscribers("u/1/deltas"));
+  send(a, Unsubscribe{2, {}, {"u/+/trace"}});
+  EXPECT_FALSE(broker().has_subscribers("u/1/trace"));
+}
+
+TEST_F(BrokerServiceTest, DropSubscriptionsRemovesOnlyThatUsersFiltersUnderThePrefix) {
+  auto connect_as = [&](std::string client_id, std::string user) {
+    const ConnId id = open();
+    Connect c;
+    c.client_id = std::move(client_id);
+    c.username = std::move(user);
+    send(id, c);
+    take(id);
+    return id;
+  };
+  const ConnId ann = connect_as("ann-phone", "1");
+  const ConnId bob = connect_as("bob-phone", "2");
+  subscribe(ann, "t/7/typing", QoS::at_most_once);
+  subscribe(ann, "t/7", QoS::at_most_once);
+  subscribe(ann, "t/77/typing", QoS::at_most_once);
+  subscribe(ann, "u/1/deltas", QoS::at_least_once);
+  subscribe(bob, "t/7/typing", QoS::at_most_once);
+  EXPECT_EQ(broker().drop_subscriptions("1", "t/7"), 2u);
+  send(bob, msg("t/7/typing", "x"));
+  EXPECT_TRUE(take(ann).empty()) << "ann's t/7 subscriptions are gone";
+  EXPECT_EQ(take(bob).size(), 1u) << "bob keeps his";
+  send(bob, msg("t/77/typing", "y"));
+  EXPECT_EQ(take(ann).size(), 1u) << "t/77 is another thread";
+  EXPECT_EQ(broker().drop_subscriptions("1", "t/7"), 0u);
 }
 
 }  // namespace

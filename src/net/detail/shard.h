@@ -126,10 +126,26 @@ class Shard final : public sync::DeviceSink {
   void push(sync::ConnId conn, std::string payload, std::uint64_t token) override;
   void reply(sync::ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
              std::string payload) override;
+  void signal(sync::ConnId conn, std::string payload) override;
+  bool tracing(core::UserId user) override;
+  void trace(core::UserId user, std::string json) override;
+  void revoke_thread(core::UserId user, core::ThreadId thread) override;
+
+  // The shard whose thread is calling, or null on any other thread (set once when the
+  // shard's thread starts running its io_context).
+  static Shard* current();
+  void run_as_current();
+  // Thread membership for the authorizer (net/sync_membership.h), on this shard's thread:
+  // whether `user` (as authenticated) is a participant of `thread` (both decimal ids).
+  // False when this shard does not own `user`: then its inbox is not ours to read.
+  bool is_participant(std::string_view user, std::string_view thread);
 
  private:
   void handle(Envelope& e, mqtt::TimePoint now);
   void on_intercept(mqtt::InterceptAction& request);
+  void on_typing(mqtt::InterceptAction& request);
+  // Routes a server message to this broker's subscribers and every other shard's.
+  void publish_everywhere(std::shared_ptr<const mqtt::Message> message);
   void run_broker();
   void to_io(mqtt::ConnId conn, Envelope e);
   void post_to(std::size_t shard, Envelope e);

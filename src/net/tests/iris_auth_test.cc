@@ -74,6 +74,15 @@ TEST_F(IrisAuthTest, ThreadTopicsAreForParticipantsOnly) {
   EXPECT_FALSE(auth_.can_subscribe(mqtt::Identity{"7"}, "c", "t/+/typing"));
 }
 
+TEST_F(IrisAuthTest, ParticipantsPublishOnlyTheTypingTopicOfAThread) {
+  EXPECT_TRUE(auth_.can_subscribe(mqtt::Identity{"7"}, "c", "t/100/typing/json"));
+  EXPECT_TRUE(auth_.can_subscribe(mqtt::Identity{"7"}, "c", "t/100/#"));
+  EXPECT_FALSE(auth_.can_publish(mqtt::Identity{"7"}, "c", "t/100/typing/json"))
+      << "the server publishes the JSON twin; a device could forge it";
+  EXPECT_FALSE(auth_.can_publish(mqtt::Identity{"7"}, "c", "t/100/presence"));
+  EXPECT_FALSE(auth_.can_publish(mqtt::Identity{"7"}, "c", "t/100"));
+}
+
 TEST_F(IrisAuthTest, AnonymousClientsGetOnlyThePublicSpace) {
   const mqtt::Identity anon{};
   EXPECT_TRUE(auth_.can_subscribe(anon, "c", "test/topic"));

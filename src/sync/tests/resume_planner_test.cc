@@ -54,5 +54,51 @@ TEST(Resume, NewDeviceOfANewUserIsUpToDate) {
   ASSERT_TRUE(std::holds_alternative<StreamPlan>(plan));
 }
 
+// --- thread-scoped resync ---
+
+std::vector<core::Update> backlog(std::initializer_list<std::pair<std::uint64_t, int>> runs) {
+  std::vector<core::Update> out;
+  std::uint64_t seq = 0;
+  for (auto [thread, n] : runs) {
+    for (int i = 0; i < n; ++i) {
+      core::Update u;
+      u.seq = Seq{++seq};
+      u.thread = core::ThreadId{thread};
+      u.body = core::MessageCreated{core::MessageId{seq}, {}, "m", std::nullopt};
+      out.push_back(std::move(u));
+    }
+  }
+  return out;
+}
+
+TEST(ThreadResync, ScopesToTheOneThreadWhoseUpdatesMakeTheBacklogTooLarge) {
+  // 40 updates of thread 7 and 5 of thread 8, in a device that takes 10.
+  EXPECT_EQ(thread_to_resync(backlog({{8, 2}, {7, 40}, {8, 3}}), 10), core::ThreadId{7});
+}
+
+TEST(ThreadResync, FullResyncWhenTheRestStillDoesNotFit) {
+  // Without thread 7, 11 remain: over 10.
+  EXPECT_EQ(thread_to_resync(backlog({{7, 40}, {8, 6}, {9, 5}}), 10), std::nullopt);
+}
+
+TEST(ThreadResync, NothingToScopeWhenTheBacklogFitsOrThereIsNoLimit) {
+  EXPECT_EQ(thread_to_resync(backlog({{7, 10}}), 10), std::nullopt);
+  EXPECT_EQ(thread_to_resync(backlog({{7, 40}}), 0), std::nullopt) << "0 means no limit";
+  EXPECT_EQ(thread_to_resync({}, 3), std::nullopt);
+}
+
+TEST(ThreadResync, PicksTheBusiestThreadAndBreaksTiesBySmallerId) {
+  EXPECT_EQ(thread_to_resync(backlog({{9, 6}, {3, 6}}), 6), core::ThreadId{3});
+  EXPECT_EQ(thread_to_resync(backlog({{9, 7}, {3, 6}}), 6), core::ThreadId{9});
+}
+
+TEST(ThreadResync, WithoutThreadKeepsTheOtherUpdatesInOrder) {
+  const auto rest = without_thread(backlog({{8, 2}, {7, 3}, {8, 1}}), core::ThreadId{7});
+  ASSERT_EQ(rest.size(), 3u);
+  EXPECT_EQ(rest[0].seq, Seq{1});
+  EXPECT_EQ(rest[1].seq, Seq{2});
+  EXPECT_EQ(rest[2].seq, Seq{6});
+}
+
 }  // namespace
 }  // namespace iris::sync

@@ -6,6 +6,7 @@
 
 #include <deque>
 #include <map>
+#include <set>
 
 #include "store/memory/memory_queue_store.h"
 #include "wire/codec.h"
@@ -36,6 +37,16 @@ struct Recorder final : DeviceSink {
     replies[conn].push_back({id, error, m});
     if (on_reply) on_reply(conn);
   }
+  std::map<ConnId, std::vector<wire::Message>> signals;
+  std::set<UserId> traced_users;
+  std::map<UserId, std::vector<std::string>> traces;
+  std::vector<std::pair<UserId, ThreadId>> revoked;
+  void signal(ConnId conn, std::string payload) override {
+    signals[conn].push_back(wire::decode<wire::Message>(payload).value());
+  }
+  bool tracing(UserId user) override { return traced_users.contains(user); }
+  void trace(UserId user, std::string json) override { traces[user].push_back(std::move(json)); }
+  void revoke_thread(UserId user, ThreadId thread) override { revoked.emplace_back(user, thread); }
 };
 
 struct QueueRouter final : ShardRouter {
@@ -211,11 +222,87 @@ TEST_F(SyncShardTest, AnswersResyncForEachReasonAndRateLimitsThem) {
 
 TEST_F(SyncShardTest, BacklogOverTheDevicesCapacityIsResyncedNotPartiallySent) {
   connect(1, kAnn);
-  const ThreadId t = create_thread(1, kAnn, {kBob});
-  for (int i = 0; i < 20; ++i) request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, static_cast<std::uint64_t>(i)}, t, "x", std::nullopt});
+  // Two busy threads: leaving out either one still leaves more than the device takes.
+  for (const ThreadId t : {create_thread(1, kAnn, {kBob}), create_thread(1, kAnn, {kBob})}) {
+    for (int i = 0; i < 10; ++i) {
+      request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, next_packet_}, t, "x", std::nullopt});
+    }
+  }
   connect(2, kBob, Seq{0}, store_->info(kBob).value().epoch, /*max=*/10);
   ASSERT_EQ(sink_.pushes[2].size(), 1u);
-  EXPECT_EQ(std::get<wire::Resync>(sink_.pushes[2].back().second).reason, wire::ResyncReason::backlog_too_large);
+  const auto& r = std::get<wire::Resync>(sink_.pushes[2].back().second);
+  EXPECT_EQ(r.reason, wire::ResyncReason::backlog_too_large);
+  EXPECT_EQ(r.thread, std::nullopt);
+}
+
+TEST_F(SyncShardTest, BacklogTooLargeBecauseOfOneThreadIsResyncedForThatThreadOnly) {
+  connect(1, kAnn);
+  const ThreadId busy = create_thread(1, kAnn, {kBob});
+  const ThreadId quiet = create_thread(1, kAnn, {kBob});
+  for (int i = 0; i < 30; ++i) {
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, next_packet_}, busy, "x", std::nullopt});
+  }
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, next_packet_}, quiet, "q", std::nullopt});
+  const Seq head = store_->info(kBob).value().head;  // 33
+  connect(2, kBob, Seq{0}, store_->info(kBob).value().epoch, /*max=*/10);
+  ASSERT_FALSE(sink_.pushes[2].empty());
+  const auto& r = std::get<wire::Resync>(sink_.pushes[2].front().second);
+  EXPECT_EQ(r.reason, wire::ResyncReason::backlog_too_large);
+  EXPECT_EQ(r.thread, busy);
+  EXPECT_EQ(r.head, head);
+  ack_all(2, kBob);
+  const auto got = delivered(2);  // checks the batches cover 1..head without a gap
+  ASSERT_EQ(got.size(), 2u) << "the quiet thread's creation and message, nothing of the busy one";
+  for (const auto& u : got) EXPECT_EQ(u.thread, quiet);
+  EXPECT_EQ(std::get<wire::DeltaBatch>(sink_.pushes[2].back().second).last_seq, head);
+  // Live updates of the busy thread flow again after the catch-up.
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, next_packet_}, busy, "live", std::nullopt});
+  ack_all(2, kBob);
+  EXPECT_EQ(delivered(2).back().thread, busy);
+  EXPECT_EQ(owner(kBob).stats().resyncs, 0u) << "not a full resync: no budget spent";
+}
+
+TEST_F(SyncShardTest, KeepAliveOfAStreamingDeviceCarriesTheHead) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  owner(kBob).on_connected(2, kBob, core::DeviceId{"not-resumed"});
+  owner(kBob).on_keep_alive(2);
+  EXPECT_TRUE(sink_.signals[2].empty()) << "no stream, nothing to report";
+  connect(3, kBob);
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 1}, t, "x", std::nullopt});
+  owner(kBob).on_keep_alive(3);
+  ASSERT_EQ(sink_.signals[3].size(), 1u);
+  const auto& hb = std::get<wire::Heartbeat>(sink_.signals[3][0]);
+  EXPECT_EQ(hb.head, Seq{2});
+  EXPECT_EQ(hb.epoch, store_->info(kBob).value().epoch);
+}
+
+TEST_F(SyncShardTest, TraceMirrorsEachAppendOnlyWhileSomeoneFollows) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(2, kBob);
+  EXPECT_TRUE(sink_.traces[kBob].empty());
+  sink_.traced_users.insert(kBob);
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 2}, t, "traced", std::nullopt});
+  ASSERT_EQ(sink_.traces[kBob].size(), 1u);
+  const std::string& json = sink_.traces[kBob][0];
+  EXPECT_NE(json.find(R"({"delta_batch":{)"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("first_seq":"2","last_seq":"2")"), std::string::npos) << json;
+  EXPECT_NE(json.find(R"("text":"traced")"), std::string::npos) << json;
+  EXPECT_TRUE(sink_.traces[kAnn].empty()) << "only followed users are traced";
+}
+
+TEST_F(SyncShardTest, MembershipFollowsTheInboxAndRemovalRevokesSubscriptions) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob, kEve});
+  EXPECT_TRUE(owner(kEve).is_participant(kEve, t));
+  EXPECT_TRUE(owner(kAnn).is_participant(kAnn, t));
+  EXPECT_FALSE(owner(UserId{5}).is_participant(UserId{5}, t));
+  request(1, kAnn, wire::ChangeParticipantsRequest{core::ClientMsgId{1, 9}, t, {}, {kEve}});
+  EXPECT_FALSE(owner(kEve).is_participant(kEve, t));
+  EXPECT_TRUE(owner(kBob).is_participant(kBob, t));
+  ASSERT_EQ(sink_.revoked.size(), 1u);
+  EXPECT_EQ(sink_.revoked[0], std::make_pair(kEve, t));
 }
 
 TEST_F(SyncShardTest, StalledDeviceDoesNotSlowAHealthyOne) {

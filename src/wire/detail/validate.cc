@@ -111,6 +111,8 @@ std::error_code check(const SendResult&) { return {}; }
 std::error_code check(const ReadRequest&) { return {}; }
 std::error_code check(const ChangeParticipantsRequest&) { return {}; }
 std::error_code check(const Ack&) { return {}; }
+std::error_code check(const Heartbeat&) { return {}; }
+std::error_code check(const Typing&) { return {}; }
 
 std::error_code check(const Message& m) {
   return std::visit([](const auto& alt) { return check(alt); }, m);

@@ -67,6 +67,22 @@ TEST(WireCodec, EncodesEnvelopeAsUnionMember) {
                    0x00}));                 // stop of Envelope
 }
 
+TEST(WireCodec, EncodesHeartbeatAndTypingAsEnvelopeMembers13And14) {
+  EXPECT_EQ(encode(Message{Heartbeat{core::Epoch{9}, core::Seq{42}}}),
+            bytes({0xdc,        // field 13 (delta 13), struct: heartbeat
+                   0x16, 0x12,  // field 1, i64: epoch, zigzag(9) = 18
+                   0x16, 0x54,  // field 2, i64: head, zigzag(42) = 84
+                   0x00,        // stop of Heartbeat
+                   0x00}));     // stop of Envelope
+  EXPECT_EQ(encode(Message{Typing{core::ThreadId{7}, core::UserId{2}, true}}),
+            bytes({0xec,        // field 14 (delta 14), struct: typing
+                   0x16, 0x0e,  // field 1, i64: thread, zigzag(7) = 14
+                   0x16, 0x04,  // field 2, i64: user, zigzag(2) = 4
+                   0x11,        // field 3, bool true (type 1 carries the value)
+                   0x00,        // stop of Typing
+                   0x00}));     // stop of Envelope
+}
+
 // A delta batch of one update whose body member is `member` (an empty struct).
 std::string batch_with_body_member(int member) {
   return bytes({0x16, 0x02,                // epoch 1

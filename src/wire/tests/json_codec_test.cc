@@ -46,6 +46,13 @@ TEST(WireJson, WritesFieldNamesAndIdsAsDecimalStrings) {
             R"({"read_request":{"thread":"1","up_to":"2"}})");
 }
 
+TEST(WireJson, WritesHeartbeatAndTyping) {
+  EXPECT_EQ(encode_json(Message{Heartbeat{core::Epoch{9}, core::Seq{42}}}),
+            R"({"heartbeat":{"epoch":"9","head":"42"}})");
+  EXPECT_EQ(encode_json(Message{Typing{core::ThreadId{7}, core::UserId{2}, true}}),
+            R"({"typing":{"thread":"7","user":"2","active":true}})");
+}
+
 TEST(WireJson, WritesAnUpdateWithItsKindAsUnionMember) {
   DeltaBatch b{core::Epoch{9}, core::Seq{1}, core::Seq{1}, {}, false};
   b.updates.push_back(core::Update{core::Seq{1}, core::Timestamp{std::chrono::milliseconds{-5}},
@@ -142,7 +149,7 @@ TEST(WireJson, RejectsWrongTypesAndOutOfRangeNumbers) {
 }
 
 TEST(WireJson, RejectsUnknownKindsAndEnumNames) {
-  EXPECT_EQ(decode_json<Message>(R"({"typing":{}})").error(), errc::unknown_kind);
+  EXPECT_EQ(decode_json<Message>(R"({"presence":{}})").error(), errc::unknown_kind);
   EXPECT_EQ(decode_json<Message>(R"({})").error(), errc::unknown_kind);
   EXPECT_EQ(decode_json<Message>(R"({"ack":{},"read_request":{}})").error(), errc::malformed);
   EXPECT_EQ(decode_json<Resync>(R"({"reason":"bored"})").error(), errc::unknown_kind);

@@ -126,6 +126,10 @@ std::vector<Message> sample_messages() {
   out.push_back(ChangeParticipantsRequest{ClientMsgId{kMax, 0}, ThreadId{kMax}, {}, {UserId{kMax}}});
   out.push_back(Ack{Epoch{1}, Seq{1}});
   out.push_back(Ack{Epoch{kMax}, Seq{kMax}});
+  out.push_back(Heartbeat{Epoch{1}, Seq{0}});
+  out.push_back(Heartbeat{Epoch{kMax}, Seq{kMax}});
+  out.push_back(Typing{ThreadId{1}, UserId{2}, true});
+  out.push_back(Typing{ThreadId{kMax}, UserId{kMax}, false});
   return out;
 }
 
@@ -187,7 +191,9 @@ Message random_message(std::mt19937_64& rng) {
     case 10:
       return ChangeParticipantsRequest{ClientMsgId{rng(), rng()}, ThreadId{rng()}, random_users(rng),
                                        random_users(rng)};
-    default: return Ack{Epoch{rng()}, Seq{rng()}};
+    case 11: return Ack{Epoch{rng()}, Seq{rng()}};
+    case 12: return Heartbeat{Epoch{rng()}, Seq{rng()}};
+    default: return Typing{ThreadId{rng()}, UserId{rng()}, rng() % 2 == 0};
   }
 }
 
@@ -196,7 +202,8 @@ std::string name_of(const Message& m) {
       "DeltaBatch",          "Snapshot",           "ResumeRequest",
       "Resync",              "SendRequest",        "SendResult",
       "Error",               "ReadRequest",        "CreateThreadRequest",
-      "RenameThreadRequest", "ChangeParticipantsRequest", "Ack"};
+      "RenameThreadRequest", "ChangeParticipantsRequest", "Ack",
+      "Heartbeat",           "Typing"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }
