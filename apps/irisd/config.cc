@@ -203,10 +203,13 @@ std::string help_text() {
   std::string out =
       "Usage: irisd [--config FILE] [--KEY=VALUE ...]\n"
       "       irisd token --user USER --device DEVICE [--ttl 30d] [--config FILE | --data_dir DIR]\n"
+      "       irisd trim --user USER --up_to SEQ [--config FILE | --data_dir DIR]\n"
       "       irisd --help | --version\n\n"
       "`irisd token` prints a device token (the MQTT password of DEVICE as USER) signed with\n"
       "the server's secret (auth.secret_file, created if missing); --ttl is its lifetime,\n"
       "a number with unit s, m, h or d (default 30d).\n\n"
+      "`irisd trim` (server stopped) drops USER's updates up to SEQ from the queue store, as\n"
+      "the history tier will once it holds them; devices behind SEQ then get `too_old`.\n\n"
       "Iris message-sync server. Every option can be set in the config file as\n"
       "`key = value` or on the command line as --key=value (flags win over the file).\n\n"
       "Options:\n";
@@ -221,6 +224,9 @@ Parsed parse_command_line(int argc, char** argv) {
   int first = 1;
   if (argc > 1 && std::string_view(argv[1]) == "token") {
     p.command = Command::token;
+    first = 2;
+  } else if (argc > 1 && std::string_view(argv[1]) == "trim") {
+    p.command = Command::trim;
     first = 2;
   }
   for (int i = first; i < argc; ++i) {
@@ -248,6 +254,8 @@ Parsed parse_command_line(int argc, char** argv) {
     else if (p.command == Command::token && key == "user") p.token.user = value;
     else if (p.command == Command::token && key == "device") p.token.device = value;
     else if (p.command == Command::token && key == "ttl") p.token.ttl = to_duration("ttl", value);
+    else if (p.command == Command::trim && key == "user") p.trim.user = to_u64("user", value);
+    else if (p.command == Command::trim && key == "up_to") p.trim.up_to = to_u64("up_to", value);
     else flags.emplace_back(key, value);
   }
   if (!config_file.empty()) load_file(p.config, config_file);
@@ -256,6 +264,9 @@ Parsed parse_command_line(int argc, char** argv) {
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {
     throw std::runtime_error("token: --user and --device are required");
+  }
+  if (p.command == Command::trim && (p.trim.user == 0 || p.trim.up_to == 0)) {
+    throw std::runtime_error("trim: --user and --up_to (both > 0) are required");
   }
   if (p.command == Command::token && p.token.ttl.count() == 0) {
     throw std::runtime_error("token: --ttl must be positive");

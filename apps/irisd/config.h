@@ -36,7 +36,7 @@ struct Config {
 };
 
 // What the command line asked for besides running the server.
-enum class Command { run, help, version, token };
+enum class Command { run, help, version, token, trim };
 
 // `irisd token --user U --device D [--ttl 30d]`: issue a device token from the secret.
 struct TokenRequest {
@@ -45,10 +45,19 @@ struct TokenRequest {
   std::chrono::seconds ttl{30 * 24 * 3600};
 };
 
+// `irisd trim --user U --up_to SEQ`: drops U's updates up to SEQ from the queue store of a
+// stopped server, as the history tier will once it has them (it moves the `storage` cursor
+// there first, so the store's retention rule holds). For operators and tests of `too_old`.
+struct TrimRequest {
+  std::uint64_t user = 0;
+  std::uint64_t up_to = 0;
+};
+
 struct Parsed {
   Command command = Command::run;
   Config config;
   TokenRequest token;
+  TrimRequest trim;
 };
 
 // Parses `irisd [token] [--config FILE] [--KEY=VALUE | --KEY VALUE]...`. With `token` first,

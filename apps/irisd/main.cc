@@ -8,6 +8,7 @@
 #include "apps/irisd/server.h"
 #include "base/log.h"
 #include "net/token.h"
+#include "store/rocksdb/rocksdb_queue_store.h"
 
 namespace {
 
@@ -24,6 +25,31 @@ int issue_token(const iris::irisd::Parsed& parsed) {
   const std::string token =
       signer.issue({parsed.token.user, parsed.token.device, now + parsed.token.ttl});
   std::puts(token.c_str());
+  return 0;
+}
+
+// `irisd trim`: storage cursor to SEQ, then the trim; exit 1 with the reason on failure
+// (the store is locked by a running server, the seq is past the head ...).
+int trim_queue(const iris::irisd::Parsed& parsed) {
+  using namespace iris;
+  auto store = store::open_rocksdb_queue_store(parsed.config.store);
+  if (!store) {
+    std::fprintf(stderr, "irisd trim: cannot open the queue store at %s: %s\n",
+                 parsed.config.store.path.c_str(), store.error().message().c_str());
+    return 1;
+  }
+  const core::UserId user{parsed.trim.user};
+  const core::Seq up_to{parsed.trim.up_to};
+  auto cursor = (*store)->advance_cursor(user, core::CursorName::storage(), up_to);
+  auto trimmed = cursor ? (*store)->trim_to(user, up_to) : Result<std::size_t>(fail(cursor.error()));
+  if (!trimmed) {
+    std::fprintf(stderr, "irisd trim: user %llu up to %llu: %s\n",
+                 static_cast<unsigned long long>(user.value()),
+                 static_cast<unsigned long long>(up_to.value()), trimmed.error().message().c_str());
+    return 1;
+  }
+  std::printf("trimmed %zu updates of user %llu\n", *trimmed,
+              static_cast<unsigned long long>(user.value()));
   return 0;
 }
 
@@ -57,6 +83,7 @@ int main(int argc, char** argv) {
   }
   log::set_level(parsed.config.log_level);
   if (parsed.command == irisd::Command::token) return issue_token(parsed);
+  if (parsed.command == irisd::Command::trim) return trim_queue(parsed);
   irisd::Server server(parsed.config);
   if (!server.start()) return 1;
   server.run_until_signal();

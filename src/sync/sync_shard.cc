@@ -180,7 +180,10 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update) {
     }
   }
   auto it = users_.find(user);
-  if (it == users_.end()) return;  // nobody here holds this user's state
+  if (it == users_.end()) {  // nobody here holds this user's state
+    trace(user, update, std::nullopt);
+    return;
+  }
   User& u = it->second;
   if (u.inbox) {
     if (update.seq == core::next(u.inbox->seq())) {
@@ -196,16 +199,24 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update) {
     memory_.add(user, update);
     u.queue.head = update.seq;
   }
-  if (sink_.tracing(user)) {
-    wire::DeltaBatch one{u.queue.epoch, update.seq, update.seq, {update}, false};
-    sink_.trace(user, wire::encode_json(wire::Message{std::move(one)}));
-  }
+  trace(user, update, u.queue.epoch);
   for (ConnId conn : u.devices) {
     Device& d = devices_.at(conn);
     if (!d.stream) continue;
     d.stream->on_head(u.queue.head);
     pump(conn, d);
   }
+}
+
+void SyncShard::trace(core::UserId user, const core::Update& update, std::optional<core::Epoch> epoch) {
+  if (!sink_.tracing(user)) return;
+  if (!epoch) {
+    auto info = store_.info(user);  // a debugging aid for a user with no device here: rare
+    if (!info) return;
+    epoch = info->epoch;
+  }
+  wire::DeltaBatch one{*epoch, update.seq, update.seq, {update}, false};
+  sink_.trace(user, wire::encode_json(wire::Message{std::move(one)}));
 }
 
 void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {

@@ -143,6 +143,8 @@ class SyncShard {
   // The thread a backlog_too_large resync of this resume can be scoped to, if any.
   std::optional<core::ThreadId> scoped_resync(core::UserId user, const wire::ResumeRequest& req);
   void pump(ConnId conn, Device& d);
+  // Mirrors an append to the user's trace followers, if any (`epoch` when known here).
+  void trace(core::UserId user, const core::Update& update, std::optional<core::Epoch> epoch);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
   void answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
               std::optional<core::ClientMsgId> client_id);

@@ -290,6 +290,12 @@ TEST_F(SyncShardTest, TraceMirrorsEachAppendOnlyWhileSomeoneFollows) {
   EXPECT_NE(json.find(R"("first_seq":"2","last_seq":"2")"), std::string::npos) << json;
   EXPECT_NE(json.find(R"("text":"traced")"), std::string::npos) << json;
   EXPECT_TRUE(sink_.traces[kAnn].empty()) << "only followed users are traced";
+  // A followed user with no device (so no state) on its shard is traced too.
+  sink_.traced_users.insert(kEve);
+  const ThreadId t2 = create_thread(1, kAnn, {kEve});
+  ASSERT_EQ(sink_.traces[kEve].size(), 1u);
+  EXPECT_NE(sink_.traces[kEve][0].find(R"("thread_created")"), std::string::npos);
+  EXPECT_NE(sink_.traces[kEve][0].find(std::to_string(t2.value())), std::string::npos);
 }
 
 TEST_F(SyncShardTest, MembershipFollowsTheInboxAndRemovalRevokesSubscriptions) {
