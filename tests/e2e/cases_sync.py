@@ -366,6 +366,8 @@ def case_sync_typing_reaches_participants_and_is_refused_to_outsiders():
         bob.drain_until(lambda: bob.seq >= 1)
         typing = "t/%s/typing" % thread
         assert reason_code(bob.subscribe(typing + "/json", 1)[0]) == 1  # granted QoS 1
+        tablet = Device(s, "1", "ann-tablet")  # Ann's other device, in Thrift compact
+        assert reason_code(tablet.subscribe(typing, 0)[0]) == 0
         # Ann says she is typing, claiming to be someone else: the server stamps her id.
         info = ann.c.publish(typing, json.dumps({"typing": {"thread": thread, "user": "99",
                                                            "active": True}}), 1)
@@ -376,6 +378,16 @@ def case_sync_typing_reaches_participants_and_is_refused_to_outsiders():
         assert m.topic == typing + "/json" and m.qos == 0 and not m.retain, (m.topic, m.qos)
         assert json.loads(m.payload) == {"typing": {"thread": thread, "user": "1",
                                                      "active": True}}, m.payload
+        # The publisher's own devices get it too, in Thrift compact on the plain topic.
+        m = tablet.message()
+        while m.topic != typing:
+            m = tablet.message()
+        expected = (b"\xec"                                  # Envelope field 14: typing
+                    + b"\x16" + varint(2 * int(thread))      # thread (i64, zigzag)
+                    + b"\x16" + varint(2 * 1)                # user 1
+                    + b"\x11" + b"\x00" + b"\x00")           # active true, stops
+        assert m.payload == expected and m.qos == 0, m.payload
+        tablet.close()
         # Eve is not a participant: her subscribe and publish are refused.
         eve = Device(s, "3", "eve-phone", v5=True)
         assert reason_code(eve.subscribe(typing, 0)[0]) == 0x87
