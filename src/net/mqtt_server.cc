@@ -136,7 +136,7 @@ mqtt::ReasonCode to_reason(wire::ErrorCode e) {
 
 // u/<user>/sync: the one topic a device sends its requests on.
 bool is_sync_topic(std::string_view topic) {
-  if (!topic.starts_with("u/") || !topic.ends_with("/sync")) return false;
+  if (topic.size() <= 2 + 5 || !topic.starts_with("u/") || !topic.ends_with("/sync")) return false;
   const std::string_view user = topic.substr(2, topic.size() - 2 - 5);
   return !user.empty() && user.find('/') == std::string_view::npos;
 }
@@ -155,7 +155,10 @@ std::optional<std::uint64_t> parse_id(std::string_view text) {
 // twin t/<thread>/typing/json is only ever published by the server.
 constexpr std::string_view kTypingSuffix = "/typing";
 std::optional<std::string_view> typing_thread(std::string_view topic) {
-  if (!topic.starts_with("t/") || !topic.ends_with(kTypingSuffix)) return std::nullopt;
+  if (topic.size() <= 2 + kTypingSuffix.size() || !topic.starts_with("t/") ||
+      !topic.ends_with(kTypingSuffix)) {
+    return std::nullopt;
+  }
   const std::string_view thread = topic.substr(2, topic.size() - 2 - kTypingSuffix.size());
   if (thread.empty() || thread.find('/') != std::string_view::npos) return std::nullopt;
   return thread;
