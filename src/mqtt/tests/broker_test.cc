@@ -466,6 +466,24 @@ TEST_F(BrokerTest, OfflineQueueIsBounded) {
   EXPECT_EQ(take(back).size(), 2u);
 }
 
+TEST_F(BrokerTest, Qos0IsNeverQueuedForAnOfflineSession) {
+  // What keeps ephemeral signals (typing, server-published at QoS 0) from being stored.
+  const ConnId sub = connect("sub", Version::v5, false, 60);
+  subscribe(sub, "t/7/typing");
+  send(sub, Disconnect{});
+  Message m;
+  m.topic = "t/7/typing";
+  m.payload = Payload(std::string("x"));
+  broker().publish(std::move(m), now_);
+  const ConnId pub = connect("pub");
+  send(pub, msg("t/7/typing", "y", QoS::at_most_once));
+  const ConnId back = connect("sub", Version::v5, false, 60);
+  EXPECT_TRUE(last_connack_.session_present);
+  EXPECT_TRUE(take(back).empty()) << "nothing stored while offline";
+  send(pub, msg("t/7/typing", "z", QoS::at_most_once));
+  EXPECT_EQ(take(back).size(), 1u) << "live again";
+}
+
 // --- retained messages, wills ---
 
 TEST_F(BrokerTest, RetainedMessagesGoToNewSubscribersWithRetainSet) {
