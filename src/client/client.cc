@@ -381,7 +381,19 @@ struct Client::Impl {
     ping_timer.cancel();
   }
 
+  // Ends the connection's other loops when the read loop decides to leave (a resync, a
+  // gap): they would otherwise keep the connection open, pinging, with nobody reading.
+  void end_loops() {
+    online = false;
+    write_signal.cancel();
+    ping_timer.cancel();
+  }
+
   awaitable<void> read_loop() {
+    struct Leave {
+      Impl* self;
+      ~Leave() { self->end_loops(); }
+    } leave{this};
     std::array<std::uint8_t, 16 * 1024> buf;
     const auto idle = std::chrono::duration_cast<milliseconds>(opt.keep_alive) * 3 / 2;
     while (online) {
@@ -500,16 +512,13 @@ struct Client::Impl {
       result = make_error_code(errc::unreachable);
       IRIS_LOG(debug, "client", "connection ended: {}", e.code().message());
     }
-    if (online && transport) {
+    if (transport && !result && ending != Ending::none && !stopping) {
       // A clean goodbye when we chose to leave; the socket closes either way.
-      beast::error_code ec;
       auto bye = session->disconnect();
       transport->lowest().expires_after(milliseconds(200));
-      if (!result && ending != Ending::none) {
-        try {
-          co_await transport->write(asio::buffer(bye));
-        } catch (const boost::system::system_error&) {
-        }
+      try {
+        co_await transport->write(asio::buffer(bye));
+      } catch (const boost::system::system_error&) {
       }
     }
     close_transport();
