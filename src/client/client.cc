@@ -301,8 +301,10 @@ struct Client::Impl {
             ending = Ending::reconnect_now;
             return false;
           } else if constexpr (std::is_same_v<D, decision::Snapshot>) {
+            static constexpr const char* kReasons[] = {"?", "too_old", "epoch_changed",
+                                                       "backlog_too_large", "temporary"};
             IRIS_LOG(info, "client", "resync ({}): taking a snapshot",
-                     static_cast<int>(dec.resync.reason));
+                     kReasons[static_cast<int>(dec.resync.reason) % 5]);
             ack();
             need_snapshot = true;
             resync = dec.resync;
