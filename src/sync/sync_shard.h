@@ -73,6 +73,11 @@ class DeviceSink {
   virtual bool tracing(core::UserId user) = 0;
   // Publishes `json` (an Envelope in JSON) to the followers of `user`'s trace, QoS 0.
   virtual void trace(core::UserId user, std::string json) = 0;
+  // The legacy pull baseline of the bandwidth benchmark (sync/baseline_view.h): whether
+  // anyone subscribes to u/<user>/notify, and a QoS 1 publish there. Transports without the
+  // baseline keep the defaults (nobody listens).
+  virtual bool baseline_listening(core::UserId /*user*/) { return false; }
+  virtual void baseline_notify(core::UserId /*user*/, std::string /*payload*/) {}
   // `user` left `thread`: drop its devices' subscriptions to the thread's ephemeral topics,
   // which were authorized when they were made.
   virtual void revoke_thread(core::UserId user, core::ThreadId thread) = 0;
@@ -116,6 +121,11 @@ class SyncShard {
   // The inbox of `user` at its current position (HTTP snapshot); loads it on first use.
   Result<wire::Snapshot> snapshot(core::UserId user);
 
+  // The legacy pull baseline's JSON views for `user` (sync/baseline_view.h): one
+  // conversation, or with no thread the whole inbox (every thread, newest 20 messages each).
+  // Requires: this shard owns `user`.
+  Result<std::string> baseline_view(core::UserId user, std::optional<core::ThreadId> thread);
+
   struct Stats {
     std::uint64_t requests = 0, refused = 0, batches_pushed = 0, updates_pushed = 0,
                   acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0;
@@ -145,6 +155,8 @@ class SyncShard {
   void pump(ConnId conn, Device& d);
   // Mirrors an append to the user's trace followers, if any (`epoch` when known here).
   void trace(core::UserId user, const core::Update& update, std::optional<core::Epoch> epoch);
+  // Tells the user's baseline listeners, if any, that the update's thread changed.
+  void notify_baseline(core::UserId user, const core::Update& update);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
   void answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
               std::optional<core::ClientMsgId> client_id);
