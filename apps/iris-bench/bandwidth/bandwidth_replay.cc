@@ -310,12 +310,14 @@ class Replay {
     }
   }
 
-  // GET /v1/snapshot in the mode's encoding; sets the device's (epoch, seq).
+  // The inbox: GET /v1/snapshot in the mode's encoding (sets the device's (epoch, seq)), or
+  // for the pull baseline its JSON inbox view.
   asio::awaitable<void> fetch_snapshot(Device& d) {
     ++d.round_trips;
-    const auto r = co_await d.https->get("/v1/snapshot", d.token,
+    const std::string target = pull() ? "/v1/baseline/inbox" : "/v1/snapshot";
+    const auto r = co_await d.https->get(target, d.token,
                                          json() ? "application/json" : "application/x-thrift");
-    if (r.status != 200) throw std::runtime_error("GET /v1/snapshot: HTTP " + std::to_string(r.status));
+    if (r.status != 200) throw std::runtime_error("GET " + target + ": HTTP " + std::to_string(r.status));
     auto m = decode(r.body);
     if (!m || !std::holds_alternative<wire::Snapshot>(*m)) {
       throw std::runtime_error("undecodable snapshot (" + r.content_type + ")");
