@@ -155,13 +155,14 @@ class SqliteHistoryStore final : public HistoryStore {
         }
         pos = {b.epoch, Seq{0}};
       }
+      std::optional<ThreadId> known_thread;  // consecutive updates mostly share a thread
       for (const auto& u : b.updates) {
         if (u.seq <= pos.seq) continue;
         record.clear();
         detail::encode_update(u, record);
         if (!w.put_update.bind(1, enc(b.user.value())).bind(2, static_cast<std::int64_t>(u.seq.value()))
                  .bind_blob(3, record).run() ||
-            !materialize(w, b.user, u)) {
+            !materialize(w, b.user, u, known_thread)) {
           return write_failed("apply update");
         }
         pos.seq = u.seq;
@@ -328,7 +329,10 @@ class SqliteHistoryStore final : public HistoryStore {
     w_ = std::make_unique<W>();
     W& w = *w_;
     if (!open_conn(w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX)) return false;
+    // A 64 MiB page cache keeps the B-tree interiors of a busy history in memory (the
+    // default 2 MiB makes large batches read pages back); see docs/STORAGE_FORMAT.md.
     if (!w.exec("PRAGMA journal_mode=WAL") || !w.exec("PRAGMA synchronous=FULL") ||
+        !w.exec("PRAGMA cache_size=-65536") ||
         !w.exec(kSchema)) {
       IRIS_LOG(error, "history", "history store unavailable: cannot set up {}: {}", file(), sqlite3_errmsg(w.db));
       return false;
@@ -468,10 +472,15 @@ class SqliteHistoryStore final : public HistoryStore {
   }
 
   // The materialized-inbox rules of history_store.h, as SQL.
-  static bool materialize(W& w, UserId user, const core::Update& upd) {
+  // `known_thread` is the thread whose row this transaction already made sure of.
+  static bool materialize(W& w, UserId user, const core::Update& upd,
+                          std::optional<ThreadId>& known_thread) {
     const std::int64_t u = enc(user.value());
     const std::int64_t t = enc(upd.thread.value());
-    if (!w.ensure_thread.bind(1, u).bind(2, t).run()) return false;
+    if (known_thread != upd.thread) {
+      if (!w.ensure_thread.bind(1, u).bind(2, t).run()) return false;
+      known_thread = upd.thread;
+    }
     return std::visit(
         [&](const auto& b) -> bool {
           using T = std::decay_t<decltype(b)>;
