@@ -74,6 +74,7 @@ struct Transport {
     else co_await asio::async_write(*tcp, b, use_awaitable);
   }
   void close() {
+    if (!tcp && !tls) return;  // still resolving: no socket yet
     beast::error_code ec;
     lowest().socket().shutdown(tcp::socket::shutdown_both, ec);
     lowest().socket().close(ec);
@@ -454,6 +455,7 @@ struct Client::Impl {
     try {
       tcp::resolver resolver(io);
       auto endpoints = co_await resolver.async_resolve(opt.host, std::to_string(opt.port), use_awaitable);
+      if (stopping) co_return make_error_code(errc::stopped);
       if (opt.tls) {
         transport->tls.emplace(beast::tcp_stream(io), tls_ctx);
         set_sni(transport->tls->native_handle(), opt.host);
