@@ -219,5 +219,38 @@ TEST(ClientE2e, AServerRestartMidStreamLosesAndDuplicatesNothing) {
   EXPECT_EQ(texts.size(), 200u);
 }
 
+TEST(ClientE2e, ANewDeviceStartsFromAnHttpSnapshotThenGoesLive) {
+  IrisdProcess s;
+  s.start();
+  if (s.http_port() == 0) GTEST_SKIP() << "this irisd has no HTTP API (http.port)";
+  TempDir dir;
+  auto a1 = device(s, 1, "a1", dir);
+  a1->start();
+  ASSERT_TRUE(a1->wait_live(10s).has_value());
+  const auto thread = make_thread(*a1, {core::UserId{2}});
+  for (int i = 0; i < 30; ++i) ASSERT_TRUE(a1->send(thread, "m" + std::to_string(i)).has_value());
+  ASSERT_TRUE(a1->wait_outbox_empty(10s).has_value());
+  auto o = device_options(s, 2, "b1", dir.file("b1.db"));
+  o.http = client::HttpEndpoint{};
+  o.http->host = "127.0.0.1";
+  o.http->port = s.http_port();
+  o.snapshot_messages = 20;
+  int snapshots = 0;
+  client::ClientCallbacks cb;
+  cb.on_snapshot = [&](const wire::Snapshot&) { ++snapshots; };
+  auto b1 = Client::open(o, cb);
+  ASSERT_TRUE(b1.has_value());
+  (*b1)->start();
+  ASSERT_TRUE((*b1)->wait_live(10s).has_value());
+  EXPECT_EQ(snapshots, 1);
+  auto got = rows(**b1, thread);
+  ASSERT_EQ(got.size(), 20u);  // the snapshot's latest 20, oldest first
+  EXPECT_EQ(std::get<2>(got.front()), "m10");
+  EXPECT_EQ(std::get<2>(got.back()), "m29");
+  ASSERT_TRUE(a1->send(thread, "after the snapshot").has_value());
+  ASSERT_TRUE(eventually([&] { return rows(**b1, thread).size() == 21; }, 10s));
+  EXPECT_EQ(std::get<2>(rows(**b1, thread).back()), "after the snapshot");
+}
+
 }  // namespace
 }  // namespace iris::testing

@@ -42,6 +42,25 @@ IrisdProcess::~IrisdProcess() {
   fs::remove_all(dir_, ec);
 }
 
+namespace {
+// Whether this irisd has an HTTP listener (the HTTP API lands separately): its port must
+// then be 0 too, or parallel tests would all bind the default port.
+const std::string& irisd_help() {
+  static const std::string help = [] {
+    std::string out;
+    if (FILE* p = ::popen((std::string(IRISD_PATH) + " --help 2>&1").c_str(), "r")) {
+      std::array<char, 512> buf;
+      while (std::fgets(buf.data(), buf.size(), p)) out += buf.data();
+      ::pclose(p);
+    }
+    return out;
+  }();
+  return help;
+}
+bool irisd_has_http() { return irisd_help().find("--http.port") != std::string::npos; }
+bool irisd_has_http_tls() { return irisd_help().find("--http.tls_port") != std::string::npos; }
+}  // namespace
+
 void IrisdProcess::start() {
   ASSERT_LE(pid_, 0) << "irisd already running";
   const std::string ports_file = dir_ + "/ports";
@@ -51,6 +70,10 @@ void IrisdProcess::start() {
                                 "0",                "--mqtt.ws_port",  "off",
                                 "--mqtt.tls_port",  "off",             "--ports_file",
                                 ports_file,         "--store.sync",    "false"};
+  if (irisd_has_http()) {
+    args.insert(args.end(), {"--http.port", "0"});
+    if (irisd_has_http_tls()) args.insert(args.end(), {"--http.tls_port", "off"});
+  }
   args.insert(args.end(), extra_.begin(), extra_.end());
   const pid_t pid = fork();
   ASSERT_GE(pid, 0);
