@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 
 from irisd_e2e import TIMEOUT, Irisd, Skip
 
@@ -56,6 +57,29 @@ def case_cli_two_people_chat_and_json_output():
         assert threads[0]["unread"] == 0, threads
         st = json.loads(iris(ann, "--json", "status").stdout)
         assert st["connected"] and st["outbox"] == 0 and st["seq"] == st["head"], st
+        # tail: Bob follows live; Ann's next message shows up with thread name and sender.
+        tail = subprocess.Popen([IRIS, "--config-dir", bob, "--json", "tail", "--count", "1"],
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.monotonic() + TIMEOUT
+            line = ""
+            while time.monotonic() < deadline and tail.poll() is None:
+                iris(ann, "send", thread, "see you there")
+                try:
+                    out, _ = tail.communicate(timeout=1)
+                    line = out
+                    break
+                except subprocess.TimeoutExpired:
+                    continue
+            if not line and tail.poll() is not None:
+                line = tail.stdout.read()
+        finally:
+            if tail.poll() is None:
+                tail.kill()
+                tail.wait()
+        event = json.loads(line.strip().splitlines()[-1])
+        assert event["text"] == "see you there" and event["thread_name"] == "lunch", event
+        assert event["sender"] == "1", event
         human = iris(ann, "show", thread).stdout
         assert "user 1: noon?" in human and "user 2: yes, noon" in human, human
         s.stop()
