@@ -27,6 +27,7 @@
 #include "core/idempotency.h"
 #include "core/ids.h"
 #include "core/update.h"
+#include "store/commit_latency.h"
 
 namespace iris::store {
 
@@ -84,6 +85,10 @@ class QueueStore {
   virtual Result<std::optional<Seq>> cursor(UserId user, const CursorName& name) const = 0;
   virtual Result<std::vector<std::pair<CursorName, Seq>>> cursors(UserId user) const = 0;
   virtual Result<std::optional<IdempotencyRecord>> find(const IdempotencyKey& key) const = 0;
+
+  // Health and commit latency, readable from any thread. The default (a store with no
+  // commit thread, e.g. the in-memory model): always writable, no latency histogram.
+  virtual StoreStats stats() const { return {}; }
 
   // Blocking forms of the async operations, for tools, tests and startup code. Never call
   // them from a store callback or an event-loop thread.
