@@ -13,6 +13,13 @@
 //   mqtt-idle        --connections idle connections with one subscription each, over child
 //                    processes and --source-addrs; prints `ready_connections N`, then holds
 //                    until SIGTERM.
+//   sync-sends       irisd's sync service: --users devices in two-person threads send into
+//                    their thread, closed loop (--messages) or open loop (--rate for
+//                    --seconds); latency from each send's due time to its push to the other
+//                    participant's device. Needs --secret-file (irisd's auth.secret_file).
+//   sync-catchup     one device catches up a --backlog of updates made while it was
+//                    offline; prints catchup_per_s. Needs --secret-file.
+//                    (Both: apps/iris-bench/sync_workload.h.)
 // Output: `key value` lines (awk-friendly); a `#` line first says what ran.
 
 #include <sys/resource.h>
@@ -21,11 +28,15 @@
 #include <boost/asio/ip/address.hpp>
 #include <cstdio>
 #include <exception>
+#include <fstream>
 #include <string>
+
+#include <unistd.h>
 
 #include "apps/iris-bench/args.h"
 #include "apps/iris-bench/idle_workload.h"
 #include "apps/iris-bench/pairs_workload.h"
+#include "apps/iris-bench/sync_workload.h"
 
 namespace iris::bench {
 namespace {
@@ -36,6 +47,8 @@ Workloads:
   mqtt-throughput   closed-loop QoS 1 throughput over publisher/subscriber pairs
   mqtt-latency      open-loop QoS 1 publish-to-deliver latency at a fixed rate
   mqtt-idle         many idle subscribed connections, held until SIGTERM
+  sync-sends        irisd sync: sends in two-person threads, latency to the other device
+  sync-catchup      irisd sync: one device catching up a backlog
 
 Common flags:
   --host ADDR            broker address (default 127.0.0.1)
@@ -62,6 +75,19 @@ mqtt-idle:
   --source-addrs A-B     source addresses, a range 127.0.0.2-127.0.0.9 or a comma list
   --concurrency N        handshakes in flight per process (default 256)
   --hold S               hold S seconds instead of until SIGTERM
+
+sync-sends / sync-catchup (irisd only):
+  --secret-file F        irisd's auth.secret_file: signs the devices' tokens (required)
+  --first-user N         first user id; a run uses N .. N + users - 1 (default: from the pid,
+                         so runs against one irisd do not share users)
+  --window W             unacknowledged sends per device (default 8)
+  --text B               message text bytes (default 100)
+  --threads T            worker threads (default 2)
+  sync-sends:   --users N (even, default 1000); --messages M (closed loop, default 200000)
+                or --rate R --seconds S --warmup S (open loop, sends/s over all users)
+  sync-catchup: --backlog N  updates made while the device is offline (default 100000)
+                --repeat R   catch-ups of that backlog, each a new session (default 1);
+                             catchup_per_s is from their median
 )";
 
 // Every connection is a file descriptor: use the whole hard limit.
@@ -105,6 +131,73 @@ void print_latency(std::vector<std::int64_t> ns) {
               ns.empty() ? 0.0 : static_cast<double>(ns.back()) / 1e6);
 }
 
+std::string read_secret(const std::string& path) {
+  std::ifstream in(path);
+  std::string secret;
+  if (!in || !std::getline(in, secret)) throw std::runtime_error("--secret-file: cannot read '" + path + "'");
+  while (!secret.empty() && (secret.back() == '\r' || secret.back() == ' ')) secret.pop_back();
+  if (secret.size() < 16) throw std::runtime_error("--secret-file: secret shorter than 16 bytes");
+  return secret;
+}
+
+int run_sync(const std::string& workload, Args& args, const asio::ip::tcp::endpoint& broker,
+             mqtt::Version version) {
+  SyncOptions o;
+  o.broker = broker;
+  o.version = version;
+  const auto secret_file = args.get("secret-file");
+  if (!secret_file) throw std::runtime_error("--secret-file: required (irisd's auth.secret_file)");
+  o.secret = read_secret(*secret_file);
+  o.first_user = args.u64("first-user", static_cast<std::uint64_t>(::getpid()) * 1'000'000 + 1);
+  const auto window = args.u64("window", 8);
+  if (window == 0 || window > 65535) throw std::runtime_error("--window: 1-65535");
+  o.window = static_cast<std::uint16_t>(window);
+  o.text = args.u64("text", 100);
+  o.threads = args.u64("threads", 2);
+  o.timeout_s = args.f64("timeout", 300);
+  if (workload == "sync-catchup") {
+    o.messages = args.u64("backlog", 100'000);
+    o.repeats = args.u64("repeat", 1);
+    args.check_all_used();
+    std::printf("# sync-catchup: backlog %llu updates, made with window %u, caught up %zu times\n",
+                static_cast<unsigned long long>(o.messages), static_cast<unsigned>(o.window), o.repeats);
+    std::fflush(stdout);
+    SyncCatchupResult r = run_sync_catchup(o);
+    std::printf("backlog %llu\nbatches %llu\nfill_s %.3f\nfill_per_s %.0f\n",
+                static_cast<unsigned long long>(r.backlog), static_cast<unsigned long long>(r.batches),
+                r.fill_s, static_cast<double>(r.backlog) / r.fill_s);
+    for (const double s : r.catchup_s) std::printf("catchup_s %.4f\n", s);
+    std::sort(r.catchup_s.begin(), r.catchup_s.end());
+    const double median = r.catchup_s[r.catchup_s.size() / 2];
+    std::printf("catchup_per_s %.0f\n", static_cast<double>(r.backlog) / median);
+    return 0;
+  }
+  o.users = args.u64("users", 1000);
+  o.rate = args.f64("rate", 0);
+  if (o.rate > 0) {
+    const double seconds = args.f64("seconds", 10);
+    o.warmup_s = args.f64("warmup", 1);
+    if (seconds <= o.warmup_s) throw std::runtime_error("need --seconds > --warmup");
+    o.messages = static_cast<std::uint64_t>(o.rate * seconds);
+  } else {
+    o.messages = args.u64("messages", 200'000);
+  }
+  args.check_all_used();
+  std::printf("# sync-sends: %zu users in %zu two-person threads, %zu-byte texts, window %u, %zu threads, %llu sends",
+              o.users, o.users / 2, o.text, static_cast<unsigned>(o.window), o.threads,
+              static_cast<unsigned long long>(o.messages));
+  if (o.rate > 0) std::printf(", %.0f sends/s, %.1f s warm-up", o.rate, o.warmup_s);
+  std::printf("\n");
+  std::fflush(stdout);
+  const SyncSendsResult r = run_sync_sends(o);
+  std::printf("sent %llu\nacked %llu\ndelivered %llu\nown_echoes %llu\nelapsed_s %.3f\nsends_per_s %.0f\n",
+              static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.acked),
+              static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.own_echoes),
+              r.elapsed_s, static_cast<double>(r.delivered) / r.elapsed_s);
+  print_latency(r.latencies_ns);
+  return 0;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
@@ -142,6 +235,9 @@ int run(int argc, char** argv) {
                 o.connections, o.sources.size());
     std::fflush(stdout);
     return run_idle(o);
+  }
+  if (workload == "sync-sends" || workload == "sync-catchup") {
+    return run_sync(workload, args, broker, version);
   }
   if (workload != "mqtt-throughput" && workload != "mqtt-latency") {
     throw std::runtime_error("unknown workload '" + workload + "' (see iris-bench --help)");

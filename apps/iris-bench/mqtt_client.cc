@@ -255,6 +255,13 @@ void MqttClient::on_second() {
   flush();
 }
 
+void MqttClient::close() {
+  if (state_ == State::failed) return;
+  state_ = State::failed;
+  boost::system::error_code ignored;
+  socket_.close(ignored);
+}
+
 void MqttClient::fail(const std::string& what) {
   if (state_ == State::failed) return;
   state_ = State::failed;

@@ -80,6 +80,9 @@ class MqttClient {
   void flush();
   // Called once a second by the worker's timer: sends PINGREQ every keep_alive() / 2 s.
   void on_second();
+  // Closes the connection at once, without DISCONNECT (as a device that goes offline does);
+  // no callback follows.
+  void close();
 
   bool ready() const { return state_ == State::ready; }
   // From CONNACK (MQTT 5.0 §3.2.2.3.3); 65535 when absent or on 3.1.1.

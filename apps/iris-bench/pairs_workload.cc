@@ -11,6 +11,7 @@
 
 #include <unistd.h>
 
+#include "apps/iris-bench/pacer.h"
 #include "apps/iris-bench/publish_template.h"
 
 namespace iris::bench {
@@ -32,27 +33,6 @@ struct Shared {
     std::lock_guard lock(error_mutex);
     if (!failed.exchange(true)) error = what;
   }
-};
-
-// Arms one timer for the earliest due publish of a worker's publishers (open loop only).
-class Pacer {
- public:
-  explicit Pacer(asio::io_context& ctx) : timer_(ctx) {}
-  template <typename Fn>
-  void arm(Clock::time_point at, Fn on_due) {
-    if (at >= armed_at_) return;
-    armed_at_ = at;
-    timer_.expires_at(at);  // cancels the later wait, whose handler then does nothing
-    timer_.async_wait([this, on_due](const boost::system::error_code& ec) {
-      if (ec) return;
-      armed_at_ = Clock::time_point::max();
-      on_due();
-    });
-  }
-
- private:
-  asio::steady_timer timer_;
-  Clock::time_point armed_at_ = Clock::time_point::max();
 };
 
 class Publisher;

@@ -179,6 +179,21 @@ const std::vector<Option>& options() {
        "Admit clients without a user name and token, to the public topic space only (not u/ "
        "or t/). Default: false",
        [](Config& c, std::string_view v) { c.mqtt.allow_anonymous = to_bool("mqtt.allow_anonymous", v); }},
+      {"sync.memory.budget_bytes",
+       "Memory tier: bytes of recent updates kept in memory per MQTT thread (estimated), beyond "
+       "which the least recently appended users' tails are evicted; 0 = every read goes to the "
+       "store. Default: 268435456 (256 MiB)",
+       [](Config& c, std::string_view v) { c.sync.memory.budget_bytes = to_u64("sync.memory.budget_bytes", v); }},
+      {"sync.memory.max_per_user",
+       "Memory tier: most recent updates kept per user; a longer catch-up reads the store. "
+       "Default: 4096",
+       [](Config& c, std::string_view v) { c.sync.memory.max_per_user = to_u64("sync.memory.max_per_user", v); }},
+      {"sync.stream.cursor_write_lag",
+       "A device's delivery cursor is written to the store once it is this many updates ahead of "
+       "the last write, and when the device disconnects or resumes; after a crash a device is "
+       "redelivered at most this many updates, which it drops by seq. 1 = on every ack. "
+       "Default: 256",
+       [](Config& c, std::string_view v) { c.sync.stream.cursor_write_lag = to_u64("sync.stream.cursor_write_lag", v); }},
       {"auth.secret_file",
        "File holding the HMAC secret that signs device tokens; created with mode 0600 on first "
        "start if missing. Default: <data_dir>/secret",

@@ -24,6 +24,12 @@ struct StreamLimits {
   std::size_t max_inflight = 4;
   // Most updates one range covers. Default 256 (sync::BatchLimits::max_updates).
   std::size_t max_range = 256;
+  // The device's cursor is written to the store once it is this many seqs ahead of the last
+  // write (and once more when the device disconnects or resumes), not on every ack: a cursor
+  // write per ack was a store operation per push. A cursor lost in a crash is at most this far
+  // behind, which only causes a redelivery the device drops by seq. 1 = write on every ack.
+  // Default 256.
+  std::size_t cursor_write_lag = 256;
 };
 
 struct SendRange {

@@ -44,6 +44,7 @@ void SyncShard::on_connected(ConnId conn, core::UserId user, core::DeviceId devi
 void SyncShard::on_disconnected(ConnId conn) {
   auto it = devices_.find(conn);
   if (it == devices_.end()) return;
+  write_cursor(it->second);
   if (auto u = users_.find(it->second.user); u != users_.end()) std::erase(u->second.devices, conn);
   devices_.erase(it);
 }
@@ -263,8 +264,10 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
     d.stream.reset();
     return push(conn, d, wire::Message{*resync}, std::nullopt);
   }
+  write_cursor(d);  // what the previous stream had acknowledged
   d.tokens.clear();
   d.stream.emplace(req.last_seq, std::get<StreamPlan>(decision).to, options_.stream);
+  d.cursor_written = req.last_seq;
   pump(conn, d);
 }
 
@@ -322,9 +325,16 @@ void SyncShard::on_delivered(ConnId conn, std::uint64_t token) {
   d.tokens.erase(t);
   if (!range_end || !d.stream || !d.stream->on_ack(*range_end)) return;
   ++stats_.acks;
-  // A lost cursor write only means a redelivery that the device drops by seq.
-  store_.async_advance_cursor(d.user, core::CursorName::device(d.id), *range_end, [](Result<core::Seq>) {});
+  if (range_end->value() - d.cursor_written.value() >= options_.stream.cursor_write_lag) write_cursor(d);
   pump(conn, d);
+}
+
+void SyncShard::write_cursor(Device& d) {
+  if (!d.stream || d.stream->acked() <= d.cursor_written) return;
+  d.cursor_written = d.stream->acked();
+  // A lost cursor write only means a redelivery that the device drops by seq.
+  store_.async_advance_cursor(d.user, core::CursorName::device(d.id), d.cursor_written,
+                              [](Result<core::Seq>) {});
 }
 
 std::optional<core::ThreadId> SyncShard::scoped_resync(core::UserId user,

@@ -166,6 +166,7 @@ class SyncShard {
     // A thread-scoped resync left this thread out of the catch-up (resume_planner.h).
     std::optional<core::ThreadId> skip_in_catch_up;
     std::unordered_map<std::uint64_t, std::optional<core::Seq>> tokens;  // range end, if last
+    core::Seq cursor_written{0};  // the last cursor write asked of the store (or resumed at)
   };
 
   Result<User*> load(core::UserId user);
@@ -173,6 +174,8 @@ class SyncShard {
   // The thread a backlog_too_large resync of this resume can be scoped to, if any.
   std::optional<core::ThreadId> scoped_resync(core::UserId user, const wire::ResumeRequest& req);
   void pump(ConnId conn, Device& d);
+  // Writes the device's cursor at what it acknowledged, if that is past the last write.
+  void write_cursor(Device& d);
   // Mirrors an append to the user's trace followers, if any (`epoch` when known here).
   void trace(core::UserId user, const core::Update& update, std::optional<core::Epoch> epoch);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);

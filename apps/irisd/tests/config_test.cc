@@ -39,6 +39,16 @@ TEST(IrisdConfig, FlagsOverrideTheFile) {
   EXPECT_FALSE(p.config.store.sync);
 }
 
+TEST(IrisdConfig, MemoryTierAndCursorLagAreSettable) {
+  auto defaults = parse({});
+  EXPECT_EQ(defaults.config.sync.memory.budget_bytes, iris::sync::MemoryTierOptions{}.budget_bytes);
+  auto p = parse({"--sync.memory.budget_bytes=0", "--sync.memory.max_per_user", "200000"});
+  EXPECT_EQ(p.config.sync.memory.budget_bytes, 0u);
+  EXPECT_EQ(p.config.sync.memory.max_per_user, 200000u);
+  EXPECT_THROW(parse({"--sync.memory.max_per_user=-1"}), std::runtime_error);
+  EXPECT_EQ(parse({"--sync.stream.cursor_write_lag=1"}).config.sync.stream.cursor_write_lag, 1u);
+}
+
 TEST(IrisdConfig, ErrorsNameTheKeyAndTheLine) {
   const auto file = write_config("data_dir = a\nstore.max_pending = lots\n");
   try {

@@ -32,9 +32,19 @@ using tcp = asio::ip::tcp;
 using ErrorCode = boost::system::error_code;
 using Buffers = std::vector<asio::const_buffer>;
 
-// Plain TCP. Idle connections hold no read buffer: a one-byte read waits for data (and, being
-// an ordinary read, never misses a readiness edge), then a non-blocking read takes the rest
-// into the shard's shared buffer.
+// Plain TCP. Idle connections hold no read buffer: a read waits for readiness, then a
+// non-blocking read takes what is there into the shard's shared buffer, which is used only
+// during the handler.
+//
+// Syscalls per wake-up (the send path is bound by them): when the previous read left the
+// socket empty (it returned less than the buffer), the next read is a plain readiness wait
+// (async_wait: no speculative recvfrom that would only say EAGAIN) and then one recvfrom
+// into the big buffer. This relies on the caller starting the next read from inside the
+// handler of the previous one, as Connection does: epoll is edge-triggered, and data that
+// arrived after the short read raises a new edge that the reactor can only see at its next
+// epoll_wait, which on the shard's one thread comes after the handler has registered the
+// wait. Otherwise (first read, or the buffer was filled so more may be queued), a one-byte
+// read that the reactor may try at once, then a non-blocking read of the rest.
 class TcpTransport {
  public:
   static constexpr bool kCanMigrate = true;
@@ -50,8 +60,27 @@ class TcpTransport {
     h(ErrorCode());
   }
 
+  // Requires, for the wait path: called from inside the previous read's handler (see above).
   template <class Handler>
   void async_read(Shard& shard, Handler&& h) {
+    if (drained_) {
+      drained_ = false;
+      socket_.async_wait(tcp::socket::wait_read,
+                         [this, &shard, h = std::forward<Handler>(h)](ErrorCode ec) mutable {
+                           if (ec) return h(ec, std::span<const std::uint8_t>());
+                           auto buf = shard.read_buffer();
+                           ErrorCode read_ec;
+                           const std::size_t n = socket_.read_some(asio::buffer(buf.data(), buf.size()), read_ec);
+                           if (read_ec == asio::error::would_block) {
+                             drained_ = true;  // a wake-up without data: wait again
+                             return async_read(shard, std::move(h));
+                           }
+                           if (read_ec) return h(read_ec, std::span<const std::uint8_t>());
+                           drained_ = n < buf.size();
+                           h(ErrorCode(), std::span<const std::uint8_t>(buf.data(), n));
+                         });
+      return;
+    }
     socket_.async_read_some(
         asio::buffer(&first_byte_, 1),
         [this, &shard, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
@@ -60,7 +89,9 @@ class TcpTransport {
           buf[0] = first_byte_;
           ErrorCode more_ec;
           const std::size_t more = socket_.read_some(asio::buffer(buf.data() + 1, buf.size() - 1), more_ec);
-          // An error here (EOF, reset) shows up again on the next read; deliver what we have.
+          // Drained: a short read, or none at all. An error here (EOF, reset) shows up again
+          // on the next read; deliver what we have.
+          drained_ = more_ec == asio::error::would_block || (!more_ec && more < buf.size() - 1);
           h(ErrorCode(), std::span<const std::uint8_t>(buf.data(), 1 + (more_ec ? 0 : more)));
         });
   }
@@ -98,6 +129,7 @@ class TcpTransport {
  private:
   tcp::socket socket_;
   std::uint8_t first_byte_ = 0;
+  bool drained_ = false;  // the last read left the socket empty
 };
 
 // Reads of TLS and WebSocket streams go through their own buffering, so these keep a small

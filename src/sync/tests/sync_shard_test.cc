@@ -203,6 +203,29 @@ TEST_F(SyncShardTest, OfflineDeviceCatchesUpFoldedWithoutGapThenGoesLive) {
   for (std::size_t i = 1; i < got.size(); ++i) EXPECT_LT(got[i - 1].seq, got[i].seq);
 }
 
+TEST_F(SyncShardTest, DeviceCursorIsWrittenOnceItLagsByTheConfiguredSeqsAndOnDisconnect) {
+  options_.stream.cursor_write_lag = 5;  // the shards read options_ by reference
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(2, kBob);  // resumes from 0: the thread's creation (seq 1) comes as catch-up
+  const auto cursor = [&] {
+    return store_->cursor(kBob, core::CursorName::device(core::DeviceId{"d2"})).value();
+  };
+  auto send = [&](std::uint64_t i) {
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, i}, t, "m", std::nullopt});
+    ack_all(2, kBob);
+  };
+  for (std::uint64_t i = 0; i < 3; ++i) send(i);  // acked up to seq 4
+  EXPECT_EQ(cursor(), std::nullopt) << "written before lagging by 5";
+  send(3);  // acked up to 5
+  EXPECT_EQ(cursor(), Seq{5});
+  for (std::uint64_t i = 4; i < 7; ++i) send(i);  // acked up to 8
+  EXPECT_EQ(cursor(), Seq{5});
+  owner(kBob).on_disconnected(2);
+  router_.run();
+  EXPECT_EQ(cursor(), Seq{8}) << "the final position is written when the device leaves";
+}
+
 TEST_F(SyncShardTest, AnswersResyncForEachReasonAndRateLimitsThem) {
   connect(1, kAnn);
   create_thread(1, kAnn, {kBob});
