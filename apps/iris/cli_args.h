@@ -1,0 +1,81 @@
+#pragma once
+// The `iris` command line, parsed into a typed Args before anything runs: pure, tested in
+// tests/cli_args_test.cc. Grammar:
+//
+//   iris [--config-dir DIR] [--json] [--timeout SECONDS] COMMAND [ARGS...]
+//
+// Global options may also follow the command. Each command's own options are listed in
+// kUsage (the --help text).
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace iris::cli {
+
+enum class Command : std::uint8_t {
+  help, login, threads, show, send, create_thread, read, tail, status
+};
+
+struct Args {
+  Command command = Command::help;
+  std::string config_dir;  // empty: $XDG_CONFIG_HOME/iris, else ~/.config/iris
+  bool json = false;
+  std::chrono::seconds timeout{10};
+
+  // login
+  std::string server;  // mqtt://HOST:PORT or mqtts://HOST:PORT
+  std::string http;    // http://HOST:PORT or https://HOST:PORT (optional)
+  std::string user;
+  std::string token;
+  std::string device;
+  std::string ca_file;
+  bool insecure = false;  // TLS without certificate checks (tests, self-signed)
+
+  // threads / show / send / read / create-thread
+  std::uint64_t thread = 0;
+  std::optional<std::uint64_t> before;  // show: messages older than this message id
+  std::size_t limit = 20;
+  std::string text;                // send
+  std::string name;                // create-thread --name
+  std::vector<std::uint64_t> users;  // create-thread
+  std::optional<std::uint64_t> count;  // tail: exit after N messages
+};
+
+inline constexpr const char* kUsage = R"(usage: iris [--config-dir DIR] [--json] [--timeout SECONDS] COMMAND [ARGS]
+
+commands:
+  login --server mqtt://HOST:PORT --user ID --token TOKEN --device DEVICE
+        [--http http://HOST:PORT] [--ca FILE] [--insecure]
+                          store the server and credentials (mqtts:// for TLS)
+  threads                 list threads, newest activity first
+  show THREAD [--before MESSAGE] [--limit N]
+                          messages of a thread, oldest first
+  send THREAD TEXT        send a message (kept in the outbox until the server has it)
+  create-thread [--name NAME] USER...
+                          start a thread with these users
+  read THREAD             mark a thread read up to its latest message
+  tail [--count N]        print new messages as they arrive (Ctrl-C to stop)
+  status                  seq, epoch, pending outbox, connection
+
+options:
+  --config-dir DIR   where login and the local store live
+                     (default $XDG_CONFIG_HOME/iris, else ~/.config/iris)
+  --json             machine-readable output, one JSON document (tail: one per line)
+  --timeout SECONDS  how long to wait for the server (default 10)
+
+exit codes:
+  0 ok  1 other error  2 usage  3 not logged in  4 server unreachable  5 bad token
+  6 not a participant  7 unknown thread  8 refused  9 server unavailable  10 timeout
+  11 protocol error  12 local store error
+)";
+
+// Parses argv (without argv[0]). Errors are errc::invalid_argument with the message in
+// `error`.
+Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error);
+
+}  // namespace iris::cli

@@ -1,0 +1,22 @@
+#pragma once
+// One function per subcommand (cmd_<name>.cc); each returns the process exit code and
+// reports its own errors through Output.
+
+#include "apps/iris/cli_args.h"
+#include "apps/iris/output.h"
+
+namespace iris::cli {
+
+int cmd_login(const Args& args, Output& out);
+int cmd_threads(const Args& args, Output& out);
+int cmd_show(const Args& args, Output& out);
+int cmd_send(const Args& args, Output& out);
+int cmd_create_thread(const Args& args, Output& out);
+int cmd_read(const Args& args, Output& out);
+int cmd_tail(const Args& args, Output& out);
+int cmd_status(const Args& args, Output& out);
+
+// The error line and exit code for a failed step.
+int report(Output& out, std::string_view what, std::error_code ec);
+
+}  // namespace iris::cli

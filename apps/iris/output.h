@@ -1,0 +1,39 @@
+#pragma once
+// How `iris` talks to people and scripts: readable lines, or JSON with --json; a progress
+// bar for long snapshot and catch-up work, drawn on stdout only when it is a terminal (and
+// never with --json); errors on stderr as "iris: <what>: <why>".
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "client/client.h"
+
+namespace iris::cli {
+
+class Output {
+ public:
+  explicit Output(bool json);
+  bool json() const { return json_; }
+
+  void line(std::string_view text);  // stdout, with a newline
+  void error(std::string_view what, std::error_code ec);
+  void error(std::string_view what);
+  // Draws (or updates) the bar; a no-op unless stdout is a terminal and not --json.
+  void progress(const client::Progress& p);
+  void end_progress();
+
+ private:
+  bool json_;
+  bool tty_;
+  bool drawn_ = false;
+  std::uint64_t last_permille_ = ~std::uint64_t{0};
+};
+
+// A JSON string literal (quotes included), escaped per RFC 8259.
+std::string json_string(std::string_view s);
+// "2026-11-29 13:40:05" in local time.
+std::string format_time(core::Timestamp t);
+
+}  // namespace iris::cli

@@ -1,0 +1,102 @@
+#include "apps/iris/cli_args.h"
+
+#include <gtest/gtest.h>
+
+namespace iris::cli {
+namespace {
+
+Result<Args> parse(std::vector<std::string> argv, std::string* error = nullptr) {
+  std::string e;
+  return parse_args(argv, error ? error : &e);
+}
+
+TEST(CliArgs, LoginTakesServerUserTokenAndDevice) {
+  auto a = parse({"login", "--server", "mqtt://127.0.0.1:1883", "--user", "42", "--token", "T",
+                  "--device", "laptop", "--http=http://127.0.0.1:8080", "--config-dir", "/tmp/x"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->command, Command::login);
+  EXPECT_EQ(a->server, "mqtt://127.0.0.1:1883");
+  EXPECT_EQ(a->http, "http://127.0.0.1:8080");
+  EXPECT_EQ(a->user, "42");
+  EXPECT_EQ(a->token, "T");
+  EXPECT_EQ(a->device, "laptop");
+  EXPECT_EQ(a->config_dir, "/tmp/x");
+}
+
+TEST(CliArgs, LoginWithoutATokenIsAUsageError) {
+  std::string error;
+  EXPECT_FALSE(parse({"login", "--server", "mqtt://h:1", "--user", "1", "--device", "d"}, &error));
+  EXPECT_NE(error.find("--token"), std::string::npos);
+  EXPECT_FALSE(parse({"login", "--server", "mqtt://h:1", "--user", "bob", "--token", "t", "--device", "d"}));
+}
+
+TEST(CliArgs, GlobalOptionsGoBeforeOrAfterTheCommand) {
+  auto a = parse({"--json", "threads", "--timeout", "3"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->command, Command::threads);
+  EXPECT_TRUE(a->json);
+  EXPECT_EQ(a->timeout, std::chrono::seconds(3));
+  auto b = parse({"threads", "--json"});
+  ASSERT_TRUE(b.has_value());
+  EXPECT_TRUE(b->json);
+}
+
+TEST(CliArgs, ShowTakesAThreadAndOptionalPaging) {
+  auto a = parse({"show", "77", "--before", "1234", "--limit", "5"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->command, Command::show);
+  EXPECT_EQ(a->thread, 77u);
+  EXPECT_EQ(a->before, 1234u);
+  EXPECT_EQ(a->limit, 5u);
+  EXPECT_FALSE(parse({"show"}));
+  EXPECT_FALSE(parse({"show", "abc"}));
+  EXPECT_FALSE(parse({"show", "0"}));
+  EXPECT_FALSE(parse({"show", "7", "--limit", "0"}));
+  EXPECT_FALSE(parse({"show", "7", "--before"}));
+}
+
+TEST(CliArgs, SendTakesAThreadAndOneText) {
+  auto a = parse({"send", "9", "hello there"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->thread, 9u);
+  EXPECT_EQ(a->text, "hello there");
+  std::string error;
+  EXPECT_FALSE(parse({"send", "9", "hello", "there"}, &error));
+  EXPECT_NE(error.find("quote"), std::string::npos);
+  EXPECT_FALSE(parse({"send", "9", ""}));
+  EXPECT_FALSE(parse({"send", "9"}));
+}
+
+TEST(CliArgs, CreateThreadTakesUsersAndAName) {
+  auto a = parse({"create-thread", "--name", "lunch", "2", "3"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->command, Command::create_thread);
+  EXPECT_EQ(a->name, "lunch");
+  EXPECT_EQ(a->users, (std::vector<std::uint64_t>{2, 3}));
+  EXPECT_FALSE(parse({"create-thread"}));
+  EXPECT_FALSE(parse({"create-thread", "2", "x"}));
+}
+
+TEST(CliArgs, TailStatusReadAndHelp) {
+  auto t = parse({"tail", "--count", "3"});
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->count, 3u);
+  EXPECT_EQ(parse({"status"})->command, Command::status);
+  EXPECT_EQ(parse({"read", "5"})->thread, 5u);
+  EXPECT_EQ(parse({"--help"})->command, Command::help);
+  EXPECT_FALSE(parse({"status", "extra"}));
+}
+
+TEST(CliArgs, UnknownCommandsAndOptionsAreUsageErrors) {
+  std::string error;
+  EXPECT_FALSE(parse({"frobnicate"}, &error));
+  EXPECT_NE(error.find("frobnicate"), std::string::npos);
+  EXPECT_FALSE(parse({"threads", "--colour", "red"}, &error));
+  EXPECT_NE(error.find("--colour"), std::string::npos);
+  EXPECT_FALSE(parse({}, &error));
+  EXPECT_FALSE(parse({"threads", "--timeout", "0"}));
+  EXPECT_FALSE(parse({"threads", "--timeout", "-1"}));
+}
+
+}  // namespace
+}  // namespace iris::cli

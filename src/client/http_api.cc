@@ -1,0 +1,154 @@
+#include "client/http_api.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <fmt/format.h>
+
+#include "base/log.h"
+#include "client/errc.h"
+#include "wire/codec.h"
+
+namespace iris::client {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+std::error_code to_error(wire::ErrorCode code) {
+  switch (code) {
+    case wire::ErrorCode::not_participant: return make_error_code(errc::not_participant);
+    case wire::ErrorCode::unknown_thread: return make_error_code(errc::unknown_thread);
+    case wire::ErrorCode::rate_limited:
+    case wire::ErrorCode::unavailable: return make_error_code(errc::unavailable);
+    case wire::ErrorCode::too_large:
+    case wire::ErrorCode::bad_encoding:
+    case wire::ErrorCode::invalid_request:
+    case wire::ErrorCode::internal: return make_error_code(errc::refused);
+  }
+  return make_error_code(errc::refused);
+}
+
+namespace {
+
+constexpr std::size_t kMaxBody = 64u << 20;
+
+template <typename Stream>
+Result<http::response<http::string_body>> exchange(asio::io_context& io, Stream& stream,
+                                                   http::request<http::string_body>& req,
+                                                   std::chrono::milliseconds timeout) {
+  beast::flat_buffer buffer;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(kMaxBody);
+  beast::error_code ec = asio::error::would_block;
+  http::async_write(stream, req, [&](beast::error_code e, std::size_t) {
+    if (e) {
+      ec = e;
+      return;
+    }
+    http::async_read(stream, buffer, parser, [&](beast::error_code e2, std::size_t) { ec = e2; });
+  });
+  io.restart();
+  io.run_for(timeout);
+  if (ec == asio::error::would_block) return fail(errc::timeout);
+  if (ec) return fail(errc::unreachable);
+  return parser.release();
+}
+
+}  // namespace
+
+Result<wire::Message> HttpApi::call(const std::string& method, const std::string& target,
+                                    const std::string& body) const {
+  asio::io_context io;
+  tcp::resolver resolver(io);
+  beast::error_code ec;
+  auto endpoints = resolver.resolve(endpoint_.host, std::to_string(endpoint_.port), ec);
+  if (ec) return fail(errc::unreachable);
+
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, endpoint_.host);
+  req.set(http::field::authorization, "Bearer " + token_);
+  req.set(http::field::accept, "application/vnd.iris.thrift-compact");
+  if (!body.empty()) req.set(http::field::content_type, "application/vnd.iris.thrift-compact");
+  req.body() = body;
+  req.prepare_payload();
+
+  Result<http::response<http::string_body>> res = fail(errc::unreachable);
+  beast::tcp_stream tcp_stream(io);
+  tcp_stream.expires_after(timeout_);
+  bool connected = false;
+  tcp_stream.async_connect(endpoints, [&](beast::error_code e, const tcp::endpoint&) {
+    ec = e;
+    connected = !e;
+  });
+  io.run_for(timeout_);
+  if (!connected) return fail(errc::unreachable);
+  if (endpoint_.tls) {
+    asio::ssl::context ctx(asio::ssl::context::tls_client);
+    if (endpoint_.verify) {
+      ctx.set_verify_mode(asio::ssl::verify_peer);
+      if (endpoint_.ca_file.empty()) ctx.set_default_verify_paths();
+      else ctx.load_verify_file(endpoint_.ca_file, ec);
+    }
+    beast::ssl_stream<beast::tcp_stream> tls(std::move(tcp_stream), ctx);
+    // SNI (RFC 6066); SSL_set_tlsext_host_name is a macro with a C cast.
+    SSL_ctrl(tls.native_handle(), SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
+             const_cast<char*>(endpoint_.host.c_str()));
+    ec = asio::error::would_block;
+    tls.async_handshake(asio::ssl::stream_base::client, [&](beast::error_code e) { ec = e; });
+    io.restart();
+    io.run_for(timeout_);
+    if (ec) return fail(errc::unreachable);
+    res = exchange(io, tls, req, timeout_);
+  } else {
+    res = exchange(io, tcp_stream, req, timeout_);
+  }
+  if (!res) return fail(res.error());
+
+  const unsigned status = res->result_int();
+  auto decoded = wire::decode<wire::Message>(res->body(), wire::Limits{.max_message_bytes = kMaxBody});
+  if (status >= 200 && status < 300) {
+    if (!decoded) {
+      IRIS_LOG(warn, "client.http", "{} {}: undecodable body: {}", method, target,
+               decoded.error().message());
+      return fail(errc::protocol);
+    }
+    return std::move(*decoded);
+  }
+  if (decoded) {
+    if (const auto* e = std::get_if<wire::Error>(&*decoded)) {
+      IRIS_LOG(info, "client.http", "{} {}: {} {}", method, target, status, e->text);
+      if (status != 401) return fail(to_error(e->code));
+    }
+  }
+  switch (status) {
+    case 401:
+    case 403: return fail(errc::bad_token);
+    case 404: return fail(errc::unknown_thread);
+    case 429:
+    case 503: return fail(errc::unavailable);
+    default: return fail(errc::protocol);
+  }
+}
+
+Result<wire::Snapshot> HttpApi::snapshot(std::size_t messages) const {
+  auto m = call("GET", fmt::format("/v1/snapshot?messages={}", messages), {});
+  if (!m) return fail(m.error());
+  if (auto* s = std::get_if<wire::Snapshot>(&*m)) return std::move(*s);
+  return fail(errc::protocol);
+}
+
+Result<wire::SendResult> HttpApi::create_thread(const wire::CreateThreadRequest& request) const {
+  auto m = call("POST", "/v1/threads", wire::encode(wire::Message{request}));
+  if (!m) return fail(m.error());
+  if (auto* r = std::get_if<wire::SendResult>(&*m)) return std::move(*r);
+  if (auto* e = std::get_if<wire::Error>(&*m)) return fail(to_error(e->code));
+  return fail(errc::protocol);
+}
+
+}  // namespace iris::client

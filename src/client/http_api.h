@@ -1,0 +1,53 @@
+#pragma once
+// HttpApi: the device's HTTP calls to irisd (docs/PROTOCOL.md, HTTP API): the snapshot
+// (`GET /v1/snapshot?messages=N`), creating a thread (`POST /v1/threads`). Every body is
+// one wire Envelope in Thrift compact; the bearer token is the device token.
+//
+// Blocking: each call runs on a private io_context on the caller's thread and is bounded
+// by `timeout` as a whole. Client calls it from its own thread with the MQTT connection
+// closed (a snapshot replaces local state; nothing else may run meanwhile).
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "base/result.h"
+#include "wire/messages.h"
+
+namespace iris::client {
+
+struct HttpEndpoint {
+  std::string host;
+  std::uint16_t port = 8080;
+  bool tls = false;
+  // TLS: verify the server's certificate against ca_file (or the system's CAs when empty).
+  bool verify = true;
+  std::string ca_file;
+};
+
+class HttpApi {
+ public:
+  HttpApi(HttpEndpoint endpoint, std::string token, std::chrono::milliseconds timeout)
+      : endpoint_(std::move(endpoint)), token_(std::move(token)), timeout_(timeout) {}
+
+  // The inbox with the `messages` latest messages of each thread.
+  Result<wire::Snapshot> snapshot(std::size_t messages) const;
+  // Creates a thread; the SendResult names it.
+  Result<wire::SendResult> create_thread(const wire::CreateThreadRequest& request) const;
+
+  // One request: `body` (an encoded Envelope or empty) to `target`; the decoded Envelope of
+  // a 2xx answer, or the errc for the status (401/403 bad_token, 404 unknown_thread, 503
+  // unavailable, an Error body's code when there is one).
+  Result<wire::Message> call(const std::string& method, const std::string& target,
+                             const std::string& body) const;
+
+ private:
+  HttpEndpoint endpoint_;
+  std::string token_;
+  std::chrono::milliseconds timeout_;
+};
+
+// The client errc for a wire ErrorCode: the one mapping of server refusals.
+std::error_code to_error(wire::ErrorCode code);
+
+}  // namespace iris::client

@@ -1,0 +1,290 @@
+#include "client/local_store.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace iris::client {
+namespace {
+
+using core::ClientMsgId;
+using core::Epoch;
+using core::MessageId;
+using core::Seq;
+using core::ThreadId;
+using core::UserId;
+
+constexpr UserId kSelf{1};
+constexpr UserId kOther{2};
+constexpr ThreadId kThread{100};
+constexpr Epoch kEpoch{7};
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "iris-store-XXXXXX").string();
+    path_ = mkdtemp(tmpl.data());
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string file(const char* name) const { return (std::filesystem::path(path_) / name).string(); }
+
+ private:
+  std::string path_;
+};
+
+core::Update created(std::uint64_t seq, UserId actor, std::uint64_t message, ClientMsgId cid,
+                     std::string text) {
+  return core::Update{Seq{seq}, core::Timestamp(std::chrono::milliseconds(1000 + seq)), kThread,
+                      actor, core::MessageCreated{MessageId{message}, cid, std::move(text), {}}};
+}
+
+wire::DeltaBatch batch(std::uint64_t first, std::vector<core::Update> updates) {
+  const auto last = first + updates.size() - 1;
+  return wire::DeltaBatch{kEpoch, Seq{first}, Seq{last}, std::move(updates), false};
+}
+
+wire::DeltaBatch thread_and_messages(std::uint64_t n) {
+  std::vector<core::Update> us;
+  us.push_back(core::Update{Seq{1}, core::Timestamp(std::chrono::milliseconds(1)), kThread, kSelf,
+                            core::ThreadCreated{"lunch", {kSelf, kOther}}});
+  for (std::uint64_t i = 0; i < n; ++i)
+    us.push_back(created(i + 2, i % 2 ? kSelf : kOther, 1000 + i, ClientMsgId{0, 1000 + i},
+                         "m" + std::to_string(i)));
+  return batch(1, std::move(us));
+}
+
+OutboxEntry pending(ClientMsgId id, std::string text) {
+  OutboxEntry e;
+  e.client_id = id;
+  e.kind = OutboxKind::send;
+  e.thread = kThread;
+  e.text = std::move(text);
+  return e;
+}
+
+std::unique_ptr<LocalStore> open(const std::string& path, LocalStoreOptions o = {}) {
+  auto s = LocalStore::open(path, std::move(o));
+  EXPECT_TRUE(s.has_value());
+  EXPECT_TRUE((*s)->set_self(kSelf).has_value());
+  return std::move(*s);
+}
+
+std::vector<std::string> texts(const LocalStore& s) {
+  std::vector<std::string> out;
+  auto ms = s.messages(kThread, std::nullopt, 1000);
+  EXPECT_TRUE(ms.has_value());
+  if (ms)
+    for (const auto& m : *ms) out.push_back(m.text);
+  return out;
+}
+
+TEST(LocalStore, AppliesABatchAndItsSeqTogether) {
+  TempDir dir;
+  {
+    auto s = open(dir.file("db"));
+    ASSERT_TRUE(s->apply_batch(thread_and_messages(3)).has_value());
+    EXPECT_EQ(s->position(), (Position{kEpoch, Seq{4}}));
+  }
+  auto s = open(dir.file("db"));  // reopened: the position and the data came back together
+  EXPECT_EQ(s->position(), (Position{kEpoch, Seq{4}}));
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0", "m1", "m2"}));
+  auto t = s->thread(kThread).value();
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->name, "lunch");
+  EXPECT_EQ(t->participants, (std::vector<UserId>{kSelf, kOther}));
+  EXPECT_EQ(t->unread, 2u);  // m0 and m2 are from the other user
+}
+
+TEST(LocalStore, AFailedWriteAtAnyStepLeavesThePreviousStateAndSeq) {
+  TempDir dir;
+  const auto first = thread_and_messages(2);
+  const auto second = batch(4, {created(4, kOther, 2000, ClientMsgId{0, 2000}, "late"),
+                                created(5, kSelf, 2001, ClientMsgId{0, 2001}, "later")});
+  int fail_at = -1;
+  LocalStoreOptions o;
+  o.fail_write = [&](int step) { return step == fail_at; };
+  auto s = open(dir.file("db"), o);
+  ASSERT_TRUE(s->apply_batch(first).has_value());
+  ASSERT_TRUE(s->outbox_add(pending(ClientMsgId{0, 2001}, "later"))
+                  .has_value());
+  int steps = 0;
+  for (fail_at = 0;; ++fail_at) {
+    auto r = s->apply_batch(second);
+    if (r) {
+      steps = fail_at;
+      break;
+    }
+    EXPECT_EQ(s->position(), (Position{kEpoch, Seq{3}})) << "fail at " << fail_at;
+    EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0", "m1", "later"})) << "fail at " << fail_at;
+    EXPECT_EQ(s->outbox().value().size(), 1u);
+    auto again = open(dir.file("db"));
+    EXPECT_EQ(again->position(), (Position{kEpoch, Seq{3}}));
+  }
+  EXPECT_GT(steps, 4);  // the batch has several writes, and each one was failed once
+  EXPECT_EQ(s->position(), (Position{kEpoch, Seq{5}}));
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0", "m1", "late", "later"}));
+  EXPECT_TRUE(s->outbox().value().empty());
+}
+
+TEST(LocalStore, AProcessKilledInTheMiddleOfABatchLeavesTheOldStateOnDisk) {
+  TempDir dir;
+  const auto path = dir.file("db");
+  { ASSERT_TRUE(open(path)->apply_batch(thread_and_messages(2)).has_value()); }
+  std::vector<core::Update> many;
+  for (std::uint64_t i = 0; i < 50; ++i)
+    many.push_back(created(4 + i, kOther, 3000 + i, ClientMsgId{0, 3000 + i}, "x"));
+  const auto big = batch(4, many);
+  for (int crash_at : {0, 1, 7, 40, 99}) {
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      // The child dies mid-transaction, as a power cut to the process would leave it.
+      LocalStoreOptions o;
+      o.fail_write = [crash_at](int step) {
+        if (step == crash_at) _exit(0);
+        return false;
+      };
+      auto s = LocalStore::open(path, o);
+      if (!s) _exit(3);
+      (void)(*s)->apply_batch(big);
+      _exit(2);  // never reached for these crash points
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    ASSERT_TRUE(WIFEXITED(status));
+    ASSERT_EQ(WEXITSTATUS(status), 0) << "crash point " << crash_at << " not reached";
+    auto s = open(path);
+    EXPECT_EQ(s->position(), (Position{kEpoch, Seq{3}})) << "crash at " << crash_at;
+    EXPECT_EQ(s->message_count().value(), 2u) << "crash at " << crash_at;
+  }
+  auto s = open(path);
+  ASSERT_TRUE(s->apply_batch(big).has_value());
+  EXPECT_EQ(s->message_count().value(), 52u);
+}
+
+TEST(LocalStore, OutboxSurvivesARestartInOrder) {
+  TempDir dir;
+  {
+    auto s = open(dir.file("db"));
+    for (std::uint64_t i = 0; i < 5; ++i)
+      ASSERT_TRUE(s->outbox_add(pending(ClientMsgId{9, i}, "hello " + std::to_string(i)))
+                      .has_value());
+    ASSERT_TRUE(s->outbox_add(OutboxEntry{ClientMsgId{9, 99}, OutboxKind::create_thread, ThreadId{0},
+                                          "new", {UserId{5}, UserId{6}}, {}, {}})
+                    .has_value());
+  }
+  auto s = open(dir.file("db"));
+  auto out = s->outbox().value();
+  ASSERT_EQ(out.size(), 6u);
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    EXPECT_EQ(out[i].client_id, (ClientMsgId{9, i}));
+    EXPECT_EQ(out[i].text, "hello " + std::to_string(i));
+  }
+  EXPECT_EQ(out[5].kind, OutboxKind::create_thread);
+  EXPECT_EQ(out[5].participants, (std::vector<UserId>{UserId{5}, UserId{6}}));
+  // Adding the same client id again (a retried call) keeps one entry.
+  ASSERT_TRUE(s->outbox_add(out[0]).has_value());
+  EXPECT_EQ(s->outbox().value().size(), 6u);
+}
+
+TEST(LocalStore, ThePendingSendIsShownOnceAndItsEchoReplacesIt) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(0)).has_value());
+  const ClientMsgId cid{4, 2};
+  ASSERT_TRUE(s->outbox_add(pending(cid, "hi")).has_value());
+  auto shown = s->messages(kThread, std::nullopt, 10).value();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_TRUE(shown[0].pending);
+  EXPECT_EQ(shown[0].text, "hi");
+
+  ASSERT_TRUE(s->outbox_acked(cid, Seq{2}).has_value());  // SendResult: still pending, once
+  EXPECT_EQ(s->messages(kThread, std::nullopt, 10).value().size(), 1u);
+
+  ASSERT_TRUE(s->apply_batch(batch(2, {created(2, kSelf, 55, cid, "hi")})).has_value());
+  shown = s->messages(kThread, std::nullopt, 10).value();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_FALSE(shown[0].pending);
+  EXPECT_EQ(shown[0].id, MessageId{55});
+  EXPECT_TRUE(s->outbox().value().empty());
+}
+
+TEST(LocalStore, AnAckedSendWhoseEchoWasFoldedAwayLeavesWhenABatchPassesItsSeq) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(0)).has_value());
+  const ClientMsgId cid{4, 3};
+  ASSERT_TRUE(s->outbox_add(pending(cid, "gone")).has_value());
+  ASSERT_TRUE(s->outbox_acked(cid, Seq{3}).has_value());
+  // A folded catch-up 2..4 where the message (seq 3) was created and deleted: no echo.
+  wire::DeltaBatch folded{kEpoch, Seq{2}, Seq{4},
+                          {created(4, kOther, 77, ClientMsgId{0, 77}, "other")}, true};
+  ASSERT_TRUE(s->apply_batch(folded).has_value());
+  EXPECT_TRUE(s->outbox().value().empty());
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"other"}));
+}
+
+TEST(LocalStore, ASnapshotReplacesStateAndKeepsUnackedSends) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(3)).has_value());
+  ASSERT_TRUE(s->outbox_add(pending(ClientMsgId{1, 1}, "a")).has_value());
+  ASSERT_TRUE(s->outbox_add(pending(ClientMsgId{1, 2}, "b")).has_value());
+  ASSERT_TRUE(s->outbox_acked(ClientMsgId{1, 1}, Seq{8}).has_value());
+  wire::ThreadState t{ThreadId{200}, "new", {kSelf, kOther},
+                      {wire::ThreadMessage{MessageId{1}, kOther, core::Timestamp{}, "x", {}},
+                       wire::ThreadMessage{MessageId{2}, kSelf, core::Timestamp{}, "y", {}}},
+                      1, {wire::ReadWatermark{kOther, MessageId{2}}}};
+  ASSERT_TRUE(s->apply_snapshot(wire::Snapshot{Epoch{9}, Seq{10}, {t}}).has_value());
+  EXPECT_EQ(s->position(), (Position{Epoch{9}, Seq{10}}));
+  auto threads = s->threads().value();
+  ASSERT_EQ(threads.size(), 1u);
+  EXPECT_EQ(threads[0].id, ThreadId{200});
+  EXPECT_EQ(threads[0].unread, 1u);
+  auto ms = s->messages(ThreadId{200}, std::nullopt, 10).value();
+  ASSERT_EQ(ms.size(), 2u);
+  EXPECT_EQ(ms[0].text, "x");
+  EXPECT_EQ(ms[1].text, "y");
+  auto out = s->outbox().value();  // "a" was acked at seq 8 <= 10: done; "b" still to send
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0].text, "b");
+  EXPECT_EQ(s->watermarks(ThreadId{200}).value().size(), 1u);
+}
+
+TEST(LocalStore, PagesOlderMessagesBeforeAGivenOne) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(10)).has_value());
+  auto page = s->messages(kThread, MessageId{1005}, 3).value();
+  ASSERT_EQ(page.size(), 3u);
+  EXPECT_EQ(page[0].text, "m2");
+  EXPECT_EQ(page[2].text, "m4");
+  ASSERT_TRUE(s->add_history(kThread, {wire::ThreadMessage{MessageId{10}, kOther, {}, "older", {}}})
+                  .has_value());
+  EXPECT_EQ(s->messages(kThread, MessageId{1000}, 5).value().at(0).text, "older");
+}
+
+TEST(LocalStore, EditsDeletesReadsAndRenamesApply) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(3)).has_value());  // 1000..1002
+  auto at = [](std::uint64_t seq, UserId actor, core::UpdateBody body) {
+    return core::Update{Seq{seq}, core::Timestamp{}, kThread, actor, std::move(body)};
+  };
+  ASSERT_TRUE(s->apply_batch(batch(5, {at(5, kOther, core::MessageEdited{MessageId{1000}, "m0!"}),
+                                       at(6, kOther, core::MessageDeleted{MessageId{1002}}),
+                                       at(7, kSelf, core::ReadReceipt{kSelf, MessageId{1001}}),
+                                       at(8, kOther, core::ThreadRenamed{"dinner"}),
+                                       at(9, kOther, core::ParticipantsChanged{{UserId{3}}, {kOther}})}))
+                  .has_value());
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0!", "m1"}));
+  auto t = s->thread(kThread).value().value();
+  EXPECT_EQ(t.name, "dinner");
+  EXPECT_EQ(t.unread, 0u);
+  EXPECT_EQ(t.participants, (std::vector<UserId>{kSelf, UserId{3}}));
+}
+
+}  // namespace
+}  // namespace iris::client
