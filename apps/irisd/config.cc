@@ -85,6 +85,31 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { c.store.max_pending = to_u64("store.max_pending", v); }},
       {"store.write_buffer_bytes", "RocksDB memtable size in bytes. Default: 67108864 (64 MiB)",
        [](Config& c, std::string_view v) { c.store.write_buffer_bytes = to_u64("store.write_buffer_bytes", v); }},
+      {"history.path",
+       "Directory of the history store (SQLite file history.sqlite3), kept apart from the queue "
+       "store. Default: <data_dir>/history. If it cannot be opened the server still runs: live "
+       "delivery goes on, the storage cursor waits, and the store is retried every second",
+       [](Config& c, std::string_view v) { c.history.path = std::string(v); }},
+      {"history.batch_updates",
+       "Most updates the history writer applies in one transaction, over all users. Default: "
+       "4096; larger batches share one fsync among more updates but hold the write longer",
+       [](Config& c, std::string_view v) { c.history_writer.batch_updates = to_u64_max("history.batch_updates", v, 1'000'000); }},
+      {"retention.window",
+       "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
+       "older than this AND already in history are trimmed. Default: 7d",
+       [](Config& c, std::string_view v) {
+         c.retention.policy.window = to_duration("retention.window", v);
+       }},
+      {"retention.max_queue_length",
+       "Most updates a queue keeps once history has them, whatever their age; 0 = no cap. "
+       "Default: 0. Devices that fall behind the first retained update resync (too_old)",
+       [](Config& c, std::string_view v) { c.retention.policy.max_length = to_u64("retention.max_queue_length", v); }},
+      {"retention.interval",
+       "Time between two passes of the retention trimmer (e.g. 60s). Default: 60s",
+       [](Config& c, std::string_view v) {
+         c.retention.interval = to_duration("retention.interval", v);
+         if (c.retention.interval.count() == 0) throw std::runtime_error("retention.interval: must be positive");
+       }},
       {"net.bind",
        "IP address every listener binds. Default: 0.0.0.0 (all IPv4 interfaces, as servers "
        "usually do); 127.0.0.1 keeps it local; :: for IPv6",
@@ -255,8 +280,9 @@ std::string help_text() {
       "`irisd token` prints a device token (the MQTT password of DEVICE as USER) signed with\n"
       "the server's secret (auth.secret_file, created if missing); --ttl is its lifetime,\n"
       "a number with unit s, m, h or d (default 30d).\n\n"
-      "`irisd trim` (server stopped) drops USER's updates up to SEQ from the queue store, as\n"
-      "the history tier will once it holds them; devices behind SEQ then get `too_old`.\n\n"
+      "`irisd trim` (server stopped) first brings USER's history up to date, then drops USER's\n"
+      "updates up to SEQ from the queue store (never past what history holds); devices behind\n"
+      "SEQ then get `too_old`.\n\n"
       "Iris message-sync server. Every option can be set in the config file as\n"
       "`key = value` or on the command line as --key=value (flags win over the file).\n\n"
       "Options:\n";
@@ -308,6 +334,7 @@ Parsed parse_command_line(int argc, char** argv) {
   if (!config_file.empty()) load_file(p.config, config_file);
   for (const auto& [k, v] : flags) apply(p.config, k, v, "");
   p.config.store.path = p.config.data_dir + "/queue";
+  if (p.config.history.path.empty()) p.config.history.path = p.config.data_dir + "/history";
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {
     throw std::runtime_error("token: --user and --device are required");

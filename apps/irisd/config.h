@@ -12,7 +12,10 @@
 #include "base/log.h"
 #include "mqtt/options.h"
 #include "net/net_options.h"
+#include "store/sqlite/sqlite_history_store.h"
 #include "store/store_options.h"
+#include "sync/history_writer.h"
+#include "sync/retention_trimmer.h"
 #include "sync/sync_shard.h"
 
 namespace iris::irisd {
@@ -22,6 +25,11 @@ struct Config {
   std::string data_dir = "data";
   log::Level log_level = log::Level::info;
   store::StoreOptions store;
+  // The history store (SQLite); an empty path means <data_dir>/history.
+  store::HistoryStoreOptions history{.path = "", .reopen_interval = std::chrono::milliseconds{1000}};
+  sync::HistoryWriterOptions history_writer;
+  // Retention window, length cap and trimmer interval.
+  sync::RetentionOptions retention;
   mqtt::MqttOptions mqtt;
   net::NetOptions net;
   // The sync service's limits (request sizes, batch sizes, delivery window, memory tier,
@@ -46,8 +54,9 @@ struct TokenRequest {
 };
 
 // `irisd trim --user U --up_to SEQ`: drops U's updates up to SEQ from the queue store of a
-// stopped server, as the history tier will once it has them (it moves the `storage` cursor
-// there first, so the store's retention rule holds). For operators and tests of `too_old`.
+// stopped server, ahead of the retention window. It first lets the history writer catch U up
+// (which moves the `storage` cursor), and refuses to trim past what history holds, so the
+// retention rule holds. For operators and tests of `too_old`.
 struct TrimRequest {
   std::uint64_t user = 0;
   std::uint64_t up_to = 0;

@@ -9,6 +9,8 @@
 #include "base/log.h"
 #include "net/token.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
+#include "store/sqlite/sqlite_history_store.h"
+#include "sync/history_writer.h"
 
 namespace {
 
@@ -28,8 +30,9 @@ int issue_token(const iris::irisd::Parsed& parsed) {
   return 0;
 }
 
-// `irisd trim`: storage cursor to SEQ, then the trim; exit 1 with the reason on failure
-// (the store is locked by a running server, the seq is past the head ...).
+// `irisd trim`: catch USER's history up (the writer moves the storage cursor), then trim up
+// to SEQ, never past what history holds; exit 1 with the reason on failure (the store is
+// locked by a running server, history is unavailable, the seq is past the head ...).
 int trim_queue(const iris::irisd::Parsed& parsed) {
   using namespace iris;
   auto store = store::open_rocksdb_queue_store(parsed.config.store);
@@ -40,8 +43,23 @@ int trim_queue(const iris::irisd::Parsed& parsed) {
   }
   const core::UserId user{parsed.trim.user};
   const core::Seq up_to{parsed.trim.up_to};
-  auto cursor = (*store)->advance_cursor(user, core::CursorName::storage(), up_to);
-  auto trimmed = cursor ? (*store)->trim_to(user, up_to) : Result<std::size_t>(fail(cursor.error()));
+  auto history = store::open_sqlite_history_store(parsed.config.history);
+  {
+    sync::HistoryWriter writer(**store, *history, parsed.config.history_writer);
+    writer.notify(user);
+    writer.flush(std::chrono::seconds(10));
+  }
+  auto storage = (*store)->cursor(user, core::CursorName::storage());
+  const core::Seq held = storage ? storage->value_or(core::Seq{0}) : core::Seq{0};
+  if (up_to > held) {
+    std::fprintf(stderr,
+                 "irisd trim: user %llu: history (%s) holds updates up to %llu only; not trimming "
+                 "past it\n",
+                 static_cast<unsigned long long>(user.value()), parsed.config.history.path.c_str(),
+                 static_cast<unsigned long long>(held.value()));
+    return 1;
+  }
+  auto trimmed = (*store)->trim_to(user, up_to);
   if (!trimmed) {
     std::fprintf(stderr, "irisd trim: user %llu up to %llu: %s\n",
                  static_cast<unsigned long long>(user.value()),

@@ -11,6 +11,7 @@
 #include "apps/irisd/secret.h"
 #include "base/log.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
+#include "store/sqlite/sqlite_history_store.h"
 
 namespace iris::irisd {
 namespace {
@@ -66,6 +67,31 @@ bool Server::start() {
   IRIS_LOG(info, "irisd", "queue store open at {} (sync={}, max_queue_length={})",
            config_.store.path, config_.store.sync, config_.store.max_queue_length);
 
+  // History: a store that cannot open now is retried later (outage tolerance), not fatal.
+  history_ = store::open_sqlite_history_store(config_.history);
+  writer_ = std::make_unique<sync::HistoryWriter>(*store_, *history_, config_.history_writer);
+  if (auto tracked = writer_->track_all_queues(); !tracked) {
+    IRIS_LOG(error, "irisd", "cannot list the queues for the history writer: {}", tracked.error().message());
+    return false;
+  }
+  writer_->start();
+  trimmer_ = std::make_unique<sync::RetentionTrimmer>(*store_, config_.retention, sync::HistoryWriter::system_clock);
+  trimmer_->set_pass_hook([w = writer_.get()](const sync::RetentionTrimmer::Metrics& t) {
+    const auto h = w->metrics();
+    IRIS_LOG(info, "irisd",
+             "history: {} applied in {} batches, {} failures, write p99 {} us; storage lag {} "
+             "updates / {} ms over {} users; retention: {} trimmed in all, device lag {} updates / "
+             "{} ms, {} of {} device cursors too old",
+             h.applied, h.batches, h.failures, h.write_latency.quantile(0.99).count(),
+             h.storage_lag.updates, h.storage_lag.age.count(), h.users_behind, t.trimmed_updates,
+             t.device_lag.updates, t.device_lag.age.count(), t.devices_too_old, t.devices);
+  });
+  trimmer_->start();
+  IRIS_LOG(info, "irisd", "history store at {}; retention window {} s, length cap {}, pass every {} ms",
+           config_.history.path,
+           std::chrono::duration_cast<std::chrono::seconds>(config_.retention.policy.window).count(),
+           config_.retention.policy.max_length, config_.retention.interval.count());
+
   auto secret = load_or_create_secret(config_.secret_file);
   if (!secret) {
     IRIS_LOG(error, "irisd", "auth.secret_file {}: {}", config_.secret_file,
@@ -79,7 +105,8 @@ bool Server::start() {
 
   raise_open_file_limit();
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
-                                            net::SyncBinding{*store_, config_.sync},
+                                            net::SyncBinding{*store_, config_.sync, history_.get(),
+                                                             [w = writer_.get()](core::UserId u) { w->notify(u); }},
                                             net::HttpBinding{*signer_});
   auto ports = mqtt_->start();
   if (!ports) {
@@ -115,30 +142,45 @@ void Server::run_until_signal() {
 }
 
 void Server::stop() {
-  // Reverse order of start, with one twist: the store is closed after the MQTT threads stop
-  // but before the MQTT server is destroyed, because closing it completes the writes still
-  // queued, and their completions post to the shards' io_contexts (which must still exist;
-  // nothing runs them any more).
+  // Reverse order of start. The queue store is closed after the MQTT threads stop but before
+  // the MQTT server is destroyed, because closing it completes the writes still queued, and
+  // their completions post to the shards' io_contexts (which must still exist; nothing runs
+  // them any more) and notify the history writer (which must still exist too).
+  std::optional<net::ServerMetrics> m;
   if (mqtt_) {
     mqtt_->stop();
-    const auto m = mqtt_->metrics();
-    if (store_) {
-      store_.reset();
-      IRIS_LOG(info, "irisd", "queue store closed");
-    }
-    mqtt_.reset();
-    IRIS_LOG(info, "irisd",
-             "MQTT listeners stopped: {} connects accepted, {} refused, {} malformed packets, "
-             "{} protocol errors, {} too large, {} slow consumers, {} over the connection limit",
-             m.mqtt.connects_accepted, m.mqtt.connects_rejected, m.mqtt.malformed_packets,
-             m.mqtt.protocol_errors, m.mqtt.packets_too_large, m.slow_consumers,
-             m.connections_refused);
+    m = mqtt_->metrics();
   }
-  auth_.reset();
+  trimmer_.reset();
+  if (writer_) {
+    writer_->stop();
+    // A short drain, so that a clean stop leaves history caught up (for `irisd trim`, and
+    // less to replay at the next start); what is left is found by track_all_queues then.
+    if (store_ && !writer_->flush(std::chrono::seconds(2))) {
+      IRIS_LOG(warn, "irisd", "history writer stopped before catching up; it resumes at next start");
+    }
+  }
   if (store_) {
     store_.reset();
     IRIS_LOG(info, "irisd", "queue store closed");
   }
+  if (writer_) {
+    const auto h = writer_->metrics();
+    IRIS_LOG(info, "irisd", "history writer stopped: {} updates applied in {} batches, {} failures",
+             h.applied, h.batches, h.failures);
+    writer_.reset();
+  }
+  if (mqtt_) {
+    mqtt_.reset();
+    IRIS_LOG(info, "irisd",
+             "MQTT listeners stopped: {} connects accepted, {} refused, {} malformed packets, "
+             "{} protocol errors, {} too large, {} slow consumers, {} over the connection limit",
+             m->mqtt.connects_accepted, m->mqtt.connects_rejected, m->mqtt.malformed_packets,
+             m->mqtt.protocol_errors, m->mqtt.packets_too_large, m->slow_consumers,
+             m->connections_refused);
+  }
+  auth_.reset();
+  history_.reset();
 }
 
 }  // namespace iris::irisd

@@ -1,8 +1,10 @@
 #pragma once
 // Server: builds the parts in dependency order and stops them in reverse. Wiring only.
 //
-// Start order: queue store, token secret and authenticator, MQTT listeners. Stop order is
-// the reverse: listeners (clients are told the server is going away), then the store.
+// Start order: queue store, history store, history writer (catching up every queue),
+// retention trimmer, token secret and authenticator, MQTT listeners. Stop order is the
+// reverse: listeners (clients are told the server is going away), trimmer, writer (with a
+// short final drain into history), queue store, history store.
 
 #include <memory>
 #include <optional>
@@ -12,7 +14,10 @@
 #include "net/mqtt_server.h"
 #include "net/sync_membership.h"
 #include "net/token.h"
+#include "store/history_store.h"
 #include "store/queue_store.h"
+#include "sync/history_writer.h"
+#include "sync/retention_trimmer.h"
 
 namespace iris::irisd {
 
@@ -30,6 +35,9 @@ class Server {
  private:
   const Config& config_;  // must outlive the server: owned by main()
   std::unique_ptr<store::QueueStore> store_;
+  std::unique_ptr<store::HistoryStore> history_;
+  std::unique_ptr<sync::HistoryWriter> writer_;
+  std::unique_ptr<sync::RetentionTrimmer> trimmer_;
   std::optional<net::TokenSigner> signer_;
   // t/<thread>/ topics: answered by the sync service's inboxes, on the asking shard's thread.
   net::SyncMembership membership_;

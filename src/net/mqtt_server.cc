@@ -531,10 +531,12 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
   }
   if (sync) {
     for (std::size_t i = 0; i < n; ++i) {
-      shards_[i]->attach_sync(std::make_unique<sync::SyncShard>(
+      auto shard = std::make_unique<sync::SyncShard>(
           static_cast<std::uint32_t>(i), sync->options, sync->store, *this, *shards_[i], [] {
             return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-          }));
+          });
+      if (sync->history) shard->attach_history(*sync->history, sync->appended);
+      shards_[i]->attach_sync(std::move(shard));
     }
   }
 }

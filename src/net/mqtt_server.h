@@ -19,17 +19,20 @@
 // listeners, tells every client the server is shutting down, and joins the threads.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
 #include "base/result.h"
+#include "core/ids.h"
 #include "mqtt/auth.h"
 #include "mqtt/metrics.h"
 #include "mqtt/options.h"
 #include "net/net_options.h"
 
 namespace iris::store {
+class HistoryStore;
 class QueueStore;
 }
 namespace iris::sync {
@@ -65,6 +68,10 @@ struct ServerMetrics {
 struct SyncBinding {
   store::QueueStore& store;            // must outlive the server
   const sync::SyncOptions& options;    // must outlive the server
+  // Optional history tier (sync::SyncShard::attach_history): inboxes are served from it plus
+  // the queue tail, and `appended` (the history writer's notify) hears of every append.
+  const store::HistoryStore* history = nullptr;  // must outlive the server
+  std::function<void(core::UserId)> appended;
 };
 
 class TokenSigner;

@@ -23,6 +23,8 @@ enum class errc {
   open_failed,
   // An append request was empty or named one user twice with conflicting limits.
   invalid_request,
+  // The history store is switched off (HistoryStore::set_unavailable, a fault drill).
+  unavailable,
 };
 
 const std::error_category& error_category();

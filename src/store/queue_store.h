@@ -85,6 +85,9 @@ class QueueStore {
   virtual Result<std::optional<Seq>> cursor(UserId user, const CursorName& name) const = 0;
   virtual Result<std::vector<std::pair<CursorName, Seq>>> cursors(UserId user) const = 0;
   virtual Result<std::optional<IdempotencyRecord>> find(const IdempotencyKey& key) const = 0;
+  // Users that have a queue, in increasing id order, from just after `after` on, at most
+  // `max_count`: how background work (history writer, retention) walks every queue.
+  virtual Result<std::vector<UserId>> users(UserId after, std::size_t max_count) const = 0;
 
   // Health and commit latency, readable from any thread. The default (a store with no
   // commit thread, e.g. the in-memory model): always writable, no latency histogram.

@@ -4,6 +4,21 @@
 
 namespace iris::sync {
 
+Inbox Inbox::from_history(core::UserId owner, const store::HistoryInbox& history) {
+  Inbox inbox(owner);
+  inbox.seq_ = history.position.seq;
+  for (const auto& ht : history.threads) {
+    Thread& t = inbox.threads_[ht.thread];
+    t.name = ht.name;
+    t.participants = ht.participants;
+    for (const auto& m : ht.latest) {
+      t.messages[m.message] = wire::ThreadMessage{m.message, m.sender, m.time, m.text, m.reply_to};
+    }
+    for (const auto& [reader, up_to] : ht.watermarks) t.watermarks[reader] = up_to;
+  }
+  return inbox;
+}
+
 void Inbox::apply(const core::Update& u) {
   seq_ = u.seq;
   Thread& t = threads_[u.thread];

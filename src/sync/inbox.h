@@ -4,8 +4,10 @@
 // device pulls (DESIGN.md step 1): the snapshot names the (epoch, seq) of the last update
 // applied, so it is exact at that position however many sends race with it.
 //
-// Until the history tier exists (issue 6), snapshots are materialized from the queue store
-// through this class. Not thread-safe: built and read on one shard.
+// An inbox is seeded from the history store's materialized state (from_history) and then
+// follows the queue tail that history has not applied yet, so a snapshot stays exact at its
+// (epoch, seq) after the queue was trimmed (issue 6). Not thread-safe: built and read on one
+// shard.
 //
 // Message ids grow with time within a thread (the send path assigns them), which is what
 // makes read receipts watermarks: a reader has read everything up to `up_to`.
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "core/update.h"
+#include "store/history_store.h"
 #include "wire/messages.h"
 
 namespace iris::sync {
@@ -23,6 +26,9 @@ namespace iris::sync {
 class Inbox {
  public:
   explicit Inbox(core::UserId owner) : owner_(owner) {}
+  // The inbox as history holds it at its position. Requires: `history` carries every message
+  // of each thread (read with an unlimited `latest`), since unread counts and paging need them.
+  static Inbox from_history(core::UserId owner, const store::HistoryInbox& history);
 
   // Requires: updates come in seq order, each once.
   void apply(const core::Update& update);

@@ -1,6 +1,7 @@
 #include "sync/sync_shard.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "base/log.h"
 #include "core/errc.h"
@@ -54,20 +55,53 @@ Result<SyncShard::User*> SyncShard::load(core::UserId user) {
   if (u.inbox) return &u;
   auto info = store_.info(user);
   if (!info) return fail(info.error());
+  // A trim between reading history and reading the tail can only remove what history has
+  // by then; reading history again closes the gap, so a few attempts always suffice.
+  for (int attempt = 0;; ++attempt) {
+    auto inbox = materialize(user, *info);
+    if (inbox) {
+      u.queue = *info;
+      u.inbox = std::move(*inbox);
+      return &u;
+    }
+    if (inbox.error() != core::errc::trimmed || attempt == 3) return fail(inbox.error());
+    info = store_.info(user);
+    if (!info) return fail(info.error());
+  }
+}
+
+Result<Inbox> SyncShard::materialize(core::UserId user, const store::QueueInfo& info) {
   Inbox inbox(user);
-  for (core::Seq from = info->first_retained; from <= info->head;) {
+  core::Seq from = info.first_retained;
+  if (history_) {
+    auto h = history_->inbox(user, std::numeric_limits<std::size_t>::max());
+    if (h && h->position.epoch == info.epoch && core::next(h->position.seq) >= info.first_retained) {
+      inbox = Inbox::from_history(user, *h);
+      from = core::next(h->position.seq);
+    } else if (info.first_retained > core::Seq{1}) {
+      // The queue alone no longer holds the whole inbox: no snapshot rather than a wrong one.
+      if (!h) return fail(h.error());
+      IRIS_LOG(warn, "sync", "user {}: history (at {}) does not reach the first retained seq {}",
+               user.value(), h->position.seq.value(), info.first_retained.value());
+    }
+  }
+  for (; from <= info.head;) {
     auto chunk = store_.read(user, from, kLoadChunk);
     if (!chunk) return fail(chunk.error());
     if (chunk->empty()) break;
     for (const auto& upd : *chunk) {
       inbox.apply(upd);
-      if (info->head.value() - upd.seq.value() < options_.memory.max_per_user) memory_.add(user, upd);
+      if (info.head.value() - upd.seq.value() < options_.memory.max_per_user) memory_.add(user, upd);
     }
     from = core::next(chunk->back().seq);
   }
-  u.queue = *info;
-  u.inbox = std::move(inbox);
-  return &u;
+  return inbox;
+}
+
+void SyncShard::attach_history(const store::HistoryStore& history,
+                               std::function<void(core::UserId)> appended) {
+  history_ = &history;
+  appended_ = std::move(appended);
 }
 
 void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload) {
@@ -145,6 +179,7 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
   // Every entry carries the same update; keep one copy for the fan-out after the commit.
   core::Update update = request.entries.front().update;
   ShardRouter* router = &router_;
+  const auto* appended = &appended_;
   store_.async_append(std::move(request), [=, update = std::move(update), done = std::move(done)](Result<store::AppendResult> r) {
     // On the store's commit thread: route everything to owner shards, in commit order.
     if (!r) {
@@ -155,6 +190,7 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
     for (const auto& p : r->positions) {
       if (p.user == sender && sender_seq.value() == 0) sender_seq = p.seq;
       if (r->duplicate) continue;
+      if (*appended) (*appended)(p.user);
       core::Update copy = update;
       copy.seq = p.seq;
       router->to_owner(p.user, [user = p.user, copy = std::move(copy)](SyncShard& s) { s.on_appended(user, copy); });
@@ -241,6 +277,8 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
     wire::Resync r{wire::ResyncReason::temporary, {}, {}, std::chrono::milliseconds{1000}, std::nullopt};
     return push(conn, d, wire::Message{r}, std::nullopt);
   }
+  // The trimmer moves first_retained behind our back: resume against the store's view.
+  if (auto info = store_.info(d.user)) (*u)->queue.first_retained = info->first_retained;
   auto decision = plan_resume(req, (*u)->queue);
   d.skip_in_catch_up.reset();
   if (auto* resync = std::get_if<wire::Resync>(&decision);

@@ -27,6 +27,7 @@
 #include <variant>
 #include <vector>
 
+#include "store/history_store.h"
 #include "store/queue_store.h"
 #include "sync/delta_batcher.h"
 #include "sync/device_stream.h"
@@ -146,6 +147,12 @@ class SyncShard {
   // device: the cursor lag the metrics report.
   std::vector<std::uint64_t> cursor_lags() const;
 
+  // Serves inboxes from `history` plus the queue tail it has not applied (a trimmed queue
+  // no longer holds them whole), and calls `appended(user)` on the store's commit thread
+  // for every user a request appended to (HistoryWriter::notify). Call before any traffic.
+  // `history` must outlive the shard.
+  void attach_history(const store::HistoryStore& history, std::function<void(core::UserId)> appended);
+
   struct Stats {
     std::uint64_t requests = 0, refused = 0, batches_pushed = 0, updates_pushed = 0,
                   acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0;
@@ -170,6 +177,9 @@ class SyncShard {
   };
 
   Result<User*> load(core::UserId user);
+  // `user`'s inbox at `info`: history's state plus the queue after it (errc::trimmed if a
+  // trim raced with the read), or the queue alone without history.
+  Result<Inbox> materialize(core::UserId user, const store::QueueInfo& info);
   void resume(ConnId conn, Device& d, const wire::ResumeRequest& req);
   // The thread a backlog_too_large resync of this resume can be scoped to, if any.
   std::optional<core::ThreadId> scoped_resync(core::UserId user, const wire::ResumeRequest& req);
@@ -188,6 +198,8 @@ class SyncShard {
   const std::uint32_t shard_;
   const SyncOptions& options_;  // must outlive the shard: owned by the server config
   store::QueueStore& store_;
+  const store::HistoryStore* history_ = nullptr;   // optional; see attach_history
+  std::function<void(core::UserId)> appended_;     // optional; see attach_history
   ShardRouter& router_;
   DeviceSink& sink_;
   Clock now_;

@@ -53,5 +53,24 @@ TEST(Retention, DeviceMustResyncOnlyWhenUpdatesAfterItsCursorWereTrimmed) {
   EXPECT_FALSE(must_resync(Seq{20}, Seq{10}));
 }
 
+TEST(Retention, LengthCapTrimsDownToTheCap) {
+  const RetentionPolicy cap{hours(24), 3};
+  EXPECT_EQ(length_trim_point(Seq{1}, Seq{10}, Seq{10}, cap), Seq{7}) << "8, 9 and 10 remain";
+  EXPECT_EQ(length_trim_point(Seq{8}, Seq{10}, Seq{10}, cap), std::nullopt) << "already at the cap";
+}
+
+TEST(Retention, LengthCapNeverPassesTheStorageCursor) {
+  const RetentionPolicy cap{hours(24), 3};
+  EXPECT_EQ(length_trim_point(Seq{1}, Seq{10}, Seq{4}, cap), Seq{4});
+  EXPECT_EQ(length_trim_point(Seq{5}, Seq{10}, Seq{4}, cap), std::nullopt) << "history has nothing newer";
+  EXPECT_EQ(length_trim_point(Seq{1}, Seq{10}, std::nullopt, cap), std::nullopt);
+}
+
+TEST(Retention, NoLengthCapByDefault) {
+  EXPECT_EQ(length_trim_point(Seq{1}, Seq{1'000'000}, Seq{1'000'000}, RetentionPolicy{}), std::nullopt);
+  EXPECT_EQ(length_trim_point(Seq{1}, Seq{0}, Seq{0}, RetentionPolicy{hours(1), 1}), std::nullopt)
+      << "an empty queue";
+}
+
 }  // namespace
 }  // namespace iris::core

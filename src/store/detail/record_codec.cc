@@ -146,6 +146,7 @@ std::string idempotency_key(const core::IdempotencyKey& key) {
   return k;
 }
 
+core::UserId user_of_meta_key(std::string_view key) { return core::UserId{get_be64(key.substr(1, 8))}; }
 core::Seq seq_of_update_key(std::string_view key) { return core::Seq{get_be64(key.substr(9, 8))}; }
 std::string_view name_of_cursor_key(std::string_view key) { return key.substr(9); }
 

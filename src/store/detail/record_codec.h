@@ -54,6 +54,8 @@ std::string cursor_key(core::UserId user, const core::CursorName& name);
 std::string cursor_prefix(core::UserId user);
 std::string idempotency_key(const core::IdempotencyKey& key);
 
+// User of a meta key; requires a key built by meta_key.
+core::UserId user_of_meta_key(std::string_view key);
 // Seq of an update key; requires a key built by update_key.
 core::Seq seq_of_update_key(std::string_view key);
 // Name part of a cursor key (after the prefix).

@@ -78,6 +78,15 @@ class MemoryQueueStore final : public QueueStore {
     return out;
   }
 
+  Result<std::vector<UserId>> users(UserId after, std::size_t max_count) const override {
+    std::lock_guard lock(mu_);
+    std::vector<UserId> out;
+    for (auto it = queues_.upper_bound(after); it != queues_.end() && out.size() < max_count; ++it) {
+      out.push_back(it->first);
+    }
+    return out;
+  }
+
   Result<std::optional<IdempotencyRecord>> find(const IdempotencyKey& key) const override {
     std::lock_guard lock(mu_);
     const auto* rec = keys_.find(key);

@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
+#include <limits>
 #include <mutex>
 #include <random>
 #include <thread>
@@ -135,6 +136,19 @@ class RocksDbQueueStore final : public QueueStore {
     auto rec = detail::decode_idempotency(value);
     if (!rec) return report_corrupt(key, rec.error());
     return std::optional<IdempotencyRecord>{std::move(*rec)};
+  }
+
+  Result<std::vector<UserId>> users(UserId after, std::size_t max_count) const override {
+    std::vector<UserId> out;
+    if (after.value() == std::numeric_limits<std::uint64_t>::max()) return out;
+    const std::string prefix(1, static_cast<char>(detail::KeyType::meta));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions()));
+    for (it->Seek(detail::meta_key(UserId{after.value() + 1}));
+         it->Valid() && it->key().starts_with(prefix) && out.size() < max_count; it->Next()) {
+      out.push_back(detail::user_of_meta_key(std::string_view(it->key().data(), it->key().size())));
+    }
+    if (!it->status().ok()) return fail(errc::io_error);
+    return out;
   }
 
  private:

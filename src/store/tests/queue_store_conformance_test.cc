@@ -195,6 +195,16 @@ TYPED_TEST(QueueStoreConformance, ConcurrentProducersGetGaplessDistinctSeqs) {
   EXPECT_EQ(*seqs.rbegin(), static_cast<std::uint64_t>(kThreads * kEach));
 }
 
+TYPED_TEST(QueueStoreConformance, ListsUsersWithQueuesInIdOrderPageByPage) {
+  auto& s = this->open();
+  const std::uint64_t big = ~std::uint64_t{0};
+  for (std::uint64_t u : {std::uint64_t{7}, std::uint64_t{3}, std::uint64_t{300}, big}) ASSERT_TRUE(s.append(one(UserId{u}, "x")));
+  EXPECT_EQ(s.users(UserId{0}, 2).value(), (std::vector<UserId>{UserId{3}, UserId{7}}));
+  EXPECT_EQ(s.users(UserId{7}, 10).value(), (std::vector<UserId>{UserId{300}, UserId{big}}));
+  EXPECT_TRUE(s.users(UserId{big}, 10)->empty());
+  EXPECT_TRUE(s.users(UserId{0}, 0)->empty());
+}
+
 TYPED_TEST(QueueStoreConformance, EmptyRequestIsInvalid) {
   auto& s = this->open();
   EXPECT_EQ(s.append(AppendRequest{}).error(), errc::invalid_request);

@@ -1,0 +1,260 @@
+#include "sync/history_writer.h"
+
+#include <algorithm>
+#include <memory>
+
+#include "base/log.h"
+#include "core/errc.h"
+
+namespace iris::sync {
+
+core::Timestamp HistoryWriter::system_clock() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+HistoryWriter::HistoryWriter(store::QueueStore& queue, store::HistoryStore& history,
+                             const HistoryWriterOptions& options, Clock now)
+    : queue_(queue), history_(history), options_(options), now_(std::move(now)) {}
+
+HistoryWriter::~HistoryWriter() { stop(); }
+
+Result<void> HistoryWriter::track_all_queues() {
+  core::UserId after{0};
+  bool first = true;
+  for (;;) {
+    auto page = queue_.users(after, 4096);
+    if (!page) return fail(page.error());
+    // users() starts after `after`, so user 0 (if it exists) needs the first page from 0.
+    if (first) {
+      first = false;
+      if (auto info = queue_.info(core::UserId{0}); info && info->exists()) notify(core::UserId{0});
+    }
+    if (page->empty()) return {};
+    for (auto u : *page) notify(u);
+    after = page->back();
+  }
+}
+
+void HistoryWriter::notify(core::UserId user) {
+  {
+    std::lock_guard lock(mu_);
+    if (!queued_.insert(user).second) return;
+    dirty_.push_back(user);
+  }
+  cv_.notify_one();
+}
+
+void HistoryWriter::start() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void HistoryWriter::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+bool HistoryWriter::flush(std::chrono::milliseconds budget) {
+  const auto deadline = std::chrono::steady_clock::now() + budget;
+  while (!idle()) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (!run_once()) std::this_thread::sleep_for(options_.min_backoff);
+  }
+  return true;
+}
+
+bool HistoryWriter::idle() const {
+  std::lock_guard lock(mu_);
+  return dirty_.empty();
+}
+
+HistoryWriter::Metrics HistoryWriter::metrics() const {
+  const core::Timestamp now = now_();
+  std::lock_guard lock(mu_);
+  Metrics m = metrics_;
+  m.users_behind = lag_.size();
+  m.storage_lag = {};
+  for (const auto& [user, l] : lag_) m.storage_lag = worst(m.storage_lag, cursor_lag(l.head, l.applied, l.oldest, now));
+  return m;
+}
+
+void HistoryWriter::loop() {
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stopping_ || !dirty_.empty(); });
+      if (stopping_) return;
+    }
+    if (run_once()) {
+      backoff_ = {};
+      continue;
+    }
+    backoff_ = backoff_.count() == 0 ? options_.min_backoff : std::min(backoff_ * 2, options_.max_backoff);
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, backoff_, [&] { return stopping_; });
+    if (stopping_) return;
+  }
+}
+
+void HistoryWriter::requeue(const std::vector<core::UserId>& users) {
+  {
+    std::lock_guard lock(mu_);
+    for (auto u : users) {
+      if (queued_.insert(u).second) dirty_.push_back(u);
+    }
+  }
+  cv_.notify_one();
+}
+
+Result<HistoryWriter::Known> HistoryWriter::known(core::UserId user, const store::QueueInfo& info) {
+  if (auto it = known_.find(user); it != known_.end() && it->second.epoch == info.epoch) {
+    return it->second;
+  }
+  auto pos = history_.position(user);
+  if (!pos) return fail(pos.error());
+  Known k{info.epoch, pos->epoch == info.epoch ? pos->seq : core::Seq{0}};
+  known_[user] = k;
+  return k;
+}
+
+Result<std::size_t> HistoryWriter::run_once() {
+  std::vector<store::HistoryBatch> batch;
+  std::vector<core::UserId> more;       // users with updates beyond this pass
+  std::vector<core::Seq> heads;         // per batch entry
+  std::size_t total = 0;
+  std::error_code error;
+
+  while (total < options_.batch_updates) {
+    core::UserId user;
+    {
+      std::lock_guard lock(mu_);
+      if (dirty_.empty()) break;
+      user = dirty_.front();
+      dirty_.pop_front();
+      queued_.erase(user);
+    }
+    auto info = queue_.info(user);
+    if (!info) {
+      error = info.error();
+      more.push_back(user);
+      break;
+    }
+    if (!info->exists()) continue;
+    auto k = known(user, *info);
+    if (!k) {
+      error = k.error();
+      more.push_back(user);
+      break;
+    }
+    if (k->applied >= info->head) {
+      std::lock_guard lock(mu_);
+      lag_.erase(user);
+      continue;
+    }
+    core::Seq from = core::next(k->applied);
+    if (from < info->first_retained) {
+      // Only possible when history lost what the queue no longer has (a new history
+      // database): history restarts at what the queue still holds.
+      IRIS_LOG(warn, "history", "user {}: history has up to seq {} but the queue starts at {}; "
+               "updates in between are not in history", user.value(), k->applied.value(),
+               info->first_retained.value());
+      from = info->first_retained;
+    }
+    const std::size_t want = std::min<std::uint64_t>(
+        {options_.per_user, options_.batch_updates - total, info->head.value() - from.value() + 1});
+    auto updates = queue_.read(user, from, want);
+    if (!updates) {
+      // A trim raced with us only if history lost data; info is re-read next pass.
+      if (updates.error() == core::errc::trimmed) known_.erase(user);
+      error = updates.error();
+      more.push_back(user);
+      break;
+    }
+    if (updates->empty()) continue;
+    {
+      std::lock_guard lock(mu_);
+      lag_[user] = Lag{info->head, k->applied, updates->front().time};
+    }
+    if (updates->back().seq < info->head) more.push_back(user);
+    total += updates->size();
+    heads.push_back(info->head);
+    batch.push_back(store::HistoryBatch{user, info->epoch, std::move(*updates)});
+  }
+
+  if (error) {
+    // Put everyone back; the batch is retried whole after the backoff.
+    for (const auto& b : batch) more.push_back(b.user);
+    requeue(more);
+    std::lock_guard lock(mu_);
+    ++metrics_.failures;
+    IRIS_LOG(warn, "history", "history writer pass failed: {}", error.message());
+    return fail(error);
+  }
+  if (batch.empty()) {
+    requeue(more);
+    return std::size_t{0};
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto applied = history_.apply(batch);
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
+  if (!applied) {
+    for (const auto& b : batch) more.push_back(b.user);
+    requeue(more);
+    std::lock_guard lock(mu_);
+    ++metrics_.failures;
+    if (metrics_.failures == 1 || metrics_.failures % 100 == 0) {
+      IRIS_LOG(warn, "history", "history write of {} updates failed ({} failures so far): {}; "
+               "storage cursors stay put", total, metrics_.failures, applied.error().message());
+    }
+    return fail(applied.error());
+  }
+
+  // Durable in history: now, and only now, the storage cursors move (one group commit).
+  struct Pending {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::size_t left;
+    std::size_t failed = 0;
+  };
+  auto pending = std::make_shared<Pending>();
+  pending->left = batch.size();
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& b = batch[i];
+    const core::Seq last = b.updates.back().seq;
+    known_[b.user] = Known{b.epoch, last};
+    queue_.async_advance_cursor(b.user, core::CursorName::storage(), last, [pending](Result<core::Seq> r) {
+      std::lock_guard lock(pending->mu);
+      if (!r) ++pending->failed;
+      if (--pending->left == 0) pending->cv.notify_one();
+    });
+  }
+  {
+    std::unique_lock lock(pending->mu);
+    pending->cv.wait(lock, [&] { return pending->left == 0; });
+  }
+  requeue(more);
+  std::lock_guard lock(mu_);
+  metrics_.applied += total;
+  ++metrics_.batches;
+  metrics_.cursor_failures += pending->failed;
+  metrics_.write_latency.add(took);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const core::Seq last = batch[i].updates.back().seq;
+    if (last >= heads[i]) {
+      lag_.erase(batch[i].user);
+    } else {
+      lag_[batch[i].user] = Lag{heads[i], last, batch[i].updates.back().time};
+    }
+  }
+  return total;
+}
+
+}  // namespace iris::sync

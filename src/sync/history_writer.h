@@ -1,0 +1,128 @@
+#pragma once
+// HistoryWriter: the second consumer of every queue (DESIGN.md "Tiers by recency", tier 3).
+// It follows each user's `storage` cursor, applies the updates after it to the HistoryStore,
+// and moves the cursor only once the history write is durable.
+//
+// Its own thread; the shards only call notify(user) (a set insert under a mutex, never a
+// wait), so a slow or failed history store never delays a send or a push. Each pass takes
+// dirty users in FIFO order, reads up to `per_user` updates of each after what history has,
+// until `batch_updates` in all, applies them to history in one transaction, then writes the
+// storage cursors (one group commit in the queue store). A user with more left goes to the
+// back of the line, so one busy user cannot starve the others.
+//
+// Failures: a failed history write leaves every cursor where it was, puts the users back,
+// and waits (exponential backoff, min_backoff .. max_backoff) before the next attempt; the
+// queue keeps everything meanwhile, since the trimmer never passes the storage cursor.
+// A crash between the history commit and the cursor write only replays updates that the
+// store then skips (history_store.h: apply is idempotent per seq).
+//
+// Where to start for a user: what history holds (HistoryStore::position) when its epoch is
+// the queue's; otherwise (new history database, rebuilt queue) the first retained update.
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "base/result.h"
+#include "store/history_store.h"
+#include "store/queue_store.h"
+#include "sync/cursor_lag.h"
+#include "sync/latency_histogram.h"
+
+namespace iris::sync {
+
+struct HistoryWriterOptions {
+  // Most updates one history transaction takes, over all users. Default 4,096: large enough
+  // that one fsync serves thousands of updates, small enough that a transaction stays short.
+  std::size_t batch_updates = 4096;
+  // Most updates one user contributes to a transaction. Default 1,024 (fairness).
+  std::size_t per_user = 1024;
+  // Wait after a failed history write, doubling up to max_backoff. Defaults 10 ms and 5 s.
+  std::chrono::milliseconds min_backoff{10};
+  std::chrono::milliseconds max_backoff{5000};
+};
+
+class HistoryWriter {
+ public:
+  using Clock = std::function<core::Timestamp()>;
+  static core::Timestamp system_clock();
+
+  struct Metrics {
+    std::uint64_t applied = 0;          // updates written to history
+    std::uint64_t batches = 0;          // history transactions committed
+    std::uint64_t failures = 0;         // history transactions that failed
+    std::uint64_t cursor_failures = 0;  // storage cursor writes that failed (retried later)
+    std::uint64_t users_behind = 0;     // users with updates history does not have yet
+    CursorLag storage_lag;              // the worst storage cursor, among users seen behind
+    LatencyHistogram write_latency;     // of each history transaction (apply), in us
+  };
+
+  // `queue` and `history` must outlive the writer.
+  HistoryWriter(store::QueueStore& queue, store::HistoryStore& history,
+                const HistoryWriterOptions& options, Clock now = system_clock);
+  ~HistoryWriter();
+  HistoryWriter(const HistoryWriter&) = delete;
+  HistoryWriter& operator=(const HistoryWriter&) = delete;
+
+  // Marks every user that has a queue dirty: at startup, to catch up what arrived while
+  // the writer was not running.
+  Result<void> track_all_queues();
+  // `user` has new updates. Any thread; never blocks on the history store.
+  void notify(core::UserId user);
+
+  void start();
+  // Finishes the pass in progress, then returns. Dirty users stay dirty (and are found again
+  // by track_all_queues after a restart).
+  void stop();
+
+  // One pass on the caller's thread, for tests and benchmarks (do not mix with start()):
+  // how many updates it applied, or the history error (the users stay dirty).
+  Result<std::size_t> run_once();
+  // Runs passes on the caller's thread until no user is waiting or `budget` has passed:
+  // a final drain after stop() (clean shutdown, `irisd trim`). True if it got idle.
+  bool flush(std::chrono::milliseconds budget);
+  // Whether no user is waiting.
+  bool idle() const;
+  Metrics metrics() const;
+
+ private:
+  struct Known {
+    core::Epoch epoch;
+    core::Seq applied{0};  // history holds the queue up to here
+  };
+  struct Lag {
+    core::Seq head;
+    core::Seq applied;
+    std::optional<core::Timestamp> oldest;
+  };
+
+  void loop();
+  // Where history stands for `user` against the queue's `info`, reading history once.
+  Result<Known> known(core::UserId user, const store::QueueInfo& info);
+  void requeue(const std::vector<core::UserId>& users);
+
+  store::QueueStore& queue_;
+  store::HistoryStore& history_;
+  const HistoryWriterOptions options_;
+  Clock now_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<core::UserId> dirty_;            // guarded by mu_
+  std::unordered_set<core::UserId> queued_;   // guarded by mu_: the users in dirty_
+  bool stopping_ = false;                     // guarded by mu_
+  Metrics metrics_;                           // guarded by mu_
+  std::unordered_map<core::UserId, Lag> lag_;  // guarded by mu_: users seen behind
+
+  std::unordered_map<core::UserId, Known> known_;  // writer thread only
+  std::chrono::milliseconds backoff_{0};           // writer thread only
+  std::thread thread_;
+};
+
+}  // namespace iris::sync
