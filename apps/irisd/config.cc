@@ -93,7 +93,10 @@ const std::vector<Option>& options() {
       {"history.batch_updates",
        "Most updates the history writer applies in one transaction, over all users. Default: "
        "4096; larger batches share one fsync among more updates but hold the write longer",
-       [](Config& c, std::string_view v) { c.history_writer.batch_updates = to_u64_max("history.batch_updates", v, 1'000'000); }},
+       [](Config& c, std::string_view v) {
+         c.history_writer.batch_updates = to_u64_max("history.batch_updates", v, 1'000'000);
+         if (c.history_writer.batch_updates == 0) throw std::runtime_error("history.batch_updates: must be at least 1");
+       }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",

@@ -208,6 +208,28 @@ void Shard::run_sync(const std::function<void(sync::SyncShard&)>& fn) {
   run_broker();
 }
 
+void Shard::post_sync(std::function<void(sync::SyncShard&)> fn) {
+  bool first = false;
+  {
+    std::lock_guard lock(sync_inbox_mutex_);
+    first = sync_inbox_.empty();
+    sync_inbox_.push_back(std::move(fn));
+  }
+  if (first) asio::post(io_, [this] { drain_sync(); });
+}
+
+void Shard::drain_sync() {
+  {
+    std::lock_guard lock(sync_inbox_mutex_);
+    sync_running_.swap(sync_inbox_);
+  }
+  for (auto& fn : sync_running_) {
+    if (sync_ && !stopping_) fn(*sync_);
+  }
+  sync_running_.clear();
+  run_broker();
+}
+
 void Shard::on_intercept(mqtt::InterceptAction& request) {
   if (typing_thread(request.topic)) return on_typing(request);
   const auto& text = request.user;
@@ -543,7 +565,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
 
 void ServerCore::to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) {
   Shard& target = *shards_[owner_index(std::to_string(user.value()), shards_.size())];
-  asio::post(target.io(), [&target, fn = std::move(fn)] { target.run_sync(fn); });
+  target.post_sync(std::move(fn));
 }
 
 ServerCore::~ServerCore() { stop(); }

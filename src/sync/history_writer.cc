@@ -124,6 +124,18 @@ Result<HistoryWriter::Known> HistoryWriter::known(core::UserId user, const store
   return k;
 }
 
+void HistoryWriter::note_lag_from_cursor(core::UserId user, const store::QueueInfo& info) {
+  auto cursor = queue_.cursor(user, core::CursorName::storage());
+  const core::Seq at = cursor && *cursor ? **cursor : core::Seq{0};
+  if (at >= info.head) return;
+  std::optional<core::Timestamp> oldest;
+  if (auto next = queue_.read(user, std::max(core::next(at), info.first_retained), 1); next && !next->empty()) {
+    oldest = next->front().time;
+  }
+  std::lock_guard lock(mu_);
+  lag_[user] = Lag{info.head, at, oldest};
+}
+
 Result<std::size_t> HistoryWriter::run_once() {
   std::vector<store::HistoryBatch> batch;
   std::vector<core::UserId> more;       // users with updates beyond this pass
@@ -149,6 +161,8 @@ Result<std::size_t> HistoryWriter::run_once() {
     if (!info->exists()) continue;
     auto k = known(user, *info);
     if (!k) {
+      // History cannot even say where it is: measure the lag from the storage cursor.
+      note_lag_from_cursor(user, *info);
       error = k.error();
       more.push_back(user);
       break;

@@ -106,6 +106,7 @@ class HistoryWriter {
   // Where history stands for `user` against the queue's `info`, reading history once.
   Result<Known> known(core::UserId user, const store::QueueInfo& info);
   void requeue(const std::vector<core::UserId>& users);
+  void note_lag_from_cursor(core::UserId user, const store::QueueInfo& info);
 
   store::QueueStore& queue_;
   store::HistoryStore& history_;

@@ -31,6 +31,25 @@ TEST(IrisdConfig, DefaultsPutTheStoreUnderData) {
   EXPECT_TRUE(p.config.store.sync);
 }
 
+TEST(IrisdConfig, HistoryAndRetentionDefaultsAndOverrides) {
+  auto d = parse({"--data_dir", "/tmp/y"});
+  EXPECT_EQ(d.config.history.path, "/tmp/y/history");
+  EXPECT_EQ(d.config.retention.policy.window, std::chrono::hours(24 * 7));
+  EXPECT_EQ(d.config.retention.policy.max_length, 0u);
+  EXPECT_EQ(d.config.retention.interval, std::chrono::seconds(60));
+  const auto file = write_config("retention.window = 2d\nretention.max_queue_length = 500\n");
+  auto p = parse({"--config", file, "--history.path", "/h", "--history.batch_updates=100",
+                  "--retention.interval", "5s"});
+  EXPECT_EQ(p.config.history.path, "/h");
+  EXPECT_EQ(p.config.history_writer.batch_updates, 100u);
+  EXPECT_EQ(p.config.retention.policy.window, std::chrono::hours(48));
+  EXPECT_EQ(p.config.retention.policy.max_length, 500u);
+  EXPECT_EQ(p.config.retention.interval, std::chrono::seconds(5));
+  EXPECT_THROW(parse({"--retention.interval", "0s"}), std::runtime_error);
+  EXPECT_THROW(parse({"--history.batch_updates", "0"}), std::runtime_error);
+  EXPECT_THROW(parse({"--retention.window", "soon"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, FlagsOverrideTheFile) {
   const auto file = write_config("# comment\ndata_dir = /tmp/x  # trailing\nstore.max_queue_length = 10\n\n");
   auto p = parse({"--config", file, "--store.max_queue_length=20", "--store.sync", "false"});

@@ -16,6 +16,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string_view>
 #include <system_error>
@@ -121,6 +122,12 @@ class Shard final : public sync::DeviceSink {
   // Runs work for the sync service on this thread, then carries out what it asked of the
   // broker.
   void run_sync(const std::function<void(sync::SyncShard&)>& fn);
+  // From any thread: queues work for the sync service to run on this shard's thread, in the
+  // order queued. One post wakes the shard for everything queued until it drains, which runs
+  // it all and then the broker once: the store's commit thread hands over a whole group's
+  // fan-out and replies with a few posts instead of three per send, and their pushes leave
+  // in fewer writes.
+  void post_sync(std::function<void(sync::SyncShard&)> fn);
 
   // sync::DeviceSink: the service's pushes and replies become broker pushes and PUBACKs.
   void push(sync::ConnId conn, std::string payload, std::uint64_t token) override;
@@ -166,6 +173,11 @@ class Shard final : public sync::DeviceSink {
   // closing inside run_broker): handled right after, so the broker is never re-entered.
   std::vector<Envelope> local_pending_;
   std::unique_ptr<sync::SyncShard> sync_;
+  void drain_sync();
+  std::mutex sync_inbox_mutex_;
+  std::vector<std::function<void(sync::SyncShard&)>> sync_inbox_;  // GUARDED_BY(sync_inbox_mutex_)
+  std::vector<std::function<void(sync::SyncShard&)>> sync_running_;  // this thread's
+
   // The user id (as text) of each connection that talked to the sync service: its topics.
   std::unordered_map<mqtt::ConnId, std::string> sync_users_;
   bool in_broker_ = false;

@@ -155,13 +155,14 @@ class SqliteHistoryStore final : public HistoryStore {
         }
         pos = {b.epoch, Seq{0}};
       }
+      std::optional<ThreadId> known_thread;  // consecutive updates mostly share a thread
       for (const auto& u : b.updates) {
         if (u.seq <= pos.seq) continue;
         record.clear();
         detail::encode_update(u, record);
         if (!w.put_update.bind(1, enc(b.user.value())).bind(2, static_cast<std::int64_t>(u.seq.value()))
                  .bind_blob(3, record).run() ||
-            !materialize(w, b.user, u)) {
+            !materialize(w, b.user, u, known_thread)) {
           return write_failed("apply update");
         }
         pos.seq = u.seq;
@@ -179,15 +180,17 @@ class SqliteHistoryStore final : public HistoryStore {
 
   Result<HistoryPosition> position(UserId user) const override {
     if (unavailable_) return fail(errc::unavailable);
-    std::lock_guard lock(read_mu_);
     if (!ensure_open_read()) return fail(errc::unavailable);
+    std::lock_guard lock(read_mu_);
+    if (!r_) return fail(errc::unavailable);
     return read_position(*r_, user);
   }
 
   Result<HistoryInbox> inbox(UserId user, std::size_t latest) const override {
     if (unavailable_) return fail(errc::unavailable);
-    std::lock_guard lock(read_mu_);
     if (!ensure_open_read()) return fail(errc::unavailable);
+    std::lock_guard lock(read_mu_);
+    if (!r_) return fail(errc::unavailable);
     R& r = *r_;
     // One read transaction: the inbox is consistent with the position it names.
     if (!r.begin.run()) return read_failed();
@@ -238,8 +241,9 @@ class SqliteHistoryStore final : public HistoryStore {
                                                std::optional<MessageId> before,
                                                std::size_t limit) const override {
     if (unavailable_) return fail(errc::unavailable);
-    std::lock_guard lock(read_mu_);
     if (!ensure_open_read()) return fail(errc::unavailable);
+    std::lock_guard lock(read_mu_);
+    if (!r_) return fail(errc::unavailable);
     return read_messages(*r_, enc(user.value()), enc(thread.value()), before,
                          static_cast<std::int64_t>(std::min<std::size_t>(
                              limit, std::numeric_limits<std::int64_t>::max())));
@@ -248,8 +252,9 @@ class SqliteHistoryStore final : public HistoryStore {
   Result<std::vector<core::Update>> updates(UserId user, Seq from,
                                             std::size_t max_count) const override {
     if (unavailable_) return fail(errc::unavailable);
-    std::lock_guard lock(read_mu_);
     if (!ensure_open_read()) return fail(errc::unavailable);
+    std::lock_guard lock(read_mu_);
+    if (!r_) return fail(errc::unavailable);
     R& r = *r_;
     std::vector<core::Update> out;
     r.updates.bind(1, enc(user.value()))
@@ -283,7 +288,7 @@ class SqliteHistoryStore final : public HistoryStore {
   };
 
   // Requires: both mutexes held (constructor) or the one of the connection touched.
-  void open_locked() {
+  void open_locked() const {
     last_open_ = std::chrono::steady_clock::now();
     std::error_code ec;
     std::filesystem::create_directories(options_.path, ec);
@@ -300,9 +305,11 @@ class SqliteHistoryStore final : public HistoryStore {
       r_.reset();
       return;
     }
+    open_ = true;
     IRIS_LOG(info, "history", "history store open at {}", file());
   }
-  void close_locked() {
+  void close_locked() const {
+    open_ = false;
     w_.reset();
     r_.reset();
   }
@@ -318,11 +325,14 @@ class SqliteHistoryStore final : public HistoryStore {
     return true;
   }
 
-  bool open_write() {
+  bool open_write() const {
     w_ = std::make_unique<W>();
     W& w = *w_;
     if (!open_conn(w, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX)) return false;
+    // A 64 MiB page cache keeps the B-tree interiors of a busy history in memory (the
+    // default 2 MiB makes large batches read pages back); see docs/STORAGE_FORMAT.md.
     if (!w.exec("PRAGMA journal_mode=WAL") || !w.exec("PRAGMA synchronous=FULL") ||
+        !w.exec("PRAGMA cache_size=-65536") ||
         !w.exec(kSchema)) {
       IRIS_LOG(error, "history", "history store unavailable: cannot set up {}: {}", file(), sqlite3_errmsg(w.db));
       return false;
@@ -366,7 +376,7 @@ class SqliteHistoryStore final : public HistoryStore {
                 "ON CONFLICT(user, thread, reader) DO UPDATE SET up_to=max(up_to, excluded.up_to)");
   }
 
-  bool open_read() {
+  bool open_read() const {
     r_ = std::make_unique<R>();
     R& r = *r_;
     if (!open_conn(r, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX)) return false;
@@ -402,10 +412,17 @@ class SqliteHistoryStore final : public HistoryStore {
     open_locked();
     return w_ != nullptr;
   }
+  // Called by reads before they take read_mu_: a closed store is reopened (rate-limited)
+  // by whichever call comes first, so a reader-only caller (the writer asking for a
+  // position) also notices that the disk is back.
   bool ensure_open_read() const {
-    // The read side never reopens itself: a database that was never created cannot be read,
-    // and the writer's reopen makes both connections.
-    return r_ != nullptr;
+    if (open_) return true;
+    std::lock_guard w(write_mu_);
+    if (w_ && r_) return true;
+    if (std::chrono::steady_clock::now() - last_open_ < options_.reopen_interval) return false;
+    std::lock_guard r(read_mu_);
+    open_locked();
+    return w_ && r_;
   }
 
   Result<void> write_failed(const char* what) {
@@ -455,10 +472,15 @@ class SqliteHistoryStore final : public HistoryStore {
   }
 
   // The materialized-inbox rules of history_store.h, as SQL.
-  static bool materialize(W& w, UserId user, const core::Update& upd) {
+  // `known_thread` is the thread whose row this transaction already made sure of.
+  static bool materialize(W& w, UserId user, const core::Update& upd,
+                          std::optional<ThreadId>& known_thread) {
     const std::int64_t u = enc(user.value());
     const std::int64_t t = enc(upd.thread.value());
-    if (!w.ensure_thread.bind(1, u).bind(2, t).run()) return false;
+    if (known_thread != upd.thread) {
+      if (!w.ensure_thread.bind(1, u).bind(2, t).run()) return false;
+      known_thread = upd.thread;
+    }
     return std::visit(
         [&](const auto& b) -> bool {
           using T = std::decay_t<decltype(b)>;
@@ -503,11 +525,13 @@ class SqliteHistoryStore final : public HistoryStore {
 
   const HistoryStoreOptions options_;
   std::atomic<bool> unavailable_{false};
-  std::mutex write_mu_;
+  // The connections are state of the store, not of its contents: reads reopen them too.
+  mutable std::mutex write_mu_;
   mutable std::mutex read_mu_;  // taken after write_mu_ when both are needed
-  std::unique_ptr<W> w_;        // guarded by write_mu_ (reset also under read_mu_)
-  std::unique_ptr<R> r_;        // guarded by read_mu_
-  std::chrono::steady_clock::time_point last_open_;  // guarded by write_mu_
+  mutable std::unique_ptr<W> w_;  // guarded by write_mu_ (reset also under read_mu_)
+  mutable std::unique_ptr<R> r_;  // guarded by read_mu_ (set also under write_mu_)
+  mutable std::chrono::steady_clock::time_point last_open_;  // guarded by write_mu_
+  mutable std::atomic<bool> open_{false};  // both connections are up
 };
 
 }  // namespace

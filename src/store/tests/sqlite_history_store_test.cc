@@ -55,6 +55,9 @@ TEST(SqliteHistoryStore, UnopenableDirectoryFailsEveryCallThenRecovers) {
   EXPECT_FALSE(s->inbox(UserId{1}, 5));
 
   std::filesystem::remove(blocker);  // the disk comes back
+  auto pos = s->position(UserId{1});
+  ASSERT_TRUE(pos) << "a read alone reopens the store";
+  EXPECT_EQ(*pos, HistoryPosition{});
   ASSERT_TRUE(s->apply(std::vector<HistoryBatch>{{UserId{1}, Epoch{3}, {message(1, 10)}}}));
   EXPECT_EQ(s->position(UserId{1})->seq, Seq{1});
 }

@@ -112,6 +112,18 @@ TEST_F(HistoryWriterTest, OutageKeepsTheCursorStillAndConvergesAfterRecovery) {
   EXPECT_EQ(w.metrics().users_behind, 0u);
 }
 
+TEST_F(HistoryWriterTest, OutageFromTheStartStillReportsTheStorageLag) {
+  send(UserId{1}, 3, at(1000ms));
+  history_->set_unavailable(true);  // the writer cannot even ask history where it is
+  HistoryWriter w(*queue_, *history_, {}, clock_);
+  w.notify(UserId{1});
+  now_ = at(4000ms);
+  ASSERT_FALSE(w.run_once());
+  const auto m = w.metrics();
+  EXPECT_EQ(m.users_behind, 1u);
+  EXPECT_EQ(m.storage_lag, (CursorLag{3, 3000ms}));
+}
+
 TEST_F(HistoryWriterTest, RunsOnItsOwnThreadAndBacksOffDuringAnOutage) {
   HistoryWriter w(*queue_, *history_, {.min_backoff = 1ms, .max_backoff = 20ms}, clock_);
   w.start();
