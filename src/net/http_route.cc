@@ -79,6 +79,19 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     if (!post) return fail(errc::method_not_allowed);
     return Route{CreateThreadRoute{}};
   }
+  constexpr std::string_view kBaselineThreads = "/v1/baseline/threads/";
+  if (path == "/v1/baseline/inbox" || path.starts_with(kBaselineThreads)) {
+    BaselineRoute r;
+    if (path != "/v1/baseline/inbox") {
+      const std::string_view id = path.substr(kBaselineThreads.size());
+      if (id.empty() || id.find('/') != std::string_view::npos) return fail(errc::no_route);
+      const auto thread = parse_decimal_id(id);
+      if (!thread) return fail(errc::bad_query);
+      r.thread = core::ThreadId{*thread};
+    }
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{r};
+  }
   constexpr std::string_view kThreads = "/v1/threads/";
   constexpr std::string_view kMessages = "/messages";
   if (path.starts_with(kThreads) && path.ends_with(kMessages) &&

@@ -6,6 +6,8 @@
 //   GET  /v1/snapshot[?messages=N]                               SnapshotRoute
 //   GET  /v1/threads/{thread}/messages[?before=ID][&limit=N]     ThreadMessagesRoute
 //   POST /v1/threads                                             CreateThreadRoute
+//   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
+//        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
 //   GET  /healthz                                                HealthRoute
 //   GET  /metrics                                                MetricsRoute
 //
@@ -46,14 +48,18 @@ struct ThreadMessagesRoute {
 struct CreateThreadRoute {
   bool operator==(const CreateThreadRoute&) const = default;
 };
+struct BaselineRoute {
+  std::optional<core::ThreadId> thread;  // none: the whole inbox view
+  bool operator==(const BaselineRoute&) const = default;
+};
 struct HealthRoute {
   bool operator==(const HealthRoute&) const = default;
 };
 struct MetricsRoute {
   bool operator==(const MetricsRoute&) const = default;
 };
-using Route =
-    std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, HealthRoute, MetricsRoute>;
+using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
+                           HealthRoute, MetricsRoute>;
 
 // Whether a route's caller must present a bearer token (health and metrics need none).
 bool needs_token(const Route& route);

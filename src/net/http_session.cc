@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "net/detail/server_core.h"
 #include "net/errc.h"
+#include "net/gzip.h"
 #include "net/http_route.h"
 #include "net/http_status.h"
 #include "net/metrics_page.h"
@@ -39,6 +40,9 @@ using ErrorCode = boost::system::error_code;
 
 // How long a closing connection waits for the peer's close after our last response.
 constexpr std::chrono::seconds kLingerTimeout{2};
+
+// Bodies from this size on are gzip'd when the client accepts it.
+constexpr std::size_t kGzipFrom = 256;
 
 constexpr std::string_view kCompactType = "application/vnd.iris.thrift-compact";
 constexpr std::string_view kJsonType = "application/json";
@@ -151,6 +155,7 @@ class HttpSession final : public ConnectionBase,
     if (!ec) return handle(parser_->release());
     keep_alive_ = false;
     encoding_ = Encoding::compact;
+    gzip_ = false;
     if (ec == http::error::body_limit || ec == http::error::header_limit) {
       if (parser_->is_header_done() && lists(parser_->get()[http::field::accept], kJsonType)) {
         encoding_ = Encoding::json;
@@ -173,6 +178,7 @@ class HttpSession final : public ConnectionBase,
     version_ = req.version();
     keep_alive_ = req.keep_alive();
     encoding_ = lists(req[http::field::accept], kJsonType) ? Encoding::json : Encoding::compact;
+    gzip_ = accepts_gzip(req[http::field::accept_encoding]);
     auto route = parse_route(std::string_view(req.method_string()), std::string_view(req.target()), limits_);
     if (!route) return respond(error_answer(encoding_, route.error()));
     if (std::holds_alternative<HealthRoute>(*route)) return gather(Gather::health);
@@ -191,6 +197,13 @@ class HttpSession final : public ConnectionBase,
       return ask_owner(who, [who, enc, r = *r](sync::SyncShard& s, const Deliver& deliver) {
         auto page = s.thread_page(who, r.thread, r.before, r.limit);
         deliver(page ? envelope(enc, 200, wire::Message{std::move(*page)}) : error_answer(enc, page.error()));
+      });
+    }
+    if (const auto* r = std::get_if<BaselineRoute>(&*route)) {
+      // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
+      return ask_owner(who, [who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {
+        auto view = s.baseline_view(who, thread);
+        deliver(view ? Answer{200, std::move(*view), kJsonType, false} : error_answer(enc, view.error()));
       });
     }
     // POST /v1/threads: the body is an Envelope CreateThreadRequest in its Content-Type.
@@ -327,6 +340,11 @@ class HttpSession final : public ConnectionBase,
     res_.set(http::field::content_type, a.content_type);
     if (a.retry_after) res_.set(http::field::retry_after, "1");
     res_.keep_alive(keep_alive_);
+    // Small bodies (errors, acks) are not worth the compressor's header and time.
+    if (gzip_ && a.body.size() >= kGzipFrom) {
+      res_.set(http::field::content_encoding, "gzip");
+      a.body = gzip(a.body);
+    }
     res_.body() = std::move(a.body);
     res_.prepare_payload();
     lowest().expires_after(options().idle_timeout);
@@ -382,6 +400,7 @@ class HttpSession final : public ConnectionBase,
   unsigned version_ = 11;
   Encoding encoding_ = Encoding::compact;
   bool keep_alive_ = false;
+  bool gzip_ = false;  // the request's Accept-Encoding admits gzip
   bool closed_ = false;
   bool waiting_ = false;
   std::uint64_t generation_ = 0;  // of the current wait; a late answer carries an older one

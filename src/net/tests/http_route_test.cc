@@ -67,6 +67,16 @@ TEST(HttpRoute, EachPathTakesOnlyItsMethod) {
   EXPECT_EQ(parse_route("PUT", "/metrics", kLimits).error(), errc::method_not_allowed);
 }
 
+TEST(HttpRoute, BaselineViewsOfTheBandwidthBenchmark) {
+  EXPECT_EQ(get("/v1/baseline/inbox"), Route{BaselineRoute{}});
+  EXPECT_EQ(get("/v1/baseline/threads/7"), (Route{BaselineRoute{core::ThreadId{7}}}));
+  EXPECT_EQ(get("/v1/baseline/threads/x").error(), errc::bad_query);
+  EXPECT_EQ(get("/v1/baseline/threads/").error(), errc::no_route);
+  EXPECT_EQ(get("/v1/baseline/threads/1/2").error(), errc::no_route);
+  EXPECT_EQ(parse_route("POST", "/v1/baseline/inbox", kLimits).error(), errc::method_not_allowed);
+  EXPECT_TRUE(needs_token(BaselineRoute{}));
+}
+
 TEST(HttpRoute, HealthAndMetricsNeedNoToken) {
   EXPECT_EQ(get("/healthz"), Route{HealthRoute{}});
   EXPECT_EQ(get("/metrics"), Route{MetricsRoute{}});
