@@ -397,4 +397,13 @@ Result<wire::Snapshot> SyncShard::snapshot(core::UserId user) {
   return (*u)->inbox->snapshot((*u)->queue.epoch, options_.snapshot_latest);
 }
 
+Result<std::vector<wire::ThreadMessage>> SyncShard::messages(core::UserId user, core::ThreadId thread,
+                                                         std::optional<core::MessageId> before,
+                                                         std::size_t limit) {
+  auto u = load(user);
+  if (!u) return fail(u.error());
+  if (!(*u)->inbox->participants(thread)) return fail(errc::unknown_thread);
+  return (*u)->inbox->messages(thread, before, limit);
+}
+
 }  // namespace iris::sync

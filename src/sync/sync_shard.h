@@ -117,6 +117,14 @@ class SyncShard {
   // The inbox of `user` at its current position (HTTP snapshot); loads it on first use.
   Result<wire::Snapshot> snapshot(core::UserId user);
 
+  // Messages of `thread` in `user`'s inbox older than `before` (all when nullopt), the newest
+  // `limit` of them, oldest first: older-history pages, served from history plus the queue
+  // tail like the snapshot. unknown_thread if the thread is not in the inbox. Loads the inbox
+  // on first use.
+  Result<std::vector<wire::ThreadMessage>> messages(core::UserId user, core::ThreadId thread,
+                                                    std::optional<core::MessageId> before,
+                                                    std::size_t limit);
+
   // Serves inboxes from `history` plus the queue tail it has not applied (a trimmed queue
   // no longer holds them whole), and calls `appended(user)` on the store's commit thread
   // for every user a request appended to (HistoryWriter::notify). Call before any traffic.
