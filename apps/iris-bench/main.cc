@@ -20,12 +20,17 @@
 //   sync-catchup     one device catches up a --backlog of updates made while it was
 //                    offline; prints catchup_per_s. Needs --secret-file.
 //                    (Both: apps/iris-bench/sync_workload.h.)
+//   bandwidth        replays a seeded chat workload (workload/chat_workload.h) against irisd
+//                    over TLS in one --mode (pull_json, delta_json, delta_thrift) and prints
+//                    bytes per device per simulated day, counted at the sockets, and the
+//                    catch-up of devices back after a day offline (bandwidth/bandwidth_replay.h).
 // Output: `key value` lines (awk-friendly); a `#` line first says what ran.
 
 #include <sys/resource.h>
 
 #include <algorithm>
 #include <boost/asio/ip/address.hpp>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <fstream>
@@ -34,6 +39,7 @@
 #include <unistd.h>
 
 #include "apps/iris-bench/args.h"
+#include "apps/iris-bench/bandwidth/bandwidth_replay.h"
 #include "apps/iris-bench/idle_workload.h"
 #include "apps/iris-bench/pairs_workload.h"
 #include "apps/iris-bench/sync_workload.h"
@@ -49,6 +55,7 @@ Workloads:
   mqtt-idle         many idle subscribed connections, held until SIGTERM
   sync-sends        irisd sync: sends in two-person threads, latency to the other device
   sync-catchup      irisd sync: one device catching up a backlog
+  bandwidth         replay a chat workload against irisd, count bytes on the wire
 
 Common flags:
   --host ADDR            broker address (default 127.0.0.1)
@@ -88,7 +95,14 @@ sync-sends / sync-catchup (irisd only):
   sync-catchup: --backlog N  updates made while the device is offline (default 100000)
                 --repeat R   catch-ups of that backlog, each a new session (default 1);
                              catchup_per_s is from their median
+bandwidth (irisd only; --port is its MQTT over TLS port):
+  --mode M               pull_json, delta_json or delta_thrift (default delta_thrift)
+  --https-port P         irisd's HTTPS port (pull_json needs it)
+  --secret-file F        irisd's token secret (<data_dir>/secret)
+  --seed N --users N --days D   the workload (defaults 1, 40, 3)
+  --keep-alive S         MQTT keep-alive in simulated seconds (default 300)
 )";
+
 
 // Every connection is a file descriptor: use the whole hard limit.
 void raise_open_file_limit() {
@@ -198,6 +212,80 @@ int run_sync(const std::string& workload, Args& args, const asio::ip::tcp::endpo
   return 0;
 }
 
+// Median of `v` (0 when empty).
+template <typename T>
+double median(std::vector<T> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return static_cast<double>(v[v.size() / 2]);
+}
+
+int run_bandwidth(Args& args, const asio::ip::tcp::endpoint& mqtts, double timeout) {
+  ReplayOptions o;
+  o.mqtts = mqtts;
+  const std::string mode = args.str("mode", "delta_thrift");
+  if (mode == "pull_json") o.mode = ReplayMode::pull_json;
+  else if (mode == "delta_json") o.mode = ReplayMode::delta_json;
+  else if (mode == "delta_thrift") o.mode = ReplayMode::delta_thrift;
+  else throw std::runtime_error("--mode: pull_json, delta_json or delta_thrift");
+  if (const auto p = args.u64("https-port", 0); p != 0) {
+    if (p > 65535) throw std::runtime_error("--https-port: 1-65535");
+    o.https = asio::ip::tcp::endpoint(mqtts.address(), static_cast<std::uint16_t>(p));
+  }
+  const auto secret_file = args.get("secret-file");
+  if (!secret_file) throw std::runtime_error("--secret-file: required");
+  o.secret = read_secret(*secret_file);
+  WorkloadOptions w;
+  w.seed = args.u64("seed", 1);
+  w.users = static_cast<std::uint32_t>(args.u64("users", 40));
+  w.days = args.f64("days", 3);
+  const auto keep_alive = args.u64("keep-alive", 300);
+  if (keep_alive == 0 || keep_alive > 65535) throw std::runtime_error("--keep-alive: 1-65535");
+  o.keep_alive_s = static_cast<std::uint16_t>(keep_alive);
+  o.step_timeout_s = std::min(timeout, 30.0);
+  args.check_all_used();
+  const ChatWorkload workload = generate_chat_workload(w);
+  std::printf("# bandwidth %s: seed %llu, %u users, %zu devices, %zu threads, %.1f days, "
+              "%zu events, %zu messages, keep-alive %us\n",
+              mode.c_str(), static_cast<unsigned long long>(w.seed), w.users,
+              workload.devices.size(), workload.threads.size(), w.days, workload.events.size(),
+              workload.texts.size(), static_cast<unsigned>(o.keep_alive_s));
+  std::fflush(stdout);
+  const auto started = Clock::now();
+  const ReplayResult r = run_bandwidth_replay(workload, o);
+  const double elapsed = std::chrono::duration<double>(Clock::now() - started).count();
+  std::vector<std::uint32_t> trips;
+  std::vector<double> ms, bytes;
+  for (const CatchUp& c : r.catch_ups) {
+    if (c.cold || c.offline_ms < static_cast<std::int64_t>(o.day_away_h * 3'600'000)) continue;
+    trips.push_back(c.round_trips);
+    ms.push_back(c.wall_ms);
+    bytes.push_back(static_cast<double>(c.bytes));
+  }
+  const double device_days = static_cast<double>(r.devices) * r.days;
+  std::printf("devices %zu\ndays %.2f\nsends %llu\nreads %llu\nreconnects %llu\ncold_starts %llu\n"
+              "pings %llu\nfetches %llu\n",
+              r.devices, r.days, static_cast<unsigned long long>(r.sends),
+              static_cast<unsigned long long>(r.reads), static_cast<unsigned long long>(r.reconnects),
+              static_cast<unsigned long long>(r.cold_starts), static_cast<unsigned long long>(r.pings),
+              static_cast<unsigned long long>(r.fetches));
+  std::printf("mqtt_connections %llu\nmqtt_connect_bytes_mean %.0f\n"
+              "mqtt_connect_bytes_per_device_day %.0f\n",
+              static_cast<unsigned long long>(r.connections),
+              r.connections ? static_cast<double>(r.connect_bytes) / static_cast<double>(r.connections) : 0.0,
+              static_cast<double>(r.connect_bytes) / device_days);
+  std::printf("bytes_up_per_device_day %.0f\nbytes_down_per_device_day %.0f\n"
+              "bytes_per_device_day %.0f\n",
+              static_cast<double>(r.bytes.sent) / device_days,
+              static_cast<double>(r.bytes.received) / device_days, r.per_device_day());
+  std::printf("day_away_catch_ups %zu\ncatchup_round_trips_median %.0f\ncatchup_round_trips_max %u\n"
+              "catchup_ms_median %.2f\ncatchup_bytes_median %.0f\nelapsed_s %.1f\n",
+              trips.size(), median(trips),
+              trips.empty() ? 0u : *std::max_element(trips.begin(), trips.end()), median(ms),
+              median(bytes), elapsed);
+  return 0;
+}
+
 int run(int argc, char** argv) {
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::fputs(kUsage, argc < 2 ? stderr : stdout);
@@ -217,6 +305,7 @@ int run(int argc, char** argv) {
   const double timeout = args.f64("timeout", 300);
   raise_open_file_limit();
 
+  if (workload == "bandwidth") return run_bandwidth(args, broker, timeout);
   if (workload == "mqtt-idle") {
     IdleOptions o;
     o.broker = broker;

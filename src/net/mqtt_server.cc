@@ -302,6 +302,20 @@ void Shard::trace(core::UserId user, std::string json) {
   broker_.publish(std::move(m), mqtt::Clock::now());
 }
 
+bool Shard::baseline_listening(core::UserId user) {
+  return broker_.has_subscribers(fmt::format("u/{}/notify", user.value()));
+}
+
+// The legacy pull baseline's "something changed" (sync/baseline_view.h). Like the trace,
+// only the user subscribes there, so its sessions are on this broker.
+void Shard::baseline_notify(core::UserId user, std::string payload) {
+  mqtt::Message m;
+  m.topic = fmt::format("u/{}/notify", user.value());
+  m.payload = mqtt::Payload(std::move(payload));
+  m.qos = mqtt::QoS::at_least_once;
+  broker_.publish(std::move(m), mqtt::Clock::now());
+}
+
 void Shard::revoke_thread(core::UserId user, core::ThreadId thread) {
   const auto n = broker_.drop_subscriptions(std::to_string(user.value()), fmt::format("t/{}", thread.value()));
   if (n > 0) IRIS_LOG(debug, "net", "user {} left thread {}: {} subscriptions dropped", user.value(), thread.value(), n);

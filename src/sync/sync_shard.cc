@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "core/errc.h"
 #include "core/folding.h"
+#include "sync/baseline_view.h"
 #include "sync/error_mapping.h"
 #include "sync/errc.h"
 #include "sync/resume_planner.h"
@@ -219,6 +220,7 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update) {
   auto it = users_.find(user);
   if (it == users_.end()) {  // nobody here holds this user's state
     trace(user, update, std::nullopt);
+    notify_baseline(user, update);
     return;
   }
   User& u = it->second;
@@ -237,6 +239,7 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update) {
     u.queue.head = update.seq;
   }
   trace(user, update, u.queue.epoch);
+  notify_baseline(user, update);
   for (ConnId conn : u.devices) {
     Device& d = devices_.at(conn);
     if (!d.stream) continue;
@@ -254,6 +257,12 @@ void SyncShard::trace(core::UserId user, const core::Update& update, std::option
   }
   wire::DeltaBatch one{*epoch, update.seq, update.seq, {update}, false};
   sink_.trace(user, wire::encode_json(wire::Message{std::move(one)}));
+}
+
+void SyncShard::notify_baseline(core::UserId user, const core::Update& update) {
+  if (sink_.baseline_listening(user)) {
+    sink_.baseline_notify(user, baseline_notify(update.thread, update.actor));
+  }
 }
 
 void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
@@ -395,6 +404,16 @@ Result<wire::Snapshot> SyncShard::snapshot(core::UserId user) {
   auto u = load(user);
   if (!u) return fail(u.error());
   return (*u)->inbox->snapshot((*u)->queue.epoch, options_.snapshot_latest);
+}
+
+Result<std::string> SyncShard::baseline_view(core::UserId user,
+                                             std::optional<core::ThreadId> thread) {
+  auto u = load(user);
+  if (!u) return fail(u.error());
+  const Inbox& inbox = *(*u)->inbox;
+  if (thread) return baseline_thread_view(inbox, user, (*u)->queue.epoch, *thread);
+  return wire::encode_json(
+      wire::Message{inbox.snapshot((*u)->queue.epoch, kBaselineViewMessages)});
 }
 
 }  // namespace iris::sync

@@ -74,6 +74,11 @@ class DeviceSink {
   virtual bool tracing(core::UserId user) = 0;
   // Publishes `json` (an Envelope in JSON) to the followers of `user`'s trace, QoS 0.
   virtual void trace(core::UserId user, std::string json) = 0;
+  // The legacy pull baseline of the bandwidth benchmark (sync/baseline_view.h): whether
+  // anyone subscribes to u/<user>/notify, and a QoS 1 publish there. Transports without the
+  // baseline keep the defaults (nobody listens).
+  virtual bool baseline_listening(core::UserId /*user*/) { return false; }
+  virtual void baseline_notify(core::UserId /*user*/, std::string /*payload*/) {}
   // `user` left `thread`: drop its devices' subscriptions to the thread's ephemeral topics,
   // which were authorized when they were made.
   virtual void revoke_thread(core::UserId user, core::ThreadId thread) = 0;
@@ -117,6 +122,11 @@ class SyncShard {
   // The inbox of `user` at its current position (HTTP snapshot); loads it on first use.
   Result<wire::Snapshot> snapshot(core::UserId user);
 
+  // The legacy pull baseline's JSON views for `user` (sync/baseline_view.h): one
+  // conversation, or with no thread the whole inbox (every thread, newest 20 messages each).
+  // Requires: this shard owns `user`.
+  Result<std::string> baseline_view(core::UserId user, std::optional<core::ThreadId> thread);
+
   // Serves inboxes from `history` plus the queue tail it has not applied (a trimmed queue
   // no longer holds them whole), and calls `appended(user)` on the store's commit thread
   // for every user a request appended to (HistoryWriter::notify). Call before any traffic.
@@ -158,6 +168,8 @@ class SyncShard {
   void write_cursor(Device& d);
   // Mirrors an append to the user's trace followers, if any (`epoch` when known here).
   void trace(core::UserId user, const core::Update& update, std::optional<core::Epoch> epoch);
+  // Tells the user's baseline listeners, if any, that the update's thread changed.
+  void notify_baseline(core::UserId user, const core::Update& update);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
   void answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
               std::optional<core::ClientMsgId> client_id);

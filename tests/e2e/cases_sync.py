@@ -467,3 +467,26 @@ def case_sync_trace_with_mosquitto_sub_shows_readable_deltas():
         s.stop()
     finally:
         s.cleanup()
+
+
+def case_bandwidth_baseline_notify_names_the_changed_thread():
+    """The bandwidth benchmark's legacy pull baseline (src/sync/baseline_view.h): a subscriber
+    of u/<user>/notify gets {"thread","actor"} at QoS 1 for each update appended to the
+    user's queue; nothing is sent there while nobody listens."""
+    s = Irisd("--net.threads", "2")
+    try:
+        ann = Device(s, "1", "ann-phone", resume=True)
+        thread = create_thread(ann, [2])
+        sub = MosquittoSub(s.port, "-t", "u/2/notify", "-q", "1", "-u", "2",
+                           "-P", s.token("2", "bob-pull"), "-i", "bob-pull", "-V", "mqttv311")
+        sub.wait_subscribed()
+        send(ann, thread, 1, body="changed %d")
+        line = sub.wait_line(lambda l: l.startswith("u/2/notify "))
+        print(line)
+        assert json.loads(line[len("u/2/notify "):]) == {"thread": str(thread), "actor": "1"}, line
+        sub.kill()
+        ann.close()
+        s.stop()
+    finally:
+        s.cleanup()
+

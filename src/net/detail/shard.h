@@ -136,6 +136,8 @@ class Shard final : public sync::DeviceSink {
   void signal(sync::ConnId conn, std::string payload) override;
   bool tracing(core::UserId user) override;
   void trace(core::UserId user, std::string json) override;
+  bool baseline_listening(core::UserId user) override;
+  void baseline_notify(core::UserId user, std::string payload) override;
   void revoke_thread(core::UserId user, core::ThreadId thread) override;
 
   // The shard whose thread is calling, or null on any other thread (set once when the

@@ -9,7 +9,10 @@
 #include <set>
 
 #include "store/memory/memory_queue_store.h"
+#include "sync/baseline_view.h"
+#include "sync/errc.h"
 #include "wire/codec.h"
+#include "wire/json_codec.h"
 
 namespace iris::sync {
 namespace {
@@ -47,6 +50,12 @@ struct Recorder final : DeviceSink {
   bool tracing(UserId user) override { return traced_users.contains(user); }
   void trace(UserId user, std::string json) override { traces[user].push_back(std::move(json)); }
   void revoke_thread(UserId user, ThreadId thread) override { revoked.emplace_back(user, thread); }
+  std::set<UserId> baseline_users;
+  std::map<UserId, std::vector<std::string>> notifies;
+  bool baseline_listening(UserId user) override { return baseline_users.contains(user); }
+  void baseline_notify(UserId user, std::string payload) override {
+    notifies[user].push_back(std::move(payload));
+  }
 };
 
 struct QueueRouter final : ShardRouter {
@@ -319,6 +328,37 @@ TEST_F(SyncShardTest, TraceMirrorsEachAppendOnlyWhileSomeoneFollows) {
   ASSERT_EQ(sink_.traces[kEve].size(), 1u);
   EXPECT_NE(sink_.traces[kEve][0].find(R"("thread_created")"), std::string::npos);
   EXPECT_NE(sink_.traces[kEve][0].find(std::to_string(t2.value())), std::string::npos);
+}
+
+// The bandwidth benchmark's legacy pull baseline (sync/baseline_view.h).
+TEST_F(SyncShardTest, BaselineListenersHearOfEveryChangedThreadAndOthersCostNothing) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  sink_.baseline_users.insert(kBob);
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 3}, t, "ping", std::nullopt});
+  request(1, kAnn, wire::ReadRequest{t, core::MessageId{1}});
+  const std::string expected = baseline_notify(t, kAnn);
+  EXPECT_EQ(sink_.notifies[kBob], (std::vector<std::string>{expected, expected}))
+      << "one notify per update, even for a user with no device on its shard";
+  EXPECT_TRUE(sink_.notifies[kAnn].empty()) << "nobody listens for Ann";
+}
+
+TEST_F(SyncShardTest, BaselineViewsAreTheUsersConversationAndInbox) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 4}, t, "lunch?", std::nullopt});
+  const auto view = owner(kBob).baseline_view(kBob, t);
+  ASSERT_TRUE(view.has_value()) << view.error().message();
+  const auto snap = std::get<wire::Snapshot>(wire::decode_json<wire::Message>(*view).value());
+  EXPECT_EQ(snap.seq, Seq{2});
+  ASSERT_EQ(snap.threads.size(), 1u);
+  ASSERT_EQ(snap.threads[0].latest_messages.size(), 1u);
+  EXPECT_EQ(snap.threads[0].latest_messages[0].text, "lunch?");
+  EXPECT_EQ(snap.threads[0].unread_count, 1u);
+  EXPECT_EQ(owner(kEve).baseline_view(kEve, t).error(), make_error_code(errc::unknown_thread));
+  const auto inbox = owner(kAnn).baseline_view(kAnn, std::nullopt);
+  ASSERT_TRUE(inbox.has_value());
+  EXPECT_EQ(std::get<wire::Snapshot>(wire::decode_json<wire::Message>(*inbox).value()).threads.size(), 1u);
 }
 
 TEST_F(SyncShardTest, MembershipFollowsTheInboxAndRemovalRevokesSubscriptions) {

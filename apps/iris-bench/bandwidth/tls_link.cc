@@ -1,0 +1,74 @@
+#include "apps/iris-bench/bandwidth/tls_link.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <stdexcept>
+
+namespace iris::bench {
+
+TlsLink::TlsLink(asio::io_context& ctx, asio::ssl::context& tls) : stream_(ctx, tls) {}
+
+TlsLink::~TlsLink() { drop(); }
+
+asio::awaitable<void> TlsLink::connect(const asio::ip::tcp::endpoint& to) {
+  auto& socket = stream_.next_layer();
+  co_await socket.async_connect(to, asio::use_awaitable);
+  socket.set_option(asio::ip::tcp::no_delay(true));
+  co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+  open_ = true;
+}
+
+void TlsLink::send(std::span<const std::uint8_t> bytes) {
+  if (!open_) return;
+  queued_.insert(queued_.end(), bytes.begin(), bytes.end());
+  do_write();
+}
+
+void TlsLink::do_write() {
+  if (writing_ || queued_.empty() || !open_) return;
+  std::swap(queued_, in_flight_);
+  writing_ = true;
+  asio::async_write(stream_, asio::buffer(in_flight_),
+                    [this](const boost::system::error_code& ec, std::size_t) {
+                      writing_ = false;
+                      in_flight_.clear();
+                      if (ec) {
+                        if (open_) error_ = "write: " + ec.message();
+                        drop();
+                        return;
+                      }
+                      do_write();
+                    });
+}
+
+asio::awaitable<std::size_t> TlsLink::read_some(std::span<std::uint8_t> into) {
+  if (!open_) co_return 0;
+  boost::system::error_code ec;
+  const std::size_t n = co_await stream_.async_read_some(
+      asio::buffer(into.data(), into.size()), asio::redirect_error(asio::use_awaitable, ec));
+  if (ec) {
+    if (open_ && ec != asio::error::operation_aborted) error_ = "read: " + ec.message();
+    drop();
+    co_return 0;
+  }
+  co_return n;
+}
+
+void TlsLink::drop() {
+  auto& socket = stream_.next_layer();
+  if (!socket.is_open()) return;
+  final_ = socket_bytes(socket.native_handle());
+  open_ = false;
+  boost::system::error_code ignored;
+  socket.close(ignored);
+}
+
+SocketBytes TlsLink::bytes() const {
+  const auto& socket = stream_.next_layer();
+  if (!socket.is_open()) return final_;
+  return socket_bytes(const_cast<asio::ip::tcp::socket&>(socket).native_handle());
+}
+
+}  // namespace iris::bench

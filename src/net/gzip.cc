@@ -1,0 +1,77 @@
+#include "net/gzip.h"
+
+#include <zlib.h>
+
+#include <cctype>
+#include <optional>
+
+#include "base/assert.h"
+
+namespace iris::net {
+
+std::string gzip(std::string_view body) {
+  z_stream z{};
+  // 16 + window bits: a gzip header and trailer instead of zlib's.
+  const int rc = deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+  IRIS_ASSERT(rc == Z_OK, "deflateInit2 fails only without memory");
+  std::string out(deflateBound(&z, static_cast<uLong>(body.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  z.avail_in = static_cast<uInt>(body.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int end = deflate(&z, Z_FINISH);
+  IRIS_ASSERT(end == Z_STREAM_END, "deflateBound leaves room for the whole stream");
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  return out;
+}
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  }
+  return true;
+}
+
+// q=0 (also 0.0, 0.000) refuses a coding.
+bool refused(std::string_view params) {
+  while (!params.empty()) {
+    const auto semi = params.find(';');
+    const auto p = trim(params.substr(0, semi));
+    if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
+      const auto v = p.substr(2);
+      return !v.empty() && v.find_first_not_of("0.") == std::string_view::npos;
+    }
+    params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
+  }
+  return false;
+}
+
+}  // namespace
+
+bool accepts_gzip(std::string_view header) {
+  std::optional<bool> gzip_listed, star;
+  while (!header.empty()) {
+    const auto comma = header.find(',');
+    const auto item = header.substr(0, comma);
+    const auto semi = item.find(';');
+    const auto coding = trim(item.substr(0, semi));
+    const auto params = semi == std::string_view::npos ? std::string_view{} : item.substr(semi + 1);
+    if (iequals(coding, "gzip") || iequals(coding, "x-gzip")) gzip_listed = !refused(params);
+    if (coding == "*") star = !refused(params);
+    header = comma == std::string_view::npos ? std::string_view{} : header.substr(comma + 1);
+  }
+  if (gzip_listed) return *gzip_listed;
+  return star.value_or(false);
+}
+
+}  // namespace iris::net
