@@ -142,9 +142,41 @@ const std::vector<Option>& options() {
        "MQTT over WebSocket (subprotocol mqtt, for browsers): port, 0 = any free port, off = "
        "disabled. Default: 8083",
        [](Config& c, std::string_view v) { c.net.ws_port = to_port("mqtt.ws_port", v); }},
-      {"tls.cert_file", "PEM certificate chain of the TLS listener. Default: none (TLS off)",
+      {"http.port",
+       "HTTP API (snapshot, history, thread creation, /healthz, /metrics): port, 0 = any free "
+       "port, off = disabled. Default: 8080",
+       [](Config& c, std::string_view v) { c.net.http.port = to_port("http.port", v); }},
+      {"http.tls_port",
+       "HTTPS API: port, 0 = any free port, off = disabled. Runs only when tls.cert_file and "
+       "tls.key_file are both set. Default: 8443",
+       [](Config& c, std::string_view v) { c.net.http.tls_port = to_port("http.tls_port", v); }},
+      {"http.max_body_bytes",
+       "Largest HTTP request body in bytes; larger is refused with 413 before it is read. "
+       "Default: 65536 (64 KiB)",
+       [](Config& c, std::string_view v) { c.net.http.max_body_bytes = to_u64_max("http.max_body_bytes", v, 64ull << 20); }},
+      {"http.max_header_bytes",
+       "Largest HTTP request line plus headers in bytes; larger is refused with 413. Default: "
+       "8192",
+       [](Config& c, std::string_view v) { c.net.http.max_header_bytes = to_u64_max("http.max_header_bytes", v, 1ull << 20); }},
+      {"http.idle_timeout",
+       "Time an HTTP connection may stay idle between requests, or take to send a request or "
+       "read a response (e.g. 30s). Default: 30s",
+       [](Config& c, std::string_view v) { c.net.http.idle_timeout = to_duration("http.idle_timeout", v); }},
+      {"http.shard_timeout_ms",
+       "Milliseconds the user's owner shard has to answer an HTTP request before it gets 503 "
+       "with Retry-After. Default: 5000",
+       [](Config& c, std::string_view v) { c.net.http.shard_timeout = std::chrono::milliseconds(to_u64_max("http.shard_timeout_ms", v, 3'600'000)); }},
+      {"http.max_pending",
+       "HTTP requests waiting for a shard's answer across the server; more get 503 at once. "
+       "Default: 10000",
+       [](Config& c, std::string_view v) { c.net.http.max_pending = to_u64("http.max_pending", v); }},
+      {"sync.snapshot_latest",
+       "Messages per thread in a snapshot when the request names no count (HTTP "
+       "GET /v1/snapshot?messages=N overrides it, up to 200). Default: 20",
+       [](Config& c, std::string_view v) { c.sync.snapshot_latest = to_u64_max("sync.snapshot_latest", v, 200); }},
+      {"tls.cert_file", "PEM certificate chain of the TLS listeners (MQTT and HTTPS). Default: none (TLS off)",
        [](Config& c, std::string_view v) { c.net.tls_cert_file = std::string(v); }},
-      {"tls.key_file", "PEM private key of the TLS listener. Default: none (TLS off)",
+      {"tls.key_file", "PEM private key of the TLS listeners (MQTT and HTTPS). Default: none (TLS off)",
        [](Config& c, std::string_view v) { c.net.tls_key_file = std::string(v); }},
       {"mqtt.max_packet_size",
        "Largest MQTT packet a client may send, in bytes; larger ones close the connection "
@@ -196,7 +228,7 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { c.secret_file = std::string(v); }},
       {"ports_file",
        "Once listening, write the bound ports here as key=value lines (mqtt=, mqtts=, ws=, "
-       "bind=, pid=); for scripts that start irisd with port 0. Default: none",
+       "http=, https=, bind=, pid=); for scripts that start irisd with port 0. Default: none",
        [](Config& c, std::string_view v) { c.ports_file = std::string(v); }},
   };
   return kOptions;

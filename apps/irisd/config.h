@@ -39,7 +39,7 @@ struct Config {
   // Empty means <data_dir>/secret (filled in by parse_command_line).
   std::string secret_file;
   // If set, the bound ports are written here once listening, as `key=value` lines
-  // (mqtt=, mqtts=, ws=, bind=, pid=), for scripts and tests that start irisd on port 0.
+  // (mqtt=, mqtts=, ws=, http=, https=, bind=, pid=), for scripts and tests that start irisd on port 0.
   std::string ports_file;
 };
 

@@ -30,6 +30,8 @@ bool write_ports_file(const std::string& path, const net::BoundPorts& ports) {
         << "mqtt=" << port_text(ports.mqtt) << "\n"
         << "mqtts=" << port_text(ports.mqtts) << "\n"
         << "ws=" << port_text(ports.ws) << "\n"
+        << "http=" << port_text(ports.http) << "\n"
+        << "https=" << port_text(ports.https) << "\n"
         << "pid=" << ::getpid() << "\n";
     if (!out.flush()) return false;
   }
@@ -104,17 +106,19 @@ bool Server::start() {
   raise_open_file_limit();
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{*store_, config_.sync, history_.get(),
-                                                             [w = writer_.get()](core::UserId u) { w->notify(u); }});
+                                                             [w = writer_.get()](core::UserId u) { w->notify(u); }},
+                                            net::HttpBinding{*signer_});
   auto ports = mqtt_->start();
   if (!ports) {
-    IRIS_LOG(error, "irisd", "cannot start the MQTT listeners: {}", ports.error().message());
+    IRIS_LOG(error, "irisd", "cannot start the listeners: {}", ports.error().message());
     return false;
   }
   auto show = [&](std::optional<std::uint16_t> p) {
     return p ? fmt::format("{}:{}", ports->address, *p) : std::string("off");
   };
-  const std::string line = fmt::format("irisd: listening mqtt={} mqtts={} ws={}",
-                                       show(ports->mqtt), show(ports->mqtts), show(ports->ws));
+  const std::string line =
+      fmt::format("irisd: listening mqtt={} mqtts={} ws={} http={} https={}", show(ports->mqtt),
+                  show(ports->mqtts), show(ports->ws), show(ports->http), show(ports->https));
   std::puts(line.c_str());
   std::fflush(stdout);
   IRIS_LOG(info, "irisd", "{} (allow_anonymous={}, max_packet_size={})", line,

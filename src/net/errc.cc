@@ -15,6 +15,13 @@ class Category final : public std::error_category {
       case errc::token_mismatch: return "token was issued for another user or device";
       case errc::listen_failed: return "cannot listen on the configured address";
       case errc::tls_setup_failed: return "cannot load the TLS certificate or key";
+      case errc::missing_token: return "missing bearer token";
+      case errc::no_route: return "no such resource";
+      case errc::method_not_allowed: return "method not allowed on this resource";
+      case errc::bad_query: return "malformed query parameter or path";
+      case errc::body_too_large: return "request too large";
+      case errc::unsupported_media_type: return "unsupported content type";
+      case errc::shard_busy: return "server busy, retry later";
     }
     return "unknown net error";
   }

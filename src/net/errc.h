@@ -1,5 +1,6 @@
 #pragma once
-// Errors of the network layer: authentication, listeners, TLS setup.
+// Errors of the network layer: authentication, listeners, TLS setup, HTTP requests.
+// net/http_status.h maps each to an HTTP status.
 
 #include <system_error>
 
@@ -16,6 +17,21 @@ enum class errc {
   listen_failed,
   // The TLS certificate or key could not be loaded.
   tls_setup_failed,
+  // An HTTP request without an `Authorization: Bearer <token>` header.
+  missing_token,
+  // An HTTP request for a path the server does not serve.
+  no_route,
+  // An HTTP request with a method its path does not take (e.g. POST /v1/snapshot).
+  method_not_allowed,
+  // An HTTP query parameter or path id that does not parse, or is out of range.
+  bad_query,
+  // An HTTP request body over http.max_body_bytes (or headers over http.max_header_bytes).
+  body_too_large,
+  // An HTTP request body whose Content-Type is neither Thrift compact nor JSON.
+  unsupported_media_type,
+  // The owner shard of the user did not answer within http.shard_timeout (stuck or
+  // overloaded), or too many HTTP requests are already waiting for shards.
+  shard_busy,
 };
 
 const std::error_category& error_category();

@@ -9,6 +9,7 @@
 
 #include "base/log.h"
 #include "net/detail/connection.h"
+#include "net/detail/http_session.h"
 #include "net/detail/server_core.h"
 #include "net/errc.h"
 #include "sync/typing_signal.h"
@@ -450,7 +451,7 @@ void Shard::flush() {
 
 // ---------------------------------------------------------------- Listener
 
-enum class ListenerKind { plain, tls, ws };
+enum class ListenerKind { plain, tls, ws, http, https };
 
 // One acceptor, on shard 0's thread; each accepted socket goes to the next shard in turn.
 class Listener {
@@ -521,6 +522,8 @@ class Listener {
             case ListenerKind::ws:
               return std::make_shared<Connection<WsTransport>>(shard, WsTransport(std::move(s)))
                   ->start();
+            case ListenerKind::http: return start_http_session(shard, std::move(s), nullptr);
+            case ListenerKind::https: return start_http_session(shard, std::move(s), tls);
           }
         });
       }
@@ -548,8 +551,13 @@ std::size_t shards_for(const NetOptions& net) {
 
 ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
                        mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
-                       std::optional<SyncBinding> sync)
+                       std::optional<SyncBinding> sync, std::optional<HttpBinding> http)
     : net_(net), mqtt_(mqtt) {
+  if (sync) {
+    store_ = &sync->store;
+    sync_options_ = &sync->options;
+    if (http) signer_ = &http->signer;
+  }
   const std::size_t n = shards_for(net);
   shards_.reserve(n);
   // Shards read shard_count() while being built, so the vector is sized first.
@@ -610,7 +618,9 @@ Result<BoundPorts> ServerCore::start() {
     return {};
   };
   if (auto r = add(ListenerKind::plain, net_.mqtt_port, ports.mqtt); !r) return fail(r.error());
-  if (net_.tls_port && !net_.tls_cert_file.empty() && !net_.tls_key_file.empty()) {
+  const bool https = signer_ != nullptr && net_.http.tls_port.has_value();
+  const bool have_files = !net_.tls_cert_file.empty() && !net_.tls_key_file.empty();
+  if ((net_.tls_port || https) && have_files) {
     try {
       tls_ = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
       tls_->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
@@ -624,10 +634,16 @@ Result<BoundPorts> ServerCore::start() {
       return fail(errc::tls_setup_failed);
     }
     if (auto r = add(ListenerKind::tls, net_.tls_port, ports.mqtts); !r) return fail(r.error());
-  } else if (net_.tls_port) {
+  } else if (net_.tls_port || https) {
     IRIS_LOG(info, "net", "TLS listener disabled: set both tls.cert_file and tls.key_file");
   }
   if (auto r = add(ListenerKind::ws, net_.ws_port, ports.ws); !r) return fail(r.error());
+  if (signer_ != nullptr) {
+    if (auto r = add(ListenerKind::http, net_.http.port, ports.http); !r) return fail(r.error());
+    if (tls_) {
+      if (auto r = add(ListenerKind::https, net_.http.tls_port, ports.https); !r) return fail(r.error());
+    }
+  }
 
   for (auto& s : shards_) {
     guards_.push_back(asio::make_work_guard(s->io()));
@@ -697,8 +713,8 @@ ServerMetrics ServerCore::metrics() {
 
 MqttServer::MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
                        mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
-                       std::optional<SyncBinding> sync)
-    : core_(std::make_unique<detail::ServerCore>(net, mqtt, authenticator, authorizer, sync)) {}
+                       std::optional<SyncBinding> sync, std::optional<HttpBinding> http)
+    : core_(std::make_unique<detail::ServerCore>(net, mqtt, authenticator, authorizer, sync, http)) {}
 
 MqttServer::~MqttServer() = default;
 

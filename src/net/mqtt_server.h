@@ -12,6 +12,9 @@
 // messages. Messages published on one shard are forwarded, batched, to every other shard's
 // broker (Broker::set_forwarding).
 //
+// The same shards serve the HTTP API (HttpBinding): a session stays on the shard that
+// accepted it and asks the owner shard of the token's user for each answer.
+//
 // Lifecycle: start() binds and runs the threads; stop() (or the destructor) closes the
 // listeners, tells every client the server is shutting down, and joins the threads.
 
@@ -48,6 +51,8 @@ struct BoundPorts {
   std::optional<std::uint16_t> mqtt;
   std::optional<std::uint16_t> mqtts;
   std::optional<std::uint16_t> ws;
+  std::optional<std::uint16_t> http;
+  std::optional<std::uint16_t> https;
 };
 
 // Counters summed over every shard, plus the socket layer's own.
@@ -69,13 +74,22 @@ struct SyncBinding {
   std::function<void(core::UserId)> appended;
 };
 
+class TokenSigner;
+
+// The HTTP(S) API (docs/PROTOCOL.md "HTTP API", NetOptions::http), when the server carries
+// it: it needs the sync service too, and checks bearer tokens with `signer`.
+struct HttpBinding {
+  const TokenSigner& signer;  // must outlive the server
+};
+
 class MqttServer {
  public:
   // authenticator and authorizer are called from every shard thread at once, so they must
   // be thread-safe; they, net and mqtt must outlive the server.
   MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
              mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
-             std::optional<SyncBinding> sync = std::nullopt);
+             std::optional<SyncBinding> sync = std::nullopt,
+             std::optional<HttpBinding> http = std::nullopt);
   ~MqttServer();
   MqttServer(const MqttServer&) = delete;
   MqttServer& operator=(const MqttServer&) = delete;

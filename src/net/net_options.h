@@ -11,6 +11,30 @@
 
 namespace iris::net {
 
+// The HTTP(S) API (docs/PROTOCOL.md "HTTP API"): snapshot, history pages, thread creation,
+// /healthz and /metrics. Runs on the same shard threads as MQTT.
+struct HttpOptions {
+  // Plain HTTP port; nullopt disables it, 0 picks a free one. Default 8080.
+  std::optional<std::uint16_t> port = 8080;
+  // HTTPS port, with tls_cert_file/tls_key_file (the MQTT TLS listener's). Default 8443.
+  std::optional<std::uint16_t> tls_port = 8443;
+  // Largest request body (a CreateThreadRequest); larger is refused with 413 before it is
+  // read. Default 64 KiB: a full participant list is a few KiB.
+  std::size_t max_body_bytes = 64 * 1024;
+  // Largest request line plus headers; larger is refused (431-like, sent as 413). Default
+  // 8 KiB, what common proxies allow.
+  std::size_t max_header_bytes = 8 * 1024;
+  // Time a connection may sit idle between requests (keep-alive) or take to send one
+  // request or read one response. Default 30 s.
+  std::chrono::seconds idle_timeout{30};
+  // Time the owner shard of the user has to answer; after it the request gets 503 with
+  // Retry-After (a stuck or overloaded shard does not hold connections forever). Default 5 s.
+  std::chrono::milliseconds shard_timeout{5000};
+  // HTTP requests waiting for a shard's answer, across the server; more get 503 at once.
+  // Default 10,000.
+  std::size_t max_pending = 10'000;
+};
+
 struct NetOptions {
   // Address every listener binds. Default 0.0.0.0 (all IPv4 interfaces): what users expect
   // of a server; set 127.0.0.1 to keep it local, or :: for IPv6 (dual-stack on Linux).
@@ -43,6 +67,8 @@ struct NetOptions {
   // Time a TLS handshake or WebSocket upgrade may take; after it the MQTT connect timeout
   // applies. Default 10 s.
   std::chrono::seconds handshake_timeout{10};
+
+  HttpOptions http;
 };
 
 }  // namespace iris::net

@@ -27,6 +27,7 @@
 #include "core/idempotency.h"
 #include "core/ids.h"
 #include "core/update.h"
+#include "store/commit_latency.h"
 
 namespace iris::store {
 
@@ -87,6 +88,10 @@ class QueueStore {
   // Users that have a queue, in increasing id order, from just after `after` on, at most
   // `max_count`: how background work (history writer, retention) walks every queue.
   virtual Result<std::vector<UserId>> users(UserId after, std::size_t max_count) const = 0;
+
+  // Health and commit latency, readable from any thread. The default (a store with no
+  // commit thread, e.g. the in-memory model): always writable, no latency histogram.
+  virtual StoreStats stats() const { return {}; }
 
   // Blocking forms of the async operations, for tools, tests and startup code. Never call
   // them from a store callback or an event-loop thread.

@@ -109,14 +109,36 @@ void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_vie
   auto dit = devices_.find(conn);
   if (dit == devices_.end()) return;
   Device& d = dit->second;
-  ++stats_.requests;
   const Encoding enc = detect(payload);
+  // The MQTT side of a completion: the result on the response topic, then the PUBACK.
+  auto reply = [this, conn, packet_id, enc](Outcome outcome) {
+    if (const auto* error = std::get_if<wire::Error>(&outcome)) {
+      IRIS_LOG(debug, "sync", "request {} on connection {} refused: {}", packet_id, conn, error->text);
+      sink_.reply(conn, packet_id, error->code, encode(enc, wire::Message{*error}));
+      return;
+    }
+    sink_.reply(conn, packet_id, std::nullopt, encode(enc, wire::Message{std::get<wire::SendResult>(outcome)}));
+  };
   auto message = enc == Encoding::json ? wire::decode_json<wire::Message>(payload)
                                        : wire::decode<wire::Message>(payload);
-  if (!message) return answer(conn, packet_id, enc, message.error(), std::nullopt);
+  if (!message) {
+    ++stats_.requests;
+    return refuse(reply, message.error(), std::nullopt);
+  }
+  if (const auto* resume_req = std::get_if<wire::ResumeRequest>(&*message)) {
+    ++stats_.requests;
+    d.encoding = enc;
+    resume(conn, d, *resume_req);
+    sink_.reply(conn, packet_id, std::nullopt, {});
+    return;
+  }
+  request(d.user, *message, std::move(reply));
+}
 
-  auto user = load(d.user);
-  if (!user) return answer(conn, packet_id, enc, user.error(), std::nullopt);
+void SyncShard::request(core::UserId user_id, const wire::Message& message, Completion done) {
+  ++stats_.requests;
+  auto user = load(user_id);
+  if (!user) return refuse(done, user.error(), std::nullopt);
   const Inbox& inbox = *(*user)->inbox;
   const core::Timestamp now = now_();
   const auto& limits = options_.requests;
@@ -127,48 +149,42 @@ void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_vie
         Result<store::AppendRequest> plan = fail(errc::invalid_request);
         core::ClientMsgId client_id{};
         core::ThreadId thread{};
-        if constexpr (std::is_same_v<T, wire::ResumeRequest>) {
-          d.encoding = enc;
-          resume(conn, d, req);
-          sink_.reply(conn, packet_id, std::nullopt, {});
-          return;
-        } else if constexpr (std::is_same_v<T, wire::SendRequest>) {
-          plan = plan_send(req, d.user, inbox, core::MessageId{ids_.next(now)}, now, limits);
+        if constexpr (std::is_same_v<T, wire::SendRequest>) {
+          plan = plan_send(req, user_id, inbox, core::MessageId{ids_.next(now)}, now, limits);
           client_id = req.client_id;
           thread = req.thread;
         } else if constexpr (std::is_same_v<T, wire::ReadRequest>) {
-          plan = plan_read(req, d.user, inbox, now);
+          plan = plan_read(req, user_id, inbox, now);
           thread = req.thread;
         } else if constexpr (std::is_same_v<T, wire::CreateThreadRequest>) {
           thread = core::ThreadId{ids_.next(now)};
-          plan = plan_create_thread(req, d.user, thread, now, limits);
+          plan = plan_create_thread(req, user_id, thread, now, limits);
           client_id = req.client_id;
         } else if constexpr (std::is_same_v<T, wire::RenameThreadRequest>) {
-          plan = plan_rename(req, d.user, inbox, now, limits);
+          plan = plan_rename(req, user_id, inbox, now, limits);
           client_id = req.client_id;
           thread = req.thread;
         } else if constexpr (std::is_same_v<T, wire::ChangeParticipantsRequest>) {
-          plan = plan_change_participants(req, d.user, inbox, now, limits);
+          plan = plan_change_participants(req, user_id, inbox, now, limits);
           client_id = req.client_id;
           thread = req.thread;
         }
-        if (!plan) return answer(conn, packet_id, enc, plan.error(), client_id);
-        submit(conn, packet_id, enc, d.user, std::move(*plan), client_id, thread);
+        if (!plan) return refuse(done, plan.error(), client_id);
+        submit(user_id, std::move(*plan), client_id, thread, std::move(done));
       },
-      *message);
+      message);
 }
 
-void SyncShard::submit(ConnId conn, std::uint16_t packet_id, Encoding enc, core::UserId sender,
-                       store::AppendRequest request, core::ClientMsgId client_id,
-                       core::ThreadId thread) {
+void SyncShard::submit(core::UserId sender, store::AppendRequest request,
+                       core::ClientMsgId client_id, core::ThreadId thread, Completion done) {
   // Every entry carries the same update; keep one copy for the fan-out after the commit.
   core::Update update = request.entries.front().update;
   ShardRouter* router = &router_;
   const auto* appended = &appended_;
-  store_.async_append(std::move(request), [=, update = std::move(update)](Result<store::AppendResult> r) {
+  store_.async_append(std::move(request), [=, update = std::move(update), done = std::move(done)](Result<store::AppendResult> r) {
     // On the store's commit thread: route everything to owner shards, in commit order.
     if (!r) {
-      router->to_owner(sender, [=, ec = r.error()](SyncShard& s) { s.answer(conn, packet_id, enc, ec, client_id); });
+      router->to_owner(sender, [=, ec = r.error()](SyncShard& s) { s.refuse(done, ec, client_id); });
       return;
     }
     core::Seq sender_seq{0};
@@ -182,8 +198,8 @@ void SyncShard::submit(ConnId conn, std::uint16_t packet_id, Encoding enc, core:
     }
     router->to_owner(sender, [=, dup = r->duplicate](SyncShard& s) {
       wire::SendResult result{client_id, thread, std::nullopt, sender_seq, update.time};
-      // A retry returns the first send's message: read it back rather than trust this
-      // attempt's (unused) id.
+      // A retry returns the first request's outcome: read its update back rather than trust
+      // this attempt's (unused) message or thread id.
       std::optional<core::Update> first;
       if (!dup) {
         first = update;
@@ -194,19 +210,18 @@ void SyncShard::submit(ConnId conn, std::uint16_t packet_id, Encoding enc, core:
       }
       if (first) {
         result.time = first->time;
+        result.thread = first->thread;
         if (auto* m = std::get_if<core::MessageCreated>(&first->body)) result.message = m->message;
       }
-      s.sink_.reply(conn, packet_id, std::nullopt, s.encode(enc, wire::Message{result}));
+      done(std::move(result));
     });
   });
 }
 
-void SyncShard::answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
+void SyncShard::refuse(const Completion& done, std::error_code ec,
                        std::optional<core::ClientMsgId> client_id) {
   ++stats_.refused;
-  const wire::ErrorCode code = to_wire_error(ec);
-  IRIS_LOG(debug, "sync", "request {} on connection {} refused: {}", packet_id, conn, ec.message());
-  sink_.reply(conn, packet_id, code, encode(enc, wire::Message{wire::Error{client_id, code, ec.message()}}));
+  done(wire::Error{client_id, to_wire_error(ec), ec.message()});
 }
 
 void SyncShard::on_appended(core::UserId user, const core::Update& update) {
@@ -400,10 +415,34 @@ bool SyncShard::is_participant(core::UserId user, core::ThreadId thread) {
   return u && (*u)->inbox->is_participant(thread, user);
 }
 
-Result<wire::Snapshot> SyncShard::snapshot(core::UserId user) {
+Result<wire::Snapshot> SyncShard::snapshot(core::UserId user, std::optional<std::size_t> latest) {
   auto u = load(user);
   if (!u) return fail(u.error());
-  return (*u)->inbox->snapshot((*u)->queue.epoch, options_.snapshot_latest);
+  return (*u)->inbox->snapshot((*u)->queue.epoch, latest.value_or(options_.snapshot_latest));
+}
+
+Result<wire::ThreadPage> SyncShard::thread_page(core::UserId user, core::ThreadId thread,
+                                                std::optional<core::MessageId> before,
+                                                std::size_t limit) {
+  auto u = load(user);
+  if (!u) return fail(u.error());
+  const Inbox& inbox = *(*u)->inbox;
+  if (!inbox.is_participant(thread, user)) return fail(errc::not_participant);
+  // One more than asked says whether older messages exist.
+  auto messages = inbox.messages(thread, before, limit + 1);
+  wire::ThreadPage page{thread, {}, messages.size() > limit};
+  if (page.more) messages.erase(messages.begin());
+  page.messages = std::move(messages);
+  return page;
+}
+
+std::vector<std::uint64_t> SyncShard::cursor_lags() const {
+  std::vector<std::uint64_t> lags;
+  for (const auto& [conn, d] : devices_) {
+    if (!d.stream) continue;
+    lags.push_back(d.stream->head().value() - d.stream->acked().value());
+  }
+  return lags;
 }
 
 Result<std::string> SyncShard::baseline_view(core::UserId user,

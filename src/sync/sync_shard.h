@@ -24,6 +24,7 @@
 #include <random>
 #include <string>
 #include <unordered_map>
+#include <variant>
 #include <vector>
 
 #include "store/history_store.h"
@@ -105,8 +106,21 @@ class SyncShard {
 
   void on_connected(ConnId conn, core::UserId user, core::DeviceId device);
   void on_disconnected(ConnId conn);
-  // A request PUBLISH from the device (`payload` is an encoded Envelope).
+  // A request PUBLISH from the device (`payload` is an encoded Envelope): a ResumeRequest
+  // starts its stream; anything else goes through request() and is answered on the
+  // device's response topic.
   void on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload);
+
+  // What a request came to: accepted and durable, or refused (nothing was enqueued).
+  using Outcome = std::variant<wire::SendResult, wire::Error>;
+  // Called exactly once, on this shard's thread (later, or inline when refused at once).
+  using Completion = std::function<void(Outcome)>;
+  // The one request path, shared by MQTT and HTTP: a send, read receipt or thread operation
+  // of `user`, planned against the user's inbox, appended durably in one group commit
+  // (deduplicated by (user, client id): a retry gets the first result), then completed.
+  // Anything else (a ResumeRequest, a server-to-device message) is refused as
+  // invalid_request. Requires: this shard owns `user`.
+  void request(core::UserId user, const wire::Message& request, Completion done);
   // The device acknowledged the push with `token`.
   void on_delivered(ConnId conn, std::uint64_t token);
   // The device's keep-alive arrived: a streaming device gets a Heartbeat with the head.
@@ -119,8 +133,24 @@ class SyncShard {
   // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue.
   void on_appended(core::UserId user, const core::Update& update);
 
-  // The inbox of `user` at its current position (HTTP snapshot); loads it on first use.
-  Result<wire::Snapshot> snapshot(core::UserId user);
+  // The inbox of `user` at its current position (HTTP snapshot), with the newest `latest`
+  // messages of each thread (default SyncOptions::snapshot_latest); loads it on first use.
+  // Exact at the (epoch, seq) it names: the inbox has applied exactly the updates up to seq.
+  // Requires: this shard owns `user`.
+  Result<wire::Snapshot> snapshot(core::UserId user, std::optional<std::size_t> latest = {});
+
+  // Up to `limit` messages of `thread` older than `before` (the newest when nullopt), oldest
+  // first, from `user`'s inbox (until the history tier exists, only what the queue store
+  // retains); `more` when older ones exist. sync::errc::not_participant when `user` is not
+  // (or no longer) in the thread. Requires: this shard owns `user`.
+  Result<wire::ThreadPage> thread_page(core::UserId user, core::ThreadId thread,
+                                       std::optional<core::MessageId> before, std::size_t limit);
+
+  // Devices connected to this shard's sync service.
+  std::size_t online_devices() const { return devices_.size(); }
+  // Updates each streaming device still has to receive (head - acknowledged), one per
+  // device: the cursor lag the metrics report.
+  std::vector<std::uint64_t> cursor_lags() const;
 
   // The legacy pull baseline's JSON views for `user` (sync/baseline_view.h): one
   // conversation, or with no thread the whole inbox (every thread, newest 20 messages each).
@@ -171,10 +201,10 @@ class SyncShard {
   // Tells the user's baseline listeners, if any, that the update's thread changed.
   void notify_baseline(core::UserId user, const core::Update& update);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
-  void answer(ConnId conn, std::uint16_t packet_id, Encoding enc, std::error_code ec,
-              std::optional<core::ClientMsgId> client_id);
-  void submit(ConnId conn, std::uint16_t packet_id, Encoding enc, core::UserId sender,
-              store::AppendRequest request, core::ClientMsgId client_id, core::ThreadId thread);
+  // Refuses a request: counts it and completes `done` with the Error for `ec`.
+  void refuse(const Completion& done, std::error_code ec, std::optional<core::ClientMsgId> client_id);
+  void submit(core::UserId sender, store::AppendRequest request, core::ClientMsgId client_id,
+              core::ThreadId thread, Completion done);
   std::string encode(Encoding enc, const wire::Message& m) const;
 
   const std::uint32_t shard_;

@@ -167,6 +167,16 @@ gen::DeltaBatch to_thrift(const DeltaBatch& m) {
   return g;
 }
 
+gen::ThreadMessage to_thrift(const ThreadMessage& msg) {
+  gen::ThreadMessage gm;
+  gm.message = i64(msg.message);
+  gm.sender = i64(msg.sender);
+  gm.time_ms = time_ms(msg.time);
+  gm.text = msg.text;
+  if (msg.reply_to) gm.__set_reply_to(i64(*msg.reply_to));
+  return gm;
+}
+
 gen::Snapshot to_thrift(const Snapshot& m) {
   gen::Snapshot g;
   g.epoch = i64(m.epoch);
@@ -178,14 +188,7 @@ gen::Snapshot to_thrift(const Snapshot& m) {
     gt.name = t.name;
     gt.participants = i64_list(t.participants);
     gt.latest_messages.reserve(t.latest_messages.size());
-    for (const auto& msg : t.latest_messages) {
-      gen::ThreadMessage& gm = gt.latest_messages.emplace_back();
-      gm.message = i64(msg.message);
-      gm.sender = i64(msg.sender);
-      gm.time_ms = time_ms(msg.time);
-      gm.text = msg.text;
-      if (msg.reply_to) gm.__set_reply_to(i64(*msg.reply_to));
-    }
+    for (const auto& msg : t.latest_messages) gt.latest_messages.push_back(to_thrift(msg));
     gt.unread_count = i32_of(t.unread_count);
     gt.read_watermarks.reserve(t.read_watermarks.size());
     for (const auto& w : t.read_watermarks) {
@@ -300,6 +303,15 @@ gen::Typing to_thrift(const Typing& m) {
   return g;
 }
 
+gen::ThreadPage to_thrift(const ThreadPage& m) {
+  gen::ThreadPage g;
+  g.thread = i64(m.thread);
+  g.messages.reserve(m.messages.size());
+  for (const auto& msg : m.messages) g.messages.push_back(to_thrift(msg));
+  g.more = m.more;
+  return g;
+}
+
 gen::Envelope to_thrift(const Message& m) {
   gen::Envelope g;
   // One case per alternative, in Envelope member order.
@@ -318,8 +330,9 @@ gen::Envelope to_thrift(const Message& m) {
     case 11: g.__set_ack(to_thrift(std::get<11>(m))); break;
     case 12: g.__set_heartbeat(to_thrift(std::get<12>(m))); break;
     case 13: g.__set_typing(to_thrift(std::get<13>(m))); break;
+    case 14: g.__set_thread_page(to_thrift(std::get<14>(m))); break;
   }
-  static_assert(std::variant_size_v<Message> == 14, "add the new message to Envelope");
+  static_assert(std::variant_size_v<Message> == 15, "add the new message to Envelope");
   return g;
 }
 
@@ -392,6 +405,16 @@ Result<DeltaBatch> from_thrift(gen::DeltaBatch&& g) {
   return checked(std::move(m));
 }
 
+ThreadMessage from_thrift(gen::ThreadMessage&& gm) {
+  ThreadMessage msg;
+  msg.message = id_of<core::MessageId>(gm.message);
+  msg.sender = id_of<core::UserId>(gm.sender);
+  msg.time = time_of(gm.time_ms);
+  msg.text = std::move(gm.text);
+  if (gm.__isset.reply_to) msg.reply_to = id_of<core::MessageId>(gm.reply_to);
+  return msg;
+}
+
 Result<Snapshot> from_thrift(gen::Snapshot&& g) {
   Snapshot m;
   m.epoch = id_of<core::Epoch>(g.epoch);
@@ -403,14 +426,7 @@ Result<Snapshot> from_thrift(gen::Snapshot&& g) {
     t.name = std::move(gt.name);
     t.participants = user_list(gt.participants);
     t.latest_messages.reserve(gt.latest_messages.size());
-    for (auto& gm : gt.latest_messages) {
-      ThreadMessage& msg = t.latest_messages.emplace_back();
-      msg.message = id_of<core::MessageId>(gm.message);
-      msg.sender = id_of<core::UserId>(gm.sender);
-      msg.time = time_of(gm.time_ms);
-      msg.text = std::move(gm.text);
-      if (gm.__isset.reply_to) msg.reply_to = id_of<core::MessageId>(gm.reply_to);
-    }
+    for (auto& gm : gt.latest_messages) t.latest_messages.push_back(from_thrift(std::move(gm)));
     IRIS_TRY_ASSIGN(t.unread_count, count_of(gt.unread_count));
     t.read_watermarks.reserve(gt.read_watermarks.size());
     for (const auto& gw : gt.read_watermarks) {
@@ -518,6 +534,15 @@ Result<Typing> from_thrift(gen::Typing&& g) {
   return checked(Typing{id_of<core::ThreadId>(g.thread), id_of<core::UserId>(g.user), g.active});
 }
 
+Result<ThreadPage> from_thrift(gen::ThreadPage&& g) {
+  ThreadPage m;
+  m.thread = id_of<core::ThreadId>(g.thread);
+  m.messages.reserve(g.messages.size());
+  for (auto& gm : g.messages) m.messages.push_back(from_thrift(std::move(gm)));
+  m.more = g.more;
+  return checked(std::move(m));
+}
+
 namespace {
 template <typename G>
 Result<Message> as_message(G&& g) {
@@ -533,7 +558,7 @@ Result<Message> from_thrift(gen::Envelope&& g) {
                       s.resync,         s.send_request, s.send_result,
                       s.error,          s.read_request, s.create_thread_request,
                       s.rename_thread_request, s.change_participants_request, s.ack,
-                      s.heartbeat,      s.typing};
+                      s.heartbeat,      s.typing,       s.thread_page};
   static_assert(std::size(set) == std::variant_size_v<Message>);
   auto which = only_member(set);
   if (!which) return fail(which.error());
@@ -551,7 +576,8 @@ Result<Message> from_thrift(gen::Envelope&& g) {
     case 10: return as_message(std::move(g.change_participants_request));
     case 11: return as_message(std::move(g.ack));
     case 12: return as_message(std::move(g.heartbeat));
-    default: return as_message(std::move(g.typing));
+    case 13: return as_message(std::move(g.typing));
+    default: return as_message(std::move(g.thread_page));
   }
 }
 

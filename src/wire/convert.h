@@ -23,6 +23,7 @@ namespace iris::wire {
 
 gen::Update to_thrift(const core::Update& update);
 gen::DeltaBatch to_thrift(const DeltaBatch& message);
+gen::ThreadMessage to_thrift(const ThreadMessage& message);
 gen::Snapshot to_thrift(const Snapshot& message);
 gen::ResumeRequest to_thrift(const ResumeRequest& message);
 gen::Resync to_thrift(const Resync& message);
@@ -36,10 +37,13 @@ gen::ChangeParticipantsRequest to_thrift(const ChangeParticipantsRequest& messag
 gen::Ack to_thrift(const Ack& message);
 gen::Heartbeat to_thrift(const Heartbeat& message);
 gen::Typing to_thrift(const Typing& message);
+gen::ThreadPage to_thrift(const ThreadPage& message);
 gen::Envelope to_thrift(const Message& message);
 
 Result<core::Update> from_thrift(gen::Update&& update);
 Result<DeltaBatch> from_thrift(gen::DeltaBatch&& message);
+// Cannot fail: its strings are checked with the message that holds it.
+ThreadMessage from_thrift(gen::ThreadMessage&& message);
 Result<Snapshot> from_thrift(gen::Snapshot&& message);
 Result<ResumeRequest> from_thrift(gen::ResumeRequest&& message);
 Result<Resync> from_thrift(gen::Resync&& message);
@@ -53,6 +57,7 @@ Result<ChangeParticipantsRequest> from_thrift(gen::ChangeParticipantsRequest&& m
 Result<Ack> from_thrift(gen::Ack&& message);
 Result<Heartbeat> from_thrift(gen::Heartbeat&& message);
 Result<Typing> from_thrift(gen::Typing&& message);
+Result<ThreadPage> from_thrift(gen::ThreadPage&& message);
 Result<Message> from_thrift(gen::Envelope&& message);
 
 // The generated type of a message: ThriftOf<DeltaBatch> is gen::DeltaBatch.

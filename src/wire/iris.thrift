@@ -10,6 +10,8 @@
 //      thread requests, ack, envelope.
 //   2  Heartbeat (Envelope member 13: keep-alive with the queue's head on the deltas topic)
 //      and Typing (member 14: the ephemeral t/<thread>/typing signal).
+//   3  ThreadPage (Envelope member 15: a page of a thread's older messages, the answer to
+//      HTTP GET /v1/threads/{id}/messages).
 //
 // Compatibility rules, which every change to this file must keep:
 //   - A field id, once used, is never reused and never changes type. A retired field keeps
@@ -35,7 +37,7 @@
 
 namespace cpp iris.wire.gen
 
-const i32 PROTOCOL_VERSION = 2
+const i32 PROTOCOL_VERSION = 3
 
 typedef i64 UserId
 typedef i64 ThreadId
@@ -140,6 +142,15 @@ struct ThreadState {
   4: list<ThreadMessage> latest_messages   // newest last
   5: i32 unread_count                      // >= 0
   6: list<ReadWatermark> read_watermarks   // one per participant who has read anything
+}
+
+// Messages of one thread, oldest first, older than the `before` the device asked for (or the
+// newest when it gave none); `more` says older messages exist beyond this page. The answer
+// to HTTP GET /v1/threads/{id}/messages (docs/PROTOCOL.md "HTTP API"). Since version 3.
+struct ThreadPage {
+  1: ThreadId thread
+  2: list<ThreadMessage> messages   // oldest first
+  3: bool more = false
 }
 
 // The inbox exactly as of (epoch, seq): the device resumes from seq.
@@ -282,4 +293,5 @@ union Envelope {
   12: Ack ack
   13: Heartbeat heartbeat    // since version 2
   14: Typing typing          // since version 2
+  15: ThreadPage thread_page // since version 3
 }

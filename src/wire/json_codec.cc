@@ -30,7 +30,7 @@ constexpr std::array kEnvelopeMembers = {
     "resync"sv,                "send_request"sv, "send_result"sv,
     "error"sv,                 "read_request"sv, "create_thread_request"sv,
     "rename_thread_request"sv, "change_participants_request"sv, "ack"sv,
-    "heartbeat"sv,             "typing"sv};
+    "heartbeat"sv,             "typing"sv,       "thread_page"sv};
 static_assert(kEnvelopeMembers.size() == std::variant_size_v<Message>);
 
 constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_too_large"sv,
@@ -347,6 +347,16 @@ void read(JsonReader& r, DeltaBatch& m) {
              });
 }
 
+void write(JsonWriter& w, const ThreadMessage& msg) {
+  w.begin_object();
+  put_id(w, "message", msg.message);
+  put_id(w, "sender", msg.sender);
+  put_time(w, msg.time);
+  put_text(w, "text", msg.text);
+  if (msg.reply_to) put_id(w, "reply_to", *msg.reply_to);
+  w.end_object();
+}
+
 void write(JsonWriter& w, const Snapshot& m) {
   w.begin_object();
   put_id(w, "epoch", m.epoch);
@@ -360,15 +370,7 @@ void write(JsonWriter& w, const Snapshot& m) {
     put_users(w, "participants", t.participants);
     w.key("latest_messages");
     w.begin_array();
-    for (const auto& msg : t.latest_messages) {
-      w.begin_object();
-      put_id(w, "message", msg.message);
-      put_id(w, "sender", msg.sender);
-      put_time(w, msg.time);
-      put_text(w, "text", msg.text);
-      if (msg.reply_to) put_id(w, "reply_to", *msg.reply_to);
-      w.end_object();
-    }
+    for (const auto& msg : t.latest_messages) write(w, msg);
     w.end_array();
     put_count(w, "unread_count", t.unread_count);
     w.key("read_watermarks");
@@ -688,6 +690,32 @@ void read(JsonReader& r, Typing& m) {
       case 0: return get_id(r, m.thread);
       case 1: return get_id(r, m.user);
       default: m.active = r.boolean(); return;
+    }
+  });
+}
+
+void write(JsonWriter& w, const ThreadPage& m) {
+  w.begin_object();
+  put_id(w, "thread", m.thread);
+  w.key("messages");
+  w.begin_array();
+  for (const auto& msg : m.messages) write(w, msg);
+  w.end_array();
+  w.key("more");
+  w.boolean(m.more);
+  w.end_object();
+}
+
+void read(JsonReader& r, ThreadPage& m) {
+  get_object(r, std::array{"thread"sv, "messages"sv, "more"sv}, [&](std::size_t f) {
+    switch (f) {
+      case 0: return get_id(r, m.thread);
+      case 1:
+        m.messages.clear();
+        if (!r.begin_array()) return;
+        while (r.next_element()) read(r, m.messages.emplace_back());
+        return;
+      default: m.more = r.boolean(); return;
     }
   });
 }

@@ -18,7 +18,7 @@
 namespace iris::wire {
 
 // iris.thrift's PROTOCOL_VERSION: the newest version this build speaks.
-inline constexpr std::int32_t kProtocolVersion = 2;
+inline constexpr std::int32_t kProtocolVersion = 3;
 
 // Server -> device ------------------------------------------------------------------------
 
@@ -57,6 +57,14 @@ struct ThreadState {
   std::uint32_t unread_count = 0;              // on the wire an i32: at most INT32_MAX
   std::vector<ReadWatermark> read_watermarks;
   bool operator==(const ThreadState&) const = default;
+};
+
+// A page of a thread's history, oldest first; `more`: older messages exist (iris.thrift).
+struct ThreadPage {
+  core::ThreadId thread;
+  std::vector<ThreadMessage> messages;
+  bool more = false;
+  bool operator==(const ThreadPage&) const = default;
 };
 
 struct Snapshot {
@@ -179,7 +187,8 @@ struct Ack {
 // never reorder, append only.
 using Message = std::variant<DeltaBatch, Snapshot, ResumeRequest, Resync, SendRequest,
                              SendResult, Error, ReadRequest, CreateThreadRequest,
-                             RenameThreadRequest, ChangeParticipantsRequest, Ack, Heartbeat, Typing>;
+                             RenameThreadRequest, ChangeParticipantsRequest, Ack, Heartbeat, Typing,
+                             ThreadPage>;
 
 // True for every type the codecs encode and decode: each alternative of Message, and
 // Message itself (the envelope).
@@ -199,6 +208,6 @@ concept WireMessage = is_wire_message_v<T> || is_alternative_v<T, Message>;
 #define IRIS_WIRE_FOR_EACH_MESSAGE(X)                                                     \
   X(Message) X(DeltaBatch) X(Snapshot) X(ResumeRequest) X(Resync) X(SendRequest)          \
   X(SendResult) X(Error) X(ReadRequest) X(CreateThreadRequest) X(RenameThreadRequest)    \
-  X(ChangeParticipantsRequest) X(Ack) X(Heartbeat) X(Typing)
+  X(ChangeParticipantsRequest) X(Ack) X(Heartbeat) X(Typing) X(ThreadPage)
 
 }  // namespace iris::wire

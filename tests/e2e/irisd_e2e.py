@@ -48,12 +48,13 @@ class Irisd:
         self.dir = tempfile.mkdtemp(prefix="irisd-e2e-")
         self.ports_file = os.path.join(self.dir, "ports")
         args = [IRISD, "--data_dir", os.path.join(self.dir, "data"), "--net.bind", "127.0.0.1",
-                "--mqtt.port", "0", "--mqtt.ws_port", "0", "--ports_file", self.ports_file,
-                "--store.sync", "false"]
+                "--mqtt.port", "0", "--mqtt.ws_port", "0", "--http.port", "0",
+                "--ports_file", self.ports_file, "--store.sync", "false"]
         if tls:
-            args += ["--mqtt.tls_port", "0", "--tls.cert_file", tls[0], "--tls.key_file", tls[1]]
+            args += ["--mqtt.tls_port", "0", "--http.tls_port", "0",
+                     "--tls.cert_file", tls[0], "--tls.key_file", tls[1]]
         else:
-            args += ["--mqtt.tls_port", "off"]
+            args += ["--mqtt.tls_port", "off", "--http.tls_port", "off"]
         args += list(flags)
         self.log = open(os.path.join(self.dir, "irisd.log"), "w+")
         self.proc = subprocess.Popen(args, stdout=self.log, stderr=subprocess.STDOUT)
@@ -65,6 +66,8 @@ class Irisd:
                           for line in open(self.ports_file) if "=" in line)
         assert int(self.ports["pid"]) == self.proc.pid
         self.port = int(self.ports["mqtt"])
+        # The HTTP API's port (None when a test turned it off).
+        self.http_port = int(self.ports["http"]) if self.ports.get("http", "off") != "off" else None
 
     def log_text(self):
         self.log.flush()

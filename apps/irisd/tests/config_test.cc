@@ -116,6 +116,24 @@ TEST(IrisdConfig, NetworkDefaultsAndPorts) {
   EXPECT_THROW(parse({"--net.threads=1000"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, HttpDefaultsAndLimits) {
+  auto p = parse({});
+  EXPECT_EQ(p.config.net.http.port, 8080);
+  EXPECT_EQ(p.config.net.http.tls_port, 8443);
+  EXPECT_EQ(p.config.net.http.max_body_bytes, 64u * 1024);
+  EXPECT_EQ(p.config.sync.snapshot_latest, 20u);
+  p = parse({"--http.port=0", "--http.tls_port=off", "--http.max_body_bytes=1000",
+             "--http.idle_timeout=5s", "--http.shard_timeout_ms=250", "--sync.snapshot_latest=7"});
+  EXPECT_EQ(p.config.net.http.port, 0);
+  EXPECT_FALSE(p.config.net.http.tls_port);
+  EXPECT_EQ(p.config.net.http.max_body_bytes, 1000u);
+  EXPECT_EQ(p.config.net.http.idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(p.config.net.http.shard_timeout, std::chrono::milliseconds(250));
+  EXPECT_EQ(p.config.sync.snapshot_latest, 7u);
+  EXPECT_THROW(parse({"--sync.snapshot_latest=201"}), std::runtime_error);
+  EXPECT_THROW(parse({"--http.port=x"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, TokenSubcommandTakesUserDeviceAndTtl) {
   auto p = parse({"token", "--user", "42", "--device=phone", "--ttl", "2h", "--data_dir", "/x"});
   EXPECT_EQ(p.command, Command::token);

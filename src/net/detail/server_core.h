@@ -22,7 +22,7 @@ class ServerCore final : public sync::ShardRouter {
  public:
   ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
              mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
-             std::optional<SyncBinding> sync);
+             std::optional<SyncBinding> sync, std::optional<HttpBinding> http);
   ~ServerCore();
 
   Result<BoundPorts> start();
@@ -43,13 +43,27 @@ class ServerCore final : public sync::ShardRouter {
   // connections are routed to: Shard::owner_of of the user name).
   void to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) override;
 
-  // Counts live connection objects against NetOptions::max_connections.
+  // Counts live connection objects (MQTT and HTTP) against NetOptions::max_connections.
   std::atomic<std::size_t> connections_open{0};
   std::atomic<std::uint64_t> connections_refused{0};
+  // HTTP requests waiting for a shard (HttpOptions::max_pending), answered, and answered
+  // with an error status.
+  std::atomic<std::size_t> http_pending{0};
+  std::atomic<std::uint64_t> http_requests{0};
+  std::atomic<std::uint64_t> http_errors{0};
+
+  // The store the sync service writes to (null without one): health and commit latency.
+  const store::QueueStore* store() const { return store_; }
+  // Null unless the server carries the HTTP API.
+  const TokenSigner* signer() const { return signer_; }
+  const sync::SyncOptions* sync_options() const { return sync_options_; }
 
  private:
   const NetOptions& net_;
   const mqtt::MqttOptions& mqtt_;
+  const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
+  const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
+  const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)
   // Destroyed after the shards: TLS streams still queued in a shard's io_context use it.
   std::unique_ptr<asio::ssl::context> tls_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -6,6 +6,8 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <filesystem>
@@ -37,6 +39,7 @@ class RocksDbQueueStore final : public QueueStore {
     {
       std::lock_guard lock(mu_);
       stopping_ = true;
+      refusing_writes_.store(true, std::memory_order_relaxed);
     }
     cv_.notify_one();
     committer_.join();  // drains every pending operation first
@@ -199,6 +202,13 @@ class RocksDbQueueStore final : public QueueStore {
     return std::optional<Meta>{*meta};
   }
 
+  StoreStats stats() const override {
+    StoreStats out;
+    out.writable = !refusing_writes_.load(std::memory_order_relaxed);
+    out.commits = commit_latency_.read();
+    return out;
+  }
+
   void submit(Op op) {
     std::unique_lock lock(mu_);
     if (stopping_ || pending_.size() >= options_.max_pending) {
@@ -243,11 +253,14 @@ class RocksDbQueueStore final : public QueueStore {
     if (g.batch.Count() > 0) {
       rocksdb::WriteOptions wo;
       wo.sync = options_.sync;
+      const auto started = std::chrono::steady_clock::now();
       auto s = db_->Write(wo, &g.batch);
+      commit_latency_.record(std::chrono::steady_clock::now() - started);
       if (!s.ok()) {
         IRIS_LOG(error, "store", "group commit of {} operations failed: {}; refusing writes from now on",
                  ops.size(), s.ToString());
         failed_ = true;
+        refusing_writes_.store(true, std::memory_order_relaxed);
         write_error = make_error_code(errc::io_error);
       } else {
         for (auto& [user, meta] : g.metas) {
@@ -407,6 +420,10 @@ class RocksDbQueueStore final : public QueueStore {
   std::condition_variable cv_;
   std::deque<Op> pending_;  // guarded by mu_
   bool stopping_ = false;   // guarded by mu_
+
+  // Written by the commit thread, read by stats() on any thread.
+  CommitLatency commit_latency_;
+  std::atomic<bool> refusing_writes_{false};  // failed_, published
 
   // Owned by the commit thread.
   std::unordered_map<UserId, Meta> metas_;

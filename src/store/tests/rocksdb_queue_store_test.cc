@@ -216,3 +216,25 @@ TEST(RocksDbQueueStore, RefusesWritesBeyondMaxPending) {
 
 }  // namespace
 }  // namespace iris::store
+
+namespace iris::store {
+namespace {
+
+TEST(RocksDbQueueStore, StatsCountOneCommitLatencyPerGroupCommitAndStayWritable) {
+  testing::TempDir dir;
+  auto store = open_at(dir.str());
+  EXPECT_TRUE(store->stats().writable);
+  EXPECT_EQ(store->stats().commits.count, 0u);
+  ASSERT_TRUE(store->append(one(UserId{1}, "a")));
+  ASSERT_TRUE(store->append(one(UserId{2}, "b")));
+  const StoreStats stats = store->stats();
+  EXPECT_TRUE(stats.writable);
+  EXPECT_EQ(stats.commits.count, 2u);  // blocking appends: one group each
+  std::uint64_t in_buckets = 0;
+  for (auto c : stats.commits.counts) in_buckets += c;
+  EXPECT_EQ(in_buckets, 2u);
+  EXPECT_GT(stats.commits.sum_seconds, 0.0);
+}
+
+}  // namespace
+}  // namespace iris::store

@@ -402,5 +402,96 @@ TEST_F(SyncShardTest, SnapshotIsExactAtItsSeq) {
   EXPECT_EQ(snap->threads[0].latest_messages.back().text, "one");
 }
 
+// The request path without a device (what HTTP uses): the completion carries the outcome.
+TEST_F(SyncShardTest, RequestWithoutADeviceCreatesAThreadThatParticipantsSee) {
+  connect(2, kBob);
+  std::optional<SyncShard::Outcome> outcome;
+  owner(kAnn).request(kAnn, wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "trip", {kBob}},
+                      [&](SyncShard::Outcome o) { outcome = std::move(o); });
+  EXPECT_FALSE(outcome) << "answered before the append was durable";
+  router_.run();
+  ASSERT_TRUE(outcome);
+  const auto* result = std::get_if<wire::SendResult>(&*outcome);
+  ASSERT_TRUE(result);
+  EXPECT_EQ(result->seq, Seq{1});
+  EXPECT_TRUE(owner(kAnn).is_participant(kAnn, result->thread)) << "the creator is a participant";
+  EXPECT_TRUE(owner(kBob).is_participant(kBob, result->thread));
+  bool bob_saw_it = false;
+  for (const auto& u : delivered(2)) bob_saw_it |= std::holds_alternative<core::ThreadCreated>(u.body);
+  EXPECT_TRUE(bob_saw_it);
+}
+
+TEST_F(SyncShardTest, RetriedCreateWithTheSameClientIdReturnsTheFirstThread) {
+  const wire::CreateThreadRequest create{core::ClientMsgId{7, 7}, "once", {kBob}};
+  std::vector<wire::SendResult> results;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    now_ += std::chrono::milliseconds{5};  // a new id would differ
+    owner(kAnn).request(kAnn, create, [&](SyncShard::Outcome o) { results.push_back(std::get<wire::SendResult>(o)); });
+    router_.run();
+  }
+  ASSERT_EQ(results.size(), 2u);
+  EXPECT_EQ(results[1].thread, results[0].thread);
+  EXPECT_EQ(results[1].seq, results[0].seq);
+  EXPECT_EQ(store_->info(kAnn).value().head, Seq{1}) << "the retry appended nothing";
+}
+
+TEST_F(SyncShardTest, RequestRefusesWhatIsNotARequestAndCountsIt) {
+  std::vector<SyncShard::Outcome> outcomes;
+  auto record = [&](SyncShard::Outcome o) { outcomes.push_back(std::move(o)); };
+  owner(kAnn).request(kAnn, wire::ResumeRequest{}, record);
+  owner(kAnn).request(kAnn, wire::SendRequest{core::ClientMsgId{1, 2}, ThreadId{99}, "x", std::nullopt}, record);
+  router_.run();
+  ASSERT_EQ(outcomes.size(), 2u);
+  EXPECT_EQ(std::get<wire::Error>(outcomes[0]).code, wire::ErrorCode::invalid_request);
+  const auto& refused = std::get<wire::Error>(outcomes[1]);
+  EXPECT_NE(refused.code, wire::ErrorCode::internal);
+  EXPECT_EQ(refused.client_id, (core::ClientMsgId{1, 2}));
+  EXPECT_EQ(owner(kAnn).stats().refused, 2u);
+}
+
+TEST_F(SyncShardTest, ThreadPagesWalkBackFromTheNewestWithMore) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  for (std::uint64_t i = 0; i < 5; ++i) {
+    now_ += std::chrono::milliseconds{1};
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, i}, t, "m" + std::to_string(i), std::nullopt});
+  }
+  auto newest = owner(kBob).thread_page(kBob, t, std::nullopt, 2);
+  ASSERT_TRUE(newest);
+  ASSERT_EQ(newest->messages.size(), 2u);
+  EXPECT_EQ(newest->messages[0].text, "m3");  // oldest first
+  EXPECT_EQ(newest->messages[1].text, "m4");
+  EXPECT_TRUE(newest->more);
+  auto older = owner(kBob).thread_page(kBob, t, newest->messages[0].message, 10);
+  ASSERT_TRUE(older);
+  ASSERT_EQ(older->messages.size(), 3u);
+  EXPECT_EQ(older->messages[0].text, "m0");
+  EXPECT_FALSE(older->more);
+  auto exact = owner(kBob).thread_page(kBob, t, newest->messages[0].message, 3);
+  ASSERT_TRUE(exact);
+  EXPECT_EQ(exact->messages.size(), 3u);
+  EXPECT_FALSE(exact->more) << "nothing older than the page's first";
+}
+
+TEST_F(SyncShardTest, ThreadPageOfAThreadTheUserIsNotInIsRefused) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  EXPECT_EQ(owner(kEve).thread_page(kEve, t, std::nullopt, 10).error(), errc::not_participant);
+  EXPECT_EQ(owner(kEve).thread_page(kEve, ThreadId{12345}, std::nullopt, 10).error(), errc::not_participant);
+}
+
+TEST_F(SyncShardTest, SnapshotTakesTheAskedNumberOfLatestMessages) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    now_ += std::chrono::milliseconds{1};
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{4, i}, t, "x", std::nullopt});
+  }
+  auto snap = owner(kBob).snapshot(kBob, 1);
+  ASSERT_TRUE(snap);
+  EXPECT_EQ(snap->threads.at(0).latest_messages.size(), 1u);
+  EXPECT_EQ(snap->threads.at(0).unread_count, 3u);
+}
+
 }  // namespace
 }  // namespace iris::sync

@@ -99,6 +99,13 @@ std::error_code check(const Snapshot& s) {
   return {};
 }
 
+std::error_code check(const ThreadPage& p) {
+  for (const auto& m : p.messages) {
+    if (auto ec = text_ok(m.text)) return ec;
+  }
+  return {};
+}
+
 std::error_code check(const SendRequest& r) { return text_ok(r.body); }
 std::error_code check(const Error& e) { return text_ok(e.text); }
 std::error_code check(const CreateThreadRequest& r) { return text_ok(r.name); }

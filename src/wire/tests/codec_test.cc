@@ -83,6 +83,27 @@ TEST(WireCodec, EncodesHeartbeatAndTypingAsEnvelopeMembers13And14) {
                    0x00}));     // stop of Envelope
 }
 
+TEST(WireCodec, EncodesThreadPageAsEnvelopeMember15) {
+  const ThreadPage page{core::ThreadId{7},
+                        {ThreadMessage{core::MessageId{1}, core::UserId{2},
+                                       core::Timestamp{std::chrono::milliseconds{3}}, "a",
+                                       std::nullopt}},
+                        true};
+  const std::string expected = bytes({0xfc,        // field 15 (delta 15), struct: thread_page
+                                      0x16, 0x0e,  // field 1, i64: thread, zigzag(7) = 14
+                                      0x19, 0x1c,  // field 2, list: messages, 1 struct
+                                      0x16, 0x02,  //   field 1, i64: message 1
+                                      0x16, 0x04,  //   field 2, i64: sender 2
+                                      0x16, 0x06,  //   field 3, i64: time_ms 3
+                                      0x18, 0x01, 0x61,  // field 4, binary: text "a"
+                                      0x00,        //   stop of ThreadMessage
+                                      0x11,        // field 3, bool true: more
+                                      0x00,        // stop of ThreadPage
+                                      0x00});      // stop of Envelope
+  EXPECT_EQ(encode(Message{page}), expected);
+  EXPECT_EQ(decode<Message>(expected), Message{page});
+}
+
 // A delta batch of one update whose body member is `member` (an empty struct).
 std::string batch_with_body_member(int member) {
   return bytes({0x16, 0x02,                // epoch 1

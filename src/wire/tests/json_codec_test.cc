@@ -53,6 +53,19 @@ TEST(WireJson, WritesHeartbeatAndTyping) {
             R"({"typing":{"thread":"7","user":"2","active":true}})");
 }
 
+TEST(WireJson, WritesThreadPage) {
+  const ThreadPage page{core::ThreadId{7},
+                        {ThreadMessage{core::MessageId{1}, core::UserId{2},
+                                       core::Timestamp{std::chrono::milliseconds{3}}, "a",
+                                       core::MessageId{9}}},
+                        true};
+  const std::string json =
+      R"({"thread_page":{"thread":"7","messages":[{"message":"1","sender":"2","time_ms":"3",)"
+      R"("text":"a","reply_to":"9"}],"more":true}})";
+  EXPECT_EQ(encode_json(Message{page}), json);
+  EXPECT_EQ(decode_json<Message>(json), Message{page});
+}
+
 TEST(WireJson, WritesAnUpdateWithItsKindAsUnionMember) {
   DeltaBatch b{core::Epoch{9}, core::Seq{1}, core::Seq{1}, {}, false};
   b.updates.push_back(core::Update{core::Seq{1}, core::Timestamp{std::chrono::milliseconds{-5}},

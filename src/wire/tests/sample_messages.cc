@@ -130,6 +130,11 @@ std::vector<Message> sample_messages() {
   out.push_back(Heartbeat{Epoch{kMax}, Seq{kMax}});
   out.push_back(Typing{ThreadId{1}, UserId{2}, true});
   out.push_back(Typing{ThreadId{kMax}, UserId{kMax}, false});
+  out.push_back(ThreadPage{ThreadId{1}, {}, false});
+  out.push_back(ThreadPage{ThreadId{kMax},
+                           {ThreadMessage{MessageId{1}, UserId{2}, ms(3), "first", std::nullopt},
+                            ThreadMessage{MessageId{kMax}, UserId{kMax}, ms(4), "réponse ✈", MessageId{1}}},
+                           true});
   return out;
 }
 
@@ -193,7 +198,15 @@ Message random_message(std::mt19937_64& rng) {
                                        random_users(rng)};
     case 11: return Ack{Epoch{rng()}, Seq{rng()}};
     case 12: return Heartbeat{Epoch{rng()}, Seq{rng()}};
-    default: return Typing{ThreadId{rng()}, UserId{rng()}, rng() % 2 == 0};
+    case 13: return Typing{ThreadId{rng()}, UserId{rng()}, rng() % 2 == 0};
+    default: {
+      ThreadPage p{ThreadId{rng()}, {}, rng() % 2 == 0};
+      for (auto k = rng() % 5; k > 0; --k) {
+        p.messages.push_back(ThreadMessage{MessageId{rng()}, UserId{rng()}, random_time(rng),
+                                           random_text(rng, 40), maybe_id(rng)});
+      }
+      return p;
+    }
   }
 }
 
@@ -203,7 +216,7 @@ std::string name_of(const Message& m) {
       "Resync",              "SendRequest",        "SendResult",
       "Error",               "ReadRequest",        "CreateThreadRequest",
       "RenameThreadRequest", "ChangeParticipantsRequest", "Ack",
-      "Heartbeat",           "Typing"};
+      "Heartbeat",           "Typing",             "ThreadPage"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }

@@ -1,0 +1,121 @@
+#include "net/http_route.h"
+
+#include <charconv>
+
+#include "net/errc.h"
+
+namespace iris::net {
+namespace {
+
+// The query parameters a route reads, each at most once.
+struct Query {
+  std::optional<std::string_view> messages, before, limit;
+};
+
+Result<Query> parse_query(std::string_view query) {
+  Query q;
+  while (!query.empty()) {
+    const auto amp = query.find('&');
+    const std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    const auto eq = pair.find('=');
+    const std::string_view key = pair.substr(0, eq);
+    const std::string_view value = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    std::optional<std::string_view>* slot = key == "messages" ? &q.messages
+                                            : key == "before" ? &q.before
+                                            : key == "limit"  ? &q.limit
+                                                              : nullptr;
+    if (slot == nullptr) continue;  // unknown: ignored
+    if (value.empty() || slot->has_value()) return fail(errc::bad_query);
+    *slot = value;
+  }
+  return q;
+}
+
+// A count in [min, max]; `fallback` when absent.
+Result<std::size_t> count(std::optional<std::string_view> text, std::size_t fallback,
+                          std::size_t min, std::size_t max) {
+  if (!text) return fallback;
+  const auto n = parse_decimal_id(*text);
+  if (!n || *n < min || *n > max) return fail(errc::bad_query);
+  return static_cast<std::size_t>(*n);
+}
+
+}  // namespace
+
+std::optional<std::uint64_t> parse_decimal_id(std::string_view text) {
+  std::uint64_t id = 0;
+  if (text.empty() || (text.size() > 1 && text.front() == '0')) return std::nullopt;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return id;
+}
+
+bool needs_token(const Route& route) {
+  return !std::holds_alternative<HealthRoute>(route) && !std::holds_alternative<MetricsRoute>(route);
+}
+
+Result<Route> parse_route(std::string_view method, std::string_view target, const RouteLimits& limits) {
+  const auto qmark = target.find('?');
+  const std::string_view path = target.substr(0, qmark);
+  const std::string_view query = qmark == std::string_view::npos ? std::string_view() : target.substr(qmark + 1);
+  const bool get = method == "GET";
+  const bool post = method == "POST";
+
+  if (path == "/healthz" || path == "/metrics") {
+    if (!get) return fail(errc::method_not_allowed);
+    if (path == "/healthz") return Route{HealthRoute{}};
+    return Route{MetricsRoute{}};
+  }
+  if (path == "/v1/snapshot") {
+    if (!get) return fail(errc::method_not_allowed);
+    auto q = parse_query(query);
+    if (!q) return fail(q.error());
+    auto n = count(q->messages, limits.snapshot_messages, 0, limits.max_snapshot_messages);
+    if (!n) return fail(n.error());
+    return Route{SnapshotRoute{*n}};
+  }
+  if (path == "/v1/threads") {
+    if (!post) return fail(errc::method_not_allowed);
+    return Route{CreateThreadRoute{}};
+  }
+  constexpr std::string_view kBaselineThreads = "/v1/baseline/threads/";
+  if (path == "/v1/baseline/inbox" || path.starts_with(kBaselineThreads)) {
+    BaselineRoute r;
+    if (path != "/v1/baseline/inbox") {
+      const std::string_view id = path.substr(kBaselineThreads.size());
+      if (id.empty() || id.find('/') != std::string_view::npos) return fail(errc::no_route);
+      const auto thread = parse_decimal_id(id);
+      if (!thread) return fail(errc::bad_query);
+      r.thread = core::ThreadId{*thread};
+    }
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{r};
+  }
+  constexpr std::string_view kThreads = "/v1/threads/";
+  constexpr std::string_view kMessages = "/messages";
+  if (path.starts_with(kThreads) && path.ends_with(kMessages) &&
+      path.size() > kThreads.size() + kMessages.size()) {
+    const std::string_view id =
+        path.substr(kThreads.size(), path.size() - kThreads.size() - kMessages.size());
+    if (id.find('/') != std::string_view::npos) return fail(errc::no_route);
+    if (!get) return fail(errc::method_not_allowed);
+    const auto thread = parse_decimal_id(id);
+    if (!thread) return fail(errc::bad_query);
+    auto q = parse_query(query);
+    if (!q) return fail(q.error());
+    ThreadMessagesRoute r{core::ThreadId{*thread}, std::nullopt, 0};
+    if (q->before) {
+      const auto before = parse_decimal_id(*q->before);
+      if (!before) return fail(errc::bad_query);
+      r.before = core::MessageId{*before};
+    }
+    auto n = count(q->limit, limits.page_messages, 1, limits.max_page_messages);
+    if (!n) return fail(n.error());
+    r.limit = *n;
+    return Route{r};
+  }
+  return fail(errc::no_route);
+}
+
+}  // namespace iris::net

@@ -1,0 +1,75 @@
+#pragma once
+// The HTTP API's routes (docs/PROTOCOL.md "HTTP API"): a request's method and target in,
+// the route and its parsed parameters out, or the error that decides the status. Pure: no
+// sockets, no Beast; net/detail/http_session.h feeds it.
+//
+//   GET  /v1/snapshot[?messages=N]                               SnapshotRoute
+//   GET  /v1/threads/{thread}/messages[?before=ID][&limit=N]     ThreadMessagesRoute
+//   POST /v1/threads                                             CreateThreadRoute
+//   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
+//        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
+//   GET  /healthz                                                HealthRoute
+//   GET  /metrics                                                MetricsRoute
+//
+// Ids are canonical decimals (no sign, no leading zero, at most 2^64-1), the same spelling
+// the topics use. Unknown query parameters are ignored (a newer client may send more); a
+// repeated or empty one is bad_query. `messages` may be 0..max, `limit` 1..max.
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <variant>
+
+#include "base/result.h"
+#include "core/ids.h"
+
+namespace iris::net {
+
+struct RouteLimits {
+  // Messages per thread in a snapshot when the request names none (sync.snapshot_latest)
+  // and the most it may ask for.
+  std::size_t snapshot_messages = 20;
+  std::size_t max_snapshot_messages = 200;
+  // Messages per history page when the request names none, and the most it may ask for.
+  std::size_t page_messages = 50;
+  std::size_t max_page_messages = 200;
+};
+
+struct SnapshotRoute {
+  std::size_t messages = 0;
+  bool operator==(const SnapshotRoute&) const = default;
+};
+struct ThreadMessagesRoute {
+  core::ThreadId thread;
+  std::optional<core::MessageId> before;
+  std::size_t limit = 0;
+  bool operator==(const ThreadMessagesRoute&) const = default;
+};
+struct CreateThreadRoute {
+  bool operator==(const CreateThreadRoute&) const = default;
+};
+struct BaselineRoute {
+  std::optional<core::ThreadId> thread;  // none: the whole inbox view
+  bool operator==(const BaselineRoute&) const = default;
+};
+struct HealthRoute {
+  bool operator==(const HealthRoute&) const = default;
+};
+struct MetricsRoute {
+  bool operator==(const MetricsRoute&) const = default;
+};
+using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
+                           HealthRoute, MetricsRoute>;
+
+// Whether a route's caller must present a bearer token (health and metrics need none).
+bool needs_token(const Route& route);
+
+// `method` as on the request line ("GET"); `target` the request target ("/v1/snapshot?x=1").
+// net::errc::no_route (404), method_not_allowed (405) or bad_query (400).
+Result<Route> parse_route(std::string_view method, std::string_view target,
+                          const RouteLimits& limits);
+
+// A canonical decimal id (see above), or nullopt.
+std::optional<std::uint64_t> parse_decimal_id(std::string_view text);
+
+}  // namespace iris::net

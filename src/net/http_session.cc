@@ -1,0 +1,426 @@
+// HTTP(S) sessions of the API (net/detail/http_session.h; contract in docs/PROTOCOL.md
+// "HTTP API"). Beast parses and writes; routing, status mapping and the metrics page are
+// the pure units net/http_route.h, net/http_status.h and net/metrics_page.h.
+
+#include "net/detail/http_session.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+#include <array>
+#include <chrono>
+#include <memory>
+#include <optional>
+
+#include "base/log.h"
+#include "net/detail/server_core.h"
+#include "net/errc.h"
+#include "net/gzip.h"
+#include "net/http_route.h"
+#include "net/http_status.h"
+#include "net/metrics_page.h"
+#include "net/prometheus_writer.h"
+#include "net/token.h"
+#include "store/queue_store.h"
+#include "wire/codec.h"
+#include "wire/json_codec.h"
+
+namespace iris::net::detail {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+// How long a closing connection waits for the peer's close after our last response.
+constexpr std::chrono::seconds kLingerTimeout{2};
+
+// Bodies from this size on are gzip'd when the client accepts it.
+constexpr std::size_t kGzipFrom = 256;
+
+constexpr std::string_view kCompactType = "application/vnd.iris.thrift-compact";
+constexpr std::string_view kJsonType = "application/json";
+
+enum class Encoding { compact, json };
+
+// A response as the shard that computed it left it: status and encoded body.
+struct Answer {
+  unsigned status = 200;
+  std::string body;
+  std::string_view content_type;
+  bool retry_after = false;
+};
+using Deliver = std::function<void(Answer)>;
+
+Answer envelope(Encoding e, unsigned status, const wire::Message& m, bool retry_after = false) {
+  if (e == Encoding::json) return {status, wire::encode_json(m), kJsonType, retry_after};
+  return {status, wire::encode(m), kCompactType, retry_after};
+}
+
+Answer error_answer(Encoding e, const HttpError& h, std::string text,
+                    std::optional<core::ClientMsgId> client_id = std::nullopt) {
+  return envelope(e, h.status, wire::Message{wire::Error{client_id, h.code, std::move(text)}}, h.retry_after);
+}
+
+Answer error_answer(Encoding e, std::error_code ec) { return error_answer(e, http_error(ec), ec.message()); }
+
+Answer text_answer(unsigned status, std::string body, bool retry_after = false) {
+  return {status, std::move(body), "text/plain; charset=utf-8", retry_after};
+}
+
+// Whether a header value lists `type` (Accept: "application/json, */*;q=0.1").
+bool lists(std::string_view header, std::string_view type) {
+  return header.find(type) != std::string_view::npos;
+}
+
+// One shard's share of /metrics, read on that shard's thread.
+struct ShardSample {
+  mqtt::MqttMetrics mqtt;
+  std::uint64_t slow_consumers = 0;
+  sync::SyncShard::Stats sync;
+  std::uint64_t devices = 0;
+  LagHistogram lags;
+};
+
+ShardSample sample_of(Shard& shard) {
+  ShardSample s;
+  s.mqtt = shard.broker_metrics();
+  s.slow_consumers = shard.slow_consumers;
+  if (auto* sync = shard.sync()) {
+    s.sync = sync->stats();
+    s.devices = sync->online_devices();
+    for (auto lag : sync->cursor_lags()) s.lags.add(lag);
+  }
+  return s;
+}
+
+template <class Stream>
+class HttpSession final : public ConnectionBase,
+                          public std::enable_shared_from_this<HttpSession<Stream>> {
+ public:
+  // shard must outlive the session (shards are joined after every connection closed).
+  HttpSession(Shard& shard, Stream stream)
+      : shard_(shard), stream_(std::move(stream)), timer_(shard.io()) {
+    ++shard_.core().connections_open;
+    const auto* sync = shard_.core().sync_options();
+    if (sync != nullptr) limits_.snapshot_messages = std::min(sync->snapshot_latest, limits_.max_snapshot_messages);
+  }
+  ~HttpSession() override { --shard_.core().connections_open; }
+
+  void start() {
+    id_ = shard_.add(this->shared_from_this());
+    if constexpr (kTls) {
+      lowest().expires_after(shard_.net_options().handshake_timeout);
+      stream_.async_handshake(asio::ssl::stream_base::server, [self = this->shared_from_this()](ErrorCode ec) {
+        if (self->closed_) return;
+        if (ec) return self->finish();
+        self->do_read();
+      });
+    } else {
+      do_read();
+    }
+  }
+
+  // ConnectionBase: the broker never talks to an HTTP session; shutdown closes it.
+  void send(mqtt::Bytes) override {}
+  void close_after_flush(std::error_code) override { finish(); }
+  void on_deadline() override {}
+  void abort() override { finish(); }
+
+ private:
+  static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
+  enum class Gather : std::uint8_t { health, metrics };
+
+  const HttpOptions& options() const { return shard_.net_options().http; }
+  ServerCore& core() { return shard_.core(); }
+  beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
+
+  void do_read() {
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
+    parser_->body_limit(options().max_body_bytes);
+    lowest().expires_after(options().idle_timeout);
+    http::async_read(stream_, buffer_, *parser_,
+                     [self = this->shared_from_this()](ErrorCode ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(ErrorCode ec) {
+    if (closed_) return;
+    if (!ec) return handle(parser_->release());
+    keep_alive_ = false;
+    encoding_ = Encoding::compact;
+    gzip_ = false;
+    if (ec == http::error::body_limit || ec == http::error::header_limit) {
+      if (parser_->is_header_done() && lists(parser_->get()[http::field::accept], kJsonType)) {
+        encoding_ = Encoding::json;
+      }
+      ++core().http_requests;
+      return respond(error_answer(encoding_, errc::body_too_large));
+    }
+    // A request that does not parse gets a 400; a closed, reset or idle connection just ends.
+    if (ec.category() == make_error_code(http::error::bad_target).category() &&
+        ec != http::error::end_of_stream &&
+        ec != http::error::partial_message) {
+      ++core().http_requests;
+      return respond(error_answer(encoding_, errc::bad_query));
+    }
+    finish();
+  }
+
+  void handle(http::request<http::string_body> req) {
+    ++core().http_requests;
+    version_ = req.version();
+    keep_alive_ = req.keep_alive();
+    encoding_ = lists(req[http::field::accept], kJsonType) ? Encoding::json : Encoding::compact;
+    gzip_ = accepts_gzip(req[http::field::accept_encoding]);
+    auto route = parse_route(std::string_view(req.method_string()), std::string_view(req.target()), limits_);
+    if (!route) return respond(error_answer(encoding_, route.error()));
+    if (std::holds_alternative<HealthRoute>(*route)) return gather(Gather::health);
+    if (std::holds_alternative<MetricsRoute>(*route)) return gather(Gather::metrics);
+    auto user = authenticate(req);
+    if (!user) return respond(error_answer(encoding_, user.error()));
+    const Encoding enc = encoding_;
+    const core::UserId who = *user;
+    if (const auto* r = std::get_if<SnapshotRoute>(&*route)) {
+      return ask_owner(who, [who, enc, n = r->messages](sync::SyncShard& s, const Deliver& deliver) {
+        auto snap = s.snapshot(who, n);
+        deliver(snap ? envelope(enc, 200, wire::Message{std::move(*snap)}) : error_answer(enc, snap.error()));
+      });
+    }
+    if (const auto* r = std::get_if<ThreadMessagesRoute>(&*route)) {
+      return ask_owner(who, [who, enc, r = *r](sync::SyncShard& s, const Deliver& deliver) {
+        auto page = s.thread_page(who, r.thread, r.before, r.limit);
+        deliver(page ? envelope(enc, 200, wire::Message{std::move(*page)}) : error_answer(enc, page.error()));
+      });
+    }
+    if (const auto* r = std::get_if<BaselineRoute>(&*route)) {
+      // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
+      return ask_owner(who, [who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {
+        auto view = s.baseline_view(who, thread);
+        deliver(view ? Answer{200, std::move(*view), kJsonType, false} : error_answer(enc, view.error()));
+      });
+    }
+    // POST /v1/threads: the body is an Envelope CreateThreadRequest in its Content-Type.
+    const std::string_view type = req[http::field::content_type];
+    Result<wire::Message> body = fail(errc::unsupported_media_type);
+    if (type.starts_with(kJsonType)) {
+      body = wire::decode_json<wire::Message>(req.body());
+    } else if (type.empty() || type.starts_with(kCompactType)) {
+      body = wire::decode<wire::Message>(req.body());
+    }
+    if (!body) return respond(error_answer(encoding_, body.error()));
+    if (!std::holds_alternative<wire::CreateThreadRequest>(*body)) {
+      return respond(error_answer(encoding_, http_error(wire::ErrorCode::invalid_request),
+                                  "the body must be an Envelope holding a CreateThreadRequest"));
+    }
+    ask_owner(who, [who, enc, request = std::move(*body)](sync::SyncShard& s, const Deliver& deliver) {
+      s.request(who, request, [enc, deliver](sync::SyncShard::Outcome outcome) {
+        if (auto* e = std::get_if<wire::Error>(&outcome)) {
+          return deliver(error_answer(enc, http_error(e->code), std::move(e->text), e->client_id));
+        }
+        deliver(envelope(enc, 200, wire::Message{std::get<wire::SendResult>(outcome)}));
+      });
+    });
+  }
+
+  // `Authorization: Bearer <device token>`: the token's user, whatever its device.
+  Result<core::UserId> authenticate(const http::request<http::string_body>& req) const {
+    const std::string_view header = req[http::field::authorization];
+    constexpr std::string_view kScheme = "bearer ";
+    if (header.size() <= kScheme.size()) return fail(errc::missing_token);
+    for (std::size_t i = 0; i < kScheme.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return fail(errc::missing_token);
+    }
+    const auto* signer = shard_.core().signer();
+    if (signer == nullptr) return fail(errc::bad_token);
+    auto claims = signer->verify(header.substr(kScheme.size()),
+                                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
+    if (!claims) return fail(claims.error());
+    const auto id = parse_decimal_id(claims->user);
+    if (!id) return fail(errc::bad_token);
+    return core::UserId{*id};
+  }
+
+  // Starts waiting for an answer: false (and a 503 sent) when too many requests wait.
+  bool begin_wait() {
+    if (core().http_pending.fetch_add(1) >= options().max_pending) {
+      --core().http_pending;
+      respond(error_answer(encoding_, errc::shard_busy));
+      return false;
+    }
+    waiting_ = true;
+    const std::uint64_t generation = ++generation_;
+    timer_.expires_after(options().shard_timeout);
+    timer_.async_wait([self = this->shared_from_this(), generation](ErrorCode ec) {
+      if (ec || !self->settle(generation)) return;
+      if (self->shard_.may_log()) {
+        IRIS_LOG(warn, "net", "HTTP request on shard {} got no shard answer within {} ms",
+                 self->shard_.index(), self->options().shard_timeout.count());
+      }
+      // /healthz and /metrics answer in text, the API in an Envelope.
+      self->respond(self->gathering_ ? text_answer(503, "a shard did not answer\n", true)
+                                     : error_answer(self->encoding_, errc::shard_busy));
+    });
+    return true;
+  }
+
+  // Ends the wait of `generation` if it is the current one; false for a late answer.
+  bool settle(std::uint64_t generation) {
+    if (!waiting_ || generation != generation_) return false;
+    waiting_ = false;
+    --core().http_pending;
+    timer_.cancel();
+    return true;
+  }
+
+  // Runs `work` on the owner shard of `user`; the Answer it delivers comes back here. Only
+  // a weak reference crosses threads, so the session is always destroyed on its own shard.
+  void ask_owner(core::UserId user, std::function<void(sync::SyncShard&, const Deliver&)> work) {
+    if (!begin_wait()) return;
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
+    Shard* home = &shard_;
+    core().to_owner(user, [weak, home, generation = generation_, work = std::move(work)](sync::SyncShard& s) {
+      work(s, [weak, home, generation](Answer a) {
+        asio::post(home->io(), [weak, generation, a = std::move(a)]() mutable {
+          if (auto self = weak.lock(); self && self->settle(generation)) self->respond(std::move(a));
+        });
+      });
+    });
+  }
+
+  // /healthz and /metrics: every shard answers on its own thread.
+  void gather(Gather what) {
+    if (!begin_wait()) return;
+    gathering_ = what;
+    page_ = MetricsPage{};
+    answered_ = 0;
+    std::weak_ptr<HttpSession> weak = this->shared_from_this();
+    Shard* home = &shard_;
+    for (std::size_t i = 0; i < core().shard_count(); ++i) {
+      Shard& target = core().shard(i);
+      asio::post(target.io(), [weak, home, &target, generation = generation_] {
+        asio::post(home->io(), [weak, generation, sample = sample_of(target)] {
+          if (auto self = weak.lock()) self->on_sample(generation, sample);
+        });
+      });
+    }
+  }
+
+  void on_sample(std::uint64_t generation, const ShardSample& s) {
+    if (!waiting_ || generation != generation_) return;
+    page_.add_shard(s.mqtt, s.slow_consumers, s.sync, s.devices, s.lags);
+    if (++answered_ < core().shard_count() || !settle(generation)) return;
+    const auto* store = core().store();
+    page_.store = store != nullptr ? store->stats() : store::StoreStats{};
+    if (gathering_ == Gather::health) {
+      if (!page_.store.writable) return respond(text_answer(503, "store not writable\n", true));
+      return respond(text_answer(200, "ok\n"));
+    }
+    page_.connections = core().connections_open.load();
+    page_.connections_refused = core().connections_refused.load();
+    page_.http_requests = core().http_requests.load();
+    page_.http_errors = core().http_errors.load();
+    respond({200, render(page_), PrometheusWriter::kContentType, false});
+  }
+
+  void respond(Answer a) {
+    if (closed_) return;
+    if (a.status >= 400) ++core().http_errors;
+    gathering_.reset();
+    res_ = {};
+    res_.version(version_);
+    res_.result(a.status);
+    res_.set(http::field::server, "irisd");
+    res_.set(http::field::content_type, a.content_type);
+    if (a.retry_after) res_.set(http::field::retry_after, "1");
+    res_.keep_alive(keep_alive_);
+    // Small bodies (errors, acks) are not worth the compressor's header and time.
+    if (gzip_ && a.body.size() >= kGzipFrom) {
+      res_.set(http::field::content_encoding, "gzip");
+      a.body = gzip(a.body);
+    }
+    res_.body() = std::move(a.body);
+    res_.prepare_payload();
+    lowest().expires_after(options().idle_timeout);
+    http::async_write(stream_, res_, [self = this->shared_from_this()](ErrorCode ec, std::size_t) {
+      if (self->closed_) return;
+      if (ec) return self->finish();
+      if (!self->keep_alive_) return self->linger();
+      self->do_read();
+    });
+  }
+
+  // The last response is written: send FIN, then read and drop what the client still sends
+  // (e.g. the rest of a body over the limit) until it closes or kLingerTimeout passes, so the
+  // close does not turn into a reset that could destroy the response before it is read.
+  void linger() {
+    ErrorCode ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().expires_after(kLingerTimeout);
+    do_drain();
+  }
+
+  void do_drain() {
+    lowest().async_read_some(asio::buffer(drain_),
+                             [self = this->shared_from_this()](ErrorCode ec, std::size_t) {
+                               if (self->closed_) return;
+                               if (ec) return self->finish();
+                               self->do_drain();
+                             });
+  }
+
+  void finish() {
+    if (closed_) return;
+    closed_ = true;
+    if (waiting_) {
+      waiting_ = false;
+      --core().http_pending;
+    }
+    timer_.cancel();
+    ErrorCode ec;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
+    lowest().close();
+    shard_.remove(id_);  // may drop the registry's reference; handlers hold their own
+  }
+
+  Shard& shard_;
+  Stream stream_;
+  asio::steady_timer timer_;  // the wait for a shard's answer
+  beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  http::response<http::string_body> res_;
+  RouteLimits limits_;
+  mqtt::ConnId id_{};
+  unsigned version_ = 11;
+  Encoding encoding_ = Encoding::compact;
+  bool keep_alive_ = false;
+  bool gzip_ = false;  // the request's Accept-Encoding admits gzip
+  bool closed_ = false;
+  bool waiting_ = false;
+  std::uint64_t generation_ = 0;  // of the current wait; a late answer carries an older one
+  std::optional<Gather> gathering_;
+  std::array<char, 512> drain_;  // what linger() reads, dropped
+  MetricsPage page_;
+  std::size_t answered_ = 0;
+};
+
+}  // namespace
+
+void start_http_session(Shard& shard, tcp::socket socket, asio::ssl::context* tls) {
+  ErrorCode ec;
+  socket.set_option(tcp::no_delay(true), ec);
+  if (tls != nullptr) {
+    using Stream = beast::ssl_stream<beast::tcp_stream>;
+    std::make_shared<HttpSession<Stream>>(shard, Stream(beast::tcp_stream(std::move(socket)), *tls))->start();
+    return;
+  }
+  std::make_shared<HttpSession<beast::tcp_stream>>(shard, beast::tcp_stream(std::move(socket)))->start();
+}
+
+}  // namespace iris::net::detail

@@ -1,0 +1,45 @@
+#include "net/http_status.h"
+
+#include "net/errc.h"
+#include "sync/error_mapping.h"
+
+namespace iris::net {
+
+HttpError http_error(wire::ErrorCode code) {
+  using wire::ErrorCode;
+  switch (code) {
+    case ErrorCode::not_participant: return {403, code, false};
+    case ErrorCode::unknown_thread: return {404, code, false};
+    case ErrorCode::too_large: return {413, code, false};
+    case ErrorCode::bad_encoding:
+    case ErrorCode::invalid_request: return {400, code, false};
+    case ErrorCode::rate_limited: return {429, code, true};
+    case ErrorCode::unavailable: return {503, code, true};
+    case ErrorCode::internal: return {500, code, false};
+  }
+  return {500, ErrorCode::internal, false};
+}
+
+HttpError http_error(std::error_code ec) {
+  using wire::ErrorCode;
+  if (ec.category() == error_category()) {
+    switch (static_cast<errc>(ec.value())) {
+      case errc::missing_token:
+      case errc::bad_token:
+      case errc::token_expired:
+      case errc::token_mismatch: return {401, ErrorCode::invalid_request, false};
+      case errc::no_route: return {404, ErrorCode::invalid_request, false};
+      case errc::method_not_allowed: return {405, ErrorCode::invalid_request, false};
+      case errc::bad_query: return {400, ErrorCode::invalid_request, false};
+      case errc::body_too_large: return {413, ErrorCode::too_large, false};
+      case errc::unsupported_media_type: return {415, ErrorCode::bad_encoding, false};
+      case errc::shard_busy: return {503, ErrorCode::unavailable, true};
+      case errc::listen_failed:
+      case errc::tls_setup_failed: return {500, ErrorCode::internal, false};
+    }
+    return {500, ErrorCode::internal, false};
+  }
+  return http_error(sync::to_wire_error(ec));
+}
+
+}  // namespace iris::net

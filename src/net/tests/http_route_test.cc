@@ -1,0 +1,100 @@
+#include "net/http_route.h"
+
+#include <gtest/gtest.h>
+
+#include "net/errc.h"
+
+namespace iris::net {
+namespace {
+
+const RouteLimits kLimits{};  // 20 / 200 messages, 50 / 200 per page
+
+Result<Route> get(std::string_view target) { return parse_route("GET", target, kLimits); }
+
+TEST(HttpRoute, SnapshotTakesTheDefaultMessageCountOrTheAskedOne) {
+  EXPECT_EQ(get("/v1/snapshot"), Route{SnapshotRoute{20}});
+  EXPECT_EQ(get("/v1/snapshot?messages=5"), Route{SnapshotRoute{5}});
+  EXPECT_EQ(get("/v1/snapshot?messages=0"), Route{SnapshotRoute{0}});
+  EXPECT_EQ(get("/v1/snapshot?messages=200"), Route{SnapshotRoute{200}});
+  EXPECT_EQ(get("/v1/snapshot?"), Route{SnapshotRoute{20}});
+}
+
+TEST(HttpRoute, SnapshotRefusesAMalformedOrTooLargeCount) {
+  for (auto target : {"/v1/snapshot?messages=201", "/v1/snapshot?messages=-1",
+                      "/v1/snapshot?messages=05", "/v1/snapshot?messages=", "/v1/snapshot?messages",
+                      "/v1/snapshot?messages=1x", "/v1/snapshot?messages=1&messages=2",
+                      "/v1/snapshot?messages=99999999999999999999999"}) {
+    EXPECT_EQ(get(target).error(), errc::bad_query) << target;
+  }
+}
+
+TEST(HttpRoute, IgnoresUnknownQueryParameters) {
+  EXPECT_EQ(get("/v1/snapshot?foo=bar&messages=3&x"), Route{SnapshotRoute{3}});
+}
+
+TEST(HttpRoute, ThreadMessagesParsesThreadBeforeAndLimit) {
+  EXPECT_EQ(get("/v1/threads/42/messages"),
+            (Route{ThreadMessagesRoute{core::ThreadId{42}, std::nullopt, 50}}));
+  EXPECT_EQ(get("/v1/threads/42/messages?before=1000&limit=10"),
+            (Route{ThreadMessagesRoute{core::ThreadId{42}, core::MessageId{1000}, 10}}));
+  EXPECT_EQ(get("/v1/threads/18446744073709551615/messages?limit=200"),
+            (Route{ThreadMessagesRoute{core::ThreadId{~0ull}, std::nullopt, 200}}));
+}
+
+TEST(HttpRoute, ThreadMessagesRefusesBadIdsAndLimits) {
+  for (auto target : {"/v1/threads/abc/messages", "/v1/threads/042/messages",
+                      "/v1/threads/18446744073709551616/messages", "/v1/threads/1/messages?limit=0",
+                      "/v1/threads/1/messages?limit=201", "/v1/threads/1/messages?before=x",
+                      "/v1/threads/1/messages?before=", "/v1/threads/-1/messages"}) {
+    EXPECT_EQ(get(target).error(), errc::bad_query) << target;
+  }
+}
+
+TEST(HttpRoute, UnknownPathsAreNoRoute) {
+  for (auto target : {"/", "/v1", "/v1/snapshot/", "/v2/snapshot", "/v1/threads/1",
+                      "/v1/threads//messages", "/v1/threads/1/2/messages", "/healthz/",
+                      "/v1/threads/1/messages/", "v1/snapshot"}) {
+    EXPECT_EQ(get(target).error(), errc::no_route) << target;
+  }
+}
+
+TEST(HttpRoute, EachPathTakesOnlyItsMethod) {
+  EXPECT_EQ(parse_route("POST", "/v1/threads", kLimits), Route{CreateThreadRoute{}});
+  EXPECT_EQ(get("/v1/threads").error(), errc::method_not_allowed);
+  EXPECT_EQ(parse_route("POST", "/v1/snapshot", kLimits).error(), errc::method_not_allowed);
+  EXPECT_EQ(parse_route("DELETE", "/v1/threads/1/messages", kLimits).error(), errc::method_not_allowed);
+  EXPECT_EQ(parse_route("HEAD", "/healthz", kLimits).error(), errc::method_not_allowed);
+  EXPECT_EQ(parse_route("PUT", "/metrics", kLimits).error(), errc::method_not_allowed);
+}
+
+TEST(HttpRoute, BaselineViewsOfTheBandwidthBenchmark) {
+  EXPECT_EQ(get("/v1/baseline/inbox"), Route{BaselineRoute{}});
+  EXPECT_EQ(get("/v1/baseline/threads/7"), (Route{BaselineRoute{core::ThreadId{7}}}));
+  EXPECT_EQ(get("/v1/baseline/threads/x").error(), errc::bad_query);
+  EXPECT_EQ(get("/v1/baseline/threads/").error(), errc::no_route);
+  EXPECT_EQ(get("/v1/baseline/threads/1/2").error(), errc::no_route);
+  EXPECT_EQ(parse_route("POST", "/v1/baseline/inbox", kLimits).error(), errc::method_not_allowed);
+  EXPECT_TRUE(needs_token(BaselineRoute{}));
+}
+
+TEST(HttpRoute, HealthAndMetricsNeedNoToken) {
+  EXPECT_EQ(get("/healthz"), Route{HealthRoute{}});
+  EXPECT_EQ(get("/metrics"), Route{MetricsRoute{}});
+  EXPECT_FALSE(needs_token(HealthRoute{}));
+  EXPECT_FALSE(needs_token(MetricsRoute{}));
+  EXPECT_TRUE(needs_token(SnapshotRoute{}));
+  EXPECT_TRUE(needs_token(ThreadMessagesRoute{}));
+  EXPECT_TRUE(needs_token(CreateThreadRoute{}));
+}
+
+TEST(HttpRoute, DefaultsComeFromTheLimits) {
+  RouteLimits limits;
+  limits.snapshot_messages = 7;
+  limits.page_messages = 9;
+  EXPECT_EQ(parse_route("GET", "/v1/snapshot", limits), Route{SnapshotRoute{7}});
+  EXPECT_EQ(parse_route("GET", "/v1/threads/1/messages", limits),
+            (Route{ThreadMessagesRoute{core::ThreadId{1}, std::nullopt, 9}}));
+}
+
+}  // namespace
+}  // namespace iris::net

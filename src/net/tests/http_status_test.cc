@@ -1,0 +1,56 @@
+#include "net/http_status.h"
+
+#include <gtest/gtest.h>
+
+#include "core/errc.h"
+#include "net/errc.h"
+#include "store/errc.h"
+#include "sync/errc.h"
+#include "wire/errc.h"
+
+namespace iris::net {
+namespace {
+
+using wire::ErrorCode;
+
+TEST(HttpStatus, MapsEveryWireErrorCode) {
+  EXPECT_EQ(http_error(ErrorCode::not_participant), (HttpError{403, ErrorCode::not_participant, false}));
+  EXPECT_EQ(http_error(ErrorCode::too_large), (HttpError{413, ErrorCode::too_large, false}));
+  EXPECT_EQ(http_error(ErrorCode::bad_encoding), (HttpError{400, ErrorCode::bad_encoding, false}));
+  EXPECT_EQ(http_error(ErrorCode::unknown_thread), (HttpError{404, ErrorCode::unknown_thread, false}));
+  EXPECT_EQ(http_error(ErrorCode::rate_limited), (HttpError{429, ErrorCode::rate_limited, true}));
+  EXPECT_EQ(http_error(ErrorCode::invalid_request), (HttpError{400, ErrorCode::invalid_request, false}));
+  EXPECT_EQ(http_error(ErrorCode::unavailable), (HttpError{503, ErrorCode::unavailable, true}));
+  EXPECT_EQ(http_error(ErrorCode::internal), (HttpError{500, ErrorCode::internal, false}));
+}
+
+TEST(HttpStatus, MapsEveryNetError) {
+  auto status = [](errc e) { return http_error(make_error_code(e)).status; };
+  EXPECT_EQ(status(errc::bad_token), 401u);
+  EXPECT_EQ(status(errc::token_expired), 401u);
+  EXPECT_EQ(status(errc::token_mismatch), 401u);
+  EXPECT_EQ(status(errc::missing_token), 401u);
+  EXPECT_EQ(status(errc::listen_failed), 500u);
+  EXPECT_EQ(status(errc::tls_setup_failed), 500u);
+  EXPECT_EQ(status(errc::no_route), 404u);
+  EXPECT_EQ(status(errc::method_not_allowed), 405u);
+  EXPECT_EQ(status(errc::bad_query), 400u);
+  EXPECT_EQ(status(errc::body_too_large), 413u);
+  EXPECT_EQ(status(errc::unsupported_media_type), 415u);
+  EXPECT_EQ(status(errc::shard_busy), 503u);
+  EXPECT_TRUE(http_error(make_error_code(errc::shard_busy)).retry_after);
+  EXPECT_EQ(http_error(make_error_code(errc::shard_busy)).code, ErrorCode::unavailable);
+}
+
+TEST(HttpStatus, MapsOtherPartsErrorsThroughTheWireCode) {
+  EXPECT_EQ(http_error(make_error_code(sync::errc::not_participant)).status, 403u);
+  EXPECT_EQ(http_error(make_error_code(sync::errc::too_large)).status, 413u);
+  EXPECT_EQ(http_error(make_error_code(store::errc::overloaded)),
+            (HttpError{503, ErrorCode::unavailable, true}));
+  EXPECT_EQ(http_error(make_error_code(core::errc::queue_full)).status, 503u);
+  EXPECT_EQ(http_error(make_error_code(wire::errc::malformed)).status, 400u);
+  EXPECT_EQ(http_error(std::make_error_code(std::errc::io_error)).status, 500u);
+}
+
+}  // namespace
+}  // namespace iris::net
