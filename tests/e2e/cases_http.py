@@ -5,6 +5,7 @@ pages, /healthz, /metrics, HTTPS with a self-signed certificate.
 
 Run through irisd_e2e.py (it finds the case_* functions here); each case starts its own irisd.
 """
+import gzip
 import http.client
 import json
 import re
@@ -105,6 +106,18 @@ def case_http_snapshot_in_both_encodings_is_exact_at_what_mqtt_reported():
         assert st == 200 and headers["content-type"] == COMPACT, (st, headers)
         assert len(data) > 20 and data[0] == 0x2C, data[:4]  # field 2, type struct
         assert b"lunch" in data and b"three" in data, data
+        # Accept-Encoding: gzip compresses a body of 256 bytes or more (this JSON one), not a
+        # small one (the compact snapshot above).
+        conn = http.client.HTTPConnection("127.0.0.1", s.http_port, timeout=TIMEOUT)
+        conn.request("GET", "/v1/snapshot", headers={"Authorization": "Bearer " + token,
+                                                     "Accept": "application/json",
+                                                     "Accept-Encoding": "gzip"})
+        r = conn.getresponse()
+        zipped = r.read()
+        assert r.status == 200 and r.getheader("Content-Encoding") == "gzip", r.getheaders()
+        assert json.loads(gzip.decompress(zipped))["snapshot"] == snap
+        conn.close()
+        assert "content-encoding" not in headers and len(data) < 256
         for d in (ann, bob):
             d.close()
         s.stop()
