@@ -65,7 +65,7 @@ bool HistoryWriter::flush(std::chrono::milliseconds budget) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   while (!idle()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    if (!run_once()) std::this_thread::sleep_for(options_.min_backoff);
+    if (!run_once()) return false;  // history (or the queue) failed: no point waiting
   }
   return true;
 }

@@ -84,8 +84,8 @@ class HistoryWriter {
   // One pass on the caller's thread, for tests and benchmarks (do not mix with start()):
   // how many updates it applied, or the history error (the users stay dirty).
   Result<std::size_t> run_once();
-  // Runs passes on the caller's thread until no user is waiting or `budget` has passed:
-  // a final drain after stop() (clean shutdown, `irisd trim`). True if it got idle.
+  // Runs passes on the caller's thread until no user is waiting, `budget` has passed or a
+  // pass fails: a final drain after stop() (clean shutdown, `irisd trim`). True if idle.
   bool flush(std::chrono::milliseconds budget);
   // Whether no user is waiting.
   bool idle() const;

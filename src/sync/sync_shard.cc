@@ -445,6 +445,15 @@ std::vector<std::uint64_t> SyncShard::cursor_lags() const {
   return lags;
 }
 
+Result<std::vector<wire::ThreadMessage>> SyncShard::messages(core::UserId user, core::ThreadId thread,
+                                                         std::optional<core::MessageId> before,
+                                                         std::size_t limit) {
+  auto u = load(user);
+  if (!u) return fail(u.error());
+  if (!(*u)->inbox->participants(thread)) return fail(errc::unknown_thread);
+  return (*u)->inbox->messages(thread, before, limit);
+}
+
 Result<std::string> SyncShard::baseline_view(core::UserId user,
                                              std::optional<core::ThreadId> thread) {
   auto u = load(user);

@@ -152,6 +152,14 @@ class SyncShard {
   // device: the cursor lag the metrics report.
   std::vector<std::uint64_t> cursor_lags() const;
 
+  // Messages of `thread` in `user`'s inbox older than `before` (all when nullopt), the newest
+  // `limit` of them, oldest first: older-history pages, served from history plus the queue
+  // tail like the snapshot. unknown_thread if the thread is not in the inbox. Loads the inbox
+  // on first use.
+  Result<std::vector<wire::ThreadMessage>> messages(core::UserId user, core::ThreadId thread,
+                                                    std::optional<core::MessageId> before,
+                                                    std::size_t limit);
+
   // The legacy pull baseline's JSON views for `user` (sync/baseline_view.h): one
   // conversation, or with no thread the whole inbox (every thread, newest 20 messages each).
   // Requires: this shard owns `user`.

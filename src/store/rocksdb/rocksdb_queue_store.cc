@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
@@ -401,8 +402,12 @@ class RocksDbQueueStore final : public QueueStore {
     Meta& m = **meta;
     if (op.up_to < m.first) return complete_now<Count>(g, op.done, Result<Count>(0));
     const Count dropped = op.up_to.value() + 1 - m.first.value();
-    g.batch.DeleteRange(detail::update_key(op.user, m.first),
-                        detail::update_key(op.user, core::next(op.up_to)));
+    // Begins just after the key of seq first - 1 (>= 0: first >= 1) rather than at the key
+    // of `first`: the same range, since no key lies between, but one byte longer, so that
+    // it is outside QueueKeyHints' domain (see there).
+    std::string begin = detail::update_key(op.user, core::Seq{m.first.value() - 1});
+    begin.push_back('\0');
+    g.batch.DeleteRange(begin, detail::update_key(op.user, core::next(op.up_to)));
     m.first = core::next(op.up_to);
     g.dirty[op.user] = true;
     complete_after_write(g, op.done, dropped);
@@ -429,6 +434,26 @@ class RocksDbQueueStore final : public QueueStore {
 
 }  // namespace
 
+// The memtable insert-hint domain: update keys ('U' user seq, 17 bytes), hinted per user
+// ('U' user), and meta keys ('M' user, 9 bytes), each its own hint (docs/STORAGE_FORMAT.md).
+// RocksDB 7.8 keeps one hint per prefix for the memtable and its range-tombstone table alike
+// (MemTable::Add), so a range delete whose begin key were in the domain would hand the
+// skiplist of one a splice of the other (it asserts, or corrupts without asserts): trims
+// therefore begin their range with an 18-byte key, outside the domain.
+class QueueKeyHints final : public rocksdb::SliceTransform {
+ public:
+  static constexpr std::size_t kPrefix = 9;  // type byte + user
+  static constexpr std::size_t kUpdateKey = 17;
+  const char* Name() const override { return "iris.QueueKeyHints"; }
+  rocksdb::Slice Transform(const rocksdb::Slice& key) const override {
+    return rocksdb::Slice(key.data(), kPrefix);
+  }
+  bool InDomain(const rocksdb::Slice& key) const override {
+    return (key.size() == kUpdateKey && key[0] == static_cast<char>(detail::KeyType::update)) ||
+           (key.size() == kPrefix && key[0] == static_cast<char>(detail::KeyType::meta));
+  }
+};
+
 Result<std::unique_ptr<QueueStore>> open_rocksdb_queue_store(const StoreOptions& options) {
   std::error_code ec;
   std::filesystem::create_directories(options.path, ec);
@@ -442,10 +467,10 @@ Result<std::unique_ptr<QueueStore>> open_rocksdb_queue_store(const StoreOptions&
   ro.max_background_jobs = 2;
   ro.keep_log_file_num = 4;
   // Sends look up idempotency records that almost never exist: a memtable bloom filter over
-  // whole keys answers those without a skiplist search. (Not memtable insert hints
-  // (memtable_insert_with_hint_prefix_extractor): RocksDB 7.8 applies a prefix's hint to the
-  // range-tombstone table too, and trims are range deletes of one user's prefix; its
-  // skiplist asserts.)
+  // whole keys answers those without a skiplist search. Appends to one queue come in seq
+  // order and every group rewrites the queues' metas: insert hints per queue (QueueKeyHints)
+  // put each next to the last one instead of searching the skiplist from the top.
+  ro.memtable_insert_with_hint_prefix_extractor = std::make_shared<QueueKeyHints>();
   ro.memtable_prefix_bloom_size_ratio = 0.02;
   ro.memtable_whole_key_filtering = true;
   rocksdb::BlockBasedTableOptions table;

@@ -124,6 +124,19 @@ TEST_F(HistoryWriterTest, OutageFromTheStartStillReportsTheStorageLag) {
   EXPECT_EQ(m.storage_lag, (CursorLag{3, 3000ms}));
 }
 
+TEST_F(HistoryWriterTest, FlushGivesUpAtTheFirstFailureInsteadOfWaitingOutItsBudget) {
+  send(UserId{1}, 2);
+  HistoryWriter w(*queue_, *history_, {}, clock_);
+  w.notify(UserId{1});
+  history_->set_unavailable(true);
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(w.flush(std::chrono::hours(1)));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10));
+  history_->set_unavailable(false);
+  EXPECT_TRUE(w.flush(std::chrono::seconds(10)));
+  expect_converged(UserId{1});
+}
+
 TEST_F(HistoryWriterTest, RunsOnItsOwnThreadAndBacksOffDuringAnOutage) {
   HistoryWriter w(*queue_, *history_, {.min_backoff = 1ms, .max_backoff = 20ms}, clock_);
   w.start();

@@ -9,6 +9,7 @@
 #include "store/errc.h"
 #include "store/memory/memory_history_store.h"
 #include "store/memory/memory_queue_store.h"
+#include "sync/errc.h"
 #include "sync/history_writer.h"
 #include "sync/sync_shard.h"
 #include "wire/codec.h"
@@ -114,6 +115,21 @@ TEST_F(SyncShardHistoryTest, SnapshotOfATrimmedQueueIsHistoryPlusTheTailExactAtI
   ASSERT_EQ(snap->threads.size(), 1u);
   EXPECT_EQ(snap->threads[0].name, "dinner");
   EXPECT_EQ(snap->threads[0].unread_count, 6u) << "6..10 and 13 (11, 12 deleted)";
+}
+
+TEST_F(SyncShardHistoryTest, OlderMessagesOfATrimmedQueueArePagedFromHistory) {
+  trimmed_queue_with_a_tail();
+  auto page = shard_.messages(kAnn, kThread, MessageId{5}, 3);
+  ASSERT_TRUE(page) << page.error().message();
+  ASSERT_EQ(page->size(), 3u);
+  EXPECT_EQ((*page)[0].message, MessageId{2});
+  EXPECT_EQ((*page)[1].text, "edited") << "message 3, as edited";
+  EXPECT_EQ((*page)[2].message, MessageId{4});
+  auto newest = shard_.messages(kAnn, kThread, std::nullopt, 2).value();
+  ASSERT_EQ(newest.size(), 2u);
+  EXPECT_EQ(newest[0].message, MessageId{10}) << "11 and 12 are deleted";
+  EXPECT_EQ(newest[1].text, "tail");
+  EXPECT_EQ(shard_.messages(kAnn, ThreadId{99}, std::nullopt, 2).error(), errc::unknown_thread);
 }
 
 TEST_F(SyncShardHistoryTest, WithoutHistoryATrimmedQueueGivesNoSnapshotRatherThanAWrongOne) {
