@@ -106,7 +106,8 @@ bool Server::start() {
   raise_open_file_limit();
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{*store_, config_.sync, history_.get(),
-                                                             [w = writer_.get()](core::UserId u) { w->notify(u); }},
+                                                             [w = writer_.get()](core::UserId u) { w->notify(u); },
+                                                             writer_.get(), trimmer_.get()},
                                             net::HttpBinding{*signer_});
   auto ports = mqtt_->start();
   if (!ports) {

@@ -326,6 +326,8 @@ class HttpSession final : public ConnectionBase,
     page_.connections_refused = core().connections_refused.load();
     page_.http_requests = core().http_requests.load();
     page_.http_errors = core().http_errors.load();
+    if (const auto* writer = core().history_writer()) page_.history = writer->metrics();
+    if (const auto* trimmer = core().trimmer()) page_.retention = trimmer->metrics();
     respond({200, render(page_), PrometheusWriter::kContentType, false});
   }
 

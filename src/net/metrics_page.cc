@@ -48,6 +48,51 @@ void MetricsPage::add_shard(const mqtt::MqttMetrics& m, std::uint64_t slow,
   cursor_lag.merge(lags);
 }
 
+namespace {
+
+double seconds(std::chrono::microseconds d) { return static_cast<double>(d.count()) / 1e6; }
+double seconds(std::chrono::milliseconds d) { return static_cast<double>(d.count()) / 1e3; }
+
+void render_history(PrometheusWriter& w, const sync::HistoryWriter::Metrics& h) {
+  w.counter("iris_history_applied_updates_total", "Updates the history writer made durable in the history store.",
+            h.applied);
+  w.counter("iris_history_batches_total", "History store transactions committed.", h.batches);
+  w.counter("iris_history_failures_total", "History writer failures by kind (the storage cursor stands still).",
+            {{"kind", "apply", static_cast<double>(h.failures)},
+             {"kind", "cursor", static_cast<double>(h.cursor_failures)}});
+  w.gauge("iris_history_users_behind", "Users whose queue has updates history does not have yet.",
+          static_cast<double>(h.users_behind));
+  w.gauge("iris_storage_cursor_lag_updates", "The worst storage cursor: updates history has not applied.",
+          static_cast<double>(h.storage_lag.updates));
+  w.gauge("iris_storage_cursor_lag_seconds", "The worst storage cursor: age of its oldest unapplied update.",
+          seconds(h.storage_lag.age));
+  // LatencyHistogram keeps power-of-two buckets of its own: its quantiles, as gauges.
+  w.counter("iris_history_writes_total", "History store transactions timed (the latency gauges' samples).",
+            h.write_latency.count());
+  w.gauge("iris_history_write_p50_seconds", "History write latency, median (within a factor of two).",
+          seconds(h.write_latency.quantile(0.5)));
+  w.gauge("iris_history_write_p99_seconds", "History write latency, 99th percentile (within a factor of two).",
+          seconds(h.write_latency.quantile(0.99)));
+  w.gauge("iris_history_write_max_seconds", "History write latency, the slowest.", seconds(h.write_latency.max()));
+}
+
+void render_retention(PrometheusWriter& w, const sync::RetentionTrimmer::Metrics& t) {
+  w.counter("iris_retention_passes_total", "Retention trimmer passes.", t.passes);
+  w.counter("iris_retention_trimmed_updates_total", "Queue entries trimmed (older than the window or over the length cap, and held by history).",
+            t.trimmed_updates);
+  w.counter("iris_retention_trims_total", "Queue trims (at most one per queue and pass).", t.trimmed_queues);
+  w.counter("iris_retention_failures_total", "Queues a trimmer pass could not read or trim.", t.failures);
+  w.gauge("iris_device_cursor_lag_max_updates", "Last pass: the worst device cursor, in updates behind its queue head.",
+          static_cast<double>(t.device_lag.updates));
+  w.gauge("iris_device_cursor_lag_max_seconds", "Last pass: the worst device cursor, age of its oldest unacknowledged update.",
+          seconds(t.device_lag.age));
+  w.gauge("iris_device_cursors", "Last pass: device cursors seen.", static_cast<double>(t.devices));
+  w.gauge("iris_device_cursors_too_old", "Last pass: device cursors behind their queue's first retained seq (they resync).",
+          static_cast<double>(t.devices_too_old));
+}
+
+}  // namespace
+
 std::string render(const MetricsPage& p) {
   PrometheusWriter w;
   w.gauge("iris_connections", "Open client connections (MQTT over TCP, TLS, WebSocket; HTTP).",
@@ -100,6 +145,8 @@ std::string render(const MetricsPage& p) {
             p.mqtt.messages_dropped);
   w.counter("iris_http_requests_total", "HTTP requests answered.", p.http_requests);
   w.counter("iris_http_errors_total", "HTTP requests answered with a 4xx or 5xx status.", p.http_errors);
+  if (p.history) render_history(w, *p.history);
+  if (p.retention) render_retention(w, *p.retention);
   return w.take();
 }
 

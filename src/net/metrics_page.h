@@ -6,10 +6,13 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "mqtt/metrics.h"
 #include "store/commit_latency.h"
+#include "sync/history_writer.h"
+#include "sync/retention_trimmer.h"
 #include "sync/sync_shard.h"
 
 namespace iris::net {
@@ -36,6 +39,9 @@ struct MetricsPage {
   store::StoreStats store;
   std::uint64_t http_requests = 0;
   std::uint64_t http_errors = 0;          // answered with a 4xx or 5xx status
+  // The history tier, when the server runs one: its families are left out otherwise.
+  std::optional<sync::HistoryWriter::Metrics> history;
+  std::optional<sync::RetentionTrimmer::Metrics> retention;
 
   // Adds one shard's share (broker, sync service, its devices' lags).
   void add_shard(const mqtt::MqttMetrics& m, std::uint64_t slow, const sync::SyncShard::Stats& s,

@@ -556,6 +556,8 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
   if (sync) {
     store_ = &sync->store;
     sync_options_ = &sync->options;
+    history_writer_ = sync->history_writer;
+    trimmer_ = sync->trimmer;
     if (http) signer_ = &http->signer;
   }
   const std::size_t n = shards_for(net);

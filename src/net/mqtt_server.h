@@ -37,6 +37,8 @@ class QueueStore;
 }
 namespace iris::sync {
 struct SyncOptions;
+class HistoryWriter;
+class RetentionTrimmer;
 }
 
 namespace iris::net {
@@ -72,6 +74,10 @@ struct SyncBinding {
   // the queue tail, and `appended` (the history writer's notify) hears of every append.
   const store::HistoryStore* history = nullptr;  // must outlive the server
   std::function<void(core::UserId)> appended;
+  // Optional: their metrics (storage and device cursor lag, trimmed counts, history write
+  // latency) are shown on /metrics. Both must outlive the server.
+  const sync::HistoryWriter* history_writer = nullptr;
+  const sync::RetentionTrimmer* trimmer = nullptr;
 };
 
 class TokenSigner;

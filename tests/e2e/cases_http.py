@@ -12,6 +12,7 @@ import re
 import shutil
 import ssl
 import tempfile
+import time
 
 from irisd_e2e import TIMEOUT, Irisd, SyncDevice, cid, self_signed
 
@@ -253,6 +254,19 @@ def case_http_healthz_and_metrics_counters_move_after_a_send():
         assert metric(after, "iris_connections") >= 1  # the device, and this request's own
         assert metric(after, 'iris_cursor_lag_updates_bucket{le="+Inf"}') == 1  # one streaming device
         assert metric(after, "iris_http_requests_total") >= 2
+        # The history tier: the writer applies both users' queues (create + send each) and its
+        # storage cursor catches up; the trimmer's families are there from the start.
+        assert "# TYPE iris_retention_trimmed_updates_total counter" in before
+        deadline = time.time() + 20
+        while True:
+            now = call(s, "GET", "/metrics", json_out=False)[2].decode()
+            applied = metric(now, "iris_history_applied_updates_total")
+            if applied >= 4 and metric(now, "iris_storage_cursor_lag_updates") == 0:
+                break
+            assert time.time() < deadline, "history did not catch up:\n" + now
+            time.sleep(0.1)
+        assert metric(now, "iris_history_writes_total") >= 1
+        assert metric(now, 'iris_history_failures_total{kind="apply"}') == 0
         ann.close()
         s.stop()
     finally:

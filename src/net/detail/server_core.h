@@ -57,6 +57,9 @@ class ServerCore final : public sync::ShardRouter {
   // Null unless the server carries the HTTP API.
   const TokenSigner* signer() const { return signer_; }
   const sync::SyncOptions* sync_options() const { return sync_options_; }
+  // The history tier's writer and trimmer, for /metrics (null when the server has none).
+  const sync::HistoryWriter* history_writer() const { return history_writer_; }
+  const sync::RetentionTrimmer* trimmer() const { return trimmer_; }
 
  private:
   const NetOptions& net_;
@@ -64,6 +67,8 @@ class ServerCore final : public sync::ShardRouter {
   const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
   const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)
+  const sync::HistoryWriter* history_writer_ = nullptr;  // must outlive the server (SyncBinding)
+  const sync::RetentionTrimmer* trimmer_ = nullptr;      // must outlive the server (SyncBinding)
   // Destroyed after the shards: TLS streams still queued in a shard's io_context use it.
   std::unique_ptr<asio::ssl::context> tls_;
   std::vector<std::unique_ptr<Shard>> shards_;

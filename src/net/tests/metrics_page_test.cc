@@ -72,5 +72,47 @@ TEST(MetricsPage, RendersAStoreWithoutAHistogram) {
   EXPECT_TRUE(has_line(text, "iris_store_commit_seconds_count 0"));
 }
 
+TEST(MetricsPage, ShowsTheHistoryTierOnlyWhenTheServerRunsOne) {
+  MetricsPage page;
+  EXPECT_EQ(render(page).find("iris_history_"), std::string::npos);
+  EXPECT_EQ(render(page).find("iris_retention_"), std::string::npos);
+
+  sync::HistoryWriter::Metrics h;
+  h.applied = 120;
+  h.batches = 3;
+  h.failures = 2;
+  h.cursor_failures = 1;
+  h.users_behind = 4;
+  h.storage_lag = {.updates = 17, .age = std::chrono::milliseconds(1500)};
+  h.write_latency.add(std::chrono::microseconds(250'000));
+  page.history = h;
+  sync::RetentionTrimmer::Metrics t;
+  t.passes = 6;
+  t.trimmed_updates = 900;
+  t.trimmed_queues = 8;
+  t.device_lag = {.updates = 42, .age = std::chrono::milliseconds(86'400'000)};
+  t.devices = 5;
+  t.devices_too_old = 1;
+  page.retention = t;
+
+  const std::string text = render(page);
+  EXPECT_TRUE(has_line(text, "iris_history_applied_updates_total 120"));
+  EXPECT_TRUE(has_line(text, "iris_history_batches_total 3"));
+  EXPECT_TRUE(has_line(text, "iris_history_failures_total{kind=\"apply\"} 2"));
+  EXPECT_TRUE(has_line(text, "iris_history_failures_total{kind=\"cursor\"} 1"));
+  EXPECT_TRUE(has_line(text, "iris_history_users_behind 4"));
+  EXPECT_TRUE(has_line(text, "iris_storage_cursor_lag_updates 17"));
+  EXPECT_TRUE(has_line(text, "iris_storage_cursor_lag_seconds 1.5"));
+  EXPECT_TRUE(has_line(text, "iris_history_writes_total 1"));
+  EXPECT_TRUE(has_line(text, "iris_history_write_max_seconds 0.25"));
+  EXPECT_TRUE(has_line(text, "iris_retention_passes_total 6"));
+  EXPECT_TRUE(has_line(text, "iris_retention_trimmed_updates_total 900"));
+  EXPECT_TRUE(has_line(text, "iris_retention_trims_total 8"));
+  EXPECT_TRUE(has_line(text, "iris_device_cursor_lag_max_updates 42"));
+  EXPECT_TRUE(has_line(text, "iris_device_cursor_lag_max_seconds 86400"));
+  EXPECT_TRUE(has_line(text, "iris_device_cursors 5"));
+  EXPECT_TRUE(has_line(text, "iris_device_cursors_too_old 1"));
+}
+
 }  // namespace
 }  // namespace iris::net
