@@ -662,11 +662,13 @@ Result<void> Client::wait_outbox_empty(std::chrono::milliseconds timeout) {
   return fail(i.fatal ? i.fatal : make_error_code(errc::timeout));
 }
 
-Result<core::ClientMsgId> Client::send(core::ThreadId thread, std::string text) {
+// Stores `e` in the outbox before it leaves, then queues it: the one path of every send.
+Result<core::ClientMsgId> Client::enqueue(OutboxKind kind, core::ThreadId thread, std::string text,
+                                          std::vector<core::UserId> participants) {
   Result<core::ClientMsgId> out = fail(errc::stopped);
   run_sync([&] {
     Impl& i = *impl_;
-    OutboxEntry e{new_client_id(), OutboxKind::send, thread, std::move(text), {},
+    OutboxEntry e{new_client_id(), kind, thread, std::move(text), std::move(participants),
                   std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()),
                   std::nullopt};
     if (auto r = i.store->outbox_add(e); !r) {
@@ -681,24 +683,12 @@ Result<core::ClientMsgId> Client::send(core::ThreadId thread, std::string text) 
   return out;
 }
 
+Result<core::ClientMsgId> Client::send(core::ThreadId thread, std::string text) {
+  return enqueue(OutboxKind::send, thread, std::move(text), {});
+}
+
 Result<core::ClientMsgId> Client::create_thread(std::string name, std::vector<core::UserId> others) {
-  Result<core::ClientMsgId> out = fail(errc::stopped);
-  run_sync([&] {
-    Impl& i = *impl_;
-    OutboxEntry e{new_client_id(), OutboxKind::create_thread, core::ThreadId{0}, std::move(name),
-                  std::move(others),
-                  std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()),
-                  std::nullopt};
-    if (auto r = i.store->outbox_add(e); !r) {
-      out = fail(r.error());
-      return;
-    }
-    out = e.client_id;
-    i.queue.push_back(std::move(e));
-    i.refresh_outbox_size();
-    i.pump_outbox();
-  });
-  return out;
+  return enqueue(OutboxKind::create_thread, core::ThreadId{0}, std::move(name), std::move(others));
 }
 
 void Client::mark_read(core::ThreadId thread, core::MessageId up_to) {

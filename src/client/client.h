@@ -138,6 +138,8 @@ class Client {
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl);
   void run_sync(std::function<void()> fn);
+  Result<core::ClientMsgId> enqueue(OutboxKind kind, core::ThreadId thread, std::string text,
+                                    std::vector<core::UserId> participants);
   const LocalStore& store_ref() const;
   std::unique_ptr<Impl> impl_;
 };
