@@ -101,6 +101,11 @@ bandwidth (irisd only; --port is its MQTT over TLS port):
   --secret-file F        irisd's token secret (<data_dir>/secret)
   --seed N --users N --days D   the workload (defaults 1, 40, 3)
   --keep-alive S         MQTT keep-alive in simulated seconds (default 300)
+  --tls-resume B         1: a reconnecting device resumes its TLS session (default);
+                         0: every connection is a full handshake
+  --topic-aliases B      1: MQTT 5.0 topic aliases both ways (default); 0: full topics
+  --tls-session-lifetime S  simulated seconds a TLS ticket stays valid (default 86400,
+                         irisd's tls.session_lifetime)
 )";
 
 
@@ -243,6 +248,13 @@ int run_bandwidth(Args& args, const asio::ip::tcp::endpoint& mqtts, double timeo
   if (keep_alive == 0 || keep_alive > 65535) throw std::runtime_error("--keep-alive: 1-65535");
   o.keep_alive_s = static_cast<std::uint16_t>(keep_alive);
   o.step_timeout_s = std::min(timeout, 30.0);
+  const auto resume = args.u64("tls-resume", 1);
+  if (resume > 1) throw std::runtime_error("--tls-resume: 0 or 1");
+  o.tls_resume = resume == 1;
+  o.tls_session_lifetime_s = static_cast<std::int64_t>(args.u64("tls-session-lifetime", 86400));
+  const auto aliases = args.u64("topic-aliases", 1);
+  if (aliases > 1) throw std::runtime_error("--topic-aliases: 0 or 1");
+  o.topic_aliases = aliases == 1;
   args.check_all_used();
   const ChatWorkload workload = generate_chat_workload(w);
   std::printf("# bandwidth %s: seed %llu, %u users, %zu devices, %zu threads, %.1f days, "
@@ -269,15 +281,27 @@ int run_bandwidth(Args& args, const asio::ip::tcp::endpoint& mqtts, double timeo
               static_cast<unsigned long long>(r.reads), static_cast<unsigned long long>(r.reconnects),
               static_cast<unsigned long long>(r.cold_starts), static_cast<unsigned long long>(r.pings),
               static_cast<unsigned long long>(r.fetches));
-  std::printf("mqtt_connections %llu\nmqtt_connect_bytes_mean %.0f\n"
+  std::printf("mqtt_connections %llu\nmqtt_tls_resumed %llu\nhttps_connections %llu\n"
+              "https_tls_resumed %llu\nmqtt_connect_bytes_mean %.0f\n"
               "mqtt_connect_bytes_per_device_day %.0f\n",
               static_cast<unsigned long long>(r.connections),
+              static_cast<unsigned long long>(r.resumed),
+              static_cast<unsigned long long>(r.https_connections),
+              static_cast<unsigned long long>(r.https_resumed),
               r.connections ? static_cast<double>(r.connect_bytes) / static_cast<double>(r.connections) : 0.0,
               static_cast<double>(r.connect_bytes) / device_days);
   std::printf("bytes_up_per_device_day %.0f\nbytes_down_per_device_day %.0f\n"
               "bytes_per_device_day %.0f\n",
               static_cast<double>(r.bytes.sent) / device_days,
               static_cast<double>(r.bytes.received) / device_days, r.per_device_day());
+  std::uint64_t mqtt_total = 0;
+  for (const auto& [what, n] : r.mqtt_bytes) {
+    mqtt_total += n;
+    std::printf("mqtt_bytes_per_device_day.%s %.0f\n", what.c_str(),
+                static_cast<double>(n) / device_days);
+  }
+  std::printf("tls_http_connect_bytes_per_device_day %.0f\n",
+              static_cast<double>(r.bytes.total() - mqtt_total) / device_days);
   std::printf("day_away_catch_ups %zu\ncatchup_round_trips_median %.0f\ncatchup_round_trips_max %u\n"
               "catchup_ms_median %.2f\ncatchup_bytes_median %.0f\nelapsed_s %.1f\n",
               trips.size(), median(trips),

@@ -178,6 +178,14 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { c.net.tls_cert_file = std::string(v); }},
       {"tls.key_file", "PEM private key of the TLS listeners (MQTT and HTTPS). Default: none (TLS off)",
        [](Config& c, std::string_view v) { c.net.tls_key_file = std::string(v); }},
+      {"tls.session_lifetime",
+       "How long a client may resume its TLS session (a ticket) instead of a full handshake, "
+       "e.g. 24h; 0 = never. Default: 24h",
+       [](Config& c, std::string_view v) {
+         c.net.tls_session_lifetime = to_duration("tls.session_lifetime", v);
+         if (c.net.tls_session_lifetime > std::chrono::hours(24 * 7))
+           throw std::runtime_error("tls.session_lifetime: at most 7d (RFC 8446 4.6.1)");
+       }},
       {"mqtt.max_packet_size",
        "Largest MQTT packet a client may send, in bytes; larger ones close the connection "
        "(5.0: DISCONNECT 0x95). Default: 262144 (256 KiB)",

@@ -48,6 +48,9 @@ Decision SyncMachine::on_batch(const wire::DeltaBatch& b, Position have) {
   if (b.first_seq != core::next(have.seq))
     return decision::Reconnect{fmt::format("gap: batch {}..{} after seq {}", b.first_seq.value(),
                                            b.last_seq.value(), have.seq.value())};
+  // The head is at least what arrives: the server sends no heartbeat to a device that holds
+  // the head, so the last one may be older than the stream.
+  if (head_ && b.last_seq > *head_) head_ = b.last_seq;
   return decision::Apply{};
 }
 

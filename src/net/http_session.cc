@@ -132,6 +132,7 @@ class HttpSession final : public ConnectionBase,
   void close_after_flush(std::error_code) override { finish(); }
   void on_deadline() override {}
   void abort() override { finish(); }
+  void write_deferred() override {}
 
  private:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;

@@ -44,6 +44,7 @@ void MetricsPage::add_shard(const mqtt::MqttMetrics& m, std::uint64_t slow,
   sync.resyncs += s.resyncs;
   sync.thread_resyncs += s.thread_resyncs;
   sync.heartbeats += s.heartbeats;
+  sync.heartbeats_elided += s.heartbeats_elided;
   sync_devices += devices;
   cursor_lag.merge(lags);
 }
@@ -114,6 +115,9 @@ std::string render(const MetricsPage& p) {
             {{"scope", "full", static_cast<double>(p.sync.resyncs)},
              {"scope", "thread", static_cast<double>(p.sync.thread_resyncs)}});
   w.counter("iris_heartbeats_total", "Heartbeats sent to streaming devices.", p.sync.heartbeats);
+  w.counter("iris_heartbeats_elided_total",
+            "Keep-alives of devices that held the head, answered without a heartbeat.",
+            p.sync.heartbeats_elided);
   w.histogram("iris_cursor_lag_updates",
               "Updates between the queue head and each online streaming device's acknowledged seq.",
               LagHistogram::kBounds, p.cursor_lag.counts, p.cursor_lag.sum);

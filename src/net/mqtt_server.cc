@@ -11,6 +11,7 @@
 #include "net/detail/connection.h"
 #include "net/detail/http_session.h"
 #include "net/detail/server_core.h"
+#include "net/detail/tls_session.h"
 #include "net/errc.h"
 #include "sync/typing_signal.h"
 #include "wire/codec.h"
@@ -363,7 +364,29 @@ void Shard::bytes_to_broker(std::size_t broker, mqtt::ConnId conn,
   run_broker();
 }
 
+class Shard::Cork {
+ public:
+  explicit Cork(Shard& s) : s_(s) { ++s_.cork_depth_; }
+  Cork(const Cork&) = delete;
+  Cork& operator=(const Cork&) = delete;
+  ~Cork() {
+    if (--s_.cork_depth_ != 0) return;
+    // A write may end a connection, which never re-corks; still, take the list first.
+    auto writes = std::move(s_.deferred_writes_);
+    s_.deferred_writes_.clear();
+    for (auto& c : writes) c->write_deferred();
+    if (s_.deferred_writes_.empty() && writes.capacity() <= 64) {
+      writes.clear();
+      s_.deferred_writes_ = std::move(writes);  // keep the small vector's storage
+    }
+  }
+
+ private:
+  Shard& s_;
+};
+
 void Shard::receive(std::vector<Envelope>& batch) {
+  const Cork cork(*this);
   const auto now = mqtt::Clock::now();
   for (auto& e : batch) handle(e, now);
   run_broker();
@@ -390,6 +413,7 @@ void Shard::handle(Envelope& e, mqtt::TimePoint now) {
 // Carries out the broker's actions, then forwards what it routed to the other brokers.
 void Shard::run_broker() {
   if (in_broker_) return;
+  const Cork cork(*this);
   in_broker_ = true;
   while (true) {
     auto actions = broker_.take_actions();
@@ -630,6 +654,7 @@ Result<BoundPorts> ServerCore::start() {
                         asio::ssl::context::no_tlsv1_1);
       tls_->use_certificate_chain_file(net_.tls_cert_file);
       tls_->use_private_key_file(net_.tls_key_file, asio::ssl::context::pem);
+      enable_session_resumption(*tls_, net_.tls_session_lifetime);
     } catch (const boost::system::system_error& e) {
       IRIS_LOG(error, "net", "TLS: cannot load tls.cert_file '{}' / tls.key_file '{}': {}",
                net_.tls_cert_file, net_.tls_key_file, e.what());

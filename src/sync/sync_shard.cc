@@ -315,6 +315,7 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
   d.tokens.clear();
   d.stream.emplace(req.last_seq, std::get<StreamPlan>(decision).to, options_.stream);
   d.cursor_written = req.last_seq;
+  d.head_told = false;
   pump(conn, d);
 }
 
@@ -406,6 +407,15 @@ void SyncShard::on_keep_alive(ConnId conn) {
   if (dit == devices_.end() || !dit->second.stream) return;
   Device& d = dit->second;
   const User& u = users_.at(d.user);
+  // A device that acknowledged everything up to the head learns nothing from a heartbeat:
+  // it is current, not stalled. An idle phone then pays PINGREQ and PINGRESP only. The
+  // first keep-alive after a resume always gets one (that is how a device learns the head
+  // when its catch-up was empty).
+  if (d.head_told && d.stream->acked() >= u.queue.head) {
+    ++stats_.heartbeats_elided;
+    return;
+  }
+  d.head_told = true;
   ++stats_.heartbeats;
   sink_.signal(conn, encode(d.encoding, wire::Message{wire::Heartbeat{u.queue.epoch, u.queue.head}}));
 }

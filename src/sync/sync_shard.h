@@ -173,7 +173,8 @@ class SyncShard {
 
   struct Stats {
     std::uint64_t requests = 0, refused = 0, batches_pushed = 0, updates_pushed = 0,
-                  acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0;
+                  acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0,
+                  heartbeats_elided = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -192,6 +193,7 @@ class SyncShard {
     std::optional<core::ThreadId> skip_in_catch_up;
     std::unordered_map<std::uint64_t, std::optional<core::Seq>> tokens;  // range end, if last
     core::Seq cursor_written{0};  // the last cursor write asked of the store (or resumed at)
+    bool head_told = false;  // a heartbeat went out since the last resume (on_keep_alive)
   };
 
   Result<User*> load(core::UserId user);

@@ -330,24 +330,37 @@ def case_sync_stalled_device_does_not_slow_healthy_devices():
 
 # ---------------------------------------------------------------- keep-alive with the head
 
-def case_sync_heartbeat_carries_the_head_seq():
+def case_sync_heartbeat_tells_the_head_after_resume_and_only_when_behind_after_that():
     s = Irisd()
     try:
         ann = Device(s, "1", "ann-phone", resume=True)
         thread = create_thread(ann, [2])
-        bob = Device(s, "2", "bob-phone", keepalive=1, resume=True)
-        bob.drain_until(lambda: bob.seq >= 1)
-        send(ann, thread, 2)
+        bob = Device(s, "2", "bob-phone", keepalive=1)
+        bob.epoch, _ = queue_position(s, "2")
+        bob.resume()
+        # The first keep-alive after the resume names the head (1: the thread's creation).
         deadline = time.monotonic() + TIMEOUT
         while True:
             msg = bob.next_delta()
-            if "heartbeat" in msg and int(msg["heartbeat"]["head"]) == 3:
+            if "heartbeat" in msg:
+                assert int(msg["heartbeat"]["head"]) == 1, msg
                 assert msg["heartbeat"]["epoch"] == bob.epoch, (msg, bob.epoch)
                 break
+            assert "delta_batch" in msg, msg
             bob.apply(msg)
-            assert time.monotonic() < deadline, "no heartbeat with head 3"
-        # The heartbeat follows the deltas sent before it: the device holds the head.
-        assert bob.seq == 3, bob.seq
+            assert time.monotonic() < deadline, "no heartbeat after the resume"
+        bob.drain_until(lambda: bob.seq >= 1)
+        send(ann, thread, 2)
+        bob.drain_until(lambda: bob.seq >= 3)
+        # Holding the head, bob's keep-alives (one a second) get PINGRESP and no heartbeat.
+        time.sleep(3.5)
+        late = []
+        while not bob.messages.empty():
+            m = bob.messages.get()
+            if m.topic.endswith("/deltas"):
+                late.append(json.loads(m.payload))
+        assert not [m for m in late if "heartbeat" in m], late
+        assert bob.c.is_connected(), "keep-alives were answered"
         for d in (ann, bob):
             d.close()
         s.stop()

@@ -690,6 +690,54 @@ def case_tls_round_trip():
         shutil.rmtree(certs, ignore_errors=True)
 
 
+def tls_connect_once(s, port, ctx, session=None):
+    """MQTT CONNECT over TLS with Python's ssl (OpenSSL underneath) and its context `ctx`;
+    returns whether the handshake resumed `session`, and the session to resume next time."""
+    with socket.create_connection(("127.0.0.1", port), timeout=TIMEOUT) as sock:
+        with ctx.wrap_socket(sock, server_hostname="127.0.0.1", session=session) as tls:
+            tls.sendall(connect_packet("resume-probe", True, "42", s.token("42", "resume-probe")))
+            connack = tls.recv(64)  # reading also takes in the ticket sent after the handshake
+            assert connack[:1] == b"\x20" and connack[3:4] == b"\x00", connack
+            return tls.session_reused, tls.session
+
+
+def case_tls_session_resumes_on_reconnect_and_not_when_disabled():
+    certs = tempfile.mkdtemp(prefix="irisd-e2e-tls-")
+    cert, key = self_signed(certs)
+    try:
+        for lifetime, resumes in (("24h", True), ("0", False)):
+            s = Irisd("--tls.session_lifetime", lifetime, tls=(cert, key))
+            import ssl
+            ctx = ssl.create_default_context(cafile=cert)  # sessions belong to one context
+            ctx.minimum_version = ssl.TLSVersion.TLSv1_3
+            try:
+                port = int(s.ports["mqtts"])
+                reused, session = tls_connect_once(s, port, ctx)
+                assert not reused, "a first connection has nothing to resume"
+                if resumes:
+                    assert session is not None and session.has_ticket, "no ticket issued"
+                    reused, session = tls_connect_once(s, port, ctx, session)
+                    assert reused, "the reconnect did a full handshake"
+                    # The HTTPS listener seals tickets with the same key: one session serves
+                    # a device's MQTT and HTTPS connections.
+                    with socket.create_connection(("127.0.0.1", int(s.ports["https"])),
+                                                  timeout=TIMEOUT) as sock:
+                        with ctx.wrap_socket(sock, server_hostname="127.0.0.1",
+                                             session=session) as tls:
+                            tls.sendall(b"GET /healthz HTTP/1.1\r\nHost: iris\r\n\r\n")
+                            assert tls.recv(64).startswith(b"HTTP/1.1 200"), "healthz"
+                            assert tls.session_reused, "HTTPS did not resume the MQTT session"
+                else:
+                    assert session is None or not session.has_ticket, "resumption is off: no ticket"
+                    reused, _ = tls_connect_once(s, port, ctx, session)
+                    assert not reused
+                s.stop()
+            finally:
+                s.cleanup()
+    finally:
+        shutil.rmtree(certs, ignore_errors=True)
+
+
 def case_tls_needs_both_files():
     s = Irisd("--mqtt.tls_port", "0", "--tls.cert_file", "/nonexistent.pem")
     try:

@@ -80,7 +80,8 @@ class Replay {
                                    std::chrono::system_clock::now()) +
                                    std::chrono::hours(24 * 30)});
       devices_of_[d.user].push_back(i);
-      if (o.https) d.https = std::make_unique<HttpsLink>(ctx_, tls_, *o.https);
+      if (o.tls_resume) d.tls_session = std::make_unique<TlsSession>();
+      if (o.https) d.https = std::make_unique<HttpsLink>(ctx_, tls_, *o.https, d.tls_session.get());
     }
   }
 
@@ -112,11 +113,16 @@ class Replay {
     std::uint32_t round_trips = 0;  // since the last connect
     std::int64_t offline_since_ms = 0;
     std::int64_t next_ping_ms = 0;
+    // The TLS session its next connection resumes (null when resumption is off). Declared
+    // before the links that use it, so it outlives them.
+    std::unique_ptr<TlsSession> tls_session;
+    std::int64_t ticket_at_ms = 0;  // simulated time of its newest ticket (a connect)
     SocketBytes counted;    // measured bytes of this device's finished MQTT connections
     SocketBytes baseline;   // the current MQTT connection's counters when measuring started
     // HTTPS (snapshots; the pull baseline's views), every connection it made.
     std::unique_ptr<HttpsLink> https;
     SocketBytes https_baseline;  // its counters when measuring started
+    std::size_t https_connections_baseline = 0, https_resumed_baseline = 0;
     // Pull baseline: notifies received since connecting and the user's head then (one
     // notify per update appended to the user's queue), notifies its own requests will cause
     // per thread, and conversations to fetch (the first one is being fetched).
@@ -151,7 +157,7 @@ class Replay {
     p.payload = mqtt::Payload(encode(m));
     const auto id = p.packet_id;
     d.unacked.insert(id);
-    d.link->send({mqtt::Packet(std::move(p))});
+    count("up.request", d.link->send({mqtt::Packet(std::move(p))}));
     return id;
   }
 
@@ -179,17 +185,43 @@ class Replay {
     waker_.poke();
   }
 
-  void on_packet(Device& d, mqtt::Packet& packet) {
+  // Adds MQTT bytes (`dir.kind`) to the breakdown while measuring.
+  void count(const std::string& what, std::size_t bytes) {
+    if (measuring_) result_.mqtt_bytes[what] += bytes;
+  }
+
+  static const char* kind_of(const mqtt::Publish& p, const Result<wire::Message>& m) {
+    if (p.topic.ends_with("/notify")) return "notify";
+    if (!m) return "undecodable";
+    return std::visit(
+        [](const auto& v) -> const char* {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, wire::DeltaBatch>) return "delta_batch";
+          else if constexpr (std::is_same_v<T, wire::Heartbeat>) return "heartbeat";
+          else if constexpr (std::is_same_v<T, wire::SendResult>) return "send_result";
+          else if constexpr (std::is_same_v<T, wire::Resync>) return "resync";
+          else return "other";
+        },
+        *m);
+  }
+
+  void on_packet(Device& d, mqtt::Packet& packet, std::size_t wire_bytes) {
     waker_.poke();
     if (auto* p = std::get_if<mqtt::Publish>(&packet)) {
+      if (measuring_) {
+        const auto m = p->topic.ends_with("/notify") ? Result<wire::Message>(wire::Message{})
+                                                     : decode(p->payload.view());
+        count(std::string("down.") + kind_of(*p, m), wire_bytes);
+      }
       on_publish(d, *p);
       if (p->qos == mqtt::QoS::at_least_once) {
         // Acknowledged after it was applied: the PUBACK of a delta batch moves the cursor.
         mqtt::PubAck ack;
         ack.packet_id = p->packet_id;
-        d.link->send({mqtt::Packet(ack)});
+        count("up.puback", d.link->send({mqtt::Packet(ack)}));
       }
     } else if (auto* ack = std::get_if<mqtt::PubAck>(&packet)) {
+      count("down.puback", wire_bytes);
       if (static_cast<std::uint8_t>(ack->reason) >= 0x80) {
         fail(d.client_id + ": request refused, reason " +
              std::string(mqtt::to_string(ack->reason)));
@@ -199,8 +231,10 @@ class Replay {
         d.resumed = true;
       }
     } else if (std::holds_alternative<mqtt::PingResp>(packet)) {
+      count("down.pingresp", wire_bytes);
       if (d.pings_unanswered > 0) --d.pings_unanswered;
     } else if (auto* sub = std::get_if<mqtt::Suback>(&packet)) {
+      count("down.suback", wire_bytes);
       for (auto r : sub->reasons) {
         if (static_cast<std::uint8_t>(r) >= 0x80) fail(d.client_id + ": SUBACK refused");
       }
@@ -234,7 +268,7 @@ class Replay {
       }
       d.epoch = resync->epoch;
       d.seq = core::Seq{0};
-      d.link->send({mqtt::Packet(resume_publish(d))});
+      count("up.resume", d.link->send({mqtt::Packet(resume_publish(d))}));
     } else if (auto* result = std::get_if<wire::SendResult>(&*message)) {
       results_[result->client_id] = *result;
     } else if (auto* error = std::get_if<wire::Error>(&*message)) {
@@ -366,10 +400,15 @@ class Replay {
       d.epoch = core::Epoch{0};
       d.seq = core::Seq{0};
     }
-    auto link = std::make_unique<MqttLink>(ctx_, tls_, nullptr, nullptr);
+    if (d.tls_session && (cold || now_ms - d.ticket_at_ms > o_.tls_session_lifetime_s * 1000)) {
+      d.tls_session->forget();  // a fresh install, or the ticket expired while it was away
+    }
+    auto link = std::make_unique<MqttLink>(ctx_, tls_, nullptr, nullptr, d.tls_session.get());
     MqttLink* raw = link.get();
     // Packets still buffered on a link the device dropped are not the device's any more.
-    link->set_handlers([this, &d, raw](mqtt::Packet& p) { if (d.link == raw) on_packet(d, p); },
+    link->set_handlers([this, &d, raw](mqtt::Packet& p, std::size_t n) {
+                         if (d.link == raw) on_packet(d, p, n);
+                       },
                        [this, &d, raw](const std::string& why) {
                          if (d.link == raw) fail(d.client_id + ": connection lost: " + why);
                        });
@@ -384,11 +423,13 @@ class Replay {
     c.client_id = d.client_id;
     c.username = std::to_string(user_id(d.user));
     c.password = d.token;
-    co_await d.link->connect(o_.mqtts, std::move(c));
+    co_await d.link->connect(o_.mqtts, std::move(c), o_.topic_aliases);
+    d.ticket_at_ms = now_ms;
     if (measuring_) {
       d.baseline = {};  // a new connection: every byte of it counts
       result_.connect_bytes += d.link->tls().bytes().total();
       ++result_.connections;
+      if (d.link->tls().resumed()) ++result_.resumed;
     }
     d.next_ping_ms = now_ms + o_.keep_alive_s * 1000;
     d.subscribed = false;
@@ -408,15 +449,17 @@ class Replay {
     if (pull()) {
       // The app opens: listen for changes and, meanwhile, load the inbox (every
       // conversation's current view), the one request it must wait for.
-      d.link->send({mqtt::Packet(std::move(s))});
+      count("up.subscribe", d.link->send({mqtt::Packet(std::move(s))}));
       co_await fetch_snapshot(d);
     } else if (cold && d.https) {
       // No local state: the snapshot, then deltas from its position.
       co_await fetch_snapshot(d);
-      d.link->send({mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))});
+      count("up.subscribe+resume",
+            d.link->send({mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))}));
     } else {
       // SUBSCRIBE and the resume leave in one write: one round trip to be current.
-      d.link->send({mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))});
+      count("up.subscribe+resume",
+            d.link->send({mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))}));
     }
     co_await wait([&] { return current(d); }, d.client_id + " to catch up");
     if (measuring_) {
@@ -447,7 +490,7 @@ class Replay {
     for (Device& d : devices_) {
       if (!d.link) continue;
       while (d.next_ping_ms <= now_ms) {
-        d.link->send({mqtt::Packet(mqtt::PingReq{})});
+        count("up.pingreq", d.link->send({mqtt::Packet(mqtt::PingReq{})}));
         ++d.pings_unanswered;
         ++result_.pings;
         d.next_ping_ms += o_.keep_alive_s * 1000;
@@ -492,7 +535,11 @@ class Replay {
     measuring_ = true;
     for (Device& d : devices_) {
       if (d.link) d.baseline = d.link->tls().bytes();
-      if (d.https) d.https_baseline = d.https->bytes();
+      if (d.https) {
+        d.https_baseline = d.https->bytes();
+        d.https_connections_baseline = d.https->connections();
+        d.https_resumed_baseline = d.https->resumed();
+      }
     }
   }
 
@@ -550,7 +597,11 @@ class Replay {
     for (Device& d : devices_) {
       take_offline(d, w_.end_ms);
       result_.bytes += d.counted;
-      if (d.https) result_.bytes += d.https->bytes() - d.https_baseline;
+      if (d.https) {
+        result_.bytes += d.https->bytes() - d.https_baseline;
+        result_.https_connections += d.https->connections() - d.https_connections_baseline;
+        result_.https_resumed += d.https->resumed() - d.https_resumed_baseline;
+      }
     }
     result_.devices = devices_.size();
     result_.days = static_cast<double>(w_.end_ms) / 86'400'000.0;

@@ -22,6 +22,7 @@
 // Threading: one thread, one io_context, coroutines. run() blocks until done.
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,6 +43,15 @@ struct ReplayOptions {
   std::string secret;                    // irisd's token secret (auth.secret_file)
   // MQTT keep-alive, simulated seconds (a PINGREQ each interval while online).
   std::uint16_t keep_alive_s = 300;
+  // Resume each device's last TLS session on reconnect (as phone TLS stacks do); off makes
+  // every connection a full handshake.
+  bool tls_resume = true;
+  // The lifetime of a TLS ticket in simulated time (irisd's tls.session_lifetime, 24 h by
+  // default): a device whose ticket is older when it comes back does a full handshake.
+  // Replayed time runs much faster than the server's clock, so the replay expires tickets.
+  std::int64_t tls_session_lifetime_s = 24 * 3600;
+  // MQTT 5.0 topic aliases both ways (MqttLink); off sends every topic in full.
+  bool topic_aliases = true;
   // Longest wait for irisd at any step, real seconds.
   double step_timeout_s = 30;
   // A reconnect counts as "back after a day" from this much offline time on.
@@ -68,7 +78,13 @@ struct ReplayResult {
   // MQTT connections made while measuring and their bytes up to CONNACK (TCP payload: TLS
   // handshake, CONNECT, CONNACK): the fixed cost of coming online, the same in every mode.
   std::uint64_t connections = 0, connect_bytes = 0;
+  // Of those MQTT connections, the ones that resumed a TLS session; and the HTTPS ones.
+  std::uint64_t resumed = 0, https_connections = 0, https_resumed = 0;
   std::vector<CatchUp> catch_ups;
+  // MQTT bytes of the measured period by direction and kind ("down.delta_batch",
+  // "up.puback", ...): packets as encoded, before TLS. Whatever `bytes` holds beyond their
+  // sum is TLS (handshakes, record headers and tags), HTTP, CONNECT and CONNACK.
+  std::map<std::string, std::uint64_t> mqtt_bytes;
   double per_device_day() const {
     return static_cast<double>(bytes.total()) / static_cast<double>(devices) / days;
   }

@@ -52,8 +52,9 @@ std::string gunzip(std::string_view in, std::size_t limit) {
   return out;
 }
 
-HttpsLink::HttpsLink(asio::io_context& ctx, asio::ssl::context& tls, asio::ip::tcp::endpoint to)
-    : ctx_(ctx), tls_(tls), to_(std::move(to)) {}
+HttpsLink::HttpsLink(asio::io_context& ctx, asio::ssl::context& tls, asio::ip::tcp::endpoint to,
+                     TlsSession* session)
+    : ctx_(ctx), tls_(tls), to_(std::move(to)), session_(session) {}
 
 asio::awaitable<HttpsResponse> HttpsLink::get(const std::string& target, const std::string& token,
                                               const std::string& accept) {
@@ -67,7 +68,7 @@ asio::awaitable<HttpsResponse> HttpsLink::get(const std::string& target, const s
   for (int attempt = 0;; ++attempt) {
     const bool reused = !connections_.empty() && connections_.back()->is_open();
     if (!reused) {
-      connections_.push_back(std::make_unique<TlsLink>(ctx_, tls_));
+      connections_.push_back(std::make_unique<TlsLink>(ctx_, tls_, session_));
       co_await connections_.back()->connect(to_);
     }
     auto& stream = connections_.back()->stream();
@@ -95,6 +96,12 @@ asio::awaitable<HttpsResponse> HttpsLink::get(const std::string& target, const s
 
 void HttpsLink::drop() {
   if (!connections_.empty()) connections_.back()->drop();
+}
+
+std::size_t HttpsLink::resumed() const {
+  std::size_t n = 0;
+  for (const auto& c : connections_) n += c->resumed() ? 1 : 0;
+  return n;
 }
 
 SocketBytes HttpsLink::bytes() const {

@@ -26,8 +26,9 @@ struct HttpsResponse {
 
 class HttpsLink {
  public:
-  // `ctx` and `tls` must outlive the link.
-  HttpsLink(asio::io_context& ctx, asio::ssl::context& tls, asio::ip::tcp::endpoint to);
+  // `ctx`, `tls` and `session` (when given: see TlsSession) must outlive the link.
+  HttpsLink(asio::io_context& ctx, asio::ssl::context& tls, asio::ip::tcp::endpoint to,
+            TlsSession* session = nullptr);
 
   // GET `target` with `Authorization: Bearer token`, `Accept: accept` and
   // `Accept-Encoding: gzip`. Throws on a broken connection or an undecodable body.
@@ -38,11 +39,14 @@ class HttpsLink {
   SocketBytes bytes() const;
   // Connections opened so far (each one is a TCP and a TLS handshake).
   std::size_t connections() const { return connections_.size(); }
+  // Of those, the ones that resumed a TLS session.
+  std::size_t resumed() const;
 
  private:
   asio::io_context& ctx_;
   asio::ssl::context& tls_;
   asio::ip::tcp::endpoint to_;
+  TlsSession* session_;
   std::vector<std::unique_ptr<TlsLink>> connections_;  // the last one is current if open
 };
 

@@ -2,6 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <algorithm>
 #include <stdexcept>
 
 #include "mqtt/encoder.h"
@@ -15,15 +16,18 @@ constexpr std::uint32_t kMaxPacket = 16 << 20;
 }  // namespace
 
 MqttLink::MqttLink(asio::io_context& ctx, asio::ssl::context& tls, OnPacket on_packet,
-                   OnClosed on_closed)
-    : link_(ctx, tls),
+                   OnClosed on_closed, TlsSession* session)
+    : link_(ctx, tls, session),
       decoder_(kMaxPacket, mqtt::Version::v5),
       on_packet_(std::move(on_packet)),
       on_closed_(std::move(on_closed)) {}
 
-asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt::Connect connect) {
+asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt::Connect connect,
+                                        bool topic_aliases) {
   co_await link_.connect(to);
   connect.version = mqtt::Version::v5;
+  aliases_ = topic_aliases;
+  if (aliases_) connect.props.topic_alias_maximum = kTopicAliases;
   send({mqtt::Packet(std::move(connect))});
   std::vector<std::uint8_t> buf(64 * 1024);
   while (true) {
@@ -35,6 +39,7 @@ asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt:
       if (ack->reason != mqtt::ReasonCode::success) {
         throw std::runtime_error("CONNACK refused: " + std::string(mqtt::to_string(ack->reason)));
       }
+      if (aliases_) outbound_alias_max_ = ack->props.topic_alias_maximum.value_or(0);
       break;
     }
     const std::size_t n = co_await link_.read_some(buf);
@@ -44,10 +49,44 @@ asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt:
   asio::co_spawn(link_.executor(), read_loop(), asio::detached);
 }
 
-void MqttLink::send(std::initializer_list<mqtt::Packet> packets) {
+std::size_t MqttLink::send(std::initializer_list<mqtt::Packet> packets) {
   mqtt::Bytes out;
-  for (const auto& p : packets) mqtt::encode(p, mqtt::Version::v5, out);
+  for (const auto& p : packets) {
+    if (const auto* publish = std::get_if<mqtt::Publish>(&p); publish && outbound_alias_max_ > 0) {
+      mqtt::Publish aliased = *publish;
+      alias_outgoing(aliased);
+      mqtt::encode(mqtt::Packet(std::move(aliased)), mqtt::Version::v5, out);
+    } else {
+      mqtt::encode(p, mqtt::Version::v5, out);
+    }
+  }
   link_.send(out);
+  return out.size();
+}
+
+void MqttLink::alias_outgoing(mqtt::Publish& p) {
+  const auto it = std::find(outbound_aliases_.begin(), outbound_aliases_.end(), p.topic);
+  if (it != outbound_aliases_.end()) {
+    p.props.topic_alias = static_cast<std::uint16_t>(it - outbound_aliases_.begin() + 1);
+    p.topic.clear();
+  } else if (outbound_aliases_.size() < outbound_alias_max_) {
+    outbound_aliases_.push_back(p.topic);  // sent once with the topic, which sets the alias
+    p.props.topic_alias = static_cast<std::uint16_t>(outbound_aliases_.size());
+  }
+}
+
+bool MqttLink::resolve_incoming(mqtt::Publish& p) {
+  if (!p.props.topic_alias) return true;
+  const std::size_t alias = *p.props.topic_alias;
+  if (alias == 0 || alias > kTopicAliases) return false;
+  if (inbound_aliases_.size() < alias) inbound_aliases_.resize(alias);
+  if (!p.topic.empty()) {
+    inbound_aliases_[alias - 1] = p.topic;
+    return true;
+  }
+  if (inbound_aliases_[alias - 1].empty()) return false;
+  p.topic = inbound_aliases_[alias - 1];
+  return true;
 }
 
 asio::awaitable<void> MqttLink::read_loop() {
@@ -61,7 +100,13 @@ asio::awaitable<void> MqttLink::read_loop() {
         co_return;
       }
       if (!*packet) break;
-      on_packet_(**packet);
+      const std::size_t wire_bytes = mqtt::encode(**packet, mqtt::Version::v5).size();
+      if (auto* publish = std::get_if<mqtt::Publish>(&**packet); publish && !resolve_incoming(*publish)) {
+        link_.drop();
+        if (!dropped_) on_closed_("PUBLISH with an unknown topic alias");
+        co_return;
+      }
+      on_packet_(**packet, wire_bytes);
     }
     const std::size_t n = co_await link_.read_some(buf);
     if (n == 0) {

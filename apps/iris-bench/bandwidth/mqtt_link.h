@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "apps/iris-bench/bandwidth/tls_link.h"
 #include "mqtt/decoder.h"
@@ -20,22 +21,29 @@ namespace iris::bench {
 
 class MqttLink {
  public:
-  using OnPacket = std::function<void(mqtt::Packet&)>;
+  // The packet and its size on the wire (MQTT bytes, topic alias as sent; TLS not included).
+  using OnPacket = std::function<void(mqtt::Packet&, std::size_t wire_bytes)>;
   // Called once when the connection ends while it was not dropped by us.
   using OnClosed = std::function<void(const std::string& why)>;
 
-  MqttLink(asio::io_context& ctx, asio::ssl::context& tls, OnPacket on_packet, OnClosed on_closed);
+  // `session` (when given: see TlsSession) must outlive the link.
+  MqttLink(asio::io_context& ctx, asio::ssl::context& tls, OnPacket on_packet, OnClosed on_closed,
+           TlsSession* session = nullptr);
 
   void set_handlers(OnPacket on_packet, OnClosed on_closed) {
     on_packet_ = std::move(on_packet);
     on_closed_ = std::move(on_closed);
   }
   // TCP, TLS, CONNECT; returns once CONNACK accepted (throws when refused or on failure),
-  // with the reader running.
-  asio::awaitable<void> connect(const asio::ip::tcp::endpoint& to, mqtt::Connect connect);
+  // with the reader running. With `topic_aliases`, both sides may replace a topic they
+  // already sent with a two-byte alias (MQTT 5.0 3.3.2.3.4), as bandwidth-minded clients do:
+  // the link declares up to kTopicAliases to irisd and uses what irisd's CONNACK allows.
+  asio::awaitable<void> connect(const asio::ip::tcp::endpoint& to, mqtt::Connect connect,
+                                bool topic_aliases = false);
+  static constexpr std::uint16_t kTopicAliases = 8;
   // Encodes `packets` and writes them together (one TLS write: pipelined packets share a
-  // flight, as a real client sends them).
-  void send(std::initializer_list<mqtt::Packet> packets);
+  // flight, as a real client sends them). Returns their MQTT bytes.
+  std::size_t send(std::initializer_list<mqtt::Packet> packets);
   void drop() { dropped_ = true; link_.drop(); }
   const TlsLink& tls() const { return link_; }
   TlsLink& tls() { return link_; }
@@ -44,8 +52,17 @@ class MqttLink {
  private:
   asio::awaitable<void> read_loop();
 
+  // Replaces the topic of an outgoing PUBLISH with its alias once one is set.
+  void alias_outgoing(mqtt::Publish& p);
+  // Restores the topic of an incoming PUBLISH that carries an alias; false if unknown.
+  bool resolve_incoming(mqtt::Publish& p);
+
   TlsLink link_;
   mqtt::Decoder decoder_;
+  bool aliases_ = false;
+  std::uint16_t outbound_alias_max_ = 0;  // irisd's Topic Alias Maximum
+  std::vector<std::string> outbound_aliases_;  // alias - 1 -> topic, both directions
+  std::vector<std::string> inbound_aliases_;
   OnPacket on_packet_;
   OnClosed on_closed_;
   bool dropped_ = false;

@@ -8,7 +8,30 @@
 
 namespace iris::bench {
 
-TlsLink::TlsLink(asio::io_context& ctx, asio::ssl::context& tls) : stream_(ctx, tls) {}
+TlsSession::~TlsSession() { forget(); }
+
+void TlsSession::offer(SSL* ssl) const {
+  if (session_ != nullptr) SSL_set_session(ssl, session_);
+}
+
+void TlsSession::keep(SSL* ssl) {
+  SSL_SESSION* s = SSL_get1_session(ssl);
+  if (s == nullptr) return;
+  if (SSL_SESSION_is_resumable(s) == 0) {
+    SSL_SESSION_free(s);
+    return;
+  }
+  forget();
+  session_ = s;
+}
+
+void TlsSession::forget() {
+  if (session_ != nullptr) SSL_SESSION_free(session_);
+  session_ = nullptr;
+}
+
+TlsLink::TlsLink(asio::io_context& ctx, asio::ssl::context& tls, TlsSession* session)
+    : stream_(ctx, tls), session_(session) {}
 
 TlsLink::~TlsLink() { drop(); }
 
@@ -16,7 +39,9 @@ asio::awaitable<void> TlsLink::connect(const asio::ip::tcp::endpoint& to) {
   auto& socket = stream_.next_layer();
   co_await socket.async_connect(to, asio::use_awaitable);
   socket.set_option(asio::ip::tcp::no_delay(true));
+  if (session_ != nullptr) session_->offer(stream_.native_handle());
   co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
+  resumed_ = SSL_session_reused(stream_.native_handle()) == 1;
   open_ = true;
 }
 
@@ -60,6 +85,7 @@ void TlsLink::drop() {
   auto& socket = stream_.next_layer();
   if (!socket.is_open()) return;
   final_ = socket_bytes(socket.native_handle());
+  if (session_ != nullptr && open_) session_->keep(stream_.native_handle());
   open_ = false;
   boost::system::error_code ignored;
   socket.close(ignored);

@@ -24,10 +24,31 @@ namespace iris::bench {
 
 namespace asio = boost::asio;
 
+// One device's TLS session, kept across its connections so that a reconnect resumes it (a
+// TLS 1.3 ticket: no certificate, no signature) as phone TLS stacks do. Both of a device's
+// links (MQTT and HTTPS) share it: irisd seals tickets with one key for every listener.
+class TlsSession {
+ public:
+  TlsSession() = default;
+  TlsSession(const TlsSession&) = delete;
+  TlsSession& operator=(const TlsSession&) = delete;
+  ~TlsSession();
+
+  // Before the handshake: offers the kept session, if any.
+  void offer(SSL* ssl) const;
+  // After use (TLS 1.3 tickets arrive after the handshake, so at the end of a connection):
+  // keeps the connection's session when the server issued a resumable one.
+  void keep(SSL* ssl);
+  void forget();
+
+ private:
+  SSL_SESSION* session_ = nullptr;
+};
+
 class TlsLink {
  public:
-  // `ctx` and `tls` must outlive the link.
-  TlsLink(asio::io_context& ctx, asio::ssl::context& tls);
+  // `ctx` and `tls` must outlive the link, and so must `session` when given.
+  TlsLink(asio::io_context& ctx, asio::ssl::context& tls, TlsSession* session = nullptr);
   TlsLink(const TlsLink&) = delete;
   TlsLink& operator=(const TlsLink&) = delete;
   ~TlsLink();
@@ -50,12 +71,16 @@ class TlsLink {
   const std::string& error() const { return error_; }
   // Everything this connection carried so far (TLS handshake included).
   SocketBytes bytes() const;
+  // Whether the handshake resumed a session (valid once connect() returned).
+  bool resumed() const { return resumed_; }
 
  private:
   void do_write();
 
   asio::ssl::stream<asio::ip::tcp::socket> stream_;
+  TlsSession* session_;
   bool open_ = false;
+  bool resumed_ = false;
   bool writing_ = false;
   std::vector<std::uint8_t> queued_;
   std::vector<std::uint8_t> in_flight_;

@@ -67,7 +67,16 @@ class Connection final : public ConnectionBase,
     }
     queued_bytes_ += bytes.size();
     queue_.push_back(std::move(bytes));
-    if (!writing_) do_write();
+    if (writing_ || write_deferred_) return;
+    if (!shard_.corked()) return do_write();
+    write_deferred_ = true;
+    shard_.defer_write(this->shared_from_this());
+  }
+
+  void write_deferred() override {
+    write_deferred_ = false;
+    if (state_ != State::open && state_ != State::closing) return;
+    if (!writing_ && !queue_.empty()) do_write();
   }
 
   void close_after_flush(std::error_code reason) override {
@@ -75,7 +84,9 @@ class Connection final : public ConnectionBase,
     if (reason) log_close(reason.message());
     state_ = State::closing;
     shard_.watch(id_, mqtt::Clock::now() + kDrainTimeout);
-    if (!writing_) begin_drain();
+    if (writing_) return;  // on_write drains once the queue is empty
+    if (!queue_.empty()) return do_write();
+    begin_drain();
   }
 
   void on_deadline() override {
@@ -223,6 +234,7 @@ class Connection final : public ConnectionBase,
   std::size_t broker_ = kUnrouted;
   State state_ = State::handshake;
   bool writing_ = false;
+  bool write_deferred_ = false;  // queued on the shard's corked list
   std::size_t queued_bytes_ = 0;
   mqtt::Bytes preread_;
   std::vector<mqtt::Bytes> queue_;

@@ -45,6 +45,8 @@ class ConnectionBase {
   virtual void on_deadline() = 0;
   // Server shutdown: close now.
   virtual void abort() = 0;
+  // Writes what send() queued while the shard was corked (Shard::defer_write).
+  virtual void write_deferred() = 0;
 };
 
 struct Envelope {
@@ -78,6 +80,15 @@ class Shard final : public sync::DeviceSink {
         mqtt::Authorizer& authorizer);
 
   asio::io_context& io() { return io_; }
+
+  // Corking: while the shard works through one batch of events (a read's packets, the
+  // broker's actions, a peer's envelopes), connections queue what they are sent and write it
+  // once at the end, so the packets one event causes (PINGRESP and a heartbeat; a PUBACK and
+  // a send result; a batch of deliveries) leave in one system call and, over TLS, in one
+  // record. The batch ends on this thread before it returns to the event loop: no timer, no
+  // added wait.
+  bool corked() const { return cork_depth_ > 0; }
+  void defer_write(std::shared_ptr<ConnectionBase> c) { deferred_writes_.push_back(std::move(c)); }
   std::size_t index() const { return index_; }
   ServerCore& core() { return core_; }
   const NetOptions& net_options() const { return net_; }
@@ -183,6 +194,11 @@ class Shard final : public sync::DeviceSink {
   // The user id (as text) of each connection that talked to the sync service: its topics.
   std::unordered_map<mqtt::ConnId, std::string> sync_users_;
   bool in_broker_ = false;
+  // See corked(): the depth of nested batches, and the connections with writes to start
+  // when the outermost one ends.
+  class Cork;
+  std::uint32_t cork_depth_ = 0;
+  std::vector<std::shared_ptr<ConnectionBase>> deferred_writes_;
   bool flush_scheduled_ = false;
   bool stopping_ = false;
   std::uint64_t next_serial_ = 1;

@@ -166,9 +166,23 @@ class TlsTransport {
                             });
   }
 
+  // One TLS record per write, not per packet: Asio's SSL stream encrypts a buffer sequence
+  // one buffer at a time, so a gather of N packets would cost N record headers and tags
+  // (22 bytes each with AES-GCM) and N socket writes. Copying is cheaper than either.
   template <class Handler>
   void async_write(const Buffers& buffers, Handler&& h) {
-    asio::async_write(stream_, buffers, std::forward<Handler>(h));
+    if (buffers.size() == 1) return asio::async_write(stream_, buffers, std::forward<Handler>(h));
+    flat_.clear();
+    for (const auto& b : buffers) {
+      const auto* p = static_cast<const std::uint8_t*>(b.data());
+      flat_.insert(flat_.end(), p, p + b.size());
+    }
+    asio::async_write(stream_, asio::buffer(flat_),
+                      [this, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t n) mutable {
+                        // Idle connections keep no large buffer (resident bytes per connection).
+                        if (flat_.capacity() > kStreamReadBuffer) flat_ = {};
+                        h(ec, n);
+                      });
   }
 
   // No TLS close_notify: MQTT ends with its own DISCONNECT, and waiting for the peer's
@@ -192,6 +206,7 @@ class TlsTransport {
  private:
   asio::ssl::stream<beast::tcp_stream> stream_;
   std::vector<std::uint8_t> buffer_;
+  std::vector<std::uint8_t> flat_;  // a multi-packet write, copied into one record
 };
 
 // MQTT over WebSocket (MQTT 5.0 §6): binary frames, subprotocol "mqtt" (also "mqttv3.1",

@@ -309,6 +309,29 @@ TEST_F(SyncShardTest, KeepAliveOfAStreamingDeviceCarriesTheHead) {
   EXPECT_EQ(hb.epoch, store_->info(kBob).value().epoch);
 }
 
+TEST_F(SyncShardTest, KeepAliveOfADeviceHoldingTheHeadGetsNoHeartbeatAfterTheFirst) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(3, kBob);
+  ack_all(3, kBob);
+  owner(kBob).on_keep_alive(3);
+  ASSERT_EQ(sink_.signals[3].size(), 1u) << "the first keep-alive after a resume tells the head";
+  owner(kBob).on_keep_alive(3);
+  EXPECT_EQ(sink_.signals[3].size(), 1u) << "acknowledged up to the head: nothing to tell";
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 1}, t, "x", std::nullopt});
+  owner(kBob).on_keep_alive(3);
+  ASSERT_EQ(sink_.signals[3].size(), 2u) << "a delta is not acknowledged yet: behind the head";
+  EXPECT_EQ(std::get<wire::Heartbeat>(sink_.signals[3][1]).head, Seq{2});
+  ack_all(3, kBob);
+  owner(kBob).on_keep_alive(3);
+  EXPECT_EQ(sink_.signals[3].size(), 2u);
+  EXPECT_EQ(owner(kBob).stats().heartbeats_elided, 2u);
+  // A new resume (a reconnect), even one at the head, tells the head once more.
+  connect(3, kBob, Seq{2});
+  owner(kBob).on_keep_alive(3);
+  EXPECT_EQ(sink_.signals[3].size(), 3u);
+}
+
 TEST_F(SyncShardTest, TraceMirrorsEachAppendOnlyWhileSomeoneFollows) {
   connect(1, kAnn);
   const ThreadId t = create_thread(1, kAnn, {kBob});
