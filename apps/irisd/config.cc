@@ -97,6 +97,13 @@ const std::vector<Option>& options() {
          c.history_writer.batch_updates = to_u64_max("history.batch_updates", v, 1'000'000);
          if (c.history_writer.batch_updates == 0) throw std::runtime_error("history.batch_updates: must be at least 1");
        }},
+      {"history.min_interval_ms",
+       "Milliseconds the history writer waits after a transaction that was not full, so that "
+       "updates gather (fewer fsyncs and page writes competing with the queue's commits). "
+       "Default: 500; 0 = commit as soon as anything is dirty",
+       [](Config& c, std::string_view v) {
+         c.history_writer.min_interval = std::chrono::milliseconds(to_u64_max("history.min_interval_ms", v, 60'000));
+       }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",

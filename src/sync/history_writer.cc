@@ -1,5 +1,8 @@
 #include "sync/history_writer.h"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <memory>
 
@@ -7,6 +10,19 @@
 #include "core/errc.h"
 
 namespace iris::sync {
+
+namespace {
+
+// Linux: nice values are per thread (setpriority on the thread id). Failure (a container that
+// forbids it) only means the writer competes as an equal.
+void lower_priority(int nice) {
+  if (nice == 0) return;
+  if (setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), nice) != 0) {
+    IRIS_LOG(info, "history", "history writer keeps the default CPU priority: setpriority failed");
+  }
+}
+
+}  // namespace
 
 core::Timestamp HistoryWriter::system_clock() {
   return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -49,7 +65,10 @@ void HistoryWriter::start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    lower_priority(options_.nice);
+    loop();
+  });
 }
 
 void HistoryWriter::stop() {
@@ -92,8 +111,12 @@ void HistoryWriter::loop() {
       cv_.wait(lock, [&] { return stopping_ || !dirty_.empty(); });
       if (stopping_) return;
     }
-    if (run_once()) {
+    if (auto applied = run_once()) {
       backoff_ = {};
+      if (*applied >= options_.batch_updates || options_.min_interval.count() == 0) continue;
+      std::unique_lock lock(mu_);
+      cv_.wait_for(lock, options_.min_interval, [&] { return stopping_; });
+      if (stopping_) return;
       continue;
     }
     backoff_ = backoff_.count() == 0 ? options_.min_backoff : std::min(backoff_ * 2, options_.max_backoff);

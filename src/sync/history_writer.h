@@ -43,6 +43,16 @@ struct HistoryWriterOptions {
   std::size_t batch_updates = 4096;
   // Most updates one user contributes to a transaction. Default 1,024 (fairness).
   std::size_t per_user = 1024;
+  // Pause after a transaction that was not full before the next one. Each transaction costs
+  // an fsync and rewrites every B-tree page it touched, so a writer that commits as soon as
+  // anything is dirty spends a page per update under steady load, and its disk writes delay
+  // the queue store's group commits that every PUBACK waits for. Waiting lets updates gather
+  // (history only trails the durable queue a little more). Default 500 ms; 0 = none.
+  std::chrono::milliseconds min_interval{500};
+  // The writer thread's nice value relative to the process (Linux; 0 = same as the shards).
+  // History trails the queue by design, so under CPU pressure live delivery goes first.
+  // Default 10.
+  int nice = 10;
   // Wait after a failed history write, doubling up to max_backoff. Defaults 10 ms and 5 s.
   std::chrono::milliseconds min_backoff{10};
   std::chrono::milliseconds max_backoff{5000};
