@@ -335,10 +335,14 @@ void Shard::reply(sync::ConnId conn, std::uint16_t packet_id, std::optional<wire
   const mqtt::ConnId id{conn};
   const auto it = sync_users_.find(id);
   if (it == sync_users_.end()) return;
-  // The result first, so a client that waits for the PUBACK finds it already there.
+  // The result first, so a client that waits for the PUBACK finds it already there. QoS 0:
+  // a result lost with its connection is lost with the PUBACK behind it, so the device sends
+  // the request again and gets the same result (requests are idempotent by client id); an
+  // acknowledgement would only cost the device a packet and a TLS record per request, and
+  // at QoS 1 a full in-flight window could hold the result back behind the PUBACK.
   if (!payload.empty()) {
     broker_.push(id, "u/" + it->second + "/responses", mqtt::Payload(std::move(payload)),
-                 mqtt::QoS::at_least_once, 0, mqtt::Clock::now());
+                 mqtt::QoS::at_most_once, 0, mqtt::Clock::now());
   }
   if (packet_id != 0) {
     broker_.complete(id, packet_id, error ? to_reason(*error) : mqtt::ReasonCode::success);
