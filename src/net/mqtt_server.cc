@@ -375,7 +375,8 @@ class Shard::Cork {
   Cork& operator=(const Cork&) = delete;
   ~Cork() {
     if (--s_.cork_depth_ != 0) return;
-    // A write may end a connection, which never re-corks; still, take the list first.
+    // write_deferred() only starts asynchronous writes; the list is taken first anyway, so
+    // nothing it does can touch the vector being walked.
     auto writes = std::move(s_.deferred_writes_);
     s_.deferred_writes_.clear();
     for (auto& c : writes) c->write_deferred();
