@@ -81,11 +81,23 @@ struct Transport {
   }
 };
 
-// SNI (RFC 6066); SSL_set_tlsext_host_name is a macro with a C cast.
+// SNI (RFC 6066); SSL_set_tlsext_host_name is a macro with a C cast. Not for an IP literal,
+// which RFC 6066 section 3 does not permit there.
 void set_sni(SSL* ssl, const std::string& host) {
+  boost::system::error_code ec;
+  asio::ip::make_address(host, ec);
+  if (!ec) return;
   SSL_ctrl(ssl, SSL_CTRL_SET_TLSEXT_HOSTNAME, TLSEXT_NAMETYPE_host_name,
            const_cast<char*>(host.c_str()));
 }
+
+// The TLS session of the last connection, resumed by the next one (a TLS 1.3 ticket: the
+// server skips its certificate and signature, most of a handshake's bytes on a phone that
+// reconnects many times a day; docs/BENCHMARKS.md "bandwidth").
+struct SessionFree {
+  void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+};
+using TlsSessionPtr = std::unique_ptr<SSL_SESSION, SessionFree>;
 
 // Why a connection ended, when nothing went wrong on the wire.
 enum class Ending { none, reconnect_now, snapshot, resume_later, stop };
@@ -125,6 +137,7 @@ struct Client::Impl {
   Backoff backoff;
   asio::steady_timer retry_timer, write_signal, ping_timer;
   asio::ssl::context tls_ctx;
+  TlsSessionPtr tls_session;  // see TlsSessionPtr; client thread only
   std::string topic_sync, topic_deltas, topic_responses;
 
   // The current connection; all on the client's thread.
@@ -154,6 +167,7 @@ struct Client::Impl {
   std::error_code fatal;                             // GUARDED_BY(mu)
   int failures = 0;                                  // GUARDED_BY(mu): since the last success
   std::uint64_t connections = 0;                     // GUARDED_BY(mu)
+  std::uint64_t tls_resumed = 0;                     // GUARDED_BY(mu)
   std::optional<core::Seq> head;                     // GUARDED_BY(mu)
   std::size_t outbox_size = 0;                       // GUARDED_BY(mu)
 
@@ -377,6 +391,20 @@ struct Client::Impl {
     if (auto* t = std::get_if<wire::Typing>(&*msg); t && cb.on_typing) cb.on_typing(*t);
   }
 
+  // TLS 1.3 tickets arrive after the handshake, before the server's first data: once CONNACK
+  // is in, the session can be resumed. A copy is kept: OpenSSL marks the connection's own
+  // session object not resumable when the connection ends in an error (a cut, which is when
+  // a phone reconnects), and that object is shared with whoever holds a reference.
+  void keep_tls_session() {
+    if (!transport || !transport->tls) return;
+    SSL_SESSION* s = SSL_get1_session(transport->tls->native_handle());
+    if (s == nullptr) return;
+    if (SSL_SESSION_is_resumable(s) == 1) {
+      if (SSL_SESSION* copy = SSL_SESSION_dup(s)) tls_session.reset(copy);
+    }
+    SSL_SESSION_free(s);
+  }
+
   void close_transport() {
     online = false;
     if (transport) transport->close();
@@ -459,6 +487,7 @@ struct Client::Impl {
       if (opt.tls) {
         transport->tls.emplace(beast::tcp_stream(io), tls_ctx);
         set_sni(transport->tls->native_handle(), opt.host);
+        if (tls_session) SSL_set_session(transport->tls->native_handle(), tls_session.get());
       } else {
         transport->tcp.emplace(io);
       }
@@ -498,7 +527,9 @@ struct Client::Impl {
       {
         std::lock_guard lock(mu);
         ++connections;
+        if (transport->tls && SSL_session_reused(transport->tls->native_handle()) == 1) ++tls_resumed;
       }
+      keep_tls_session();
       online = true;
       ending = Ending::none;
       machine.on_connected();
@@ -722,6 +753,7 @@ ClientStatus Client::status() {
     s.head = i.head;
     s.last_error = i.last_error;
     s.connections = i.connections;
+    s.tls_resumed = i.tls_resumed;
   });
   return s;
 }

@@ -104,6 +104,7 @@ struct ClientStatus {
   std::optional<core::Seq> head;        // as last reported by the server
   std::error_code last_error;           // why the last connection ended, if it did
   std::uint64_t connections = 0;        // connections made (CONNACK received)
+  std::uint64_t tls_resumed = 0;        // of those, TLS ones that resumed the previous session
 };
 
 class Client {

@@ -1,10 +1,12 @@
 // End-to-end: the client SDK against a real irisd (label e2e).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <future>
 
 #include "client/errc.h"
 #include "tests/client/client_test_util.h"
+#include "tests/client/tcp_proxy.h"
 
 namespace iris::testing {
 namespace {
@@ -124,6 +126,36 @@ TEST(ClientE2e, ASendMadeOfflineIsDeliveredOnceAfterARestart) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(std::get<2>(got[0]), "written offline");
   EXPECT_EQ(rows(*b1, thread), got);
+}
+
+TEST(ClientE2e, AReconnectOverTlsResumesTheTlsSession) {
+  TempDir dir;
+  const std::string cert = dir.file("cert.pem"), key = dir.file("key.pem");
+  const std::string make_cert =
+      "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+      "-subj /CN=localhost -keyout " + key + " -out " + cert + " 2>/dev/null";
+  ASSERT_EQ(std::system(make_cert.c_str()), 0) << "openssl could not make a certificate";
+  IrisdProcess s({"--mqtt.tls_port", "0", "--tls.cert_file", cert, "--tls.key_file", key});
+  s.start();
+  TcpProxy proxy(s.port("mqtts"));  // cutting its connections makes the device reconnect
+  auto opts = device_options(s, 1, "phone", dir.file("phone.db"), proxy.port());
+  opts.tls = true;
+  opts.ca_file = cert;  // verified: the certificate is its own CA
+  auto c = Client::open(std::move(opts), {});
+  ASSERT_TRUE(c.has_value());
+  (*c)->start();
+  auto live = (*c)->wait_live(10s);
+  ASSERT_TRUE(live.has_value()) << live.error().message() << "; state "
+                                << static_cast<int>((*c)->status().state) << " connections "
+                                << (*c)->status().connections << " last error "
+                                << (*c)->status().last_error.message() << "; " << s.log_tail();
+  EXPECT_EQ((*c)->status().tls_resumed, 0u) << "a first connection has nothing to resume";
+  for (std::uint64_t cuts = 1; cuts <= 2; ++cuts) {
+    proxy.cut_all();
+    ASSERT_TRUE(eventually([&] { return (*c)->status().connections > cuts; }, 10s)) << s.log_tail();
+  }
+  const auto st = (*c)->status();
+  EXPECT_EQ(st.tls_resumed, st.connections - 1) << "every reconnect resumes the session";
 }
 
 TEST(ClientE2e, ABadTokenIsReportedAndNotRetried) {

@@ -17,12 +17,13 @@ void TlsSession::offer(SSL* ssl) const {
 void TlsSession::keep(SSL* ssl) {
   SSL_SESSION* s = SSL_get1_session(ssl);
   if (s == nullptr) return;
-  if (SSL_SESSION_is_resumable(s) == 0) {
-    SSL_SESSION_free(s);
-    return;
-  }
+  // A copy: the connection's own session object is shared, and OpenSSL marks it not
+  // resumable if that connection later ends in an error.
+  SSL_SESSION* copy = SSL_SESSION_is_resumable(s) == 1 ? SSL_SESSION_dup(s) : nullptr;
+  SSL_SESSION_free(s);
+  if (copy == nullptr) return;
   forget();
-  session_ = s;
+  session_ = copy;
 }
 
 void TlsSession::forget() {
