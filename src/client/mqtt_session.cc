@@ -6,7 +6,9 @@
 namespace iris::client {
 
 MqttSession::MqttSession(MqttSessionOptions options)
-    : options_(std::move(options)), decoder_(options_.max_packet_size, mqtt::Version::v5) {}
+    : options_(std::move(options)),
+      decoder_(options_.max_packet_size, mqtt::Version::v5),
+      aliases_(options_.topic_alias_maximum, 0) {}
 
 mqtt::Bytes MqttSession::connect() const {
   mqtt::Connect c;
@@ -18,6 +20,7 @@ mqtt::Bytes MqttSession::connect() const {
   c.username = options_.username;
   c.password = options_.password;
   c.props.maximum_packet_size = options_.max_packet_size;
+  if (options_.topic_alias_maximum > 0) c.props.topic_alias_maximum = options_.topic_alias_maximum;
   return mqtt::encode(mqtt::Packet{std::move(c)}, mqtt::Version::v5);
 }
 
@@ -46,6 +49,7 @@ mqtt::Bytes MqttSession::publish(const std::string& topic, std::string payload, 
   p.payload = mqtt::Payload(std::move(payload));
   if (qos != mqtt::QoS::at_most_once) p.packet_id = take_id();
   if (id_out) *id_out = p.packet_id;
+  aliases_.apply_outgoing(p);
   return mqtt::encode(mqtt::Packet{std::move(p)}, mqtt::Version::v5);
 }
 
@@ -72,9 +76,11 @@ Result<std::vector<MqttEvent>> MqttSession::on_bytes(std::span<const std::uint8_
     if (!*next) break;
     mqtt::Packet& p = **next;
     if (auto* c = std::get_if<mqtt::Connack>(&p)) {
+      aliases_.set_outbound_max(c->props.topic_alias_maximum.value_or(0));
       if (c->reason == mqtt::ReasonCode::success) out.emplace_back(mqtt_event::Connected{});
       else out.emplace_back(mqtt_event::Refused{c->reason});
     } else if (auto* pub = std::get_if<mqtt::Publish>(&p)) {
+      if (aliases_.resolve_incoming(*pub)) return fail(errc::protocol);
       out.emplace_back(mqtt_event::Message{std::move(pub->topic), std::string(pub->payload.view()),
                                            pub->qos, pub->packet_id});
     } else if (auto* ack = std::get_if<mqtt::PubAck>(&p)) {

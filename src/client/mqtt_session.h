@@ -17,6 +17,7 @@
 #include "base/result.h"
 #include "mqtt/decoder.h"
 #include "mqtt/packet/packet.h"
+#include "mqtt/topic_aliases.h"
 
 namespace iris::client {
 
@@ -27,6 +28,10 @@ struct MqttSessionOptions {
   std::uint16_t keep_alive_s = 30;
   // Largest packet accepted from the server; a larger one ends the connection.
   std::uint32_t max_packet_size = 8u << 20;
+  // Topic aliases (MQTT 5.0 3.3.2.3.4) the server may use towards us; we use as many as its
+  // CONNACK allows. A device's topics repeat on every packet (u/<user>/deltas ...), so an
+  // alias saves their bytes after the first. 0 = none.
+  std::uint16_t topic_alias_maximum = 8;
 };
 
 namespace mqtt_event {
@@ -83,6 +88,7 @@ class MqttSession {
 
   MqttSessionOptions options_;
   mqtt::Decoder decoder_;
+  mqtt::TopicAliases aliases_;
   std::set<mqtt::PacketId> in_use_;
   mqtt::PacketId next_id_ = 1;
 };

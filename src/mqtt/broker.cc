@@ -6,6 +6,7 @@
 #include "mqtt/decoder.h"
 #include "mqtt/encoder.h"
 #include "mqtt/topic.h"
+#include "mqtt/topic_aliases.h"
 
 namespace iris::mqtt {
 namespace {
@@ -71,13 +72,11 @@ struct Broker::Connection {
   TimePoint last_received;
   Session* session = nullptr;  // set while connected; the session outlives this pointer
   std::unique_ptr<Will> will;
-  // Aliases the client set (index alias-1) and those we set towards it (MQTT 5.0 §3.3.2.3.4).
-  std::vector<std::string> inbound_aliases;
-  std::vector<std::string> outbound_aliases;
+  // Aliases the client set and those we set towards it (MQTT 5.0 §3.3.2.3.4).
+  TopicAliases aliases;
   std::uint32_t client_max_packet_size = 0xFFFFFFFF;
   std::uint16_t keep_alive = 0;     // seconds, 0 = none
   std::uint16_t send_window = 0;    // in-flight QoS 1/2 towards the client
-  std::uint16_t outbound_alias_max = 0;
   Version version = Version::v3_1_1;
   State state = State::awaiting_connect;
   bool over_limit = false;
@@ -258,8 +257,9 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     c.send_window = std::min(connect.props.receive_maximum.value_or(0xFFFF),
                              options_.max_inflight_messages);
     c.client_max_packet_size = connect.props.maximum_packet_size.value_or(0xFFFFFFFF);
-    c.outbound_alias_max =
-        std::min(connect.props.topic_alias_maximum.value_or(0), options_.topic_alias_maximum);
+    c.aliases.set_inbound_max(options_.topic_alias_maximum);
+    c.aliases.set_outbound_max(
+        std::min(connect.props.topic_alias_maximum.value_or(0), options_.topic_alias_maximum));
     if (assigned) ack.props.assigned_client_identifier = connect.client_id;
     if (expiry != connect.props.session_expiry_interval.value_or(0)) {
       ack.props.session_expiry_interval = expiry;
@@ -338,19 +338,9 @@ void Broker::close_connection(Connection& c, std::error_code reason, TimePoint n
 void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
   Session& s = *c.session;
   ++metrics_.publishes_received;
-  if (p.props.topic_alias) {
-    const std::uint16_t alias = *p.props.topic_alias;
-    if (alias > options_.topic_alias_maximum) {
-      return fail_connection(c, errc::topic_alias_invalid, now);  // MQTT-3.3.2-9
-    }
-    if (c.inbound_aliases.size() < alias) c.inbound_aliases.resize(alias);
-    if (!p.topic.empty()) {
-      c.inbound_aliases[alias - 1] = p.topic;
-    } else if (c.inbound_aliases[alias - 1].empty()) {
-      return fail_connection(c, errc::protocol_error, now);  // unknown alias, §3.3.2.3.4
-    } else {
-      p.topic = c.inbound_aliases[alias - 1];
-    }
+  if (const auto bad = c.aliases.resolve_incoming(p)) {
+    // Over our Topic Alias Maximum (MQTT-3.3.2-9), or an alias never set (§3.3.2.3.4).
+    return fail_connection(c, *bad, now);
   }
   if (!p.props.subscription_identifiers.empty()) {
     return fail_connection(c, errc::protocol_error, now);  // MQTT-3.3.4-6
@@ -698,16 +688,7 @@ bool Broker::send_publish(Connection& c, const Outgoing& o, bool dup, TimePoint 
     ++metrics_.messages_dropped;
     return false;
   }
-  if (c.outbound_alias_max > 0) {
-    const auto it = std::find(c.outbound_aliases.begin(), c.outbound_aliases.end(), p.topic);
-    if (it != c.outbound_aliases.end()) {
-      p.props.topic_alias = static_cast<std::uint16_t>(it - c.outbound_aliases.begin() + 1);
-      p.topic.clear();
-    } else if (c.outbound_aliases.size() < c.outbound_alias_max) {
-      c.outbound_aliases.push_back(p.topic);
-      p.props.topic_alias = static_cast<std::uint16_t>(c.outbound_aliases.size());
-    }
-  }
+  c.aliases.apply_outgoing(p);
   ++metrics_.publishes_sent;
   send(c, p);
   return true;

@@ -2,7 +2,6 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <algorithm>
 #include <stdexcept>
 
 #include "mqtt/encoder.h"
@@ -26,8 +25,10 @@ asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt:
                                         bool topic_aliases) {
   co_await link_.connect(to);
   connect.version = mqtt::Version::v5;
-  aliases_ = topic_aliases;
-  if (aliases_) connect.props.topic_alias_maximum = kTopicAliases;
+  if (topic_aliases) {
+    connect.props.topic_alias_maximum = kTopicAliases;
+    aliases_.set_inbound_max(kTopicAliases);
+  }
   send({mqtt::Packet(std::move(connect))});
   std::vector<std::uint8_t> buf(64 * 1024);
   while (true) {
@@ -39,7 +40,7 @@ asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt:
       if (ack->reason != mqtt::ReasonCode::success) {
         throw std::runtime_error("CONNACK refused: " + std::string(mqtt::to_string(ack->reason)));
       }
-      if (aliases_) outbound_alias_max_ = ack->props.topic_alias_maximum.value_or(0);
+      if (topic_aliases) aliases_.set_outbound_max(ack->props.topic_alias_maximum.value_or(0));
       break;
     }
     const std::size_t n = co_await link_.read_some(buf);
@@ -52,9 +53,9 @@ asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt:
 std::size_t MqttLink::send(std::initializer_list<mqtt::Packet> packets) {
   mqtt::Bytes out;
   for (const auto& p : packets) {
-    if (const auto* publish = std::get_if<mqtt::Publish>(&p); publish && outbound_alias_max_ > 0) {
+    if (const auto* publish = std::get_if<mqtt::Publish>(&p)) {
       mqtt::Publish aliased = *publish;
-      alias_outgoing(aliased);
+      aliases_.apply_outgoing(aliased);
       mqtt::encode(mqtt::Packet(std::move(aliased)), mqtt::Version::v5, out);
     } else {
       mqtt::encode(p, mqtt::Version::v5, out);
@@ -62,31 +63,6 @@ std::size_t MqttLink::send(std::initializer_list<mqtt::Packet> packets) {
   }
   link_.send(out);
   return out.size();
-}
-
-void MqttLink::alias_outgoing(mqtt::Publish& p) {
-  const auto it = std::find(outbound_aliases_.begin(), outbound_aliases_.end(), p.topic);
-  if (it != outbound_aliases_.end()) {
-    p.props.topic_alias = static_cast<std::uint16_t>(it - outbound_aliases_.begin() + 1);
-    p.topic.clear();
-  } else if (outbound_aliases_.size() < outbound_alias_max_) {
-    outbound_aliases_.push_back(p.topic);  // sent once with the topic, which sets the alias
-    p.props.topic_alias = static_cast<std::uint16_t>(outbound_aliases_.size());
-  }
-}
-
-bool MqttLink::resolve_incoming(mqtt::Publish& p) {
-  if (!p.props.topic_alias) return true;
-  const std::size_t alias = *p.props.topic_alias;
-  if (alias == 0 || alias > kTopicAliases) return false;
-  if (inbound_aliases_.size() < alias) inbound_aliases_.resize(alias);
-  if (!p.topic.empty()) {
-    inbound_aliases_[alias - 1] = p.topic;
-    return true;
-  }
-  if (inbound_aliases_[alias - 1].empty()) return false;
-  p.topic = inbound_aliases_[alias - 1];
-  return true;
 }
 
 asio::awaitable<void> MqttLink::read_loop() {
@@ -101,9 +77,10 @@ asio::awaitable<void> MqttLink::read_loop() {
       }
       if (!*packet) break;
       const std::size_t wire_bytes = mqtt::encode(**packet, mqtt::Version::v5).size();
-      if (auto* publish = std::get_if<mqtt::Publish>(&**packet); publish && !resolve_incoming(*publish)) {
+      if (auto* publish = std::get_if<mqtt::Publish>(&**packet);
+          publish && aliases_.resolve_incoming(*publish)) {
         link_.drop();
-        if (!dropped_) on_closed_("PUBLISH with an unknown topic alias");
+        if (!dropped_) on_closed_("PUBLISH with a bad topic alias");
         co_return;
       }
       on_packet_(**packet, wire_bytes);

@@ -11,11 +11,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <functional>
 #include <string>
-#include <vector>
 
 #include "apps/iris-bench/bandwidth/tls_link.h"
 #include "mqtt/decoder.h"
 #include "mqtt/packet/packet.h"
+#include "mqtt/topic_aliases.h"
 
 namespace iris::bench {
 
@@ -52,17 +52,9 @@ class MqttLink {
  private:
   asio::awaitable<void> read_loop();
 
-  // Replaces the topic of an outgoing PUBLISH with its alias once one is set.
-  void alias_outgoing(mqtt::Publish& p);
-  // Restores the topic of an incoming PUBLISH that carries an alias; false if unknown.
-  bool resolve_incoming(mqtt::Publish& p);
-
   TlsLink link_;
   mqtt::Decoder decoder_;
-  bool aliases_ = false;
-  std::uint16_t outbound_alias_max_ = 0;  // irisd's Topic Alias Maximum
-  std::vector<std::string> outbound_aliases_;  // alias - 1 -> topic, both directions
-  std::vector<std::string> inbound_aliases_;
+  mqtt::TopicAliases aliases_;  // none unless connect() asked for them
   OnPacket on_packet_;
   OnClosed on_closed_;
   bool dropped_ = false;

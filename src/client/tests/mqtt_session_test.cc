@@ -88,6 +88,37 @@ TEST(MqttSession, PacketIdsAreNonZeroUniqueAndFreedByTheirAck) {
   EXPECT_EQ(s.unacked(), 99u);
 }
 
+TEST(MqttSession, TopicAliasesBothWaysAsTheConnackAllows) {
+  auto s = session();
+  EXPECT_EQ(std::get<mqtt::Connect>(server_reads(s.connect(), std::nullopt)).props.topic_alias_maximum, 8);
+  mqtt::Connack ack;
+  ack.props.topic_alias_maximum = 4;
+  ASSERT_TRUE(s.on_bytes(mqtt::encode(mqtt::Packet{ack}, mqtt::Version::v5)).has_value());
+  // Outgoing: the topic once, then only the alias.
+  const auto first = std::get<mqtt::Publish>(server_reads(s.publish("u/42/sync", "a", mqtt::QoS::at_least_once)));
+  EXPECT_EQ(first.topic, "u/42/sync");
+  EXPECT_EQ(first.props.topic_alias, 1);
+  const auto second = std::get<mqtt::Publish>(server_reads(s.publish("u/42/sync", "b", mqtt::QoS::at_least_once)));
+  EXPECT_TRUE(second.topic.empty());
+  EXPECT_EQ(second.props.topic_alias, 1);
+  // Incoming: an alias the server set stands for its topic afterwards.
+  mqtt::Publish set;
+  set.topic = "u/42/deltas";
+  set.props.topic_alias = 2;
+  mqtt::Publish use = set;
+  use.topic.clear();
+  auto bytes = mqtt::encode(mqtt::Packet{set}, mqtt::Version::v5);
+  mqtt::encode(mqtt::Packet{use}, mqtt::Version::v5, bytes);
+  auto events = s.on_bytes(bytes);
+  ASSERT_TRUE(events.has_value());
+  ASSERT_EQ(events->size(), 2u);
+  EXPECT_EQ(std::get<mqtt_event::Message>((*events)[1]).topic, "u/42/deltas");
+  // One it never set ends the connection.
+  mqtt::Publish unknown;
+  unknown.props.topic_alias = 3;
+  EXPECT_FALSE(s.on_bytes(mqtt::encode(mqtt::Packet{unknown}, mqtt::Version::v5)).has_value());
+}
+
 TEST(MqttSession, GarbageFromTheServerEndsTheConnection) {
   auto s = session();
   const std::uint8_t junk[] = {0x00, 0x00};  // packet type 0 is reserved
