@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/thread_fold.h"
+
 namespace iris::sync {
 
 Inbox Inbox::from_history(core::UserId owner, const store::HistoryInbox& history) {
@@ -21,35 +23,9 @@ Inbox Inbox::from_history(core::UserId owner, const store::HistoryInbox& history
 
 void Inbox::apply(const core::Update& u) {
   seq_ = u.seq;
-  Thread& t = threads_[u.thread];
-  std::visit(
-      [&](const auto& b) {
-        using T = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<T, core::ThreadCreated>) {
-          t.name = b.name;
-          t.participants = b.participants;
-        } else if constexpr (std::is_same_v<T, core::ThreadRenamed>) {
-          t.name = b.name;
-        } else if constexpr (std::is_same_v<T, core::ParticipantsChanged>) {
-          for (auto p : b.added) {
-            if (std::find(t.participants.begin(), t.participants.end(), p) == t.participants.end()) {
-              t.participants.push_back(p);
-            }
-          }
-          for (auto p : b.removed) std::erase(t.participants, p);
-        } else if constexpr (std::is_same_v<T, core::MessageCreated>) {
-          t.messages[b.message] = wire::ThreadMessage{b.message, u.actor, u.time, b.text, b.reply_to};
-        } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
-          if (auto it = t.messages.find(b.message); it != t.messages.end()) it->second.text = b.text;
-        } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
-          t.messages.erase(b.message);
-        } else {
-          static_assert(std::is_same_v<T, core::ReadReceipt>);
-          auto& w = t.watermarks[b.reader];
-          w = std::max(w, b.up_to);  // a late, lower receipt never un-reads
-        }
-      },
-      u.body);
+  core::apply_to_thread(threads_[u.thread], u, [](const core::MessageCreated& b, const core::Update& up) {
+    return wire::ThreadMessage{b.message, up.actor, up.time, b.text, b.reply_to};
+  });
 }
 
 wire::Snapshot Inbox::snapshot(core::Epoch epoch, std::size_t latest) const {

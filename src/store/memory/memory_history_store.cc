@@ -5,6 +5,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/thread_fold.h"
 #include "store/errc.h"
 
 namespace iris::store {
@@ -110,36 +111,9 @@ class MemoryHistoryStore final : public HistoryStore {
   };
 
   static void materialize(User& user, const core::Update& u) {
-    Thread& t = user.threads[u.thread];
-    std::visit(
-        [&](const auto& b) {
-          using T = std::decay_t<decltype(b)>;
-          if constexpr (std::is_same_v<T, core::ThreadCreated>) {
-            t.name = b.name;
-            t.participants = b.participants;
-          } else if constexpr (std::is_same_v<T, core::ThreadRenamed>) {
-            t.name = b.name;
-          } else if constexpr (std::is_same_v<T, core::ParticipantsChanged>) {
-            for (auto p : b.added) {
-              if (std::find(t.participants.begin(), t.participants.end(), p) ==
-                  t.participants.end()) {
-                t.participants.push_back(p);
-              }
-            }
-            for (auto p : b.removed) std::erase(t.participants, p);
-          } else if constexpr (std::is_same_v<T, core::MessageCreated>) {
-            t.messages[b.message] = HistoryMessage{b.message, u.actor, u.time, b.text, b.reply_to};
-          } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
-            if (auto it = t.messages.find(b.message); it != t.messages.end()) it->second.text = b.text;
-          } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
-            t.messages.erase(b.message);
-          } else {
-            static_assert(std::is_same_v<T, core::ReadReceipt>);
-            auto [w, inserted] = t.watermarks.try_emplace(b.reader, b.up_to);
-            if (!inserted) w->second = std::max(w->second, b.up_to);
-          }
-        },
-        u.body);
+    core::apply_to_thread(user.threads[u.thread], u, [](const core::MessageCreated& b, const core::Update& up) {
+      return HistoryMessage{b.message, up.actor, up.time, b.text, b.reply_to};
+    });
   }
 
   std::atomic<bool> unavailable_{false};
