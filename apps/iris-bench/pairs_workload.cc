@@ -13,26 +13,14 @@
 
 #include "apps/iris-bench/pacer.h"
 #include "apps/iris-bench/publish_template.h"
+#include "apps/iris-bench/run_state.h"
 
 namespace iris::bench {
 namespace {
 
-// What the main thread and the workers share. Workers write; the main thread polls.
-struct Shared {
-  std::atomic<std::size_t> ready{0};
+// What the main thread and the workers share (run_state.h), and the subscribers done.
+struct Shared : RunState {
   std::atomic<std::size_t> subscribers_done{0};
-  std::atomic<std::int64_t> last_delivery_ns{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::string error;  // GUARDED_BY(error_mutex): the first failure
-  // Written by the main thread before it posts the start to the workers (the post orders it).
-  Clock::time_point start;
-  std::int64_t record_from_ns = 0;
-
-  void fail(const std::string& what) {
-    std::lock_guard lock(error_mutex);
-    if (!failed.exchange(true)) error = what;
-  }
 };
 
 class Publisher;
@@ -168,9 +156,7 @@ class Subscriber final : public ClientHandler {
     publisher_.on_delivered(now);
     if (++received_ != expected_) return;
     shared_.subscribers_done.fetch_add(1);
-    std::int64_t last = shared_.last_delivery_ns.load();
-    while (last < now_ns && !shared_.last_delivery_ns.compare_exchange_weak(last, now_ns)) {
-    }
+    shared_.delivered_at(now_ns);
   }
   void on_read_done(MqttClient&) override { publisher_.client().flush(); }
   void on_error(MqttClient&, const std::string& what) override { shared_.fail(what); }
@@ -192,19 +178,6 @@ void Worker::pace() {
     if (const auto n = p->next_due(); n && (!next || *n < *next)) next = n;
   }
   if (next) pacer.arm(*next, [this] { pace(); });
-}
-
-// Polls until `done` or a failure or the deadline; throws on the last two.
-template <typename Done>
-void wait_for(Shared& shared, Clock::time_point deadline, const char* what, Done done) {
-  while (!done()) {
-    if (shared.failed.load()) {
-      std::lock_guard lock(shared.error_mutex);
-      throw std::runtime_error(shared.error);
-    }
-    if (Clock::now() > deadline) throw std::runtime_error(std::string("timed out ") + what);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include <thread>
 
 #include "apps/iris-bench/pacer.h"
+#include "apps/iris-bench/run_state.h"
 #include "mqtt/encoder.h"
 #include "net/token.h"
 #include "wire/codec.h"
@@ -26,30 +27,12 @@ namespace {
 // one push per send that the benchmark does not look at once sending.
 constexpr std::uint8_t kSendResultHeader = 0x6C;
 
-// What the main thread and the workers share. Workers write; the main thread polls.
-struct Shared {
-  std::atomic<std::size_t> ready{0};
+// What the main thread and the workers share (run_state.h), and the sync phases' counts.
+struct Shared : RunState {
   std::atomic<std::size_t> created{0};
   std::atomic<std::size_t> resumed{0};
   std::atomic<std::size_t> senders_done{0};    // devices whose every send was acknowledged
   std::atomic<std::size_t> receivers_done{0};  // devices that got every message sent to them
-  std::atomic<std::int64_t> last_delivery_ns{0};
-  std::atomic<bool> failed{false};
-  std::mutex error_mutex;
-  std::string error;  // GUARDED_BY(error_mutex): the first failure
-  // Written by the main thread before it posts the start to the workers (the post orders it).
-  Clock::time_point start;
-  std::int64_t record_from_ns = 0;
-
-  void fail(const std::string& what) {
-    std::lock_guard lock(error_mutex);
-    if (!failed.exchange(true)) error = what;
-  }
-  void delivered_at(std::int64_t now_ns) {
-    std::int64_t last = last_delivery_ns.load();
-    while (last < now_ns && !last_delivery_ns.compare_exchange_weak(last, now_ns)) {
-    }
-  }
 };
 
 std::string sync_topic(core::UserId user) { return "u/" + std::to_string(user.value()) + "/sync"; }
@@ -349,19 +332,6 @@ void Device::on_batch(const wire::DeltaBatch& b, Clock::time_point now) {
   if (got) shared_.delivered_at(now_ns);
   if (expected_ != 0 && delivered_ == expected_) mark_caught_up(now);
   if (until_.value() != 0 && b.last_seq >= until_) mark_caught_up(now);
-}
-
-// Polls until `done` or a failure or the deadline; throws on the last two.
-template <typename Done>
-void wait_for(Shared& shared, Clock::time_point deadline, const std::string& what, Done done) {
-  while (!done()) {
-    if (shared.failed.load()) {
-      std::lock_guard lock(shared.error_mutex);
-      throw std::runtime_error(shared.error);
-    }
-    if (Clock::now() > deadline) throw std::runtime_error("timed out " + what);
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
 }
 
 // The workers and their devices; stops and joins the threads when destroyed.
