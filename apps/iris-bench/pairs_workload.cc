@@ -170,14 +170,7 @@ class Subscriber final : public ClientHandler {
 };
 
 void Worker::pace() {
-  const Clock::time_point now = Clock::now();
-  std::optional<Clock::time_point> next;
-  for (auto& p : publishers) {
-    p->send_due(now);
-    p->client().flush();
-    if (const auto n = p->next_due(); n && (!next || *n < *next)) next = n;
-  }
-  if (next) pacer.arm(*next, [this] { pace(); });
+  pacer.pace(publishers, [this] { pace(); });
 }
 
 }  // namespace

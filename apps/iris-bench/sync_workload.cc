@@ -288,16 +288,7 @@ struct Worker {
   std::vector<std::int64_t> latencies_ns;
   std::thread thread;
 
-  void pace() {
-    const Clock::time_point now = Clock::now();
-    std::optional<Clock::time_point> next;
-    for (auto& d : devices) {
-      d->send_due(now);
-      d->client().flush();
-      if (const auto n = d->next_due(); n && (!next || *n < *next)) next = n;
-    }
-    if (next) pacer.arm(*next, [this] { pace(); });
-  }
+  void pace() { pacer.pace(devices, [this] { pace(); }); }
   void tick() {
     second.expires_after(std::chrono::seconds(1));
     second.async_wait([this](const boost::system::error_code& ec) {
