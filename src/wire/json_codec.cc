@@ -770,4 +770,6 @@ Result<M> decode_json(std::string_view text, const Limits& limits) {
 IRIS_WIRE_FOR_EACH_MESSAGE(IRIS_WIRE_INSTANTIATE)
 #undef IRIS_WIRE_INSTANTIATE
 
+std::string_view member_name(const Message& message) { return kEnvelopeMembers[message.index()]; }
+
 }  // namespace iris::wire

@@ -34,6 +34,10 @@ namespace iris::wire {
 template <WireMessage M>
 std::string encode_json(const M& message);
 
+// The IDL's name of the Envelope member `message` holds ("delta_batch", "heartbeat", ...):
+// its key in JSON.
+std::string_view member_name(const Message& message);
+
 // Errors as decode() in codec.h, from the same errc.
 template <WireMessage M>
 Result<M> decode_json(std::string_view text, const Limits& limits = {});

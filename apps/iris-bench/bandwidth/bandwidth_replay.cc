@@ -190,30 +190,18 @@ class Replay {
     if (measuring_) result_.mqtt_bytes[what] += bytes;
   }
 
-  static const char* kind_of(const mqtt::Publish& p, const Result<wire::Message>& m) {
-    if (p.topic.ends_with("/notify")) return "notify";
-    if (!m) return "undecodable";
-    return std::visit(
-        [](const auto& v) -> const char* {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, wire::DeltaBatch>) return "delta_batch";
-          else if constexpr (std::is_same_v<T, wire::Heartbeat>) return "heartbeat";
-          else if constexpr (std::is_same_v<T, wire::SendResult>) return "send_result";
-          else if constexpr (std::is_same_v<T, wire::Resync>) return "resync";
-          else return "other";
-        },
-        *m);
-  }
-
   void on_packet(Device& d, mqtt::Packet& packet, std::size_t wire_bytes) {
     waker_.poke();
     if (auto* p = std::get_if<mqtt::Publish>(&packet)) {
-      if (measuring_) {
-        const auto m = p->topic.ends_with("/notify") ? Result<wire::Message>(wire::Message{})
-                                                     : decode(p->payload.view());
-        count(std::string("down.") + kind_of(*p, m), wire_bytes);
+      if (p->topic.ends_with("/notify")) {
+        count("down.notify", wire_bytes);
+        on_notify(d, p->payload.view());
+      } else {
+        auto message = decode(p->payload.view());
+        if (!message) return fail(d.client_id + ": undecodable payload on " + p->topic);
+        count("down." + std::string(wire::member_name(*message)), wire_bytes);
+        on_message(d, *message);
       }
-      on_publish(d, *p);
       if (p->qos == mqtt::QoS::at_least_once) {
         // Acknowledged after it was applied: the PUBACK of a delta batch moves the cursor.
         mqtt::PubAck ack;
@@ -245,11 +233,9 @@ class Replay {
     }
   }
 
-  void on_publish(Device& d, const mqtt::Publish& p) {
-    if (p.topic.size() > 7 && p.topic.ends_with("/notify")) return on_notify(d, p.payload.view());
-    auto message = decode(p.payload.view());
-    if (!message) return fail(d.client_id + ": undecodable payload on " + p.topic);
-    if (auto* batch = std::get_if<wire::DeltaBatch>(&*message)) {
+  // A message on the deltas or responses topic.
+  void on_message(Device& d, const wire::Message& message) {
+    if (auto* batch = std::get_if<wire::DeltaBatch>(&message)) {
       // A device with nothing (epoch 0, seq 0) takes the queue's epoch from its first batch:
       // irisd streams a young queue from its start instead of answering a resync.
       if (d.epoch == core::Epoch{0} && d.seq == core::Seq{0}) d.epoch = batch->epoch;
@@ -259,7 +245,7 @@ class Replay {
                     std::to_string(d.seq.value()));
       }
       d.seq = batch->last_seq;
-    } else if (auto* resync = std::get_if<wire::Resync>(&*message)) {
+    } else if (auto* resync = std::get_if<wire::Resync>(&message)) {
       // A device without state (epoch 0) is told the epoch and starts from seq 0; anything
       // else would mean the server lost or trimmed data the workload never asked it to.
       if (resync->reason != wire::ResyncReason::epoch_changed || d.epoch != core::Epoch{0}) {
@@ -269,9 +255,9 @@ class Replay {
       d.epoch = resync->epoch;
       d.seq = core::Seq{0};
       count("up.resume", d.link->send({mqtt::Packet(resume_publish(d))}));
-    } else if (auto* result = std::get_if<wire::SendResult>(&*message)) {
+    } else if (auto* result = std::get_if<wire::SendResult>(&message)) {
       results_[result->client_id] = *result;
-    } else if (auto* error = std::get_if<wire::Error>(&*message)) {
+    } else if (auto* error = std::get_if<wire::Error>(&message)) {
       fail(d.client_id + ": error " + std::to_string(static_cast<int>(error->code)) + ": " +
            error->text);
     }

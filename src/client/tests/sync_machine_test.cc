@@ -57,6 +57,15 @@ TEST(SyncMachine, AnEmptyDeviceTakesTheFirstBatchOfAnyEpoch) {
   EXPECT_TRUE(is<decision::Apply>(m.on_delta(batch(1, 3, Epoch{77}), Position{})));
 }
 
+TEST(SyncMachine, AnAppliedBatchPastTheLastHeartbeatRaisesTheKnownHead) {
+  SyncMachine m;
+  ASSERT_TRUE(is<decision::UpToDate>(m.on_delta(wire::Heartbeat{kEpoch, Seq{10}}, at(10))));
+  // A device holding the head gets no more heartbeats; its deltas tell where the head is.
+  ASSERT_TRUE(is<decision::Apply>(m.on_delta(batch(11, 14), at(10))));
+  EXPECT_EQ(m.known_head(), Seq{14});
+  EXPECT_TRUE(m.up_to_date(at(14)));
+}
+
 TEST(SyncMachine, EveryFullResyncTakesASnapshot) {
   for (auto reason : {wire::ResyncReason::too_old, wire::ResyncReason::epoch_changed,
                       wire::ResyncReason::backlog_too_large}) {

@@ -46,6 +46,13 @@ TEST(WireJson, WritesFieldNamesAndIdsAsDecimalStrings) {
             R"({"read_request":{"thread":"1","up_to":"2"}})");
 }
 
+TEST(WireJson, NamesEachEnvelopeMemberAsItsJsonKey) {
+  EXPECT_EQ(member_name(Message{Heartbeat{}}), "heartbeat");
+  EXPECT_EQ(member_name(Message{DeltaBatch{}}), "delta_batch");
+  const std::string json = encode_json(Message{SendResult{}});
+  EXPECT_EQ(json.rfind("{\"" + std::string(member_name(Message{SendResult{}})) + "\":", 0), 0u) << json;
+}
+
 TEST(WireJson, WritesHeartbeatAndTyping) {
   EXPECT_EQ(encode_json(Message{Heartbeat{core::Epoch{9}, core::Seq{42}}}),
             R"({"heartbeat":{"epoch":"9","head":"42"}})");
