@@ -99,7 +99,7 @@ const std::vector<Option>& options() {
        }},
       {"history.min_interval_ms",
        "Milliseconds the history writer waits after a transaction that was not full, so that "
-       "updates gather (fewer fsyncs and page writes competing with the queue's commits). "
+       "updates gather (fewer fsyncs and page rewrites, less CPU taken from live delivery). "
        "Default: 500; 0 = commit as soon as anything is dirty",
        [](Config& c, std::string_view v) {
          c.history_writer.min_interval = std::chrono::milliseconds(to_u64_max("history.min_interval_ms", v, 60'000));
