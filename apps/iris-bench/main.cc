@@ -106,6 +106,8 @@ bandwidth (irisd only; --port is its MQTT over TLS port):
   --topic-aliases B      1: MQTT 5.0 topic aliases both ways (default); 0: full topics
   --tls-session-lifetime S  simulated seconds a TLS ticket stays valid (default 86400,
                          irisd's tls.session_lifetime)
+  --ack-delay S          simulated seconds a device may hold the PUBACK of a delta batch
+                         or notify, to send it with its next packet (default 0: at once)
 )";
 
 
@@ -252,6 +254,8 @@ int run_bandwidth(Args& args, const asio::ip::tcp::endpoint& mqtts, double timeo
   if (resume > 1) throw std::runtime_error("--tls-resume: 0 or 1");
   o.tls_resume = resume == 1;
   o.tls_session_lifetime_s = static_cast<std::int64_t>(args.u64("tls-session-lifetime", 86400));
+  o.ack_delay_s = args.f64("ack-delay", 0);
+  if (o.ack_delay_s < 0) throw std::runtime_error("--ack-delay: >= 0");
   const auto aliases = args.u64("topic-aliases", 1);
   if (aliases > 1) throw std::runtime_error("--topic-aliases: 0 or 1");
   o.topic_aliases = aliases == 1;
@@ -302,6 +306,9 @@ int run_bandwidth(Args& args, const asio::ip::tcp::endpoint& mqtts, double timeo
   }
   std::printf("tls_http_connect_bytes_per_device_day %.0f\n",
               static_cast<double>(r.bytes.total() - mqtt_total) / device_days);
+  std::printf("mqtt_tls_records_per_device_day.up %.0f\nmqtt_tls_records_per_device_day.down %.0f\n",
+              static_cast<double>(r.mqtt_records.sent) / device_days,
+              static_cast<double>(r.mqtt_records.received) / device_days);
   std::printf("day_away_catch_ups %zu\ncatchup_round_trips_median %.0f\ncatchup_round_trips_max %u\n"
               "catchup_ms_median %.2f\ncatchup_bytes_median %.0f\nelapsed_s %.1f\n",
               trips.size(), median(trips),

@@ -112,7 +112,12 @@ class Replay {
     std::uint32_t pings_unanswered = 0;
     std::uint32_t round_trips = 0;  // since the last connect
     std::int64_t offline_since_ms = 0;
-    std::int64_t next_ping_ms = 0;
+    // Simulated times of the last packet it sent and received on its MQTT connection: it
+    // pings only when one direction was quiet for a keep-alive (MQTT 3.1.2.10; Paho's rule).
+    std::int64_t last_out_ms = 0, last_in_ms = 0;
+    // PUBACKs it holds (ReplayOptions::ack_delay_s) and when the oldest must leave.
+    std::vector<std::uint16_t> held_acks;
+    std::int64_t acks_due_ms = 0;
     // The TLS session its next connection resumes (null when resumption is off). Declared
     // before the links that use it, so it outlives them.
     std::unique_ptr<TlsSession> tls_session;
@@ -157,7 +162,7 @@ class Replay {
     p.payload = mqtt::Payload(encode(m));
     const auto id = p.packet_id;
     d.unacked.insert(id);
-    count("up.request", d.link->send({mqtt::Packet(std::move(p))}));
+    send(d, "up.request", {mqtt::Packet(std::move(p))});
     return id;
   }
 
@@ -190,8 +195,50 @@ class Replay {
     if (measuring_) result_.mqtt_bytes[what] += bytes;
   }
 
+  // Writes `packets` on `d`'s connection at the current simulated time and counts their bytes
+  // as `what`. Acknowledgements the device holds leave first, in the same write.
+  void send(Device& d, const std::string& what, std::initializer_list<mqtt::Packet> packets) {
+    d.last_out_ms = now_ms_;
+    std::vector<mqtt::Packet> all;
+    for (auto id : d.held_acks) {
+      mqtt::PubAck ack;
+      ack.packet_id = id;
+      all.emplace_back(ack);
+    }
+    const std::size_t acks = all.size();
+    d.held_acks.clear();
+    all.insert(all.end(), packets.begin(), packets.end());
+    const auto sizes = d.link->send(all);
+    for (std::size_t i = 0; i < sizes.size(); ++i) count(i < acks ? "up.puback" : what, sizes[i]);
+  }
+
+  // The PUBACK of a delta batch or notify, once applied: held up to ack_delay_s.
+  void acknowledge(Device& d, std::uint16_t packet_id) {
+    if (o_.ack_delay_s <= 0) {
+      mqtt::PubAck ack;
+      ack.packet_id = packet_id;
+      send(d, "up.puback", {mqtt::Packet(ack)});
+      return;
+    }
+    if (d.held_acks.empty()) d.acks_due_ms = now_ms_ + static_cast<std::int64_t>(o_.ack_delay_s * 1000);
+    d.held_acks.push_back(packet_id);
+    if (d.held_acks.size() >= ReplayOptions::kHeldAcks) send(d, "up.puback", {});
+  }
+
+  // Held acknowledgements due up to `now_ms` leave on their own.
+  void release_acks_until(std::int64_t now_ms) {
+    for (Device& d : devices_) {
+      if (!d.link || d.held_acks.empty() || d.acks_due_ms > now_ms) continue;
+      now_ms_ = d.acks_due_ms;
+      send(d, "up.puback", {});
+    }
+    now_ms_ = now_ms;
+  }
+
   void on_packet(Device& d, mqtt::Packet& packet, std::size_t wire_bytes) {
     waker_.poke();
+    // (A PINGRESP answers a ping sent at its own simulated time: ping_until() set that.)
+    if (!std::holds_alternative<mqtt::PingResp>(packet)) d.last_in_ms = now_ms_;
     if (auto* p = std::get_if<mqtt::Publish>(&packet)) {
       if (p->topic.ends_with("/notify")) {
         count("down.notify", wire_bytes);
@@ -202,12 +249,8 @@ class Replay {
         count("down." + std::string(wire::member_name(*message)), wire_bytes);
         on_message(d, *message);
       }
-      if (p->qos == mqtt::QoS::at_least_once) {
-        // Acknowledged after it was applied: the PUBACK of a delta batch moves the cursor.
-        mqtt::PubAck ack;
-        ack.packet_id = p->packet_id;
-        count("up.puback", d.link->send({mqtt::Packet(ack)}));
-      }
+      // Acknowledged after it was applied: the PUBACK of a delta batch moves the cursor.
+      if (p->qos == mqtt::QoS::at_least_once) acknowledge(d, p->packet_id);
     } else if (auto* ack = std::get_if<mqtt::PubAck>(&packet)) {
       count("down.puback", wire_bytes);
       if (static_cast<std::uint8_t>(ack->reason) >= 0x80) {
@@ -254,7 +297,7 @@ class Replay {
       }
       d.epoch = resync->epoch;
       d.seq = core::Seq{0};
-      count("up.resume", d.link->send({mqtt::Packet(resume_publish(d))}));
+      send(d, "up.resume", {mqtt::Packet(resume_publish(d))});
     } else if (auto* result = std::get_if<wire::SendResult>(&message)) {
       results_[result->client_id] = *result;
     } else if (auto* error = std::get_if<wire::Error>(&message)) {
@@ -390,6 +433,7 @@ class Replay {
       d.tls_session->forget();  // a fresh install, or the ticket expired while it was away
     }
     auto link = std::make_unique<MqttLink>(ctx_, tls_, nullptr, nullptr, d.tls_session.get());
+    link->tls().count_records(&mqtt_records_);
     MqttLink* raw = link.get();
     // Packets still buffered on a link the device dropped are not the device's any more.
     link->set_handlers([this, &d, raw](mqtt::Packet& p, std::size_t n) {
@@ -401,6 +445,7 @@ class Replay {
     d.link = link.get();
     links_.push_back(std::move(link));
     d.unacked.clear();
+    d.held_acks.clear();
     d.pings_unanswered = 0;
     d.round_trips = 0;
     mqtt::Connect c;
@@ -417,7 +462,7 @@ class Replay {
       ++result_.connections;
       if (d.link->tls().resumed()) ++result_.resumed;
     }
-    d.next_ping_ms = now_ms + o_.keep_alive_s * 1000;
+    d.last_out_ms = d.last_in_ms = now_ms;
     d.subscribed = false;
     d.fetched_inbox = false;
     d.notified = 0;
@@ -435,17 +480,15 @@ class Replay {
     if (pull()) {
       // The app opens: listen for changes and, meanwhile, load the inbox (every
       // conversation's current view), the one request it must wait for.
-      count("up.subscribe", d.link->send({mqtt::Packet(std::move(s))}));
+      send(d, "up.subscribe", {mqtt::Packet(std::move(s))});
       co_await fetch_snapshot(d);
     } else if (cold && d.https) {
       // No local state: the snapshot, then deltas from its position.
       co_await fetch_snapshot(d);
-      count("up.subscribe+resume",
-            d.link->send({mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))}));
+      send(d, "up.subscribe+resume", {mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))});
     } else {
       // SUBSCRIBE and the resume leave in one write: one round trip to be current.
-      count("up.subscribe+resume",
-            d.link->send({mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))}));
+      send(d, "up.subscribe+resume", {mqtt::Packet(std::move(s)), mqtt::Packet(resume_publish(d))});
     }
     co_await wait([&] { return current(d); }, d.client_id + " to catch up");
     if (measuring_) {
@@ -471,17 +514,23 @@ class Replay {
     d.offline_since_ms = now_ms;
   }
 
-  // Keep-alives due up to `now_ms` of simulated time.
+  // Keep-alives due up to `now_ms` of simulated time: a device pings once it has sent or
+  // received nothing for a keep-alive (its PINGRESP is the packet received).
   void ping_until(std::int64_t now_ms) {
+    const std::int64_t keep_alive_ms = o_.keep_alive_s * 1000;
     for (Device& d : devices_) {
       if (!d.link) continue;
-      while (d.next_ping_ms <= now_ms) {
-        count("up.pingreq", d.link->send({mqtt::Packet(mqtt::PingReq{})}));
+      for (;;) {
+        const std::int64_t due = std::min(d.last_out_ms, d.last_in_ms) + keep_alive_ms;
+        if (due > now_ms) break;
+        now_ms_ = due;
+        send(d, "up.pingreq", {mqtt::Packet(mqtt::PingReq{})});
+        d.last_in_ms = due;
         ++d.pings_unanswered;
         ++result_.pings;
-        d.next_ping_ms += o_.keep_alive_s * 1000;
       }
     }
+    now_ms_ = now_ms;
   }
 
   core::ClientMsgId next_client_id() { return core::ClientMsgId{0xB0B0, ++client_seq_}; }
@@ -519,6 +568,7 @@ class Replay {
       if (!w_.devices[d.index].online_at_start) take_offline(d, 0);
     }
     measuring_ = true;
+    records_at_start_ = mqtt_records_;
     for (Device& d : devices_) {
       if (d.link) d.baseline = d.link->tls().bytes();
       if (d.https) {
@@ -533,6 +583,7 @@ class Replay {
     if (pull() && !o_.https) throw std::runtime_error("pull_json needs irisd's HTTPS port");
     co_await setup();
     for (const WorkloadEvent& e : w_.events) {
+      release_acks_until(e.at_ms);
       ping_until(e.at_ms);
       Device& d = devices_[e.device];
       switch (e.kind) {
@@ -573,6 +624,7 @@ class Replay {
                     }); },
                     "PINGRESPs");
     }
+    release_acks_until(w_.end_ms);
     ping_until(w_.end_ms);
     std::vector<std::uint32_t> everyone(w_.users);
     for (std::uint32_t u = 0; u < w_.users; ++u) everyone[u] = u;
@@ -589,6 +641,8 @@ class Replay {
         result_.https_resumed += d.https->resumed() - d.https_resumed_baseline;
       }
     }
+    result_.mqtt_records = {mqtt_records_.sent - records_at_start_.sent,
+                            mqtt_records_.received - records_at_start_.received};
     result_.devices = devices_.size();
     result_.days = static_cast<double>(w_.end_ms) / 86'400'000.0;
   }
@@ -610,6 +664,9 @@ class Replay {
   std::map<core::ClientMsgId, wire::SendResult> results_;
   std::uint64_t client_seq_ = 0;
   bool measuring_ = false;
+  std::int64_t now_ms_ = 0;
+  // TLS records of every MQTT connection, and their count when measuring started.
+  TlsRecords mqtt_records_, records_at_start_;  // simulated time of the event being replayed
   std::string error_;
   ReplayResult result_;
 };

@@ -14,7 +14,8 @@
 // Simulated time: events run in order as fast as irisd answers; after each one the replay
 // waits until every device it concerns is current (quiescence), so no two events share a
 // batch that real time would have kept apart. Keep-alives follow simulated time: an online
-// device sends PINGREQ every `keep_alive_s` simulated seconds.
+// device sends PINGREQ once a direction of its connection was quiet for `keep_alive_s`
+// simulated seconds, as Paho's clients do; so do held acknowledgements (`ack_delay_s`).
 //
 // Measurement starts after setup (every device connected and current, threads created,
 // devices offline at time 0 disconnected) and ends after the last event.
@@ -30,6 +31,7 @@
 #include <boost/asio/ip/tcp.hpp>
 
 #include "apps/iris-bench/bandwidth/socket_bytes.h"
+#include "apps/iris-bench/bandwidth/tls_link.h"
 #include "apps/iris-bench/workload/chat_workload.h"
 
 namespace iris::bench {
@@ -41,7 +43,8 @@ struct ReplayOptions {
   boost::asio::ip::tcp::endpoint mqtts;  // irisd's MQTT over TLS listener
   std::optional<boost::asio::ip::tcp::endpoint> https;  // irisd's HTTPS listener, if any
   std::string secret;                    // irisd's token secret (auth.secret_file)
-  // MQTT keep-alive, simulated seconds (a PINGREQ each interval while online).
+  // MQTT keep-alive, simulated seconds: a device pings once it has sent or received nothing
+  // for this long (MQTT 3.1.2.10 asks a client to send some packet within each interval).
   std::uint16_t keep_alive_s = 300;
   // Resume each device's last TLS session on reconnect (as phone TLS stacks do); off makes
   // every connection a full handshake.
@@ -52,6 +55,11 @@ struct ReplayOptions {
   std::int64_t tls_session_lifetime_s = 24 * 3600;
   // MQTT 5.0 topic aliases both ways (MqttLink); off sends every topic in full.
   bool topic_aliases = true;
+  // How long a device may hold the PUBACK of a delta batch (or notify), simulated seconds:
+  // held acknowledgements leave with the next packet the device sends, at the latest when
+  // this much time has passed or when it holds kHeldAcks of them. 0 acknowledges at once.
+  double ack_delay_s = 0;
+  static constexpr std::size_t kHeldAcks = 2;
   // Longest wait for irisd at any step, real seconds.
   double step_timeout_s = 30;
   // A reconnect counts as "back after a day" from this much offline time on.
@@ -85,6 +93,8 @@ struct ReplayResult {
   // "up.puback", ...): packets as encoded, before TLS. Whatever `bytes` holds beyond their
   // sum is TLS (handshakes, record headers and tags), HTTP, CONNECT and CONNACK.
   std::map<std::string, std::uint64_t> mqtt_bytes;
+  // TLS records of the MQTT connections after their handshakes (the device's view).
+  TlsRecords mqtt_records;
   double per_device_day() const {
     return static_cast<double>(bytes.total()) / static_cast<double>(devices) / days;
   }

@@ -50,9 +50,12 @@ asio::awaitable<void> MqttLink::connect(const asio::ip::tcp::endpoint& to, mqtt:
   asio::co_spawn(link_.executor(), read_loop(), asio::detached);
 }
 
-std::size_t MqttLink::send(std::initializer_list<mqtt::Packet> packets) {
+std::vector<std::size_t> MqttLink::send(std::span<const mqtt::Packet> packets) {
   mqtt::Bytes out;
+  std::vector<std::size_t> sizes;
+  sizes.reserve(packets.size());
   for (const auto& p : packets) {
+    const std::size_t before = out.size();
     if (const auto* publish = std::get_if<mqtt::Publish>(&p)) {
       mqtt::Publish aliased = *publish;
       aliases_.apply_outgoing(aliased);
@@ -60,9 +63,10 @@ std::size_t MqttLink::send(std::initializer_list<mqtt::Packet> packets) {
     } else {
       mqtt::encode(p, mqtt::Version::v5, out);
     }
+    sizes.push_back(out.size() - before);
   }
   link_.send(out);
-  return out.size();
+  return sizes;
 }
 
 asio::awaitable<void> MqttLink::read_loop() {

@@ -10,7 +10,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <span>
 #include <string>
+#include <vector>
 
 #include "apps/iris-bench/bandwidth/tls_link.h"
 #include "mqtt/decoder.h"
@@ -42,8 +44,11 @@ class MqttLink {
                                 bool topic_aliases = false);
   static constexpr std::uint16_t kTopicAliases = 8;
   // Encodes `packets` and writes them together (one TLS write: pipelined packets share a
-  // flight, as a real client sends them). Returns their MQTT bytes.
-  std::size_t send(std::initializer_list<mqtt::Packet> packets);
+  // flight, as a real client sends them). Returns the MQTT bytes of each.
+  std::vector<std::size_t> send(std::span<const mqtt::Packet> packets);
+  std::vector<std::size_t> send(std::initializer_list<mqtt::Packet> packets) {
+    return send(std::span<const mqtt::Packet>(packets.begin(), packets.size()));
+  }
   void drop() { dropped_ = true; link_.drop(); }
   const TlsLink& tls() const { return link_; }
   TlsLink& tls() { return link_; }

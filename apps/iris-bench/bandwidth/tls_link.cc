@@ -36,6 +36,20 @@ TlsLink::TlsLink(asio::io_context& ctx, asio::ssl::context& tls, TlsSession* ses
 
 TlsLink::~TlsLink() { drop(); }
 
+namespace {
+
+// OpenSSL's message callback sees each record header (content type 256, "SSL3_RT_HEADER");
+// after the handshake every TLS 1.3 record's outer type is application data (23).
+void tally_record(int write_p, int, int content_type, const void* buf, std::size_t len, SSL*,
+                  void* arg) {
+  if (content_type != SSL3_RT_HEADER || len < 1) return;
+  if (static_cast<const unsigned char*>(buf)[0] != SSL3_RT_APPLICATION_DATA) return;
+  auto* tally = static_cast<TlsRecords*>(arg);
+  ++(write_p ? tally->sent : tally->received);
+}
+
+}  // namespace
+
 asio::awaitable<void> TlsLink::connect(const asio::ip::tcp::endpoint& to) {
   auto& socket = stream_.next_layer();
   co_await socket.async_connect(to, asio::use_awaitable);
@@ -43,6 +57,10 @@ asio::awaitable<void> TlsLink::connect(const asio::ip::tcp::endpoint& to) {
   if (session_ != nullptr) session_->offer(stream_.native_handle());
   co_await stream_.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
   resumed_ = SSL_session_reused(stream_.native_handle()) == 1;
+  if (tally_ != nullptr) {
+    SSL_set_msg_callback_arg(stream_.native_handle(), tally_);
+    SSL_set_msg_callback(stream_.native_handle(), tally_record);
+  }
   open_ = true;
 }
 

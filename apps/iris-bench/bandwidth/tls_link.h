@@ -45,6 +45,12 @@ class TlsSession {
   SSL_SESSION* session_ = nullptr;
 };
 
+// TLS records a set of connections carried after their handshakes, each direction (TLS 1.3
+// session tickets included): each costs 22 bytes of framing (5 header, 1 inner type, 16 tag).
+struct TlsRecords {
+  std::uint64_t sent = 0, received = 0;
+};
+
 class TlsLink {
  public:
   // `ctx` and `tls` must outlive the link, and so must `session` when given.
@@ -73,12 +79,16 @@ class TlsLink {
   SocketBytes bytes() const;
   // Whether the handshake resumed a session (valid once connect() returned).
   bool resumed() const { return resumed_; }
+  // Before connect(): from the end of the handshake on, every record this link sends or
+  // receives is added to `*tally` (which must outlive the link).
+  void count_records(TlsRecords* tally) { tally_ = tally; }
 
  private:
   void do_write();
 
   asio::ssl::stream<asio::ip::tcp::socket> stream_;
   TlsSession* session_;
+  TlsRecords* tally_ = nullptr;
   bool open_ = false;
   bool resumed_ = false;
   bool writing_ = false;
