@@ -35,7 +35,7 @@ struct Args {
   std::string dir = "/tmp/iris-history-bench";
   std::uint64_t users = 1000;
   std::uint64_t updates = 200'000;
-  std::size_t batch = 4096;
+  std::size_t batch = sync::HistoryWriterOptions{}.batch_updates;  // irisd's default
 };
 
 [[noreturn]] void die(const std::string& what) {

@@ -92,7 +92,8 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { c.history.path = std::string(v); }},
       {"history.batch_updates",
        "Most updates the history writer applies in one transaction, over all users. Default: "
-       "4096; larger batches share one fsync among more updates but hold the write longer",
+       "32768; larger batches rewrite fewer SQLite pages per update (each transaction rewrites "
+       "every page it touches) but hold more updates in memory and the write longer",
        [](Config& c, std::string_view v) {
          c.history_writer.batch_updates = to_u64_max("history.batch_updates", v, 1'000'000);
          if (c.history_writer.batch_updates == 0) throw std::runtime_error("history.batch_updates: must be at least 1");

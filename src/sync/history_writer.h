@@ -38,9 +38,13 @@
 namespace iris::sync {
 
 struct HistoryWriterOptions {
-  // Most updates one history transaction takes, over all users. Default 4,096: large enough
-  // that one fsync serves thousands of updates, small enough that a transaction stays short.
-  std::size_t batch_updates = 4096;
+  // Most updates one history transaction takes, over all users. A transaction rewrites every
+  // B-tree page it touches (its user's rows sit apart from other users'), so the bytes written
+  // per update fall as each user contributes more of them: at 10,000 sends/s (20,000 updates/s
+  // over 1,000 users) 4,096 wrote 134-143 MB/s of SQLite pages at 32-42% of a core, 32,768
+  // wrote 73-80 MB/s at 25-27% (docs/BENCHMARKS.md "sync"). Default 32,768 (a few MiB of
+  // updates in memory per transaction).
+  std::size_t batch_updates = 32768;
   // Most updates one user contributes to a transaction. Default 1,024 (fairness).
   std::size_t per_user = 1024;
   // Pause after a transaction that was not full before the next one. Each transaction costs
