@@ -8,6 +8,7 @@
 #include <future>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "net/detail/connection.h"
 #include "net/detail/http_session.h"
 #include "net/detail/server_core.h"
@@ -182,6 +183,7 @@ void Shard::attach_sync(std::unique_ptr<sync::SyncShard> sync) {
 Shard* Shard::current() { return current_shard; }
 
 void Shard::run_as_current() {
+  name_this_thread(("iris-net-" + std::to_string(index_)).c_str());
   current_shard = this;
   io_.run();
   current_shard = nullptr;

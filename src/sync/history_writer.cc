@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "core/errc.h"
 
 namespace iris::sync {
@@ -66,6 +67,7 @@ void HistoryWriter::start() {
     stopping_ = false;
   }
   thread_ = std::thread([this] {
+    name_this_thread("iris-history");
     lower_priority(options_.nice);
     loop();
   });

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 
 namespace iris::sync {
 
@@ -16,7 +17,10 @@ void RetentionTrimmer::start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    name_this_thread("iris-retention");
+    loop();
+  });
 }
 
 void RetentionTrimmer::stop() {

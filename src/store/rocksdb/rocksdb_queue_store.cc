@@ -19,6 +19,7 @@
 #include <variant>
 
 #include "base/log.h"
+#include "base/thread_name.h"
 #include "core/errc.h"
 #include "store/detail/record_codec.h"
 #include "store/errc.h"
@@ -32,7 +33,10 @@ class RocksDbQueueStore final : public QueueStore {
  public:
   RocksDbQueueStore(std::unique_ptr<rocksdb::DB> db, const StoreOptions& options)
       : db_(std::move(db)), options_(options), epoch_rng_(std::random_device{}()) {
-    committer_ = std::thread([this] { commit_loop(); });
+    committer_ = std::thread([this] {
+      name_this_thread("iris-commit");
+      commit_loop();
+    });
   }
 
   ~RocksDbQueueStore() override {
