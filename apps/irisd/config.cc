@@ -105,6 +105,13 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) {
          c.history_writer.min_interval = std::chrono::milliseconds(to_u64_max("history.min_interval_ms", v, 60'000));
        }},
+      {"history.user_delay_ms",
+       "Milliseconds a user's new updates wait before the history writer takes them, so that "
+       "one transaction writes many updates of each user (it rewrites every page it touches). "
+       "Default: 2000; 0 = as soon as a transaction has room",
+       [](Config& c, std::string_view v) {
+         c.history_writer.user_delay = std::chrono::milliseconds(to_u64_max("history.user_delay_ms", v, 600'000));
+       }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",

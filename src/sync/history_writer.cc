@@ -44,21 +44,35 @@ Result<void> HistoryWriter::track_all_queues() {
     // users() starts after `after`, so user 0 (if it exists) needs the first page from 0.
     if (first) {
       first = false;
-      if (auto info = queue_.info(core::UserId{0}); info && info->exists()) notify(core::UserId{0});
+      if (auto info = queue_.info(core::UserId{0}); info && info->exists()) enqueue(core::UserId{0}, true);
     }
     if (page->empty()) return {};
-    for (auto u : *page) notify(u);
+    for (auto u : *page) enqueue(u, true);  // what arrived while stopped: no reason to wait
     after = page->back();
   }
 }
 
-void HistoryWriter::notify(core::UserId user) {
+void HistoryWriter::notify(core::UserId user) { enqueue(user, options_.user_delay.count() == 0); }
+
+void HistoryWriter::enqueue(core::UserId user, bool ready) {
   {
     std::lock_guard lock(mu_);
     if (!queued_.insert(user).second) return;
-    dirty_.push_back(user);
+    if (ready) {
+      dirty_.push_back(user);
+    } else {
+      waiting_.push_back({user, now_() + options_.user_delay});
+    }
   }
   cv_.notify_one();
+}
+
+void HistoryWriter::promote_locked(bool wait_delay) {
+  const core::Timestamp now = wait_delay ? now_() : core::Timestamp::max();
+  while (!waiting_.empty() && waiting_.front().due <= now) {
+    dirty_.push_back(waiting_.front().user);
+    waiting_.pop_front();
+  }
 }
 
 void HistoryWriter::start() {
@@ -86,14 +100,14 @@ bool HistoryWriter::flush(std::chrono::milliseconds budget) {
   const auto deadline = std::chrono::steady_clock::now() + budget;
   while (!idle()) {
     if (std::chrono::steady_clock::now() >= deadline) return false;
-    if (!run_once()) return false;  // history (or the queue) failed: no point waiting
+    if (!pass(false)) return false;  // history (or the queue) failed: no point waiting
   }
   return true;
 }
 
 bool HistoryWriter::idle() const {
   std::lock_guard lock(mu_);
-  return dirty_.empty();
+  return dirty_.empty() && waiting_.empty();
 }
 
 HistoryWriter::Metrics HistoryWriter::metrics() const {
@@ -109,11 +123,21 @@ HistoryWriter::Metrics HistoryWriter::metrics() const {
 void HistoryWriter::loop() {
   for (;;) {
     {
+      // Until a user is ready: dirty_ has one, or the first waiting one's delay is over.
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !dirty_.empty(); });
-      if (stopping_) return;
+      for (;;) {
+        if (stopping_) return;
+        if (!dirty_.empty()) break;
+        if (waiting_.empty()) {
+          cv_.wait(lock);
+          continue;
+        }
+        const auto left = waiting_.front().due - now_();
+        if (left.count() <= 0) break;
+        cv_.wait_for(lock, left);
+      }
     }
-    if (auto applied = run_once()) {
+    if (auto applied = pass(true)) {
       backoff_ = {};
       if (*applied >= options_.batch_updates || options_.min_interval.count() == 0) continue;
       std::unique_lock lock(mu_);
@@ -161,7 +185,11 @@ void HistoryWriter::note_lag_from_cursor(core::UserId user, const store::QueueIn
   lag_[user] = Lag{info.head, at, oldest};
 }
 
-Result<std::size_t> HistoryWriter::run_once() {
+Result<std::size_t> HistoryWriter::pass(bool wait_delay) {
+  {
+    std::lock_guard lock(mu_);
+    promote_locked(wait_delay);
+  }
   std::vector<store::HistoryBatch> batch;
   std::vector<core::UserId> more;       // users with updates beyond this pass
   std::vector<core::Seq> heads;         // per batch entry

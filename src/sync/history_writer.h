@@ -4,8 +4,11 @@
 // and moves the cursor only once the history write is durable.
 //
 // Its own thread; the shards only call notify(user) (a set insert under a mutex, never a
-// wait), so a slow or failed history store never delays a send or a push. Each pass takes
-// dirty users in FIFO order, reads up to `per_user` updates of each after what history has,
+// wait), so a slow or failed history store never delays a send or a push. A user's new
+// updates first wait `user_delay` (so that one transaction writes many of them: each user's
+// rows sit in their own B-tree pages, which a transaction rewrites whole). Each pass takes
+// the users whose wait is over in FIFO order, reads up to `per_user` updates of each after
+// what history has,
 // until `batch_updates` in all, applies them to history in one transaction, then writes the
 // storage cursors (one group commit in the queue store). A user with more left goes to the
 // back of the line, so one busy user cannot starve the others.
@@ -47,6 +50,12 @@ struct HistoryWriterOptions {
   std::size_t batch_updates = 32768;
   // Most updates one user contributes to a transaction. Default 1,024 (fairness).
   std::size_t per_user = 1024;
+  // How long a user's new updates wait before a transaction takes them (a user with more
+  // than one transaction's share left is taken again at once). A transaction rewrites every
+  // B-tree page of the users it touches, so taking each user every few seconds instead of in
+  // every transaction divides the pages written per update by the updates gathered: at
+  // 10,000 sends/s (1,000 users) see docs/BENCHMARKS.md "sync". Default 2 s; 0 = none.
+  std::chrono::milliseconds user_delay{2000};
   // Pause after a transaction that was not full before the next one. Each transaction costs
   // an fsync and rewrites every B-tree page it touched, so a writer that commits as soon as
   // anything is dirty rewrites pages for a handful of updates each time under steady load;
@@ -88,7 +97,8 @@ class HistoryWriter {
   // Marks every user that has a queue dirty: at startup, to catch up what arrived while
   // the writer was not running.
   Result<void> track_all_queues();
-  // `user` has new updates. Any thread; never blocks on the history store.
+  // `user` has new updates: a pass takes them once they waited `user_delay`. Any thread;
+  // never blocks on the history store.
   void notify(core::UserId user);
 
   void start();
@@ -96,9 +106,12 @@ class HistoryWriter {
   // by track_all_queues after a restart).
   void stop();
 
-  // One pass on the caller's thread, for tests and benchmarks (do not mix with start()):
-  // how many updates it applied, or the history error (the users stay dirty).
-  Result<std::size_t> run_once();
+  // One pass on the caller's thread, for tests and benchmarks (do not mix with start()), taking
+  // every dirty user however short its wait: how many updates it applied, or the history
+  // error (the users stay dirty).
+  Result<std::size_t> run_once() { return pass(false); }
+  // The same, taking only the users whose user_delay is over: what the writer's thread does.
+  Result<std::size_t> run_ready() { return pass(true); }
   // Runs passes on the caller's thread until no user is waiting, `budget` has passed or a
   // pass fails: a final drain after stop() (clean shutdown, `irisd trim`). True if idle.
   bool flush(std::chrono::milliseconds budget);
@@ -118,6 +131,12 @@ class HistoryWriter {
   };
 
   void loop();
+  // One pass; with `wait_delay`, only users whose user_delay is over.
+  Result<std::size_t> pass(bool wait_delay);
+  // Queues `user` unless queued: ready for the next pass, or after user_delay.
+  void enqueue(core::UserId user, bool ready);
+  // Moves the waiting users whose delay is over (all of them unless `wait_delay`) to dirty_.
+  void promote_locked(bool wait_delay);
   // Where history stands for `user` against the queue's `info`, reading history once.
   Result<Known> known(core::UserId user, const store::QueueInfo& info);
   void requeue(const std::vector<core::UserId>& users);
@@ -130,8 +149,13 @@ class HistoryWriter {
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::deque<core::UserId> dirty_;            // guarded by mu_
-  std::unordered_set<core::UserId> queued_;   // guarded by mu_: the users in dirty_
+  struct Waiting {
+    core::UserId user;
+    core::Timestamp due;  // when its user_delay is over
+  };
+  std::deque<core::UserId> dirty_;            // guarded by mu_: users the next pass takes
+  std::deque<Waiting> waiting_;               // guarded by mu_: users in their delay, by due
+  std::unordered_set<core::UserId> queued_;   // guarded by mu_: the users in both
   bool stopping_ = false;                     // guarded by mu_
   Metrics metrics_;                           // guarded by mu_
   std::unordered_map<core::UserId, Lag> lag_;  // guarded by mu_: users seen behind

@@ -138,7 +138,7 @@ TEST_F(HistoryWriterTest, FlushGivesUpAtTheFirstFailureInsteadOfWaitingOutItsBud
 }
 
 TEST_F(HistoryWriterTest, RunsOnItsOwnThreadAndBacksOffDuringAnOutage) {
-  HistoryWriter w(*queue_, *history_, {.min_backoff = 1ms, .max_backoff = 20ms}, clock_);
+  HistoryWriter w(*queue_, *history_, {.user_delay = 0ms, .min_backoff = 1ms, .max_backoff = 20ms}, clock_);
   w.start();
   history_->set_unavailable(true);
   send(UserId{7}, 3);
@@ -153,6 +153,47 @@ TEST_F(HistoryWriterTest, RunsOnItsOwnThreadAndBacksOffDuringAnOutage) {
   w.stop();
   EXPECT_EQ(storage(UserId{7}), Seq{3});
   expect_converged(UserId{7});
+}
+
+TEST_F(HistoryWriterTest, NewUpdatesWaitTheUserDelayAndMoreNotifiesDoNotPostponeThem) {
+  HistoryWriter w(*queue_, *history_, {.user_delay = 2000ms}, clock_);
+  send(UserId{1}, 3);
+  w.notify(UserId{1});
+  ASSERT_EQ(w.run_ready().value(), 0u) << "the delay has just begun";
+  EXPECT_FALSE(w.idle());
+  now_ += 1500ms;
+  send(UserId{1}, 2);
+  w.notify(UserId{1});  // already waiting: keeps its turn
+  ASSERT_EQ(w.run_ready().value(), 0u);
+  EXPECT_EQ(storage(UserId{1}), Seq{0});
+  now_ += 500ms;
+  ASSERT_EQ(w.run_ready().value(), 5u) << "2 s after the first notify: everything so far";
+  EXPECT_EQ(w.metrics().batches, 1u);
+  EXPECT_EQ(storage(UserId{1}), Seq{5});
+  EXPECT_TRUE(w.idle());
+  expect_converged(UserId{1});
+}
+
+TEST_F(HistoryWriterTest, RunOnceAndQueuesFoundAtStartupDoNotWaitTheDelay) {
+  HistoryWriter w(*queue_, *history_, {.user_delay = 2000ms}, clock_);
+  send(UserId{1}, 2);
+  ASSERT_TRUE(w.track_all_queues());
+  ASSERT_EQ(w.run_ready().value(), 2u) << "what arrived while the writer was stopped";
+  send(UserId{1}, 1);
+  w.notify(UserId{1});
+  ASSERT_EQ(w.run_once().value(), 1u) << "run_once (tests, flush) takes every dirty user";
+  expect_converged(UserId{1});
+}
+
+TEST_F(HistoryWriterTest, ItsThreadTakesAUserOnceTheDelayIsOver) {
+  HistoryWriter w(*queue_, *history_, {.user_delay = 30ms, .min_interval = 0ms});  // real clock
+  w.start();
+  send(UserId{3}, 4);
+  w.notify(UserId{3});
+  for (int i = 0; i < 1000 && storage(UserId{3}) != Seq{4}; ++i) std::this_thread::sleep_for(5ms);
+  w.stop();
+  EXPECT_EQ(storage(UserId{3}), Seq{4});
+  expect_converged(UserId{3});
 }
 
 TEST_F(HistoryWriterTest, ReplayAfterACrashBeforeTheCursorWriteDuplicatesNothing) {
