@@ -15,26 +15,25 @@ std::string name_of_this_thread() {
   return buf;
 }
 
-TEST(ThreadName, NamesTheCallingThreadOnly) {
-  const std::string before = name_of_this_thread();
+// The name a new thread reports after name_this_thread(name).
+std::string name_seen_by_a_thread_named(const char* name) {
   std::string seen;
   std::thread t([&] {
-    name_this_thread("iris-test");
+    name_this_thread(name);
     seen = name_of_this_thread();
   });
   t.join();
-  EXPECT_EQ(seen, "iris-test");
+  return seen;
+}
+
+TEST(ThreadName, NamesTheCallingThreadOnly) {
+  const std::string before = name_of_this_thread();
+  EXPECT_EQ(name_seen_by_a_thread_named("iris-test"), "iris-test");
   EXPECT_EQ(name_of_this_thread(), before);
 }
 
 TEST(ThreadName, ANameOverTheKernelsFifteenCharactersIsCutNotLost) {
-  std::string seen;
-  std::thread t([&] {
-    name_this_thread("iris-net-0123456789");
-    seen = name_of_this_thread();
-  });
-  t.join();
-  EXPECT_EQ(seen, "iris-net-012345");
+  EXPECT_EQ(name_seen_by_a_thread_named("iris-net-0123456789"), "iris-net-012345");
 }
 
 }  // namespace
