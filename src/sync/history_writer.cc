@@ -67,9 +67,15 @@ void HistoryWriter::enqueue(core::UserId user, bool ready) {
   cv_.notify_one();
 }
 
+bool HistoryWriter::waited(const Waiting& w, core::Timestamp now) const {
+  // A due time further away than a whole delay means the wall clock went back: the wait is
+  // over rather than stretched by the jump.
+  return w.due <= now || w.due - now > options_.user_delay;
+}
+
 void HistoryWriter::promote_locked(bool wait_delay) {
-  const core::Timestamp now = wait_delay ? now_() : core::Timestamp::max();
-  while (!waiting_.empty() && waiting_.front().due <= now) {
+  const core::Timestamp now = now_();
+  while (!waiting_.empty() && (!wait_delay || waited(waiting_.front(), now))) {
     dirty_.push_back(waiting_.front().user);
     waiting_.pop_front();
   }
@@ -132,9 +138,9 @@ void HistoryWriter::loop() {
           cv_.wait(lock);
           continue;
         }
-        const auto left = waiting_.front().due - now_();
-        if (left.count() <= 0) break;
-        cv_.wait_for(lock, left);
+        const core::Timestamp now = now_();
+        if (waited(waiting_.front(), now)) break;
+        cv_.wait_for(lock, waiting_.front().due - now);
       }
     }
     if (auto applied = pass(true)) {

@@ -137,6 +137,8 @@ class HistoryWriter {
   void enqueue(core::UserId user, bool ready);
   // Moves the waiting users whose delay is over (all of them unless `wait_delay`) to dirty_.
   void promote_locked(bool wait_delay);
+  struct Waiting;
+  bool waited(const Waiting& w, core::Timestamp now) const;
   // Where history stands for `user` against the queue's `info`, reading history once.
   Result<Known> known(core::UserId user, const store::QueueInfo& info);
   void requeue(const std::vector<core::UserId>& users);

@@ -174,6 +174,15 @@ TEST_F(HistoryWriterTest, NewUpdatesWaitTheUserDelayAndMoreNotifiesDoNotPostpone
   expect_converged(UserId{1});
 }
 
+TEST_F(HistoryWriterTest, AWallClockStepBackDoesNotStretchTheDelay) {
+  HistoryWriter w(*queue_, *history_, {.user_delay = 2000ms}, clock_);
+  send(UserId{1}, 2);
+  w.notify(UserId{1});
+  now_ -= 1h;  // NTP stepped the clock back after the notify
+  ASSERT_EQ(w.run_ready().value(), 2u) << "not an hour and two seconds from now";
+  expect_converged(UserId{1});
+}
+
 TEST_F(HistoryWriterTest, RunOnceAndQueuesFoundAtStartupDoNotWaitTheDelay) {
   HistoryWriter w(*queue_, *history_, {.user_delay = 2000ms}, clock_);
   send(UserId{1}, 2);
