@@ -44,9 +44,9 @@ struct HistoryWriterOptions {
   // Most updates one history transaction takes, over all users. A transaction rewrites every
   // B-tree page it touches (its user's rows sit apart from other users'), so the bytes written
   // per update fall as each user contributes more of them: at 10,000 sends/s (20,000 updates/s
-  // over 1,000 users) 4,096 wrote 134-143 MB/s of SQLite pages at 32-42% of a core, 32,768
-  // wrote 73-80 MB/s at 25-27% (docs/BENCHMARKS.md "sync"). Default 32,768 (a few MiB of
-  // updates in memory per transaction).
+  // over 1,000 users, before user_delay existed) 4,096 wrote 134-159 MB/s of SQLite pages at
+  // 32-42% of a core, 32,768 wrote 73-85 MB/s at 25-27% (docs/BENCHMARKS.md "sync"). Default
+  // 32,768 (a few MiB of updates in memory per transaction).
   std::size_t batch_updates = 32768;
   // Most updates one user contributes to a transaction. Default 1,024 (fairness).
   std::size_t per_user = 1024;
@@ -137,8 +137,6 @@ class HistoryWriter {
   void enqueue(core::UserId user, bool ready);
   // Moves the waiting users whose delay is over (all of them unless `wait_delay`) to dirty_.
   void promote_locked(bool wait_delay);
-  struct Waiting;
-  bool waited(const Waiting& w, core::Timestamp now) const;
   // Where history stands for `user` against the queue's `info`, reading history once.
   Result<Known> known(core::UserId user, const store::QueueInfo& info);
   void requeue(const std::vector<core::UserId>& users);
@@ -157,6 +155,8 @@ class HistoryWriter {
   };
   std::deque<core::UserId> dirty_;            // guarded by mu_: users the next pass takes
   std::deque<Waiting> waiting_;               // guarded by mu_: users in their delay, by due
+  // Whether `w`'s delay is over at `now` (or the wall clock went back past it).
+  bool waited(const Waiting& w, core::Timestamp now) const;
   std::unordered_set<core::UserId> queued_;   // guarded by mu_: the users in both
   bool stopping_ = false;                     // guarded by mu_
   Metrics metrics_;                           // guarded by mu_

@@ -39,9 +39,11 @@ TEST(IrisdConfig, HistoryAndRetentionDefaultsAndOverrides) {
   EXPECT_EQ(d.config.retention.interval, std::chrono::seconds(60));
   const auto file = write_config("retention.window = 2d\nretention.max_queue_length = 500\n");
   auto p = parse({"--config", file, "--history.path", "/h", "--history.batch_updates=100",
-                  "--retention.interval", "5s"});
+                  "--history.user_delay_ms=0", "--retention.interval", "5s"});
   EXPECT_EQ(p.config.history.path, "/h");
   EXPECT_EQ(p.config.history_writer.batch_updates, 100u);
+  EXPECT_EQ(p.config.history_writer.user_delay, std::chrono::milliseconds(0));
+  EXPECT_EQ(d.config.history_writer.user_delay, std::chrono::milliseconds(2000));
   EXPECT_EQ(p.config.retention.policy.window, std::chrono::hours(48));
   EXPECT_EQ(p.config.retention.policy.max_length, 500u);
   EXPECT_EQ(p.config.retention.interval, std::chrono::seconds(5));
