@@ -19,6 +19,7 @@
 
 #include "base/log.h"
 #include "net/detail/server_core.h"
+#include "net/detail/tls_session.h"
 #include "net/errc.h"
 #include "net/gzip.h"
 #include "net/http_route.h"
@@ -387,6 +388,7 @@ class HttpSession final : public ConnectionBase,
     }
     timer_.cancel();
     ErrorCode ec;
+    if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) keep_session_on_close(stream_.native_handle());
     lowest().socket().shutdown(tcp::socket::shutdown_send, ec);
     lowest().close();
     shard_.remove(id_);  // may drop the registry's reference; handlers hold their own

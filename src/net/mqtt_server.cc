@@ -661,7 +661,7 @@ Result<BoundPorts> ServerCore::start() {
                         asio::ssl::context::no_tlsv1_1);
       tls_->use_certificate_chain_file(net_.tls_cert_file);
       tls_->use_private_key_file(net_.tls_key_file, asio::ssl::context::pem);
-      enable_session_resumption(*tls_, net_.tls_session_lifetime);
+      enable_session_resumption(*tls_, net_.tls_session_lifetime, net_.tls_session_cache);
     } catch (const boost::system::system_error& e) {
       IRIS_LOG(error, "net", "TLS: cannot load tls.cert_file '{}' / tls.key_file '{}': {}",
                net_.tls_cert_file, net_.tls_key_file, e.what());

@@ -118,6 +118,17 @@ TEST(IrisdConfig, NetworkDefaultsAndPorts) {
   EXPECT_THROW(parse({"--net.threads=1000"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, TlsSessionsAreCachedByDefaultAndCanBeStateless) {
+  auto p = parse({});
+  EXPECT_EQ(p.config.net.tls_session_lifetime, std::chrono::hours(24));
+  EXPECT_EQ(p.config.net.tls_session_cache, 100'000u);
+  p = parse({"--tls.session_cache=0", "--tls.session_lifetime=1h"});
+  EXPECT_EQ(p.config.net.tls_session_cache, 0u);
+  EXPECT_EQ(p.config.net.tls_session_lifetime, std::chrono::hours(1));
+  EXPECT_THROW(parse({"--tls.session_cache=lots"}), std::runtime_error);
+  EXPECT_THROW(parse({"--tls.session_lifetime=8d"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, HttpDefaultsAndLimits) {
   auto p = parse({});
   EXPECT_EQ(p.config.net.http.port, 8080);

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "net/detail/shard.h"
+#include "net/detail/tls_session.h"
 
 namespace iris::net::detail {
 
@@ -193,6 +194,7 @@ class TlsTransport {
   }
   void close() {
     ErrorCode ec;
+    keep_session_on_close(stream_.native_handle());
     beast::get_lowest_layer(stream_).socket().close(ec);
   }
   std::string peer() const {
