@@ -104,6 +104,8 @@ bandwidth (irisd only; --port is its MQTT over TLS port):
   --tls-resume B         1: a reconnecting device resumes its TLS session (default);
                          0: every connection is a full handshake
   --topic-aliases B      1: MQTT 5.0 topic aliases both ways (default); 0: full topics
+  --skip-own B           delta modes: 1: a device takes its own requests from their results
+                         and irisd leaves them out of its deltas (default); 0: echoed back
   --tls-session-lifetime S  simulated seconds a TLS ticket stays valid (default 86400,
                          irisd's tls.session_lifetime)
   --ack-delay S          simulated seconds a device may hold the PUBACK of a delta batch
@@ -259,6 +261,9 @@ int run_bandwidth(Args& args, const asio::ip::tcp::endpoint& mqtts, double timeo
   const auto aliases = args.u64("topic-aliases", 1);
   if (aliases > 1) throw std::runtime_error("--topic-aliases: 0 or 1");
   o.topic_aliases = aliases == 1;
+  const auto skip_own = args.u64("skip-own", 1);
+  if (skip_own > 1) throw std::runtime_error("--skip-own: 0 or 1");
+  o.skip_own = skip_own == 1;
   args.check_all_used();
   const ChatWorkload workload = generate_chat_workload(w);
   std::printf("# bandwidth %s: seed %llu, %u users, %zu devices, %zu threads, %.1f days, "

@@ -21,6 +21,11 @@ bool DeviceStream::on_ack(core::Seq last) {
   return true;
 }
 
+void DeviceStream::skip() {
+  IRIS_ASSERT(!inflight_.empty() && inflight_.back() == sent_, "skip() follows next()");
+  inflight_.pop_back();
+}
+
 std::optional<SendRange> DeviceStream::next() {
   if (sent_ >= head_ || inflight_.size() >= limits_.max_inflight) return std::nullopt;
   const core::Seq from = core::next(sent_);

@@ -8,7 +8,9 @@
 // acking stops receiving, and nobody else notices.
 //
 // Invariants: acked <= sent <= head; ranges handed out are contiguous and gapless
-// (each starts at the previous end + 1), so the device's continuity check holds.
+// (each starts at the previous end + 1), so the device's continuity check holds. A range
+// may leave without a batch (skip(): the device's own requests, whose results it has); the
+// next batch's ack then acknowledges it too.
 
 #include <cstddef>
 #include <deque>
@@ -52,6 +54,13 @@ class DeviceStream {
   bool on_ack(core::Seq last);
   // The next range to send, or nullopt when up to date or the window is full. Marks it sent.
   std::optional<SendRange> next();
+  // The range next() just returned goes without a batch: every update in it is one of the
+  // device's own requests, which their results carried to it. It stays sent but is not in
+  // flight: nothing will acknowledge it but the ack of a later batch.
+  void skip();
+  // Nothing in flight and nothing left to send: the device holds the head (acked() may
+  // still be behind it by what skip() covered).
+  bool up_to_date() const { return inflight_.empty() && sent_ >= head_; }
 
   core::Seq acked() const { return acked_; }
   core::Seq sent() const { return sent_; }

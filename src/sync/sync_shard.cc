@@ -23,6 +23,11 @@ Encoding detect(std::string_view payload) {
 
 constexpr std::size_t kLoadChunk = 1024;
 
+// Own updates a skip_own device may have pending before the stream reaches them (it is
+// behind, or stalled); beyond this its own updates are sent to it like any other. Bounds
+// what a device that sends without acknowledging can make the shard hold.
+constexpr std::size_t kMaxOwnPending = 256;
+
 }  // namespace
 
 SyncShard::SyncShard(std::uint32_t shard, const SyncOptions& options, store::QueueStore& store,
@@ -132,10 +137,11 @@ void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_vie
     sink_.reply(conn, packet_id, std::nullopt, {});
     return;
   }
-  request(d.user, *message, std::move(reply));
+  request(d.user, *message, std::move(reply), conn);
 }
 
-void SyncShard::request(core::UserId user_id, const wire::Message& message, Completion done) {
+void SyncShard::request(core::UserId user_id, const wire::Message& message, Completion done,
+                        std::optional<ConnId> origin) {
   ++stats_.requests;
   auto user = load(user_id);
   if (!user) return refuse(done, user.error(), std::nullopt);
@@ -170,13 +176,14 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           thread = req.thread;
         }
         if (!plan) return refuse(done, plan.error(), client_id);
-        submit(user_id, std::move(*plan), client_id, thread, std::move(done));
+        submit(user_id, std::move(*plan), client_id, thread, std::move(done), origin);
       },
       message);
 }
 
 void SyncShard::submit(core::UserId sender, store::AppendRequest request,
-                       core::ClientMsgId client_id, core::ThreadId thread, Completion done) {
+                       core::ClientMsgId client_id, core::ThreadId thread, Completion done,
+                       std::optional<ConnId> origin) {
   // Every entry carries the same update; keep one copy for the fan-out after the commit.
   core::Update update = request.entries.front().update;
   ShardRouter* router = &router_;
@@ -194,7 +201,10 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
       if (*appended) (*appended)(p.user);
       core::Update copy = update;
       copy.seq = p.seq;
-      router->to_owner(p.user, [user = p.user, copy = std::move(copy)](SyncShard& s) { s.on_appended(user, copy); });
+      const auto from = p.user == sender ? origin : std::nullopt;
+      router->to_owner(p.user, [user = p.user, copy = std::move(copy), from](SyncShard& s) {
+        s.on_appended(user, copy, from);
+      });
     }
     router->to_owner(sender, [=, dup = r->duplicate](SyncShard& s) {
       wire::SendResult result{client_id, thread, std::nullopt, sender_seq, update.time};
@@ -224,7 +234,8 @@ void SyncShard::refuse(const Completion& done, std::error_code ec,
   done(wire::Error{client_id, to_wire_error(ec), ec.message()});
 }
 
-void SyncShard::on_appended(core::UserId user, const core::Update& update) {
+void SyncShard::on_appended(core::UserId user, const core::Update& update,
+                            std::optional<ConnId> origin) {
   if (const auto* pc = std::get_if<core::ParticipantsChanged>(&update.body)) {
     // Publishes on the thread's ephemeral topics are checked per message against the inbox
     // below; subscriptions were checked once, so they go now.
@@ -255,6 +266,16 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update) {
   }
   trace(user, update, u.queue.epoch);
   notify_baseline(user, update);
+  if (origin) {
+    // The result of the request, routed after this, leaves on the same connection before
+    // any later push: the device has this update before a batch that starts past it.
+    if (auto d = devices_.find(*origin); d != devices_.end() && d->second.user == user &&
+                                         d->second.skip_own && d->second.stream &&
+                                         update.seq > d->second.stream->sent() &&
+                                         d->second.own.size() < kMaxOwnPending) {
+      d->second.own.push_back(update.seq);
+    }
+  }
   for (ConnId conn : u.devices) {
     Device& d = devices_.at(conn);
     if (!d.stream) continue;
@@ -316,6 +337,8 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
   d.stream.emplace(req.last_seq, std::get<StreamPlan>(decision).to, options_.stream);
   d.cursor_written = req.last_seq;
   d.head_told = false;
+  d.skip_own = req.skip_own;
+  d.own.clear();
   pump(conn, d);
 }
 
@@ -340,12 +363,24 @@ void SyncShard::pump(ConnId conn, Device& d) {
       }
       updates = std::move(*stored);
     }
+    bool left_out = false;  // own updates were left out: the batch covers seqs it lacks
     if (range->catch_up) {
       if (d.skip_in_catch_up) updates = without_thread(std::move(updates), *d.skip_in_catch_up);
       updates = core::fold(updates);
+    } else if (!d.own.empty()) {
+      const std::size_t before = updates.size();
+      std::erase_if(updates, [&d](const core::Update& u) {
+        return std::binary_search(d.own.begin(), d.own.end(), u.seq);
+      });
+      left_out = updates.size() != before;
+      while (!d.own.empty() && d.own.front() <= range->to) d.own.pop_front();
+      if (updates.empty()) {
+        d.stream->skip();  // only the device's own: its results carried them
+        continue;
+      }
     }
-    auto batches = make_batches(epoch, range->from, range->to, std::move(updates), range->catch_up,
-                                options_.batches);
+    auto batches = make_batches(epoch, range->from, range->to, std::move(updates),
+                                range->catch_up || left_out, options_.batches);
     for (std::size_t i = 0; i < batches.size(); ++i) {
       stats_.updates_pushed += batches[i].updates.size();
       const bool last = i + 1 == batches.size();
@@ -411,7 +446,7 @@ void SyncShard::on_keep_alive(ConnId conn) {
   // it is current, not stalled. An idle phone then pays PINGREQ and PINGRESP only. The
   // first keep-alive after a resume always gets one (that is how a device learns the head
   // when its catch-up was empty).
-  if (d.head_told && d.stream->acked() >= u.queue.head) {
+  if (d.head_told && d.stream->up_to_date() && d.stream->head() >= u.queue.head) {
     ++stats_.heartbeats_elided;
     return;
   }
@@ -450,7 +485,8 @@ std::vector<std::uint64_t> SyncShard::cursor_lags() const {
   std::vector<std::uint64_t> lags;
   for (const auto& [conn, d] : devices_) {
     if (!d.stream) continue;
-    lags.push_back(d.stream->head().value() - d.stream->acked().value());
+    // A device that took its own last updates from their results holds them, unacked.
+    lags.push_back(d.stream->up_to_date() ? 0 : d.stream->head().value() - d.stream->acked().value());
   }
   return lags;
 }

@@ -18,6 +18,7 @@
 // ShardRouter, never run inline, so the shard's state is never touched from elsewhere.
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -119,8 +120,11 @@ class SyncShard {
   // of `user`, planned against the user's inbox, appended durably in one group commit
   // (deduplicated by (user, client id): a retry gets the first result), then completed.
   // Anything else (a ResumeRequest, a server-to-device message) is refused as
-  // invalid_request. Requires: this shard owns `user`.
-  void request(core::UserId user, const wire::Message& request, Completion done);
+  // invalid_request. `origin`: the device connection that sent it, if any (a device that
+  // resumed with skip_own gets the update from the result alone). Requires: this shard owns
+  // `user`.
+  void request(core::UserId user, const wire::Message& request, Completion done,
+               std::optional<ConnId> origin = std::nullopt);
   // The device acknowledged the push with `token`.
   void on_delivered(ConnId conn, std::uint64_t token);
   // The device's keep-alive arrived: a streaming device gets a Heartbeat with the head.
@@ -130,8 +134,10 @@ class SyncShard {
   // use). Requires: this shard owns `user` (the inbox of any other user is not ours to load).
   bool is_participant(core::UserId user, core::ThreadId thread);
 
-  // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue.
-  void on_appended(core::UserId user, const core::Update& update);
+  // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue; `origin` is
+  // the connection whose request made it, when that is one of `user`'s devices.
+  void on_appended(core::UserId user, const core::Update& update,
+                   std::optional<ConnId> origin = std::nullopt);
 
   // The inbox of `user` at its current position (HTTP snapshot), with the newest `latest`
   // messages of each thread (default SyncOptions::snapshot_latest); loads it on first use.
@@ -194,6 +200,10 @@ class SyncShard {
     std::unordered_map<std::uint64_t, std::optional<core::Seq>> tokens;  // range end, if last
     core::Seq cursor_written{0};  // the last cursor write asked of the store (or resumed at)
     bool head_told = false;  // a heartbeat went out since the last resume (on_keep_alive)
+    // Resumed with skip_own: the seqs of its own requests' updates, ascending, not yet passed
+    // by the stream; live batches leave them out (the results carried them).
+    bool skip_own = false;
+    std::deque<core::Seq> own;
   };
 
   Result<User*> load(core::UserId user);
@@ -214,7 +224,7 @@ class SyncShard {
   // Refuses a request: counts it and completes `done` with the Error for `ec`.
   void refuse(const Completion& done, std::error_code ec, std::optional<core::ClientMsgId> client_id);
   void submit(core::UserId sender, store::AppendRequest request, core::ClientMsgId client_id,
-              core::ThreadId thread, Completion done);
+              core::ThreadId thread, Completion done, std::optional<ConnId> origin);
   std::string encode(Encoding enc, const wire::Message& m) const;
 
   const std::uint32_t shard_;

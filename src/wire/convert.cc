@@ -205,6 +205,7 @@ gen::ResumeRequest to_thrift(const ResumeRequest& m) {
   g.epoch = i64(m.epoch);
   g.last_seq = i64(m.last_seq);
   g.max_updates = i32_of(m.max_updates);
+  g.skip_own = m.skip_own;
   return g;
 }
 
@@ -442,6 +443,7 @@ Result<ResumeRequest> from_thrift(gen::ResumeRequest&& g) {
   m.epoch = id_of<core::Epoch>(g.epoch);
   m.last_seq = id_of<core::Seq>(g.last_seq);
   IRIS_TRY_ASSIGN(m.max_updates, count_of(g.max_updates));
+  m.skip_own = g.skip_own;
   return checked(std::move(m));
 }
 

@@ -235,6 +235,10 @@ struct ResumeRequest {
   1: Epoch epoch
   2: Seq last_seq
   3: i32 max_updates         // the largest backlog the device will take as deltas; >= 0
+  // true: the device applies its own requests from their SendResults (what it sent, plus the
+  // seq, id and time the result names), so live batches on this connection leave those
+  // updates out; a batch then starts after a seq the device took from a result.
+  4: bool skip_own = false
 }
 
 // Client ids make every request idempotent: a retry returns the first result.

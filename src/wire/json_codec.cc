@@ -450,15 +450,20 @@ void write(JsonWriter& w, const ResumeRequest& m) {
   put_id(w, "epoch", m.epoch);
   put_id(w, "last_seq", m.last_seq);
   put_count(w, "max_updates", m.max_updates);
+  if (m.skip_own) {  // absent means false: older readers and writers agree
+    w.key("skip_own");
+    w.boolean(true);
+  }
   w.end_object();
 }
 
 void read(JsonReader& r, ResumeRequest& m) {
-  get_object(r, std::array{"epoch"sv, "last_seq"sv, "max_updates"sv}, [&](std::size_t f) {
+  get_object(r, std::array{"epoch"sv, "last_seq"sv, "max_updates"sv, "skip_own"sv}, [&](std::size_t f) {
     switch (f) {
       case 0: return get_id(r, m.epoch);
       case 1: return get_id(r, m.last_seq);
-      default: return get_count(r, m.max_updates);
+      case 2: return get_count(r, m.max_updates);
+      default: m.skip_own = r.boolean(); return;
     }
   });
 }

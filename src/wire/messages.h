@@ -138,6 +138,9 @@ struct ResumeRequest {
   core::Epoch epoch;
   core::Seq last_seq;
   std::uint32_t max_updates = 0;  // on the wire an i32: at most INT32_MAX
+  // The device takes its own requests' updates from their SendResults: live batches on this
+  // connection leave them out (iris.thrift).
+  bool skip_own = false;
   bool operator==(const ResumeRequest&) const = default;
 };
 

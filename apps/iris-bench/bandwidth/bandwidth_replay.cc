@@ -112,6 +112,9 @@ class Replay {
     std::uint32_t pings_unanswered = 0;
     std::uint32_t round_trips = 0;  // since the last connect
     std::int64_t offline_since_ms = 0;
+    // skip_own: seqs of its own requests' results on this connection past `seq`; a batch may
+    // start after seq + 1 when every seq in between is one of them.
+    std::set<core::Seq> own_results;
     // Simulated times of the last packet it sent and received on its MQTT connection: it
     // pings only when one direction was quiet for a keep-alive (MQTT 3.1.2.10; Paho's rule).
     std::int64_t last_out_ms = 0, last_in_ms = 0;
@@ -172,7 +175,8 @@ class Replay {
     p.topic = topic(d, "sync");
     p.packet_id = d.next_packet_id++;
     if (d.next_packet_id == 0) d.next_packet_id = 1;
-    p.payload = mqtt::Payload(encode(wire::Message{wire::ResumeRequest{d.epoch, d.seq, 0}}));
+    p.payload = mqtt::Payload(
+        encode(wire::Message{wire::ResumeRequest{d.epoch, d.seq, 0, o_.skip_own}}));
     d.unacked.insert(p.packet_id);
     resume_id_[d.index] = p.packet_id;
     d.resumed = false;
@@ -282,12 +286,13 @@ class Replay {
       // A device with nothing (epoch 0, seq 0) takes the queue's epoch from its first batch:
       // irisd streams a young queue from its start instead of answering a resync.
       if (d.epoch == core::Epoch{0} && d.seq == core::Seq{0}) d.epoch = batch->epoch;
-      if (batch->epoch != d.epoch || batch->first_seq != core::next(d.seq)) {
+      if (batch->epoch != d.epoch || !follows(d, batch->first_seq)) {
         return fail(d.client_id + ": gap: batch " + std::to_string(batch->first_seq.value()) + ".." +
                     std::to_string(batch->last_seq.value()) + " after seq " +
                     std::to_string(d.seq.value()));
       }
       d.seq = batch->last_seq;
+      d.own_results.erase(d.own_results.begin(), d.own_results.upper_bound(d.seq));
     } else if (auto* resync = std::get_if<wire::Resync>(&message)) {
       // A device without state (epoch 0) is told the epoch and starts from seq 0; anything
       // else would mean the server lost or trimmed data the workload never asked it to.
@@ -300,11 +305,22 @@ class Replay {
       send(d, "up.resume", {mqtt::Packet(resume_publish(d))});
     } else if (auto* result = std::get_if<wire::SendResult>(&message)) {
       results_[result->client_id] = *result;
+      if (o_.skip_own && !pull() && result->seq > d.seq) d.own_results.insert(result->seq);
     } else if (auto* error = std::get_if<wire::Error>(&message)) {
       fail(d.client_id + ": error " + std::to_string(static_cast<int>(error->code)) + ": " +
            error->text);
     }
     // Heartbeats need nothing: the replay knows when a device is current.
+  }
+
+  // Whether a batch starting at `first` continues what `d` holds: it starts at seq + 1, or
+  // (skip_own) every seq before it is one whose result the device has.
+  static bool follows(const Device& d, core::Seq first) {
+    core::Seq at = core::next(d.seq);
+    for (auto it = d.own_results.begin(); at < first && it != d.own_results.end() && *it == at; ++it) {
+      at = core::next(at);
+    }
+    return at == first;
   }
 
   // The value of "key":"decimal" in a notify (sync/baseline_view.h), or nullopt.
@@ -399,7 +415,7 @@ class Replay {
       return d.subscribed && d.fetched_inbox && !d.fetching && d.to_fetch.empty() &&
              d.notified == head_[d.user] - d.head_at_connect;
     }
-    return d.resumed && d.seq.value() == head_[d.user];
+    return d.resumed && follows(d, core::Seq{head_[d.user] + 1});
   }
 
   asio::awaitable<void> wait(const std::function<bool()>& done, const std::string& what) {
@@ -445,6 +461,7 @@ class Replay {
     d.link = link.get();
     links_.push_back(std::move(link));
     d.unacked.clear();
+    d.own_results.clear();  // a resume streams everything after seq again
     d.held_acks.clear();
     d.pings_unanswered = 0;
     d.round_trips = 0;

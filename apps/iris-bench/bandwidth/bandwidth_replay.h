@@ -55,6 +55,9 @@ struct ReplayOptions {
   std::int64_t tls_session_lifetime_s = 24 * 3600;
   // MQTT 5.0 topic aliases both ways (MqttLink); off sends every topic in full.
   bool topic_aliases = true;
+  // Delta modes: resume with skip_own, so a device takes its own sends and read receipts
+  // from their results instead of receiving them back in its deltas (docs/PROTOCOL.md).
+  bool skip_own = true;
   // How long a device may hold the PUBACK of a delta batch (or notify), simulated seconds:
   // held acknowledgements leave with the next packet the device sends, at the latest when
   // this much time has passed or when it holds kHeldAcks of them. 0 acknowledges at once.

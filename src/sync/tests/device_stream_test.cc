@@ -50,6 +50,24 @@ TEST(DeviceStream, IgnoresAcksOutOfOrderOrForUnsentBatches) {
   EXPECT_EQ(s.acked(), Seq{10});
 }
 
+TEST(DeviceStream, SkippedRangeIsNotInFlightAndTheNextBatchAcknowledgesIt) {
+  DeviceStream s(Seq{10}, Seq{10}, {.max_inflight = 1, .max_range = 10});
+  EXPECT_TRUE(s.up_to_date());
+  s.on_head(Seq{11});
+  EXPECT_FALSE(s.up_to_date());
+  EXPECT_EQ(s.next(), (SendRange{Seq{11}, Seq{11}, false}));
+  s.skip();  // the device's own send: its result stands for it
+  EXPECT_EQ(s.inflight(), 0u);
+  EXPECT_TRUE(s.up_to_date()) << "nothing in flight, nothing to send";
+  EXPECT_EQ(s.acked(), Seq{10}) << "the cursor moves only on an ack";
+  s.on_head(Seq{13});
+  EXPECT_EQ(s.next(), (SendRange{Seq{12}, Seq{13}, false})) << "starts after the skipped range";
+  EXPECT_EQ(s.next(), std::nullopt) << "a window of 1, and the skip did not take it";
+  EXPECT_TRUE(s.on_ack(Seq{13}));
+  EXPECT_EQ(s.acked(), Seq{13});
+  EXPECT_TRUE(s.up_to_date());
+}
+
 TEST(DeviceStream, RandomDrivesKeepRangesGaplessAndCursorMonotonic) {
   std::mt19937_64 rng(5);
   DeviceStream s(Seq{50}, Seq{60}, {.max_inflight = 3, .max_range = 7});

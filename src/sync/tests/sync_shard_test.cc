@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <set>
@@ -157,6 +158,71 @@ TEST_F(SyncShardTest, SendReachesEveryDeviceOfEveryParticipantAfterItIsDurable) 
     EXPECT_EQ(std::get<core::MessageCreated>(got.back().body).text, "hello") << "device " << c;
   }
   EXPECT_GT(sink_.pushes[2].size(), before);
+}
+
+// The delta batches pushed to `conn`, in order.
+std::vector<wire::DeltaBatch> batches_of(Recorder& sink, ConnId conn) {
+  std::vector<wire::DeltaBatch> out;
+  for (auto& [token, m] : sink.pushes[conn]) {
+    if (auto* b = std::get_if<wire::DeltaBatch>(&m)) out.push_back(*b);
+  }
+  return out;
+}
+
+TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatchesStartAfterThem) {
+  connect(1, kAnn);  // Ann's phone: gets everything, its own sends included
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  ack_all(1, kAnn);
+  owner(kAnn).on_connected(2, kAnn, core::DeviceId{"laptop"});
+  request(2, kAnn, wire::ResumeRequest{store_->info(kAnn).value().epoch, Seq{1}, 0, true});
+  connect(3, kBob);
+  ack_all(3, kBob);
+
+  request(2, kAnn, wire::SendRequest{core::ClientMsgId{1, 1}, t, "from the laptop", std::nullopt});
+  const auto own = std::get<wire::SendResult>(*sink_.replies[2].back().message);
+  EXPECT_EQ(own.seq, Seq{2});
+  EXPECT_TRUE(batches_of(sink_, 2).empty()) << "the result carried it; no echo";
+  ASSERT_FALSE(batches_of(sink_, 1).empty());
+  EXPECT_EQ(batches_of(sink_, 1).back().last_seq, Seq{2}) << "Ann's other device gets it";
+  auto lags = owner(kAnn).cursor_lags();
+  std::sort(lags.begin(), lags.end());
+  EXPECT_EQ(lags, (std::vector<std::uint64_t>{0, 1})) << "the laptop holds its send; the phone has not acked";
+  // Held by the laptop, so its keep-alives stop carrying the head after the first.
+  owner(kAnn).on_keep_alive(2);
+  owner(kAnn).on_keep_alive(2);
+  EXPECT_EQ(sink_.signals[2].size(), 1u);
+
+  request(3, kBob, wire::SendRequest{core::ClientMsgId{2, 1}, t, "from bob", std::nullopt});
+  auto got = batches_of(sink_, 2);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].first_seq, Seq{3}) << "starts after the seq the result named";
+  ASSERT_EQ(got[0].updates.size(), 1u);
+  EXPECT_EQ(std::get<core::MessageCreated>(got[0].updates[0].body).text, "from bob");
+  ack_all(2, kAnn);
+
+  // Behind (its window full), the laptop sends, then Bob: the range that reaches both leaves
+  // its own update out and says so (folded), still covering every seq.
+  for (int i = 0; i < 4; ++i) {
+    request(3, kBob, wire::SendRequest{core::ClientMsgId{3, std::uint64_t(i)}, t, "b", std::nullopt});
+  }
+  request(2, kAnn, wire::SendRequest{core::ClientMsgId{1, 2}, t, "mine", std::nullopt});
+  const Seq mine = std::get<wire::SendResult>(*sink_.replies[2].back().message).seq;
+  request(3, kBob, wire::SendRequest{core::ClientMsgId{3, 9}, t, "after", std::nullopt});
+  ack_all(2, kAnn);
+  got = batches_of(sink_, 2);
+  Seq at{2};
+  std::vector<std::string> texts;
+  for (const auto& b : got) {
+    EXPECT_EQ(b.first_seq, core::next(at)) << "ranges stay contiguous";
+    at = b.last_seq;
+    for (const auto& u : b.updates) {
+      EXPECT_NE(u.seq, mine);
+      texts.push_back(std::get<core::MessageCreated>(u.body).text);
+    }
+  }
+  EXPECT_EQ(at, store_->info(kAnn).value().head);
+  EXPECT_EQ(texts, (std::vector<std::string>{"from bob", "b", "b", "b", "b", "after"}));
+  EXPECT_TRUE(got.back().folded) << "the batch that covers the laptop's own send lacks it";
 }
 
 TEST_F(SyncShardTest, RetriedSendWithTheSameClientIdAppearsOnce) {

@@ -112,6 +112,16 @@ TEST(WireJson, FillsMissingFieldsWithDefaults) {
   EXPECT_EQ(*r, Ack{});
 }
 
+TEST(WireJson, WritesSkipOwnOnlyWhenSet) {
+  // Absent means false, so a resume without it reads and writes as before the field existed.
+  EXPECT_EQ(encode_json(ResumeRequest{core::Epoch{1}, core::Seq{2}, 0, false}),
+            R"({"epoch":"1","last_seq":"2","max_updates":0})");
+  EXPECT_EQ(encode_json(ResumeRequest{core::Epoch{1}, core::Seq{2}, 0, true}),
+            R"({"epoch":"1","last_seq":"2","max_updates":0,"skip_own":true})");
+  EXPECT_FALSE(decode_json<ResumeRequest>(R"({"epoch":"1"})")->skip_own);
+  EXPECT_TRUE(decode_json<ResumeRequest>(R"({"skip_own":true})")->skip_own);
+}
+
 struct BadCase {
   const char* json;
   errc expected;
@@ -158,6 +168,7 @@ TEST(WireJson, RejectsWhatIsNotStrictJson) {
 
 TEST(WireJson, RejectsWrongTypesAndOutOfRangeNumbers) {
   EXPECT_EQ(decode_json<ResumeRequest>(R"({"max_updates":"5"})").error(), errc::malformed);
+  EXPECT_EQ(decode_json<ResumeRequest>(R"({"skip_own":1})").error(), errc::malformed);
   EXPECT_EQ(decode_json<ResumeRequest>(R"({"max_updates":1.5})").error(), errc::malformed);
   EXPECT_EQ(decode_json<ResumeRequest>(R"({"max_updates":1e3})").error(), errc::malformed);
   EXPECT_EQ(decode_json<ResumeRequest>(R"({"max_updates":2147483648})").error(), errc::malformed);

@@ -104,6 +104,7 @@ std::vector<Message> sample_messages() {
 
   out.push_back(ResumeRequest{Epoch{3}, Seq{0}, 0});
   out.push_back(ResumeRequest{Epoch{kMax}, Seq{kMax}, 0x7fffffff});
+  out.push_back(ResumeRequest{Epoch{5}, Seq{9}, 10, true});
   out.push_back(Resync{ResyncReason::too_old, Epoch{1}, Seq{2}, std::nullopt, std::nullopt});
   out.push_back(Resync{ResyncReason::epoch_changed, Epoch{kMax}, Seq{0}, std::nullopt, ThreadId{4}});
   out.push_back(Resync{ResyncReason::backlog_too_large, Epoch{5}, Seq{kMax}, std::nullopt,
