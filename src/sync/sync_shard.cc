@@ -337,7 +337,9 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
   d.stream.emplace(req.last_seq, std::get<StreamPlan>(decision).to, options_.stream);
   d.cursor_written = req.last_seq;
   d.head_told = false;
-  d.skip_own = req.skip_own;
+  // A device that holds nothing learns the queue's epoch from its first batch: until it has
+  // one, its own updates come back to it too.
+  d.skip_own = req.skip_own && req.epoch != core::Epoch{0};
   d.own.clear();
   pump(conn, d);
 }

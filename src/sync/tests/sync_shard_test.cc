@@ -225,6 +225,16 @@ TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatc
   EXPECT_TRUE(got.back().folded) << "the batch that covers the laptop's own send lacks it";
 }
 
+TEST_F(SyncShardTest, DeviceWithoutAnEpochGetsItsOwnUpdatesToLearnTheEpoch) {
+  owner(kAnn).on_connected(1, kAnn, core::DeviceId{"new"});
+  request(1, kAnn, wire::ResumeRequest{core::Epoch{0}, Seq{0}, 0, true});
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  ASSERT_NE(t, ThreadId{0});
+  const auto got = batches_of(sink_, 1);
+  ASSERT_EQ(got.size(), 1u) << "its own thread creation, with the epoch";
+  EXPECT_EQ(got[0].epoch, store_->info(kAnn).value().epoch);
+}
+
 TEST_F(SyncShardTest, RetriedSendWithTheSameClientIdAppearsOnce) {
   connect(1, kAnn);
   const ThreadId t = create_thread(1, kAnn, {kBob});
