@@ -503,3 +503,40 @@ def case_bandwidth_baseline_notify_names_the_changed_thread():
     finally:
         s.cleanup()
 
+
+
+def case_sync_device_that_skips_own_gets_its_sends_only_as_results():
+    # Ann's laptop resumes with skip_own (docs/PROTOCOL.md "Own requests"): what it sends
+    # comes back to it as the send_result only, while her phone and Bob get it in their
+    # deltas; the laptop's next batch starts after the seq its result named.
+    s = Irisd()
+    try:
+        phone = SyncDevice(s, "1", "ann-phone")
+        phone.resume()
+        phone.request({"create_thread_request": {"client_id": cid(1), "name": "t",
+                                                 "participants": ["2"]}})
+        thread = phone.next("/responses")["send_result"]["thread"]
+        phone.drain_until(lambda: phone.seq >= 1)
+        bob = SyncDevice(s, "2", "bob-phone")
+        bob.resume()
+        bob.drain_until(lambda: bob.seq >= 1)
+        laptop = SyncDevice(s, "1", "ann-laptop")
+        laptop.epoch, laptop.seq = phone.epoch, phone.seq
+        laptop.request({"resume_request": {"epoch": laptop.epoch, "last_seq": str(laptop.seq),
+                                           "max_updates": 0, "skip_own": True}})
+        laptop.request({"send_request": {"client_id": cid(2), "thread": thread,
+                                         "body": "from the laptop"}})
+        result = laptop.next("/responses")["send_result"]
+        assert int(result["seq"]) == laptop.seq + 1, (result, laptop.seq)
+        laptop.seq = int(result["seq"])  # the device holds its own send from here
+        phone.drain_until(lambda: "from the laptop" in phone.texts())
+        bob.drain_until(lambda: "from the laptop" in bob.texts())
+        bob.request({"send_request": {"client_id": cid(3), "thread": thread, "body": "from bob"}})
+        bob.next("/responses")
+        laptop.drain_until(lambda: "from bob" in laptop.texts())  # applies only seq + 1 batches
+        assert laptop.texts() == ["from bob"], laptop.texts()
+        for d in (phone, bob, laptop):
+            d.close()
+        s.stop()
+    finally:
+        s.cleanup()
