@@ -137,11 +137,13 @@ void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_vie
     sink_.reply(conn, packet_id, std::nullopt, {});
     return;
   }
-  request(d.user, *message, std::move(reply), conn);
+  std::optional<RequestOrigin> origin;
+  if (d.skip_own && d.stream) origin = RequestOrigin{conn, d.resumes};
+  request(d.user, *message, std::move(reply), origin);
 }
 
 void SyncShard::request(core::UserId user_id, const wire::Message& message, Completion done,
-                        std::optional<ConnId> origin) {
+                        std::optional<RequestOrigin> origin) {
   ++stats_.requests;
   auto user = load(user_id);
   if (!user) return refuse(done, user.error(), std::nullopt);
@@ -183,7 +185,7 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
 
 void SyncShard::submit(core::UserId sender, store::AppendRequest request,
                        core::ClientMsgId client_id, core::ThreadId thread, Completion done,
-                       std::optional<ConnId> origin) {
+                       std::optional<RequestOrigin> origin) {
   // Every entry carries the same update; keep one copy for the fan-out after the commit.
   core::Update update = request.entries.front().update;
   ShardRouter* router = &router_;
@@ -235,7 +237,7 @@ void SyncShard::refuse(const Completion& done, std::error_code ec,
 }
 
 void SyncShard::on_appended(core::UserId user, const core::Update& update,
-                            std::optional<ConnId> origin) {
+                            std::optional<RequestOrigin> origin) {
   if (const auto* pc = std::get_if<core::ParticipantsChanged>(&update.body)) {
     // Publishes on the thread's ephemeral topics are checked per message against the inbox
     // below; subscriptions were checked once, so they go now.
@@ -269,8 +271,9 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update,
   if (origin) {
     // The result of the request, routed after this, leaves on the same connection before
     // any later push: the device has this update before a batch that starts past it.
-    if (auto d = devices_.find(*origin); d != devices_.end() && d->second.user == user &&
-                                         d->second.skip_own && d->second.stream &&
+    if (auto d = devices_.find(origin->conn); d != devices_.end() && d->second.user == user &&
+                                              d->second.resumes == origin->resume &&
+                                              d->second.skip_own && d->second.stream &&
                                          update.seq > d->second.stream->sent() &&
                                          d->second.own.size() < kMaxOwnPending) {
       d->second.own.push_back(update.seq);
@@ -341,6 +344,7 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
   // one, its own updates come back to it too.
   d.skip_own = req.skip_own && req.epoch != core::Epoch{0};
   d.own.clear();
+  ++d.resumes;
   pump(conn, d);
 }
 

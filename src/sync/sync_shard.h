@@ -88,6 +88,14 @@ class DeviceSink {
 
 class SyncShard;
 
+// The device connection a request came from and which of its resumes it followed. Only a
+// request that a connection sent while streaming with skip_own counts as that stream's own,
+// so a request sent before a resume is never left out of what the resume streams.
+struct RequestOrigin {
+  ConnId conn;
+  std::uint64_t resume;
+};
+
 // Runs work on the shard that owns a user. net/ implements it with io_context::post.
 class ShardRouter {
  public:
@@ -124,7 +132,7 @@ class SyncShard {
   // resumed with skip_own gets the update from the result alone). Requires: this shard owns
   // `user`.
   void request(core::UserId user, const wire::Message& request, Completion done,
-               std::optional<ConnId> origin = std::nullopt);
+               std::optional<RequestOrigin> origin = std::nullopt);
   // The device acknowledged the push with `token`.
   void on_delivered(ConnId conn, std::uint64_t token);
   // The device's keep-alive arrived: a streaming device gets a Heartbeat with the head.
@@ -135,9 +143,9 @@ class SyncShard {
   bool is_participant(core::UserId user, core::ThreadId thread);
 
   // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue; `origin` is
-  // the connection whose request made it, when that is one of `user`'s devices.
+  // the streaming connection whose request made it, when that is one of `user`'s devices.
   void on_appended(core::UserId user, const core::Update& update,
-                   std::optional<ConnId> origin = std::nullopt);
+                   std::optional<RequestOrigin> origin = std::nullopt);
 
   // The inbox of `user` at its current position (HTTP snapshot), with the newest `latest`
   // messages of each thread (default SyncOptions::snapshot_latest); loads it on first use.
@@ -204,6 +212,7 @@ class SyncShard {
     // by the stream; live batches leave them out (the results carried them).
     bool skip_own = false;
     std::deque<core::Seq> own;
+    std::uint64_t resumes = 0;  // resumes on this connection (RequestOrigin::resume)
   };
 
   Result<User*> load(core::UserId user);
@@ -224,7 +233,7 @@ class SyncShard {
   // Refuses a request: counts it and completes `done` with the Error for `ec`.
   void refuse(const Completion& done, std::error_code ec, std::optional<core::ClientMsgId> client_id);
   void submit(core::UserId sender, store::AppendRequest request, core::ClientMsgId client_id,
-              core::ThreadId thread, Completion done, std::optional<ConnId> origin);
+              core::ThreadId thread, Completion done, std::optional<RequestOrigin> origin);
   std::string encode(Encoding enc, const wire::Message& m) const;
 
   const std::uint32_t shard_;
