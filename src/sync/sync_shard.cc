@@ -452,7 +452,7 @@ void SyncShard::on_keep_alive(ConnId conn) {
   // it is current, not stalled. An idle phone then pays PINGREQ and PINGRESP only. The
   // first keep-alive after a resume always gets one (that is how a device learns the head
   // when its catch-up was empty).
-  if (d.head_told && d.stream->up_to_date() && d.stream->head() >= u.queue.head) {
+  if (d.head_told && d.stream->up_to_date()) {  // on_appended keeps the stream's head current
     ++stats_.heartbeats_elided;
     return;
   }

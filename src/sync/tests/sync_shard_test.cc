@@ -59,6 +59,15 @@ struct Recorder final : DeviceSink {
   }
 };
 
+// The delta batches pushed to `conn`, in order.
+std::vector<wire::DeltaBatch> batches_of(Recorder& sink, ConnId conn) {
+  std::vector<wire::DeltaBatch> out;
+  for (auto& [token, m] : sink.pushes[conn]) {
+    if (auto* b = std::get_if<wire::DeltaBatch>(&m)) out.push_back(*b);
+  }
+  return out;
+}
+
 struct QueueRouter final : ShardRouter {
   std::vector<SyncShard*> shards;
   std::deque<std::pair<SyncShard*, std::function<void(SyncShard&)>>> tasks;
@@ -114,12 +123,10 @@ class SyncShardTest : public ::testing::Test {
   std::vector<core::Update> delivered(ConnId conn, Seq from = Seq{0}) {
     std::vector<core::Update> out;
     Seq at = from;
-    for (auto& [token, m] : sink_.pushes[conn]) {
-      auto* b = std::get_if<wire::DeltaBatch>(&m);
-      if (!b) continue;
-      EXPECT_EQ(b->first_seq, core::next(at)) << "gap or duplicate at the seam";
-      at = b->last_seq;
-      out.insert(out.end(), b->updates.begin(), b->updates.end());
+    for (const auto& b : batches_of(sink_, conn)) {
+      EXPECT_EQ(b.first_seq, core::next(at)) << "gap or duplicate at the seam";
+      at = b.last_seq;
+      out.insert(out.end(), b.updates.begin(), b.updates.end());
     }
     return out;
   }
@@ -158,15 +165,6 @@ TEST_F(SyncShardTest, SendReachesEveryDeviceOfEveryParticipantAfterItIsDurable) 
     EXPECT_EQ(std::get<core::MessageCreated>(got.back().body).text, "hello") << "device " << c;
   }
   EXPECT_GT(sink_.pushes[2].size(), before);
-}
-
-// The delta batches pushed to `conn`, in order.
-std::vector<wire::DeltaBatch> batches_of(Recorder& sink, ConnId conn) {
-  std::vector<wire::DeltaBatch> out;
-  for (auto& [token, m] : sink.pushes[conn]) {
-    if (auto* b = std::get_if<wire::DeltaBatch>(&m)) out.push_back(*b);
-  }
-  return out;
 }
 
 TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatchesStartAfterThem) {
