@@ -14,6 +14,7 @@ class Category final : public std::error_category {
       case errc::unknown_thread: return "unknown thread";
       case errc::too_large: return "request exceeds a configured size limit";
       case errc::invalid_request: return "invalid request";
+      case errc::not_allowed: return "only the thread's owner may remove other participants";
     }
     return "unknown sync error";
   }

@@ -13,8 +13,12 @@ enum class errc {
   unknown_thread,
   // A message body, thread name or participant list is over its configured limit.
   too_large,
-  // A request that cannot be valid (empty thread name list, duplicate thread id ...).
+  // A request that cannot be valid (no change in a participant change, a participant id of
+  // 0 or 2^64-1 or listed twice, a read receipt past the thread's newest message ...).
   invalid_request,
+  // The requester is a participant but the thread's rules do not let it do this: removing
+  // another participant without being the thread's owner (request_planner.h).
+  not_allowed,
 };
 
 const std::error_category& error_category();

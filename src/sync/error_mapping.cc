@@ -15,6 +15,7 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case errc::unknown_thread: return ErrorCode::unknown_thread;
       case errc::too_large: return ErrorCode::too_large;
       case errc::invalid_request: return ErrorCode::invalid_request;
+      case errc::not_allowed: return ErrorCode::not_participant;
     }
   }
   if (ec.category() == core::error_category()) {

@@ -77,4 +77,10 @@ const std::vector<core::UserId>* Inbox::participants(core::ThreadId thread) cons
   return t == threads_.end() ? nullptr : &t->second.participants;
 }
 
+std::optional<core::MessageId> Inbox::newest_message(core::ThreadId thread) const {
+  auto t = threads_.find(thread);
+  if (t == threads_.end() || t->second.messages.empty()) return std::nullopt;
+  return t->second.messages.rbegin()->first;
+}
+
 }  // namespace iris::sync

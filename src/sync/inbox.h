@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,8 +44,11 @@ class Inbox {
                                             std::optional<core::MessageId> before,
                                             std::size_t limit) const;
   bool is_participant(core::ThreadId thread, core::UserId user) const;
-  // The thread's participants, or nullptr if the thread is not in this inbox.
+  // The thread's participants in the order they joined (the creator first), or nullptr if
+  // the thread is not in this inbox.
   const std::vector<core::UserId>* participants(core::ThreadId thread) const;
+  // The id of the thread's newest message, nullopt if it holds none (or is not here).
+  std::optional<core::MessageId> newest_message(core::ThreadId thread) const;
   core::Seq seq() const { return seq_; }
   std::size_t thread_count() const { return threads_.size(); }
 

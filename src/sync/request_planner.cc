@@ -1,6 +1,7 @@
 #include "sync/request_planner.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "sync/errc.h"
 
@@ -35,6 +36,20 @@ std::vector<core::UserId> distinct(std::vector<core::UserId> users) {
   return out;
 }
 
+// 0 means "none" in ids and 2^64-1 is -1 on the wire: neither names a user.
+bool valid_user(core::UserId u) {
+  return u.value() != 0 && u.value() != std::numeric_limits<std::uint64_t>::max();
+}
+
+// Every id valid and none listed twice, within `a` and across `a` and `b`.
+bool valid_distinct(const std::vector<core::UserId>& a, const std::vector<core::UserId>& b = {}) {
+  std::vector<core::UserId> all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  if (!std::all_of(all.begin(), all.end(), valid_user)) return false;
+  std::sort(all.begin(), all.end());
+  return std::adjacent_find(all.begin(), all.end()) == all.end();
+}
+
 }  // namespace
 
 Result<store::AppendRequest> plan_send(const wire::SendRequest& req, core::UserId sender,
@@ -52,6 +67,9 @@ Result<store::AppendRequest> plan_read(const wire::ReadRequest& req, core::UserI
                                        const Inbox& inbox, core::Timestamp now) {
   auto members = members_for(inbox, req.thread, reader);
   if (!members) return fail(members.error());
+  // A watermark past every message would mark as read what has not been sent yet.
+  const auto newest = inbox.newest_message(req.thread);
+  if (!newest || req.up_to > *newest) return fail(errc::invalid_request);
   const core::Update u{core::Seq{0}, now, req.thread, reader, core::ReadReceipt{reader, req.up_to}};
   return to_each(**members, u, std::nullopt);  // receipts are watermarks: a repeat is harmless
 }
@@ -60,6 +78,8 @@ Result<store::AppendRequest> plan_create_thread(const wire::CreateThreadRequest&
                                                 core::UserId creator, core::ThreadId id,
                                                 core::Timestamp now, const RequestLimits& limits) {
   if (req.name.size() > limits.max_name_bytes) return fail(errc::too_large);
+  if (req.participants.size() > limits.max_participants) return fail(errc::too_large);
+  if (!valid_distinct(req.participants)) return fail(errc::invalid_request);
   std::vector<core::UserId> members = req.participants;
   members.insert(members.begin(), creator);
   members = distinct(std::move(members));
@@ -84,13 +104,19 @@ Result<store::AppendRequest> plan_change_participants(const wire::ChangeParticip
                                                       const RequestLimits& limits) {
   auto members = members_for(inbox, req.thread, who);
   if (!members) return fail(members.error());
+  if (req.added.empty() && req.removed.empty()) return fail(errc::invalid_request);
+  if (req.added.size() + req.removed.size() > 2 * limits.max_participants) return fail(errc::too_large);
+  if (!valid_distinct(req.added, req.removed)) return fail(errc::invalid_request);
+  const bool owner = (*members)->front() == who;
+  for (auto u : req.removed) {
+    if (u != who && !owner) return fail(errc::not_allowed);
+  }
   std::vector<core::UserId> after = **members;
   for (auto u : req.added) {
     if (std::find(after.begin(), after.end(), u) == after.end()) after.push_back(u);
   }
   for (auto u : req.removed) std::erase(after, u);
   if (after.size() > limits.max_participants) return fail(errc::too_large);
-  if (req.added.empty() && req.removed.empty()) return fail(errc::invalid_request);
   std::vector<core::UserId> told = **members;
   told.insert(told.end(), req.added.begin(), req.added.end());
   const core::Update u{core::Seq{0}, now, req.thread, who,

@@ -7,6 +7,16 @@
 // Every participant gets the update, the sender too, so the sender's other devices see it.
 // Participant changes go to the union of old and new participants: a removed user learns
 // that it was removed.
+//
+// Membership rules (docs/PROTOCOL.md "Threads and membership"):
+//  - A thread's owner is its first participant in join order: the creator, and once the
+//    creator has left, whoever of those left joined first. The owner may remove anyone;
+//    every participant may remove itself; nobody else removes anyone (errc::not_allowed).
+//    Any participant may add users (who may add whom is the social graph's to decide).
+//  - User ids 0 and 2^64-1 are never participants, and a list names each user once
+//    (the creator may list itself: it is a participant anyway): errc::invalid_request.
+//  - A read receipt is bounded by what the thread holds: `up_to` past the newest message
+//    of the thread in the reader's inbox is errc::invalid_request.
 
 #include <cstddef>
 #include <cstdint>

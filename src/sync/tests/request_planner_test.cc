@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <set>
 
 #include "sync/errc.h"
@@ -65,12 +66,60 @@ TEST_F(RequestPlannerTest, OversizeBodiesNamesAndThreadsAreRefused) {
 }
 
 TEST_F(RequestPlannerTest, CreateThreadIncludesTheCreatorOnce) {
-  const wire::CreateThreadRequest req{core::ClientMsgId{1, 2}, "trip", {kBob, kAnn, kBob}};
+  const wire::CreateThreadRequest req{core::ClientMsgId{1, 2}, "trip", {kBob, kAnn}};
   auto r = plan_create_thread(req, kAnn, ThreadId{50}, {}, limits_);
   ASSERT_TRUE(r);
   EXPECT_EQ(r->entries.size(), 2u);
   const auto& tc = std::get<core::ThreadCreated>(r->entries[0].update.body);
-  EXPECT_EQ(tc.participants, (std::vector<UserId>{kAnn, kBob}));
+  EXPECT_EQ(tc.participants, (std::vector<UserId>{kAnn, kBob})) << "the creator first: the owner";
+}
+
+TEST_F(RequestPlannerTest, CreateThreadRefusesDuplicateAndInvalidParticipants) {
+  const UserId zero{0}, all_ones{std::numeric_limits<std::uint64_t>::max()};
+  for (const auto& list : std::vector<std::vector<UserId>>{{kBob, kBob}, {kBob, kCat, kBob}, {zero}, {kBob, all_ones}}) {
+    const wire::CreateThreadRequest req{core::ClientMsgId{1, 2}, "trip", list};
+    EXPECT_EQ(plan_create_thread(req, kAnn, ThreadId{50}, {}, limits_).error(), errc::invalid_request)
+        << list.size() << " participants";
+  }
+}
+
+TEST_F(RequestPlannerTest, ChangeParticipantsRefusesDuplicateAndInvalidIds) {
+  const UserId zero{0}, all_ones{std::numeric_limits<std::uint64_t>::max()};
+  const std::vector<std::pair<std::vector<UserId>, std::vector<UserId>>> cases = {
+      {{UserId{4}, UserId{4}}, {}}, {{}, {kCat, kCat}}, {{kCat}, {kCat}}, {{zero}, {}}, {{}, {all_ones}}};
+  for (const auto& [added, removed] : cases) {
+    const wire::ChangeParticipantsRequest req{core::ClientMsgId{3, 3}, ThreadId{7}, added, removed};
+    EXPECT_EQ(plan_change_participants(req, kAnn, ann_, {}, limits_).error(), errc::invalid_request);
+  }
+}
+
+TEST_F(RequestPlannerTest, OnlyTheOwnerRemovesOthersAndAnyoneRemovesThemselves) {
+  Inbox bob{kBob};
+  bob.apply(core::Update{core::Seq{1}, {}, ThreadId{7}, kAnn, core::ThreadCreated{"t", {kAnn, kBob, kCat}}});
+  const auto change = [](std::vector<UserId> removed) {
+    return wire::ChangeParticipantsRequest{core::ClientMsgId{3, 3}, ThreadId{7}, {}, std::move(removed)};
+  };
+  EXPECT_EQ(plan_change_participants(change({kCat}), kBob, bob, {}, limits_).error(), errc::not_allowed);
+  EXPECT_EQ(plan_change_participants(change({kAnn}), kBob, bob, {}, limits_).error(), errc::not_allowed)
+      << "nobody removes the creator";
+  EXPECT_TRUE(plan_change_participants(change({kBob}), kBob, bob, {}, limits_)) << "leaving";
+  EXPECT_TRUE(plan_change_participants(change({kCat}), kAnn, ann_, {}, limits_)) << "the creator";
+  EXPECT_TRUE(plan_change_participants(change({kAnn}), kAnn, ann_, {}, limits_)) << "the creator leaves";
+  // Once the creator has left, the earliest joiner left owns the thread.
+  bob.apply(core::Update{core::Seq{2}, {}, ThreadId{7}, kAnn, core::ParticipantsChanged{{}, {kAnn}}});
+  EXPECT_TRUE(plan_change_participants(change({kCat}), kBob, bob, {}, limits_));
+}
+
+TEST_F(RequestPlannerTest, ReadReceiptIsBoundedByTheNewestMessage) {
+  EXPECT_EQ(plan_read({ThreadId{7}, core::MessageId{1}}, kAnn, ann_, {}).error(), errc::invalid_request)
+      << "no message yet";
+  ann_.apply(core::Update{core::Seq{2}, {}, ThreadId{7}, kBob,
+                          core::MessageCreated{core::MessageId{40}, core::ClientMsgId{1, 1}, "hi", {}}});
+  EXPECT_TRUE(plan_read({ThreadId{7}, core::MessageId{40}}, kAnn, ann_, {}));
+  EXPECT_TRUE(plan_read({ThreadId{7}, core::MessageId{39}}, kAnn, ann_, {}));
+  EXPECT_EQ(plan_read({ThreadId{7}, core::MessageId{41}}, kAnn, ann_, {}).error(), errc::invalid_request);
+  EXPECT_EQ(plan_read({ThreadId{7}, core::MessageId{std::numeric_limits<std::uint64_t>::max()}}, kAnn, ann_, {}).error(),
+            errc::invalid_request);
 }
 
 TEST_F(RequestPlannerTest, RemovedParticipantIsToldAndAddedOneToo) {
