@@ -166,13 +166,23 @@ const std::vector<Option>& options() {
        "tls.key_file are both set. Default: 8443",
        [](Config& c, std::string_view v) { c.net.http.tls_port = to_port("http.tls_port", v); }},
       {"http.max_body_bytes",
-       "Largest HTTP request body in bytes; larger is refused with 413 before it is read. "
-       "Default: 65536 (64 KiB)",
+       "Largest HTTP request body in bytes, as sent and once decoded (Content-Encoding: gzip; "
+       "other codings get 415); larger is refused with 413, before it is read when "
+       "Content-Length says so. Default: 65536 (64 KiB)",
        [](Config& c, std::string_view v) { c.net.http.max_body_bytes = to_u64_max("http.max_body_bytes", v, 64ull << 20); }},
       {"http.max_header_bytes",
-       "Largest HTTP request line plus headers in bytes; larger is refused with 413. Default: "
-       "8192",
-       [](Config& c, std::string_view v) { c.net.http.max_header_bytes = to_u64_max("http.max_header_bytes", v, 1ull << 20); }},
+       "Largest HTTP request line plus headers in bytes, on the HTTP port and the WebSocket "
+       "upgrade; larger is refused with 431. Default: 8192; at most 65535 (the HTTP parser "
+       "cannot hold a larger field)",
+       [](Config& c, std::string_view v) { c.net.http.max_header_bytes = to_u64_max("http.max_header_bytes", v, net::HttpOptions::kMaxFieldSectionBytes); }},
+      {"http.max_trailer_bytes",
+       "Largest trailer section of a chunked HTTP request body in bytes (trailer fields are "
+       "dropped); larger is refused with 431. Default: 4096; at most 65535",
+       [](Config& c, std::string_view v) { c.net.http.max_trailer_bytes = to_u64_max("http.max_trailer_bytes", v, net::HttpOptions::kMaxFieldSectionBytes); }},
+      {"http.max_chunk_extension_bytes",
+       "Chunk extensions of a chunked HTTP request body, in bytes summed over the request; "
+       "more is refused with 413. Default: 1024; at most 65535",
+       [](Config& c, std::string_view v) { c.net.http.max_chunk_extension_bytes = to_u64_max("http.max_chunk_extension_bytes", v, net::HttpOptions::kMaxFieldSectionBytes); }},
       {"http.idle_timeout",
        "Time an HTTP connection may stay idle between requests, or take to send a request or "
        "read a response (e.g. 30s). Default: 30s",

@@ -22,6 +22,13 @@ class Category final : public std::error_category {
       case errc::body_too_large: return "request too large";
       case errc::unsupported_media_type: return "unsupported content type";
       case errc::shard_busy: return "server busy, retry later";
+      case errc::header_too_large: return "request header fields too large";
+      case errc::chunk_extensions_too_large: return "chunk extensions too large";
+      case errc::malformed_request: return "malformed HTTP request";
+      case errc::unsupported_transfer_encoding: return "unsupported transfer encoding";
+      case errc::unsupported_content_encoding: return "unsupported content encoding";
+      case errc::bad_content_encoding: return "body does not decode as its content encoding";
+      case errc::not_an_upgrade: return "not a WebSocket upgrade request";
     }
     return "unknown net error";
   }

@@ -25,13 +25,31 @@ enum class errc {
   method_not_allowed,
   // An HTTP query parameter or path id that does not parse, or is out of range.
   bad_query,
-  // An HTTP request body over http.max_body_bytes (or headers over http.max_header_bytes).
+  // An HTTP request body over http.max_body_bytes, as sent or once decoded (a gzip body that
+  // inflates past it), or a WebSocket upgrade request's body over the same limit.
   body_too_large,
   // An HTTP request body whose Content-Type is neither Thrift compact nor JSON.
   unsupported_media_type,
   // The owner shard of the user did not answer within http.shard_timeout (stuck or
   // overloaded), or too many HTTP requests are already waiting for shards.
   shard_busy,
+  // An HTTP request line plus headers over http.max_header_bytes, one field too large for the
+  // parser to hold, or a chunked body's trailer section over http.max_trailer_bytes.
+  header_too_large,
+  // A chunked body whose chunk extensions, summed over the request, exceed
+  // http.max_chunk_extension_bytes.
+  chunk_extensions_too_large,
+  // An HTTP request that does not parse (request line, fields, chunk framing), or whose
+  // Transfer-Encoding does not end in chunked (RFC 9112 §6.3: its length is unknowable).
+  malformed_request,
+  // A Transfer-Encoding other than chunked (RFC 9112 §6.1).
+  unsupported_transfer_encoding,
+  // A Content-Encoding other than gzip (or x-gzip) and identity.
+  unsupported_content_encoding,
+  // A body that does not decode as its Content-Encoding says (a corrupt or truncated gzip).
+  bad_content_encoding,
+  // A request on the WebSocket port that is not a WebSocket upgrade (RFC 6455 §4.2.1).
+  not_an_upgrade,
 };
 
 const std::error_category& error_category();

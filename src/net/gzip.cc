@@ -2,10 +2,12 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <cctype>
 #include <optional>
 
 #include "base/assert.h"
+#include "net/errc.h"
 
 namespace iris::net {
 
@@ -23,6 +25,51 @@ std::string gzip(std::string_view body) {
   IRIS_ASSERT(end == Z_STREAM_END, "deflateBound leaves room for the whole stream");
   out.resize(z.total_out);
   deflateEnd(&z);
+  return out;
+}
+
+Result<std::string> gunzip(std::string_view body, std::size_t max_bytes) {
+  // Output grows in steps, so a small body never reserves max_bytes up front.
+  constexpr std::size_t kStep = 16 * 1024;
+  z_stream z{};
+  // 16 + window bits: gzip only (a zlib or raw deflate stream is not `gzip`).
+  if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) return fail(errc::bad_content_encoding);
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(body.data()));
+  z.avail_in = static_cast<uInt>(body.size());
+  std::string out;
+  std::size_t produced = 0;
+  std::error_code error;
+  for (;;) {
+    if (z.avail_out == 0) {
+      // One byte of room past the limit is enough to know the body is over it.
+      if (produced > max_bytes) {
+        error = errc::body_too_large;
+        break;
+      }
+      out.resize(std::min(produced + kStep, max_bytes + 1));
+      z.next_out = reinterpret_cast<Bytef*>(out.data() + produced);
+      z.avail_out = static_cast<uInt>(out.size() - produced);
+    }
+    const uInt room = z.avail_out;
+    const int rc = inflate(&z, Z_NO_FLUSH);
+    produced += room - z.avail_out;
+    if (rc == Z_STREAM_END) {
+      if (z.avail_in == 0) break;
+      // Another member follows (RFC 1952 §2.2: a gzip file is a series of members).
+      if (inflateReset(&z) != Z_OK) {
+        error = errc::bad_content_encoding;
+        break;
+      }
+      continue;
+    }
+    if (rc == Z_OK || (rc == Z_BUF_ERROR && z.avail_out == 0)) continue;  // the loop adds room
+    error = errc::bad_content_encoding;  // Z_DATA_ERROR, or Z_BUF_ERROR on truncated input
+    break;
+  }
+  inflateEnd(&z);
+  if (!error && produced > max_bytes) error = errc::body_too_large;
+  if (error) return fail(error);
+  out.resize(produced);
   return out;
 }
 

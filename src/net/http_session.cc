@@ -1,6 +1,7 @@
 // HTTP(S) sessions of the API (net/detail/http_session.h; contract in docs/PROTOCOL.md
-// "HTTP API"). Beast parses and writes; routing, status mapping and the metrics page are
-// the pure units net/http_route.h, net/http_status.h and net/metrics_page.h.
+// "HTTP API"). net/http_request_reader.h parses (every limit, no exception for any input),
+// Beast writes; what a request asks, the status mapping and the metrics page are the pure
+// units net/http_api_request.h, net/http_status.h and net/metrics_page.h.
 
 #include "net/detail/http_session.h"
 
@@ -8,12 +9,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <array>
 #include <chrono>
+#include <exception>
 #include <memory>
 #include <optional>
 
@@ -22,6 +23,8 @@
 #include "net/detail/tls_session.h"
 #include "net/errc.h"
 #include "net/gzip.h"
+#include "net/http_api_request.h"
+#include "net/http_request_reader.h"
 #include "net/http_route.h"
 #include "net/http_status.h"
 #include "net/metrics_page.h"
@@ -75,11 +78,6 @@ Answer text_answer(unsigned status, std::string body, bool retry_after = false) 
   return {status, std::move(body), "text/plain; charset=utf-8", retry_after};
 }
 
-// Whether a header value lists `type` (Accept: "application/json, */*;q=0.1").
-bool lists(std::string_view header, std::string_view type) {
-  return header.find(type) != std::string_view::npos;
-}
-
 // One shard's share of /metrics, read on that shard's thread.
 struct ShardSample {
   mqtt::MqttMetrics mqtt;
@@ -107,7 +105,7 @@ class HttpSession final : public ConnectionBase,
  public:
   // shard must outlive the session (shards are joined after every connection closed).
   HttpSession(Shard& shard, Stream stream)
-      : shard_(shard), stream_(std::move(stream)), timer_(shard.io()) {
+      : shard_(shard), stream_(std::move(stream)), timer_(shard.io()), reader_(shard.net_options().http) {
     ++shard_.core().connections_open;
     const auto* sync = shard_.core().sync_options();
     if (sync != nullptr) limits_.snapshot_messages = std::min(sync->snapshot_latest, limits_.max_snapshot_messages);
@@ -143,65 +141,88 @@ class HttpSession final : public ConnectionBase,
   ServerCore& core() { return shard_.core(); }
   beast::tcp_stream& lowest() { return beast::get_lowest_layer(stream_); }
 
+  // Starts reading the next request (bytes a client pipelined are already in the reader).
   void do_read() {
-    parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(options().max_header_bytes));
-    parser_->body_limit(options().max_body_bytes);
+    if (reader_.status() == HttpRequestReader::Status::done) reader_.next();
     lowest().expires_after(options().idle_timeout);
-    http::async_read(stream_, buffer_, *parser_,
-                     [self = this->shared_from_this()](ErrorCode ec, std::size_t) { self->on_read(ec); });
+    on_reader();
   }
 
-  void on_read(ErrorCode ec) {
-    if (closed_) return;
-    if (!ec) return handle(parser_->release());
-    keep_alive_ = false;
-    encoding_ = Encoding::compact;
-    gzip_ = false;
-    if (ec == http::error::body_limit || ec == http::error::header_limit) {
-      if (parser_->is_header_done() && lists(parser_->get()[http::field::accept], kJsonType)) {
-        encoding_ = Encoding::json;
-      }
-      ++core().http_requests;
-      return respond(error_answer(encoding_, errc::body_too_large));
-    }
-    // A request that does not parse gets a 400; a closed, reset or idle connection just ends.
-    if (ec.category() == make_error_code(http::error::bad_target).category() &&
-        ec != http::error::end_of_stream &&
-        ec != http::error::partial_message) {
-      ++core().http_requests;
-      return respond(error_answer(encoding_, errc::bad_query));
-    }
-    finish();
+  void read_some() {
+    stream_.async_read_some(reader_.prepare(), [self = this->shared_from_this()](ErrorCode ec, std::size_t n) {
+      if (self->closed_) return;
+      // Closed, reset or idle past http.idle_timeout (also mid-request): the connection just ends.
+      if (ec) return self->finish();
+      self->reader_.commit(n);
+      self->on_reader();
+    });
   }
 
-  void handle(http::request<http::string_body> req) {
+  void on_reader() {
+    switch (reader_.status()) {
+      case HttpRequestReader::Status::need_more: return read_some();
+      case HttpRequestReader::Status::done: return on_request();
+      case HttpRequestReader::Status::refused: return refuse();
+      case HttpRequestReader::Status::closed: return finish();
+    }
+  }
+
+  // A request the reader refused (a limit, a malformed request, an unsupported coding): its
+  // status, and the connection closes once it is written.
+  void refuse() {
     ++core().http_requests;
-    version_ = req.version();
-    keep_alive_ = req.keep_alive();
-    encoding_ = lists(req[http::field::accept], kJsonType) ? Encoding::json : Encoding::compact;
-    gzip_ = accepts_gzip(req[http::field::accept_encoding]);
-    auto route = parse_route(std::string_view(req.method_string()), std::string_view(req.target()), limits_);
-    if (!route) return respond(error_answer(encoding_, route.error()));
-    if (std::holds_alternative<HealthRoute>(*route)) return gather(Gather::health);
-    if (std::holds_alternative<MetricsRoute>(*route)) return gather(Gather::metrics);
-    auto user = authenticate(req);
-    if (!user) return respond(error_answer(encoding_, user.error()));
+    keep_alive_ = false;
+    gzip_ = false;
+    const HttpRequest& header = reader_.header();
+    encoding_ = wants_json(header) ? Encoding::json : Encoding::compact;
+    version_ = header.version();
+    if (shard_.may_log()) {
+      IRIS_LOG(info, "net", "http connection on shard {} refused a request: {}", shard_.index(),
+               reader_.refusal().message());
+    }
+    respond(error_answer(encoding_, reader_.refusal()));
+  }
+
+  // Nothing a request carries may end the shard's thread: a throw from the handling (an
+  // allocation failing, a bug) closes this connection with a log line.
+  void on_request() {
+    try {
+      handle(reader_.request());
+    } catch (const std::exception& e) {
+      IRIS_LOG(error, "net", "http request on shard {} failed: {}; closing its connection",
+               shard_.index(), e.what());
+      finish();
+    }
+  }
+
+  void handle(const HttpRequest& req) {
+    ++core().http_requests;
+    const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    ApiRequest api = read_api_request(req, limits_, shard_.core().signer(), now);
+    version_ = api.version;
+    keep_alive_ = api.keep_alive;
+    encoding_ = api.json ? Encoding::json : Encoding::compact;
+    gzip_ = api.gzip;
+    if (!api.route) return respond(error_answer(encoding_, api.route.error()));
+    const Route& route = *api.route;
+    if (std::holds_alternative<HealthRoute>(route)) return gather(Gather::health);
+    if (std::holds_alternative<MetricsRoute>(route)) return gather(Gather::metrics);
+    if (!api.user) return respond(error_answer(encoding_, api.user.error()));
     const Encoding enc = encoding_;
-    const core::UserId who = *user;
-    if (const auto* r = std::get_if<SnapshotRoute>(&*route)) {
+    const core::UserId who = *api.user;
+    if (const auto* r = std::get_if<SnapshotRoute>(&route)) {
       return ask_owner(who, [who, enc, n = r->messages](sync::SyncShard& s, const Deliver& deliver) {
         auto snap = s.snapshot(who, n);
         deliver(snap ? envelope(enc, 200, wire::Message{std::move(*snap)}) : error_answer(enc, snap.error()));
       });
     }
-    if (const auto* r = std::get_if<ThreadMessagesRoute>(&*route)) {
+    if (const auto* r = std::get_if<ThreadMessagesRoute>(&route)) {
       return ask_owner(who, [who, enc, r = *r](sync::SyncShard& s, const Deliver& deliver) {
         auto page = s.thread_page(who, r.thread, r.before, r.limit);
         deliver(page ? envelope(enc, 200, wire::Message{std::move(*page)}) : error_answer(enc, page.error()));
       });
     }
-    if (const auto* r = std::get_if<BaselineRoute>(&*route)) {
+    if (const auto* r = std::get_if<BaselineRoute>(&route)) {
       // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
       return ask_owner(who, [who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {
         auto view = s.baseline_view(who, thread);
@@ -209,13 +230,7 @@ class HttpSession final : public ConnectionBase,
       });
     }
     // POST /v1/threads: the body is an Envelope CreateThreadRequest in its Content-Type.
-    const std::string_view type = req[http::field::content_type];
-    Result<wire::Message> body = fail(errc::unsupported_media_type);
-    if (type.starts_with(kJsonType)) {
-      body = wire::decode_json<wire::Message>(req.body());
-    } else if (type.empty() || type.starts_with(kCompactType)) {
-      body = wire::decode<wire::Message>(req.body());
-    }
+    auto& body = api.body;
     if (!body) return respond(error_answer(encoding_, body.error()));
     if (!std::holds_alternative<wire::CreateThreadRequest>(*body)) {
       return respond(error_answer(encoding_, http_error(wire::ErrorCode::invalid_request),
@@ -229,24 +244,6 @@ class HttpSession final : public ConnectionBase,
         deliver(envelope(enc, 200, wire::Message{std::get<wire::SendResult>(outcome)}));
       });
     });
-  }
-
-  // `Authorization: Bearer <device token>`: the token's user, whatever its device.
-  Result<core::UserId> authenticate(const http::request<http::string_body>& req) const {
-    const std::string_view header = req[http::field::authorization];
-    constexpr std::string_view kScheme = "bearer ";
-    if (header.size() <= kScheme.size()) return fail(errc::missing_token);
-    for (std::size_t i = 0; i < kScheme.size(); ++i) {
-      if (std::tolower(static_cast<unsigned char>(header[i])) != kScheme[i]) return fail(errc::missing_token);
-    }
-    const auto* signer = shard_.core().signer();
-    if (signer == nullptr) return fail(errc::bad_token);
-    auto claims = signer->verify(header.substr(kScheme.size()),
-                                 std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()));
-    if (!claims) return fail(claims.error());
-    const auto id = parse_decimal_id(claims->user);
-    if (!id) return fail(errc::bad_token);
-    return core::UserId{*id};
   }
 
   // Starts waiting for an answer: false (and a 503 sent) when too many requests wait.
@@ -397,8 +394,7 @@ class HttpSession final : public ConnectionBase,
   Shard& shard_;
   Stream stream_;
   asio::steady_timer timer_;  // the wait for a shard's answer
-  beast::flat_buffer buffer_;
-  std::optional<http::request_parser<http::string_body>> parser_;
+  HttpRequestReader reader_;
   http::response<http::string_body> res_;
   RouteLimits limits_;
   mqtt::ConnId id_{};

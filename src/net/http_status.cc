@@ -34,6 +34,13 @@ HttpError http_error(std::error_code ec) {
       case errc::body_too_large: return {413, ErrorCode::too_large, false};
       case errc::unsupported_media_type: return {415, ErrorCode::bad_encoding, false};
       case errc::shard_busy: return {503, ErrorCode::unavailable, true};
+      case errc::header_too_large: return {431, ErrorCode::too_large, false};
+      case errc::chunk_extensions_too_large: return {413, ErrorCode::too_large, false};
+      case errc::malformed_request: return {400, ErrorCode::invalid_request, false};
+      case errc::unsupported_transfer_encoding: return {501, ErrorCode::invalid_request, false};
+      case errc::unsupported_content_encoding: return {415, ErrorCode::bad_encoding, false};
+      case errc::bad_content_encoding: return {400, ErrorCode::bad_encoding, false};
+      case errc::not_an_upgrade: return {400, ErrorCode::invalid_request, false};
       case errc::listen_failed:
       case errc::tls_setup_failed: return {500, ErrorCode::internal, false};
     }

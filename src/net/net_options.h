@@ -18,12 +18,24 @@ struct HttpOptions {
   std::optional<std::uint16_t> port = 8080;
   // HTTPS port, with tls_cert_file/tls_key_file (the MQTT TLS listener's). Default 8443.
   std::optional<std::uint16_t> tls_port = 8443;
-  // Largest request body (a CreateThreadRequest); larger is refused with 413 before it is
-  // read. Default 64 KiB: a full participant list is a few KiB.
+  // Largest request body (a CreateThreadRequest), as sent and once decoded (Content-Encoding:
+  // gzip); larger is refused with 413, before it is read when Content-Length says so. The
+  // WebSocket upgrade request is held to it too. Default 64 KiB: a full participant list is a
+  // few KiB.
   std::size_t max_body_bytes = 64 * 1024;
-  // Largest request line plus headers; larger is refused (431-like, sent as 413). Default
-  // 8 KiB, what common proxies allow.
+  // Largest request line plus headers, on the HTTP port and the WebSocket upgrade; larger is
+  // refused with 431. Default 8 KiB, what common proxies allow. At most kMaxFieldSectionBytes.
   std::size_t max_header_bytes = 8 * 1024;
+  // Largest trailer section of a chunked request body (its fields are parsed and dropped);
+  // larger is refused with 431. Default 4 KiB. At most kMaxFieldSectionBytes.
+  std::size_t max_trailer_bytes = 4 * 1024;
+  // Chunk extensions (`;name=value` after a chunk size), summed over one request; more is
+  // refused with 413. They carry nothing the API reads, so the bound only keeps a client from
+  // making the server scan them without end. Default 1 KiB. At most kMaxFieldSectionBytes.
+  std::size_t max_chunk_extension_bytes = 1024;
+  // The ceiling of the three limits above: Beast keeps a field's name and value offsets in
+  // 16 bits, so no single field may come near 64 KiB (net/http_request_reader.h).
+  static constexpr std::size_t kMaxFieldSectionBytes = 65'535;
   // Time a connection may sit idle between requests (keep-alive) or take to send one
   // request or read one response. Default 30 s.
   std::chrono::seconds idle_timeout{30};

@@ -147,6 +147,23 @@ TEST(IrisdConfig, HttpDefaultsAndLimits) {
   EXPECT_THROW(parse({"--http.port=x"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, HttpParserLimitsHaveDefaultsAndCannotExceedWhatTheParserHolds) {
+  auto p = parse({});
+  EXPECT_EQ(p.config.net.http.max_header_bytes, 8u * 1024);
+  EXPECT_EQ(p.config.net.http.max_trailer_bytes, 4u * 1024);
+  EXPECT_EQ(p.config.net.http.max_chunk_extension_bytes, 1024u);
+  p = parse({"--http.max_header_bytes=65535", "--http.max_trailer_bytes=100",
+             "--http.max_chunk_extension_bytes=0"});
+  EXPECT_EQ(p.config.net.http.max_header_bytes, 65535u);
+  EXPECT_EQ(p.config.net.http.max_trailer_bytes, 100u);
+  EXPECT_EQ(p.config.net.http.max_chunk_extension_bytes, 0u);
+  // Beast keeps a field's offsets in 16 bits: a larger limit would let a field through that
+  // its container throws on (issue 23, "Pre-auth crash").
+  EXPECT_THROW(parse({"--http.max_header_bytes=65536"}), std::runtime_error);
+  EXPECT_THROW(parse({"--http.max_trailer_bytes=1048576"}), std::runtime_error);
+  EXPECT_THROW(parse({"--http.max_chunk_extension_bytes=65536"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, TokenSubcommandTakesUserDeviceAndTtl) {
   auto p = parse({"token", "--user", "42", "--device=phone", "--ttl", "2h", "--data_dir", "/x"});
   EXPECT_EQ(p.command, Command::token);

@@ -14,16 +14,18 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <chrono>
 #include <memory>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "net/detail/shard.h"
 #include "net/detail/tls_session.h"
+#include "net/http_request_reader.h"
+#include "net/ws_upgrade.h"
 
 namespace iris::net::detail {
 
@@ -223,40 +225,15 @@ class WsTransport {
   }
   static const char* log_name() { return "ws"; }
 
+  // The upgrade request is read with the HTTP API's reader and limits (http.max_header_bytes,
+  // max_body_bytes, max_trailer_bytes, max_chunk_extension_bytes); a request it refuses, or
+  // one that is not an upgrade, gets its HTTP status (net/ws_upgrade.h) and the connection
+  // ends. The reader is freed once the upgrade is done: idle connections keep no buffer.
   template <class Handler>
   void async_handshake(const NetOptions& net, Handler&& h) {
-    auto upgrade = std::make_shared<Upgrade>();
+    upgrade_ = std::make_unique<HttpRequestReader>(net.http);
     beast::get_lowest_layer(ws_).expires_after(net.handshake_timeout);
-    beast::http::async_read(
-        beast::get_lowest_layer(ws_), upgrade->buffer, upgrade->request,
-        [this, upgrade, timeout = net.handshake_timeout,
-         h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
-          if (ec) return h(ec);
-          if (!websocket::is_upgrade(upgrade->request)) {
-            return h(ErrorCode(beast::http::error::bad_target));
-          }
-          const std::string protocols(upgrade->request[beast::http::field::sec_websocket_protocol]);
-          std::string chosen;
-          for (const char* p : {"mqtt", "mqttv3.1"}) {
-            if (chosen.empty() && protocols.find(p) != std::string::npos) chosen = p;
-          }
-          ws_.set_option(websocket::stream_base::decorator(
-              [chosen](websocket::response_type& res) {
-                if (!chosen.empty()) res.set(beast::http::field::sec_websocket_protocol, chosen);
-              }));
-          // MQTT keep-alive decides liveness; the WebSocket layer only bounds the handshake.
-          websocket::stream_base::timeout t{};
-          t.handshake_timeout = timeout;
-          t.idle_timeout = websocket::stream_base::none();
-          t.keep_alive_pings = false;
-          beast::get_lowest_layer(ws_).expires_never();
-          ws_.set_option(t);
-          ws_.binary(true);
-          ws_.async_accept(upgrade->request, [this, upgrade, h = std::move(h)](ErrorCode aec) mutable {
-            if (!aec) buffer_.resize(kStreamReadBuffer);
-            h(aec);
-          });
-        });
+    read_upgrade(net.handshake_timeout, std::forward<Handler>(h));
   }
 
   template <class Handler>
@@ -289,10 +266,67 @@ class WsTransport {
   int release() { return -1; }
 
  private:
-  struct Upgrade {
-    beast::flat_buffer buffer;
-    beast::http::request<beast::http::string_body> request;
-  };
+  template <class Handler>
+  void read_upgrade(std::chrono::seconds timeout, Handler&& h) {
+    beast::get_lowest_layer(ws_).async_read_some(
+        upgrade_->prepare(), [this, timeout, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t n) mutable {
+          if (ec) return h(ec);
+          switch (upgrade_->commit(n)) {
+            case HttpRequestReader::Status::need_more: return read_upgrade(timeout, std::move(h));
+            case HttpRequestReader::Status::refused: return refuse(upgrade_->refusal(), std::move(h));
+            case HttpRequestReader::Status::closed: return h(ErrorCode(asio::error::eof));
+            case HttpRequestReader::Status::done: break;
+          }
+          auto chosen = ws_subprotocol(upgrade_->request());
+          if (!chosen) return refuse(chosen.error(), std::move(h));
+          ws_.set_option(websocket::stream_base::decorator(
+              [chosen = *chosen](websocket::response_type& res) {
+                if (!chosen.empty()) res.set(beast::http::field::sec_websocket_protocol, chosen);
+              }));
+          // MQTT keep-alive decides liveness; the WebSocket layer only bounds the handshake.
+          websocket::stream_base::timeout t{};
+          t.handshake_timeout = timeout;
+          t.idle_timeout = websocket::stream_base::none();
+          t.keep_alive_pings = false;
+          beast::get_lowest_layer(ws_).expires_never();
+          ws_.set_option(t);
+          ws_.binary(true);
+          ws_.async_accept(upgrade_->request(), [this, h = std::move(h)](ErrorCode aec) mutable {
+            upgrade_.reset();
+            if (!aec) buffer_.resize(kStreamReadBuffer);
+            h(aec);
+          });
+        });
+  }
+
+  // Answers a refused upgrade request, then sends FIN and reads what the client still sends
+  // (the rest of an oversize request) until it closes or kRefusalLinger passes, so the close
+  // does not become a reset that destroys the answer before the client reads it.
+  template <class Handler>
+  void refuse(std::error_code why, Handler&& h) {
+    refusal_ = ws_refusal(why);
+    auto& lowest = beast::get_lowest_layer(ws_);
+    lowest.expires_after(kRefusalLinger);
+    asio::async_write(lowest, asio::buffer(refusal_),
+                      [this, why, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
+                        if (ec) return h(ec);
+                        shutdown_send();
+                        drain(why, std::move(h));
+                      });
+  }
+
+  template <class Handler>
+  void drain(std::error_code why, Handler&& h) {
+    beast::get_lowest_layer(ws_).async_read_some(
+        upgrade_->prepare(), [this, why, h = std::forward<Handler>(h)](ErrorCode ec, std::size_t) mutable {
+          if (ec) return h(ErrorCode(why));
+          drain(why, std::move(h));
+        });
+  }
+
+  static constexpr std::chrono::seconds kRefusalLinger{2};
+  std::unique_ptr<HttpRequestReader> upgrade_;  // during the upgrade only
+  std::string refusal_;                         // the refusal being written
   websocket::stream<beast::tcp_stream> ws_;
   std::vector<std::uint8_t> buffer_;
 };

@@ -38,6 +38,13 @@ TEST(HttpStatus, MapsEveryNetError) {
   EXPECT_EQ(status(errc::body_too_large), 413u);
   EXPECT_EQ(status(errc::unsupported_media_type), 415u);
   EXPECT_EQ(status(errc::shard_busy), 503u);
+  EXPECT_EQ(status(errc::header_too_large), 431u);
+  EXPECT_EQ(status(errc::chunk_extensions_too_large), 413u);
+  EXPECT_EQ(status(errc::malformed_request), 400u);
+  EXPECT_EQ(status(errc::unsupported_transfer_encoding), 501u);
+  EXPECT_EQ(status(errc::unsupported_content_encoding), 415u);
+  EXPECT_EQ(status(errc::bad_content_encoding), 400u);
+  EXPECT_EQ(status(errc::not_an_upgrade), 400u);
   EXPECT_TRUE(http_error(make_error_code(errc::shard_busy)).retry_after);
   EXPECT_EQ(http_error(make_error_code(errc::shard_busy)).code, ErrorCode::unavailable);
 }
