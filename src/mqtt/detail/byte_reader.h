@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "mqtt/errc.h"
-#include "mqtt/utf8.h"
+#include "base/utf8.h"
 
 namespace iris::mqtt::detail {
 
@@ -80,7 +80,7 @@ class ByteReader {
   // UTF-8 Encoded String (MQTT 5.0 §1.5.4), validated.
   std::string utf8() {
     std::string s = binary();
-    if (ok() && !is_valid_utf8(s)) fail(errc::invalid_utf8);
+    if (ok() && !is_valid_utf8(s, Nul::refused)) fail(errc::invalid_utf8);
     return s;
   }
 

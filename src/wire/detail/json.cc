@@ -3,6 +3,7 @@
 #include <charconv>
 
 #include "base/assert.h"
+#include "base/utf8.h"
 #include "wire/detail/validate.h"
 
 namespace iris::wire::detail {
@@ -305,7 +306,7 @@ std::string JsonReader::string() {
       return {};
     }
   }
-  if (!is_valid_utf8(out)) {
+  if (!is_valid_utf8(out, Nul::allowed)) {
     fail(errc::invalid_utf8);
     return {};
   }

@@ -1,57 +1,16 @@
 #include "wire/detail/validate.h"
 
 #include <cstdint>
-#include <cstring>
 
+#include "base/utf8.h"
 #include "wire/errc.h"
 
 namespace iris::wire::detail {
 
-bool is_valid_utf8(std::string_view text) {
-  // RFC 3629: shortest form only, no surrogates (U+D800..DFFF), nothing above U+10FFFF.
-  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-  const auto* end = p + text.size();
-  while (p < end) {
-    // Chat text is mostly ASCII: skip it eight bytes at a time.
-    while (end - p >= 8) {
-      std::uint64_t word;
-      std::memcpy(&word, p, sizeof word);
-      if (word & 0x8080808080808080ull) break;
-      p += 8;
-    }
-    if (p == end) break;
-    const unsigned char c = *p;
-    if (c < 0x80) {
-      ++p;
-      continue;
-    }
-    int extra;
-    std::uint32_t min;
-    std::uint32_t cp;
-    if ((c & 0xE0) == 0xC0) {
-      extra = 1, min = 0x80, cp = c & 0x1F;
-    } else if ((c & 0xF0) == 0xE0) {
-      extra = 2, min = 0x800, cp = c & 0x0F;
-    } else if ((c & 0xF8) == 0xF0) {
-      extra = 3, min = 0x10000, cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (end - p <= extra) return false;
-    for (int i = 1; i <= extra; ++i) {
-      if ((p[i] & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (p[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
-    p += extra + 1;
-  }
-  return true;
-}
-
 namespace {
 
 std::error_code text_ok(std::string_view text) {
-  return is_valid_utf8(text) ? std::error_code{} : make_error_code(errc::invalid_utf8);
+  return is_valid_utf8(text, Nul::allowed) ? std::error_code{} : make_error_code(errc::invalid_utf8);
 }
 
 std::error_code check(const core::Update& u) {

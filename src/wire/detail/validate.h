@@ -10,8 +10,6 @@
 
 namespace iris::wire::detail {
 
-bool is_valid_utf8(std::string_view text);
-
 // An empty error_code if `message` keeps the rules; invalid_utf8 or invalid_message if not.
 template <WireMessage M>
 std::error_code validate(const M& message);

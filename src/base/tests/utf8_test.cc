@@ -1,9 +1,12 @@
-#include "mqtt/utf8.h"
+#include "base/utf8.h"
 
 #include <gtest/gtest.h>
 
-namespace iris::mqtt {
+namespace iris {
 namespace {
+
+// The MQTT rule (no U+0000): the stricter of the two, so every case below holds for both.
+bool is_valid_utf8(std::string_view s) { return iris::is_valid_utf8(s, Nul::refused); }
 
 TEST(Utf8, AcceptsAsciiAndMultiByteCharacters) {
   EXPECT_TRUE(is_valid_utf8(""));
@@ -46,5 +49,22 @@ TEST(Utf8, RejectsMalformedSequences) {
   EXPECT_FALSE(is_valid_utf8("\xFF"));
 }
 
+TEST(Utf8, NulIsRefusedOnlyWhereTheCallerSaysSo) {
+  const std::string_view with_nul("a\0b", 3);
+  EXPECT_TRUE(iris::is_valid_utf8(with_nul, Nul::allowed));  // wire text (RFC 3629)
+  EXPECT_FALSE(iris::is_valid_utf8(with_nul, Nul::refused));  // MQTT strings
+}
+
+TEST(Utf8, ChecksBytesInsideLongAsciiRuns) {
+  // Eight-byte ASCII runs are skipped a word at a time: a NUL or a bad byte inside one, or
+  // a sequence right after one, is still seen.
+  const std::string_view nul_in_run("abcdefg\0hijklmnop", 17);
+  EXPECT_TRUE(iris::is_valid_utf8(nul_in_run, Nul::allowed));
+  EXPECT_FALSE(iris::is_valid_utf8(nul_in_run, Nul::refused));
+  EXPECT_FALSE(is_valid_utf8("abcdefghijklmnop\x80"));
+  EXPECT_FALSE(is_valid_utf8("abcdefgh\xC3" "abcdefgh"));
+  EXPECT_TRUE(is_valid_utf8("abcdefghijklmnop\xC3\xA9" "abcdefgh"));
+}
+
 }  // namespace
-}  // namespace iris::mqtt
+}  // namespace iris
