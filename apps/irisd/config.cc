@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "mqtt/topic.h"
+
 namespace iris::irisd {
 namespace {
 
@@ -36,6 +38,45 @@ std::uint64_t to_u64_max(std::string_view key, std::string_view v, std::uint64_t
   const auto n = to_u64(key, v);
   if (n > max) throw std::runtime_error(fmt::format("{}: at most {}, got {}", key, max, n));
   return n;
+}
+
+// mqtt.deny_subscribe: `filter:code,filter:code,...`; the code (hex 0x.. or decimal) must be
+// a failure a SUBACK may carry (MQTT 5.0 §3.9.3). Empty = none.
+std::vector<mqtt::MqttOptions::DeniedFilter> to_denied_filters(std::string_view key,
+                                                                std::string_view v) {
+  std::vector<mqtt::MqttOptions::DeniedFilter> out;
+  while (!v.empty()) {
+    const auto comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    const auto colon = item.rfind(':');
+    if (colon == std::string_view::npos) {
+      throw std::runtime_error(fmt::format("{}: expected filter:code, got '{}'", key, item));
+    }
+    const std::string_view filter = item.substr(0, colon);
+    std::string_view code = item.substr(colon + 1);
+    if (!mqtt::is_valid_topic_filter(filter)) {
+      throw std::runtime_error(fmt::format("{}: '{}' is not a valid topic filter", key, filter));
+    }
+    int base = 10;
+    if (code.starts_with("0x") || code.starts_with("0X")) {
+      code.remove_prefix(2);
+      base = 16;
+    }
+    unsigned value = 0;
+    const auto [p, ec] = std::from_chars(code.data(), code.data() + code.size(), value, base);
+    const auto rc = static_cast<mqtt::ReasonCode>(value);
+    if (ec != std::errc() || p != code.data() + code.size() || code.empty() || value > 0xFF ||
+        !mqtt::is_failure(rc) || !mqtt::is_allowed(mqtt::PacketType::suback, rc)) {
+      throw std::runtime_error(fmt::format(
+          "{}: '{}' is not a SUBACK failure code (0x80, 0x83, 0x87, 0x8F, 0x91, 0x97, 0x9E, "
+          "0xA1, 0xA2)", key, item.substr(colon + 1)));
+    }
+    out.push_back({std::string(filter), rc});
+  }
+  return out;
 }
 
 // A listener port: 1-65535, 0 (pick a free one) or `off`.
@@ -242,6 +283,32 @@ const std::vector<Option>& options() {
       {"mqtt.connect_timeout",
        "Time a new connection may take to send CONNECT (e.g. 10s). Default: 10s",
        [](Config& c, std::string_view v) { c.mqtt.connect_timeout = to_duration("mqtt.connect_timeout", v); }},
+      {"mqtt.topic_alias_maximum",
+       "Topic aliases a 5.0 client may set towards the server (CONNACK Topic Alias Maximum), "
+       "and the most the server assigns towards a client; 0 disables topic aliases. Default: 10",
+       [](Config& c, std::string_view v) { c.mqtt.topic_alias_maximum = static_cast<std::uint16_t>(to_u64_max("mqtt.topic_alias_maximum", v, 65535)); }},
+      {"mqtt.max_retained_messages",
+       "Retained messages kept in total (memory only); a retained PUBLISH or Will beyond it is "
+       "refused (5.0: PUBACK/PUBREC 0x97; 3.1.1: dropped and logged). Default: 10000",
+       [](Config& c, std::string_view v) { c.mqtt.max_retained_messages = to_u64("mqtt.max_retained_messages", v); }},
+      {"mqtt.max_retained_bytes",
+       "Bytes (topic + payload) of all retained messages together; refused as above. Default: "
+       "67108864 (64 MiB)",
+       [](Config& c, std::string_view v) { c.mqtt.max_retained_bytes = to_u64("mqtt.max_retained_bytes", v); }},
+      {"mqtt.max_retained_messages_per_user",
+       "Retained messages one user may have set (anonymous clients count as one user); refused "
+       "as above. Default: 100",
+       [](Config& c, std::string_view v) { c.mqtt.max_retained_messages_per_user = to_u64("mqtt.max_retained_messages_per_user", v); }},
+      {"mqtt.max_retained_bytes_per_user",
+       "Bytes (topic + payload) of one user's retained messages; refused as above. Default: "
+       "1048576 (1 MiB)",
+       [](Config& c, std::string_view v) { c.mqtt.max_retained_bytes_per_user = to_u64("mqtt.max_retained_bytes_per_user", v); }},
+      {"mqtt.deny_subscribe",
+       "Topic filters refused at SUBSCRIBE, each with its SUBACK reason code (3.1.1 clients get "
+       "0x80): filter:code,... e.g. `#:0x87,+/+:0x80`. An entry refuses exactly that filter as "
+       "written (`#` refuses `#`, not `a/#`); for $share/<group>/<filter> the inner filter is "
+       "compared too. Default: none",
+       [](Config& c, std::string_view v) { c.mqtt.deny_subscribe = to_denied_filters("mqtt.deny_subscribe", v); }},
       {"mqtt.allow_anonymous",
        "Admit clients without a user name and token, to the public topic space only (not u/ "
        "or t/). Default: false",
@@ -294,15 +361,27 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-// File format: one `key = value` per line; `#` starts a comment; blank lines are ignored.
+// File format: one `key = value` per line; blank lines are ignored. `#` starts a comment at
+// the start of a line, or after a space when a space or the line's end follows it (so
+// `x = 5 # note` is 5, and a topic filter such as `#:0x87` or `a/#` stays a value).
+std::string_view strip_comment(std::string_view l) {
+  for (std::size_t i = 0; i < l.size(); ++i) {
+    if (l[i] != '#') continue;
+    const bool line_start = trim(l.substr(0, i)).empty();
+    const bool word = i > 0 && (l[i - 1] == ' ' || l[i - 1] == '\t') &&
+                      (i + 1 == l.size() || l[i + 1] == ' ' || l[i + 1] == '\t');
+    if (line_start || word) return l.substr(0, i);
+  }
+  return l;
+}
+
 void load_file(Config& c, const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error(fmt::format("cannot read config file {}", path));
   std::string line;
   for (int n = 1; std::getline(in, line); ++n) {
     std::string_view l = line;
-    if (auto hash = l.find('#'); hash != std::string_view::npos) l = l.substr(0, hash);
-    l = trim(l);
+    l = trim(strip_comment(l));
     if (l.empty()) continue;
     const auto eq = l.find('=');
     const std::string where = fmt::format("{}:{}", path, n);

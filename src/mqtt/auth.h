@@ -38,11 +38,20 @@ class Authorizer {
  public:
   virtual ~Authorizer() = default;
   // A refused PUBLISH is acknowledged with "not authorized" on 5.0 and dropped on 3.1.1
-  // (MQTT 3.1.1 §3.3.5 allows no negative acknowledgement). Topics starting with '$' are
-  // refused before this is asked (MQTT 5.0 §4.7.2: they are the server's).
+  // (MQTT 3.1.1 §3.3.5 allows no negative acknowledgement); a refused Will refuses its
+  // CONNECT (5.0 CONNACK 0x87, 3.1.1 0x05). Topics starting with '$' are refused before this
+  // is asked (MQTT 5.0 §4.7.2: they are the server's).
   virtual bool can_publish(const Identity& who, std::string_view client_id,
                            std::string_view topic) = 0;
-  // A refused filter gets SUBACK "not authorized" (3.1.1: 0x80).
+  // Whether this identity may set a retained message on `topic` (asked after can_publish
+  // allowed the topic, for a PUBLISH or Will with RETAIN set); refused like can_publish.
+  // Default: yes.
+  virtual bool can_retain(const Identity& /*who*/, std::string_view /*client_id*/,
+                          std::string_view /*topic*/) {
+    return true;
+  }
+  // A refused filter gets SUBACK "not authorized" (3.1.1: 0x80). For a shared subscription
+  // (MQTT 5.0 §4.8.2) this is asked about its inner filter.
   virtual bool can_subscribe(const Identity& who, std::string_view client_id,
                              std::string_view filter) = 0;
 };

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "base/log.h"
 #include "mqtt/decoder.h"
 #include "mqtt/encoder.h"
 #include "mqtt/topic.h"
@@ -85,12 +86,22 @@ struct Broker::Connection {
 
 struct Broker::PendingWill {
   std::string client_id;
+  std::string user;  // whose will: the retained quota's account
   TimePoint due;
   MessagePtr message;
 };
 
 Broker::Broker(const MqttOptions& options, Authenticator& authenticator, Authorizer& authorizer)
-    : options_(options), authenticator_(authenticator), authorizer_(authorizer) {}
+    : options_(options),
+      authenticator_(authenticator),
+      authorizer_(authorizer),
+      subscriptions_(options.wildcard_hidden_roots),
+      prefer_connected_([this](SubscriberId id) {
+        const auto it = by_subscriber_.find(id);
+        return it != by_subscriber_.end() && it->second->connection != nullptr;
+      }),
+      own_quota_(options),
+      quota_(&own_quota_) {}
 
 Broker::~Broker() = default;
 
@@ -202,6 +213,16 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   } else if (!options_.allow_anonymous) {
     return refuse_connect(c, c.version, errc::not_authorized, now);
   }
+  if (connect.will) {
+    // The Will passes what a PUBLISH of it would, now rather than at the disconnect
+    // (MQTT 5.0 §3.2.2.2: 0x87 in CONNACK; 3.1.1 0x05). A service topic takes requests on
+    // a live connection, which a Will never has, so it is refused too.
+    const auto route = check_publish(identity, connect.client_id, connect.will->topic,
+                                     connect.will->retain);
+    if (!route || *route == Route::intercept) {
+      return refuse_connect(c, c.version, errc::not_authorized, now);
+    }
+  }
 
   std::uint32_t expiry = 0;
   if (v5) {
@@ -267,7 +288,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     ack.props.receive_maximum = options_.receive_maximum;
     ack.props.maximum_packet_size = options_.max_packet_size;
     ack.props.topic_alias_maximum = options_.topic_alias_maximum;
-    ack.props.shared_subscription_available = 0;
+    ack.props.shared_subscription_available = 1;  // MQTT 5.0 §3.2.2.3.13
   } else {
     c.send_window = options_.max_inflight_messages;
   }
@@ -325,7 +346,7 @@ void Broker::close_connection(Connection& c, std::error_code reason, TimePoint n
   if (!s) return;
   s->connection = nullptr;
   const std::string client_id = s->client_id;
-  if (will) publish_will(client_id, std::move(*will), now);
+  if (will) publish_will(client_id, s->identity.user, std::move(*will), now);
   if (s->expiry_interval == 0) {
     end_session(*s, now);
   } else if (s->expiry_interval != kNeverExpires) {
@@ -334,6 +355,16 @@ void Broker::close_connection(Connection& c, std::error_code reason, TimePoint n
 }
 
 // --- PUBLISH from a client (MQTT 5.0 §3.3.4) ---
+
+Result<Broker::Route> Broker::check_publish(const Identity& who, std::string_view client_id,
+                                            std::string_view topic, bool retain) {
+  if (topic.empty() || topic.front() == '$' || !authorizer_.can_publish(who, client_id, topic)) {
+    return fail(errc::not_authorized);
+  }
+  if (retain && !authorizer_.can_retain(who, client_id, topic)) return fail(errc::not_authorized);
+  if (intercept_ && intercept_(topic)) return Route::intercept;
+  return Route::route;
+}
 
 void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
   Session& s = *c.session;
@@ -352,10 +383,9 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
       s.inbound_qos2.size() >= options_.receive_maximum) {
     return fail_connection(c, errc::receive_maximum_exceeded, now);  // MQTT-3.3.4-9
   }
-  const bool allowed = p.topic.front() != '$' &&
-                       authorizer_.can_publish(s.identity, s.client_id, p.topic);
+  const auto checked = check_publish(s.identity, s.client_id, p.topic, p.retain);
   ReasonCode rc = ReasonCode::success;
-  if (allowed && intercept_ && intercept_(p.topic)) {
+  if (checked && *checked == Route::intercept) {
     if (p.qos == QoS::exactly_once) {
       // The services behind intercepted topics answer once per request; QoS 2's extra
       // handshake buys nothing there. (PUBREC cannot carry 0x9B, MQTT 5.0 §3.5.2.1.)
@@ -368,8 +398,8 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
                                        std::move(p.payload), p.retain});
     return;  // QoS 1: complete() acknowledges
   }
-  if (!allowed) {
-    rc = ReasonCode::not_authorized;
+  if (!checked) {
+    rc = to_reason_code(as_errc(checked.error()));
   } else if (!duplicate_qos2) {
     auto m = std::make_shared<Message>();
     m->topic = std::move(p.topic);
@@ -384,7 +414,9 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
     m->props.response_topic = std::move(p.props.response_topic);
     m->props.correlation_data = std::move(p.props.correlation_data);
     m->props.user_properties = std::move(p.props.user_properties);
-    route(m, s.subscriber, Origin::local, now);
+    if (!route(m, s.subscriber, s.identity.user, Origin::local, now)) {
+      rc = to_reason_code(errc::quota_exceeded);
+    }
   }
   if (!is_v5(c.version) && is_failure(rc)) rc = ReasonCode::success;  // 3.1.1 §3.3.5
   if (p.qos == QoS::at_least_once) {
@@ -467,19 +499,33 @@ void Broker::on_subscribe(Connection& c, const Subscribe& sub, TimePoint now) {
   std::vector<RetainedToSend> retained;
   for (const auto& want : sub.subscriptions) {
     const bool is_new = !s.filters.contains(want.filter);
+    // A shared subscription (MQTT 5.0 §4.8.2) is authorized, matched and stored by its inner
+    // filter; s.filters keeps the filter as the client wrote it, for UNSUBSCRIBE.
+    const auto shared = parse_shared_subscription(want.filter);
+    const std::string_view filter = shared ? shared->filter : std::string_view(want.filter);
+    if (shared && want.options.no_local) {
+      return fail_connection(c, errc::protocol_error, now);  // MQTT-3.8.3-4
+    }
     ReasonCode rc;
-    if (is_shared_subscription(want.filter)) {
-      rc = ReasonCode::shared_subscriptions_not_supported;
-    } else if (!authorizer_.can_subscribe(s.identity, s.client_id, want.filter)) {
+    if (is_shared_subscription(want.filter) && !shared) {
+      rc = ReasonCode::topic_filter_invalid;  // "$share/" without a Share Name or filter
+    } else if (const auto refused = denied(want.filter)) {
+      rc = *refused;
+    } else if (const auto refused_inner = shared ? denied(filter) : std::nullopt) {
+      rc = *refused_inner;
+    } else if (!authorizer_.can_subscribe(s.identity, s.client_id, filter)) {
       rc = ReasonCode::not_authorized;
     } else if (is_new && s.filters.size() >= options_.max_subscriptions_per_client) {
       rc = ReasonCode::quota_exceeded;
     } else {
-      subscriptions_.subscribe(want.filter, {s.subscriber, want.options, sub_id});
+      subscriptions_.subscribe(filter, {s.subscriber, want.options, sub_id},
+                               shared ? shared->group : std::string_view());
       s.filters.insert(want.filter);
       rc = static_cast<ReasonCode>(want.options.max_qos);
+      // No retained messages for a shared subscription (MQTT 5.0 §4.8.2).
       const RetainHandling rh = want.options.retain_handling;
-      if (rh == RetainHandling::send || (rh == RetainHandling::send_if_new && is_new)) {
+      if (!shared &&
+          (rh == RetainHandling::send || (rh == RetainHandling::send_if_new && is_new))) {
         retained.push_back({want.options, want.filter});
       }
     }
@@ -491,7 +537,7 @@ void Broker::on_subscribe(Connection& c, const Subscribe& sub, TimePoint now) {
     std::vector<std::uint32_t> ids;
     if (sub_id != 0) ids.push_back(sub_id);
     for (const auto& [topic, message] : retained_) {
-      if (!topic_matches(r.filter, topic)) continue;
+      if (!topic_matches(r.filter, topic, options_.wildcard_hidden_roots)) continue;
       if (message->expires_at && *message->expires_at <= now) continue;
       deliver(s, message, std::min(message->qos, r.options.max_qos), true, ids, now);
     }
@@ -502,13 +548,27 @@ void Broker::on_unsubscribe(Connection& c, const Unsubscribe& unsub) {
   Session& s = *c.session;
   Unsuback ack{unsub.packet_id, {}, {}};
   for (const auto& filter : unsub.filters) {
-    const bool existed = subscriptions_.unsubscribe(filter, s.subscriber);
+    const bool existed = s.filters.contains(filter) && unsubscribe_filter(s, filter);
     s.filters.erase(filter);
     if (is_v5(c.version)) {
       ack.reasons.push_back(existed ? ReasonCode::success : ReasonCode::no_subscription_existed);
     }
   }
   send(c, ack);
+}
+
+bool Broker::unsubscribe_filter(Session& s, std::string_view filter) {
+  if (const auto shared = parse_shared_subscription(filter)) {
+    return subscriptions_.unsubscribe(shared->filter, s.subscriber, shared->group);
+  }
+  return subscriptions_.unsubscribe(filter, s.subscriber);
+}
+
+std::optional<ReasonCode> Broker::denied(std::string_view filter) const {
+  for (const auto& d : options_.deny_subscribe) {
+    if (d.filter == filter) return d.reason;
+  }
+  return std::nullopt;
 }
 
 // --- DISCONNECT from the client (MQTT 5.0 §3.14.4) ---
@@ -531,20 +591,29 @@ void Broker::on_disconnect(Connection& c, const Disconnect& d, TimePoint now) {
 // --- routing and delivery ---
 
 void Broker::publish(Message message, TimePoint now) {
-  route(std::make_shared<const Message>(std::move(message)), std::nullopt, Origin::injected,
+  route(std::make_shared<const Message>(std::move(message)), std::nullopt, {}, Origin::injected,
         now);
 }
 
 void Broker::publish(std::shared_ptr<const Message> message, TimePoint now) {
-  route(message, std::nullopt, Origin::injected, now);
+  route(message, std::nullopt, {}, Origin::injected, now);
 }
 
 std::vector<std::shared_ptr<const Message>> Broker::take_forwarded() {
   return std::exchange(forwarded_, {});
 }
 
-void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, Origin origin,
-                   TimePoint now) {
+bool Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher,
+                   std::string_view user, Origin origin, TimePoint now) {
+  if (m->retain && origin == Origin::local) {
+    // Decided once, here where the message enters, for every shard's replica.
+    if (m->payload.empty()) {
+      quota_->release(m->topic);
+    } else if (const auto limit = quota_->admit(user, m->topic, m->topic.size() + m->payload.size())) {
+      log_retained_refused(*m, user, *limit, now);
+      return false;
+    }
+  }
   if (forwarding_ && origin == Origin::local) forwarded_.push_back(m);
   if (m->retain) {
     // An empty retained payload deletes the retained message (MQTT-3.3.1-6, -7).
@@ -555,7 +624,7 @@ void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, O
     }
   }
   match_scratch_.clear();
-  subscriptions_.match(m->topic, publisher, match_scratch_);
+  subscriptions_.match(m->topic, publisher, match_scratch_, &prefer_connected_);
   std::vector<Match> matches = std::move(match_scratch_);  // deliver may re-enter route
   for (auto& match : matches) {
     const auto s = by_subscriber_.find(match.subscriber);
@@ -566,11 +635,30 @@ void Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher, O
   }
   matches.clear();
   match_scratch_ = std::move(matches);
+  return true;
+}
+
+void Broker::log_retained_refused(const Message& m, std::string_view user, RetainedLimit limit,
+                                  TimePoint now) {
+  ++metrics_.retained_refused;
+  // One line per 10 s per broker at most: a client looping on refused PUBLISHes must not
+  // flood the log.
+  constexpr auto kLogInterval = std::chrono::seconds(10);
+  if (last_retained_log_ && now - *last_retained_log_ < kLogInterval) {
+    ++retained_unlogged_;
+    return;
+  }
+  last_retained_log_ = now;
+  IRIS_LOG(warn, "mqtt",
+           "retained message on '{}' from user '{}' refused ({} bytes): {} reached; {} more "
+           "refused since the last such line",
+           m.topic, user, m.topic.size() + m.payload.size(), config_key(limit),
+           std::exchange(retained_unlogged_, 0));
 }
 
 bool Broker::has_subscribers(std::string_view topic) const {
   std::vector<Match> out;
-  subscriptions_.match(topic, std::nullopt, out);
+  subscriptions_.match(topic, std::nullopt, out, nullptr, SubscriptionTable::Turn::keep);
   return !out.empty();
 }
 
@@ -580,9 +668,9 @@ std::size_t Broker::drop_subscriptions(std::string_view user, std::string_view p
     Session& s = *session;
     if (s.identity.user != user) continue;
     for (auto it = s.filters.begin(); it != s.filters.end();) {
-      const std::string_view f = *it;
+      const std::string_view f = inner_filter(*it);
       if (f == prefix || (f.starts_with(prefix) && f.size() > prefix.size() && f[prefix.size()] == '/')) {
-        subscriptions_.unsubscribe(f, s.subscriber);
+        unsubscribe_filter(s, *it);
         it = s.filters.erase(it);
         ++dropped;
       } else {
@@ -717,7 +805,8 @@ PacketId Broker::next_packet_id(Session& s) {
 
 // --- wills, sessions, time ---
 
-void Broker::publish_will(const std::string& client_id, Will will, TimePoint now) {
+void Broker::publish_will(const std::string& client_id, const std::string& user, Will will,
+                          TimePoint now) {
   auto m = std::make_shared<Message>();
   m->topic = std::move(will.topic);
   m->payload = std::move(will.payload);
@@ -731,14 +820,14 @@ void Broker::publish_will(const std::string& client_id, Will will, TimePoint now
   m->props.will_delay_interval.reset();
   m->props.message_expiry_interval.reset();
   if (delay == 0) {
-    ++metrics_.wills_published;
-    return route(m, std::nullopt, Origin::local, now);
+    if (route(m, std::nullopt, user, Origin::local, now)) ++metrics_.wills_published;
+    return;
   }
-  pending_wills_.push_back({client_id, now + std::chrono::seconds(delay), std::move(m)});
+  pending_wills_.push_back({client_id, user, now + std::chrono::seconds(delay), std::move(m)});
 }
 
 void Broker::end_session(Session& s, TimePoint now) {
-  for (const auto& f : s.filters) subscriptions_.unsubscribe(f, s.subscriber);
+  for (const auto& f : s.filters) unsubscribe_filter(s, f);
   by_subscriber_.erase(s.subscriber);
   const std::string client_id = s.client_id;
   sessions_.erase(client_id);  // s is gone from here on
@@ -748,9 +837,9 @@ void Broker::end_session(Session& s, TimePoint now) {
                                [&](const PendingWill& w) { return w.client_id == client_id; });
   if (it != pending_wills_.end()) {
     MessagePtr m = std::move(it->message);
+    const std::string user = std::move(it->user);
     pending_wills_.erase(it);
-    ++metrics_.wills_published;
-    route(m, std::nullopt, Origin::local, now);
+    if (route(m, std::nullopt, user, Origin::local, now)) ++metrics_.wills_published;
   }
 }
 
@@ -768,15 +857,14 @@ void Broker::tick(TimePoint now) {
     if (why == errc::keep_alive_timeout) ++metrics_.keep_alive_timeouts;
     fail_connection(*c, why, now);
   }
-  std::vector<MessagePtr> due;
+  std::vector<PendingWill> due;
   std::erase_if(pending_wills_, [&](PendingWill& w) {
     if (w.due > now) return false;
-    due.push_back(std::move(w.message));
+    due.push_back(std::move(w));
     return true;
   });
-  for (const auto& m : due) {
-    ++metrics_.wills_published;
-    route(m, std::nullopt, Origin::local, now);
+  for (const auto& w : due) {
+    if (route(w.message, std::nullopt, w.user, Origin::local, now)) ++metrics_.wills_published;
   }
   std::vector<Session*> ended;
   for (const auto& [id, s] : sessions_) {

@@ -21,12 +21,20 @@
 // outlive connections per their expiry, the retained store, and the subscription table.
 // Sessions and retained messages are in memory only.
 //
+// Every client message enters routing through one gate, check_publish(): a PUBLISH when it
+// arrives, a Will when its CONNECT arrives (so a Will is refused at CONNECT, never
+// discovered at the disconnect). Retained messages then pass the RetainedQuota.
+//
 // Sharding: net runs one Broker per thread, each owning the client ids that hash to it. With
 // forwarding on (set_forwarding), every message this broker routes on behalf of its own
 // clients (an accepted PUBLISH, a will) is also kept for take_forwarded(); the caller hands
 // it to every other shard's broker through publish(), so subscribers anywhere receive it and
 // every shard's retained store applies the same retained updates in the same per-publisher
 // order. Messages that come in through publish() are never forwarded again, so nothing loops.
+// The retained bound is decided once, by the RetainedQuota shared by every shard
+// (set_retained_quota), before a message is forwarded; publish() applies it unchecked.
+// Shared subscriptions are per broker: a message reaches one member of a group on each
+// shard where the group has members (net/ README "Shared subscriptions across shards").
 
 #include <cstdint>
 #include <functional>
@@ -46,6 +54,7 @@
 #include "mqtt/metrics.h"
 #include "mqtt/options.h"
 #include "mqtt/packet/packet.h"
+#include "mqtt/retained_quota.h"
 #include "mqtt/subscription_table.h"
 
 namespace iris::mqtt {
@@ -145,6 +154,9 @@ class Broker {
 
   // Off by default (a single broker has nobody to forward to).
   void set_forwarding(bool on) { forwarding_ = on; }
+  // The ledger that bounds retained messages; by default the broker's own. `quota` must
+  // outlive the Broker; with forwarding on, every shard's broker must share one.
+  void set_retained_quota(RetainedQuota& quota) { quota_ = &quota; }
   // Messages routed for this broker's own clients since the last call, in routing order.
   // Empty unless forwarding is on.
   std::vector<std::shared_ptr<const Message>> take_forwarded();
@@ -161,6 +173,14 @@ class Broker {
   struct Outgoing;
   struct PendingWill;
   using MessagePtr = std::shared_ptr<const Message>;
+
+  // Where check_publish() sends a client's message: routed, or to the service behind
+  // set_intercept.
+  enum class Route { route, intercept };
+  // The one authorization of a client message on its way into routing ('$' topics,
+  // Authorizer::can_publish, and can_retain when RETAIN is set); errors are mqtt errc.
+  Result<Route> check_publish(const Identity& who, std::string_view client_id,
+                              std::string_view topic, bool retain);
 
   void dispatch(Connection& c, Packet& packet, TimePoint now);
   void on_connect(Connection& c, Connect& connect, TimePoint now);
@@ -180,11 +200,16 @@ class Broker {
                         Emit emit = Emit::close_action);
   void count_error(errc why);
 
-  // Origin::local messages (client PUBLISH, wills) are forwarded to other shards when
-  // forwarding is on; Origin::injected ones (publish()) are not.
+  // Origin::local messages (client PUBLISH, wills of `user`) pass the retained quota and
+  // are forwarded to other shards when forwarding is on; Origin::injected ones (publish())
+  // are neither. False if the quota refused the message: then nothing was routed.
   enum class Origin { local, injected };
-  void route(const MessagePtr& message, std::optional<SubscriberId> publisher, Origin origin,
-             TimePoint now);
+  bool route(const MessagePtr& message, std::optional<SubscriberId> publisher,
+             std::string_view user, Origin origin, TimePoint now);
+  void log_retained_refused(const Message& m, std::string_view user, RetainedLimit limit,
+                            TimePoint now);
+  bool unsubscribe_filter(Session& s, std::string_view filter);
+  std::optional<ReasonCode> denied(std::string_view filter) const;
   void deliver(Session& s, const MessagePtr& message, QoS qos, bool retain,
                std::vector<std::uint32_t> subscription_ids, TimePoint now,
                std::uint64_t token = 0);
@@ -192,7 +217,8 @@ class Broker {
   bool send_publish(Connection& c, const Outgoing& o, bool dup, TimePoint now);
   void send(Connection& c, const Packet& packet);
   void resend_inflight(Session& s, TimePoint now);
-  void publish_will(const std::string& client_id, Will will, TimePoint now);
+  void publish_will(const std::string& client_id, const std::string& user, Will will,
+                    TimePoint now);
   void end_session(Session& s, TimePoint now);
   PacketId next_packet_id(Session& s);
 
@@ -213,6 +239,11 @@ class Broker {
   bool forwarding_ = false;
   InterceptFilter intercept_;
   std::vector<Match> match_scratch_;
+  SubscriptionTable::Prefer prefer_connected_;
+  RetainedLedger own_quota_;
+  RetainedQuota* quota_;  // own_quota_ or set_retained_quota()'s, which outlives this
+  std::optional<TimePoint> last_retained_log_;
+  std::uint64_t retained_unlogged_ = 0;
   MqttMetrics metrics_;
 };
 

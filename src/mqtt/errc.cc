@@ -42,6 +42,7 @@ class Category final : public std::error_category {
       case errc::bad_authentication_method: return "unsupported authentication method";
       case errc::session_taken_over: return "session taken over";
       case errc::server_shutting_down: return "server shutting down";
+      case errc::quota_exceeded: return "retained message quota exceeded";
     }
     return "unknown mqtt error";
   }

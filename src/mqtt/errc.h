@@ -85,6 +85,8 @@ enum class errc {
   session_taken_over,
   // The server is shutting down.
   server_shutting_down,
+  // A retained message would pass a bound on retained messages (MqttOptions::max_retained_*).
+  quota_exceeded,
 };
 
 const std::error_category& error_category();

@@ -20,6 +20,7 @@ struct MqttMetrics {
   std::uint64_t publishes_sent = 0;
   std::uint64_t messages_dropped = 0;    // queue full, too large for the client, or expired
   std::uint64_t wills_published = 0;
+  std::uint64_t retained_refused = 0;    // over a max_retained_* bound, not routed
 };
 
 }  // namespace iris::mqtt

@@ -5,6 +5,10 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <string>
+#include <vector>
+
+#include "mqtt/reason_code.h"
 
 namespace iris::mqtt {
 
@@ -58,6 +62,35 @@ struct MqttOptions {
   // Topic aliases accepted from a 5.0 client (Topic Alias Maximum in CONNACK, §3.2.2.3.8),
   // and the most this server assigns towards a client. Default 10; 0 disables aliases.
   std::uint16_t topic_alias_maximum = 10;
+
+  // Retained messages (MQTT 5.0 §3.3.1.3) kept in total, and their bytes (topic + payload),
+  // across every shard; and per user (all anonymous clients together count as one user).
+  // A retained PUBLISH or Will that would pass a bound is not routed: 5.0 PUBACK/PUBREC 0x97
+  // "quota exceeded"; 3.1.1 (no negative acknowledgement) drops it with a rate-limited log
+  // line. Replacing or deleting a retained message is never refused unless it grows a bound.
+  // Defaults: 10000 messages, 64 MiB in total; 100 messages, 1 MiB per user: the store is
+  // memory only, and a general MQTT client needs a few retained topics, not thousands.
+  std::size_t max_retained_messages = 10'000;
+  std::size_t max_retained_bytes = 64 << 20;
+  std::size_t max_retained_messages_per_user = 100;
+  std::size_t max_retained_bytes_per_user = 1 << 20;
+
+  // First topic levels that, like '$' topics (MQTT-4.7.2-1), no filter starting with a
+  // wildcard matches: Iris's own u/<user>/... and t/<thread>/... spaces, reached only by a
+  // filter that names them (and that the Authorizer allows). Not a config key: the
+  // authorizer's rules depend on it.
+  std::vector<std::string> wildcard_hidden_roots = {"u", "t"};
+
+  // Topic filters refused at SUBSCRIBE with their own SUBACK reason code, before the
+  // Authorizer is asked (config: mqtt.deny_subscribe = filter:0x87,...). An entry refuses
+  // exactly that filter, wildcards included as written: `#` refuses `#`, not `a/#`; for a
+  // shared subscription both "$share/<group>/<filter>" and its inner filter are compared.
+  // 3.1.1 clients get 0x80 whatever the code. Default: none.
+  struct DeniedFilter {
+    std::string filter;
+    ReasonCode reason = ReasonCode::not_authorized;
+  };
+  std::vector<DeniedFilter> deny_subscribe;
 
   // Accept CONNECTs without a user name (as an anonymous identity) without asking the
   // Authenticator. Default false: every Iris client authenticates with a token.

@@ -99,6 +99,7 @@ ReasonCode to_reason_code(errc e) {
     case errc::bad_authentication_method: return R::bad_authentication_method;
     case errc::session_taken_over: return R::session_taken_over;
     case errc::server_shutting_down: return R::server_shutting_down;
+    case errc::quota_exceeded: return R::quota_exceeded;
   }
   return R::unspecified_error;
 }

@@ -2,12 +2,22 @@
 
 #include <algorithm>
 
+#include "mqtt/topic.h"
+
 namespace iris::mqtt {
 
 struct SubscriptionTable::Node {
   // Keys are levels, including the literal "+" and "#" wildcard levels.
   std::map<std::string, std::unique_ptr<Node>, std::less<>> children;
   std::vector<SubscriptionEntry> entries;
+  // Shared subscriptions to this node's filter, by Share Name.
+  struct Group {
+    std::vector<SubscriptionEntry> members;
+    mutable std::size_t next = 0;  // whose turn it is; advanced by the const match()
+  };
+  std::map<std::string, Group, std::less<>> groups;
+
+  bool empty() const { return entries.empty() && groups.empty() && children.empty(); }
 
   const Node* child(std::string_view level) const {
     const auto it = children.find(level);
@@ -30,10 +40,12 @@ std::string_view first_level(std::string_view s, std::optional<std::string_view>
 
 }  // namespace
 
-SubscriptionTable::SubscriptionTable() : root_(std::make_unique<Node>()) {}
+SubscriptionTable::SubscriptionTable(std::vector<std::string> hidden_roots)
+    : hidden_roots_(std::move(hidden_roots)), root_(std::make_unique<Node>()) {}
 SubscriptionTable::~SubscriptionTable() = default;
 
-bool SubscriptionTable::subscribe(std::string_view filter, const SubscriptionEntry& entry) {
+bool SubscriptionTable::subscribe(std::string_view filter, const SubscriptionEntry& entry,
+                                  std::string_view share) {
   Node* node = root_.get();
   std::optional<std::string_view> rest = filter;
   while (rest) {
@@ -44,18 +56,25 @@ bool SubscriptionTable::subscribe(std::string_view filter, const SubscriptionEnt
     }
     node = it->second.get();
   }
-  for (auto& e : node->entries) {
+  std::vector<SubscriptionEntry>* entries = &node->entries;
+  if (!share.empty()) {
+    auto g = node->groups.find(share);
+    if (g == node->groups.end()) g = node->groups.emplace(std::string(share), Node::Group{}).first;
+    entries = &g->second.members;
+  }
+  for (auto& e : *entries) {
     if (e.subscriber == entry.subscriber) {
       e = entry;
       return false;
     }
   }
-  node->entries.push_back(entry);
+  entries->push_back(entry);
   ++size_;
   return true;
 }
 
-bool SubscriptionTable::unsubscribe(std::string_view filter, SubscriberId subscriber) {
+bool SubscriptionTable::unsubscribe(std::string_view filter, SubscriberId subscriber,
+                                    std::string_view share) {
   // Walk down remembering the path, then prune nodes left empty on the way back up.
   std::vector<std::pair<Node*, std::map<std::string, std::unique_ptr<Node>>::iterator>> path;
   Node* node = root_.get();
@@ -67,14 +86,21 @@ bool SubscriptionTable::unsubscribe(std::string_view filter, SubscriberId subscr
     path.emplace_back(node, it);
     node = it->second.get();
   }
-  const auto e = std::find_if(node->entries.begin(), node->entries.end(),
+  std::vector<SubscriptionEntry>* entries = &node->entries;
+  const auto group = node->groups.find(share);
+  if (!share.empty()) {
+    if (group == node->groups.end()) return false;
+    entries = &group->second.members;
+  }
+  const auto e = std::find_if(entries->begin(), entries->end(),
                               [&](const SubscriptionEntry& x) { return x.subscriber == subscriber; });
-  if (e == node->entries.end()) return false;
-  node->entries.erase(e);
+  if (e == entries->end()) return false;
+  entries->erase(e);
+  if (!share.empty() && entries->empty()) node->groups.erase(group);
   --size_;
   for (auto p = path.rbegin(); p != path.rend(); ++p) {
     const Node& child = *p->second->second;
-    if (!child.entries.empty() || !child.children.empty()) break;
+    if (!child.empty()) break;
     p->first->children.erase(p->second);
   }
   return true;
@@ -82,16 +108,40 @@ bool SubscriptionTable::unsubscribe(std::string_view filter, SubscriberId subscr
 
 namespace {
 
+template <typename Node>
 struct Collector {
   std::optional<SubscriberId> publisher;
   std::vector<Match>& out;
+  const SubscriptionTable::Prefer* prefer;
+  SubscriptionTable::Turn turn;
 
-  void add(const std::vector<SubscriptionEntry>& entries) {
-    for (const auto& e : entries) {
+  void add_entry(const SubscriptionEntry& e) {
+    Match m{e.subscriber, e.options.max_qos, e.options.retain_as_published, {}};
+    if (e.subscription_id != 0) m.subscription_ids.push_back(e.subscription_id);
+    out.push_back(std::move(m));
+  }
+
+  void add(const Node& node) {
+    for (const auto& e : node.entries) {
       if (e.options.no_local && publisher && *publisher == e.subscriber) continue;
-      Match m{e.subscriber, e.options.max_qos, e.options.retain_as_published, {}};
-      if (e.subscription_id != 0) m.subscription_ids.push_back(e.subscription_id);
-      out.push_back(std::move(m));
+      add_entry(e);
+    }
+    // One member per group (MQTT 5.0 §4.8.2); No Local is refused for shared
+    // subscriptions at SUBSCRIBE (MQTT-3.8.3-4), so it needs no check here.
+    for (const auto& [name, group] : node.groups) {
+      const std::size_t n = group.members.size();
+      std::size_t pick = group.next % n;
+      if (prefer) {
+        for (std::size_t k = 0; k < n; ++k) {
+          const std::size_t i = (group.next + k) % n;
+          if ((*prefer)(group.members[i].subscriber)) {
+            pick = i;
+            break;
+          }
+        }
+      }
+      if (turn == SubscriptionTable::Turn::advance) group.next = pick + 1;
+      add_entry(group.members[pick]);
     }
   }
 };
@@ -99,11 +149,12 @@ struct Collector {
 }  // namespace
 
 void SubscriptionTable::match(std::string_view topic, std::optional<SubscriberId> publisher,
-                              std::vector<Match>& out) const {
+                              std::vector<Match>& out, const Prefer* prefer, Turn turn) const {
   const std::size_t first = out.size();
-  Collector collect{publisher, out};
-  // MQTT-4.7.2-1: wildcards at the first level never match a '$' topic.
-  const bool dollar = !topic.empty() && topic.front() == '$';
+  Collector<Node> collect{publisher, out, prefer, turn};
+  // MQTT-4.7.2-1: wildcards at the first level never match a '$' topic, nor (by our choice)
+  // a topic under a hidden root.
+  const bool hidden = !visible_to_wildcards(topic, hidden_roots_);
   // Depth-first over (node, remaining topic); a small explicit stack avoids recursion.
   struct Frame {
     const Node* node;
@@ -114,17 +165,20 @@ void SubscriptionTable::match(std::string_view topic, std::optional<SubscriberId
   while (!stack.empty()) {
     const Frame f = stack.back();
     stack.pop_back();
-    const bool wildcards = !(f.first_level && dollar);
+    const bool wildcards = !(f.first_level && hidden);
     if (!f.rest) {
-      collect.add(f.node->entries);
-      // "a/#" also matches "a" (MQTT 5.0 §4.7.1.2).
-      if (const Node* hash = f.node->child("#")) collect.add(hash->entries);
+      collect.add(*f.node);
+      // "a/#" also matches "a" (MQTT 5.0 §4.7.1.2), but a first-level "#" only what
+      // wildcards may see.
+      if (wildcards) {
+        if (const Node* hash = f.node->child("#")) collect.add(*hash);
+      }
       continue;
     }
     std::optional<std::string_view> rest = f.rest;
     const std::string_view level = first_level(*f.rest, rest);
     if (wildcards) {
-      if (const Node* hash = f.node->child("#")) collect.add(hash->entries);
+      if (const Node* hash = f.node->child("#")) collect.add(*hash);
       if (const Node* plus = f.node->child("+")) stack.push_back({plus, rest, false});
     }
     if (const Node* exact = f.node->child(level)) stack.push_back({exact, rest, false});

@@ -5,10 +5,17 @@
 // single-threaded, like the shard that owns the broker.
 //
 // A subscriber holds at most one subscription per filter (MQTT-3.8.4-3: a new one replaces
-// it). `match` returns each matching subscriber once, with the maximum QoS of its matching
-// subscriptions and all their subscription identifiers (MQTT 5.0 §3.3.4, 3.1.1 §3.3.5).
+// it), and at most one per (Share Name, filter) for shared subscriptions (MQTT 5.0 §4.8.2).
+// `match` returns each matching subscriber once, with the maximum QoS of its matching
+// subscriptions and all their subscription identifiers (MQTT 5.0 §3.3.4, 3.1.1 §3.3.5);
+// each matching shared group contributes one member, taken in turn (round robin), members
+// the caller prefers (connected ones) first.
+//
+// A filter starting with a wildcard never matches a topic that is not visible_to_wildcards
+// (topic.h): '$' topics and those under the hidden roots given at construction.
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -41,28 +48,37 @@ struct Match {
 
 class SubscriptionTable {
  public:
-  SubscriptionTable();
+  explicit SubscriptionTable(std::vector<std::string> hidden_roots = {});
   ~SubscriptionTable();
   SubscriptionTable(const SubscriptionTable&) = delete;
   SubscriptionTable& operator=(const SubscriptionTable&) = delete;
 
-  // Adds or replaces the subscriber's subscription to `filter`. Returns true if it is new.
-  // Requires: is_valid_topic_filter(filter).
-  bool subscribe(std::string_view filter, const SubscriptionEntry& entry);
-  // Returns true if the subscriber had a subscription to exactly this filter.
-  bool unsubscribe(std::string_view filter, SubscriberId subscriber);
+  // Adds or replaces the subscriber's subscription to `filter`, as a member of the shared
+  // group `share` when that is not empty. Returns true if it is new.
+  // Requires: is_valid_topic_filter(filter) (the inner filter of a shared subscription).
+  bool subscribe(std::string_view filter, const SubscriptionEntry& entry,
+                 std::string_view share = {});
+  // Returns true if the subscriber had a subscription to exactly this filter (and group).
+  bool unsubscribe(std::string_view filter, SubscriberId subscriber, std::string_view share = {});
 
+  // Which members of a shared group to pick first; null picks strictly in turn.
+  using Prefer = std::function<bool(SubscriberId)>;
+  // Whether the match takes a shared group's turn (a delivery) or only looks (keep).
+  enum class Turn { advance, keep };
   // Appends to `out` one Match per subscriber with a subscription matching `topic`.
   // `publisher` is the publishing session, for No Local (MQTT 5.0 §3.8.3.1); nullopt for
-  // messages the server itself publishes. Requires: is_valid_topic_name(topic).
+  // messages the server itself publishes. With Turn::advance, the next match of a shared
+  // group picks its next member. Requires: is_valid_topic_name(topic).
   void match(std::string_view topic, std::optional<SubscriberId> publisher,
-             std::vector<Match>& out) const;
+             std::vector<Match>& out, const Prefer* prefer = nullptr,
+             Turn turn = Turn::advance) const;
 
   // Number of (subscriber, filter) pairs.
   std::size_t size() const { return size_; }
 
  private:
   struct Node;
+  std::vector<std::string> hidden_roots_;
   std::unique_ptr<Node> root_;
   std::size_t size_ = 0;
 };

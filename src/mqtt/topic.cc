@@ -22,9 +22,18 @@ bool has_wildcard(std::string_view filter) {
   return filter.find_first_of("+#") != std::string_view::npos;
 }
 
-bool topic_matches(std::string_view filter, std::string_view topic) {
-  if (!topic.empty() && topic.front() == '$' && !filter.empty() &&
-      (filter.front() == '+' || filter.front() == '#')) {
+bool visible_to_wildcards(std::string_view topic, std::span<const std::string> hidden_roots) {
+  if (!topic.empty() && topic.front() == '$') return false;
+  if (hidden_roots.empty()) return true;
+  const std::string_view root = topic.substr(0, topic.find('/'));
+  return std::none_of(hidden_roots.begin(), hidden_roots.end(),
+                      [root](const std::string& h) { return h == root; });
+}
+
+bool topic_matches(std::string_view filter, std::string_view topic,
+                   std::span<const std::string> hidden_roots) {
+  if (!filter.empty() && (filter.front() == '+' || filter.front() == '#') &&
+      !visible_to_wildcards(topic, hidden_roots)) {
     return false;
   }
   std::size_t f = 0;
@@ -50,6 +59,24 @@ bool topic_matches(std::string_view filter, std::string_view topic) {
 
 bool is_shared_subscription(std::string_view filter) {
   return filter.starts_with("$share/");
+}
+
+std::optional<SharedFilter> parse_shared_subscription(std::string_view filter) {
+  constexpr std::string_view kPrefix = "$share/";
+  if (!filter.starts_with(kPrefix)) return std::nullopt;
+  const std::string_view rest = filter.substr(kPrefix.size());
+  const std::size_t slash = rest.find('/');
+  if (slash == std::string_view::npos || slash == 0) return std::nullopt;
+  const std::string_view group = rest.substr(0, slash);
+  if (group.find_first_of("+#") != std::string_view::npos) return std::nullopt;
+  const std::string_view inner = rest.substr(slash + 1);
+  if (!is_valid_topic_filter(inner)) return std::nullopt;
+  return SharedFilter{group, inner};
+}
+
+std::string_view inner_filter(std::string_view filter) {
+  const auto shared = parse_shared_subscription(filter);
+  return shared ? shared->filter : filter;
 }
 
 }  // namespace iris::mqtt

@@ -16,6 +16,8 @@ std::pair<std::string_view, std::optional<std::string_view>> first_level(std::st
 
 bool is_wildcard(std::string_view level) { return level == "+" || level == "#"; }
 
+bool is_iris_space(std::string_view top) { return top == "u" || top == "t"; }
+
 }  // namespace
 
 IrisAuth::IrisAuth(const TokenSigner& signer, const ThreadMembership& membership, Clock now)
@@ -41,7 +43,9 @@ Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
 
 bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access access) const {
   const auto [top, rest] = first_level(topic);
-  const bool iris_space = top == "u" || top == "t";
+  // Only a filter can start with a wildcard; the broker hides u/, t/ and $ from it.
+  if (access == Access::subscribe && is_wildcard(top)) return true;
+  const bool iris_space = is_iris_space(top);
   if (who.user.empty()) return !iris_space && !is_wildcard(top) && !top.starts_with('$');
   if (!iris_space || !rest) return false;
   const auto [id, tail] = first_level(*rest);
@@ -53,6 +57,10 @@ bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access
 
 bool IrisAuth::can_publish(const mqtt::Identity& who, std::string_view, std::string_view topic) {
   return allowed(who, topic, Access::publish);
+}
+
+bool IrisAuth::can_retain(const mqtt::Identity&, std::string_view, std::string_view topic) {
+  return !is_iris_space(first_level(topic).first);
 }
 
 bool IrisAuth::can_subscribe(const mqtt::Identity& who, std::string_view, std::string_view filter) {

@@ -12,9 +12,14 @@
 //                     publishes the rest, e.g. the JSON twin t/<thread>/typing/json).
 //                     Checked per PUBLISH, so a removed participant is refused at once.
 //   anything else     the public space, for anonymous clients only
-// Filters must name the user or thread literally: a wildcard in the first two levels could
-// reach other users' topics, so it is refused (SUBACK "not authorized"). Anonymous clients
-// may use any filter whose first level is literal and not `u` or `t`.
+//   RETAIN            refused on u/ and t/ (a retained message there would replay to every
+//                     device of the user, or every participant, on each subscribe)
+// Filters on u/ and t/ must name the user or thread literally: a wildcard in the second
+// level could reach other users' topics, so it is refused (SUBACK "not authorized"). A
+// filter whose first level is a wildcard (`#`, `+/+`) is accepted from anyone: the broker
+// never matches it against u/, t/ or '$' topics (MqttOptions::wildcard_hidden_roots), so
+// it only ever sees the public space. Anonymous clients may also use any filter whose first
+// level is literal and not `u`, `t` or '$'-prefixed.
 
 #include <chrono>
 #include <functional>
@@ -43,6 +48,8 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
   Result<mqtt::Identity> authenticate(const mqtt::Credentials& credentials) override;
   bool can_publish(const mqtt::Identity& who, std::string_view client_id,
                    std::string_view topic) override;
+  bool can_retain(const mqtt::Identity& who, std::string_view client_id,
+                  std::string_view topic) override;
   bool can_subscribe(const mqtt::Identity& who, std::string_view client_id,
                      std::string_view filter) override;
 

@@ -35,6 +35,7 @@ void MetricsPage::add_shard(const mqtt::MqttMetrics& m, std::uint64_t slow,
   mqtt.publishes_sent += m.publishes_sent;
   mqtt.messages_dropped += m.messages_dropped;
   mqtt.wills_published += m.wills_published;
+  mqtt.retained_refused += m.retained_refused;
   slow_consumers += slow;
   sync.requests += s.requests;
   sync.refused += s.refused;
@@ -147,6 +148,8 @@ std::string render(const MetricsPage& p) {
              {"direction", "sent", static_cast<double>(p.mqtt.publishes_sent)}});
   w.counter("iris_mqtt_messages_dropped_total", "Messages dropped (queue full, too large, expired).",
             p.mqtt.messages_dropped);
+  w.counter("iris_mqtt_retained_refused_total",
+            "Retained messages refused over a mqtt.max_retained_* bound.", p.mqtt.retained_refused);
   w.counter("iris_http_requests_total", "HTTP requests answered.", p.http_requests);
   w.counter("iris_http_errors_total", "HTTP requests answered with a 4xx or 5xx status.", p.http_errors);
   if (p.history) render_history(w, *p.history);

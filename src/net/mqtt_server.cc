@@ -35,6 +35,7 @@ Shard::Shard(ServerCore& core, std::size_t index, const NetOptions& net,
       tick_timer_(io_),
       outbox_(core.shard_count()) {
   broker_.set_forwarding(core.shard_count() > 1);
+  broker_.set_retained_quota(core.retained_quota());
 }
 
 void Shard::start() {
@@ -597,7 +598,7 @@ std::size_t shards_for(const NetOptions& net) {
 ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
                        mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
                        std::optional<SyncBinding> sync, std::optional<HttpBinding> http)
-    : net_(net), mqtt_(mqtt) {
+    : net_(net), mqtt_(mqtt), retained_quota_(mqtt) {
   if (sync) {
     store_ = &sync->store;
     sync_options_ = &sync->options;
@@ -749,6 +750,7 @@ ServerMetrics ServerCore::metrics() {
     out.mqtt.publishes_sent += m.publishes_sent;
     out.mqtt.messages_dropped += m.messages_dropped;
     out.mqtt.wills_published += m.wills_published;
+    out.mqtt.retained_refused += m.retained_refused;
     out.slow_consumers += slow;
   }
   out.connections_refused = connections_refused.load();

@@ -523,24 +523,29 @@ class PahoClient:
 
 
 def case_paho_round_trips_and_retained():
-    s = Irisd()
+    # Retained messages live in the public space (anonymous clients): RETAIN on Iris's own
+    # u/ and t/ topics is refused (issue 23, tests/e2e/cases_broker.py).
+    s = Irisd("--mqtt.allow_anonymous", "true")
     try:
         for v5 in (False, True):
             pub = PahoClient(s, "42", "laptop", v5)
-            pub.publish("u/42/profile", b"retained one", 1, retain=True)
+            anon_pub = PahoClient(s, None, "anon-pub", v5)
+            anon_pub.publish("public/profile", b"retained one", 1, retain=True)
+            anon_sub = PahoClient(s, None, "anon-sub", v5)
+            anon_sub.subscribe("public/#", 2)
+            m = anon_sub.message()
+            assert m.topic == "public/profile" and m.payload == b"retained one" and m.retain
             sub = PahoClient(s, "42", "phone", v5)
             sub.subscribe("u/42/#", 2)
-            m = sub.message()
-            assert m.topic == "u/42/profile" and m.payload == b"retained one" and m.retain
             for qos in (0, 1, 2):
                 pub.publish("u/42/inbox", b"q%d" % qos, qos)
                 m = sub.message()
                 assert (m.topic, m.payload, m.qos, m.retain) == \
                     ("u/42/inbox", b"q%d" % qos, qos, False), (m.topic, m.payload, m.qos)
-            pub.publish("u/42/profile", b"", 1, retain=True)  # clears the retained message
-            sub.message()
-            pub.close()
-            sub.close()
+            anon_pub.publish("public/profile", b"", 1, retain=True)  # clears the retained message
+            anon_sub.message()
+            for c in (pub, sub, anon_pub, anon_sub):
+                c.close()
         s.stop()
     finally:
         s.cleanup()
@@ -549,7 +554,7 @@ def case_paho_round_trips_and_retained():
 def case_messages_cross_shards():
     """Four shards, many client ids: every subscriber gets every message, wherever its client
     id lands, and a retained message is seen on every shard."""
-    s = Irisd("--net.threads", "4")
+    s = Irisd("--net.threads", "4", "--mqtt.allow_anonymous", "true")
     try:
         subs = [PahoClient(s, "42", "dev-%d" % i, v5=(i % 2 == 0)) for i in range(8)]
         for c in subs:
@@ -560,15 +565,15 @@ def case_messages_cross_shards():
         for c in subs:
             got = sorted(c.message().payload for _ in pubs)
             assert got == sorted(b"pub-%d" % i for i in range(4)), got
-        pubs[0].publish("u/42/pinned", b"everywhere", 1, retain=True)
-        for c in subs:
-            c.message()
-        late = [PahoClient(s, "42", "late-%d" % i) for i in range(6)]
+        # Retained messages are for the public space (issue 23: not on u/ or t/).
+        anon = PahoClient(s, None, "anon-pub")
+        anon.publish("public/pinned", b"everywhere", 1, retain=True)
+        late = [PahoClient(s, None, "late-%d" % i) for i in range(6)]
         for c in late:
-            c.subscribe("u/42/pinned", 1)
+            c.subscribe("public/pinned", 1)
             m = c.message()
             assert m.payload == b"everywhere" and m.retain
-        for c in subs + pubs + late:
+        for c in subs + pubs + late + [anon]:
             c.close()
         s.stop()
     finally:

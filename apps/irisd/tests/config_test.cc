@@ -84,6 +84,44 @@ TEST(IrisdConfig, ErrorsNameTheKeyAndTheLine) {
   EXPECT_THROW(parse({"stray"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, BrokerLimitsHaveDefaultsAndKeys) {
+  const auto d = parse({}).config.mqtt;
+  EXPECT_EQ(d.topic_alias_maximum, 10);
+  EXPECT_EQ(d.max_retained_messages, 10'000u);
+  EXPECT_EQ(d.max_retained_bytes, 64u << 20);
+  EXPECT_EQ(d.max_retained_messages_per_user, 100u);
+  EXPECT_EQ(d.max_retained_bytes_per_user, 1u << 20);
+  EXPECT_TRUE(d.deny_subscribe.empty());
+  const auto m = parse({"--mqtt.topic_alias_maximum=0", "--mqtt.max_retained_messages=5",
+                        "--mqtt.max_retained_bytes=6", "--mqtt.max_retained_messages_per_user=7",
+                        "--mqtt.max_retained_bytes_per_user=8"})
+                     .config.mqtt;
+  EXPECT_EQ(m.topic_alias_maximum, 0);
+  EXPECT_EQ(m.max_retained_messages, 5u);
+  EXPECT_EQ(m.max_retained_bytes, 6u);
+  EXPECT_EQ(m.max_retained_messages_per_user, 7u);
+  EXPECT_EQ(m.max_retained_bytes_per_user, 8u);
+  EXPECT_THROW(parse({"--mqtt.topic_alias_maximum=65536"}), std::runtime_error);
+}
+
+TEST(IrisdConfig, DenySubscribeTakesFiltersWithSubackCodesInFlagsAndFile) {
+  const auto m = parse({"--mqtt.deny_subscribe=#:0x87, debug/+:128"}).config.mqtt;
+  ASSERT_EQ(m.deny_subscribe.size(), 2u);
+  EXPECT_EQ(m.deny_subscribe[0].filter, "#");
+  EXPECT_EQ(m.deny_subscribe[0].reason, mqtt::ReasonCode::not_authorized);
+  EXPECT_EQ(m.deny_subscribe[1].filter, "debug/+");
+  EXPECT_EQ(m.deny_subscribe[1].reason, mqtt::ReasonCode::unspecified_error);
+  // In a file, '#' in a value is not a comment; " # text" still is.
+  const auto file = write_config("mqtt.deny_subscribe = #:0x87,a/#:0x97  # refuse them\n");
+  const auto f = parse({"--config", file}).config.mqtt;
+  ASSERT_EQ(f.deny_subscribe.size(), 2u);
+  EXPECT_EQ(f.deny_subscribe[1].filter, "a/#");
+  EXPECT_EQ(f.deny_subscribe[1].reason, mqtt::ReasonCode::quota_exceeded);
+  for (const char* bad : {"#", "a/#/b:0x87", "a:0x00", "a:0x8B", "a:zz", "a:0x187"}) {
+    EXPECT_THROW(parse({std::string("--mqtt.deny_subscribe=") + bad}), std::runtime_error) << bad;
+  }
+}
+
 TEST(IrisdConfig, HelpListsEveryOption) {
   EXPECT_EQ(parse({"--help"}).command, Command::help);
   const auto help = help_text();

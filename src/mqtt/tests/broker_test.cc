@@ -146,7 +146,7 @@ TEST_F(BrokerTest, AcceptsConnectAndAnnouncesItsLimits) {
   EXPECT_EQ(last_connack_.props.receive_maximum, 7);
   EXPECT_EQ(last_connack_.props.maximum_packet_size, 256u * 1024);
   EXPECT_EQ(last_connack_.props.topic_alias_maximum, 10);
-  EXPECT_EQ(last_connack_.props.shared_subscription_available, 0);
+  EXPECT_EQ(last_connack_.props.shared_subscription_available, 1);
   EXPECT_EQ(broker().metrics().connects_accepted, 1u);
 }
 
@@ -671,10 +671,11 @@ TEST_F(BrokerTest, AuthorizerRefusalsShowInSuback) {
   } authz;
   broker_ = std::make_unique<Broker>(options_, auth_, authz);
   const ConnId c = connect("c");
-  send(c, Subscribe{1, {}, {{"secret", {}}, {"open", {}}, {"$share/g/x", {}}}});
+  send(c, Subscribe{1, {}, {{"secret", {}}, {"open", {}}, {"$share/g/secret", {}}}});
   EXPECT_EQ(take_one<Suback>(c).reasons,
             (std::vector<ReasonCode>{ReasonCode::not_authorized, ReasonCode::success,
-                                     ReasonCode::shared_subscriptions_not_supported}));
+                                     ReasonCode::not_authorized}))
+      << "a shared subscription is authorized by its inner filter";
 }
 
 TEST_F(BrokerTest, SubscriptionsPerClientAreLimited) {
@@ -932,6 +933,277 @@ TEST_F(BrokerServiceTest, DropSubscriptionsRemovesOnlyThatUsersFiltersUnderThePr
   send(bob, msg("t/77/typing", "y"));
   EXPECT_EQ(take(ann).size(), 1u) << "t/77 is another thread";
   EXPECT_EQ(broker().drop_subscriptions("1", "t/7"), 0u);
+}
+
+// --- issue 23: one publish check for PUBLISH and Will, retained bounds ---
+
+// Refuses what IrisAuth refuses, in miniature: "secret/..." to everyone, RETAIN under "own/".
+struct Picky : Authorizer {
+  bool can_publish(const Identity&, std::string_view, std::string_view t) override {
+    return !t.starts_with("secret");
+  }
+  bool can_retain(const Identity&, std::string_view, std::string_view t) override {
+    return !t.starts_with("own/");
+  }
+  bool can_subscribe(const Identity&, std::string_view, std::string_view) override {
+    return true;
+  }
+};
+
+TEST_F(BrokerTest, WillThatAPublishCouldNotSendRefusesTheConnect) {
+  Picky picky;
+  broker_ = std::make_unique<Broker>(options_, auth_, picky);
+  const ConnId watcher = connect("watcher");
+  subscribe(watcher, "#", QoS::at_most_once);
+  subscribe(watcher, "$SYS/#", QoS::at_most_once);
+  struct Case {
+    Will will;
+    Version version;
+  };
+  const std::vector<Case> refused = {
+      {{"secret/x", Payload("w"), QoS::at_most_once, false, {}}, Version::v5},
+      {{"secret/x", Payload("w"), QoS::at_most_once, false, {}}, Version::v3_1_1},
+      {{"$SYS/broker", Payload("w"), QoS::at_least_once, true, {}}, Version::v5},
+      {{"own/status", Payload("w"), QoS::at_most_once, true, {}}, Version::v5},
+      {{"own/status", Payload("w"), QoS::at_most_once, true, {}}, Version::v3_1_1},
+  };
+  for (const auto& [will, version] : refused) {
+    const ConnId c = connect("dying", version, true, 0, will);
+    // 5.0: 0x87; 3.1.1: return code 5, which the decoder reads back as 0x87 too.
+    EXPECT_EQ(last_connack_.reason, ReasonCode::not_authorized) << will.topic;
+    EXPECT_TRUE(clients_[c].closed);
+  }
+  // The same topic without RETAIN is a Will a PUBLISH could send.
+  const ConnId ok = connect("dying", Version::v5, true, 0,
+                            Will{"own/status", Payload("bye"), QoS::at_most_once, false, {}});
+  EXPECT_EQ(last_connack_.reason, ReasonCode::success);
+  broker().on_close(ok, now_);
+  drain();
+  EXPECT_EQ(take_one<Publish>(watcher).payload.view(), "bye");
+  EXPECT_EQ(broker().retained_count(), 0u);
+}
+
+TEST_F(BrokerTest, WillOnAnInterceptedTopicIsRefusedNotRouted) {
+  broker().set_intercept([](std::string_view t) { return t == "svc"; });
+  const ConnId c =
+      connect("c", Version::v5, true, 0, Will{"svc", Payload("x"), QoS::at_least_once, false, {}});
+  EXPECT_EQ(last_connack_.reason, ReasonCode::not_authorized);
+  EXPECT_TRUE(clients_[c].closed);
+  EXPECT_TRUE(intercepted_.empty());
+}
+
+TEST_F(BrokerTest, RetainedOverTheUsersQuotaIsRefusedWith0x97AndNotRouted) {
+  options_.max_retained_messages_per_user = 1;
+  const ConnId sub = connect("sub");
+  subscribe(sub, "r/#", QoS::at_least_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("r/a", "one", QoS::at_least_once, 1, true));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::success);
+  take(sub);
+  send(pub, msg("r/b", "two", QoS::at_least_once, 2, true));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::quota_exceeded);
+  send(pub, msg("r/c", "three", QoS::exactly_once, 3, true));
+  EXPECT_EQ(take_one<PubRec>(pub).reason, ReasonCode::quota_exceeded);
+  EXPECT_TRUE(take(sub).empty()) << "a refused message reaches nobody";
+  EXPECT_EQ(broker().retained_count(), 1u);
+  EXPECT_EQ(broker().metrics().retained_refused, 2u);
+  // Replacing the one it has and deleting it are never refused.
+  send(pub, msg("r/a", "one again", QoS::at_least_once, 4, true));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::success);
+  send(pub, msg("r/a", "", QoS::at_least_once, 5, true));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::success);
+  send(pub, msg("r/b", "two", QoS::at_least_once, 6, true));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::success) << "room again";
+}
+
+TEST_F(BrokerTest, RetainedOverQuotaFromA311ClientIsDroppedSilentlyOnTheWire) {
+  options_.max_retained_bytes = 10;
+  const ConnId sub = connect("sub");
+  subscribe(sub, "r/#", QoS::at_least_once);
+  const ConnId pub = connect("pub", Version::v3_1_1);
+  send(pub, msg("r/a", "far too large", QoS::at_least_once, 1, true));
+  EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::success);  // 3.1.1 §3.3.5
+  EXPECT_TRUE(take(sub).empty());
+  EXPECT_EQ(broker().retained_count(), 0u);
+  EXPECT_EQ(broker().metrics().retained_refused, 1u);
+}
+
+TEST_F(BrokerTest, RetainedWillOverQuotaIsDropped) {
+  options_.max_retained_messages = 0;
+  const ConnId sub = connect("sub");
+  subscribe(sub, "w", QoS::at_most_once);
+  const ConnId c =
+      connect("c", Version::v5, true, 0, Will{"w", Payload("x"), QoS::at_most_once, true, {}});
+  EXPECT_EQ(last_connack_.reason, ReasonCode::success);
+  broker().on_close(c, now_);
+  drain();
+  EXPECT_TRUE(take(sub).empty());
+  EXPECT_EQ(broker().metrics().wills_published, 0u);
+  EXPECT_EQ(broker().metrics().retained_refused, 1u);
+}
+
+TEST_F(BrokerTest, RetainedBoundHoldsAcrossBrokersSharingOneQuota) {
+  // Two shards: each admits against the one ledger, forwards only what it admitted, and the
+  // other applies the forwarded messages without asking again.
+  options_.max_retained_messages = 1;
+  RetainedLedger shared(options_);
+  Broker other(options_, auth_, auth_);
+  broker().set_retained_quota(shared);
+  other.set_retained_quota(shared);
+  broker().set_forwarding(true);
+  other.set_forwarding(true);
+  const ConnId a = connect("a");
+  send(a, msg("r/a", "1", QoS::at_least_once, 1, true));
+  EXPECT_EQ(take_one<PubAck>(a).reason, ReasonCode::success);
+  const ConnId o{1000};
+  other.on_open(o, now_);
+  Connect c;
+  c.client_id = "b";
+  other.on_bytes(o, encode(Packet(c), Version::v5), now_);
+  other.on_bytes(o, encode(Packet(msg("r/b", "2", QoS::at_least_once, 1, true)), Version::v5),
+                 now_);
+  Decoder d(0xFFFFFFFF, Version::v5);
+  for (auto& action : other.take_actions()) {
+    if (auto* send_action = std::get_if<SendAction>(&action)) d.put(send_action->bytes);
+  }
+  std::vector<Packet> got;
+  while (true) {
+    auto r = d.next();
+    ASSERT_TRUE(r);
+    if (!*r) break;
+    got.push_back(std::move(**r));
+  }
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(std::get<PubAck>(got[1]).reason, ReasonCode::quota_exceeded);
+  EXPECT_TRUE(other.take_forwarded().empty());
+  for (auto& m : broker().take_forwarded()) other.publish(std::move(m), now_);
+  EXPECT_EQ(broker().retained_count(), 1u);
+  EXPECT_EQ(other.retained_count(), 1u);
+  EXPECT_EQ(shared.count(), 1u);
+}
+
+// --- issue 23: wildcards, shared subscriptions, refused filters, topic aliases ---
+
+TEST_F(BrokerTest, FirstLevelWildcardsAreAcceptedButNeverSeeIrisOrDollarTopics) {
+  const ConnId pub = connect("pub");
+  send(pub, msg("u/7/d", "mine", QoS::at_most_once, 0, true));
+  send(pub, msg("t/1/typing", "typing", QoS::at_most_once, 0, true));
+  send(pub, msg("news/a", "public", QoS::at_most_once, 0, true));
+  // Retained at SUBSCRIBE: only the public one.
+  const ConnId all = connect("all");
+  for (const char* f : {"#", "+/+", "+/7/d", "+/1/#"}) {
+    send(all, Subscribe{1, {}, {{f, {QoS::at_most_once}}}});
+    auto got = take(all);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(std::get<Suback>(got[0]).reasons[0], ReasonCode::success) << f;
+    for (std::size_t i = 1; i < got.size(); ++i) {
+      EXPECT_EQ(std::get<Publish>(got[i]).topic, "news/a") << f;
+    }
+  }
+  const ConnId own = connect("own");
+  send(own, Subscribe{1, {}, {{"u/7/#", {QoS::at_most_once}}}});
+  EXPECT_EQ(take(own).size(), 2u) << "SUBACK and the retained u/7/d";
+  send(pub, msg("u/7/d", "x"));
+  send(pub, msg("t/1/typing", "x"));
+  send(pub, msg("u", "x"));
+  send(pub, msg("news/b", "x"));
+  const auto got = take(all);
+  ASSERT_EQ(got.size(), 1u) << "one delivery, merged over the matching filters";
+  EXPECT_EQ(std::get<Publish>(got[0]).topic, "news/b");
+  EXPECT_EQ(take_one<Publish>(own).topic, "u/7/d") << "a literal filter still reaches u/";
+}
+
+TEST_F(BrokerTest, SharedSubscriptionDeliversEachMessageToOneMemberInTurn) {
+  const ConnId a = connect("a");
+  const ConnId b = connect("b", Version::v3_1_1);
+  subscribe(a, "$share/g/s/#", QoS::at_least_once);
+  subscribe(b, "$share/g/s/#", QoS::at_least_once);
+  const ConnId other_group = connect("c");
+  subscribe(other_group, "$share/h/s/#", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  for (int i = 0; i < 4; ++i) send(pub, msg("s/x", std::to_string(i)));
+  EXPECT_EQ(take(a).size(), 2u);
+  EXPECT_EQ(take(b).size(), 2u);
+  EXPECT_EQ(take(other_group).size(), 4u) << "every group gets every message";
+  // An offline member (persistent session) is skipped while another is connected.
+  const ConnId d = connect("d", Version::v5, false, 60);
+  subscribe(d, "$share/g/s/#", QoS::at_least_once);
+  broker().on_close(d, now_);
+  drain();
+  for (int i = 0; i < 4; ++i) send(pub, msg("s/x", std::to_string(i)));
+  EXPECT_EQ(take(a).size() + take(b).size(), 4u);
+  const ConnId back = connect("d", Version::v5, false, 60);
+  EXPECT_TRUE(take(back).empty()) << "nothing was queued for it";
+  // Unsubscribing leaves the group.
+  send(a, Unsubscribe{3, {}, {"$share/g/s/#"}});
+  EXPECT_EQ(take_one<Unsuback>(a).reasons[0], ReasonCode::success);
+  send(back, Unsubscribe{3, {}, {"$share/g/s/#"}});
+  take(back);
+  send(pub, msg("s/x", "only b"));
+  EXPECT_TRUE(take(a).empty());
+  EXPECT_EQ(take_one<Publish>(b).payload.view(), "only b");
+}
+
+TEST_F(BrokerTest, SharedSubscriptionGetsNoRetainedMessagesAndRefusesBadForms) {
+  const ConnId pub = connect("pub");
+  send(pub, msg("s/a", "kept", QoS::at_most_once, 0, true));
+  const ConnId c = connect("c");
+  send(c, Subscribe{1, {}, {{"$share/g/s/#", {}}, {"$share//s", {}}, {"$share/g", {}}}});
+  EXPECT_EQ(take_one<Suback>(c).reasons,
+            (std::vector<ReasonCode>{ReasonCode::success, ReasonCode::topic_filter_invalid,
+                                     ReasonCode::topic_filter_invalid}))
+      << "no retained message follows the SUBACK";
+  SubscribeOptions no_local;
+  no_local.no_local = true;
+  send(c, Subscribe{2, {}, {{"$share/g/x", no_local}}});
+  EXPECT_EQ(take_one<Disconnect>(c).reason, ReasonCode::protocol_error);  // MQTT-3.8.3-4
+}
+
+TEST_F(BrokerTest, SharedGroupIsPerBrokerSoEachShardWithMembersDeliversOnce) {
+  // The documented cross-shard guarantee: forwarding hands every message to every broker,
+  // and each broker picks one member among its own; nobody gets it twice.
+  Broker other(options_, auth_, auth_);
+  broker().set_forwarding(true);
+  const ConnId here1 = connect("here1");
+  const ConnId here2 = connect("here2");
+  subscribe(here1, "$share/g/s", QoS::at_most_once);
+  subscribe(here2, "$share/g/s", QoS::at_most_once);
+  const ConnId pub = connect("pub");
+  send(pub, msg("s", "x"));
+  EXPECT_EQ(take(here1).size() + take(here2).size(), 1u);
+  const auto fwd = broker().take_forwarded();
+  ASSERT_EQ(fwd.size(), 1u);
+}
+
+TEST_F(BrokerTest, DeniedFiltersAreRefusedWithTheirReasonCode) {
+  options_.deny_subscribe = {{"private/+", ReasonCode::quota_exceeded},
+                             {"#", ReasonCode::not_authorized}};
+  const ConnId c = connect("c");
+  send(c, Subscribe{1, {}, {{"#", {}}, {"private/+", {}}, {"$share/g/private/+", {}},
+                            {"private/a", {}}, {"a/#", {}}}});
+  EXPECT_EQ(take_one<Suback>(c).reasons,
+            (std::vector<ReasonCode>{ReasonCode::not_authorized, ReasonCode::quota_exceeded,
+                                     ReasonCode::quota_exceeded, ReasonCode::success,
+                                     ReasonCode::success}))
+      << "an entry refuses exactly its filter";
+  const ConnId old = connect("old", Version::v3_1_1);
+  send(old, Subscribe{1, {}, {{"private/+", {}}}});
+  EXPECT_EQ(take_one<Suback>(old).reasons[0], ReasonCode::unspecified_error);  // 0x80
+}
+
+TEST_F(BrokerTest, TopicAliasMaximumZeroDisablesAliases) {
+  options_.topic_alias_maximum = 0;
+  Properties props;
+  props.topic_alias_maximum = 5;
+  const ConnId c = connect("c", Version::v5, true, 0, std::nullopt, props);
+  EXPECT_EQ(last_connack_.props.topic_alias_maximum, 0);
+  subscribe(c, "t", QoS::at_most_once);
+  send(c, msg("t", "x"));
+  EXPECT_FALSE(take_one<Publish>(c).props.topic_alias.has_value()) << "none assigned";
+  Publish aliased = msg("t", "y");
+  aliased.props.topic_alias = 1;
+  send(c, aliased);
+  EXPECT_EQ(take_one<Disconnect>(c).reason, ReasonCode::topic_alias_invalid);
 }
 
 }  // namespace

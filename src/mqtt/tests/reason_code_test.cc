@@ -5,7 +5,7 @@
 namespace iris::mqtt {
 namespace {
 
-constexpr int kLastErrc = static_cast<int>(errc::server_shutting_down);
+constexpr int kLastErrc = static_cast<int>(errc::quota_exceeded);
 
 TEST(ReasonCode, EveryErrcHasAMessageAndAFailureReasonAllowedInDisconnect) {
   for (int i = 1; i <= kLastErrc; ++i) {

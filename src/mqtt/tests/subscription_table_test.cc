@@ -44,6 +44,52 @@ TEST(SubscriptionTable, DollarTopicsNeedALiteralFirstLevel) {
   EXPECT_EQ(subscribers(t, "$SYS/x"), (std::vector<std::uint64_t>{3, 4}));
 }
 
+TEST(SubscriptionTable, HiddenRootsNeedALiteralFirstLevel) {
+  SubscriptionTable t({"u", "t"});
+  t.subscribe("#", entry(1));
+  t.subscribe("+/7/d", entry(2));
+  t.subscribe("u/7/#", entry(3));
+  t.subscribe("u/+/d", entry(4));
+  EXPECT_EQ(subscribers(t, "u/7/d"), (std::vector<std::uint64_t>{3, 4}));
+  EXPECT_EQ(subscribers(t, "u"), (std::vector<std::uint64_t>{}));
+  EXPECT_EQ(subscribers(t, "x/7/d"), (std::vector<std::uint64_t>{1, 2}));
+}
+
+TEST(SubscriptionTable, SharedGroupGivesEachMessageToOneMemberInTurn) {
+  SubscriptionTable t;
+  t.subscribe("a/+", entry(1), "g");
+  t.subscribe("a/+", entry(2), "g");
+  t.subscribe("a/#", entry(3), "g");  // same name, another filter: another group
+  t.subscribe("a/b", entry(4));
+  std::vector<std::uint64_t> seen;
+  for (int i = 0; i < 4; ++i) {
+    const auto ids = subscribers(t, "a/b");
+    ASSERT_EQ(ids.size(), 3u);  // one of {1, 2}, 3 and 4
+    EXPECT_TRUE(ids[0] == 1 || ids[0] == 2);
+    seen.push_back(ids[0]);
+  }
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{1, 2, 1, 2}));
+  // Looking (Turn::keep) does not take a turn; a preferred member goes first.
+  std::vector<Match> out;
+  t.match("a/b", std::nullopt, out, nullptr, SubscriptionTable::Turn::keep);
+  t.match("a/b", std::nullopt, out, nullptr, SubscriptionTable::Turn::keep);
+  EXPECT_EQ(subscribers(t, "a/b")[0], 1u);
+  const SubscriptionTable::Prefer only_2 = [](SubscriberId id) { return id.value() == 2; };
+  for (int i = 0; i < 2; ++i) {
+    out.clear();
+    t.match("a/x", std::nullopt, out, &only_2);
+    ASSERT_EQ(out.size(), 2u);
+    EXPECT_EQ(out[0].subscriber.value(), 2u);
+  }
+  EXPECT_TRUE(t.unsubscribe("a/+", SubscriberId{1}, "g"));
+  EXPECT_FALSE(t.unsubscribe("a/+", SubscriberId{1}, "g"));
+  EXPECT_FALSE(t.unsubscribe("a/+", SubscriberId{2})) << "not a plain subscription";
+  EXPECT_TRUE(t.unsubscribe("a/+", SubscriberId{2}, "g"));
+  EXPECT_TRUE(t.unsubscribe("a/#", SubscriberId{3}, "g"));
+  EXPECT_EQ(subscribers(t, "a/b"), (std::vector<std::uint64_t>{4}));
+  EXPECT_EQ(t.size(), 1u);
+}
+
 TEST(SubscriptionTable, MergesOverlappingSubscriptionsOfOneSubscriber) {
   SubscriptionTable t;
   t.subscribe("a/+", entry(1, QoS::at_least_once, 7));

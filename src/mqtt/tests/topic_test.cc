@@ -75,5 +75,32 @@ TEST(TopicFilter, RecognisesSharedSubscriptions) {
   EXPECT_FALSE(is_shared_subscription("$shared/a"));
 }
 
+TEST(TopicFilter, SplitsASharedSubscriptionIntoShareNameAndFilter) {
+  const auto s = parse_shared_subscription("$share/g1/a/+/#");
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->group, "g1");
+  EXPECT_EQ(s->filter, "a/+/#");
+  EXPECT_EQ(inner_filter("$share/g1/a/+/#"), "a/+/#");
+  EXPECT_EQ(inner_filter("a/b"), "a/b");
+  // MQTT-4.8.2-1, -2: a Share Name of at least one character, without '/', '+' or '#', then
+  // a filter.
+  for (const char* bad : {"$share/g", "$share/g/", "$share//a", "$share/+/a", "$share/g#/a",
+                          "$share/g/a/#/b", "a/b"}) {
+    EXPECT_FALSE(parse_shared_subscription(bad)) << bad;
+  }
+}
+
+TEST(TopicMatch, WildcardsAtTheFirstLevelSkipHiddenRoots) {
+  const std::vector<std::string> hidden = {"u", "t"};
+  EXPECT_FALSE(topic_matches("#", "u/7/deltas", hidden));
+  EXPECT_FALSE(topic_matches("+/7/deltas", "u/7/deltas", hidden));
+  EXPECT_FALSE(topic_matches("+", "t", hidden));
+  EXPECT_TRUE(topic_matches("u/7/#", "u/7/deltas", hidden));
+  EXPECT_TRUE(topic_matches("#", "uu/7", hidden));
+  EXPECT_TRUE(topic_matches("a/#", "a/u/7", hidden)) << "only the first level is hidden";
+  EXPECT_TRUE(topic_matches("#", "u/7/deltas")) << "no hidden roots given";
+  EXPECT_FALSE(visible_to_wildcards("$SYS/x", {}));
+}
+
 }  // namespace
 }  // namespace iris::mqtt

@@ -12,6 +12,7 @@
 
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
+#include "net/shared_retained_quota.h"
 #include "sync/sync_shard.h"
 
 namespace iris::net::detail {
@@ -43,6 +44,9 @@ class ServerCore final : public sync::ShardRouter {
   // connections are routed to: Shard::owner_of of the user name).
   void to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) override;
 
+  // Every shard's broker admits retained messages against this one ledger.
+  mqtt::RetainedQuota& retained_quota() { return retained_quota_; }
+
   // Counts live connection objects (MQTT and HTTP) against NetOptions::max_connections.
   std::atomic<std::size_t> connections_open{0};
   std::atomic<std::uint64_t> connections_refused{0};
@@ -64,6 +68,7 @@ class ServerCore final : public sync::ShardRouter {
  private:
   const NetOptions& net_;
   const mqtt::MqttOptions& mqtt_;
+  SharedRetainedQuota retained_quota_;  // declared before shards_: their brokers use it
   const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
   const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)

@@ -60,8 +60,9 @@ TEST_F(IrisAuthTest, UserMayUseOnlyItsOwnNamespace) {
   EXPECT_FALSE(auth_.can_publish(u7, "c", "u/8/send"));
   EXPECT_FALSE(auth_.can_subscribe(u7, "c", "u/+/d")) << "a wildcard could reach other users";
   EXPECT_FALSE(auth_.can_subscribe(u7, "c", "u/#"));
-  EXPECT_FALSE(auth_.can_subscribe(u7, "c", "#"));
-  EXPECT_FALSE(auth_.can_subscribe(u7, "c", "+/7/d"));
+  // Issue 23: a first-level wildcard is accepted; the broker never matches it with u/ or t/.
+  EXPECT_TRUE(auth_.can_subscribe(u7, "c", "#"));
+  EXPECT_TRUE(auth_.can_subscribe(u7, "c", "+/7/d"));
   EXPECT_TRUE(auth_.can_subscribe(u7, "c", "u/7")) << "the namespace root is the user's too";
   EXPECT_FALSE(auth_.can_publish(u7, "c", "public/chat")) << "Iris devices stay in Iris topics";
 }
@@ -90,8 +91,18 @@ TEST_F(IrisAuthTest, AnonymousClientsGetOnlyThePublicSpace) {
   EXPECT_TRUE(auth_.can_publish(anon, "c", "a"));
   EXPECT_FALSE(auth_.can_subscribe(anon, "c", "u/7/d"));
   EXPECT_FALSE(auth_.can_publish(anon, "c", "t/100/typing"));
-  EXPECT_FALSE(auth_.can_subscribe(anon, "c", "#")) << "would match Iris topics";
-  EXPECT_FALSE(auth_.can_subscribe(anon, "c", "+/7/d"));
+  // Issue 23: accepted, as from any MQTT broker; the broker hides u/, t/ and $ from them.
+  EXPECT_TRUE(auth_.can_subscribe(anon, "c", "#"));
+  EXPECT_TRUE(auth_.can_subscribe(anon, "c", "+/7/d"));
+  EXPECT_FALSE(auth_.can_subscribe(anon, "c", "$SYS/#"));
+}
+
+TEST_F(IrisAuthTest, RetainIsRefusedOnIrisTopicsOnly) {
+  EXPECT_FALSE(auth_.can_retain(mqtt::Identity{"7"}, "c", "u/7/profile"))
+      << "it would replay to every device of the user";
+  EXPECT_FALSE(auth_.can_retain(mqtt::Identity{"7"}, "c", "t/100/typing"));
+  EXPECT_FALSE(auth_.can_retain(mqtt::Identity{"7"}, "c", "u"));
+  EXPECT_TRUE(auth_.can_retain(mqtt::Identity{}, "c", "public/news"));
 }
 
 }  // namespace
