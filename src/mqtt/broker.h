@@ -34,7 +34,7 @@
 // The retained bound is decided once, by the RetainedQuota shared by every shard
 // (set_retained_quota), before a message is forwarded; publish() applies it unchecked.
 // Shared subscriptions are per broker: a message reaches one member of a group on each
-// shard where the group has members (net/ README "Shared subscriptions across shards").
+// shard where the group has members (src/mqtt/README.md).
 
 #include <cstdint>
 #include <functional>
