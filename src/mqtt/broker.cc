@@ -41,8 +41,15 @@ struct Broker::Outgoing {
   std::uint64_t token = 0;  // push(): reported back in a DeliveredAction when acknowledged
 };
 
+std::size_t Broker::SessionKeyHash::operator()(const SessionKey& k) const {
+  std::size_t h = std::hash<std::string_view>{}(k.user);
+  h ^= std::hash<std::string_view>{}(k.client_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+  return k.anonymous ? ~h : h;
+}
+
 // Session state (MQTT 5.0 §4.1): survives its connection for the session expiry interval.
 struct Broker::Session {
+  SessionKey key;
   std::string client_id;
   SubscriberId subscriber;
   Identity identity;
@@ -85,8 +92,7 @@ struct Broker::Connection {
 };
 
 struct Broker::PendingWill {
-  std::string client_id;
-  std::string user;  // whose will: the retained quota's account
+  SessionKey key;  // whose will; key.user is the retained quota's account
   TimePoint due;
   MessagePtr message;
 };
@@ -199,6 +205,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     return refuse_connect(c, c.version, errc::client_id_rejected, now);
   }
   Identity identity;
+  SessionKey key{!connect.username.has_value(), {}, connect.client_id};
   if (connect.username) {
     auto who = authenticator_.authenticate(
         {connect.client_id, connect.username,
@@ -210,6 +217,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
           why == errc::bad_user_name_or_password ? why : errc::not_authorized, now);
     }
     identity = std::move(*who);
+    key.user = identity.user;
   } else if (!options_.allow_anonymous) {
     return refuse_connect(c, c.version, errc::not_authorized, now);
   }
@@ -234,11 +242,11 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
 
   // Session takeover (MQTT 5.0 §3.1.4 step 3): the older connection is closed with
   // "session taken over"; its will follows the usual rules.
-  auto existing = sessions_.find(connect.client_id);
+  auto existing = sessions_.find(key);
   if (existing != sessions_.end() && existing->second->connection) {
     ++metrics_.session_takeovers;
     fail_connection(*existing->second->connection, errc::session_taken_over, now);
-    existing = sessions_.find(connect.client_id);
+    existing = sessions_.find(key);
   }
   if (existing != sessions_.end() && connect.clean_start) {
     end_session(*existing->second, now);
@@ -246,7 +254,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   }
   // A reconnection before the will delay elapsed cancels the will (MQTT 5.0 §3.1.3.2.2).
   std::erase_if(pending_wills_,
-                [&](const PendingWill& w) { return w.client_id == connect.client_id; });
+                [&](const PendingWill& w) { return w.key == key; });
 
   const bool session_present = existing != sessions_.end();
   Session* s;
@@ -254,11 +262,12 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     s = existing->second.get();
   } else {
     auto fresh = std::make_unique<Session>();
+    fresh->key = key;
     fresh->client_id = connect.client_id;
     fresh->subscriber = SubscriberId{next_subscriber_++};
     s = fresh.get();
     by_subscriber_[s->subscriber] = s;
-    sessions_[connect.client_id] = std::move(fresh);
+    sessions_[key] = std::move(fresh);
   }
   s->identity = std::move(identity);
   s->expiry_interval = expiry;
@@ -345,8 +354,7 @@ void Broker::close_connection(Connection& c, std::error_code reason, TimePoint n
   metrics_.connections_open = connections_.size();
   if (!s) return;
   s->connection = nullptr;
-  const std::string client_id = s->client_id;
-  if (will) publish_will(client_id, s->identity.user, std::move(*will), now);
+  if (will) publish_will(s->key, std::move(*will), now);
   if (s->expiry_interval == 0) {
     end_session(*s, now);
   } else if (s->expiry_interval != kNeverExpires) {
@@ -664,7 +672,7 @@ bool Broker::has_subscribers(std::string_view topic) const {
 
 std::size_t Broker::drop_subscriptions(std::string_view user, std::string_view prefix) {
   std::size_t dropped = 0;
-  for (auto& [client_id, session] : sessions_) {
+  for (auto& [key, session] : sessions_) {
     Session& s = *session;
     if (s.identity.user != user) continue;
     for (auto it = s.filters.begin(); it != s.filters.end();) {
@@ -805,8 +813,7 @@ PacketId Broker::next_packet_id(Session& s) {
 
 // --- wills, sessions, time ---
 
-void Broker::publish_will(const std::string& client_id, const std::string& user, Will will,
-                          TimePoint now) {
+void Broker::publish_will(const SessionKey& key, Will will, TimePoint now) {
   auto m = std::make_shared<Message>();
   m->topic = std::move(will.topic);
   m->payload = std::move(will.payload);
@@ -820,24 +827,24 @@ void Broker::publish_will(const std::string& client_id, const std::string& user,
   m->props.will_delay_interval.reset();
   m->props.message_expiry_interval.reset();
   if (delay == 0) {
-    if (route(m, std::nullopt, user, Origin::local, now)) ++metrics_.wills_published;
+    if (route(m, std::nullopt, key.user, Origin::local, now)) ++metrics_.wills_published;
     return;
   }
-  pending_wills_.push_back({client_id, user, now + std::chrono::seconds(delay), std::move(m)});
+  pending_wills_.push_back({key, now + std::chrono::seconds(delay), std::move(m)});
 }
 
 void Broker::end_session(Session& s, TimePoint now) {
   for (const auto& f : s.filters) unsubscribe_filter(s, f);
   by_subscriber_.erase(s.subscriber);
-  const std::string client_id = s.client_id;
-  sessions_.erase(client_id);  // s is gone from here on
+  const SessionKey key = s.key;
+  sessions_.erase(key);  // s is gone from here on
   // The will is published when the session ends, if its delay has not yet passed
   // (MQTT 5.0 §3.1.3.2.2).
   const auto it = std::find_if(pending_wills_.begin(), pending_wills_.end(),
-                               [&](const PendingWill& w) { return w.client_id == client_id; });
+                               [&](const PendingWill& w) { return w.key == key; });
   if (it != pending_wills_.end()) {
     MessagePtr m = std::move(it->message);
-    const std::string user = std::move(it->user);
+    const std::string user = it->key.user;
     pending_wills_.erase(it);
     if (route(m, std::nullopt, user, Origin::local, now)) ++metrics_.wills_published;
   }
@@ -864,7 +871,7 @@ void Broker::tick(TimePoint now) {
     return true;
   });
   for (const auto& w : due) {
-    if (route(w.message, std::nullopt, w.user, Origin::local, now)) ++metrics_.wills_published;
+    if (route(w.message, std::nullopt, w.key.user, Origin::local, now)) ++metrics_.wills_published;
   }
   std::vector<Session*> ended;
   for (const auto& [id, s] : sessions_) {

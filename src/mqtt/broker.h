@@ -17,15 +17,22 @@
 // already forgotten the connection.
 //
 // What it owns: connections (decoder, keep-alive, topic aliases, will), sessions keyed by
-// client id (subscriptions, in-flight window, offline queue, QoS 2 receive state) that
-// outlive connections per their expiry, the retained store, and the subscription table.
+// (user, client id) (subscriptions, in-flight window, offline queue, QoS 2 receive state)
+// that outlive connections per their expiry, the retained store, and the subscription table.
 // Sessions and retained messages are in memory only.
 //
 // Every client message enters routing through one gate, check_publish(): a PUBLISH when it
 // arrives, a Will when its CONNECT arrives (so a Will is refused at CONNECT, never
 // discovered at the disconnect). Retained messages then pass the RetainedQuota.
 //
-// Sharding: net runs one Broker per thread, each owning the client ids that hash to it. With
+// Session identity (MQTT 5.0 §4.1 leaves it to the server): a session belongs to the user
+// the Authenticator named and the client id, never to the client id alone, so the same
+// device name under two users is two sessions: neither inherits, nor takes over, the other's.
+// Clients without a user name (MqttOptions::allow_anonymous) share one namespace of their
+// own, apart from every authenticated user's, even one the Authenticator names "".
+//
+// Sharding: net runs one Broker per thread, each owning the (user, client id) pairs whose
+// routing key (net/connect_peek.h: the user name, else the client id) hashes to it. With
 // forwarding on (set_forwarding), every message this broker routes on behalf of its own
 // clients (an accepted PUBLISH, a will) is also kept for take_forwarded(); the caller hands
 // it to every other shard's broker through publish(), so subscribers anywhere receive it and
@@ -170,6 +177,16 @@ class Broker {
  private:
   struct Connection;
   struct Session;
+  // Who a session belongs to (see "Session identity" above).
+  struct SessionKey {
+    bool anonymous = false;
+    std::string user;  // Identity::user; empty when anonymous
+    std::string client_id;
+    bool operator==(const SessionKey&) const = default;
+  };
+  struct SessionKeyHash {
+    std::size_t operator()(const SessionKey& k) const;
+  };
   struct Outgoing;
   struct PendingWill;
   using MessagePtr = std::shared_ptr<const Message>;
@@ -217,8 +234,7 @@ class Broker {
   bool send_publish(Connection& c, const Outgoing& o, bool dup, TimePoint now);
   void send(Connection& c, const Packet& packet);
   void resend_inflight(Session& s, TimePoint now);
-  void publish_will(const std::string& client_id, const std::string& user, Will will,
-                    TimePoint now);
+  void publish_will(const SessionKey& key, Will will, TimePoint now);
   void end_session(Session& s, TimePoint now);
   PacketId next_packet_id(Session& s);
 
@@ -227,7 +243,7 @@ class Broker {
   Authorizer& authorizer_;
 
   std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
-  std::unordered_map<std::string, std::unique_ptr<Session>> sessions_;
+  std::unordered_map<SessionKey, std::unique_ptr<Session>, SessionKeyHash> sessions_;
   std::unordered_map<SubscriberId, Session*> by_subscriber_;
   std::map<std::string, MessagePtr, std::less<>> retained_;
   std::vector<PendingWill> pending_wills_;

@@ -26,8 +26,14 @@ struct ConnectPeek {
   // The user name, when the CONNECT carries one and it could be read (found only).
   std::optional<std::string> username;
   // The key of the owning shard: the user name if there is one, so every device of a user
-  // (and that user's sync state) lives on one shard; else the client id.
-  std::string_view owner_key() const { return username ? std::string_view(*username) : client_id; }
+  // (and that user's sync state) lives on one shard; else (none, or empty) the client id.
+  // The broker keys sessions by (user, client id) (mqtt/broker.h), and this key is a function
+  // of that pair, so every connection of one session lands on the one broker that holds it:
+  // takeover and resumption never cross shards. (It relies on the Authenticator naming the
+  // user the CONNECT's user name, as IrisAuth does.)
+  std::string_view owner_key() const {
+    return username && !username->empty() ? std::string_view(*username) : client_id;
+  }
 };
 
 ConnectPeek peek_client_id(std::span<const std::uint8_t> bytes);

@@ -198,6 +198,8 @@ class SyncShard {
     store::QueueInfo queue;      // as last seen
     std::vector<ConnId> devices;
   };
+  // A device is (user, id), never the id alone: its cursor lives in its user's queue, so two
+  // users' devices of the same name are two cursors in two queues.
   struct Device {
     core::UserId user;
     core::DeviceId id;

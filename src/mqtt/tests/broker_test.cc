@@ -109,6 +109,27 @@ class BrokerTest : public ::testing::Test {
     return id;
   }
 
+  // A persistent (expiry 60 s) 5.0 connection with a user name (nullopt: none).
+  ConnId connect_with(std::optional<std::string> user, std::string client_id,
+                      std::optional<Will> will = std::nullopt) {
+    const ConnId id = open();
+    Connect c;
+    c.client_id = std::move(client_id);
+    c.clean_start = false;
+    c.username = std::move(user);
+    c.will = std::move(will);
+    c.props.session_expiry_interval = 60;
+    send(id, c);
+    auto packets = take(id);
+    if (packets.empty() || !std::holds_alternative<Connack>(packets[0])) {
+      ADD_FAILURE() << "no CONNACK";
+      return id;
+    }
+    last_connack_ = std::get<Connack>(packets[0]);
+    clients_[id].received.assign(packets.begin() + 1, packets.end());
+    return id;
+  }
+
   void subscribe(ConnId id, std::string filter, QoS qos = QoS::at_least_once,
                  SubscribeOptions o = {}) {
     o.max_qos = qos;
@@ -567,6 +588,73 @@ TEST_F(BrokerTest, WillIsPublishedWhenTheSessionEndsBeforeTheDelay) {
   broker().on_close(a, now_);
   drain();
   EXPECT_EQ(take(sub).size(), 1u);
+}
+
+// --- session identity: (user, client id), issue 23 ---
+
+TEST_F(BrokerTest, SameClientIdUnderAnotherUserDoesNotInheritTheSessionOrItsMessages) {
+  ConnId one = connect_with("1", "phone");
+  subscribe(one, "news", QoS::at_least_once);
+  broker().on_close(one, now_);
+  drain();
+  const ConnId pub = connect("pub");
+  send(pub, msg("news", "for user 1", QoS::at_least_once, 5));
+  take(pub);
+  const ConnId three = connect_with("3", "phone");
+  EXPECT_FALSE(last_connack_.session_present) << "user 3 found user 1's session";
+  EXPECT_TRUE(take(three).empty()) << "user 3 got user 1's queued message";
+  send(pub, msg("news", "live", QoS::at_least_once, 6));
+  EXPECT_TRUE(take(three).empty()) << "user 3 got user 1's live message";
+  one = connect_with("1", "phone");
+  EXPECT_TRUE(last_connack_.session_present);
+  const auto queued = take(one);
+  ASSERT_EQ(queued.size(), 2u);
+  EXPECT_EQ(std::get<Publish>(queued[0]).payload.view(), "for user 1");
+  EXPECT_EQ(std::get<Publish>(queued[1]).payload.view(), "live");
+}
+
+TEST_F(BrokerTest, SameClientIdUnderTwoUsersNeverTakesTheOtherOver) {
+  const ConnId one = connect_with("1", "phone");
+  const ConnId three = connect_with("3", "phone");
+  EXPECT_FALSE(clients_[one].closed);
+  EXPECT_FALSE(clients_[three].closed);
+  EXPECT_TRUE(take(one).empty());
+  EXPECT_EQ(broker().metrics().session_takeovers, 0u);
+  EXPECT_EQ(broker().session_count(), 2u);
+  // The same user and client id still takes over.
+  connect_with("1", "phone");
+  EXPECT_TRUE(clients_[one].closed);
+  EXPECT_FALSE(clients_[three].closed);
+  EXPECT_EQ(broker().metrics().session_takeovers, 1u);
+}
+
+TEST_F(BrokerTest, AnonymousClientsAreANamespaceOfTheirOwn) {
+  // An Authenticator may name a user "" (AllowAll does, for an empty user name): still not
+  // the anonymous namespace.
+  const ConnId anonymous = connect_with(std::nullopt, "phone");
+  const ConnId empty_user = connect_with("", "phone");
+  EXPECT_FALSE(clients_[anonymous].closed);
+  EXPECT_FALSE(last_connack_.session_present);
+  EXPECT_EQ(broker().session_count(), 2u);
+  connect_with(std::nullopt, "phone");
+  EXPECT_TRUE(clients_[anonymous].closed);
+  EXPECT_FALSE(clients_[empty_user].closed);
+}
+
+TEST_F(BrokerTest, ReconnectingUnderAnotherUserDoesNotCancelADelayedWill) {
+  const ConnId sub = connect("sub");
+  subscribe(sub, "will", QoS::at_most_once);
+  Will will{"will", Payload("1 gone"), QoS::at_most_once, false, {}};
+  will.props.will_delay_interval = 5;
+  const ConnId one = connect_with("1", "phone", will);
+  broker().on_close(one, now_);
+  drain();
+  now_ += 1s;
+  connect_with("3", "phone");
+  now_ += 5s;
+  broker().tick(now_);
+  drain();
+  EXPECT_EQ(take_one<Publish>(sub).payload.view(), "1 gone");
 }
 
 // --- topic aliases (MQTT 5.0 §3.3.2.3.4) ---

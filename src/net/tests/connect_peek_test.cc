@@ -63,6 +63,18 @@ TEST(ConnectPeek, ReadsTheUserNamePastAWillAndFallsBackToTheClientId) {
   }
 }
 
+TEST(ConnectPeek, AnEmptyUserNameRoutesByTheClientId) {
+  // Else every such CONNECT would stay where it was accepted, and one (user "", client id)
+  // session would be spread over several brokers.
+  mqtt::Connect c;
+  c.client_id = "dev";
+  c.username = "";
+  const auto p = peek_client_id(mqtt::encode(mqtt::Packet(c), mqtt::Version::v5));
+  ASSERT_EQ(p.status, Status::found);
+  EXPECT_EQ(p.username, "");
+  EXPECT_EQ(p.owner_key(), "dev");
+}
+
 TEST(ConnectPeek, FindsAnEmptyClientId) {
   const auto p = peek_client_id(connect_bytes(mqtt::Version::v3_1_1, ""));
   EXPECT_EQ(p.status, Status::found);
