@@ -181,12 +181,24 @@ const std::vector<Option>& options() {
        "Open connections over all listeners; more are closed on accept. Default: 100000 "
        "(the open-file limit, raised to its hard maximum at start, is the real ceiling)",
        [](Config& c, std::string_view v) { c.net.max_connections = to_u64("net.max_connections", v); }},
+      {"net.max_preauth_connections",
+       "Connections not yet authenticated (MQTT: CONNECT not yet accepted; HTTP: no request "
+       "with a valid bearer token yet), over all listeners; more are closed on accept with a "
+       "log line. 0 = no limit. Default: 1024 (with mqtt.max_connect_packet_size, what "
+       "unauthenticated peers can make the server buffer: about 128 MiB)",
+       [](Config& c, std::string_view v) { c.net.max_preauth_connections = to_u64("net.max_preauth_connections", v); }},
+      {"net.max_preauth_per_source",
+       "Connections not yet authenticated from one source address (an IPv6 /64 is one "
+       "source); more from it are closed on accept with a log line, so one host cannot lock "
+       "others out. 0 = no limit. Default: 64",
+       [](Config& c, std::string_view v) { c.net.max_preauth_per_source = to_u64("net.max_preauth_per_source", v); }},
       {"net.max_write_queue_bytes",
        "Bytes waiting to be written to one client before it is closed as a slow consumer. "
        "Default: 4194304 (4 MiB); bounds the memory a client that does not read can pin",
        [](Config& c, std::string_view v) { c.net.max_write_queue_bytes = to_u64("net.max_write_queue_bytes", v); }},
       {"net.handshake_timeout",
-       "Time a TLS handshake or WebSocket upgrade may take (e.g. 10s). Default: 10s",
+       "Time a TLS handshake or WebSocket upgrade may take (e.g. 10s); for MQTT, "
+       "mqtt.connect_timeout (from accept) ends it first when shorter. Default: 10s",
        [](Config& c, std::string_view v) { c.net.handshake_timeout = to_duration("net.handshake_timeout", v); }},
       {"mqtt.port", "MQTT over TCP: port, 0 = any free port, off = disabled. Default: 1883",
        [](Config& c, std::string_view v) { c.net.mqtt_port = to_port("mqtt.port", v); }},
@@ -262,6 +274,11 @@ const std::vector<Option>& options() {
        "Largest MQTT packet a client may send, in bytes; larger ones close the connection "
        "(5.0: DISCONNECT 0x95). Default: 262144 (256 KiB)",
        [](Config& c, std::string_view v) { c.mqtt.max_packet_size = static_cast<std::uint32_t>(to_u64_max("mqtt.max_packet_size", v, 268435455)); }},
+      {"mqtt.max_connect_packet_size",
+       "Largest packet before CONNACK (the CONNECT, will included), in bytes; larger closes "
+       "the connection before its body is read. Default: 65536 (64 KiB); the effective limit "
+       "is at most mqtt.max_packet_size",
+       [](Config& c, std::string_view v) { c.mqtt.max_connect_packet_size = static_cast<std::uint32_t>(to_u64_max("mqtt.max_connect_packet_size", v, 268435455)); }},
       {"mqtt.max_inflight_messages",
        "QoS 1/2 messages sent to one client and not yet acknowledged (the client's Receive "
        "Maximum may lower it). Default: 64; more raises throughput on slow links and memory",
@@ -270,18 +287,30 @@ const std::vector<Option>& options() {
        "QoS 2 messages a client may have unacknowledged towards the server. Default: 64",
        [](Config& c, std::string_view v) { c.mqtt.receive_maximum = static_cast<std::uint16_t>(to_u64_max("mqtt.receive_maximum", v, 65535)); }},
       {"mqtt.max_queued_messages",
-       "QoS 1/2 messages queued per session beyond the in-flight window; more are dropped. "
-       "Default: 1000",
+       "QoS 1/2 messages queued per session beyond the in-flight window (an offline "
+       "persistent session's backlog); more are dropped, counted in /metrics and logged per "
+       "session at most once a minute. Default: 1000",
        [](Config& c, std::string_view v) { c.mqtt.max_queued_messages = to_u64("mqtt.max_queued_messages", v); }},
       {"mqtt.max_subscriptions_per_client",
        "Subscriptions per session; more get SUBACK quota exceeded. Default: 100",
        [](Config& c, std::string_view v) { c.mqtt.max_subscriptions_per_client = to_u64("mqtt.max_subscriptions_per_client", v); }},
       {"mqtt.max_keep_alive",
-       "Upper bound on a client's keep-alive in seconds (imposed on 5.0 clients); 0 = accept "
-       "any. Default: 0",
+       "Upper bound on a client's keep-alive in seconds, also used when a client asks for 0 "
+       "(none); a connection silent for 1.5 times its keep-alive is closed. 5.0 clients are "
+       "told (CONNACK Server Keep Alive); 3.1.1 clients cannot be, and are closed after 1.5 "
+       "times this of silence. 0 = no bound (a client asking 0 is never reaped). Default: 300",
        [](Config& c, std::string_view v) { c.mqtt.max_keep_alive = static_cast<std::uint16_t>(to_u64_max("mqtt.max_keep_alive", v, 65535)); }},
+      {"mqtt.partial_packet_timeout",
+       "Time a client may take to send the rest of a packet once its first byte arrived "
+       "(e.g. 60s); longer closes the connection (5.0: DISCONNECT 0x8D), whatever its "
+       "keep-alive. Default: 60s",
+       [](Config& c, std::string_view v) {
+         c.mqtt.partial_packet_timeout = to_duration("mqtt.partial_packet_timeout", v);
+         if (c.mqtt.partial_packet_timeout.count() == 0) throw std::runtime_error("mqtt.partial_packet_timeout: must be positive");
+       }},
       {"mqtt.connect_timeout",
-       "Time a new connection may take to send CONNECT (e.g. 10s). Default: 10s",
+       "Time a new connection may take, from accept (TLS handshake or WebSocket upgrade "
+       "included), to have its CONNECT accepted (e.g. 10s); then it is closed. Default: 10s",
        [](Config& c, std::string_view v) { c.mqtt.connect_timeout = to_duration("mqtt.connect_timeout", v); }},
       {"mqtt.topic_alias_maximum",
        "Topic aliases a 5.0 client may set towards the server (CONNACK Topic Alias Maximum), "

@@ -14,6 +14,11 @@ namespace {
 
 constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;  // MQTT 5.0 §3.1.2.11.2
 
+// Queue-full drops are logged at most once a minute per session, and at most this many lines
+// per tick across the broker (the next line of a session counts what it left out).
+constexpr auto kDropLogInterval = std::chrono::minutes(1);
+constexpr std::uint32_t kDropLogLinesPerTick = 10;
+
 bool is_v5(Version v) { return v == Version::v5; }
 
 // Seconds left before `at`, rounded up, for Message Expiry Interval on delivery.
@@ -65,6 +70,9 @@ struct Broker::Session {
   // the message is routed on PUBLISH, the id only stops a duplicate from routing again).
   std::vector<PacketId> inbound_qos2;
   PacketId last_packet_id = 0;
+  // Queue-full drops not yet logged, and when the last line about them went out.
+  std::uint64_t drops_unlogged = 0;
+  std::optional<TimePoint> last_drop_log;
 
   std::size_t queued() const { return queue.size() - queue_head; }
 };
@@ -78,6 +86,9 @@ struct Broker::Connection {
   Decoder decoder;
   TimePoint opened;
   TimePoint last_received;
+  // When the first byte of a packet not yet complete arrived (MqttOptions::
+  // partial_packet_timeout); empty between packets.
+  std::optional<TimePoint> partial_since;
   Session* session = nullptr;  // set while connected; the session outlives this pointer
   std::unique_ptr<Will> will;
   // Aliases the client set and those we set towards it (MQTT 5.0 §3.3.2.3.4).
@@ -114,7 +125,8 @@ Broker::~Broker() = default;
 std::vector<Action> Broker::take_actions() { return std::exchange(actions_, {}); }
 
 void Broker::on_open(ConnId conn, TimePoint now) {
-  auto c = std::make_unique<Connection>(conn, options_.max_packet_size, now);
+  auto c = std::make_unique<Connection>(
+      conn, std::min(options_.max_connect_packet_size, options_.max_packet_size), now);
   c->over_limit = connections_.size() >= options_.max_connections;
   connections_[conn] = std::move(c);
   metrics_.connections_open = connections_.size();
@@ -142,8 +154,17 @@ void Broker::on_bytes(ConnId conn, std::span<const std::uint8_t> bytes, TimePoin
       if (c.decoder.version() == Version::v5) return refuse_connect(c, Version::v5, why, now);
       return close_connection(c, make_error_code(why), now);
     }
-    if (!*next) return;
+    if (!*next) {
+      // What is left is the start of a packet: it has partial_packet_timeout to complete.
+      if (c.decoder.buffered() == 0) {
+        c.partial_since.reset();
+      } else if (!c.partial_since) {
+        c.partial_since = now;
+      }
+      return;
+    }
     c.last_received = now;
+    c.partial_since.reset();
     dispatch(c, **next, now);
     if (!connections_.contains(conn)) return;  // the packet closed the connection
   }
@@ -275,15 +296,18 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   c.session = s;
   c.state = Connection::State::connected;
   if (connect.will) c.will = std::make_unique<Will>(std::move(*connect.will));
+  c.decoder.set_max_packet_size(options_.max_packet_size);
   c.keep_alive = connect.keep_alive;
   Connack ack;
   ack.session_present = session_present;
+  if (options_.max_keep_alive != 0 &&
+      (c.keep_alive == 0 || c.keep_alive > options_.max_keep_alive)) {
+    // 5.0 is told (Server Keep Alive); 3.1.1 cannot be (§3.1.2.10) and is held to it anyway:
+    // otherwise a dead client that asked for 0 would hold its connection forever.
+    c.keep_alive = options_.max_keep_alive;
+    if (v5) ack.props.server_keep_alive = c.keep_alive;
+  }
   if (v5) {
-    if (options_.max_keep_alive != 0 &&
-        (c.keep_alive == 0 || c.keep_alive > options_.max_keep_alive)) {
-      c.keep_alive = options_.max_keep_alive;
-      ack.props.server_keep_alive = c.keep_alive;
-    }
     c.send_window = std::min(connect.props.receive_maximum.value_or(0xFFFF),
                              options_.max_inflight_messages);
     c.client_max_packet_size = connect.props.maximum_packet_size.value_or(0xFFFFFFFF);
@@ -301,6 +325,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   } else {
     c.send_window = options_.max_inflight_messages;
   }
+  actions_.push_back(AcceptedAction{c.id});
   send(c, ack);
   ++metrics_.connects_accepted;
   // MQTT 5.0 §4.4: on a resumed session, unacknowledged PUBLISHes go again with DUP set
@@ -725,11 +750,24 @@ void Broker::deliver(Session& s, const MessagePtr& m, QoS qos, bool retain,
     if (!send_publish(*s.connection, s.inflight.back(), false, now)) s.inflight.pop_back();
     return;
   }
-  if (s.queued() >= options_.max_queued_messages) {
-    ++metrics_.messages_dropped;
-    return;
-  }
+  if (s.queued() >= options_.max_queued_messages) return drop_queued(s, *m, now);
   s.queue.push_back(std::move(o));
+}
+
+void Broker::drop_queued(Session& s, const Message& m, TimePoint now) {
+  ++metrics_.messages_dropped;
+  ++s.drops_unlogged;
+  if (s.last_drop_log && now - *s.last_drop_log < kDropLogInterval) return;
+  if (drop_log_lines_ >= kDropLogLinesPerTick) return;
+  ++drop_log_lines_;
+  s.last_drop_log = now;
+  IRIS_LOG(warn, "mqtt",
+           "session of user '{}' client '{}' ({}): queue full (mqtt.max_queued_messages = {}), "
+           "dropped {} QoS 1/2 message(s) since the last such line, the latest on '{}'",
+           s.key.anonymous ? "(anonymous)" : s.identity.user, s.client_id,
+           s.connection ? "online" : "offline", options_.max_queued_messages, s.drops_unlogged,
+           m.topic);
+  s.drops_unlogged = 0;
 }
 
 void Broker::pump(Session& s, TimePoint now) {
@@ -851,6 +889,7 @@ void Broker::end_session(Session& s, TimePoint now) {
 }
 
 void Broker::tick(TimePoint now) {
+  drop_log_lines_ = 0;
   std::vector<std::pair<Connection*, errc>> expired;
   for (const auto& [id, c] : connections_) {
     if (c->state == Connection::State::awaiting_connect) {
@@ -858,6 +897,9 @@ void Broker::tick(TimePoint now) {
     } else if (c->keep_alive != 0 &&
                now - c->last_received >= std::chrono::milliseconds(c->keep_alive) * 1500) {
       expired.emplace_back(c.get(), errc::keep_alive_timeout);  // MQTT-3.1.2-22: 1.5 times
+    } else if (c->partial_since && now - *c->partial_since >= options_.partial_packet_timeout) {
+      // No complete packet in time, as for keep-alive, so the same reason (0x8D).
+      expired.emplace_back(c.get(), errc::keep_alive_timeout);
     }
   }
   for (const auto& [c, why] : expired) {

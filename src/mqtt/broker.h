@@ -9,7 +9,8 @@
 //   on_close(conn, now)          the transport closed (peer, error); ignored if the broker
 //                                closed it itself
 //   tick(now)                    at least once per second: keep-alive (1.5x, MQTT-3.1.2-22),
-//                                connect timeout, will delay, session expiry
+//                                partial-packet and connect timeouts, will delay, session
+//                                expiry
 //   publish(message, now)        a message from the server itself (e.g. a sync delta), or
 //                                one another shard's broker forwarded (see below)
 // then `take_actions()` and carry them out in order: Send writes bytes to the connection;
@@ -108,8 +109,13 @@ struct GoneAction {
 struct KeepAliveAction {
   ConnId conn;
 };
+// The connection's CONNECT was accepted (its CONNACK 0x00 follows): it is authenticated from
+// here on, so net/ ends its connect deadline and returns its pre-auth slot.
+struct AcceptedAction {
+  ConnId conn;
+};
 using Action = std::variant<SendAction, CloseAction, InterceptAction, DeliveredAction, GoneAction,
-                            KeepAliveAction>;
+                            KeepAliveAction, AcceptedAction>;
 
 class Broker {
  public:
@@ -216,6 +222,8 @@ class Broker {
   void close_connection(Connection& c, std::error_code reason, TimePoint now,
                         Emit emit = Emit::close_action);
   void count_error(errc why);
+  // A QoS 1/2 message for `s` did not fit its queue (MqttOptions::max_queued_messages).
+  void drop_queued(Session& s, const Message& m, TimePoint now);
 
   // Origin::local messages (client PUBLISH, wills of `user`) pass the retained quota and
   // are forwarded to other shards when forwarding is on; Origin::injected ones (publish())
@@ -260,6 +268,7 @@ class Broker {
   RetainedQuota* quota_;  // own_quota_ or set_retained_quota()'s, which outlives this
   std::optional<TimePoint> last_retained_log_;
   std::uint64_t retained_unlogged_ = 0;
+  std::uint32_t drop_log_lines_ = 0;  // since the last tick: drop_queued's broker-wide budget
   MqttMetrics metrics_;
 };
 

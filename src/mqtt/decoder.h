@@ -27,6 +27,10 @@ class Decoder {
   explicit Decoder(std::uint32_t max_packet_size,
                    std::optional<Version> version = std::nullopt);
 
+  // Applies to packets whose fixed header is read from now on (the broker raises the limit
+  // once a CONNECT is accepted: MqttOptions::max_connect_packet_size).
+  void set_max_packet_size(std::uint32_t max_packet_size) { max_packet_size_ = max_packet_size; }
+
   void put(std::span<const std::uint8_t> bytes);
   // The next complete packet, nullopt if more bytes are needed, or the error that ends the
   // connection.

@@ -19,6 +19,14 @@ struct MqttOptions {
   // Default 256 KiB: room for a large delta batch; a client can pin this much memory.
   std::uint32_t max_packet_size = 256 * 1024;
 
+  // Largest packet a client may send before its CONNECT is accepted (the CONNECT itself, will
+  // included), in bytes; the effective limit is min(this, max_packet_size). Checked like
+  // max_packet_size, from the fixed header, before the body is buffered; a larger CONNECT
+  // closes the connection without a CONNACK (its protocol level is in the part never read). Default 64 KiB: an Iris CONNECT is a few hundred bytes, and this is
+  // what one unauthenticated socket can make the server hold (the socket layer bounds how
+  // many there are: NetOptions::max_preauth_connections).
+  std::uint32_t max_connect_packet_size = 64 * 1024;
+
   // Receive Maximum we announce (MQTT 5.0 §3.2.2.3.3): QoS 2 PUBLISHes a client may have
   // unacknowledged towards us (QoS 1 is acknowledged at once). More is a protocol error
   // (DISCONNECT 0x93). Default 64: bounds per-connection state for incomplete QoS 2 flows.
@@ -31,7 +39,11 @@ struct MqttOptions {
   std::uint16_t max_inflight_messages = 64;
 
   // Messages queued per session beyond the in-flight window (offline persistent sessions,
-  // or a full window). Further QoS 1/2 messages are dropped and counted. Default 1000.
+  // or a full window). Further QoS 1/2 messages to that session are dropped: counted
+  // (messages_dropped) and logged per session, at most one line per session a minute
+  // ("offline queue full ... dropped N"). Default 1000: what an offline device can
+  // catch up on reconnection; Iris devices get their deltas from the sync service's durable
+  // queue instead, so this bounds only generic MQTT subscriptions.
   std::size_t max_queued_messages = 1000;
 
   // Open connections the broker accepts; a CONNECT beyond this gets CONNACK "server busy"
@@ -45,13 +57,25 @@ struct MqttOptions {
   // Longest client identifier accepted, in bytes. Default 256 (the spec only guarantees 23).
   std::size_t max_client_id_length = 256;
 
-  // Upper bound on the keep-alive, in seconds. 0 accepts whatever the client asks. When a
-  // 5.0 client asks for more (or for 0), CONNACK's Server Keep Alive imposes this value
-  // (MQTT 5.0 §3.2.2.3.14); 3.1.1 clients cannot be told, so theirs is kept. Default 0.
-  std::uint16_t max_keep_alive = 0;
+  // Upper bound on the keep-alive, in seconds; a connection silent for 1.5 times its
+  // keep-alive is closed (MQTT-3.1.2-22; 5.0: DISCONNECT 0x8D). When a client asks for more,
+  // or for 0 (none), this value is used instead: a 5.0 client is told so in CONNACK's Server
+  // Keep Alive (MQTT 5.0 §3.2.2.3.14); a 3.1.1 client cannot be told (§3.1.2.10), so one that
+  // asked for 0 or more is closed after 1.5 times this of silence and has to reconnect.
+  // 0 = no bound (a client asking 0 is never closed for silence). Default 300 s: what mobile
+  // clients use; a dead client costs its slot for at most 7.5 minutes.
+  std::uint16_t max_keep_alive = 300;
 
-  // Time a connection may take to send CONNECT after it opens. Default 10 s: bounds the
-  // cost of idle sockets that never speak.
+  // Time a connected client may take to send the rest of a packet once its first byte has
+  // arrived, in seconds. Longer closes the connection as a keep-alive timeout (5.0:
+  // DISCONNECT 0x8D): a client that stops mid-packet holds its buffer and slot for no more
+  // than this, whatever its keep-alive. Default 60 s: a maximum-size packet (256 KiB) needs
+  // about 35 kbit/s.
+  std::chrono::seconds partial_packet_timeout{60};
+
+  // Time a connection may take from being accepted to having its CONNECT accepted: TLS
+  // handshake or WebSocket upgrade included (net/ measures it from accept). Default 10 s:
+  // bounds the cost of sockets that never authenticate.
   std::chrono::seconds connect_timeout{10};
 
   // Longest session expiry, in seconds (MQTT 5.0 §3.1.2.11.2): caps what a 5.0 client asks

@@ -104,8 +104,10 @@ class HttpSession final : public ConnectionBase,
                           public std::enable_shared_from_this<HttpSession<Stream>> {
  public:
   // shard must outlive the session (shards are joined after every connection closed).
-  HttpSession(Shard& shard, Stream stream)
-      : shard_(shard), stream_(std::move(stream)), timer_(shard.io()), reader_(shard.net_options().http) {
+  // `preauth` is the connection's pre-auth slot: held until a request authenticates.
+  HttpSession(Shard& shard, Stream stream, PreauthTicket preauth)
+      : shard_(shard), stream_(std::move(stream)), timer_(shard.io()), preauth_(std::move(preauth)),
+        reader_(shard.net_options().http) {
     ++shard_.core().connections_open;
     const auto* sync = shard_.core().sync_options();
     if (sync != nullptr) limits_.snapshot_messages = std::min(sync->snapshot_latest, limits_.max_snapshot_messages);
@@ -132,6 +134,7 @@ class HttpSession final : public ConnectionBase,
   void on_deadline() override {}
   void abort() override { finish(); }
   void write_deferred() override {}
+  void on_authenticated() override { preauth_.release(); }
 
  private:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
@@ -208,6 +211,7 @@ class HttpSession final : public ConnectionBase,
     if (std::holds_alternative<HealthRoute>(route)) return gather(Gather::health);
     if (std::holds_alternative<MetricsRoute>(route)) return gather(Gather::metrics);
     if (!api.user) return respond(error_answer(encoding_, api.user.error()));
+    on_authenticated();
     const Encoding enc = encoding_;
     const core::UserId who = *api.user;
     if (const auto* r = std::get_if<SnapshotRoute>(&route)) {
@@ -394,6 +398,7 @@ class HttpSession final : public ConnectionBase,
   Shard& shard_;
   Stream stream_;
   asio::steady_timer timer_;  // the wait for a shard's answer
+  PreauthTicket preauth_;
   HttpRequestReader reader_;
   http::response<http::string_body> res_;
   RouteLimits limits_;
@@ -413,15 +418,20 @@ class HttpSession final : public ConnectionBase,
 
 }  // namespace
 
-void start_http_session(Shard& shard, tcp::socket socket, asio::ssl::context* tls) {
+void start_http_session(Shard& shard, tcp::socket socket, asio::ssl::context* tls,
+                        PreauthTicket preauth) {
   ErrorCode ec;
   socket.set_option(tcp::no_delay(true), ec);
   if (tls != nullptr) {
     using Stream = beast::ssl_stream<beast::tcp_stream>;
-    std::make_shared<HttpSession<Stream>>(shard, Stream(beast::tcp_stream(std::move(socket)), *tls))->start();
+    std::make_shared<HttpSession<Stream>>(shard, Stream(beast::tcp_stream(std::move(socket)), *tls),
+                                          std::move(preauth))
+        ->start();
     return;
   }
-  std::make_shared<HttpSession<beast::tcp_stream>>(shard, beast::tcp_stream(std::move(socket)))->start();
+  std::make_shared<HttpSession<beast::tcp_stream>>(shard, beast::tcp_stream(std::move(socket)),
+                                                   std::move(preauth))
+      ->start();
 }
 
 }  // namespace iris::net::detail

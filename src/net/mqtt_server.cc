@@ -422,11 +422,13 @@ void Shard::handle(Envelope& e, mqtt::TimePoint now) {
     case Kind::closed: return broker_.on_close(e.conn, now);
     case Kind::forward: return broker_.publish(std::move(e.message), now);
     case Kind::send:
-    case Kind::close: {
+    case Kind::close:
+    case Kind::accepted: {
       const auto it = connections_.find(e.conn);
       if (it == connections_.end()) return;  // closed meanwhile: the broker will hear of it
       const auto c = it->second;
       if (e.kind == Kind::send) return c->send(std::move(e.bytes));
+      if (e.kind == Kind::accepted) return c->on_authenticated();
       return c->close_after_flush(e.reason);
     }
   }
@@ -446,6 +448,8 @@ void Shard::run_broker() {
         to_io(s->conn, Envelope{Envelope::Kind::send, s->conn, std::move(s->bytes), {}, {}});
       } else if (auto* c = std::get_if<mqtt::CloseAction>(&a)) {
         to_io(c->conn, Envelope{Envelope::Kind::close, c->conn, {}, c->reason, {}});
+      } else if (auto* ok = std::get_if<mqtt::AcceptedAction>(&a)) {
+        to_io(ok->conn, Envelope{Envelope::Kind::accepted, ok->conn, {}, {}, {}});
       } else if (auto* i = std::get_if<mqtt::InterceptAction>(&a)) {
         on_intercept(*i);
       } else if (auto* d = std::get_if<mqtt::DeliveredAction>(&a)) {
@@ -546,35 +550,67 @@ class Listener {
         });
         return;
       }
-      if (core_.connections_open.load() >= shard.net_options().max_connections) {
-        ++core_.connections_refused;
-        if (core_.shard(0).may_log()) {
-          IRIS_LOG(info, "net", "refused a connection: net.max_connections ({}) reached",
-                   shard.net_options().max_connections);
-        }
-        ErrorCode ignored;
-        socket.close(ignored);
-      } else {
-        asio::post(shard.io(), [&shard, kind = kind_, tls = tls_,
-                                s = std::move(socket)]() mutable {
+      PreauthTicket preauth;
+      if (admit(socket, preauth)) {
+        asio::post(shard.io(), [&shard, kind = kind_, tls = tls_, s = std::move(socket),
+                                preauth = std::move(preauth)]() mutable {
           switch (kind) {
             case ListenerKind::plain:
-              return std::make_shared<Connection<TcpTransport>>(shard, TcpTransport(std::move(s)))
+              return std::make_shared<Connection<TcpTransport>>(
+                         shard, TcpTransport(std::move(s)), std::move(preauth))
                   ->start();
             case ListenerKind::tls:
               return std::make_shared<Connection<TlsTransport>>(
-                         shard, TlsTransport(std::move(s), *tls))
+                         shard, TlsTransport(std::move(s), *tls), std::move(preauth))
                   ->start();
             case ListenerKind::ws:
-              return std::make_shared<Connection<WsTransport>>(shard, WsTransport(std::move(s)))
+              return std::make_shared<Connection<WsTransport>>(
+                         shard, WsTransport(std::move(s)), std::move(preauth))
                   ->start();
-            case ListenerKind::http: return start_http_session(shard, std::move(s), nullptr);
-            case ListenerKind::https: return start_http_session(shard, std::move(s), tls);
+            case ListenerKind::http:
+              return start_http_session(shard, std::move(s), nullptr, std::move(preauth));
+            case ListenerKind::https:
+              return start_http_session(shard, std::move(s), tls, std::move(preauth));
           }
         });
+      } else {
+        ErrorCode ignored;
+        socket.close(ignored);
       }
       do_accept();
     });
+  }
+
+  // The connection limits, checked before any byte is read: net.max_connections, then the
+  // pre-auth budget. On success `preauth` holds the socket's slot. Logs refusals (rate-
+  // limited: this runs on shard 0's thread).
+  bool admit(const tcp::socket& socket, PreauthTicket& preauth) {
+    const NetOptions& net = core_.shard(0).net_options();
+    if (core_.connections_open.load() >= net.max_connections) {
+      ++core_.connections_refused;
+      if (core_.shard(0).may_log()) {
+        IRIS_LOG(info, "net", "refused a connection: net.max_connections ({}) reached",
+                 net.max_connections);
+      }
+      return false;
+    }
+    ErrorCode ec;
+    const auto peer = socket.remote_endpoint(ec);
+    if (ec) return false;  // already gone
+    auto [verdict, ticket] = core_.admit_preauth(peer.address());
+    if (verdict == PreauthBudget::Verdict::admitted) {
+      preauth = std::move(ticket);
+      return true;
+    }
+    ++core_.preauth_refused;
+    if (core_.shard(0).may_log()) {
+      const bool total = verdict == PreauthBudget::Verdict::total_full;
+      IRIS_LOG(warn, "net", "refused a connection from {}: {} ({}) reached",
+               peer.address().to_string(),
+               total ? "net.max_preauth_connections" : "net.max_preauth_per_source",
+               total ? net.max_preauth_connections : net.max_preauth_per_source);
+    }
+    return false;
   }
 
   ServerCore& core_;
@@ -598,7 +634,8 @@ std::size_t shards_for(const NetOptions& net) {
 ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
                        mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
                        std::optional<SyncBinding> sync, std::optional<HttpBinding> http)
-    : net_(net), mqtt_(mqtt), retained_quota_(mqtt) {
+    : net_(net), mqtt_(mqtt), retained_quota_(mqtt),
+      preauth_(net.max_preauth_connections, net.max_preauth_per_source) {
   if (sync) {
     store_ = &sync->store;
     sync_options_ = &sync->options;
@@ -632,14 +669,33 @@ void ServerCore::to_owner(core::UserId user, std::function<void(sync::SyncShard&
 
 ServerCore::~ServerCore() { stop(); }
 
+void PreauthTicket::release() {
+  if (core_ != nullptr) std::exchange(core_, nullptr)->release_preauth(source_);
+}
+
+std::pair<PreauthBudget::Verdict, PreauthTicket> ServerCore::admit_preauth(const asio::ip::address& peer) {
+  const auto source = PreauthBudget::source_of(peer);
+  std::lock_guard lock(preauth_mutex_);
+  const auto verdict = preauth_.admit(source);
+  if (verdict != PreauthBudget::Verdict::admitted) return {verdict, PreauthTicket()};
+  return {verdict, PreauthTicket(*this, source)};
+}
+
+void ServerCore::release_preauth(const PreauthBudget::Source& source) {
+  std::lock_guard lock(preauth_mutex_);
+  preauth_.release(source);
+}
+
 Shard& ServerCore::next_accept_shard() {
   return *shards_[next_accept_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
 }
 
 void ServerCore::adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd,
-                           mqtt::Bytes preread) {
+                           mqtt::Bytes preread, PreauthTicket preauth,
+                           mqtt::TimePoint connect_deadline) {
   Shard& target = *shards_[owner];
-  asio::post(target.io(), [&target, protocol, fd, preread = std::move(preread)]() mutable {
+  asio::post(target.io(), [&target, protocol, fd, preread = std::move(preread),
+                           preauth = std::move(preauth), connect_deadline]() mutable {
     ErrorCode ec;
     tcp::socket socket(target.io());
     socket.assign(protocol, fd, ec);
@@ -647,8 +703,9 @@ void ServerCore::adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd,
       ::close(fd);
       return;
     }
-    std::make_shared<Connection<TcpTransport>>(target, TcpTransport(std::move(socket)))
-        ->start_routed(std::move(preread));
+    std::make_shared<Connection<TcpTransport>>(target, TcpTransport(std::move(socket)),
+                                               std::move(preauth))
+        ->start_routed(std::move(preread), connect_deadline);
   });
 }
 

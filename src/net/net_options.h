@@ -82,13 +82,30 @@ struct NetOptions {
   // byte is read). Default 100000; the process's open-file limit is the real ceiling.
   std::size_t max_connections = 100'000;
 
+  // Pre-auth connections: accepted sockets (MQTT over TCP, TLS, WebSocket, and HTTP(S)) that
+  // have not authenticated yet. MQTT authenticates when its CONNECT is accepted; HTTP when a
+  // request carries a valid bearer token (a connection that only asks /healthz or /metrics
+  // stays pre-auth until it closes; http.idle_timeout bounds each of its waits). A socket
+  // beyond either limit is closed at accept, before any byte is read, with a log line (at
+  // most a few a second per server). 0 = no limit.
+  //  - max_preauth_connections, across the server. Default 1024: with
+  //    mqtt.max_connect_packet_size (64 KiB) it bounds what unauthenticated peers can make
+  //    the server buffer to about 128 MiB (a buffer may hold twice what it was sent while it
+  //    grows), and a reconnect storm still gets ~1,000 handshakes in flight.
+  //  - max_preauth_per_source, per source address (an IPv6 /64 counts as one source). Default
+  //    64: one host cannot take the budget from the others; clients behind one carrier NAT
+  //    share it only for the time a handshake takes.
+  std::size_t max_preauth_connections = 1024;
+  std::size_t max_preauth_per_source = 64;
+
   // Bytes waiting to be written to one connection. A client that reads slower than it is sent
   // to is closed ("slow consumer") when this is exceeded, instead of growing memory without
   // bound. Default 4 MiB: several maximum-size packets, or thousands of small ones.
   std::size_t max_write_queue_bytes = 4 * 1024 * 1024;
 
-  // Time a TLS handshake or WebSocket upgrade may take; after it the MQTT connect timeout
-  // applies. Default 10 s.
+  // Time a TLS handshake or WebSocket upgrade may take (HTTPS too). For MQTT the connect
+  // timeout (mqtt.connect_timeout) runs from accept as well and ends the connection first
+  // when it is shorter: a handshake never adds to it. Default 10 s.
   std::chrono::seconds handshake_timeout{10};
 
   HttpOptions http;

@@ -156,6 +156,24 @@ TEST(IrisdConfig, NetworkDefaultsAndPorts) {
   EXPECT_THROW(parse({"--net.threads=1000"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, UnauthenticatedConnectionsAreBoundedByDefault) {
+  auto p = parse({});
+  EXPECT_EQ(p.config.net.max_preauth_connections, 1024u);
+  EXPECT_EQ(p.config.net.max_preauth_per_source, 64u);
+  EXPECT_EQ(p.config.mqtt.max_connect_packet_size, 64u * 1024);
+  EXPECT_EQ(p.config.mqtt.max_keep_alive, 300);
+  EXPECT_EQ(p.config.mqtt.partial_packet_timeout, std::chrono::seconds(60));
+  p = parse({"--net.max_preauth_connections=10", "--net.max_preauth_per_source=2",
+             "--mqtt.max_connect_packet_size=4096", "--mqtt.max_keep_alive=0",
+             "--mqtt.partial_packet_timeout=5s"});
+  EXPECT_EQ(p.config.net.max_preauth_connections, 10u);
+  EXPECT_EQ(p.config.net.max_preauth_per_source, 2u);
+  EXPECT_EQ(p.config.mqtt.max_connect_packet_size, 4096u);
+  EXPECT_EQ(p.config.mqtt.max_keep_alive, 0);
+  EXPECT_EQ(p.config.mqtt.partial_packet_timeout, std::chrono::seconds(5));
+  EXPECT_THROW(parse({"--mqtt.partial_packet_timeout=0s"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, TlsSessionsAreCachedByDefaultAndCanBeStateless) {
   auto p = parse({});
   EXPECT_EQ(p.config.net.tls_session_lifetime, std::chrono::hours(24));

@@ -66,6 +66,8 @@ class BrokerTest : public ::testing::Test {
         delivered_.push_back(*d);
       } else if (auto* k = std::get_if<KeepAliveAction>(&action)) {
         keep_alives_.push_back(k->conn);
+      } else if (auto* a = std::get_if<AcceptedAction>(&action)) {
+        accepted_.push_back(a->conn);
       } else {
         gone_.push_back(std::get<GoneAction>(action).conn);
       }
@@ -155,6 +157,7 @@ class BrokerTest : public ::testing::Test {
   std::vector<DeliveredAction> delivered_;
   std::vector<ConnId> gone_;
   std::vector<ConnId> keep_alives_;
+  std::vector<ConnId> accepted_;
 };
 
 // --- CONNECT ---
@@ -732,6 +735,109 @@ TEST_F(BrokerTest, ServerKeepAliveCapsTheClients) {
   options_.max_keep_alive = 30;
   connect("k");  // keep alive 0 asked
   EXPECT_EQ(last_connack_.props.server_keep_alive, 30);
+}
+
+TEST_F(BrokerTest, KeepAliveZeroIsHeldToTheDefaultMaximumAndAFiveClientIsTold) {
+  for (const Version v : {Version::v5, Version::v3_1_1}) {
+    const ConnId id = connect("k", v);  // keep alive 0 asked: "none"
+    if (v == Version::v5) {
+      EXPECT_EQ(last_connack_.props.server_keep_alive, 300);
+    }
+    const TimePoint start = now_;
+    now_ = start + 449s;
+    broker().tick(now_);
+    drain();
+    EXPECT_FALSE(clients_[id].closed);
+    now_ = start + 450s;  // 1.5 x 300 s of silence
+    broker().tick(now_);
+    drain();
+    EXPECT_TRUE(clients_[id].closed) << "a client that asked for no keep-alive is never reaped";
+  }
+  EXPECT_EQ(broker().metrics().keep_alive_timeouts, 2u);
+}
+
+TEST_F(BrokerTest, PartialPacketIsClosedAfterItsTimeoutWhateverTheKeepAlive) {
+  options_.max_keep_alive = 0;  // no keep-alive bound at all: only the partial packet counts
+  const ConnId id = connect("k");
+  const Bytes publish = encode(msg("t", "payload"), Version::v5);
+  // Whole packets sent slowly are fine: the clock runs only while a packet is incomplete.
+  send_bytes(id, Bytes(publish.begin(), publish.begin() + 3));
+  now_ += 59s;
+  send_bytes(id, Bytes(publish.begin() + 3, publish.end()));
+  now_ += 59s;
+  broker().tick(now_);
+  drain();
+  EXPECT_FALSE(clients_[id].closed);
+  // Then the first bytes of one more, and nothing.
+  send_bytes(id, Bytes(publish.begin(), publish.begin() + 3));
+  now_ += 59s;
+  broker().tick(now_);
+  drain();
+  EXPECT_FALSE(clients_[id].closed);
+  now_ += 1s;
+  broker().tick(now_);
+  drain();
+  EXPECT_EQ(take_one<Disconnect>(id).reason, ReasonCode::keep_alive_timeout);
+  EXPECT_TRUE(clients_[id].closed);
+}
+
+TEST_F(BrokerTest, PacketsBeforeConnackAreBoundedByTheConnectLimitAndAfterByThePacketLimit) {
+  options_.max_connect_packet_size = 1024;
+  options_.max_packet_size = 4096;
+  Connect big;
+  big.client_id = "c";
+  big.will = Will{"w", Payload(std::string(2000, 'x')), QoS::at_most_once, false, {}};
+  const ConnId refused = open();
+  const Bytes bytes = encode(big, Version::v5);
+  send_bytes(refused, Bytes(bytes.begin(), bytes.begin() + 5));  // the header says 2000+
+  EXPECT_TRUE(clients_[refused].closed) << "refused from its fixed header, before the body";
+  EXPECT_EQ(broker().metrics().packets_too_large, 1u);
+  EXPECT_TRUE(accepted_.empty());
+  const ConnId ok = connect("c");
+  ASSERT_EQ(accepted_, std::vector<ConnId>{ok});
+  const ConnId sub = connect("sub");
+  subscribe(sub, "t", QoS::at_most_once);
+  send(ok, msg("t", std::string(2000, 'y')));
+  EXPECT_EQ(take_one<Publish>(sub).payload.view().size(), 2000u);
+  EXPECT_FALSE(clients_[ok].closed);
+}
+
+TEST_F(BrokerTest, AcceptedComesOnlyForAnAcceptedConnect) {
+  options_.allow_anonymous = false;
+  connect("nobody");
+  EXPECT_TRUE(accepted_.empty());
+  const ConnId id = open();
+  Connect c;
+  c.client_id = "c";
+  c.username = "7";
+  send(id, c);
+  EXPECT_EQ(accepted_, std::vector<ConnId>{id});
+}
+
+TEST_F(BrokerTest, QueueFullDropsAreLoggedPerSessionAtMostOnceAMinute) {
+  options_.max_queued_messages = 2;
+  const ConnId sub = connect_with("5", "phone");
+  subscribe(sub, "news", QoS::at_least_once);
+  broker().on_close(sub, now_);
+  drain();
+  const ConnId pub = connect("pub");
+  testing::internal::CaptureStderr();
+  for (PacketId i = 1; i <= 5; ++i) send(pub, msg("news", "m", QoS::at_least_once, i));
+  now_ += 61s;
+  send(pub, msg("news", "m", QoS::at_least_once, 6));
+  const std::string log = testing::internal::GetCapturedStderr();
+  EXPECT_EQ(broker().metrics().messages_dropped, 4u);
+  // The first drop is logged at once; the next two are counted into the line a minute on.
+  EXPECT_NE(log.find("user '5' client 'phone' (offline): queue full (mqtt.max_queued_messages = "
+                     "2), dropped 1 "),
+            std::string::npos)
+      << log;
+  EXPECT_NE(log.find("dropped 3 "), std::string::npos) << log;
+  std::size_t lines = 0;
+  for (char ch : log) {
+    if (ch == '\n') ++lines;
+  }
+  EXPECT_EQ(lines, 2u) << log;
 }
 
 // --- $-topics, authorization, limits ---

@@ -32,27 +32,33 @@ class Connection final : public ConnectionBase,
                          public std::enable_shared_from_this<Connection<Transport>> {
  public:
   // shard must outlive the connection (shards are joined after every connection closed).
-  Connection(Shard& shard, Transport transport)
-      : shard_(shard), transport_(std::move(transport)) {
+  // `preauth` is the socket's pre-auth slot, held until the broker accepts its CONNECT.
+  Connection(Shard& shard, Transport transport, PreauthTicket preauth)
+      : shard_(shard), transport_(std::move(transport)), preauth_(std::move(preauth)) {
     ++shard_.core().connections_open;
   }
   ~Connection() override { --shard_.core().connections_open; }
 
-  // A freshly accepted socket: handshake, then read until the client id is known.
+  // A freshly accepted socket: handshake, then read until the client id is known. The
+  // connect deadline (mqtt.connect_timeout) runs from here, handshake included, until the
+  // broker accepts the CONNECT.
   void start() {
     id_ = shard_.add(this->shared_from_this());
     state_ = State::handshake;
-    shard_.watch(id_, mqtt::Clock::now() + shard_.net_options().handshake_timeout +
-                          shard_.mqtt_options().connect_timeout);
+    connect_deadline_ = mqtt::Clock::now() + shard_.mqtt_options().connect_timeout;
+    shard_.watch(id_, connect_deadline_);
     transport_.async_handshake(shard_.net_options(),
                                [self = this->shared_from_this()](ErrorCode ec) {
                                  self->on_handshake(ec);
                                });
   }
 
-  // A TCP socket moved here from the shard that accepted it, with the bytes it had read.
-  void start_routed(mqtt::Bytes preread) {
+  // A TCP socket moved here from the shard that accepted it, with the bytes it had read and
+  // the connect deadline it had there.
+  void start_routed(mqtt::Bytes preread, mqtt::TimePoint connect_deadline) {
     id_ = shard_.add(this->shared_from_this());
+    connect_deadline_ = connect_deadline;
+    shard_.watch(id_, connect_deadline_);
     route_to(shard_.index(), std::move(preread));
     if (state_ != State::closed) do_read();
   }
@@ -90,16 +96,22 @@ class Connection final : public ConnectionBase,
   }
 
   void on_deadline() override {
-    if (state_ == State::handshake || state_ == State::routing) {
-      log_close("no CONNECT in time");
+    if (state_ == State::handshake || state_ == State::routing || state_ == State::open) {
+      log_close(fmt::format("not authenticated within mqtt.connect_timeout ({} s)",
+                            shard_.mqtt_options().connect_timeout.count()));
     }
-    if (state_ == State::open) {  // not expected: open connections are not watched
+    if (state_ == State::open) {  // watched only until the broker accepts the CONNECT
       shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
     }
     finish();
   }
 
   void abort() override { finish(); }
+
+  void on_authenticated() override {
+    preauth_.release();
+    if (state_ == State::open) shard_.unwatch(id_);
+  }
 
  private:
   enum class State : std::uint8_t { handshake, routing, open, closing, draining, closed };
@@ -149,9 +161,11 @@ class Connection final : public ConnectionBase,
     const ConnectPeek peek = peek_client_id(preread_);
     std::size_t owner = shard_.index();
     if (peek.status == ConnectPeek::Status::need_more) {
-      // A CONNECT that never completes within the packet size limit is the broker's to
-      // refuse (as too large or malformed), here.
-      if (preread_.size() <= shard_.mqtt_options().max_packet_size) return true;
+      // A CONNECT that never completes within the limit before CONNACK is the broker's to
+      // refuse (as too large or malformed), here. So at most that much (plus one read) is
+      // held per socket.
+      const auto& mqtt = shard_.mqtt_options();
+      if (preread_.size() <= std::min(mqtt.max_connect_packet_size, mqtt.max_packet_size)) return true;
     } else if (peek.status == ConnectPeek::Status::found) {
       owner = shard_.owner_of(peek.owner_key());
     }
@@ -162,7 +176,10 @@ class Connection final : public ConnectionBase,
         state_ = State::closed;
         const auto protocol = transport_.protocol();
         const int fd = transport_.release();
-        if (fd >= 0) shard_.core().adopt_tcp(owner, protocol, fd, std::move(preread_));
+        if (fd >= 0) {
+          shard_.core().adopt_tcp(owner, protocol, fd, std::move(preread_), std::move(preauth_),
+                                  connect_deadline_);
+        }
         return false;
       }
     }
@@ -171,7 +188,6 @@ class Connection final : public ConnectionBase,
   }
 
   void route_to(std::size_t broker, mqtt::Bytes preread) {
-    shard_.unwatch(id_);
     broker_ = broker;
     state_ = State::open;
     preread_ = {};
@@ -233,6 +249,8 @@ class Connection final : public ConnectionBase,
   mqtt::ConnId id_{};
   std::size_t broker_ = kUnrouted;
   State state_ = State::handshake;
+  PreauthTicket preauth_;
+  mqtt::TimePoint connect_deadline_{};
   bool writing_ = false;
   bool write_deferred_ = false;  // queued on the shard's corked list
   std::size_t queued_bytes_ = 0;

@@ -9,12 +9,15 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
-#include "net/detail/shard.h"
+#include "net/detail/server_core.h"
 
 namespace iris::net::detail {
 
 // Starts a session on `shard` (this thread) for an accepted socket; over TLS when `tls` is
-// set (which must outlive the session: ServerCore owns it).
-void start_http_session(Shard& shard, asio::ip::tcp::socket socket, asio::ssl::context* tls);
+// set (which must outlive the session: ServerCore owns it). The session holds `preauth` (its
+// pre-auth slot, NetOptions::max_preauth_connections) until a request carries a valid bearer
+// token; one that never does (/healthz, /metrics) holds it until it closes.
+void start_http_session(Shard& shard, asio::ip::tcp::socket socket, asio::ssl::context* tls,
+                        PreauthTicket preauth);
 
 }  // namespace iris::net::detail

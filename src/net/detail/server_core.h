@@ -7,17 +7,53 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <memory>
+#include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
+#include "net/preauth_budget.h"
 #include "net/shared_retained_quota.h"
 #include "sync/sync_shard.h"
 
 namespace iris::net::detail {
 
 class Listener;
+class ServerCore;
+
+// One connection's pre-auth slot (NetOptions::max_preauth_*): taken at accept, given back
+// when the connection authenticates or, at the latest, when it is destroyed. Move-only; the
+// connection carries it across shards; release() may run on any thread. The ServerCore that
+// issued it must outlive it (connections die before the shards are joined).
+class PreauthTicket {
+ public:
+  PreauthTicket() = default;
+  PreauthTicket(ServerCore& core, const PreauthBudget::Source& source)
+      : core_(&core), source_(source) {}
+  PreauthTicket(PreauthTicket&& other) noexcept
+      : core_(std::exchange(other.core_, nullptr)), source_(other.source_) {}
+  PreauthTicket& operator=(PreauthTicket&& other) noexcept {
+    if (this != &other) {
+      release();
+      core_ = std::exchange(other.core_, nullptr);
+      source_ = other.source_;
+    }
+    return *this;
+  }
+  PreauthTicket(const PreauthTicket&) = delete;
+  PreauthTicket& operator=(const PreauthTicket&) = delete;
+  ~PreauthTicket() { release(); }
+
+  // Gives the slot back; later calls do nothing.
+  void release();
+  bool held() const { return core_ != nullptr; }
+
+ private:
+  ServerCore* core_ = nullptr;
+  PreauthBudget::Source source_{};
+};
 
 class ServerCore final : public sync::ShardRouter {
  public:
@@ -37,8 +73,15 @@ class ServerCore final : public sync::ShardRouter {
 
   // Moves a routed TCP connection's socket to its owner shard: called on the I/O shard after
   // the socket was released; the owner re-registers the descriptor and feeds the bytes
-  // already read to its broker.
-  void adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd, mqtt::Bytes preread);
+  // already read to its broker. The connection keeps its pre-auth slot and connect deadline.
+  void adopt_tcp(std::size_t owner, asio::ip::tcp protocol, int fd, mqtt::Bytes preread,
+                 PreauthTicket preauth, mqtt::TimePoint connect_deadline);
+
+  // Takes a pre-auth slot for a socket accepted from `peer` (any thread), or says which
+  // limit refuses it.
+  std::pair<PreauthBudget::Verdict, PreauthTicket> admit_preauth(const asio::ip::address& peer);
+  // PreauthTicket::release (any thread).
+  void release_preauth(const PreauthBudget::Source& source);
 
   // sync::ShardRouter: runs `fn` on the shard that owns `user` (the one its devices'
   // connections are routed to: Shard::owner_of of the user name).
@@ -50,6 +93,8 @@ class ServerCore final : public sync::ShardRouter {
   // Counts live connection objects (MQTT and HTTP) against NetOptions::max_connections.
   std::atomic<std::size_t> connections_open{0};
   std::atomic<std::uint64_t> connections_refused{0};
+  // Sockets closed at accept because a pre-auth limit was reached (not in connections_refused).
+  std::atomic<std::uint64_t> preauth_refused{0};
   // HTTP requests waiting for a shard (HttpOptions::max_pending), answered, and answered
   // with an error status.
   std::atomic<std::size_t> http_pending{0};
@@ -81,6 +126,9 @@ class ServerCore final : public sync::ShardRouter {
   std::vector<std::thread> threads_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   std::atomic<std::size_t> next_accept_{0};
+  // Accepts take slots on shard 0's thread; connections return them on theirs.
+  std::mutex preauth_mutex_;
+  PreauthBudget preauth_;  // GUARDED_BY(preauth_mutex_)
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -45,6 +45,9 @@ class ConnectionBase {
   virtual void on_deadline() = 0;
   // Server shutdown: close now.
   virtual void abort() = 0;
+  // The connection authenticated (MQTT: the broker accepted its CONNECT): it gives back its
+  // pre-auth slot and its connect deadline ends.
+  virtual void on_authenticated() = 0;
   // Writes what send() queued while the shard was corked (Shard::defer_write).
   virtual void write_deferred() = 0;
 };
@@ -56,6 +59,7 @@ struct Envelope {
     closed,   // I/O -> broker: the transport closed (on_close)
     send,     // broker -> I/O: write bytes
     close,    // broker -> I/O: flush and close, for `reason`
+    accepted, // broker -> I/O: the CONNECT was accepted (ConnectionBase::on_authenticated)
     forward,  // broker -> broker: a message published on another shard
   };
   Kind kind;
