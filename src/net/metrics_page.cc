@@ -103,6 +103,12 @@ std::string render(const MetricsPage& p) {
   w.gauge("iris_sync_devices", "Devices connected to the sync service.", static_cast<double>(p.sync_devices));
   w.counter("iris_connections_refused_total", "Connections closed at accept: net.max_connections reached.",
             p.connections_refused);
+  w.gauge("iris_preauth_connections",
+          "Connections not yet authenticated (MQTT before CONNACK, HTTP before a valid token).",
+          static_cast<double>(p.preauth_connections));
+  w.counter("iris_preauth_refused_total",
+            "Connections closed at accept: net.max_preauth_connections or net.max_preauth_per_source reached.",
+            p.preauth_refused);
   w.counter("iris_slow_consumers_total", "Connections closed because their write queue was full.",
             p.slow_consumers);
   w.counter("iris_sync_requests_total", "Sync requests received (resume, send, read, thread operations).",

@@ -31,6 +31,8 @@ struct LagHistogram {
 struct MetricsPage {
   std::uint64_t connections = 0;          // open sockets: MQTT (any transport) and HTTP
   std::uint64_t connections_refused = 0;  // over net.max_connections
+  std::uint64_t preauth_connections = 0;  // not yet authenticated (net.max_preauth_*)
+  std::uint64_t preauth_refused = 0;      // over net.max_preauth_connections or _per_source
   std::uint64_t slow_consumers = 0;
   mqtt::MqttMetrics mqtt;                 // summed over the shards
   sync::SyncShard::Stats sync;            // summed over the shards

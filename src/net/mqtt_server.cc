@@ -686,6 +686,11 @@ void ServerCore::release_preauth(const PreauthBudget::Source& source) {
   preauth_.release(source);
 }
 
+std::size_t ServerCore::preauth_held() {
+  std::lock_guard lock(preauth_mutex_);
+  return preauth_.total();
+}
+
 Shard& ServerCore::next_accept_shard() {
   return *shards_[next_accept_.fetch_add(1, std::memory_order_relaxed) % shards_.size()];
 }

@@ -6,7 +6,9 @@ timing; loopback addresses 127.0.0.x stand for distinct sources.
 
 Run through irisd_e2e.py (it finds the case_* functions here); each case starts its own irisd.
 """
+import http.client
 import os
+import re
 import socket
 import struct
 import time
@@ -242,6 +244,17 @@ def raw_from(source, port):
     return raw
 
 
+def http_get(s, path):
+    conn = http.client.HTTPConnection("127.0.0.1", s.http_port, timeout=TIMEOUT)
+    try:
+        conn.request("GET", path)
+        r = conn.getresponse()
+        assert r.status == 200, r.status
+        return r.read().decode()
+    finally:
+        conn.close()
+
+
 def refused_at_once(raw):
     """True when the server closes the socket within 2 s without sending anything."""
     raw.sock.settimeout(2.0)
@@ -284,6 +297,9 @@ def case_conn_preauth_budget_per_source_and_total():
             finally:
                 r.close()
         wait_until(fresh_gets_in, what="a pre-auth slot to come back")
+        metrics = http_get(s, "/metrics")
+        refused = re.search(r"^iris_preauth_refused_total (\d+)$", metrics, re.M)
+        assert refused and int(refused.group(1)) >= 3, metrics
         log = s.log_text()
         assert "refused a connection from 127.0.0.2: net.max_preauth_per_source (4) reached" in log, log
         assert "net.max_preauth_connections (6) reached" in log, log

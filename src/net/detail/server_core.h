@@ -82,6 +82,8 @@ class ServerCore final : public sync::ShardRouter {
   std::pair<PreauthBudget::Verdict, PreauthTicket> admit_preauth(const asio::ip::address& peer);
   // PreauthTicket::release (any thread).
   void release_preauth(const PreauthBudget::Source& source);
+  // Pre-auth slots held now (any thread).
+  std::size_t preauth_held();
 
   // sync::ShardRouter: runs `fn` on the shard that owns `user` (the one its devices'
   // connections are routed to: Shard::owner_of of the user name).
@@ -114,6 +116,10 @@ class ServerCore final : public sync::ShardRouter {
   const NetOptions& net_;
   const mqtt::MqttOptions& mqtt_;
   SharedRetainedQuota retained_quota_;  // declared before shards_: their brokers use it
+  // Accepts take slots on shard 0's thread; connections return them on theirs. Declared
+  // before shards_: connections (and accepts still queued) that die with them release slots.
+  std::mutex preauth_mutex_;
+  PreauthBudget preauth_;  // GUARDED_BY(preauth_mutex_)
   const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
   const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)
@@ -126,9 +132,6 @@ class ServerCore final : public sync::ShardRouter {
   std::vector<std::thread> threads_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   std::atomic<std::size_t> next_accept_{0};
-  // Accepts take slots on shard 0's thread; connections return them on theirs.
-  std::mutex preauth_mutex_;
-  PreauthBudget preauth_;  // GUARDED_BY(preauth_mutex_)
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -64,6 +64,15 @@ TEST(MetricsPage, SumsShardsAndRendersEveryFamily) {
   EXPECT_TRUE(has_line(text, "iris_store_writable 1"));
 }
 
+TEST(MetricsPage, ShowsUnauthenticatedConnectionsAndTheirRefusals) {
+  MetricsPage page;
+  page.preauth_connections = 12;
+  page.preauth_refused = 3;
+  const std::string text = render(page);
+  EXPECT_TRUE(has_line(text, "iris_preauth_connections 12"));
+  EXPECT_TRUE(has_line(text, "iris_preauth_refused_total 3"));
+}
+
 TEST(MetricsPage, RendersAStoreWithoutAHistogram) {
   // The in-memory store has no commit thread: an empty histogram is still a valid family.
   MetricsPage page;
