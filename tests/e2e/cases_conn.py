@@ -385,3 +385,58 @@ def case_conn_offline_queue_drops_are_logged_per_session():
         s.stop()
     finally:
         s.cleanup()
+
+
+# ---------------------------------------------------------------- the issue's reproduction
+
+def case_conn_two_iris_tails_with_the_same_device_name_do_not_take_each_other_over():
+    """The issue's reproduction: `iris tail` of user 1 and of user 3, both as device `phone`,
+    on one MQTT thread. Both stay connected (no takeover at all) and each gets the message
+    sent to it."""
+    import shutil
+    import subprocess
+    import tempfile
+    from irisd_e2e import Skip
+    cli = os.environ.get("IRIS_CLI", "")
+    if not cli:
+        raise Skip("IRIS_CLI is not set")
+    s = Irisd("--net.threads", "1")
+    home = tempfile.mkdtemp(prefix="iris-conn-")
+    tails = []
+    try:
+        def iris(cfg, *args):
+            r = subprocess.run([cli, "--config-dir", cfg, "--timeout", "10"] + list(args),
+                               capture_output=True, text=True, timeout=3 * TIMEOUT)
+            assert r.returncode == 0, (args, r.stdout, r.stderr)
+            return r.stdout
+        cfg = {}
+        for user in ("1", "3"):
+            cfg[user] = os.path.join(home, user)
+            iris(cfg[user], "login", "--server", "mqtt://127.0.0.1:%d" % s.port, "--user", user,
+                 "--token", s.token(user, "phone"), "--device", "phone")
+        # The sender is user 1's laptop: user 1's phone running `iris send` would be a real
+        # takeover of its own tail.
+        cfg["laptop"] = os.path.join(home, "laptop")
+        iris(cfg["laptop"], "login", "--server", "mqtt://127.0.0.1:%d" % s.port, "--user", "1",
+             "--token", s.token("1", "laptop"), "--device", "laptop")
+        for user in ("1", "3"):
+            tails.append(subprocess.Popen([cli, "--config-dir", cfg[user], "tail", "--count", "1"],
+                                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+        time.sleep(3)  # both running side by side: a takeover loop would show in this time
+        thread = iris(cfg["laptop"], "--json", "create-thread", "--name", "same phone", "3")
+        thread = re.search(r'"thread"\s*:\s*"?(\d+)', thread).group(1)
+        iris(cfg["laptop"], "send", thread, "hello 3")
+        for t in tails:
+            out, _ = t.communicate(timeout=3 * TIMEOUT)
+            assert "hello 3" in out, out
+        metrics = http_get(s, "/metrics")
+        takeovers = re.search(r"^iris_mqtt_session_takeovers_total (\d+)$", metrics, re.M)
+        assert takeovers and int(takeovers.group(1)) == 0, takeovers and takeovers.group(0)
+        s.stop()
+    finally:
+        for t in tails:
+            if t.poll() is None:
+                t.kill()
+                t.wait()
+        shutil.rmtree(home, ignore_errors=True)
+        s.cleanup()
