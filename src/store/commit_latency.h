@@ -25,7 +25,8 @@ struct LatencyHistogram {
 };
 
 struct StoreStats {
-  // False once the store refuses writes (a failed commit, or closing): /healthz says 503.
+  // False while the store refuses writes (after a failed commit until it recovers, or once
+  // closing): /healthz says 503.
   bool writable = true;
   // Latency of each group commit (write + WAL sync); empty for stores without a commit
   // thread.

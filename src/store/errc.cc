@@ -12,7 +12,7 @@ class Category final : public std::error_category {
     switch (static_cast<errc>(ev)) {
       case errc::io_error: return "storage I/O error";
       case errc::corrupt_record: return "corrupt record in the store";
-      case errc::store_failed: return "store refuses writes after an earlier write failure";
+      case errc::store_failed: return "store refuses writes until it recovers from a failed write";
       case errc::overloaded: return "too many operations pending in the store";
       case errc::closed: return "store is closed";
       case errc::open_failed: return "store could not be opened";

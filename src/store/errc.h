@@ -12,8 +12,10 @@ enum class errc {
   // A stored record could not be decoded (unknown version or kind, truncated, trailing
   // bytes). The key is logged; the record is left as it is for inspection.
   corrupt_record,
-  // An earlier write failed, so the store refuses further writes until reopened: the
-  // in-memory view of queue heads can no longer be trusted to match the disk.
+  // An earlier write failed and the store has not recovered yet: it refuses writes while it
+  // retries (StoreOptions::recovery_backoff), so that nothing is written on top of a write
+  // whose outcome on disk is unknown. Retryable: the store recovers by itself once the cause
+  // (e.g. a full disk) is gone.
   store_failed,
   // More operations are waiting for the commit thread than StoreOptions::max_pending allows.
   overloaded,

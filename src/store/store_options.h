@@ -1,6 +1,7 @@
 #pragma once
 // Options of the queue store, parsed by the app from the config file and flags.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -24,6 +25,13 @@ struct StoreOptions {
   std::size_t max_group = 4096;
   // RocksDB write buffer (memtable) size in bytes. Default 64 MiB.
   std::size_t write_buffer_bytes = 64u << 20;
+  // After a failed write (a full disk, an I/O error) the store refuses writes and retries
+  // recovery (RocksDB's Resume) first after `recovery_backoff`, then doubling up to
+  // `recovery_backoff_max`, until a recovery succeeds; no restart is needed once the cause is
+  // gone. Defaults 100 ms and 5 s: a freed disk is noticed within 5 s, and a disk that stays
+  // full costs one attempt per 5 s.
+  std::chrono::milliseconds recovery_backoff{100};
+  std::chrono::milliseconds recovery_backoff_max{5000};
 };
 
 }  // namespace iris::store

@@ -2,6 +2,7 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/slice_transform.h>
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
@@ -23,6 +24,7 @@
 #include "core/errc.h"
 #include "store/detail/record_codec.h"
 #include "store/errc.h"
+#include "store/rocksdb/info_log.h"
 
 namespace iris::store {
 namespace {
@@ -231,8 +233,10 @@ class RocksDbQueueStore final : public QueueStore {
     for (;;) {
       {
         std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
-        if (pending_.empty()) return;  // stopping, and everything is drained
+        const auto ready = [&] { return stopping_ || !pending_.empty(); };
+        if (failed_) cv_.wait_until(lock, next_recovery_, ready);
+        else cv_.wait(lock, ready);
+        if (stopping_ && pending_.empty()) return;  // everything is drained
         const std::size_t n = std::min(pending_.size(), options_.max_group);
         ops.clear();
         for (std::size_t i = 0; i < n; ++i) {
@@ -240,8 +244,34 @@ class RocksDbQueueStore final : public QueueStore {
           pending_.pop_front();
         }
       }
-      commit_group(ops);
+      if (failed_ && std::chrono::steady_clock::now() >= next_recovery_) try_recover();
+      if (!ops.empty()) commit_group(ops);
     }
+  }
+
+  // After a failed write: RocksDB has stopped writes (a background error) and the failed
+  // batch may sit, whole or torn, at the end of the current WAL. Resume() flushes the
+  // memtables and starts a new WAL, so the failed batch can never be replayed and nothing
+  // acknowledged sits behind a torn record; it fails (and we wait longer) while the cause,
+  // e.g. a full disk, is still there. The cached metas are dropped: the database is the truth.
+  void try_recover() {
+    ++recovery_attempts_;
+    const auto s = db_->Resume();
+    const auto now = std::chrono::steady_clock::now();
+    if (s.ok()) {
+      IRIS_LOG(warn, "store",
+               "queue store recovered after {} attempt(s) in {} ms: accepting writes again",
+               recovery_attempts_,
+               std::chrono::duration_cast<std::chrono::milliseconds>(now - failed_since_).count());
+      metas_.clear();
+      failed_ = false;
+      refusing_writes_.store(false, std::memory_order_relaxed);
+      return;
+    }
+    backoff_ = std::min(backoff_ * 2, options_.recovery_backoff_max);
+    next_recovery_ = now + backoff_;
+    IRIS_LOG(warn, "store", "queue store recovery attempt {} failed: {}; next in {} ms",
+             recovery_attempts_, s.ToString(), backoff_.count());
   }
 
   void commit_group(std::vector<Op>& ops) {
@@ -261,9 +291,15 @@ class RocksDbQueueStore final : public QueueStore {
       auto s = db_->Write(wo, &g.batch);
       commit_latency_.record(std::chrono::steady_clock::now() - started);
       if (!s.ok()) {
-        IRIS_LOG(error, "store", "group commit of {} operations failed: {}; refusing writes from now on",
-                 ops.size(), s.ToString());
+        IRIS_LOG(error, "store",
+                 "group commit of {} operations failed: {}; refusing writes until the store "
+                 "recovers (first retry in {} ms)",
+                 ops.size(), s.ToString(), options_.recovery_backoff.count());
         failed_ = true;
+        failed_since_ = std::chrono::steady_clock::now();
+        recovery_attempts_ = 0;
+        backoff_ = options_.recovery_backoff;
+        next_recovery_ = failed_since_ + backoff_;
         refusing_writes_.store(true, std::memory_order_relaxed);
         write_error = make_error_code(errc::io_error);
       } else {
@@ -431,7 +467,13 @@ class RocksDbQueueStore final : public QueueStore {
 
   // Owned by the commit thread.
   std::unordered_map<UserId, Meta> metas_;
+  // Set by a failed write, cleared by a successful recovery (try_recover); while set, every
+  // write is refused with store_failed.
   bool failed_ = false;
+  std::chrono::steady_clock::time_point failed_since_;
+  std::chrono::steady_clock::time_point next_recovery_;
+  std::chrono::milliseconds backoff_{0};
+  std::uint64_t recovery_attempts_ = 0;
   std::mt19937_64 epoch_rng_;
   std::thread committer_;  // last: starts after everything it uses exists
 };
@@ -444,6 +486,19 @@ class RocksDbQueueStore final : public QueueStore {
 // (MemTable::Add), so a range delete whose begin key were in the domain would hand the
 // skiplist of one a splice of the other (it asserts, or corrupts without asserts): trims
 // therefore begin their range with an 18-byte key, outside the domain.
+// The commit thread is the one owner of recovery from a failed write (try_recover, with its
+// backoff): RocksDB's own automatic recovery (for a full disk, polled by its SstFileManager)
+// is switched off, since while it runs a manual Resume() only answers Busy.
+class ManualRecovery final : public rocksdb::EventListener {
+ public:
+  const char* Name() const override { return "iris.ManualRecovery"; }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status bg_error,
+                            bool* auto_recovery) override {
+    bg_error.PermitUncheckedError();
+    *auto_recovery = false;
+  }
+};
+
 class QueueKeyHints final : public rocksdb::SliceTransform {
  public:
   static constexpr std::size_t kPrefix = 9;  // type byte + user
@@ -470,6 +525,8 @@ Result<std::unique_ptr<QueueStore>> open_rocksdb_queue_store(const StoreOptions&
   ro.write_buffer_size = options.write_buffer_bytes;
   ro.max_background_jobs = 2;
   ro.keep_log_file_num = 4;
+  ro.listeners.push_back(std::make_shared<ManualRecovery>());
+  ro.info_log = detail::make_rocksdb_info_log();
   // Sends look up idempotency records that almost never exist: a memtable bloom filter over
   // whole keys answers those without a skiplist search. Appends to one queue come in seq
   // order and every group rewrites the queues' metas: insert hints per queue (QueueKeyHints)

@@ -7,9 +7,13 @@
 // is what makes durable throughput far exceed one fsync per update. Reads go straight to
 // RocksDB from the caller's thread.
 //
-// The commit thread caches each touched queue's Meta (epoch, first, head); that cache is the
-// reason a failed write makes the store refuse further writes (errc::store_failed): after a
-// failed sync we no longer know what the disk holds, and guessing could reuse a seq.
+// The commit thread caches each touched queue's Meta (epoch, first, head). After a failed
+// write we no longer know what the disk holds, and guessing could reuse a seq, so the store
+// refuses writes (errc::store_failed, stats().writable false) until a recovery succeeds: the
+// commit thread retries RocksDB's Resume() with backoff (StoreOptions::recovery_backoff),
+// which starts a new WAL past the failed batch, then drops the cache and accepts writes again.
+// A full disk therefore heals by itself once space is freed, without losing anything
+// acknowledged.
 // The on-disk format is docs/STORAGE_FORMAT.md (and store/detail/record_codec.h).
 
 #include <memory>
