@@ -3,6 +3,8 @@
 #include <charconv>
 #include <map>
 
+#include "core/ids.h"
+
 namespace iris::cli {
 namespace {
 
@@ -64,7 +66,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
         if (!v || *v == 0 || *v > 86400) return bad("--timeout: seconds, 1..86400: " + value);
         a.timeout = std::chrono::seconds(*v);
       } else if (name == "--before") {
-        auto v = number(value);
+        auto v = core::parse_id(value);
         if (!v) return bad("--before: a message id: " + value);
         a.before = *v;
       } else if (name == "--limit") {
@@ -93,7 +95,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
 
   auto thread_arg = [&]() -> bool {
     if (positional.empty()) return false;
-    auto v = number(positional[0]);
+    auto v = core::parse_id(positional[0]);
     if (!v || *v == 0) return false;
     a.thread = *v;
     return true;
@@ -104,7 +106,8 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
     case Command::login:
       if (a.server.empty() || a.user.empty() || a.token.empty() || a.device.empty())
         return bad("login needs --server, --user, --token and --device");
-      if (!number(a.user) || *number(a.user) == 0) return bad("--user: a user id: " + a.user);
+      // Canonical: the user name is sent as typed, and the server knows "1", never "01".
+      if (auto u = core::parse_id(a.user); !u || *u == 0) return bad("--user: a user id: " + a.user);
       if (!positional.empty()) return bad("login takes no arguments");
       break;
     case Command::threads:
@@ -126,7 +129,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
     case Command::create_thread:
       if (positional.empty()) return bad("create-thread needs at least one user id");
       for (const auto& p : positional) {
-        auto v = number(p);
+        auto v = core::parse_id(p);
         if (!v || *v == 0) return bad("not a user id: '" + p + "'");
         a.users.push_back(*v);
       }

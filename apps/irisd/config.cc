@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <string_view>
 
+#include "core/ids.h"
 #include "mqtt/topic.h"
 
 namespace iris::irisd {
@@ -126,6 +127,21 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) { c.store.max_pending = to_u64("store.max_pending", v); }},
       {"store.write_buffer_bytes", "RocksDB memtable size in bytes. Default: 67108864 (64 MiB)",
        [](Config& c, std::string_view v) { c.store.write_buffer_bytes = to_u64("store.write_buffer_bytes", v); }},
+      {"store.recovery_backoff_ms",
+       "After a failed write (e.g. a full disk) the queue store refuses writes (sends answer "
+       "`unavailable`, /healthz 503) and retries recovery after this many milliseconds, doubling "
+       "up to store.recovery_backoff_max_ms, until the cause is gone; no restart needed. Default: 100",
+       [](Config& c, std::string_view v) {
+         c.store.recovery_backoff = std::chrono::milliseconds(to_u64_max("store.recovery_backoff_ms", v, 3'600'000));
+         if (c.store.recovery_backoff.count() == 0) throw std::runtime_error("store.recovery_backoff_ms: must be positive");
+       }},
+      {"store.recovery_backoff_max_ms",
+       "Longest wait between two recovery attempts of the queue store after a failed write, in "
+       "milliseconds: how long a freed disk may go unnoticed. Default: 5000",
+       [](Config& c, std::string_view v) {
+         c.store.recovery_backoff_max = std::chrono::milliseconds(to_u64_max("store.recovery_backoff_max_ms", v, 3'600'000));
+         if (c.store.recovery_backoff_max.count() == 0) throw std::runtime_error("store.recovery_backoff_max_ms: must be positive");
+       }},
       {"history.path",
        "Directory of the history store (SQLite file history.sqlite3), kept apart from the queue "
        "store. Default: <data_dir>/history. If it cannot be opened the server still runs: live "
@@ -429,7 +445,8 @@ std::string help_text() {
       "       irisd --help | --version\n\n"
       "`irisd token` prints a device token (the MQTT password of DEVICE as USER) signed with\n"
       "the server's secret (auth.secret_file, created if missing); --ttl is its lifetime,\n"
-      "a number with unit s, m, h or d (default 30d).\n\n"
+      "a number with unit s, m, h or d (default 30d). USER is a user id as clients write it:\n"
+      "decimal, 1 to 18446744073709551615, no sign or leading zero (01, -1, + are refused).\n\n"
       "`irisd trim` (server stopped) first brings USER's history up to date, then drops USER's\n"
       "updates up to SEQ from the queue store (never past what history holds); devices behind\n"
       "SEQ then get `too_old`.\n\n"
@@ -488,6 +505,14 @@ Parsed parse_command_line(int argc, char** argv) {
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {
     throw std::runtime_error("token: --user and --device are required");
+  }
+  // The token carries the user as text and the server compares it with the MQTT user name
+  // as text: a token for "01" would name a user no client can log in as.
+  if (const auto id = core::parse_id(p.token.user); p.command == Command::token && (!id || *id == 0)) {
+    throw std::runtime_error(fmt::format(
+        "token: --user must be a user id: a decimal number from 1 to 18446744073709551615, "
+        "without sign or leading zeros; got '{}'",
+        p.token.user));
   }
   if (p.command == Command::trim && (p.trim.user == 0 || p.trim.up_to == 0)) {
     throw std::runtime_error("trim: --user and --up_to (both > 0) are required");

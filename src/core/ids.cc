@@ -1,6 +1,17 @@
 #include "core/ids.h"
 
+#include <charconv>
+
 namespace iris::core {
+
+std::optional<std::uint64_t> parse_id(std::string_view text) {
+  if (text.empty() || (text.size() > 1 && text.front() == '0')) return std::nullopt;
+  std::uint64_t id = 0;
+  // from_chars takes no '+' and, for an unsigned type, no '-'; it reports overflow.
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return id;
+}
 
 std::string ClientMsgId::to_hex() const {
   static constexpr char kDigits[] = "0123456789abcdef";

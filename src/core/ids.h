@@ -31,6 +31,12 @@ using Timestamp = std::chrono::sys_time<std::chrono::milliseconds>;
 
 inline Seq next(Seq s) { return Seq{s.value() + 1}; }
 
+// The one parser of an id written as text (an MQTT user name or topic level, a URL segment, a
+// token's user, a CLI argument): decimal digits only, no sign, no leading zero ("0" itself is
+// fine), at most 2^64-1. So each id has exactly one spelling, and a user name compared or
+// hashed as text (shard routing, token binding) names one user. nullopt for anything else.
+std::optional<std::uint64_t> parse_id(std::string_view text);
+
 // 128-bit id a client generates for each send; with the sender it makes a send idempotent.
 struct ClientMsgId {
   std::uint64_t hi = 0;

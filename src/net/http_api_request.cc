@@ -26,7 +26,7 @@ Result<core::UserId> bearer_user(const HttpRequest& req, const TokenSigner* sign
   if (signer == nullptr) return fail(errc::bad_token);
   auto claims = signer->verify(header.substr(kScheme.size()), now);
   if (!claims) return fail(claims.error());
-  const auto id = parse_decimal_id(claims->user);
+  const auto id = core::parse_id(claims->user);
   if (!id) return fail(errc::bad_token);
   return core::UserId{*id};
 }

@@ -1,7 +1,5 @@
 #include "net/http_route.h"
 
-#include <charconv>
-
 #include "net/errc.h"
 
 namespace iris::net {
@@ -36,20 +34,12 @@ Result<Query> parse_query(std::string_view query) {
 Result<std::size_t> count(std::optional<std::string_view> text, std::size_t fallback,
                           std::size_t min, std::size_t max) {
   if (!text) return fallback;
-  const auto n = parse_decimal_id(*text);
+  const auto n = core::parse_id(*text);
   if (!n || *n < min || *n > max) return fail(errc::bad_query);
   return static_cast<std::size_t>(*n);
 }
 
 }  // namespace
-
-std::optional<std::uint64_t> parse_decimal_id(std::string_view text) {
-  std::uint64_t id = 0;
-  if (text.empty() || (text.size() > 1 && text.front() == '0')) return std::nullopt;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return id;
-}
 
 bool needs_token(const Route& route) {
   return !std::holds_alternative<HealthRoute>(route) && !std::holds_alternative<MetricsRoute>(route);
@@ -85,7 +75,7 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     if (path != "/v1/baseline/inbox") {
       const std::string_view id = path.substr(kBaselineThreads.size());
       if (id.empty() || id.find('/') != std::string_view::npos) return fail(errc::no_route);
-      const auto thread = parse_decimal_id(id);
+      const auto thread = core::parse_id(id);
       if (!thread) return fail(errc::bad_query);
       r.thread = core::ThreadId{*thread};
     }
@@ -100,13 +90,13 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
         path.substr(kThreads.size(), path.size() - kThreads.size() - kMessages.size());
     if (id.find('/') != std::string_view::npos) return fail(errc::no_route);
     if (!get) return fail(errc::method_not_allowed);
-    const auto thread = parse_decimal_id(id);
+    const auto thread = core::parse_id(id);
     if (!thread) return fail(errc::bad_query);
     auto q = parse_query(query);
     if (!q) return fail(q.error());
     ThreadMessagesRoute r{core::ThreadId{*thread}, std::nullopt, 0};
     if (q->before) {
-      const auto before = parse_decimal_id(*q->before);
+      const auto before = core::parse_id(*q->before);
       if (!before) return fail(errc::bad_query);
       r.before = core::MessageId{*before};
     }

@@ -11,7 +11,7 @@
 //   GET  /healthz                                                HealthRoute
 //   GET  /metrics                                                MetricsRoute
 //
-// Ids are canonical decimals (no sign, no leading zero, at most 2^64-1), the same spelling
+// Ids are canonical decimals (core::parse_id: no sign, no leading zero, at most 2^64-1), the same spelling
 // the topics use. Unknown query parameters are ignored (a newer client may send more); a
 // repeated or empty one is bad_query. `messages` may be 0..max, `limit` 1..max.
 
@@ -68,8 +68,5 @@ bool needs_token(const Route& route);
 // net::errc::no_route (404), method_not_allowed (405) or bad_query (400).
 Result<Route> parse_route(std::string_view method, std::string_view target,
                           const RouteLimits& limits);
-
-// A canonical decimal id (see above), or nullopt.
-std::optional<std::uint64_t> parse_decimal_id(std::string_view text);
 
 }  // namespace iris::net

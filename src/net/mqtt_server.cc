@@ -146,15 +146,9 @@ bool is_sync_topic(std::string_view topic) {
   return !user.empty() && user.find('/') == std::string_view::npos;
 }
 
-// An Iris id as a topic level or user name: decimal, canonical (no sign, no leading zero),
-// so that each id has exactly one spelling and hashes to one owner shard.
-std::optional<std::uint64_t> parse_id(std::string_view text) {
-  std::uint64_t id = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
-  if (ec != std::errc() || end != text.data() + text.size() || text.empty()) return std::nullopt;
-  if (text.size() > 1 && text.front() == '0') return std::nullopt;
-  return id;
-}
+// An Iris id as a topic level or user name: canonical, so that each id has exactly one
+// spelling and hashes to one owner shard.
+using core::parse_id;
 
 // t/<thread>/typing: the ephemeral typing signal of a thread (docs/PROTOCOL.md). Its JSON
 // twin t/<thread>/typing/json is only ever published by the server.

@@ -36,6 +36,9 @@ std::string b64url_encode(std::string_view in) {
   return out;
 }
 
+// Accepts only the canonical encoding (the one b64url_encode produces): the spare low bits of
+// the last character (2 of them after 2 bytes of a group, 4 after 1) must be zero. Otherwise
+// four spellings of every MAC would verify, and a token could be altered and still pass.
 bool b64url_decode(std::string_view in, std::string& out) {
   if (in.size() % 4 == 1) return false;
   std::uint32_t acc = 0;
@@ -55,7 +58,7 @@ bool b64url_decode(std::string_view in, std::string& out) {
       out.push_back(static_cast<char>((acc >> bits) & 0xFF));
     }
   }
-  return true;
+  return (acc & ((1u << bits) - 1)) == 0;
 }
 
 std::string mac(const std::string& secret, std::string_view signed_part) {

@@ -5,6 +5,10 @@
 //   payload := base64url(user "\n" device "\n" expires_unix_seconds)      (no padding)
 //   mac     := base64url(HMAC-SHA256(secret, "v1." payload))              (no padding)
 //
+// Only the canonical base64url spelling verifies (the unused low bits of a last character are
+// zero), so a token has exactly one accepted spelling. `user` is a canonical decimal id
+// (core::parse_id); `irisd token` refuses anything else.
+//
 // The server's secret signs and checks; nothing is stored per token. Checking takes the
 // time as a parameter, so tests drive expiry without a clock.
 

@@ -77,6 +77,16 @@ TEST(CliArgs, CreateThreadTakesUsersAndAName) {
   EXPECT_FALSE(parse({"create-thread", "2", "x"}));
 }
 
+TEST(CliArgs, IdsMustBeCanonicalDecimals) {
+  for (const char* bad : {"01", "+1", "-1", "0x1", "18446744073709551616"}) {
+    EXPECT_FALSE(parse({"login", "--server", "mqtt://h:1", "--user", bad, "--token", "t", "--device", "d"}))
+        << bad;
+    EXPECT_FALSE(parse({"create-thread", bad})) << bad;
+    EXPECT_FALSE(parse({"show", bad})) << bad;
+  }
+  EXPECT_TRUE(parse({"create-thread", "18446744073709551615"}));
+}
+
 TEST(CliArgs, TailStatusReadAndHelp) {
   auto t = parse({"tail", "--count", "3"});
   ASSERT_TRUE(t.has_value());

@@ -233,5 +233,30 @@ TEST(IrisdConfig, TokenSubcommandTakesUserDeviceAndTtl) {
   EXPECT_THROW(parse({"--user=1"}), std::runtime_error);  // only with `token`
 }
 
+TEST(IrisdConfig, TokenRefusesAUserThatIsNotACanonicalUserId) {
+  EXPECT_EQ(parse({"token", "--user", "18446744073709551615", "--device", "d"}).token.user,
+            "18446744073709551615");
+  for (const char* bad : {"01", "-1", "+1", "+", "0", "1a", " 1", "18446744073709551616"}) {
+    try {
+      parse({"token", "--user", bad, "--device", "d"});
+      ADD_FAILURE() << "accepted --user '" << bad << "'";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("--user must be a user id"), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(std::string("'") + bad + "'"), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(parse({"token", "--user=", "--device", "d"}), std::runtime_error);
+}
+
+TEST(IrisdConfig, StoreRecoveryBackoffDefaultsAndOverrides) {
+  auto d = parse({});
+  EXPECT_EQ(d.config.store.recovery_backoff, std::chrono::milliseconds(100));
+  EXPECT_EQ(d.config.store.recovery_backoff_max, std::chrono::milliseconds(5000));
+  auto p = parse({"--store.recovery_backoff_ms", "250", "--store.recovery_backoff_max_ms=2000"});
+  EXPECT_EQ(p.config.store.recovery_backoff, std::chrono::milliseconds(250));
+  EXPECT_EQ(p.config.store.recovery_backoff_max, std::chrono::milliseconds(2000));
+  EXPECT_THROW(parse({"--store.recovery_backoff_ms", "0"}), std::runtime_error);
+}
+
 }  // namespace
 }  // namespace iris::irisd

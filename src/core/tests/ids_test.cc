@@ -30,5 +30,16 @@ TEST(ClientMsgId, FromHexRejectsWrongLengthAndNonHexDigits) {
   EXPECT_TRUE(ClientMsgId::from_hex(std::string(31, '0') + "F"));
 }
 
+TEST(ParseId, AcceptsOnlyTheOneCanonicalDecimalSpellingOfEachId) {
+  EXPECT_EQ(parse_id("0"), 0u);
+  EXPECT_EQ(parse_id("1"), 1u);
+  EXPECT_EQ(parse_id("42"), 42u);
+  EXPECT_EQ(parse_id("18446744073709551615"), 18446744073709551615ull);
+  for (const char* bad : {"", "01", "00", "-1", "+1", "+", "-", " 1", "1 ", "1a", "0x1", "1.0",
+                          "18446744073709551616", "99999999999999999999999"}) {
+    EXPECT_FALSE(parse_id(bad)) << "'" << bad << "'";
+  }
+}
+
 }  // namespace
 }  // namespace iris::core

@@ -43,6 +43,29 @@ TEST(Token, AnyAlteredCharacterIsRefused) {
   }
 }
 
+// The MAC (32 bytes: 43 characters, the last carrying 2 spare bits) and a payload whose length
+// is not a multiple of 3 end in a character whose low bits encode nothing: changing them gives
+// another spelling of the same bytes, which must not verify.
+TEST(Token, NonCanonicalBase64WithTheSameBytesIsRefused) {
+  constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  // Payload "1\ndevice\n<10 digits>": 19 bytes, 26 characters, the last with 4 spare bits.
+  const auto token = kSigner.issue({"1", "device", kNow + seconds{100}});
+  ASSERT_TRUE(kSigner.verify(token, kNow));
+  const auto mac_dot = token.rfind('.');
+  ASSERT_EQ(mac_dot - 3, 26u);
+  ASSERT_EQ(token.size() - mac_dot - 1, 43u);
+  for (std::size_t last : {mac_dot - 1, token.size() - 1}) {  // end of payload, end of MAC
+    for (unsigned spare : {1u, 2u, 3u}) {
+      std::string tampered = token;
+      const auto v = kAlphabet.find(tampered[last]);
+      tampered[last] = kAlphabet[v ^ spare];
+      const auto r = kSigner.verify(tampered, kNow);
+      ASSERT_FALSE(r) << "position " << last << " spare bits " << spare << " verified: " << tampered;
+      EXPECT_EQ(r.error(), errc::bad_token);
+    }
+  }
+}
+
 TEST(Token, GarbageIsRefusedNotCrashed) {
   for (std::string_view bad : {"", "v1.", "v1..", "v1.x.y", "v2.abc.def", "v1.!!!.###",
                                "v1.abcd", "....", "v1.a.b.c"}) {
