@@ -1,4 +1,4 @@
-// iris create-thread [--name NAME] USER...: a new thread with these users and me.
+// iris create-thread [--name NAME] USER...: a new thread with these users and me; prints its id.
 #include <fmt/format.h>
 
 #include <future>
@@ -43,8 +43,8 @@ int cmd_create_thread(const Args& args, Output& out) {
   (void)(*c)->wait_outbox_empty(std::chrono::milliseconds(2000));
   if (out.json())
     out.line(fmt::format(R"({{"thread":"{}","name":{}}})", result->thread.value(), json_string(args.name)));
-  else
-    out.line(fmt::format("created thread {}", result->thread.value()));
+  else  // the bare id, so that a script can take it: THREAD=$(iris create-thread 2)
+    out.line(std::to_string(result->thread.value()));
   return kExitOk;
 }
 

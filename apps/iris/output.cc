@@ -10,6 +10,8 @@ namespace iris::cli {
 
 Output::Output(bool json) : json_(json), tty_(::isatty(STDOUT_FILENO) == 1) {}
 
+Output::~Output() { end_progress(); }
+
 void Output::line(std::string_view text) {
   end_progress();
   std::fwrite(text.data(), 1, text.size(), stdout);

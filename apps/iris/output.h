@@ -15,6 +15,11 @@ namespace iris::cli {
 class Output {
  public:
   explicit Output(bool json);
+  // Erases a progress bar still drawn, so that nothing after iris (a shell prompt, the next
+  // command's error) starts on the bar's line.
+  ~Output();
+  Output(const Output&) = delete;
+  Output& operator=(const Output&) = delete;
   bool json() const { return json_; }
 
   void line(std::string_view text);  // stdout, with a newline

@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "apps/irisd/config.h"
+#include "apps/irisd/private_files.h"
 #include "apps/irisd/secret.h"
 #include "apps/irisd/server.h"
 #include "base/log.h"
@@ -100,6 +101,7 @@ int main(int argc, char** argv) {
     return 0;
   }
   log::set_level(parsed.config.log_level);
+  irisd::restrict_new_files();
   if (parsed.command == irisd::Command::token) return issue_token(parsed);
   if (parsed.command == irisd::Command::trim) return trim_queue(parsed);
   irisd::Server server(parsed.config);

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "apps/irisd/private_files.h"
 #include "apps/irisd/secret.h"
 #include "base/log.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
@@ -57,6 +58,15 @@ Server::Server(const Config& config) : config_(config) {}
 Server::~Server() { stop(); }
 
 bool Server::start() {
+  // Before anything is opened in it: a data dir an older irisd left readable is fixed here.
+  if (auto changed = make_private_tree(config_.data_dir); !changed) {
+    IRIS_LOG(error, "irisd", "cannot make the data dir {} private (0700): {}", config_.data_dir,
+             changed.error().message());
+    return false;
+  } else if (*changed > 0) {
+    IRIS_LOG(warn, "irisd", "data dir {}: took group and other permissions away from {} entries",
+             config_.data_dir, *changed);
+  }
   auto store = store::open_rocksdb_queue_store(config_.store);
   if (!store) {
     IRIS_LOG(error, "irisd", "cannot open the queue store at {}: {}", config_.store.path,
