@@ -13,6 +13,9 @@ namespace iris::mqtt {
 namespace {
 
 constexpr std::uint32_t kNeverExpires = 0xFFFFFFFF;  // MQTT 5.0 §3.1.2.11.2
+// Every shared subscription filter starts with it (MQTT 5.0 §4.8.2), so a session's sorted
+// filters hold its shared ones in one range.
+constexpr std::string_view kSharePrefix = "$share/";
 
 // Queue-full drops are logged at most once a minute per session, and at most this many lines
 // per tick across the broker (the next line of a session counts what it left out).
@@ -120,7 +123,18 @@ Broker::Broker(const MqttOptions& options, Authenticator& authenticator, Authori
       own_quota_(options),
       quota_(&own_quota_) {}
 
-Broker::~Broker() = default;
+Broker::~Broker() {
+  // Sessions end with the broker: its members must not be chosen for anybody's messages.
+  if (!shared_) return;
+  for (const auto& [client_id, s] : sessions_) {
+    for (auto f = s->filters.lower_bound(kSharePrefix);
+         f != s->filters.end() && f->starts_with(kSharePrefix); ++f) {
+      if (const auto shared = parse_shared_subscription(*f)) {
+        shared_->leave(shared->group, shared->filter, member(*s));
+      }
+    }
+  }
+}
 
 std::vector<Action> Broker::take_actions() { return std::exchange(actions_, {}); }
 
@@ -295,6 +309,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   s->connection = &c;
   c.session = s;
   c.state = Connection::State::connected;
+  if (session_present) share_state(*s);
   if (connect.will) c.will = std::make_unique<Will>(std::move(*connect.will));
   c.decoder.set_max_packet_size(options_.max_packet_size);
   c.keep_alive = connect.keep_alive;
@@ -379,6 +394,7 @@ void Broker::close_connection(Connection& c, std::error_code reason, TimePoint n
   metrics_.connections_open = connections_.size();
   if (!s) return;
   s->connection = nullptr;
+  if (s->expiry_interval != 0) share_state(*s);  // else end_session below leaves the groups
   if (will) publish_will(s->key, std::move(*will), now);
   if (s->expiry_interval == 0) {
     end_session(*s, now);
@@ -553,6 +569,9 @@ void Broker::on_subscribe(Connection& c, const Subscribe& sub, TimePoint now) {
     } else {
       subscriptions_.subscribe(filter, {s.subscriber, want.options, sub_id},
                                shared ? shared->group : std::string_view());
+      if (shared && shared_) {
+        shared_->join(shared->group, shared->filter, member(s), MemberState::connected);
+      }
       s.filters.insert(want.filter);
       rc = static_cast<ReasonCode>(want.options.max_qos);
       // No retained messages for a shared subscription (MQTT 5.0 §4.8.2).
@@ -592,6 +611,7 @@ void Broker::on_unsubscribe(Connection& c, const Unsubscribe& unsub) {
 
 bool Broker::unsubscribe_filter(Session& s, std::string_view filter) {
   if (const auto shared = parse_shared_subscription(filter)) {
+    if (shared_) shared_->leave(shared->group, shared->filter, member(s));
     return subscriptions_.unsubscribe(shared->filter, s.subscriber, shared->group);
   }
   return subscriptions_.unsubscribe(filter, s.subscriber);
@@ -623,9 +643,9 @@ void Broker::on_disconnect(Connection& c, const Disconnect& d, TimePoint now) {
 
 // --- routing and delivery ---
 
-void Broker::publish(Message message, TimePoint now) {
-  route(std::make_shared<const Message>(std::move(message)), std::nullopt, {}, Origin::injected,
-        now);
+void Broker::publish(Message message, TimePoint now, Reach reach) {
+  route(std::make_shared<const Message>(std::move(message)), std::nullopt, {},
+        reach == Reach::every_broker ? Origin::everywhere : Origin::here, now);
 }
 
 void Broker::publish(std::shared_ptr<const Message> message, TimePoint now) {
@@ -636,8 +656,53 @@ std::vector<std::shared_ptr<const Message>> Broker::take_forwarded() {
   return std::exchange(forwarded_, {});
 }
 
-bool Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher,
-                   std::string_view user, Origin origin, TimePoint now) {
+void Broker::set_shared_groups(SharedGroups& groups, std::uint32_t broker_index) {
+  shared_ = &groups;
+  broker_index_ = broker_index;
+}
+
+SharedMember Broker::member(const Session& s) const { return {broker_index_, s.subscriber}; }
+
+void Broker::share_state(const Session& s) {
+  if (!shared_) return;
+  const MemberState state = s.connection ? MemberState::connected : MemberState::offline;
+  for (auto f = s.filters.lower_bound(kSharePrefix);
+       f != s.filters.end() && f->starts_with(kSharePrefix); ++f) {
+    if (const auto shared = parse_shared_subscription(*f)) {
+      shared_->join(shared->group, shared->filter, member(s), state);
+    }
+  }
+}
+
+// The one choice per message of each matching group's member, for every broker. The
+// directory is asked only when the topic matches a group of the replica, so a message no
+// shared subscription matches costs one atomic load here (the generation), and no lock.
+Broker::MessagePtr Broker::choose_shared(MessagePtr m) {
+  if (shared_->generation() != shared_generation_) {
+    shared_generation_ = shared_->groups(shared_keys_);
+    shared_index_ = std::make_unique<SubscriptionTable>(options_.wildcard_hidden_roots);
+    for (std::size_t i = 0; i < shared_keys_.size(); ++i) {
+      shared_index_->subscribe(shared_keys_[i].filter, {SubscriberId{i}, {}, 0});
+    }
+  }
+  if (shared_keys_.empty()) return m;
+  shared_scratch_.clear();
+  shared_index_->match(m->topic, std::nullopt, shared_scratch_, nullptr,
+                       SubscriptionTable::Turn::keep);
+  if (shared_scratch_.empty()) return m;
+  std::vector<const SharedGroupKey*> keys;
+  keys.reserve(shared_scratch_.size());
+  for (const Match& match : shared_scratch_) keys.push_back(&shared_keys_[match.subscriber.value()]);
+  std::vector<SharedPick> picks;
+  shared_->choose(keys, picks);
+  // The message is not shared with anyone yet; the copy shares its payload.
+  auto chosen = std::make_shared<Message>(*m);
+  chosen->shared_picks = std::move(picks);
+  return chosen;
+}
+
+bool Broker::route(MessagePtr m, std::optional<SubscriberId> publisher, std::string_view user,
+                   Origin origin, TimePoint now) {
   if (m->retain && origin == Origin::local) {
     // Decided once, here where the message enters, for every shard's replica.
     if (m->payload.empty()) {
@@ -647,7 +712,9 @@ bool Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher,
       return false;
     }
   }
-  if (forwarding_ && origin == Origin::local) forwarded_.push_back(m);
+  const bool origin_here = origin == Origin::local || origin == Origin::everywhere;
+  if (shared_ && origin_here) m = choose_shared(std::move(m));
+  if (forwarding_ && origin_here) forwarded_.push_back(m);
   if (m->retain) {
     // An empty retained payload deletes the retained message (MQTT-3.3.1-6, -7).
     if (m->payload.empty()) {
@@ -656,8 +723,30 @@ bool Broker::route(const MessagePtr& m, std::optional<SubscriberId> publisher,
       retained_[m->topic] = m;
     }
   }
+  // With a directory, every message but a this-broker-only one follows the choice it
+  // carries: a group's copy goes to the chosen member if it is here. If it left or went
+  // offline meanwhile, another member here takes it (connected first): only its own shard
+  // may stand in for it, or two shards could both deliver.
+  SubscriptionTable::Choose carried;
+  if (shared_ && origin != Origin::here) {
+    carried = [this, &picks = m->shared_picks](std::string_view share, std::string_view filter,
+                                               std::span<const SubscriptionEntry> members) {
+        for (const SharedPick& p : picks) {
+          if (p.share != share || p.filter != filter) continue;
+          if (p.member.broker != broker_index_) return SubscriptionTable::kNobody;
+          for (std::size_t i = 0; i < members.size(); ++i) {
+            if (members[i].subscriber != p.member.subscriber) continue;
+            if (prefer_connected_(members[i].subscriber)) return i;
+            break;
+          }
+          return SubscriptionTable::kInTurn;
+        }
+        return SubscriptionTable::kNobody;  // the group had no member when it was chosen
+      };
+  }
   match_scratch_.clear();
-  subscriptions_.match(m->topic, publisher, match_scratch_, &prefer_connected_);
+  subscriptions_.match(m->topic, publisher, match_scratch_, &prefer_connected_,
+                       SubscriptionTable::Turn::advance, carried ? &carried : nullptr);
   std::vector<Match> matches = std::move(match_scratch_);  // deliver may re-enter route
   for (auto& match : matches) {
     const auto s = by_subscriber_.find(match.subscriber);

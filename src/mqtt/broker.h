@@ -41,8 +41,15 @@
 // order. Messages that come in through publish() are never forwarded again, so nothing loops.
 // The retained bound is decided once, by the RetainedQuota shared by every shard
 // (set_retained_quota), before a message is forwarded; publish() applies it unchecked.
-// Shared subscriptions are per broker: a message reaches one member of a group on each
-// shard where the group has members (src/mqtt/README.md).
+// Shared subscriptions: with a SharedGroups directory shared by every shard's broker
+// (set_shared_groups), the broker where a message enters routing (a client's PUBLISH or will,
+// publish(..., Reach::every_broker)) chooses one member per matching group for all of them
+// and the choice travels in Message::shared_picks; a forwarded message is delivered to a
+// group member here only if it was chosen here. If the chosen member left or went offline
+// before the message arrived, another member of the group on this broker (connected first)
+// takes it; with none left here, the group misses that message. So a message reaches each
+// group at most once, and exactly once unless the chosen member's shard lost all its members
+// of the group meanwhile. Without a directory a broker chooses among its own members.
 
 #include <cstdint>
 #include <functional>
@@ -63,6 +70,7 @@
 #include "mqtt/options.h"
 #include "mqtt/packet/packet.h"
 #include "mqtt/retained_quota.h"
+#include "mqtt/shared_groups.h"
 #include "mqtt/subscription_table.h"
 
 namespace iris::mqtt {
@@ -129,9 +137,12 @@ class Broker {
   void on_bytes(ConnId conn, std::span<const std::uint8_t> bytes, TimePoint now);
   void on_close(ConnId conn, TimePoint now);
   void tick(TimePoint now);
+  // Where a server message goes: this broker's subscribers only, or, with forwarding on,
+  // every broker's (it is then forwarded like a client's message, see take_forwarded).
+  enum class Reach { this_broker, every_broker };
   // Routes a message as if a client had published it (retain included); '$' topics allowed.
   // Requires: is_valid_topic_name(message.topic).
-  void publish(Message message, TimePoint now);
+  void publish(Message message, TimePoint now, Reach reach = Reach::this_broker);
   // The same for a message already shared with other brokers (cross-shard forwarding): the
   // Message is immutable, so several brokers on several threads may hold it at once.
   void publish(std::shared_ptr<const Message> message, TimePoint now);
@@ -170,8 +181,12 @@ class Broker {
   // The ledger that bounds retained messages; by default the broker's own. `quota` must
   // outlive the Broker; with forwarding on, every shard's broker must share one.
   void set_retained_quota(RetainedQuota& quota) { quota_ = &quota; }
-  // Messages routed for this broker's own clients since the last call, in routing order.
-  // Empty unless forwarding is on.
+  // The directory of shared subscription groups every broker of the server shares, and this
+  // broker's index among them (SharedMember::broker). `groups` must outlive the Broker.
+  // Requires: forwarding on, and every broker given the same directory and a distinct index.
+  void set_shared_groups(SharedGroups& groups, std::uint32_t broker_index);
+  // Messages routed for this broker's own clients (and publish(..., Reach::every_broker))
+  // since the last call, in routing order. Empty unless forwarding is on.
   std::vector<std::shared_ptr<const Message>> take_forwarded();
 
   const MqttMetrics& metrics() const { return metrics_; }
@@ -225,12 +240,20 @@ class Broker {
   // A QoS 1/2 message for `s` did not fit its queue (MqttOptions::max_queued_messages).
   void drop_queued(Session& s, const Message& m, TimePoint now);
 
-  // Origin::local messages (client PUBLISH, wills of `user`) pass the retained quota and
-  // are forwarded to other shards when forwarding is on; Origin::injected ones (publish())
-  // are neither. False if the quota refused the message: then nothing was routed.
-  enum class Origin { local, injected };
-  bool route(const MessagePtr& message, std::optional<SubscriberId> publisher,
-             std::string_view user, Origin origin, TimePoint now);
+  // Origin::local messages (client PUBLISH, wills of `user`) pass the retained quota;
+  // they and Origin::everywhere ones are forwarded to other shards when forwarding is on,
+  // and this broker chooses their shared group members for every shard. Origin::here
+  // messages (publish(), this broker only) choose among this broker's members;
+  // Origin::injected ones (forwarded) follow the choice they carry. False if the quota
+  // refused the message: then nothing was routed.
+  enum class Origin { local, everywhere, here, injected };
+  bool route(MessagePtr message, std::optional<SubscriberId> publisher, std::string_view user,
+             Origin origin, TimePoint now);
+  // `m` carrying the shared group members chosen for it (a copy when any group matches).
+  MessagePtr choose_shared(MessagePtr m);
+  // Tells the directory whether `s` (its shared subscriptions) is connected.
+  void share_state(const Session& s);
+  SharedMember member(const Session& s) const;
   void log_retained_refused(const Message& m, std::string_view user, RetainedLimit limit,
                             TimePoint now);
   bool unsubscribe_filter(Session& s, std::string_view filter);
@@ -264,6 +287,14 @@ class Broker {
   InterceptFilter intercept_;
   std::vector<Match> match_scratch_;
   SubscriptionTable::Prefer prefer_connected_;
+  SharedGroups* shared_ = nullptr;  // set_shared_groups()'s, which outlives this
+  std::uint32_t broker_index_ = 0;
+  // A replica of the directory's list of groups as of shared_generation_: shared_index_
+  // holds each group's filter, subscribed by SubscriberId{index into shared_keys_}.
+  std::uint64_t shared_generation_ = 0;
+  std::vector<SharedGroupKey> shared_keys_;
+  std::unique_ptr<SubscriptionTable> shared_index_;
+  std::vector<Match> shared_scratch_;
   RetainedLedger own_quota_;
   RetainedQuota* quota_;  // own_quota_ or set_retained_quota()'s, which outlives this
   std::optional<TimePoint> last_retained_log_;

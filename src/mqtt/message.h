@@ -6,10 +6,12 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "mqtt/packet/payload.h"
 #include "mqtt/packet/types.h"
 #include "mqtt/properties.h"
+#include "mqtt/shared_pick.h"
 
 namespace iris::mqtt {
 
@@ -28,6 +30,10 @@ struct Message {
   // From Message Expiry Interval (MQTT 5.0 §3.3.2.3.3): undelivered copies are dropped
   // after this, and delivered ones carry the time left.
   std::optional<TimePoint> expires_at;
+  // For brokers sharing a SharedGroups directory: the member of each matching shared group
+  // that receives this message, chosen once where the message entered routing, before it was
+  // shared (mqtt/shared_groups.h). Empty when no group matched, or without a directory.
+  std::vector<SharedPick> shared_picks;
 };
 
 }  // namespace iris::mqtt

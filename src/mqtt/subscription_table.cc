@@ -12,6 +12,7 @@ struct SubscriptionTable::Node {
   std::vector<SubscriptionEntry> entries;
   // Shared subscriptions to this node's filter, by Share Name.
   struct Group {
+    std::string filter;  // the inner filter, as subscribed: names the group with its key
     std::vector<SubscriptionEntry> members;
     mutable std::size_t next = 0;  // whose turn it is; advanced by the const match()
   };
@@ -59,7 +60,9 @@ bool SubscriptionTable::subscribe(std::string_view filter, const SubscriptionEnt
   std::vector<SubscriptionEntry>* entries = &node->entries;
   if (!share.empty()) {
     auto g = node->groups.find(share);
-    if (g == node->groups.end()) g = node->groups.emplace(std::string(share), Node::Group{}).first;
+    if (g == node->groups.end()) {
+      g = node->groups.emplace(std::string(share), Node::Group{std::string(filter), {}, 0}).first;
+    }
     entries = &g->second.members;
   }
   for (auto& e : *entries) {
@@ -114,6 +117,7 @@ struct Collector {
   std::vector<Match>& out;
   const SubscriptionTable::Prefer* prefer;
   SubscriptionTable::Turn turn;
+  const SubscriptionTable::Choose* choose;
 
   void add_entry(const SubscriptionEntry& e) {
     Match m{e.subscriber, e.options.max_qos, e.options.retain_as_published, {}};
@@ -130,6 +134,14 @@ struct Collector {
     // subscriptions at SUBSCRIBE (MQTT-3.8.3-4), so it needs no check here.
     for (const auto& [name, group] : node.groups) {
       const std::size_t n = group.members.size();
+      if (choose) {
+        const std::size_t chosen = (*choose)(name, group.filter, group.members);
+        if (chosen == SubscriptionTable::kNobody) continue;
+        if (chosen < n) {
+          add_entry(group.members[chosen]);
+          continue;
+        }
+      }
       std::size_t pick = group.next % n;
       if (prefer) {
         for (std::size_t k = 0; k < n; ++k) {
@@ -149,9 +161,10 @@ struct Collector {
 }  // namespace
 
 void SubscriptionTable::match(std::string_view topic, std::optional<SubscriberId> publisher,
-                              std::vector<Match>& out, const Prefer* prefer, Turn turn) const {
+                              std::vector<Match>& out, const Prefer* prefer, Turn turn,
+                              const Choose* choose) const {
   const std::size_t first = out.size();
-  Collector<Node> collect{publisher, out, prefer, turn};
+  Collector<Node> collect{publisher, out, prefer, turn, choose};
   // MQTT-4.7.2-1: wildcards at the first level never match a '$' topic, nor (by our choice)
   // a topic under a hidden root.
   const bool hidden = !visible_to_wildcards(topic, hidden_roots_);

@@ -9,7 +9,8 @@
 // `match` returns each matching subscriber once, with the maximum QoS of its matching
 // subscriptions and all their subscription identifiers (MQTT 5.0 §3.3.4, 3.1.1 §3.3.5);
 // each matching shared group contributes one member, taken in turn (round robin), members
-// the caller prefers (connected ones) first.
+// the caller prefers (connected ones) first, unless the caller chooses for it (Choose: the
+// broker does when the choice was made once for every shard, src/mqtt/shared_groups.h).
 //
 // A filter starting with a wildcard never matches a topic that is not visible_to_wildcards
 // (topic.h): '$' topics and those under the hidden roots given at construction.
@@ -19,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -65,13 +67,20 @@ class SubscriptionTable {
   using Prefer = std::function<bool(SubscriberId)>;
   // Whether the match takes a shared group's turn (a delivery) or only looks (keep).
   enum class Turn { advance, keep };
+  // Which member of a matching shared group (Share Name `share`, inner filter `filter`)
+  // receives the message: an index into `members`, kNobody, or kInTurn for the usual choice
+  // (Prefer, then turn).
+  using Choose = std::function<std::size_t(std::string_view share, std::string_view filter,
+                                           std::span<const SubscriptionEntry> members)>;
+  static constexpr std::size_t kNobody = static_cast<std::size_t>(-1);
+  static constexpr std::size_t kInTurn = static_cast<std::size_t>(-2);
   // Appends to `out` one Match per subscriber with a subscription matching `topic`.
   // `publisher` is the publishing session, for No Local (MQTT 5.0 §3.8.3.1); nullopt for
   // messages the server itself publishes. With Turn::advance, the next match of a shared
   // group picks its next member. Requires: is_valid_topic_name(topic).
   void match(std::string_view topic, std::optional<SubscriberId> publisher,
              std::vector<Match>& out, const Prefer* prefer = nullptr,
-             Turn turn = Turn::advance) const;
+             Turn turn = Turn::advance, const Choose* choose = nullptr) const;
 
   // Number of (subscriber, filter) pairs.
   std::size_t size() const { return size_; }

@@ -36,6 +36,9 @@ Shard::Shard(ServerCore& core, std::size_t index, const NetOptions& net,
       outbox_(core.shard_count()) {
   broker_.set_forwarding(core.shard_count() > 1);
   broker_.set_retained_quota(core.retained_quota());
+  if (core.shard_count() > 1) {
+    broker_.set_shared_groups(core.shared_groups(), static_cast<std::uint32_t>(index));
+  }
 }
 
 void Shard::start() {
@@ -278,20 +281,14 @@ void Shard::on_typing(mqtt::InterceptAction& request) {
   const wire::Message m{*typing};
   for (auto [topic, payload] : {std::pair{std::string(request.topic), wire::encode(m)},
                                 std::pair{std::string(request.topic) + "/json", wire::encode_json(m)}}) {
-    auto message = std::make_shared<mqtt::Message>();
-    message->topic = std::move(topic);
-    message->payload = mqtt::Payload(std::move(payload));
-    message->qos = mqtt::QoS::at_most_once;
-    publish_everywhere(std::move(message));
+    mqtt::Message message;
+    message.topic = std::move(topic);
+    message.payload = mqtt::Payload(std::move(payload));
+    message.qos = mqtt::QoS::at_most_once;
+    // Forwarded by run_broker like a client's message, carrying its shared group choice.
+    broker_.publish(std::move(message), mqtt::Clock::now(), mqtt::Broker::Reach::every_broker);
   }
   done(mqtt::ReasonCode::success);
-}
-
-void Shard::publish_everywhere(std::shared_ptr<const mqtt::Message> message) {
-  for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {
-    if (peer != index_) post_to(peer, Envelope{Envelope::Kind::forward, {}, {}, {}, message});
-  }
-  broker_.publish(std::move(message), mqtt::Clock::now());
 }
 
 void Shard::signal(sync::ConnId conn, std::string payload) {

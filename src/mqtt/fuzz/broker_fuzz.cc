@@ -161,7 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           send(k, Unsubscribe{1, {}, {kFilters[arg % kFilters.size()]}});
         } else {
           broker.publish(Message{kTopics[arg % kTopics.size()], Payload("s"),
-                                 static_cast<QoS>(arg % 3), (arg & 2) != 0, {}, {}},
+                                 static_cast<QoS>(arg % 3), (arg & 2) != 0, {}, {}, {}},
                          now);
         }
         break;

@@ -847,7 +847,7 @@ TEST_F(BrokerTest, DollarTopicsAreNotMatchedByFirstLevelWildcardsNorPublishable)
   subscribe(all, "#", QoS::at_most_once);
   const ConnId sys = connect("sys");
   subscribe(sys, "$SYS/#", QoS::at_most_once);
-  broker().publish(Message{"$SYS/load", Payload("1"), QoS::at_most_once, false, {}, {}}, now_);
+  broker().publish(Message{"$SYS/load", Payload("1"), QoS::at_most_once, false, {}, {}, {}}, now_);
   drain();
   EXPECT_TRUE(take(all).empty());
   EXPECT_EQ(take_one<Publish>(sys).topic, "$SYS/load");
@@ -962,7 +962,7 @@ TEST_F(BrokerTest, DoesNotForwardRefusedOrInjectedMessages) {
   const ConnId pub = connect("pub");
   send(pub, msg("t", "x", QoS::at_least_once, 1));
   EXPECT_EQ(take_one<PubAck>(pub).reason, ReasonCode::not_authorized);
-  broker().publish(Message{"t", Payload("server"), QoS::at_most_once, false, {}, {}}, now_);
+  broker().publish(Message{"t", Payload("server"), QoS::at_most_once, false, {}, {}, {}}, now_);
   EXPECT_TRUE(broker().take_forwarded().empty());
 }
 
@@ -1354,8 +1354,8 @@ TEST_F(BrokerTest, SharedSubscriptionGetsNoRetainedMessagesAndRefusesBadForms) {
 }
 
 TEST_F(BrokerTest, SharedGroupIsPerBrokerSoEachShardWithMembersDeliversOnce) {
-  // The documented cross-shard guarantee: forwarding hands every message to every broker,
-  // and each broker picks one member among its own; nobody gets it twice.
+  // Without a SharedGroups directory (set_shared_groups) a broker picks among its own
+  // members only, forwarding or not; net/ gives its shards one (broker_shared_groups_test).
   Broker other(options_, auth_, auth_);
   broker().set_forwarding(true);
   const ConnId here1 = connect("here1");

@@ -15,6 +15,7 @@
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
 #include "net/preauth_budget.h"
+#include "net/shared_group_registry.h"
 #include "net/shared_retained_quota.h"
 #include "sync/sync_shard.h"
 
@@ -91,6 +92,8 @@ class ServerCore final : public sync::ShardRouter {
 
   // Every shard's broker admits retained messages against this one ledger.
   mqtt::RetainedQuota& retained_quota() { return retained_quota_; }
+  // Every shard's broker chooses shared subscription members against this one directory.
+  mqtt::SharedGroups& shared_groups() { return shared_groups_; }
 
   // Counts live connection objects (MQTT and HTTP) against NetOptions::max_connections.
   std::atomic<std::size_t> connections_open{0};
@@ -120,6 +123,7 @@ class ServerCore final : public sync::ShardRouter {
   // before shards_: connections (and accepts still queued) that die with them release slots.
   std::mutex preauth_mutex_;
   PreauthBudget preauth_;  // GUARDED_BY(preauth_mutex_)
+  SharedGroupRegistry shared_groups_;   // declared before shards_: their brokers use it
   const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
   const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)

@@ -168,8 +168,6 @@ class Shard final : public sync::DeviceSink {
   void handle(Envelope& e, mqtt::TimePoint now);
   void on_intercept(mqtt::InterceptAction& request);
   void on_typing(mqtt::InterceptAction& request);
-  // Routes a server message to this broker's subscribers and every other shard's.
-  void publish_everywhere(std::shared_ptr<const mqtt::Message> message);
   void run_broker();
   void to_io(mqtt::ConnId conn, Envelope e);
   void post_to(std::size_t shard, Envelope e);
