@@ -5,6 +5,7 @@
 #include <charconv>
 #include <limits>
 
+#include "core/ids.h"
 #include "wire/detail/json.h"
 #include "wire/detail/validate.h"
 #include "wire/errc.h"
@@ -77,18 +78,14 @@ void put_users(JsonWriter& w, std::string_view key, const std::vector<core::User
 
 // Values: reading ---------------------------------------------------------------------------
 
-// "0" or [1-9][0-9]* within uint64: one spelling per value.
+// "0" or [1-9][0-9]* within uint64 (core::parse_id): one spelling per value.
 template <typename Id>
 void get_id(JsonReader& r, Id& id) {
   const std::string s = r.string();
   if (!r.ok()) return;
-  std::uint64_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() ||
-      (s.size() > 1 && s[0] == '0')) {
-    return r.fail(errc::malformed);
-  }
-  id = Id{v};
+  const auto v = core::parse_id(s);
+  if (!v) return r.fail(errc::malformed);
+  id = Id{*v};
 }
 
 template <typename Id>
