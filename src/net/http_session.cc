@@ -165,7 +165,7 @@ class HttpSession final : public ConnectionBase,
     switch (reader_.status()) {
       case HttpRequestReader::Status::need_more: return read_some();
       case HttpRequestReader::Status::done: return on_request();
-      case HttpRequestReader::Status::refused: return refuse();
+      case HttpRequestReader::Status::refused: return guarded([this] { refuse(); });
       case HttpRequestReader::Status::closed: return finish();
     }
   }
@@ -186,11 +186,16 @@ class HttpSession final : public ConnectionBase,
     respond(error_answer(encoding_, reader_.refusal()));
   }
 
-  // Nothing a request carries may end the shard's thread: a throw from the handling (an
-  // allocation failing, a bug) closes this connection with a log line.
   void on_request() {
+    guarded([this] { handle(reader_.request()); });
+  }
+
+  // Nothing a request carries may end the shard's thread: a throw from handling it or from
+  // writing its answer (an allocation failing, a bug) closes this connection with a log line.
+  template <class F>
+  void guarded(F&& f) {
     try {
-      handle(reader_.request());
+      f();
     } catch (const std::exception& e) {
       IRIS_LOG(error, "net", "http request on shard {} failed: {}; closing its connection",
                shard_.index(), e.what());
@@ -316,6 +321,10 @@ class HttpSession final : public ConnectionBase,
   }
 
   void on_sample(std::uint64_t generation, const ShardSample& s) {
+    guarded([&] { add_sample(generation, s); });
+  }
+
+  void add_sample(std::uint64_t generation, const ShardSample& s) {
     if (!waiting_ || generation != generation_) return;
     page_.add_shard(s.mqtt, s.slow_consumers, s.sync, s.devices, s.lags);
     if (++answered_ < core().shard_count() || !settle(generation)) return;
@@ -337,6 +346,10 @@ class HttpSession final : public ConnectionBase,
   }
 
   void respond(Answer a) {
+    guarded([&] { write_answer(std::move(a)); });
+  }
+
+  void write_answer(Answer a) {
     if (closed_) return;
     if (a.status >= 400) ++core().http_errors;
     gathering_.reset();

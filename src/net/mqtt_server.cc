@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <exception>
 #include <future>
 
 #include "base/log.h"
@@ -15,6 +14,7 @@
 #include "net/detail/server_core.h"
 #include "net/detail/tls_session.h"
 #include "net/errc.h"
+#include "net/event_loop.h"
 #include "sync/typing_signal.h"
 #include "wire/codec.h"
 #include "wire/json_codec.h"
@@ -184,20 +184,7 @@ Shard* Shard::current() { return current_shard; }
 void Shard::run_as_current() {
   name_this_thread(("iris-net-" + std::to_string(index_)).c_str());
   current_shard = this;
-  // The last resort: handlers catch what they can throw and close only their connection, so
-  // an exception here is a bug; it is logged and the loop goes on serving every other
-  // connection of the shard (Asio leaves the io_context usable after a handler throws).
-  for (;;) {
-    try {
-      io_.run();
-      break;
-    } catch (const std::exception& e) {
-      IRIS_LOG(error, "net", "shard {}: an event-loop handler threw: {}; the loop goes on", index_, e.what());
-    } catch (...) {
-      IRIS_LOG(error, "net", "shard {}: an event-loop handler threw a non-standard exception; the loop goes on",
-               index_);
-    }
-  }
+  run_event_loop(io_, "shard " + std::to_string(index_));
   current_shard = nullptr;
 }
 
