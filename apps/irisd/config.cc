@@ -80,6 +80,13 @@ std::vector<mqtt::MqttOptions::DeniedFilter> to_denied_filters(std::string_view 
   return out;
 }
 
+// A rate limit's burst: at least one request must fit.
+double to_burst(std::string_view key, std::string_view v) {
+  const auto n = to_u64_max(key, v, 1'000'000);
+  if (n == 0) throw std::runtime_error(fmt::format("{}: must be at least 1", key));
+  return static_cast<double>(n);
+}
+
 // A listener port: 1-65535, 0 (pick a free one) or `off`.
 std::optional<std::uint16_t> to_port(std::string_view key, std::string_view v) {
   if (v == "off") return std::nullopt;
@@ -121,6 +128,11 @@ const std::vector<Option>& options() {
        "Most updates one user's queue retains; appends beyond it are refused with an error. "
        "Default: 1000000",
        [](Config& c, std::string_view v) { c.store.max_queue_length = to_u64("store.max_queue_length", v); }},
+      {"store.max_sender_share",
+       "Most updates one other user's requests (sends, receipts, thread changes) may hold in a "
+       "user's queue; beyond it that sender alone is refused queue_full (MQTT 5.0 PUBACK 0x97) "
+       "while everyone else, the queue's owner first, goes on. 0 = no share. Default: 100000",
+       [](Config& c, std::string_view v) { c.store.max_sender_share = to_u64("store.max_sender_share", v); }},
       {"store.max_pending",
        "Most writes waiting for the commit thread before new ones are refused as overloaded. "
        "Default: 100000",
@@ -373,6 +385,34 @@ const std::vector<Option>& options() {
        "redelivered at most this many updates, which it drops by seq. 1 = on every ack. "
        "Default: 256",
        [](Config& c, std::string_view v) { c.sync.stream.cursor_write_lag = to_u64("sync.stream.cursor_write_lag", v); }},
+      {"sync.rate.sends_per_s",
+       "Sends and read receipts one user may make per second, over all its devices and HTTP; "
+       "beyond it (and its burst) a request is refused rate_limited with a retry-after "
+       "(MQTT 5.0 PUBACK 0x97, HTTP 429). 0 = no limit. Default: 100",
+       [](Config& c, std::string_view v) { c.sync.rates.user.sends.per_second = static_cast<double>(to_u64_max("sync.rate.sends_per_s", v, 1'000'000)); }},
+      {"sync.rate.sends_burst",
+       "Sends and read receipts one user may make at once after a quiet spell. Default: 1000",
+       [](Config& c, std::string_view v) { c.sync.rates.user.sends.burst = to_burst("sync.rate.sends_burst", v); }},
+      {"sync.rate.conn_sends_per_s",
+       "Sends and read receipts per second on one device connection (within its user's). "
+       "0 = no limit. Default: 50",
+       [](Config& c, std::string_view v) { c.sync.rates.connection.sends.per_second = static_cast<double>(to_u64_max("sync.rate.conn_sends_per_s", v, 1'000'000)); }},
+      {"sync.rate.conn_sends_burst",
+       "Sends and read receipts one device connection may make at once. Default: 500",
+       [](Config& c, std::string_view v) { c.sync.rates.connection.sends.burst = to_burst("sync.rate.conn_sends_burst", v); }},
+      {"sync.rate.thread_ops_per_s",
+       "Thread operations (create, rename, change participants) one user may make per "
+       "second. 0 = no limit. Default: 2",
+       [](Config& c, std::string_view v) { c.sync.rates.user.thread_ops.per_second = static_cast<double>(to_u64_max("sync.rate.thread_ops_per_s", v, 1'000'000)); }},
+      {"sync.rate.thread_ops_burst",
+       "Thread operations one user may make at once. Default: 50",
+       [](Config& c, std::string_view v) { c.sync.rates.user.thread_ops.burst = to_burst("sync.rate.thread_ops_burst", v); }},
+      {"sync.rate.conn_thread_ops_per_s",
+       "Thread operations per second on one device connection. 0 = no limit. Default: 2",
+       [](Config& c, std::string_view v) { c.sync.rates.connection.thread_ops.per_second = static_cast<double>(to_u64_max("sync.rate.conn_thread_ops_per_s", v, 1'000'000)); }},
+      {"sync.rate.conn_thread_ops_burst",
+       "Thread operations one device connection may make at once. Default: 50",
+       [](Config& c, std::string_view v) { c.sync.rates.connection.thread_ops.burst = to_burst("sync.rate.conn_thread_ops_burst", v); }},
       {"auth.secret_file",
        "File holding the HMAC secret that signs device tokens; created with mode 0600 on first "
        "start if missing. Default: <data_dir>/secret",

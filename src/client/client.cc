@@ -225,7 +225,7 @@ struct Client::Impl {
     core::Epoch epoch = p.epoch;
     if (p.seq == core::Seq{0} && epoch == core::Epoch{0}) epoch = rebuild_epoch;
     caught_up_from = p;
-    publish_request(wire::Message{wire::ResumeRequest{epoch, p.seq, opt.max_updates}},
+    publish_request(wire::Message{wire::ResumeRequest{epoch, p.seq, opt.max_updates, false, wire::kProtocolVersion}},
                     &resume_packet);
   }
 

@@ -15,6 +15,8 @@ bool is_retryable(wire::ErrorCode code) {
     case wire::ErrorCode::bad_encoding:
     case wire::ErrorCode::unknown_thread:
     case wire::ErrorCode::invalid_request:
+    case wire::ErrorCode::queue_full:  // until that queue is trimmed: days, not seconds
+    case wire::ErrorCode::forbidden:
       return false;
   }
   return false;

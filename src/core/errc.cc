@@ -16,6 +16,7 @@ class Category final : public std::error_category {
         return "trim would drop updates the storage cursor has not passed";
       case errc::trimmed: return "updates before the first retained seq were trimmed";
       case errc::invalid_name: return "invalid cursor or device name";
+      case errc::share_full: return "the sender's share of a recipient's queue is used up";
     }
     return "unknown core error";
   }

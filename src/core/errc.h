@@ -16,6 +16,9 @@ enum class errc {
   trimmed,
   // A cursor or device name is empty or malformed.
   invalid_name,
+  // An append would give one user's updates more than its share of another user's queue
+  // (StoreOptions::max_sender_share): only that sender is refused.
+  share_full,
 };
 
 const std::error_category& error_category();

@@ -14,6 +14,8 @@ HttpError http_error(wire::ErrorCode code) {
     case ErrorCode::bad_encoding:
     case ErrorCode::invalid_request: return {400, code, false};
     case ErrorCode::rate_limited: return {429, code, true};
+    case ErrorCode::queue_full: return {409, code, false};
+    case ErrorCode::forbidden: return {403, code, false};
     case ErrorCode::unavailable: return {503, code, true};
     case ErrorCode::internal: return {500, code, false};
   }

@@ -131,8 +131,10 @@ mqtt::ReasonCode to_reason(wire::ErrorCode e) {
   using mqtt::ReasonCode;
   switch (e) {
     case ErrorCode::not_participant:
+    case ErrorCode::forbidden:
     case ErrorCode::unknown_thread: return ReasonCode::not_authorized;
     case ErrorCode::too_large:
+    case ErrorCode::queue_full:
     case ErrorCode::rate_limited: return ReasonCode::quota_exceeded;
     case ErrorCode::bad_encoding: return ReasonCode::payload_format_invalid;
     case ErrorCode::invalid_request: return ReasonCode::implementation_specific_error;

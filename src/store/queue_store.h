@@ -9,6 +9,9 @@
 //    returns the first append's positions with `duplicate = true`.
 //  - An append that would take a queue past StoreOptions::max_queue_length is refused whole
 //    with core::errc::queue_full.
+//  - An append that would give one user's updates (by Update::actor) more than
+//    StoreOptions::max_sender_share of another user's queue is refused whole with
+//    core::errc::share_full (detail/sender_shares.h: exact up to one group commit).
 //  - Cursors only move forward and never past the head; trims never pass the storage cursor.
 //  - Reads may run on any thread, concurrently with writes; they see only committed state.
 //

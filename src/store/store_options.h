@@ -17,6 +17,11 @@ struct StoreOptions {
   // Most updates one queue may retain; an append beyond it fails with queue_full. Default
   // 1,000,000: far above any live device's backlog, low enough to bound one user's disk use.
   std::uint64_t max_queue_length = 1'000'000;
+  // Most updates that one other user's requests (its sends, receipts, thread changes) may
+  // hold in a queue; an append beyond it fails with share_full for that sender alone, while
+  // the queue's owner and everyone else go on. 0 = no share. Default 100,000: filling a queue
+  // to max_queue_length takes ten senders each at its full share, each within its rate limits.
+  std::uint64_t max_sender_share = 100'000;
   // Most write operations waiting for the commit thread; beyond it writes fail with
   // `overloaded` instead of growing memory without bound. Default 100,000.
   std::size_t max_pending = 100'000;

@@ -15,6 +15,7 @@ class Category final : public std::error_category {
       case errc::too_large: return "request exceeds a configured size limit";
       case errc::invalid_request: return "invalid request";
       case errc::not_allowed: return "only the thread's owner may remove other participants";
+      case errc::rate_limited: return "too many requests: retry after the given time";
     }
     return "unknown sync error";
   }

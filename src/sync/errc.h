@@ -19,6 +19,8 @@ enum class errc {
   // The requester is a participant but the thread's rules do not let it do this: removing
   // another participant without being the thread's owner (request_planner.h).
   not_allowed,
+  // Over a request rate limit of the user or its connection (request_rates.h).
+  rate_limited,
 };
 
 const std::error_category& error_category();

@@ -15,12 +15,16 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case errc::unknown_thread: return ErrorCode::unknown_thread;
       case errc::too_large: return ErrorCode::too_large;
       case errc::invalid_request: return ErrorCode::invalid_request;
-      case errc::not_allowed: return ErrorCode::not_participant;
+      case errc::not_allowed: return ErrorCode::forbidden;
+      case errc::rate_limited: return ErrorCode::rate_limited;
     }
   }
   if (ec.category() == core::error_category()) {
     switch (static_cast<core::errc>(ec.value())) {
-      case core::errc::queue_full: return ErrorCode::unavailable;  // a recipient is far behind
+      // A queue stays full until the retention trimmer drops its oldest updates (days): a
+      // retry cannot help, so never `unavailable`.
+      case core::errc::queue_full:
+      case core::errc::share_full: return ErrorCode::queue_full;
       case core::errc::cursor_beyond_head:
       case core::errc::trim_past_storage_cursor:
       case core::errc::trimmed:

@@ -23,6 +23,15 @@ Encoding detect(std::string_view payload) {
 
 constexpr std::size_t kLoadChunk = 1024;
 
+// The client id of a request, if its kind has one.
+constexpr auto client_id_of = [](const auto& m) -> std::optional<core::ClientMsgId> {
+  if constexpr (requires { m.client_id; }) {
+    return std::optional<core::ClientMsgId>(m.client_id);
+  } else {
+    return std::nullopt;
+  }
+};
+
 // Own updates a skip_own device may have pending before the stream reaches them (it is
 // behind, or stalled); beyond this its own updates are sent to it like any other. Bounds
 // what a device that sends without acknowledging can make the shard hold.
@@ -128,25 +137,54 @@ void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_vie
                                        : wire::decode<wire::Message>(payload);
   if (!message) {
     ++stats_.requests;
-    return refuse(reply, message.error(), std::nullopt);
+    return refuse(reply, message.error(), std::nullopt, d.protocol);
   }
   if (const auto* resume_req = std::get_if<wire::ResumeRequest>(&*message)) {
     ++stats_.requests;
     d.encoding = enc;
+    if (resume_req->protocol_version != 0) d.protocol = resume_req->protocol_version;
     resume(conn, d, *resume_req);
     sink_.reply(conn, packet_id, std::nullopt, {});
     return;
   }
   std::optional<RequestOrigin> origin;
   if (d.skip_own && d.stream) origin = RequestOrigin{conn, d.resumes};
-  request(d.user, *message, std::move(reply), origin);
+  request(d.user, *message, std::move(reply), origin, RequestPeer{conn, d.protocol});
+}
+
+std::optional<std::chrono::milliseconds> SyncShard::admit(core::UserId user,
+                                                          const wire::Message& request,
+                                                          const RequestPeer& peer) {
+  const bool send = std::holds_alternative<wire::SendRequest>(request) ||
+                    std::holds_alternative<wire::ReadRequest>(request);
+  const bool thread_op = std::holds_alternative<wire::CreateThreadRequest>(request) ||
+                         std::holds_alternative<wire::RenameThreadRequest>(request) ||
+                         std::holds_alternative<wire::ChangeParticipantsRequest>(request);
+  if (!send && !thread_op) return std::nullopt;  // refused as invalid_request later
+  const core::Timestamp now = now_();
+  User& u = users_[user];
+  if (!u.rates) u.rates.emplace(options_.rates.user, now);
+  RequestRates* conn = nullptr;
+  if (peer.conn) {
+    if (auto d = devices_.find(*peer.conn); d != devices_.end()) {
+      if (!d->second.rates) d->second.rates.emplace(options_.rates.connection, now);
+      conn = &*d->second.rates;
+    }
+  }
+  return RequestRates::admit(send ? RequestKind::send : RequestKind::thread_op, *u.rates, conn,
+                             options_.rates, now);
 }
 
 void SyncShard::request(core::UserId user_id, const wire::Message& message, Completion done,
-                        std::optional<RequestOrigin> origin) {
+                        std::optional<RequestOrigin> origin, RequestPeer peer) {
   ++stats_.requests;
+  const std::int32_t version = peer.version;
+  if (auto wait = admit(user_id, message, peer)) {
+    ++stats_.rate_limited;
+    return refuse(done, errc::rate_limited, std::visit(client_id_of, message), version, *wait);
+  }
   auto user = load(user_id);
-  if (!user) return refuse(done, user.error(), std::nullopt);
+  if (!user) return refuse(done, user.error(), std::nullopt, version);
   const Inbox& inbox = *(*user)->inbox;
   const core::Timestamp now = now_();
   const auto& limits = options_.requests;
@@ -177,15 +215,15 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           client_id = req.client_id;
           thread = req.thread;
         }
-        if (!plan) return refuse(done, plan.error(), client_id);
-        submit(user_id, std::move(*plan), client_id, thread, std::move(done), origin);
+        if (!plan) return refuse(done, plan.error(), client_id, version);
+        submit(user_id, std::move(*plan), client_id, thread, std::move(done), origin, version);
       },
       message);
 }
 
 void SyncShard::submit(core::UserId sender, store::AppendRequest request,
                        core::ClientMsgId client_id, core::ThreadId thread, Completion done,
-                       std::optional<RequestOrigin> origin) {
+                       std::optional<RequestOrigin> origin, std::int32_t version) {
   // Every entry carries the same update; keep one copy for the fan-out after the commit.
   core::Update update = request.entries.front().update;
   ShardRouter* router = &router_;
@@ -193,7 +231,7 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
   store_.async_append(std::move(request), [=, update = std::move(update), done = std::move(done)](Result<store::AppendResult> r) {
     // On the store's commit thread: route everything to owner shards, in commit order.
     if (!r) {
-      router->to_owner(sender, [=, ec = r.error()](SyncShard& s) { s.refuse(done, ec, client_id); });
+      router->to_owner(sender, [=, ec = r.error()](SyncShard& s) { s.refuse(done, ec, client_id, version); });
       return;
     }
     core::Seq sender_seq{0};
@@ -231,9 +269,24 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
 }
 
 void SyncShard::refuse(const Completion& done, std::error_code ec,
-                       std::optional<core::ClientMsgId> client_id) {
+                       std::optional<core::ClientMsgId> client_id, std::int32_t version,
+                       std::optional<std::chrono::milliseconds> retry_after) {
   ++stats_.refused;
-  done(wire::Error{client_id, to_wire_error(ec), ec.message()});
+  std::string text = ec.message();
+  if (ec == core::errc::share_full || ec == core::errc::queue_full || ec == errc::rate_limited) {
+    // Worth a line (a sender flooding, or filling someone's queue), but at most one per
+    // 10 s per shard, so that the flood does not move into the log.
+    ++refusals_unlogged_;
+    const core::Timestamp now = now_();
+    if (now >= next_refusal_log_) {
+      IRIS_LOG(warn, "sync", "shard {}: {} request(s) refused in the last 10 s (rate limits or full queues), e.g. {}",
+               shard_, refusals_unlogged_, text);
+      refusals_unlogged_ = 0;
+      next_refusal_log_ = now + std::chrono::seconds(10);
+    }
+  }
+  done(wire::Error{client_id, wire::code_for_version(to_wire_error(ec), version), std::move(text),
+                   retry_after});
 }
 
 void SyncShard::on_appended(core::UserId user, const core::Update& update,

@@ -35,6 +35,7 @@
 #include "sync/inbox.h"
 #include "sync/memory_tier.h"
 #include "sync/request_planner.h"
+#include "sync/request_rates.h"
 #include "sync/resync_limiter.h"
 #include "wire/messages.h"
 
@@ -49,6 +50,8 @@ struct SyncOptions {
   StreamLimits stream;
   MemoryTierOptions memory;
   ResyncLimits resyncs;
+  // Rate limits of sends and thread operations per user and per connection.
+  RequestRateLimits rates;
   // Messages per thread in a snapshot. Default 20.
   std::size_t snapshot_latest = 20;
   // Largest backlog read at resume to see whether a backlog_too_large resync can be scoped
@@ -96,6 +99,14 @@ struct RequestOrigin {
   std::uint64_t resume;
 };
 
+// Who sent a request, for its rate limits and its answer: the device connection (none over
+// HTTP) and the protocol version the peer said it speaks (docs/PROTOCOL.md, compatibility
+// rule 4: error codes newer than that are answered with the closest older one).
+struct RequestPeer {
+  std::optional<ConnId> conn;
+  std::int32_t version = wire::kUnnegotiatedVersion;
+};
+
 // Runs work on the shard that owns a user. net/ implements it with io_context::post.
 class ShardRouter {
  public:
@@ -129,10 +140,11 @@ class SyncShard {
   // (deduplicated by (user, client id): a retry gets the first result), then completed.
   // Anything else (a ResumeRequest, a server-to-device message) is refused as
   // invalid_request. `origin`: the device connection that sent it, if any (a device that
-  // resumed with skip_own gets the update from the result alone). Requires: this shard owns
-  // `user`.
+  // resumed with skip_own gets the update from the result alone). A request over the rate
+  // limits of `user` or of `peer.conn` is refused rate_limited with a retry-after
+  // (request_rates.h). Requires: this shard owns `user`.
   void request(core::UserId user, const wire::Message& request, Completion done,
-               std::optional<RequestOrigin> origin = std::nullopt);
+               std::optional<RequestOrigin> origin = std::nullopt, RequestPeer peer = {});
   // The device acknowledged the push with `token`.
   void on_delivered(ConnId conn, std::uint64_t token);
   // The device's keep-alive arrived: a streaming device gets a Heartbeat with the head.
@@ -186,7 +198,7 @@ class SyncShard {
   void attach_history(const store::HistoryStore& history, std::function<void(core::UserId)> appended);
 
   struct Stats {
-    std::uint64_t requests = 0, refused = 0, batches_pushed = 0, updates_pushed = 0,
+    std::uint64_t requests = 0, refused = 0, rate_limited = 0, batches_pushed = 0, updates_pushed = 0,
                   acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0,
                   heartbeats_elided = 0;
   };
@@ -197,6 +209,7 @@ class SyncShard {
     std::optional<Inbox> inbox;  // loaded on first use
     store::QueueInfo queue;      // as last seen
     std::vector<ConnId> devices;
+    std::optional<RequestRates> rates;  // made on the user's first request
   };
   // A device is (user, id), never the id alone: its cursor lives in its user's queue, so two
   // users' devices of the same name are two cursors in two queues.
@@ -215,6 +228,8 @@ class SyncShard {
     bool skip_own = false;
     std::deque<core::Seq> own;
     std::uint64_t resumes = 0;  // resumes on this connection (RequestOrigin::resume)
+    std::optional<RequestRates> rates;  // made on the connection's first request
+    std::int32_t protocol = wire::kUnnegotiatedVersion;  // as its last resume said
   };
 
   Result<User*> load(core::UserId user);
@@ -232,10 +247,16 @@ class SyncShard {
   // Tells the user's baseline listeners, if any, that the update's thread changed.
   void notify_baseline(core::UserId user, const core::Update& update);
   void push(ConnId conn, Device& d, const wire::Message& m, std::optional<core::Seq> range_end);
-  // Refuses a request: counts it and completes `done` with the Error for `ec`.
-  void refuse(const Completion& done, std::error_code ec, std::optional<core::ClientMsgId> client_id);
+  // Refuses a request: counts it and completes `done` with the Error for `ec`, its code as
+  // a peer of `version` reads it.
+  void refuse(const Completion& done, std::error_code ec, std::optional<core::ClientMsgId> client_id,
+              std::int32_t version, std::optional<std::chrono::milliseconds> retry_after = {});
+  // nullopt if the request may go on (its tokens are taken), else how long until it could.
+  std::optional<std::chrono::milliseconds> admit(core::UserId user, const wire::Message& request,
+                                                 const RequestPeer& peer);
   void submit(core::UserId sender, store::AppendRequest request, core::ClientMsgId client_id,
-              core::ThreadId thread, Completion done, std::optional<RequestOrigin> origin);
+              core::ThreadId thread, Completion done, std::optional<RequestOrigin> origin,
+              std::int32_t version);
   std::string encode(Encoding enc, const wire::Message& m) const;
 
   const std::uint32_t shard_;
@@ -254,6 +275,9 @@ class SyncShard {
   std::unordered_map<ConnId, Device> devices_;
   std::uint64_t next_token_ = 1;
   Stats stats_;
+  // Rate limit of the log line for rate-limited and queue-full refusals (refuse()).
+  core::Timestamp next_refusal_log_{};
+  std::uint64_t refusals_unlogged_ = 0;
 };
 
 }  // namespace iris::sync

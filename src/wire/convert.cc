@@ -206,6 +206,7 @@ gen::ResumeRequest to_thrift(const ResumeRequest& m) {
   g.last_seq = i64(m.last_seq);
   g.max_updates = i32_of(m.max_updates);
   g.skip_own = m.skip_own;
+  if (m.protocol_version != 0) g.__set_protocol_version(m.protocol_version);
   return g;
 }
 
@@ -247,6 +248,11 @@ gen::Error to_thrift(const Error& m) {
   if (m.client_id) g.__set_client_id(client_id_bytes(*m.client_id));
   g.code = static_cast<gen::ErrorCode::type>(m.code);
   g.text = m.text;
+  if (m.retry_after) {
+    const auto ms = std::clamp<std::int64_t>(m.retry_after->count(), 0,
+                                             std::numeric_limits<std::int32_t>::max());
+    g.__set_retry_after_ms(static_cast<std::int32_t>(ms));
+  }
   return g;
 }
 
@@ -444,6 +450,10 @@ Result<ResumeRequest> from_thrift(gen::ResumeRequest&& g) {
   m.last_seq = id_of<core::Seq>(g.last_seq);
   IRIS_TRY_ASSIGN(m.max_updates, count_of(g.max_updates));
   m.skip_own = g.skip_own;
+  if (g.__isset.protocol_version) {
+    if (g.protocol_version < 0) return fail(errc::invalid_message);
+    m.protocol_version = g.protocol_version;
+  }
   return checked(std::move(m));
 }
 
@@ -487,11 +497,15 @@ Result<Error> from_thrift(gen::Error&& g) {
   Error m;
   if (g.__isset.client_id) IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
   const std::int32_t code = enum_value(g.code);
-  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::internal)) {
+  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::forbidden)) {
     return fail(errc::unknown_kind);
   }
   m.code = static_cast<ErrorCode>(code);
   m.text = std::move(g.text);
+  if (g.__isset.retry_after_ms) {
+    if (g.retry_after_ms < 0) return fail(errc::invalid_message);
+    m.retry_after = std::chrono::milliseconds{g.retry_after_ms};
+  }
   return checked(std::move(m));
 }
 

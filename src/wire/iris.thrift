@@ -12,6 +12,10 @@
 //      and Typing (member 14: the ephemeral t/<thread>/typing signal).
 //   3  ThreadPage (Envelope member 15: a page of a thread's older messages, the answer to
 //      HTTP GET /v1/threads/{id}/messages).
+//   4  ResumeRequest.protocol_version (5: the version a device speaks), Error.retry_after_ms
+//      (4: when to retry a rate_limited request), ErrorCode queue_full (9) and forbidden (10),
+//      sent only to a connection whose resume said version 4 or later (older peers get
+//      too_large and not_participant: also not retryable).
 //
 // Compatibility rules, which every change to this file must keep:
 //   - A field id, once used, is never reused and never changes type. A retired field keeps
@@ -37,7 +41,7 @@
 
 namespace cpp iris.wire.gen
 
-const i32 PROTOCOL_VERSION = 3
+const i32 PROTOCOL_VERSION = 4
 
 typedef i64 UserId
 typedef i64 ThreadId
@@ -192,10 +196,16 @@ enum ErrorCode {
   too_large = 2            // a body or a list over the server's limit
   bad_encoding = 3         // the payload did not decode
   unknown_thread = 4
-  rate_limited = 5
+  rate_limited = 5         // over a request rate limit: retry after retry_after_ms
   invalid_request = 6      // decoded, but makes no sense (empty body, bad seq ...)
   unavailable = 7          // temporary: retry the same request with the same client id
   internal = 8
+  queue_full = 9           // a recipient's queue, or the requester's share of it, is full:
+                           // a retry fails the same way until that queue is trimmed.
+                           // Since version 4 (older peers: too_large)
+  forbidden = 10           // a participant, but the thread's rules do not allow this
+                           // (removing another without owning the thread). Since version 4
+                           // (older peers: not_participant)
 }
 
 // A request failed; nothing was enqueued. `client_id` names the request when it had one.
@@ -203,6 +213,7 @@ struct Error {
   1: optional ClientMsgId client_id
   2: ErrorCode code
   3: string text             // for humans and logs; clients branch on `code` only
+  4: optional i32 retry_after_ms   // rate_limited: the earliest a retry can pass (version 4)
 }
 
 // Sent on a streaming connection's deltas topic (QoS 0) when the device's keep-alive
@@ -239,6 +250,9 @@ struct ResumeRequest {
   // seq, id and time the result names), so live batches on this connection leave those
   // updates out; a batch then starts after a seq the device took from a result.
   4: bool skip_own = false
+  // The PROTOCOL_VERSION the device speaks; absent: 3 or older. Error codes and union
+  // members newer than it are not sent on this connection (compatibility rule 4). Since 4.
+  5: optional i32 protocol_version
 }
 
 // Client ids make every request idempotent: a retry returns the first result.

@@ -38,7 +38,8 @@ constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_
                                        "temporary"sv};
 constexpr std::array kErrorCodes = {"not_participant"sv, "too_large"sv,    "bad_encoding"sv,
                                     "unknown_thread"sv,  "rate_limited"sv, "invalid_request"sv,
-                                    "unavailable"sv,     "internal"sv};
+                                    "unavailable"sv,     "internal"sv,     "queue_full"sv,
+                                    "forbidden"sv};
 
 // Values: writing ---------------------------------------------------------------------------
 
@@ -451,18 +452,26 @@ void write(JsonWriter& w, const ResumeRequest& m) {
     w.key("skip_own");
     w.boolean(true);
   }
+  if (m.protocol_version != 0) put_count(w, "protocol_version", m.protocol_version);
   w.end_object();
 }
 
 void read(JsonReader& r, ResumeRequest& m) {
-  get_object(r, std::array{"epoch"sv, "last_seq"sv, "max_updates"sv, "skip_own"sv}, [&](std::size_t f) {
-    switch (f) {
-      case 0: return get_id(r, m.epoch);
-      case 1: return get_id(r, m.last_seq);
-      case 2: return get_count(r, m.max_updates);
-      default: m.skip_own = r.boolean(); return;
-    }
-  });
+  get_object(r, std::array{"epoch"sv, "last_seq"sv, "max_updates"sv, "skip_own"sv, "protocol_version"sv},
+             [&](std::size_t f) {
+               switch (f) {
+                 case 0: return get_id(r, m.epoch);
+                 case 1: return get_id(r, m.last_seq);
+                 case 2: return get_count(r, m.max_updates);
+                 case 3: m.skip_own = r.boolean(); return;
+                 default: {
+                   std::uint32_t v = 0;
+                   get_count(r, v);
+                   m.protocol_version = static_cast<std::int32_t>(v);
+                   return;
+                 }
+               }
+             });
 }
 
 void write(JsonWriter& w, const Resync& m) {
@@ -552,12 +561,13 @@ void write(JsonWriter& w, const Error& m) {
   w.key("code");
   w.string(kErrorCodes[static_cast<std::size_t>(m.code) - 1]);
   put_text(w, "text", m.text);
+  if (m.retry_after) put_count(w, "retry_after_ms", m.retry_after->count());
   w.end_object();
 }
 
 void read(JsonReader& r, Error& m) {
   bool code_seen = false;
-  get_object(r, std::array{"client_id"sv, "code"sv, "text"sv}, [&](std::size_t f) {
+  get_object(r, std::array{"client_id"sv, "code"sv, "text"sv, "retry_after_ms"sv}, [&](std::size_t f) {
     switch (f) {
       case 0: {
         core::ClientMsgId id;
@@ -566,7 +576,13 @@ void read(JsonReader& r, Error& m) {
         return;
       }
       case 1: code_seen = true; return get_enum(r, m.code, kErrorCodes);
-      default: m.text = r.string(); return;
+      case 2: m.text = r.string(); return;
+      default: {
+        std::uint32_t ms = 0;
+        get_count(r, ms);
+        m.retry_after = std::chrono::milliseconds{ms};
+        return;
+      }
     }
   });
   if (r.ok() && !code_seen) r.fail(errc::unknown_kind);

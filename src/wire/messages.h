@@ -18,7 +18,10 @@
 namespace iris::wire {
 
 // iris.thrift's PROTOCOL_VERSION: the newest version this build speaks.
-inline constexpr std::int32_t kProtocolVersion = 3;
+inline constexpr std::int32_t kProtocolVersion = 4;
+// What a peer that never said its version is assumed to speak (before ResumeRequest carried
+// protocol_version).
+inline constexpr std::int32_t kUnnegotiatedVersion = 3;
 
 // Server -> device ------------------------------------------------------------------------
 
@@ -123,12 +126,28 @@ enum class ErrorCode : std::uint8_t {
   invalid_request = 6,
   unavailable = 7,
   internal = 8,
+  queue_full = 9,   // since version 4
+  forbidden = 10,   // since version 4
 };
+
+// `code` as a peer speaking protocol `version` can read it: a code newer than the peer is
+// replaced by the closest one it knows, never by a retryable one (iris.thrift, ErrorCode).
+// Version 0 (not said) is kUnnegotiatedVersion.
+constexpr ErrorCode code_for_version(ErrorCode code, std::int32_t version) {
+  if (version >= 4) return code;
+  switch (code) {
+    case ErrorCode::queue_full: return ErrorCode::too_large;
+    case ErrorCode::forbidden: return ErrorCode::not_participant;
+    default: return code;
+  }
+}
 
 struct Error {
   std::optional<core::ClientMsgId> client_id;
   ErrorCode code = ErrorCode::internal;
   std::string text;
+  // rate_limited: the earliest a retry can pass. On the wire an i32 of ms, >= 0.
+  std::optional<std::chrono::milliseconds> retry_after = std::nullopt;
   bool operator==(const Error&) const = default;
 };
 
@@ -141,6 +160,8 @@ struct ResumeRequest {
   // The device takes its own requests' updates from their SendResults: live batches on this
   // connection leave them out (iris.thrift).
   bool skip_own = false;
+  // The protocol version the device speaks; 0: it did not say (kUnnegotiatedVersion).
+  std::int32_t protocol_version = 0;
   bool operator==(const ResumeRequest&) const = default;
 };
 

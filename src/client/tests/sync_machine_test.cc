@@ -135,6 +135,8 @@ TEST(SyncMachine, OnlyTransientRefusalsAreRetried) {
   EXPECT_TRUE(is_retryable(ErrorCode::rate_limited));
   EXPECT_TRUE(is_retryable(ErrorCode::internal));
   EXPECT_FALSE(is_retryable(ErrorCode::not_participant));
+  EXPECT_FALSE(is_retryable(ErrorCode::queue_full)) << "full until that queue is trimmed";
+  EXPECT_FALSE(is_retryable(ErrorCode::forbidden));
   EXPECT_FALSE(is_retryable(ErrorCode::too_large));
   EXPECT_FALSE(is_retryable(ErrorCode::bad_encoding));
   EXPECT_FALSE(is_retryable(ErrorCode::unknown_thread));

@@ -22,6 +22,8 @@ TEST(HttpStatus, MapsEveryWireErrorCode) {
   EXPECT_EQ(http_error(ErrorCode::invalid_request), (HttpError{400, ErrorCode::invalid_request, false}));
   EXPECT_EQ(http_error(ErrorCode::unavailable), (HttpError{503, ErrorCode::unavailable, true}));
   EXPECT_EQ(http_error(ErrorCode::internal), (HttpError{500, ErrorCode::internal, false}));
+  EXPECT_EQ(http_error(ErrorCode::queue_full), (HttpError{409, ErrorCode::queue_full, false}));
+  EXPECT_EQ(http_error(ErrorCode::forbidden), (HttpError{403, ErrorCode::forbidden, false}));
 }
 
 TEST(HttpStatus, MapsEveryNetError) {
@@ -54,7 +56,8 @@ TEST(HttpStatus, MapsOtherPartsErrorsThroughTheWireCode) {
   EXPECT_EQ(http_error(make_error_code(sync::errc::too_large)).status, 413u);
   EXPECT_EQ(http_error(make_error_code(store::errc::overloaded)),
             (HttpError{503, ErrorCode::unavailable, true}));
-  EXPECT_EQ(http_error(make_error_code(core::errc::queue_full)).status, 503u);
+  // Issue 23: a full queue is not a condition a retry fixes, so no 503 with Retry-After.
+  EXPECT_EQ(http_error(make_error_code(core::errc::queue_full)), (HttpError{409, ErrorCode::queue_full, false}));
   EXPECT_EQ(http_error(make_error_code(wire::errc::malformed)).status, 400u);
   EXPECT_EQ(http_error(std::make_error_code(std::errc::io_error)).status, 500u);
 }

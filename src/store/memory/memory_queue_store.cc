@@ -7,6 +7,7 @@
 
 #include "core/errc.h"
 #include "core/user_queue.h"
+#include "store/detail/sender_shares.h"
 #include "store/errc.h"
 
 namespace iris::store {
@@ -15,7 +16,7 @@ namespace {
 class MemoryQueueStore final : public QueueStore {
  public:
   explicit MemoryQueueStore(const StoreOptions& options)
-      : limits_{options.max_queue_length}, rng_(std::random_device{}()) {}
+      : limits_{options.max_queue_length}, shares_(options.max_sender_share), rng_(std::random_device{}()) {}
 
   void async_append(AppendRequest request, AppendCallback done) override {
     done(append_locked(std::move(request)));
@@ -39,6 +40,7 @@ class MemoryQueueStore final : public QueueStore {
       std::lock_guard lock(mu_);
       auto it = queues_.find(user);
       if (it == queues_.end()) return fail(core::errc::trim_past_storage_cursor);
+      shares_.forget(user);
       return it->second.trim_to(up_to);
     }();
     done(std::move(r));
@@ -108,6 +110,21 @@ class MemoryQueueStore final : public QueueStore {
       const std::uint64_t retained = it == queues_.end() ? 0 : it->second.size();
       if (retained + n > limits_.max_length) return fail(core::errc::queue_full);
     }
+    std::map<std::pair<UserId, UserId>, std::uint64_t> by_actor;  // (owner, actor) -> updates
+    for (const auto& e : request.entries) ++by_actor[{e.user, e.update.actor}];
+    const detail::SenderShares::Scan scan = [this](UserId owner) -> Result<detail::SenderShares::Counts> {
+      detail::SenderShares::Counts by_sender;
+      const auto& q = queues_.at(owner);  // a queue longer than the share exists
+      auto all = q.read(q.first_retained(), q.size());
+      if (!all) return fail(all.error());
+      for (const auto& u : *all) ++by_sender[u.actor];
+      return by_sender;
+    };
+    for (const auto& [key, n] : by_actor) {
+      auto it = queues_.find(key.first);
+      const std::uint64_t retained = it == queues_.end() ? 0 : it->second.size();
+      if (auto ok = shares_.check(key.first, retained, key.second, n, scan); !ok) return fail(ok.error());
+    }
     const core::Timestamp time = request.entries.front().update.time;
     AppendResult result;
     for (auto& e : request.entries) {
@@ -121,6 +138,7 @@ class MemoryQueueStore final : public QueueStore {
       if (!seq) return fail(seq.error());  // unreachable: limits were checked above
       result.positions.push_back({e.user, *seq});
     }
+    for (const auto& [key, n] : by_actor) shares_.added(key.first, key.second, n);
     if (request.idempotency) {
       keys_.remember(*request.idempotency, {time, result.positions});
     }
@@ -131,6 +149,7 @@ class MemoryQueueStore final : public QueueStore {
   mutable std::mutex mu_;
   std::map<UserId, core::UserQueue> queues_;  // guarded by mu_
   core::IdempotencyTable keys_;               // guarded by mu_
+  detail::SenderShares shares_;               // guarded by mu_
   std::mt19937_64 rng_;                       // guarded by mu_
 };
 

@@ -23,6 +23,7 @@
 #include "base/thread_name.h"
 #include "core/errc.h"
 #include "store/detail/record_codec.h"
+#include "store/detail/sender_shares.h"
 #include "store/errc.h"
 #include "store/rocksdb/info_log.h"
 
@@ -34,7 +35,8 @@ using detail::Meta;
 class RocksDbQueueStore final : public QueueStore {
  public:
   RocksDbQueueStore(std::unique_ptr<rocksdb::DB> db, const StoreOptions& options)
-      : db_(std::move(db)), options_(options), epoch_rng_(std::random_device{}()) {
+      : db_(std::move(db)), options_(options), shares_(options.max_sender_share),
+        epoch_rng_(std::random_device{}()) {
     committer_ = std::thread([this] {
       name_this_thread("iris-commit");
       commit_loop();
@@ -302,6 +304,7 @@ class RocksDbQueueStore final : public QueueStore {
         next_recovery_ = failed_since_ + backoff_;
         refusing_writes_.store(true, std::memory_order_relaxed);
         write_error = make_error_code(errc::io_error);
+        shares_.forget_all();  // they counted appends that were not written
       } else {
         for (auto& [user, meta] : g.metas) {
           if (meta.epoch.value() != 0) metas_[user] = meta;
@@ -309,6 +312,25 @@ class RocksDbQueueStore final : public QueueStore {
       }
     }
     for (auto& complete : g.completions) complete(write_error);
+  }
+
+  // The actors of `user`'s committed updates from `first` on (the sender shares' scan).
+  Result<detail::SenderShares::Counts> count_actors(UserId user, Seq first) const {
+    detail::SenderShares::Counts counts;
+    const std::string upper = detail::update_key(user, Seq{std::numeric_limits<std::uint64_t>::max()});
+    const rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro));
+    for (it->Seek(detail::update_key(user, first)); it->Valid(); it->Next()) {
+      const std::string_view key(it->key().data(), it->key().size());
+      auto u = detail::decode_update(std::string_view(it->value().data(), it->value().size()),
+                                     detail::seq_of_update_key(key));
+      if (!u) return report_corrupt(key, u.error());
+      ++counts[u->actor];
+    }
+    if (!it->status().ok()) return fail(errc::io_error);
+    return counts;
   }
 
   // The meta of `user` as this group sees it: earlier ops of the group, then the cache,
@@ -390,6 +412,22 @@ class RocksDbQueueStore final : public QueueStore {
         return complete_now<AppendResult>(g, op.done, fail(core::errc::queue_full));
       }
     }
+    // (owner, actor) -> updates: few per request, linear is fine.
+    std::vector<std::tuple<UserId, UserId, std::uint64_t>> by_actor;
+    for (const auto& e : op.request.entries) {
+      auto it = std::find_if(by_actor.begin(), by_actor.end(), [&](const auto& t) {
+        return std::get<0>(t) == e.user && std::get<1>(t) == e.update.actor;
+      });
+      if (it == by_actor.end()) by_actor.emplace_back(e.user, e.update.actor, 1);
+      else ++std::get<2>(*it);
+    }
+    for (const auto& [owner, actor, n] : by_actor) {
+      const Meta& meta = *meta_for(g, owner, false).value();  // in the group already
+      const std::uint64_t retained = meta.head.value() + 1 - meta.first.value();
+      const Seq first = meta.first;
+      auto ok = shares_.check(owner, retained, actor, n, [&](UserId u) { return count_actors(u, first); });
+      if (!ok) return complete_now<AppendResult>(g, op.done, fail(ok.error()));
+    }
     AppendResult result;
     result.positions.reserve(op.request.entries.size());
     for (auto& e : op.request.entries) {
@@ -402,6 +440,7 @@ class RocksDbQueueStore final : public QueueStore {
       g.batch.Put(detail::update_key(e.user, meta.head), g.scratch);
       result.positions.push_back({e.user, meta.head});
     }
+    for (const auto& [owner, actor, n] : by_actor) shares_.added(owner, actor, n);
     if (key) {
       g.scratch.clear();
       const core::IdempotencyRecord record{op.request.entries.front().update.time, result.positions};
@@ -441,6 +480,7 @@ class RocksDbQueueStore final : public QueueStore {
     }
     Meta& m = **meta;
     if (op.up_to < m.first) return complete_now<Count>(g, op.done, Result<Count>(0));
+    shares_.forget(op.user);
     const Count dropped = op.up_to.value() + 1 - m.first.value();
     // Begins just after the key of seq first - 1 (>= 0: first >= 1) rather than at the key
     // of `first`: the same range, since no key lies between, but one byte longer, so that
@@ -474,6 +514,7 @@ class RocksDbQueueStore final : public QueueStore {
   std::chrono::steady_clock::time_point next_recovery_;
   std::chrono::milliseconds backoff_{0};
   std::uint64_t recovery_attempts_ = 0;
+  detail::SenderShares shares_;  // counts of committed updates, plus this group's
   std::mt19937_64 epoch_rng_;
   std::thread committer_;  // last: starts after everything it uses exists
 };

@@ -135,6 +135,37 @@ TYPED_TEST(QueueStoreConformance, RefusesAppendPastMaxLengthWholly) {
   EXPECT_EQ(s.append(one(UserId{1}, "over")).error(), core::errc::queue_full);
 }
 
+// Issue 23: one sender filling someone's queue made every send to that user fail.
+TYPED_TEST(QueueStoreConformance, ASenderOverItsShareIsRefusedAloneWhileOthersAndTheOwnerAppend) {
+  auto& s = this->open(StoreOptions{.max_queue_length = 100, .max_sender_share = 3});
+  const UserId victim{1}, flooder{9}, friend_{8};
+  // What a send to a thread of the two does: the update in both queues.
+  const auto send = [&](UserId from) {
+    AppendRequest r;
+    for (UserId to : {victim, from}) r.entries.push_back({to, message(core::ThreadId{1}, from, "m")});
+    return s.append(std::move(r));
+  };
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(send(flooder)) << i;
+  auto over = send(flooder);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error(), core::errc::share_full);
+  EXPECT_EQ(s.info(flooder).value().head, Seq{3}) << "refused whole: not even its own queue";
+  EXPECT_EQ(s.info(victim).value().head, Seq{3});
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(send(friend_)) << "another sender has its own share";
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(s.append(one(victim, "own"))) << "the owner is never limited by a share";
+  EXPECT_EQ(s.info(victim).value().head, Seq{11});
+  auto friend_over = send(friend_);
+  ASSERT_FALSE(friend_over);
+  EXPECT_EQ(friend_over.error(), core::errc::share_full);
+  // A trim frees what the trimmed updates held: the flooder's first three.
+  ASSERT_TRUE(s.advance_cursor(victim, core::CursorName::storage(), Seq{11}));
+  ASSERT_EQ(s.trim_to(victim, Seq{3}), 3u);
+  for (int i = 0; i < 3; ++i) EXPECT_TRUE(send(flooder)) << i;
+  auto again = send(flooder);
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error(), core::errc::share_full);
+}
+
 TYPED_TEST(QueueStoreConformance, CursorsMoveOnlyForwardAndNotPastHead) {
   auto& s = this->open();
   for (int i = 0; i < 4; ++i) ASSERT_TRUE(s.append(one(UserId{1}, "x")));

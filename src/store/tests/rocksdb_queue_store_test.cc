@@ -35,6 +35,30 @@ AppendRequest one(UserId user, std::string text) {
   return r;
 }
 
+TEST(RocksDbQueueStore, ASendersShareOfAQueueIsCountedAgainAfterReopen) {
+  testing::TempDir dir;
+  const StoreOptions o{.max_queue_length = 100, .max_sender_share = 2};
+  const UserId victim{1}, flooder{9};
+  const auto send = [&](QueueStore& s) {
+    AppendRequest r;
+    r.entries.push_back({victim, message(core::ThreadId{1}, flooder, "m")});
+    return s.append(std::move(r));
+  };
+  {
+    auto s = open_at(dir.str(), o);
+    ASSERT_TRUE(send(*s));
+    ASSERT_TRUE(send(*s));
+    auto over = send(*s);
+    ASSERT_FALSE(over);
+    EXPECT_EQ(over.error(), core::errc::share_full);
+  }
+  auto s = open_at(dir.str(), o);
+  auto over = send(*s);
+  ASSERT_FALSE(over) << "counted from the queue itself";
+  EXPECT_EQ(over.error(), core::errc::share_full);
+  EXPECT_TRUE(s->append(one(victim, "own")));
+}
+
 TEST(RocksDbQueueStore, ReopenRecoversQueuesCursorsAndKeys) {
   testing::TempDir dir;
   QueueInfo before;

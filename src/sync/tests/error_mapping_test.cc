@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "core/errc.h"
 #include "store/errc.h"
 #include "sync/errc.h"
@@ -12,11 +14,30 @@ namespace {
 
 using wire::ErrorCode;
 
+// Every value a category names: its message is not the category's fallback for unknown
+// values (each errc.cc ends its switch with "unknown <part> error"), so an enumerator added
+// later is covered here without editing this list.
+std::vector<std::error_code> every_enumerator(const std::error_category& category) {
+  std::vector<std::error_code> out;
+  for (int v = 1; v < 256; ++v) {
+    if (category.message(v).starts_with("unknown ") && category.message(v).ends_with(" error")) continue;
+    out.emplace_back(v, category);
+  }
+  return out;
+}
+
+// Retrying the same request (same client id) can succeed only after these: nothing else may
+// be answered with a retryable code.
+bool retryable(ErrorCode code) { return code == ErrorCode::unavailable || code == ErrorCode::rate_limited; }
+
 TEST(ErrorMapping, EverySyncErrorHasItsOwnCode) {
   EXPECT_EQ(to_wire_error(errc::not_participant), ErrorCode::not_participant);
   EXPECT_EQ(to_wire_error(errc::unknown_thread), ErrorCode::unknown_thread);
   EXPECT_EQ(to_wire_error(errc::too_large), ErrorCode::too_large);
   EXPECT_EQ(to_wire_error(errc::invalid_request), ErrorCode::invalid_request);
+  EXPECT_EQ(to_wire_error(errc::not_allowed), ErrorCode::forbidden);
+  EXPECT_EQ(to_wire_error(errc::rate_limited), ErrorCode::rate_limited);
+  EXPECT_EQ(every_enumerator(error_category()).size(), 6u) << "a new sync::errc: map it and list it here";
 }
 
 TEST(ErrorMapping, StoreTroubleIsUnavailableButCorruptionIsInternal) {
@@ -26,11 +47,42 @@ TEST(ErrorMapping, StoreTroubleIsUnavailableButCorruptionIsInternal) {
   }
   EXPECT_EQ(to_wire_error(store::errc::corrupt_record), ErrorCode::internal);
   EXPECT_EQ(to_wire_error(store::errc::invalid_request), ErrorCode::invalid_request);
-  EXPECT_EQ(to_wire_error(core::errc::queue_full), ErrorCode::unavailable);
   for (auto e : {core::errc::cursor_beyond_head, core::errc::trim_past_storage_cursor,
                  core::errc::trimmed, core::errc::invalid_name}) {
     EXPECT_EQ(to_wire_error(e), ErrorCode::invalid_request);
   }
+}
+
+TEST(ErrorMapping, AFullQueueOrShareIsQueueFullNeverUnavailable) {
+  EXPECT_EQ(to_wire_error(core::errc::queue_full), ErrorCode::queue_full);
+  EXPECT_EQ(to_wire_error(core::errc::share_full), ErrorCode::queue_full);
+  EXPECT_FALSE(retryable(ErrorCode::queue_full));
+}
+
+// Only conditions that pass by themselves (the store back, a rate limit's window over) may
+// be answered with a code that tells the client to retry the same request.
+TEST(ErrorMapping, OnlyTransientConditionsAreRetryable) {
+  const std::map<std::string, std::vector<std::error_code>> parts = {
+      {"core", every_enumerator(core::error_category())},
+      {"sync", every_enumerator(error_category())},
+      {"store", every_enumerator(store::error_category())},
+      {"wire", every_enumerator(wire::error_category())}};
+  std::size_t transient = 0;
+  for (const auto& [part, codes] : parts) {
+    ASSERT_FALSE(codes.empty()) << part;
+    for (const auto& ec : codes) {
+      const ErrorCode code = to_wire_error(ec);
+      const bool expect_retry = ec == errc::rate_limited ||
+                                (ec.category() == store::error_category() &&
+                                 ec != store::errc::corrupt_record && ec != store::errc::invalid_request);
+      EXPECT_EQ(retryable(code), expect_retry) << part << ": " << ec.message();
+      if (expect_retry) ++transient;
+      if (ec != store::errc::corrupt_record) {
+        EXPECT_NE(code, ErrorCode::internal) << part << ": " << ec.message() << " has no code of its own";
+      }
+    }
+  }
+  EXPECT_GE(transient, 7u);
 }
 
 TEST(ErrorMapping, DecodeFailuresAreBadEncodingOrTooLarge) {
@@ -38,6 +90,16 @@ TEST(ErrorMapping, DecodeFailuresAreBadEncodingOrTooLarge) {
   EXPECT_EQ(to_wire_error(wire::errc::malformed), ErrorCode::bad_encoding);
   EXPECT_EQ(to_wire_error(wire::errc::too_large), ErrorCode::too_large);
   EXPECT_EQ(to_wire_error(std::make_error_code(std::errc::io_error)), ErrorCode::internal);
+}
+
+TEST(ErrorMapping, CodesNewerThanThePeerBecomeTheClosestItKnows) {
+  for (std::int32_t old : {0, 1, 2, 3}) {
+    EXPECT_EQ(wire::code_for_version(ErrorCode::queue_full, old), ErrorCode::too_large) << old;
+    EXPECT_EQ(wire::code_for_version(ErrorCode::forbidden, old), ErrorCode::not_participant) << old;
+    EXPECT_EQ(wire::code_for_version(ErrorCode::rate_limited, old), ErrorCode::rate_limited) << old;
+  }
+  EXPECT_EQ(wire::code_for_version(ErrorCode::queue_full, 4), ErrorCode::queue_full);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::forbidden, wire::kProtocolVersion), ErrorCode::forbidden);
 }
 
 }  // namespace

@@ -269,6 +269,7 @@ TEST_F(SyncShardTest, OfflineDeviceCatchesUpFoldedWithoutGapThenGoesLive) {
   connect(1, kAnn);
   const ThreadId t = create_thread(1, kAnn, {kBob});
   for (int i = 0; i < 1000; ++i) {
+    now_ += std::chrono::milliseconds{20};  // within the default per-connection rate (50/s)
     request(1, kAnn, wire::SendRequest{core::ClientMsgId{2, static_cast<std::uint64_t>(i)}, t, "m" + std::to_string(i), std::nullopt});
   }
   connect(2, kBob, Seq{0});
@@ -588,6 +589,77 @@ TEST_F(SyncShardTest, SnapshotTakesTheAskedNumberOfLatestMessages) {
   ASSERT_TRUE(snap);
   EXPECT_EQ(snap->threads.at(0).latest_messages.size(), 1u);
   EXPECT_EQ(snap->threads.at(0).unread_count, 3u);
+}
+
+}  // namespace
+}  // namespace iris::sync
+
+namespace iris::sync {
+namespace {
+
+// Issue 23: ~2,000 sends/s from one connection filled anyone's queue.
+TEST_F(SyncShardTest, AFloodingConnectionIsRateLimitedWithARetryAfterWhileOthersSend) {
+  options_.rates.connection.sends = {10, 3};  // one token per 100 ms
+  options_.rates.user.sends = {100, 5};
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(2, kBob);
+  const std::uint64_t stored = store_->info(kBob).value().head.value();
+  for (std::uint64_t i = 0; i < 4; ++i) {
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{7, i}, t, "flood", std::nullopt});
+  }
+  const auto& refused = sink_.replies[1].back();
+  EXPECT_EQ(refused.error, wire::ErrorCode::rate_limited);
+  const auto& error = std::get<wire::Error>(*refused.message);
+  EXPECT_EQ(error.code, wire::ErrorCode::rate_limited);
+  EXPECT_EQ(error.client_id, (core::ClientMsgId{7, 3}));
+  EXPECT_EQ(error.retry_after, std::chrono::milliseconds{100});
+  EXPECT_EQ(store_->info(kBob).value().head.value(), stored + 3) << "the refused send appended nothing";
+  EXPECT_EQ(owner(kAnn).stats().rate_limited, 1u);
+
+  request(2, kBob, wire::SendRequest{core::ClientMsgId{8, 1}, t, "bob still sends", std::nullopt});
+  EXPECT_EQ(sink_.replies[2].back().error, std::nullopt) << "the flood spends only Ann's budget";
+  // Ann's other channel (HTTP: no connection) has what is left of her user budget: 2 of 5.
+  std::vector<SyncShard::Outcome> outcomes;
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    owner(kAnn).request(kAnn, wire::SendRequest{core::ClientMsgId{9, i}, t, "http", std::nullopt},
+                        [&](SyncShard::Outcome o) { outcomes.push_back(std::move(o)); });
+    router_.run();
+  }
+  ASSERT_EQ(outcomes.size(), 3u);
+  EXPECT_TRUE(std::holds_alternative<wire::SendResult>(outcomes[1]));
+  EXPECT_EQ(std::get<wire::Error>(outcomes[2]).code, wire::ErrorCode::rate_limited);
+
+  now_ += error.retry_after.value_or(std::chrono::milliseconds{0});
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{7, 3}, t, "flood", std::nullopt});
+  EXPECT_EQ(sink_.replies[1].back().error, std::nullopt) << "the retry after the wait passes";
+}
+
+TEST_F(SyncShardTest, ThreadOperationsHaveTheirOwnRateLimit) {
+  options_.rates.user.thread_ops = {1, 2};
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  request(1, kAnn, wire::RenameThreadRequest{core::ClientMsgId{5, 1}, t, "renamed"});
+  EXPECT_EQ(sink_.replies[1].back().error, std::nullopt);
+  request(1, kAnn, wire::RenameThreadRequest{core::ClientMsgId{5, 2}, t, "again"});
+  EXPECT_EQ(sink_.replies[1].back().error, wire::ErrorCode::rate_limited);
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{5, 3}, t, "a message", std::nullopt});
+  EXPECT_EQ(sink_.replies[1].back().error, std::nullopt) << "sends are counted apart";
+}
+
+TEST_F(SyncShardTest, NewErrorCodesGoOnlyToDevicesThatSaidTheirVersion) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob, kEve});
+  connect(2, kBob);  // resumed without protocol_version: version 3
+  owner(kBob).on_connected(3, kBob, core::DeviceId{"new"});
+  request(3, kBob, wire::ResumeRequest{store_->info(kBob).value().epoch, Seq{0}, 0, false, 4});
+  const wire::ChangeParticipantsRequest remove_eve{core::ClientMsgId{6, 1}, t, {}, {kEve}};
+  request(2, kBob, remove_eve);
+  EXPECT_EQ(std::get<wire::Error>(*sink_.replies[2].back().message).code, wire::ErrorCode::not_participant);
+  request(3, kBob, remove_eve);
+  EXPECT_EQ(std::get<wire::Error>(*sink_.replies[3].back().message).code, wire::ErrorCode::forbidden);
+  EXPECT_EQ(sink_.replies[3].back().error, wire::ErrorCode::forbidden);
+  EXPECT_TRUE(owner(kEve).is_participant(kEve, t));
 }
 
 }  // namespace

@@ -92,6 +92,21 @@ TEST(WireJson, WritesEnumsByName) {
             R"({"reason":"temporary","epoch":"1","head":"2","retry_after_ms":1500})");
   EXPECT_EQ(encode_json(Error{std::nullopt, ErrorCode::rate_limited, "slow down"}),
             R"({"code":"rate_limited","text":"slow down"})");
+  EXPECT_EQ(encode_json(Error{std::nullopt, ErrorCode::rate_limited, "slow down", std::chrono::milliseconds{20}}),
+            R"({"code":"rate_limited","text":"slow down","retry_after_ms":20})");
+  EXPECT_EQ(encode_json(Error{std::nullopt, ErrorCode::queue_full, ""}), R"({"code":"queue_full","text":""})");
+  EXPECT_EQ(encode_json(ResumeRequest{core::Epoch{1}, core::Seq{2}, 0, false, 4}),
+            R"({"epoch":"1","last_seq":"2","max_updates":0,"protocol_version":4})");
+}
+
+TEST(WireJson, AnOlderReaderSkipsTheVersion4FieldsButNotTheNewCodes) {
+  // A version 3 peer ignores retry_after_ms and protocol_version (unknown keys), which is why
+  // they go to everyone; a code it does not know fails the whole Error (unknown_kind), which
+  // is why queue_full and forbidden go only to peers that said version 4.
+  auto e = decode_json<Error>(R"({"code":"rate_limited","text":"","retry_after_ms":20})");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->retry_after, std::chrono::milliseconds{20});
+  EXPECT_EQ(decode_json<Error>(R"({"code":"no_such_code","text":""})").error(), errc::unknown_kind);
 }
 
 TEST(WireJson, AcceptsWhitespaceEscapesAndUnknownKeys) {

@@ -105,6 +105,8 @@ std::vector<Message> sample_messages() {
   out.push_back(ResumeRequest{Epoch{3}, Seq{0}, 0});
   out.push_back(ResumeRequest{Epoch{kMax}, Seq{kMax}, 0x7fffffff});
   out.push_back(ResumeRequest{Epoch{5}, Seq{9}, 10, true});
+  out.push_back(ResumeRequest{Epoch{5}, Seq{9}, 10, false, 4});  // protocol_version: since 4
+  out.push_back(ResumeRequest{Epoch{5}, Seq{9}, 10, true, 0x7fffffff});
   out.push_back(Resync{ResyncReason::too_old, Epoch{1}, Seq{2}, std::nullopt, std::nullopt});
   out.push_back(Resync{ResyncReason::epoch_changed, Epoch{kMax}, Seq{0}, std::nullopt, ThreadId{4}});
   out.push_back(Resync{ResyncReason::backlog_too_large, Epoch{5}, Seq{kMax}, std::nullopt,
@@ -118,6 +120,11 @@ std::vector<Message> sample_messages() {
   out.push_back(Error{ClientMsgId{9, 9}, ErrorCode::not_participant, "not a participant"});
   out.push_back(Error{std::nullopt, ErrorCode::internal, ""});
   out.push_back(Error{std::nullopt, ErrorCode::unavailable, "try again"});
+  // Since version 4: retry_after_ms, queue_full, forbidden.
+  out.push_back(Error{ClientMsgId{1, 5}, ErrorCode::rate_limited, "slow down", std::chrono::milliseconds{250}});
+  out.push_back(Error{std::nullopt, ErrorCode::rate_limited, "", std::chrono::milliseconds{0x7fffffff}});
+  out.push_back(Error{ClientMsgId{1, 6}, ErrorCode::queue_full, "your share of user 2's queue is used up"});
+  out.push_back(Error{ClientMsgId{1, 7}, ErrorCode::forbidden, "only the owner removes others"});
   out.push_back(ReadRequest{ThreadId{1}, MessageId{2}});
   out.push_back(ReadRequest{ThreadId{kMax}, MessageId{kMax}});
   out.push_back(CreateThreadRequest{ClientMsgId{1, 1}, "Trip", {UserId{2}, UserId{3}}});
