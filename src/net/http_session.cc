@@ -12,6 +12,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <exception>
@@ -59,6 +60,7 @@ struct Answer {
   std::string body;
   std::string_view content_type;
   bool retry_after = false;
+  std::uint32_t retry_after_s = 1;  // the Retry-After value when retry_after is set
 };
 using Deliver = std::function<void(Answer)>;
 
@@ -248,7 +250,15 @@ class HttpSession final : public ConnectionBase,
     ask_owner(who, [who, enc, request = std::move(*body)](sync::SyncShard& s, const Deliver& deliver) {
       s.request(who, request, [enc, deliver](sync::SyncShard::Outcome outcome) {
         if (auto* e = std::get_if<wire::Error>(&outcome)) {
-          return deliver(error_answer(enc, http_error(e->code), std::move(e->text), e->client_id));
+          // The Error as the sync service made it (a rate limit's retry_after_ms included),
+          // and its wait in whole seconds as Retry-After.
+          const HttpError h = http_error(e->code);
+          Answer a = envelope(enc, h.status, wire::Message{*e}, h.retry_after);
+          if (e->retry_after) {
+            a.retry_after_s = static_cast<std::uint32_t>(
+                std::clamp<std::int64_t>((e->retry_after->count() + 999) / 1000, 1, 86'400));
+          }
+          return deliver(std::move(a));
         }
         deliver(envelope(enc, 200, wire::Message{std::get<wire::SendResult>(outcome)}));
       });
@@ -358,7 +368,7 @@ class HttpSession final : public ConnectionBase,
     res_.result(a.status);
     res_.set(http::field::server, "irisd");
     res_.set(http::field::content_type, a.content_type);
-    if (a.retry_after) res_.set(http::field::retry_after, "1");
+    if (a.retry_after) res_.set(http::field::retry_after, std::to_string(a.retry_after_s));
     res_.keep_alive(keep_alive_);
     // Small bodies (errors, acks) are not worth the compressor's header and time.
     if (gzip_ && a.body.size() >= kGzipFrom) {
