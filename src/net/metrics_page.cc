@@ -39,6 +39,7 @@ void MetricsPage::add_shard(const mqtt::MqttMetrics& m, std::uint64_t slow,
   slow_consumers += slow;
   sync.requests += s.requests;
   sync.refused += s.refused;
+  sync.rate_limited += s.rate_limited;
   sync.batches_pushed += s.batches_pushed;
   sync.updates_pushed += s.updates_pushed;
   sync.acks += s.acks;
@@ -114,6 +115,9 @@ std::string render(const MetricsPage& p) {
   w.counter("iris_sync_requests_total", "Sync requests received (resume, send, read, thread operations).",
             p.sync.requests);
   w.counter("iris_sync_refused_total", "Sync requests refused with an Error.", p.sync.refused);
+  w.counter("iris_sync_rate_limited_total",
+            "Sync requests refused rate_limited (sync.rate.*), counted in iris_sync_refused_total too.",
+            p.sync.rate_limited);
   w.counter("iris_deltas_pushed_total", "Delta batches, and the updates in them, pushed to devices.",
             {{"unit", "batches", static_cast<double>(p.sync.batches_pushed)},
              {"unit", "updates", static_cast<double>(p.sync.updates_pushed)}});

@@ -106,3 +106,32 @@ def case_sync_limits_flooder_is_rate_limited_and_fills_only_its_own_share():
             d.close()
     finally:
         s.stop()
+
+
+def case_sync_limits_http_thread_creation_over_the_rate_limit_is_429_with_retry_after():
+    """POST /v1/threads goes through the same per-user limit: beyond the burst, 429 with a
+    Retry-After in whole seconds and the wait in the body's retry_after_ms; nothing created."""
+    from cases_http import call
+    s = Irisd("--sync.rate.thread_ops_per_s", "1", "--sync.rate.thread_ops_burst", "2")
+    try:
+        token = s.token("4", "laptop")
+        answers = []
+        for i in range(3):
+            body = json.dumps({"create_thread_request": {"client_id": cid(50 + i), "name": "t",
+                                                         "participants": ["5"]}})
+            answers.append(call(s, "POST", "/v1/threads", token, body=body,
+                                content_type="application/json"))
+        assert [a[0] for a in answers] == [200, 200, 429], [(a[0], a[2]) for a in answers]
+        status, headers, data = answers[2]
+        error = json.loads(data)["error"]
+        assert error["code"] == "rate_limited", error
+        assert error["client_id"] == cid(52), error
+        assert 0 < int(error["retry_after_ms"]) <= 1000, error
+        assert headers["retry-after"] == "1", headers
+        st, _, data = call(s, "GET", "/metrics", json_out=False)
+        assert st == 200
+        assert b"\niris_sync_rate_limited_total 1\n" in data, data
+        snapshot = json.loads(call(s, "GET", "/v1/snapshot", token)[2])["snapshot"]
+        assert len(snapshot["threads"]) == 2, snapshot
+    finally:
+        s.stop()

@@ -30,6 +30,7 @@ TEST(MetricsPage, SumsShardsAndRendersEveryFamily) {
   sync::SyncShard::Stats s;
   s.requests = 5;
   s.refused = 1;
+  s.rate_limited = 1;
   s.batches_pushed = 4;
   s.updates_pushed = 9;
   s.acks = 4;
@@ -50,6 +51,7 @@ TEST(MetricsPage, SumsShardsAndRendersEveryFamily) {
   EXPECT_TRUE(has_line(text, "iris_sync_devices 3"));
   EXPECT_TRUE(has_line(text, "iris_sync_requests_total 10"));
   EXPECT_TRUE(has_line(text, "iris_sync_refused_total 2"));
+  EXPECT_TRUE(has_line(text, "iris_sync_rate_limited_total 2"));
   EXPECT_TRUE(has_line(text, "iris_deltas_pushed_total{unit=\"batches\"} 8"));
   EXPECT_TRUE(has_line(text, "iris_deltas_pushed_total{unit=\"updates\"} 18"));
   EXPECT_TRUE(has_line(text, "iris_acks_total 8"));
