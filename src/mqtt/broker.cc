@@ -50,20 +50,17 @@ struct Broker::Outgoing {
 };
 
 std::size_t Broker::SessionKeyHash::operator()(const SessionKey& k) const {
-  std::size_t h = std::hash<std::string_view>{}(k.user);
+  std::size_t h = std::hash<std::string_view>{}(k.identity.user);
   h ^= std::hash<std::string_view>{}(k.client_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return k.anonymous ? ~h : h;
 }
 
 // Session state (MQTT 5.0 §4.1): survives its connection for the session expiry interval.
 struct Broker::Session {
-  SessionKey key;
-  std::string client_id;
+  SessionKey key;  // also who it is (key.identity) and its client id: kept once per session
   SubscriberId subscriber;
-  Identity identity;
   Connection* connection = nullptr;  // the attached connection; null while offline
-  std::uint32_t expiry_interval = 0;  // seconds
-  TimePoint expires_at{};             // while offline
+  TimePoint expires_at{};            // while offline
   std::set<std::string, std::less<>> filters;
   // In-flight QoS 1/2 deliveries in send order (at most the window), then the queue.
   std::vector<Outgoing> inflight;
@@ -72,10 +69,13 @@ struct Broker::Session {
   // QoS 2 packet ids received and PUBREC'd, awaiting PUBREL (MQTT 5.0 §4.3.3, method B:
   // the message is routed on PUBLISH, the id only stops a duplicate from routing again).
   std::vector<PacketId> inbound_qos2;
+  // When the last line about queue-full drops went out (never: TimePoint::min()), and the
+  // drops since it. The small fields sit together: a session is the per-client cost of an idle
+  // connection (docs/BENCHMARKS.md "mqtt", idle bytes per connection).
+  TimePoint last_drop_log = TimePoint::min();
+  std::uint32_t drops_unlogged = 0;
+  std::uint32_t expiry_interval = 0;  // seconds
   PacketId last_packet_id = 0;
-  // Queue-full drops not yet logged, and when the last line about them went out.
-  std::uint64_t drops_unlogged = 0;
-  std::optional<TimePoint> last_drop_log;
 
   std::size_t queued() const { return queue.size() - queue_head; }
 };
@@ -83,15 +83,16 @@ struct Broker::Session {
 struct Broker::Connection {
   enum class State : std::uint8_t { awaiting_connect, connected };
   Connection(ConnId i, std::uint32_t max_packet_size, TimePoint now)
-      : id(i), decoder(max_packet_size), opened(now), last_received(now) {}
+      : id(i), decoder(max_packet_size), since(now), last_received(now) {}
 
   ConnId id;
   Decoder decoder;
-  TimePoint opened;
+  // Awaiting CONNECT: when the connection opened (MqttOptions::connect_timeout). Connected:
+  // when the first byte of a packet not yet complete arrived (MqttOptions::
+  // partial_packet_timeout), TimePoint::min() between packets. One field serves both because
+  // this struct is most of the broker's cost of an idle connection (docs/BENCHMARKS.md).
+  TimePoint since;
   TimePoint last_received;
-  // When the first byte of a packet not yet complete arrived (MqttOptions::
-  // partial_packet_timeout); empty between packets.
-  std::optional<TimePoint> partial_since;
   Session* session = nullptr;  // set while connected; the session outlives this pointer
   std::unique_ptr<Will> will;
   // Aliases the client set and those we set towards it (MQTT 5.0 §3.3.2.3.4).
@@ -106,7 +107,7 @@ struct Broker::Connection {
 };
 
 struct Broker::PendingWill {
-  SessionKey key;  // whose will; key.user is the retained quota's account
+  SessionKey key;  // whose will; key.identity.user is the retained quota's account
   TimePoint due;
   MessagePtr message;
 };
@@ -169,16 +170,19 @@ void Broker::on_bytes(ConnId conn, std::span<const std::uint8_t> bytes, TimePoin
       return close_connection(c, make_error_code(why), now);
     }
     if (!*next) {
-      // What is left is the start of a packet: it has partial_packet_timeout to complete.
-      if (c.decoder.buffered() == 0) {
-        c.partial_since.reset();
-      } else if (!c.partial_since) {
-        c.partial_since = now;
+      // What is left is the start of a packet: it has partial_packet_timeout to complete
+      // (before CONNECT, connect_timeout bounds everything).
+      if (c.state == Connection::State::connected) {
+        if (c.decoder.buffered() == 0) {
+          c.since = TimePoint::min();
+        } else if (c.since == TimePoint::min()) {
+          c.since = now;
+        }
       }
       return;
     }
     c.last_received = now;
-    c.partial_since.reset();
+    if (c.state == Connection::State::connected) c.since = TimePoint::min();
     dispatch(c, **next, now);
     if (!connections_.contains(conn)) return;  // the packet closed the connection
   }
@@ -239,7 +243,6 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   if (connect.client_id.size() > options_.max_client_id_length) {
     return refuse_connect(c, c.version, errc::client_id_rejected, now);
   }
-  Identity identity;
   SessionKey key{!connect.username.has_value(), {}, connect.client_id};
   if (connect.username) {
     auto who = authenticator_.authenticate(
@@ -251,8 +254,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
           c, c.version,
           why == errc::bad_user_name_or_password ? why : errc::not_authorized, now);
     }
-    identity = std::move(*who);
-    key.user = identity.user;
+    key.identity = std::move(*who);
   } else if (!options_.allow_anonymous) {
     return refuse_connect(c, c.version, errc::not_authorized, now);
   }
@@ -260,7 +262,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     // The Will passes what a PUBLISH of it would, now rather than at the disconnect
     // (MQTT 5.0 §3.2.2.2: 0x87 in CONNACK; 3.1.1 0x05). A service topic takes requests on
     // a live connection, which a Will never has, so it is refused too.
-    const auto route = check_publish(identity, connect.client_id, connect.will->topic,
+    const auto route = check_publish(key.identity, connect.client_id, connect.will->topic,
                                      connect.will->retain);
     if (!route || *route == Route::intercept) {
       return refuse_connect(c, c.version, errc::not_authorized, now);
@@ -298,17 +300,16 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   } else {
     auto fresh = std::make_unique<Session>();
     fresh->key = key;
-    fresh->client_id = connect.client_id;
     fresh->subscriber = SubscriberId{next_subscriber_++};
     s = fresh.get();
     by_subscriber_[s->subscriber] = s;
     sessions_[key] = std::move(fresh);
   }
-  s->identity = std::move(identity);
   s->expiry_interval = expiry;
   s->connection = &c;
   c.session = s;
   c.state = Connection::State::connected;
+  c.since = TimePoint::min();  // no packet pending: the CONNECT was whole
   if (session_present) share_state(*s);
   if (connect.will) c.will = std::make_unique<Will>(std::move(*connect.will));
   c.decoder.set_max_packet_size(options_.max_packet_size);
@@ -432,7 +433,7 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
       s.inbound_qos2.size() >= options_.receive_maximum) {
     return fail_connection(c, errc::receive_maximum_exceeded, now);  // MQTT-3.3.4-9
   }
-  const auto checked = check_publish(s.identity, s.client_id, p.topic, p.retain);
+  const auto checked = check_publish(s.key.identity, s.key.client_id, p.topic, p.retain);
   ReasonCode rc = ReasonCode::success;
   if (checked && *checked == Route::intercept) {
     if (p.qos == QoS::exactly_once) {
@@ -443,7 +444,7 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
     }
     c.intercepted = true;
     actions_.push_back(InterceptAction{c.id, p.qos == QoS::at_least_once ? p.packet_id : PacketId{0},
-                                       s.identity.user, s.client_id, std::move(p.topic),
+                                       s.key.identity.user, s.key.client_id, std::move(p.topic),
                                        std::move(p.payload), p.retain});
     return;  // QoS 1: complete() acknowledges
   }
@@ -463,7 +464,7 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
     m->props.response_topic = std::move(p.props.response_topic);
     m->props.correlation_data = std::move(p.props.correlation_data);
     m->props.user_properties = std::move(p.props.user_properties);
-    if (!route(m, s.subscriber, s.identity.user, Origin::local, now)) {
+    if (!route(m, s.subscriber, s.key.identity.user, Origin::local, now)) {
       rc = to_reason_code(errc::quota_exceeded);
     }
   }
@@ -562,7 +563,7 @@ void Broker::on_subscribe(Connection& c, const Subscribe& sub, TimePoint now) {
       rc = *refused;
     } else if (const auto refused_inner = shared ? denied(filter) : std::nullopt) {
       rc = *refused_inner;
-    } else if (!authorizer_.can_subscribe(s.identity, s.client_id, filter)) {
+    } else if (!authorizer_.can_subscribe(s.key.identity, s.key.client_id, filter)) {
       rc = ReasonCode::not_authorized;
     } else if (is_new && s.filters.size() >= options_.max_subscriptions_per_client) {
       rc = ReasonCode::quota_exceeded;
@@ -788,7 +789,7 @@ std::size_t Broker::drop_subscriptions(std::string_view user, std::string_view p
   std::size_t dropped = 0;
   for (auto& [key, session] : sessions_) {
     Session& s = *session;
-    if (s.identity.user != user) continue;
+    if (s.key.identity.user != user) continue;
     for (auto it = s.filters.begin(); it != s.filters.end();) {
       const std::string_view f = inner_filter(*it);
       if (f == prefix || (f.starts_with(prefix) && f.size() > prefix.size() && f[prefix.size()] == '/')) {
@@ -846,14 +847,14 @@ void Broker::deliver(Session& s, const MessagePtr& m, QoS qos, bool retain,
 void Broker::drop_queued(Session& s, const Message& m, TimePoint now) {
   ++metrics_.messages_dropped;
   ++s.drops_unlogged;
-  if (s.last_drop_log && now - *s.last_drop_log < kDropLogInterval) return;
+  if (s.last_drop_log != TimePoint::min() && now - s.last_drop_log < kDropLogInterval) return;
   if (drop_log_lines_ >= kDropLogLinesPerTick) return;
   ++drop_log_lines_;
   s.last_drop_log = now;
   IRIS_LOG(warn, "mqtt",
            "session of user '{}' client '{}' ({}): queue full (mqtt.max_queued_messages = {}), "
            "dropped {} QoS 1/2 message(s) since the last such line, the latest on '{}'",
-           s.key.anonymous ? "(anonymous)" : s.identity.user, s.client_id,
+           s.key.anonymous ? "(anonymous)" : s.key.identity.user, s.key.client_id,
            s.connection ? "online" : "offline", options_.max_queued_messages, s.drops_unlogged,
            m.topic);
   s.drops_unlogged = 0;
@@ -954,7 +955,7 @@ void Broker::publish_will(const SessionKey& key, Will will, TimePoint now) {
   m->props.will_delay_interval.reset();
   m->props.message_expiry_interval.reset();
   if (delay == 0) {
-    if (route(m, std::nullopt, key.user, Origin::local, now)) ++metrics_.wills_published;
+    if (route(m, std::nullopt, key.identity.user, Origin::local, now)) ++metrics_.wills_published;
     return;
   }
   pending_wills_.push_back({key, now + std::chrono::seconds(delay), std::move(m)});
@@ -971,7 +972,7 @@ void Broker::end_session(Session& s, TimePoint now) {
                                [&](const PendingWill& w) { return w.key == key; });
   if (it != pending_wills_.end()) {
     MessagePtr m = std::move(it->message);
-    const std::string user = it->key.user;
+    const std::string user = it->key.identity.user;
     pending_wills_.erase(it);
     if (route(m, std::nullopt, user, Origin::local, now)) ++metrics_.wills_published;
   }
@@ -982,11 +983,12 @@ void Broker::tick(TimePoint now) {
   std::vector<std::pair<Connection*, errc>> expired;
   for (const auto& [id, c] : connections_) {
     if (c->state == Connection::State::awaiting_connect) {
-      if (now - c->opened >= options_.connect_timeout) expired.emplace_back(c.get(), errc::connect_timeout);
+      if (now - c->since >= options_.connect_timeout) expired.emplace_back(c.get(), errc::connect_timeout);
     } else if (c->keep_alive != 0 &&
                now - c->last_received >= std::chrono::milliseconds(c->keep_alive) * 1500) {
       expired.emplace_back(c.get(), errc::keep_alive_timeout);  // MQTT-3.1.2-22: 1.5 times
-    } else if (c->partial_since && now - *c->partial_since >= options_.partial_packet_timeout) {
+    } else if (c->since != TimePoint::min() &&
+               now - c->since >= options_.partial_packet_timeout) {
       // No complete packet in time, as for keep-alive, so the same reason (0x8D).
       expired.emplace_back(c.get(), errc::keep_alive_timeout);
     }
@@ -1002,7 +1004,7 @@ void Broker::tick(TimePoint now) {
     return true;
   });
   for (const auto& w : due) {
-    if (route(w.message, std::nullopt, w.key.user, Origin::local, now)) ++metrics_.wills_published;
+    if (route(w.message, std::nullopt, w.key.identity.user, Origin::local, now)) ++metrics_.wills_published;
   }
   std::vector<Session*> ended;
   for (const auto& [id, s] : sessions_) {

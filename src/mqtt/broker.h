@@ -201,7 +201,7 @@ class Broker {
   // Who a session belongs to (see "Session identity" above).
   struct SessionKey {
     bool anonymous = false;
-    std::string user;  // Identity::user; empty when anonymous
+    Identity identity;  // as the Authenticator named it; empty user when anonymous
     std::string client_id;
     bool operator==(const SessionKey&) const = default;
   };
