@@ -49,8 +49,8 @@ struct Broker::Outgoing {
   std::uint64_t token = 0;  // push(): reported back in a DeliveredAction when acknowledged
 };
 
-std::size_t Broker::SessionKeyHash::operator()(const SessionKey& k) const {
-  std::size_t h = std::hash<std::string_view>{}(k.identity.user);
+std::size_t Broker::SessionKeyHash::operator()(const SessionKeyView& k) const {
+  std::size_t h = std::hash<std::string_view>{}(k.user);
   h ^= std::hash<std::string_view>{}(k.client_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
   return k.anonymous ? ~h : h;
 }
@@ -279,11 +279,11 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
 
   // Session takeover (MQTT 5.0 §3.1.4 step 3): the older connection is closed with
   // "session taken over"; its will follows the usual rules.
-  auto existing = sessions_.find(key);
+  auto existing = sessions_.find(view_of(key));
   if (existing != sessions_.end() && existing->second->connection) {
     ++metrics_.session_takeovers;
     fail_connection(*existing->second->connection, errc::session_taken_over, now);
-    existing = sessions_.find(key);
+    existing = sessions_.find(view_of(key));
   }
   if (existing != sessions_.end() && connect.clean_start) {
     end_session(*existing->second, now);
@@ -303,7 +303,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     fresh->subscriber = SubscriberId{next_subscriber_++};
     s = fresh.get();
     by_subscriber_[s->subscriber] = s;
-    sessions_[key] = std::move(fresh);
+    sessions_.emplace(view_of(s->key), std::move(fresh));
   }
   s->expiry_interval = expiry;
   s->connection = &c;
@@ -965,7 +965,7 @@ void Broker::end_session(Session& s, TimePoint now) {
   for (const auto& f : s.filters) unsubscribe_filter(s, f);
   by_subscriber_.erase(s.subscriber);
   const SessionKey key = s.key;
-  sessions_.erase(key);  // s is gone from here on
+  sessions_.erase(view_of(key));  // s is gone from here on
   // The will is published when the session ends, if its delay has not yet passed
   // (MQTT 5.0 §3.1.3.2.2).
   const auto it = std::find_if(pending_wills_.begin(), pending_wills_.end(),

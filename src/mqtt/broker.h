@@ -205,8 +205,19 @@ class Broker {
     std::string client_id;
     bool operator==(const SessionKey&) const = default;
   };
+  // The key as the session map holds it: views of the SessionKey its Session owns (a map
+  // entry never outlives its Session), so an idle client's strings are kept once.
+  struct SessionKeyView {
+    bool anonymous = false;
+    std::string_view user;
+    std::string_view client_id;
+    bool operator==(const SessionKeyView&) const = default;
+  };
+  static SessionKeyView view_of(const SessionKey& k) {
+    return {k.anonymous, k.identity.user, k.client_id};
+  }
   struct SessionKeyHash {
-    std::size_t operator()(const SessionKey& k) const;
+    std::size_t operator()(const SessionKeyView& k) const;
   };
   struct Outgoing;
   struct PendingWill;
@@ -274,7 +285,7 @@ class Broker {
   Authorizer& authorizer_;
 
   std::unordered_map<ConnId, std::unique_ptr<Connection>> connections_;
-  std::unordered_map<SessionKey, std::unique_ptr<Session>, SessionKeyHash> sessions_;
+  std::unordered_map<SessionKeyView, std::unique_ptr<Session>, SessionKeyHash> sessions_;
   std::unordered_map<SubscriberId, Session*> by_subscriber_;
   std::map<std::string, MessagePtr, std::less<>> retained_;
   std::vector<PendingWill> pending_wills_;
