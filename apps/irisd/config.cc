@@ -35,6 +35,18 @@ bool to_bool(std::string_view key, std::string_view v) {
   throw std::runtime_error(fmt::format("{}: expected true or false, got '{}'", key, v));
 }
 
+// A user id as every part spells it (core::parse_id), for `irisd token` and `irisd trim`.
+std::uint64_t to_user_id(std::string_view command, std::string_view v) {
+  const auto id = core::parse_id(v);
+  if (!id || *id == 0) {
+    throw std::runtime_error(fmt::format(
+        "{}: --user must be a user id: a decimal number from 1 to 18446744073709551615, "
+        "without sign or leading zeros; got '{}'",
+        command, v));
+  }
+  return *id;
+}
+
 std::uint64_t to_u64_max(std::string_view key, std::string_view v, std::uint64_t max) {
   const auto n = to_u64(key, v);
   if (n > max) throw std::runtime_error(fmt::format("{}: at most {}, got {}", key, max, n));
@@ -534,7 +546,7 @@ Parsed parse_command_line(int argc, char** argv) {
     else if (p.command == Command::token && key == "user") p.token.user = value;
     else if (p.command == Command::token && key == "device") p.token.device = value;
     else if (p.command == Command::token && key == "ttl") p.token.ttl = to_duration("ttl", value);
-    else if (p.command == Command::trim && key == "user") p.trim.user = to_u64("user", value);
+    else if (p.command == Command::trim && key == "user") p.trim.user = to_user_id("trim", value);
     else if (p.command == Command::trim && key == "up_to") p.trim.up_to = to_u64("up_to", value);
     else flags.emplace_back(key, value);
   }
@@ -548,12 +560,7 @@ Parsed parse_command_line(int argc, char** argv) {
   }
   // The token carries the user as text and the server compares it with the MQTT user name
   // as text: a token for "01" would name a user no client can log in as.
-  if (const auto id = core::parse_id(p.token.user); p.command == Command::token && (!id || *id == 0)) {
-    throw std::runtime_error(fmt::format(
-        "token: --user must be a user id: a decimal number from 1 to 18446744073709551615, "
-        "without sign or leading zeros; got '{}'",
-        p.token.user));
-  }
+  if (p.command == Command::token) to_user_id("token", p.token.user);
   if (p.command == Command::trim && (p.trim.user == 0 || p.trim.up_to == 0)) {
     throw std::runtime_error("trim: --user and --up_to (both > 0) are required");
   }

@@ -248,6 +248,19 @@ TEST(IrisdConfig, TokenRefusesAUserThatIsNotACanonicalUserId) {
   EXPECT_THROW(parse({"token", "--user=", "--device", "d"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, TrimRefusesAUserThatIsNotACanonicalUserId) {
+  EXPECT_EQ(parse({"trim", "--user", "42", "--up_to", "7"}).trim.user, 42u);
+  for (const char* bad : {"01", "-1", "+1", "0", "1a", "18446744073709551616"}) {
+    try {
+      parse({"trim", "--user", bad, "--up_to", "7"});
+      ADD_FAILURE() << "accepted --user '" << bad << "'";
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find("trim: --user must be a user id"), std::string::npos)
+          << e.what();
+    }
+  }
+}
+
 TEST(IrisdConfig, StoreRecoveryBackoffDefaultsAndOverrides) {
   auto d = parse({});
   EXPECT_EQ(d.config.store.recovery_backoff, std::chrono::milliseconds(100));

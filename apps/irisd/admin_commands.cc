@@ -1,0 +1,66 @@
+#include "apps/irisd/admin_commands.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "apps/irisd/secret.h"
+#include "net/token.h"
+#include "store/rocksdb/rocksdb_queue_store.h"
+#include "store/sqlite/sqlite_history_store.h"
+#include "sync/history_writer.h"
+
+namespace iris::irisd {
+
+int issue_token(const Parsed& parsed) {
+  auto secret = load_or_create_secret(parsed.config.secret_file);
+  if (!secret) {
+    std::fprintf(stderr, "irisd: auth.secret_file %s: %s\n", parsed.config.secret_file.c_str(),
+                 secret.error().message().c_str());
+    return 1;
+  }
+  const net::TokenSigner signer(std::move(*secret));
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  const std::string token =
+      signer.issue({parsed.token.user, parsed.token.device, now + parsed.token.ttl});
+  std::puts(token.c_str());
+  return 0;
+}
+
+int trim_queue(const Parsed& parsed) {
+  auto store = store::open_rocksdb_queue_store(parsed.config.store);
+  if (!store) {
+    std::fprintf(stderr, "irisd trim: cannot open the queue store at %s: %s\n",
+                 parsed.config.store.path.c_str(), store.error().message().c_str());
+    return 1;
+  }
+  const core::UserId user{parsed.trim.user};
+  const core::Seq up_to{parsed.trim.up_to};
+  auto history = store::open_sqlite_history_store(parsed.config.history);
+  {
+    sync::HistoryWriter writer(**store, *history, parsed.config.history_writer);
+    writer.notify(user);
+    writer.flush(std::chrono::seconds(10));
+  }
+  auto storage = (*store)->cursor(user, core::CursorName::storage());
+  const core::Seq held = storage ? storage->value_or(core::Seq{0}) : core::Seq{0};
+  if (up_to > held) {
+    std::fprintf(stderr,
+                 "irisd trim: user %llu: history (%s) holds updates up to %llu only; not trimming "
+                 "past it\n",
+                 static_cast<unsigned long long>(user.value()), parsed.config.history.path.c_str(),
+                 static_cast<unsigned long long>(held.value()));
+    return 1;
+  }
+  auto trimmed = (*store)->trim_to(user, up_to);
+  if (!trimmed) {
+    std::fprintf(stderr, "irisd trim: user %llu up to %llu: %s\n",
+                 static_cast<unsigned long long>(user.value()),
+                 static_cast<unsigned long long>(up_to.value()), trimmed.error().message().c_str());
+    return 1;
+  }
+  std::printf("trimmed %zu updates of user %llu\n", *trimmed,
+              static_cast<unsigned long long>(user.value()));
+  return 0;
+}
+
+}  // namespace iris::irisd
