@@ -25,6 +25,8 @@ constexpr std::size_t kMaxFieldPart = std::numeric_limits<std::uint16_t>::max() 
 
 // What a chunk line holds besides its extensions: up to 16 hex digits of size, CRLFs.
 constexpr std::size_t kChunkLineSlack = 64;
+// The shortest end of a chunked body, "0\r\n\r\n" (see holds_short_last_chunk()).
+constexpr std::size_t kChunkedEndBytes = 5;
 
 std::error_code refusal_of(beast::error_code ec) {
   if (ec == http::error::header_limit) return errc::header_too_large;
@@ -187,6 +189,7 @@ HttpRequestReader::Status HttpRequestReader::parse() {
   // allocation failing, which must end this one connection, not the shard's thread.
   try {
     while (buffer_.size() > 0 && !parser_->is_done()) {
+      if (holds_short_last_chunk()) break;
       beast::error_code ec;
       const std::size_t used = parser_->put(buffer_.data(), ec);
       buffer_.consume(used);
@@ -209,6 +212,19 @@ HttpRequestReader::Status HttpRequestReader::parse() {
                                                                  : errc::header_too_large);
   }
   return status_ = Status::need_more;
+}
+
+bool HttpRequestReader::holds_short_last_chunk() const {
+  // Beast asserts that once it has seen a chunked body's last-chunk line ("0\r\n") and waits
+  // for the trailer section, it is re-entered with at least 5 bytes (basic_parser.ipp,
+  // parse_chunk_header: `n >= 5`); a body whose only chunk is the last one breaks that when
+  // its bytes come one by one. The end of a chunked body is itself at least that long, so
+  // holding such a tail back until it is never delays a complete request.
+  if (!parser_->is_header_done() || !parser_->chunked() || buffer_.size() >= kChunkedEndBytes) {
+    return false;
+  }
+  const std::string_view pending(static_cast<const char*>(buffer_.data().data()), buffer_.size());
+  return pending.front() == '0' && pending.find("\r\n") != std::string_view::npos;
 }
 
 std::size_t HttpRequestReader::pending_limit() const {

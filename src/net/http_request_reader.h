@@ -81,6 +81,8 @@ class HttpRequestReader {
   Status finish_body();
   // How much unparsed input may wait in the buffer at the parser's current point.
   std::size_t pending_limit() const;
+  // Whether the buffer is a chunked body's last-chunk line too short to hand to Beast yet.
+  bool holds_short_last_chunk() const;
 
   const HttpOptions& limits_;
   boost::beast::flat_buffer buffer_;
