@@ -5,13 +5,13 @@
 #include <charconv>
 
 #include "base/log.h"
-#include "client/detail/sqlite.h"
 #include "client/errc.h"
+#include "sqlite/database.h"
 
 namespace iris::client {
 
-using detail::Db;
-using detail::Stmt;
+using Db = sqlite::Database;
+using Stmt = sqlite::Statement;
 
 namespace {
 
@@ -77,7 +77,10 @@ LocalStore::~LocalStore() = default;
 
 Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
                                                      LocalStoreOptions options) {
-  auto db = Db::open(path);
+  sqlite::OpenOptions open_options;
+  open_options.log_component = "client.store";
+  open_options.error = make_error_code(errc::store);
+  auto db = Db::open(path, open_options);
   if (!db) return fail(db.error());
   // WAL + synchronous=NORMAL: a transaction is atomic across a process crash (a power
   // loss may drop the last commits, never half of one).
