@@ -17,7 +17,7 @@ class Category final : public std::error_category {
       case errc::closed: return "store is closed";
       case errc::open_failed: return "store could not be opened";
       case errc::invalid_request: return "invalid store request";
-      case errc::unavailable: return "history store is unavailable";
+      case errc::unavailable: return "store is unavailable (database down, read-only or failing); retry";
     }
     return "unknown store error";
   }

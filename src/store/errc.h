@@ -25,7 +25,12 @@ enum class errc {
   open_failed,
   // An append request was empty or named one user twice with conflicting limits.
   invalid_request,
-  // The history store is switched off (HistoryStore::set_unavailable, a fault drill).
+  // The database cannot serve now: a MariaDB server that is down, read-only (fenced or not
+  // yet promoted), too slow (a timeout) or answered an error, with no writable server found;
+  // or the history store is switched off (HistoryStore::set_unavailable, a fault drill).
+  // Retryable: the MariaDB layer reconnects and finds the writable server by itself. An
+  // operation that failed so was not acknowledged (it may still have committed if the
+  // connection broke during COMMIT: a retried send is answered from its idempotency record).
   unavailable,
 };
 
