@@ -1,0 +1,31 @@
+#pragma once
+// The contents of a member's ephemeral node and of the cell's node, as text (readable with
+// zkCli.sh `get`). Versioned by their first line; decoding is bounded by membership.h's
+// limits and refuses anything else, so a peer's garbage never becomes a ring.
+//
+//   iris-member 1            iris-cell 1
+//   address 127.0.0.1:7001   tokens 2048
+//   tokens default 2048      (the token count every server of the cell uses)
+//   (or: tokens list <hex> <hex> ...)
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "base/result.h"
+#include "cluster/server_info.h"
+
+namespace iris::cluster {
+
+std::string encode_member(const ServerInfo& server);
+// `name` is the node's name, which is the member's name.
+Result<ServerInfo> decode_member(std::string_view name, std::string_view data);
+
+struct CellConfig {
+  std::uint32_t tokens_per_server = 0;
+  bool operator==(const CellConfig&) const = default;
+};
+std::string encode_cell(const CellConfig& cell);
+Result<CellConfig> decode_cell(std::string_view data);
+
+}  // namespace iris::cluster

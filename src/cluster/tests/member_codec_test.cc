@@ -1,0 +1,49 @@
+#include "cluster/member_codec.h"
+
+#include <gtest/gtest.h>
+
+#include "cluster/membership.h"
+#include "cluster/ring_hash.h"
+
+namespace iris::cluster {
+namespace {
+
+TEST(MemberCodecTest, DefaultTokensTravelAsTheirCount) {
+  const ServerInfo s{"irisd-1", "127.0.0.1:7001", default_tokens("irisd-1", 2048)};
+  const auto text = encode_member(s);
+  EXPECT_LT(text.size(), 80u);
+  const auto back = decode_member("irisd-1", text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, s);
+}
+
+TEST(MemberCodecTest, ExplicitTokensRoundTrip) {
+  const ServerInfo s{"x", "h:1", {0, 1, ~std::uint64_t{0}}};
+  const auto back = decode_member("x", encode_member(s));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, s);
+}
+
+TEST(MemberCodecTest, GarbageAndOutOfBoundsAreRefused) {
+  EXPECT_FALSE(decode_member("x", ""));
+  EXPECT_FALSE(decode_member("x", "iris-member 2\naddress h:1\ntokens default 4\n")) << "unknown version";
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\ntokens default 0\n"));
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\ntokens default 99999999\n"));
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\ntokens list\n"));
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\ntokens list 12 zz\n"));
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\ntokens default 4 trailing\n"));
+  EXPECT_FALSE(decode_member("a/b", "iris-member 1\naddress h:1\ntokens default 4\n"));
+  EXPECT_FALSE(decode_member("x", std::string("\x01\x02garbage", 9)));
+}
+
+TEST(MemberCodecTest, CellConfigRoundTripsAndRefusesGarbage) {
+  const auto back = decode_cell(encode_cell({2048}));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->tokens_per_server, 2048u);
+  EXPECT_FALSE(decode_cell("iris-cell 1\ntokens 0\n"));
+  EXPECT_FALSE(decode_cell("iris-cell 1\n"));
+  EXPECT_FALSE(decode_cell("junk"));
+}
+
+}  // namespace
+}  // namespace iris::cluster
