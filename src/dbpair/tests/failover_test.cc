@@ -1,0 +1,275 @@
+// The failover monitor against a real MariaDB pair (scripts/mariadb): kill -9 of the primary
+// under a steady load of acknowledged writes, kill -9 of the replica, a partition by a
+// stopped IO thread, and a semi-sync fallback. One pair for the whole suite; the tests run
+// in the order written and each leaves the pair whole, except the last.
+//
+// Environment: IRIS_FAILOVER_KILLS (default 10) primary kills in the load test;
+// IRIS_FAILOVER_REPORT, a file that gets `failover_ms N` per kill and `acked_lost N`
+// (bench/suites/mariadb reads it).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <fstream>
+#include <thread>
+
+#include "dbpair/monitor.h"
+#include "dbpair/pair_admin.h"
+#include "dbpair/tests/pair_fixture.h"
+
+namespace iris::dbpair {
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+using testing::eventually;
+
+// Writes seq 1, 2, 3 ... one row per autocommit INSERT, to whichever server is writable,
+// counting a seq as acknowledged only when the server said OK (or, on a retry after an
+// unknown outcome, that the row is already there).
+class AckingWriter {
+ public:
+  AckingWriter(std::vector<ServerAddress> servers, AdminOptions app)
+      : servers_(std::move(servers)), app_(std::move(app)) {}
+  ~AckingWriter() { stop(); }
+
+  void start() {
+    thread_ = std::jthread([this](std::stop_token stop) { loop(stop); });
+  }
+  void stop() {
+    if (thread_.joinable()) {
+      thread_.request_stop();
+      thread_.join();
+    }
+  }
+  std::uint64_t acked() const { return acked_.load(); }
+  // From now on, remember when the first acknowledgement comes.
+  void mark() {
+    first_after_mark_.store(0);
+    mark_.store(Clock::now().time_since_epoch().count());
+  }
+  std::optional<std::chrono::milliseconds> since_mark() const {
+    const auto f = first_after_mark_.load();
+    if (f == 0) return std::nullopt;
+    return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::duration(f - mark_.load()));
+  }
+
+ private:
+  std::optional<AdminConnection> writable() {
+    for (const auto& s : servers_) {
+      auto c = AdminConnection::connect(s, app_);
+      if (!c) continue;
+      auto ro = c->query("SELECT @@GLOBAL.read_only AS ro");
+      if (ro && ro->size() == 1 && ro->front().at("ro") == "0") return std::move(*c);
+    }
+    return std::nullopt;
+  }
+
+  void loop(std::stop_token stop) {
+    std::uint64_t seq = acked_.load() + 1;
+    std::optional<AdminConnection> c;
+    while (!stop.stop_requested()) {
+      if (!c) c = writable();
+      if (!c) {
+        std::this_thread::sleep_for(10ms);
+        continue;
+      }
+      auto r = c->query("INSERT INTO iris.acks (seq) VALUES (" + std::to_string(seq) + ")");
+      if (r || c->last_errno() == 1062 /* ER_DUP_ENTRY: committed before the outcome was lost */) {
+        acked_.store(seq++);
+        const auto now = Clock::now().time_since_epoch().count();
+        if (first_after_mark_.load() == 0 && now > mark_.load()) first_after_mark_.store(now);
+        continue;
+      }
+      c.reset();  // lost, read-only or timed out: the outcome is unknown, retry the same seq
+      std::this_thread::sleep_for(5ms);
+    }
+  }
+
+  std::vector<ServerAddress> servers_;
+  AdminOptions app_;
+  std::atomic<std::uint64_t> acked_{0};
+  std::atomic<Clock::rep> mark_{0};
+  std::atomic<Clock::rep> first_after_mark_{0};
+  std::jthread thread_;
+};
+
+class MariaDbPairTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    if (!testing::mariadb_installed()) return;
+    pair_ = new testing::PairFixture;
+    ASSERT_TRUE(pair_->up());
+    auto c = AdminConnection::connect(pair_->servers()[0], pair_->app());
+    ASSERT_TRUE(c);
+    ASSERT_TRUE(c->query("CREATE TABLE iris.acks (seq BIGINT UNSIGNED PRIMARY KEY)"));
+  }
+  static void TearDownTestSuite() {
+    if (pair_ != nullptr) pair_->down();
+    delete pair_;
+    pair_ = nullptr;
+  }
+  void SetUp() override {
+    if (pair_ == nullptr) GTEST_SKIP() << "mariadbd is not installed (scripts/setup-deps)";
+  }
+
+  MonitorOptions monitor_options() const {
+    MonitorOptions o;
+    o.servers = pair_->servers();
+    o.interval = 50ms;
+    o.policy.down_after = 500ms;
+    return o;
+  }
+  AdminConnection admin(std::size_t i) const {
+    auto c = AdminConnection::connect(pair_->servers()[i], pair_->admin());
+    EXPECT_TRUE(c) << pair_->servers()[i].to_string();
+    return std::move(*c);
+  }
+  Observation observe_server(std::size_t i) const {
+    auto c = admin(i);
+    return observe(c).value();
+  }
+  std::size_t primary_index() const { return observe_server(0).read_only ? 1 : 0; }
+  // "killed db2 (pid N)" -> "db2"
+  std::string kill(const std::string& who) {
+    auto out = pair_->script("kill " + who);
+    return out ? out->substr(7, 3) : std::string{};
+  }
+  bool pair_in_sync() const {
+    const auto a = observe_server(0);
+    const auto b = observe_server(1);
+    return a.binlog_pos == b.binlog_pos && (a.read_only != b.read_only) &&
+           (a.read_only ? a.io_running == "Yes" : b.io_running == "Yes");
+  }
+  // An INSERT as the application with a 1 s read timeout: true only if the server said OK.
+  bool insert_acknowledged(std::size_t server, std::uint64_t seq) const {
+    auto app = pair_->app();
+    app.read_timeout = 1s;
+    auto c = AdminConnection::connect(pair_->servers()[server], app);
+    if (!c) return false;
+    return static_cast<bool>(c->query("INSERT INTO iris.acks (seq) VALUES (" + std::to_string(seq) + ")"));
+  }
+  bool has_row(std::size_t server, std::uint64_t seq) const {
+    auto c = admin(server);
+    auto r = c.query("SELECT seq FROM iris.acks WHERE seq = " + std::to_string(seq));
+    return r && r->size() == 1;
+  }
+
+  static testing::PairFixture* pair_;
+};
+testing::PairFixture* MariaDbPairTest::pair_ = nullptr;
+
+TEST_F(MariaDbPairTest, KillNineOfThePrimaryUnderLoadLosesNoAcknowledgedWriteAndKeepsSeqsGapless) {
+  const int kills = std::getenv("IRIS_FAILOVER_KILLS") ? std::atoi(std::getenv("IRIS_FAILOVER_KILLS")) : 10;
+  Monitor monitor(monitor_options());
+  std::jthread monitoring([&](std::stop_token s) { monitor.run(s); });
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().primary.load() >= 0 &&
+                                      !monitor.metrics().replica_may_lag.load(); }, 5s));
+  AckingWriter writer(pair_->servers(), pair_->app());
+  writer.start();
+  std::vector<std::chrono::milliseconds> failover;
+  for (int k = 0; k < kills; ++k) {
+    const auto before = writer.acked();
+    ASSERT_TRUE(eventually([&] { return writer.acked() >= before + 20; }, 10s)) << "kill " << k;
+    const std::string killed = kill("primary");
+    ASSERT_FALSE(killed.empty());
+    writer.mark();
+    ASSERT_TRUE(eventually([&] { return monitor.metrics().failovers.load() == std::uint64_t(k + 1); }, 10s))
+        << "no failover after kill " << k;
+    // The killed server returns read-only; the monitor attaches it as the new replica, and
+    // only then can the new primary acknowledge (semi-sync: nothing on one server only).
+    ASSERT_TRUE(pair_->script("rejoin " + killed + " --start-only"));
+    ASSERT_TRUE(eventually([&] { return writer.since_mark().has_value(); }, 15s)) << "kill " << k;
+    failover.push_back(*writer.since_mark());
+  }
+  writer.stop();
+  monitoring.request_stop();
+  monitoring.join();
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+
+  const std::uint64_t acked = writer.acked();
+  std::uint64_t lost = 0;
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto c = admin(i);
+    auto rows = c.query("SELECT COUNT(*) AS n, COALESCE(MIN(seq), 0) AS lo, COALESCE(MAX(seq), 0) AS hi, "
+                        "SUM(seq <= " + std::to_string(acked) + ") AS acked FROM iris.acks").value();
+    const auto n = std::stoull(rows[0].at("n"));
+    // Gapless and exactly once: 1..hi, each once (the key makes a second copy impossible,
+    // the count proves no seq is missing).
+    EXPECT_EQ(rows[0].at("lo"), "1") << "server " << i;
+    EXPECT_EQ(std::to_string(n), rows[0].at("hi")) << "server " << i;
+    EXPECT_GE(n, acked) << "server " << i;
+    lost = std::max<std::uint64_t>(lost, acked - std::min<std::uint64_t>(acked, std::stoull(rows[0].at("acked"))));
+  }
+  EXPECT_EQ(lost, 0u);
+  EXPECT_EQ(monitor.metrics().generation_bumps.load(), 0u) << "nothing could be lost: no resync";
+  EXPECT_EQ(monitor.metrics().semisync_fallbacks.load(), 0u);
+  std::sort(failover.begin(), failover.end());
+  std::string times;
+  for (auto t : failover) times += std::to_string(t.count()) + " ";
+  std::printf("failover ms (sorted): %s; acked %llu\n", times.c_str(), static_cast<unsigned long long>(acked));
+  if (const char* report = std::getenv("IRIS_FAILOVER_REPORT")) {
+    std::ofstream out(report);
+    for (auto t : failover) out << "failover_ms " << t.count() << "\n";
+    out << "acked_lost " << lost << "\n";
+  }
+}
+
+TEST_F(MariaDbPairTest, KillNineOfTheReplicaHoldsEveryAcknowledgementUntilItReturns) {
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  const std::size_t p = primary_index();
+  const std::string replica = kill("replica");
+  // Semi-sync waits for an ack that cannot come: the write is not acknowledged.
+  EXPECT_FALSE(insert_acknowledged(p, 1'000'001));
+  ASSERT_TRUE(pair_->script("rejoin " + replica));
+  // The write that was never acknowledged reached both servers after all (its outcome was
+  // unknown to the writer, who retries it by its key), and new writes are acknowledged again.
+  EXPECT_TRUE(insert_acknowledged(p, 1'000'002));
+  EXPECT_TRUE(eventually([&] { return has_row(1 - p, 1'000'001) && has_row(1 - p, 1'000'002); }, 5s));
+}
+
+TEST_F(MariaDbPairTest, AStoppedReplicaIoThreadHoldsAcknowledgementsAndTriggersNoFailover) {
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  const std::size_t p = primary_index();
+  Monitor monitor(monitor_options());
+  std::jthread monitoring([&](std::stop_token s) { monitor.run(s); });
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().primary.load() == int(p); }, 5s));
+  auto replica = admin(1 - p);
+  ASSERT_TRUE(replica.query("STOP SLAVE IO_THREAD"));
+  EXPECT_FALSE(insert_acknowledged(p, 1'000'003));
+  std::this_thread::sleep_for(1s);  // past down_after: the primary is alive, nothing to do
+  EXPECT_EQ(monitor.metrics().failovers.load(), 0u);
+  EXPECT_EQ(monitor.metrics().primary.load(), int(p));
+  ASSERT_TRUE(replica.query("START SLAVE IO_THREAD"));
+  EXPECT_TRUE(insert_acknowledged(p, 1'000'004));
+  EXPECT_EQ(monitor.metrics().semisync_fallbacks.load(), 0u);
+}
+
+// Last: leaves the pair diverged (the old primary holds a write the new one lacks).
+TEST_F(MariaDbPairTest, ASemiSyncFallbackIsReportedAndTheNextFailoverBumpsTheGeneration) {
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  const std::size_t p = primary_index();
+  Monitor monitor(monitor_options());
+  std::jthread monitoring([&](std::stop_token s) { monitor.run(s); });
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().primary.load() == int(p) &&
+                                      !monitor.metrics().replica_may_lag.load(); }, 5s));
+  auto primary = admin(p);
+  auto replica = admin(1 - p);
+  ASSERT_TRUE(primary.query("SET GLOBAL rpl_semi_sync_master_timeout = 200"));
+  ASSERT_TRUE(replica.query("STOP SLAVE IO_THREAD"));
+  // After the short timeout the primary commits without the replica: acknowledged on one
+  // server only. This is what the long default timeout prevents; here it is forced.
+  EXPECT_TRUE(insert_acknowledged(p, 1'000'005));
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().semisync_fallbacks.load() == 1; }, 3s));
+  EXPECT_TRUE(monitor.metrics().replica_may_lag.load());
+  kill("primary");
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().failovers.load() == 1; }, 10s));
+  EXPECT_EQ(monitor.metrics().generation_bumps.load(), 1u);
+  auto promoted = admin(1 - p);
+  EXPECT_EQ(read_generation(promoted, PromoteOptions{}).value(), 1u);
+  EXPECT_FALSE(has_row(1 - p, 1'000'005)) << "the write the generation bump stands for";
+}
+
+}  // namespace
+}  // namespace iris::dbpair
