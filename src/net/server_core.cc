@@ -45,12 +45,18 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
   }
   if (sync) {
     for (std::size_t i = 0; i < n; ++i) {
+      Shard& s = *shards_[i];
+      auto gateway = std::make_unique<SyncGateway>(s.broker(), [&s](core::UserId user) {
+        if (owner_index(std::to_string(user.value()), s.core().shard_count()) == s.index()) return true;
+        if (s.may_log()) IRIS_LOG(warn, "net", "membership of user {} asked on shard {}, not its owner", user.value(), s.index());
+        return false;
+      });
       auto shard = std::make_unique<sync::SyncShard>(
-          static_cast<std::uint32_t>(i), sync->options, sync->store, *this, *shards_[i], [] {
+          static_cast<std::uint32_t>(i), sync->options, sync->store, *this, *gateway, [] {
             return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
           });
       if (sync->history) shard->attach_history(*sync->history, sync->appended);
-      shards_[i]->attach_sync(std::move(shard));
+      s.attach_sync(std::move(gateway), std::move(shard));
     }
   }
 }

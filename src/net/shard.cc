@@ -192,15 +192,16 @@ void Shard::run_broker() {
         to_io(c->conn, Envelope{Envelope::Kind::close, c->conn, {}, c->reason, {}});
       } else if (auto* ok = std::get_if<mqtt::AcceptedAction>(&a)) {
         to_io(ok->conn, Envelope{Envelope::Kind::accepted, ok->conn, {}, {}, {}});
+      } else if (!gateway_) {
+        continue;  // only the sync service asks for the actions below
       } else if (auto* i = std::get_if<mqtt::InterceptAction>(&a)) {
-        on_intercept(*i);
+        gateway_->on_intercept(*i);
       } else if (auto* d = std::get_if<mqtt::DeliveredAction>(&a)) {
-        if (sync_) sync_->on_delivered(d->conn.value(), d->token);
+        gateway_->on_delivered(d->conn, d->token);
       } else if (auto* k = std::get_if<mqtt::KeepAliveAction>(&a)) {
-        if (sync_) sync_->on_keep_alive(k->conn.value());
+        gateway_->on_keep_alive(k->conn);
       } else if (auto* g = std::get_if<mqtt::GoneAction>(&a)) {
-        if (sync_) sync_->on_disconnected(g->conn.value());
-        sync_users_.erase(g->conn);
+        gateway_->on_gone(g->conn);
       }
     }
     for (std::size_t peer = 0; peer < outbox_.size(); ++peer) {

@@ -16,11 +16,6 @@
 namespace iris::sync {
 namespace {
 
-// A JSON payload is an object; a compact Envelope starts with a field header, never '{'.
-Encoding detect(std::string_view payload) {
-  return !payload.empty() && payload.front() == '{' ? Encoding::json : Encoding::thrift_compact;
-}
-
 constexpr std::size_t kLoadChunk = 1024;
 
 // The client id of a request, if its kind has one.
@@ -119,19 +114,18 @@ void SyncShard::attach_history(const store::HistoryStore& history,
   appended_ = std::move(appended);
 }
 
-void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload) {
+void SyncShard::on_request(ConnId conn, RequestTag tag, Encoding enc, std::string_view payload) {
   auto dit = devices_.find(conn);
   if (dit == devices_.end()) return;
   Device& d = dit->second;
-  const Encoding enc = detect(payload);
-  // The MQTT side of a completion: the result on the response topic, then the PUBACK.
-  auto reply = [this, conn, packet_id, enc](Outcome outcome) {
+  // The device's side of a completion: the outcome, in the device's encoding.
+  auto reply = [this, conn, tag, enc](Outcome outcome) {
     if (const auto* error = std::get_if<wire::Error>(&outcome)) {
-      IRIS_LOG(debug, "sync", "request {} on connection {} refused: {}", packet_id, conn, error->text);
-      sink_.reply(conn, packet_id, error->code, encode(enc, wire::Message{*error}));
+      IRIS_LOG(debug, "sync", "request {} on connection {} refused: {}", tag.value(), conn.value(), error->text);
+      sink_.reply(conn, tag, error->code, encode(enc, wire::Message{*error}));
       return;
     }
-    sink_.reply(conn, packet_id, std::nullopt, encode(enc, wire::Message{std::get<wire::SendResult>(outcome)}));
+    sink_.reply(conn, tag, std::nullopt, encode(enc, wire::Message{std::get<wire::SendResult>(outcome)}));
   };
   auto message = enc == Encoding::json ? wire::decode_json<wire::Message>(payload)
                                        : wire::decode<wire::Message>(payload);
@@ -144,7 +138,7 @@ void SyncShard::on_request(ConnId conn, std::uint16_t packet_id, std::string_vie
     d.encoding = enc;
     if (resume_req->protocol_version != 0) d.protocol = resume_req->protocol_version;
     resume(conn, d, *resume_req);
-    sink_.reply(conn, packet_id, std::nullopt, {});
+    sink_.reply(conn, tag, std::nullopt, {});
     return;
   }
   std::optional<RequestOrigin> origin;

@@ -28,6 +28,7 @@
 #include <variant>
 #include <vector>
 
+#include "base/strong_id.h"
 #include "store/history_store.h"
 #include "store/queue_store.h"
 #include "sync/delta_batcher.h"
@@ -41,7 +42,13 @@
 
 namespace iris::sync {
 
-using ConnId = std::uint64_t;
+// A device connection as the transport names it (net/ gives each MQTT connection one).
+using ConnId = StrongId<struct ConnIdTag, std::uint64_t>;
+// The transport's handle of one device request, handed back with its reply; opaque here
+// (over MQTT, the PUBLISH's packet id, 0 when the device wants no acknowledgement).
+using RequestTag = StrongId<struct RequestTagTag, std::uint64_t>;
+// How a device encodes what it sends, and so what it is sent: the transport tells (over
+// MQTT the gateway reads it off the payload, net/sync_gateway.h).
 enum class Encoding { thrift_compact, json };
 
 struct SyncOptions {
@@ -67,9 +74,10 @@ class DeviceSink {
   // Sends `payload` (an encoded Envelope) to the device on `conn`, QoS 1, on its delta
   // topic. When the device acknowledges it, the transport calls on_delivered(conn, token).
   virtual void push(ConnId conn, std::string payload, std::uint64_t token) = 0;
-  // Completes the device's request PUBLISH `packet_id`: acknowledged, or refused with
-  // `error`; `payload` (an encoded Envelope: SendResult or Error) goes on its response topic.
-  virtual void reply(ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
+  // Completes the device's request `tag` (as on_request got it): acknowledged, or refused
+  // with `error`; `payload` (an encoded Envelope: SendResult or Error), when not empty, goes
+  // on its response topic.
+  virtual void reply(ConnId conn, RequestTag tag, std::optional<wire::ErrorCode> error,
                      std::string payload) = 0;
   // Sends `payload` (an encoded Envelope: a Heartbeat) to the device on `conn`, QoS 0, on
   // its delta topic, after everything pushed to it before: never queued, never retried.
@@ -126,10 +134,10 @@ class SyncShard {
 
   void on_connected(ConnId conn, core::UserId user, core::DeviceId device);
   void on_disconnected(ConnId conn);
-  // A request PUBLISH from the device (`payload` is an encoded Envelope): a ResumeRequest
-  // starts its stream; anything else goes through request() and is answered on the
-  // device's response topic.
-  void on_request(ConnId conn, std::uint16_t packet_id, std::string_view payload);
+  // A request from the device (`payload` is an Envelope in `encoding`): a ResumeRequest
+  // starts its stream; anything else goes through request(). Either way DeviceSink::reply
+  // answers `tag`, and the device is sent everything in `encoding` from then on.
+  void on_request(ConnId conn, RequestTag tag, Encoding encoding, std::string_view payload);
 
   // What a request came to: accepted and durable, or refused (nothing was enqueued).
   using Outcome = std::variant<wire::SendResult, wire::Error>;

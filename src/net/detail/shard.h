@@ -25,6 +25,7 @@
 
 #include "mqtt/broker.h"
 #include "net/net_options.h"
+#include "net/sync_gateway.h"
 #include "sync/sync_shard.h"
 
 namespace iris::net::detail {
@@ -72,7 +73,7 @@ struct Envelope {
 // The shard index that owns `key` (a user name, else a client id) among `shards`.
 std::size_t owner_index(std::string_view key, std::size_t shards);
 
-class Shard final : public sync::DeviceSink {
+class Shard final {
  public:
   // The shard's index lives in the low byte of every ConnId it issues.
   static constexpr std::size_t kMaxShards = 256;
@@ -131,9 +132,12 @@ class Shard final : public sync::DeviceSink {
   // Called by peers (through a post) with what they sent to this shard.
   void receive(std::vector<Envelope>& batch);
 
-  // The sync service of the users this shard owns; null when the server carries none.
-  void attach_sync(std::unique_ptr<sync::SyncShard> sync);
-  sync::SyncShard* sync() { return sync_.get(); }
+  // The sync service of the users this shard owns, joined to the broker by a SyncGateway;
+  // null when the server carries none.
+  void attach_sync(std::unique_ptr<SyncGateway> gateway, std::unique_ptr<sync::SyncShard> sync);
+  sync::SyncShard* sync() { return gateway_ ? gateway_->sync() : nullptr; }
+  // The broker the sync gateway joins (it must outlive the gateway: the shard owns both).
+  mqtt::Broker& broker() { return broker_; }
   // Runs work for the sync service on this thread, then carries out what it asked of the
   // broker.
   void run_sync(const std::function<void(sync::SyncShard&)>& fn);
@@ -143,17 +147,6 @@ class Shard final : public sync::DeviceSink {
   // fan-out and replies with a few posts instead of three per send, and their pushes leave
   // in fewer writes.
   void post_sync(std::function<void(sync::SyncShard&)> fn);
-
-  // sync::DeviceSink: the service's pushes and replies become broker pushes and PUBACKs.
-  void push(sync::ConnId conn, std::string payload, std::uint64_t token) override;
-  void reply(sync::ConnId conn, std::uint16_t packet_id, std::optional<wire::ErrorCode> error,
-             std::string payload) override;
-  void signal(sync::ConnId conn, std::string payload) override;
-  bool tracing(core::UserId user) override;
-  void trace(core::UserId user, std::string json) override;
-  bool baseline_listening(core::UserId user) override;
-  void baseline_notify(core::UserId user, std::string payload) override;
-  void revoke_thread(core::UserId user, core::ThreadId thread) override;
 
   // The shard whose thread is calling, or null on any other thread (set once when the
   // shard's thread starts running its io_context).
@@ -166,8 +159,6 @@ class Shard final : public sync::DeviceSink {
 
  private:
   void handle(Envelope& e, mqtt::TimePoint now);
-  void on_intercept(mqtt::InterceptAction& request);
-  void on_typing(mqtt::InterceptAction& request);
   void run_broker();
   void to_io(mqtt::ConnId conn, Envelope e);
   void post_to(std::size_t shard, Envelope e);
@@ -187,14 +178,11 @@ class Shard final : public sync::DeviceSink {
   // Envelopes for this shard's own broker that arrive while it is running (a connection
   // closing inside run_broker): handled right after, so the broker is never re-entered.
   std::vector<Envelope> local_pending_;
-  std::unique_ptr<sync::SyncShard> sync_;
+  std::unique_ptr<SyncGateway> gateway_;  // after broker_: it uses the broker
   void drain_sync();
   std::mutex sync_inbox_mutex_;
   std::vector<std::function<void(sync::SyncShard&)>> sync_inbox_;  // GUARDED_BY(sync_inbox_mutex_)
   std::vector<std::function<void(sync::SyncShard&)>> sync_running_;  // this thread's
-
-  // The user id (as text) of each connection that talked to the sync service: its topics.
-  std::unordered_map<mqtt::ConnId, std::string> sync_users_;
   bool in_broker_ = false;
   // See corked(): the depth of nested batches, and the connections with writes to start
   // when the outermost one ends.

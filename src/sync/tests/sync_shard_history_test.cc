@@ -28,7 +28,7 @@ struct Sink final : DeviceSink {
   void push(ConnId conn, std::string payload, std::uint64_t) override {
     pushes[conn].push_back(wire::decode<wire::Message>(payload).value());
   }
-  void reply(ConnId conn, std::uint16_t, std::optional<wire::ErrorCode>, std::string) override {
+  void reply(ConnId conn, RequestTag, std::optional<wire::ErrorCode>, std::string) override {
     replies.push_back(conn);
   }
   void signal(ConnId, std::string) override {}
@@ -143,8 +143,8 @@ TEST_F(SyncShardHistoryTest, WithoutHistoryATrimmedQueueGivesNoSnapshotRatherTha
 }
 
 TEST_F(SyncShardHistoryTest, EveryAppendNotifiesTheHistoryWriter) {
-  shard_.on_connected(1, kAnn, core::DeviceId{"phone"});
-  shard_.on_request(1, 1, wire::encode(wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}}));
+  shard_.on_connected(ConnId{1}, kAnn, core::DeviceId{"phone"});
+  shard_.on_request(ConnId{1}, RequestTag{1}, Encoding::thrift_compact, wire::encode(wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}}));
   router_.run();
   ASSERT_EQ(sink_.replies.size(), 1u);
   EXPECT_FALSE(writer_.idle()) << "both participants' queues are waiting for history";
@@ -155,16 +155,16 @@ TEST_F(SyncShardHistoryTest, EveryAppendNotifiesTheHistoryWriter) {
 
 TEST_F(SyncShardHistoryTest, DeviceBehindTheFirstRetainedSeqGetsTooOldOnResume) {
   trimmed_queue_with_a_tail();
-  shard_.on_connected(1, kAnn, core::DeviceId{"phone"});
+  shard_.on_connected(ConnId{1}, kAnn, core::DeviceId{"phone"});
   const auto epoch = queue_->info(kAnn)->epoch;
   // The inbox is loaded (and its queue view cached) before a further trim.
   ASSERT_TRUE(shard_.snapshot(kAnn));
   history_catches_up();
   ASSERT_TRUE(queue_->trim_to(kAnn, Seq{17}));
-  shard_.on_request(1, 1, wire::encode(wire::Message{wire::ResumeRequest{epoch, Seq{15}, 0}}));
+  shard_.on_request(ConnId{1}, RequestTag{1}, Encoding::thrift_compact, wire::encode(wire::Message{wire::ResumeRequest{epoch, Seq{15}, 0}}));
   router_.run();
-  ASSERT_FALSE(sink_.pushes[1].empty());
-  auto* r = std::get_if<wire::Resync>(&sink_.pushes[1].back());
+  ASSERT_FALSE(sink_.pushes[ConnId{1}].empty());
+  auto* r = std::get_if<wire::Resync>(&sink_.pushes[ConnId{1}].back());
   ASSERT_NE(r, nullptr);
   EXPECT_EQ(r->reason, wire::ResyncReason::too_old);
 }

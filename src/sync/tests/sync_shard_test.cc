@@ -21,32 +21,34 @@ namespace {
 using core::Seq;
 using core::ThreadId;
 using core::UserId;
+// Connections by number, as the cases name them.
+using Conn = std::uint64_t;
 
 struct Recorder final : DeviceSink {
   struct Reply {
-    std::uint16_t packet_id;
+    std::uint64_t packet_id;
     std::optional<wire::ErrorCode> error;
     std::optional<wire::Message> message;
   };
-  std::map<ConnId, std::vector<std::pair<std::uint64_t, wire::Message>>> pushes;
-  std::map<ConnId, std::vector<Reply>> replies;
-  std::function<void(ConnId)> on_reply;
+  std::map<Conn, std::vector<std::pair<std::uint64_t, wire::Message>>> pushes;
+  std::map<Conn, std::vector<Reply>> replies;
+  std::function<void(Conn)> on_reply;
 
   void push(ConnId conn, std::string payload, std::uint64_t token) override {
-    pushes[conn].emplace_back(token, wire::decode<wire::Message>(payload).value());
+    pushes[conn.value()].emplace_back(token, wire::decode<wire::Message>(payload).value());
   }
-  void reply(ConnId conn, std::uint16_t id, std::optional<wire::ErrorCode> error, std::string payload) override {
+  void reply(ConnId conn, RequestTag id, std::optional<wire::ErrorCode> error, std::string payload) override {
     std::optional<wire::Message> m;
     if (!payload.empty()) m = wire::decode<wire::Message>(payload).value();
-    replies[conn].push_back({id, error, m});
-    if (on_reply) on_reply(conn);
+    replies[conn.value()].push_back({id.value(), error, m});
+    if (on_reply) on_reply(conn.value());
   }
-  std::map<ConnId, std::vector<wire::Message>> signals;
+  std::map<Conn, std::vector<wire::Message>> signals;
   std::set<UserId> traced_users;
   std::map<UserId, std::vector<std::string>> traces;
   std::vector<std::pair<UserId, ThreadId>> revoked;
   void signal(ConnId conn, std::string payload) override {
-    signals[conn].push_back(wire::decode<wire::Message>(payload).value());
+    signals[conn.value()].push_back(wire::decode<wire::Message>(payload).value());
   }
   bool tracing(UserId user) override { return traced_users.contains(user); }
   void trace(UserId user, std::string json) override { traces[user].push_back(std::move(json)); }
@@ -60,7 +62,7 @@ struct Recorder final : DeviceSink {
 };
 
 // The delta batches pushed to `conn`, in order.
-std::vector<wire::DeltaBatch> batches_of(Recorder& sink, ConnId conn) {
+std::vector<wire::DeltaBatch> batches_of(Recorder& sink, Conn conn) {
   std::vector<wire::DeltaBatch> out;
   for (auto& [token, m] : sink.pushes[conn]) {
     if (auto* b = std::get_if<wire::DeltaBatch>(&m)) out.push_back(*b);
@@ -96,31 +98,31 @@ class SyncShardTest : public ::testing::Test {
   SyncShard& owner(UserId u) { return *shards_[u.value() % 2]; }
 
   // Connects device `conn` of `user` and resumes it from (epoch, seq).
-  void connect(ConnId conn, UserId user, Seq last = Seq{0}, std::optional<core::Epoch> epoch = {},
+  void connect(Conn conn, UserId user, Seq last = Seq{0}, std::optional<core::Epoch> epoch = {},
                std::uint32_t max = 0) {
-    owner(user).on_connected(conn, user, core::DeviceId{"d" + std::to_string(conn)});
+    owner(user).on_connected(ConnId{conn}, user, core::DeviceId{"d" + std::to_string(conn)});
     const core::Epoch e = epoch.value_or(store_->info(user).value().epoch);
     request(conn, user, wire::ResumeRequest{e, last, max});
   }
-  void request(ConnId conn, UserId user, const wire::Message& m) {
-    owner(user).on_request(conn, next_packet_++, wire::encode(m));
+  void request(Conn conn, UserId user, const wire::Message& m) {
+    owner(user).on_request(ConnId{conn}, RequestTag{next_packet_++}, Encoding::thrift_compact, wire::encode(m));
     router_.run();
   }
-  ThreadId create_thread(ConnId conn, UserId creator, std::vector<UserId> others) {
+  ThreadId create_thread(Conn conn, UserId creator, std::vector<UserId> others) {
     request(conn, creator, wire::CreateThreadRequest{core::ClientMsgId{9, next_packet_}, "t", others});
     auto& r = sink_.replies[conn].back();
     return std::get<wire::SendResult>(*r.message).thread;
   }
   // Acks every delta batch pushed to `conn` that is not yet acked, in order.
-  void ack_all(ConnId conn, UserId user) {
+  void ack_all(Conn conn, UserId user) {
     for (std::size_t i = acked_[conn]; i < sink_.pushes[conn].size(); i = acked_[conn]) {
       acked_[conn] = i + 1;
-      owner(user).on_delivered(conn, sink_.pushes[conn][i].first);
+      owner(user).on_delivered(ConnId{conn}, sink_.pushes[conn][i].first);
       router_.run();
     }
   }
   // Every update delivered to `conn` by delta batches, checking continuity like a device.
-  std::vector<core::Update> delivered(ConnId conn, Seq from = Seq{0}) {
+  std::vector<core::Update> delivered(Conn conn, Seq from = Seq{0}) {
     std::vector<core::Update> out;
     Seq at = from;
     for (const auto& b : batches_of(sink_, conn)) {
@@ -138,7 +140,7 @@ class SyncShardTest : public ::testing::Test {
   std::vector<std::unique_ptr<SyncShard>> shards_;
   core::Timestamp now_{std::chrono::milliseconds{1'800'000'000'000}};
   std::uint16_t next_packet_ = 1;
-  std::map<ConnId, std::size_t> acked_;
+  std::map<Conn, std::size_t> acked_;
 };
 
 const UserId kAnn{1}, kBob{2}, kEve{3};
@@ -150,7 +152,7 @@ TEST_F(SyncShardTest, SendReachesEveryDeviceOfEveryParticipantAfterItIsDurable) 
   connect(3, kBob, Seq{0});
   connect(4, kAnn);  // Ann's second device
   std::size_t before = sink_.pushes[2].size();
-  sink_.on_reply = [&](ConnId c) {
+  sink_.on_reply = [&](Conn c) {
     if (c == 1) {
       EXPECT_EQ(store_->info(kBob).value().head, Seq{2}) << "PUBACK before durability";
     }
@@ -159,7 +161,7 @@ TEST_F(SyncShardTest, SendReachesEveryDeviceOfEveryParticipantAfterItIsDurable) 
   ASSERT_EQ(sink_.replies[1].back().error, std::nullopt);
   const auto& result = std::get<wire::SendResult>(*sink_.replies[1].back().message);
   EXPECT_EQ(result.seq, Seq{2});
-  for (ConnId c : {2, 3, 4}) {
+  for (Conn c : {2, 3, 4}) {
     auto got = delivered(c);
     ASSERT_FALSE(got.empty()) << "device " << c;
     EXPECT_EQ(std::get<core::MessageCreated>(got.back().body).text, "hello") << "device " << c;
@@ -171,7 +173,7 @@ TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatc
   connect(1, kAnn);  // Ann's phone: gets everything, its own sends included
   const ThreadId t = create_thread(1, kAnn, {kBob});
   ack_all(1, kAnn);
-  owner(kAnn).on_connected(2, kAnn, core::DeviceId{"laptop"});
+  owner(kAnn).on_connected(ConnId{2}, kAnn, core::DeviceId{"laptop"});
   request(2, kAnn, wire::ResumeRequest{store_->info(kAnn).value().epoch, Seq{1}, 0, true});
   connect(3, kBob);
   ack_all(3, kBob);
@@ -186,8 +188,8 @@ TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatc
   std::sort(lags.begin(), lags.end());
   EXPECT_EQ(lags, (std::vector<std::uint64_t>{0, 1})) << "the laptop holds its send; the phone has not acked";
   // Held by the laptop, so its keep-alives stop carrying the head after the first.
-  owner(kAnn).on_keep_alive(2);
-  owner(kAnn).on_keep_alive(2);
+  owner(kAnn).on_keep_alive(ConnId{2});
+  owner(kAnn).on_keep_alive(ConnId{2});
   EXPECT_EQ(sink_.signals[2].size(), 1u);
 
   request(3, kBob, wire::SendRequest{core::ClientMsgId{2, 1}, t, "from bob", std::nullopt});
@@ -224,7 +226,7 @@ TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatc
 }
 
 TEST_F(SyncShardTest, DeviceWithoutAnEpochGetsItsOwnUpdatesToLearnTheEpoch) {
-  owner(kAnn).on_connected(1, kAnn, core::DeviceId{"new"});
+  owner(kAnn).on_connected(ConnId{1}, kAnn, core::DeviceId{"new"});
   request(1, kAnn, wire::ResumeRequest{core::Epoch{0}, Seq{0}, 0, true});
   const ThreadId t = create_thread(1, kAnn, {kBob});
   ASSERT_NE(t, ThreadId{0});
@@ -304,7 +306,7 @@ TEST_F(SyncShardTest, DeviceCursorIsWrittenOnceItLagsByTheConfiguredSeqsAndOnDis
   EXPECT_EQ(cursor(), Seq{5});
   for (std::uint64_t i = 4; i < 7; ++i) send(i);  // acked up to 8
   EXPECT_EQ(cursor(), Seq{5});
-  owner(kBob).on_disconnected(2);
+  owner(kBob).on_disconnected(ConnId{2});
   router_.run();
   EXPECT_EQ(cursor(), Seq{8}) << "the final position is written when the device leaves";
 }
@@ -313,7 +315,7 @@ TEST_F(SyncShardTest, AnswersResyncForEachReasonAndRateLimitsThem) {
   connect(1, kAnn);
   create_thread(1, kAnn, {kBob});
   const core::Epoch epoch = store_->info(kBob).value().epoch;
-  auto last_resync = [&](ConnId c) { return std::get<wire::Resync>(sink_.pushes[c].back().second); };
+  auto last_resync = [&](Conn c) { return std::get<wire::Resync>(sink_.pushes[c].back().second); };
   connect(2, kBob, Seq{0}, core::Epoch{epoch.value() + 1});
   EXPECT_EQ(last_resync(2).reason, wire::ResyncReason::epoch_changed);
   EXPECT_EQ(last_resync(2).epoch, epoch);
@@ -372,12 +374,12 @@ TEST_F(SyncShardTest, BacklogTooLargeBecauseOfOneThreadIsResyncedForThatThreadOn
 TEST_F(SyncShardTest, KeepAliveOfAStreamingDeviceCarriesTheHead) {
   connect(1, kAnn);
   const ThreadId t = create_thread(1, kAnn, {kBob});
-  owner(kBob).on_connected(2, kBob, core::DeviceId{"not-resumed"});
-  owner(kBob).on_keep_alive(2);
+  owner(kBob).on_connected(ConnId{2}, kBob, core::DeviceId{"not-resumed"});
+  owner(kBob).on_keep_alive(ConnId{2});
   EXPECT_TRUE(sink_.signals[2].empty()) << "no stream, nothing to report";
   connect(3, kBob);
   request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 1}, t, "x", std::nullopt});
-  owner(kBob).on_keep_alive(3);
+  owner(kBob).on_keep_alive(ConnId{3});
   ASSERT_EQ(sink_.signals[3].size(), 1u);
   const auto& hb = std::get<wire::Heartbeat>(sink_.signals[3][0]);
   EXPECT_EQ(hb.head, Seq{2});
@@ -389,21 +391,21 @@ TEST_F(SyncShardTest, KeepAliveOfADeviceHoldingTheHeadGetsNoHeartbeatAfterTheFir
   const ThreadId t = create_thread(1, kAnn, {kBob});
   connect(3, kBob);
   ack_all(3, kBob);
-  owner(kBob).on_keep_alive(3);
+  owner(kBob).on_keep_alive(ConnId{3});
   ASSERT_EQ(sink_.signals[3].size(), 1u) << "the first keep-alive after a resume tells the head";
-  owner(kBob).on_keep_alive(3);
+  owner(kBob).on_keep_alive(ConnId{3});
   EXPECT_EQ(sink_.signals[3].size(), 1u) << "acknowledged up to the head: nothing to tell";
   request(1, kAnn, wire::SendRequest{core::ClientMsgId{8, 1}, t, "x", std::nullopt});
-  owner(kBob).on_keep_alive(3);
+  owner(kBob).on_keep_alive(ConnId{3});
   ASSERT_EQ(sink_.signals[3].size(), 2u) << "a delta is not acknowledged yet: behind the head";
   EXPECT_EQ(std::get<wire::Heartbeat>(sink_.signals[3][1]).head, Seq{2});
   ack_all(3, kBob);
-  owner(kBob).on_keep_alive(3);
+  owner(kBob).on_keep_alive(ConnId{3});
   EXPECT_EQ(sink_.signals[3].size(), 2u);
   EXPECT_EQ(owner(kBob).stats().heartbeats_elided, 2u);
   // A new resume (a reconnect), even one at the head, tells the head once more.
   connect(3, kBob, Seq{2});
-  owner(kBob).on_keep_alive(3);
+  owner(kBob).on_keep_alive(ConnId{3});
   EXPECT_EQ(sink_.signals[3].size(), 3u);
 }
 
@@ -651,7 +653,7 @@ TEST_F(SyncShardTest, NewErrorCodesGoOnlyToDevicesThatSaidTheirVersion) {
   connect(1, kAnn);
   const ThreadId t = create_thread(1, kAnn, {kBob, kEve});
   connect(2, kBob);  // resumed without protocol_version: version 3
-  owner(kBob).on_connected(3, kBob, core::DeviceId{"new"});
+  owner(kBob).on_connected(ConnId{3}, kBob, core::DeviceId{"new"});
   request(3, kBob, wire::ResumeRequest{store_->info(kBob).value().epoch, Seq{0}, 0, false, 4});
   const wire::ChangeParticipantsRequest remove_eve{core::ClientMsgId{6, 1}, t, {}, {kEve}};
   request(2, kBob, remove_eve);

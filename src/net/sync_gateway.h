@@ -1,0 +1,86 @@
+#pragma once
+// SyncGateway: the one seam between a shard's MQTT broker and its sync service. Everything
+// MQTT about the sync protocol is here, and nothing of it is in sync/:
+//  - in: the broker's intercepted PUBLISHes on u/<user>/sync (requests; their encoding read
+//    off the payload) and t/<thread>/typing (typing signals, checked and republished), and
+//    its acknowledgements, keep-alives and goodbyes of the connections that talk sync;
+//  - out (sync::DeviceSink): pushes and heartbeats on u/<user>/deltas, results on
+//    u/<user>/responses with the request's PUBACK (puback_reason), the user's trace, and the
+//    subscriptions a removal from a thread revokes;
+//  - thread membership for the authorizer (ThreadMembership), from the sync service's
+//    resident inboxes (see is_participant).
+// The per-connection user map lives here: the user id (as its text) of each connection that
+// sent a request, whose topics its pushes go to.
+//
+// Single-threaded: everything runs on the shard's thread, like the broker and the
+// SyncShard it joins. No I/O: the shard carries out the broker's actions.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "mqtt/broker.h"
+#include "mqtt/reason_code.h"
+#include "net/iris_auth.h"
+#include "sync/sync_shard.h"
+#include "wire/messages.h"
+
+namespace iris::net {
+
+// The PUBACK reason code of a request the sync service refused with `code`: the one mapping
+// (MQTT 5.0 §3.4.2.1 allows only a few codes); the exact code travels in the Error on the
+// response topic.
+mqtt::ReasonCode puback_reason(wire::ErrorCode code);
+
+// The encoding of a device's payload: a JSON Envelope is an object, while a compact one
+// starts with a field header, never '{'.
+sync::Encoding encoding_of(std::string_view payload);
+
+class SyncGateway final : public sync::DeviceSink, public ThreadMembership {
+ public:
+  // Whether this shard owns `user` (its inbox is this shard's to read).
+  using OwnsUser = std::function<bool(core::UserId)>;
+
+  // `broker` must outlive the gateway.
+  SyncGateway(mqtt::Broker& broker, OwnsUser owns);
+
+  // Joins the sync service (built with this gateway as its sink) and has the broker hand
+  // its service topics here. Call once, before any traffic.
+  void attach(std::unique_ptr<sync::SyncShard> sync);
+  sync::SyncShard* sync() { return sync_.get(); }
+
+  // --- the broker's actions for the sync service ---
+  void on_intercept(mqtt::InterceptAction& request);
+  void on_delivered(mqtt::ConnId conn, std::uint64_t token);
+  void on_keep_alive(mqtt::ConnId conn);
+  void on_gone(mqtt::ConnId conn);
+
+  // sync::DeviceSink
+  void push(sync::ConnId conn, std::string payload, std::uint64_t token) override;
+  void reply(sync::ConnId conn, sync::RequestTag tag, std::optional<wire::ErrorCode> error,
+             std::string payload) override;
+  void signal(sync::ConnId conn, std::string payload) override;
+  bool tracing(core::UserId user) override;
+  void trace(core::UserId user, std::string json) override;
+  bool baseline_listening(core::UserId user) override;
+  void baseline_notify(core::UserId user, std::string payload) override;
+  void revoke_thread(core::UserId user, core::ThreadId thread) override;
+
+  // ThreadMembership: whether `user` (as authenticated) is a participant of `thread` (both
+  // decimal ids), from the user's inbox. False for a user this shard does not own: that
+  // inbox is not ours to read.
+  bool is_participant(std::string_view user, std::string_view thread) const override;
+
+ private:
+  void on_typing(mqtt::InterceptAction& request, std::string_view thread_text);
+
+  mqtt::Broker& broker_;
+  OwnsUser owns_;
+  std::unique_ptr<sync::SyncShard> sync_;
+  // The user id (as text) of each connection that talked to the sync service: its topics.
+  std::unordered_map<mqtt::ConnId, std::string> users_;
+};
+
+}  // namespace iris::net
