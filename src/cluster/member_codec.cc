@@ -34,6 +34,8 @@ bool parse_number(std::string_view s, T& out, int base = 10) {
 
 std::string encode_member(const ServerInfo& server) {
   std::string out = "iris-member 1\naddress " + server.address + "\n";
+  if (!server.mqtt.empty()) out += "mqtt " + server.mqtt + "\n";
+  if (!server.http.empty()) out += "http " + server.http + "\n";
   if (server.tokens == default_tokens(server.name, static_cast<std::uint32_t>(server.tokens.size()))) {
     out += "tokens default " + std::to_string(server.tokens.size()) + "\n";
     return out;
@@ -56,7 +58,17 @@ Result<ServerInfo> decode_member(std::string_view name, std::string_view data) {
   if (next_word(rest) != "iris-member" || next_word(rest) != "1") return fail(errc::invalid_member);
   if (next_word(rest) != "address") return fail(errc::invalid_member);
   s.address = std::string(next_word(rest));
-  if (s.address.empty() || next_word(rest) != "tokens") return fail(errc::invalid_member);
+  if (s.address.empty()) return fail(errc::invalid_member);
+  auto key = next_word(rest);
+  if (key == "mqtt") {
+    s.mqtt = std::string(next_word(rest));
+    key = next_word(rest);
+  }
+  if (key == "http") {
+    s.http = std::string(next_word(rest));
+    key = next_word(rest);
+  }
+  if (key != "tokens") return fail(errc::invalid_member);
   const auto kind = next_word(rest);
   if (kind == "default") {
     std::uint32_t count = 0;

@@ -6,7 +6,9 @@
 //   iris-member 1            iris-cell 1
 //   address 127.0.0.1:7001   tokens 2048
 //   tokens default 2048      (the token count every server of the cell uses)
-//   (or: tokens list <hex> <hex> ...)
+//   mqtt 127.0.0.1:1883      (optional: where devices reach it)
+//   http 127.0.0.1:8080      (optional)
+// The tokens may instead be listed: `tokens list <hex> <hex> ...`, last in the text.
 
 #include <cstdint>
 #include <string>

@@ -9,7 +9,9 @@ namespace iris::cluster {
 Result<void> validate(const ServerInfo& server) {
   if (server.name.empty() || server.name.size() > kMaxNameBytes) return fail(errc::invalid_member);
   if (server.name.find('/') != std::string::npos) return fail(errc::invalid_member);  // a znode name
-  if (server.address.size() > kMaxAddressBytes) return fail(errc::invalid_member);
+  for (const auto* a : {&server.address, &server.mqtt, &server.http}) {
+    if (a->size() > kMaxAddressBytes) return fail(errc::invalid_member);
+  }
   if (server.tokens.empty() || server.tokens.size() > kMaxTokens) return fail(errc::invalid_member);
   return {};
 }

@@ -17,6 +17,15 @@ TEST(MemberCodecTest, DefaultTokensTravelAsTheirCount) {
   EXPECT_EQ(*back, s);
 }
 
+TEST(MemberCodecTest, DeviceEndpointsRoundTrip) {
+  ServerInfo s{"irisd-2", "127.0.0.1:7002", default_tokens("irisd-2", 4)};
+  s.mqtt = "127.0.0.1:1884";
+  s.http = "127.0.0.1:8081";
+  const auto back = decode_member("irisd-2", encode_member(s));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, s);
+}
+
 TEST(MemberCodecTest, ExplicitTokensRoundTrip) {
   const ServerInfo s{"x", "h:1", {0, 1, ~std::uint64_t{0}}};
   const auto back = decode_member("x", encode_member(s));

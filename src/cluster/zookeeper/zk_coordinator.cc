@@ -17,13 +17,17 @@ constexpr const char* kLog = "cluster";
 constexpr int kMaxNodeBytes = static_cast<int>(kMaxTokens) * 17 + 512;
 
 void quiet_client_log() {
-  // The C client logs every reconnect attempt at INFO to stderr; irisd says what matters.
   static const bool once = [] {
     zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
     return true;
   }();
   (void)once;
 }
+
+// The C client logs each failed reconnect attempt, about 30 a second while the ensemble is
+// unreachable, as an error. The adapter itself says what matters (lost, expired, refused),
+// so the library's lines go to the debug level.
+void client_log(const char* message) { IRIS_LOG(debug, "zookeeper", "{}", message); }
 
 Result<std::string> get_data(zhandle_t* zh, const std::string& path, int& rc) {
   std::string buf(static_cast<std::size_t>(kMaxNodeBytes), '\0');
@@ -49,8 +53,9 @@ Result<std::unique_ptr<ZooKeeperCoordinator>> ZooKeeperCoordinator::connect(ZooK
   }
   quiet_client_log();
   std::unique_ptr<ZooKeeperCoordinator> c(new ZooKeeperCoordinator(std::move(options)));
-  c->zh_ = zookeeper_init(c->options_.hosts.c_str(), &ZooKeeperCoordinator::on_watch,
-                          static_cast<int>(c->options_.session_timeout.count()), nullptr, c.get(), 0);
+  c->zh_ = zookeeper_init2(c->options_.hosts.c_str(), &ZooKeeperCoordinator::on_watch,
+                           static_cast<int>(c->options_.session_timeout.count()), nullptr, c.get(), 0,
+                           &client_log);
   if (c->zh_ == nullptr) return fail(errc::coordinator_unavailable);
   std::unique_lock lock(c->mu_);
   const bool up = c->cv_.wait_for(lock, c->options_.connect_timeout, [&] {
@@ -80,6 +85,7 @@ void ZooKeeperCoordinator::on_watch(zhandle_t*, int type, int state, const char*
     } else if (state == ZOO_EXPIRED_SESSION_STATE || state == ZOO_AUTH_FAILED_STATE) {
       self->zk_expired_ = true;
     } else if (!self->lost_) {  // connecting: the link is down, the session may live on
+      IRIS_LOG(warn, kLog, "lost the zookeeper connection; serving on while the session may live");
       self->lost_ = true;
       self->lost_at_ = std::chrono::steady_clock::now();
       if (self->state_ != SessionState::expired) self->state_ = SessionState::connecting;
