@@ -18,6 +18,7 @@
 #include "mqtt/encoder.h"
 #include "net/token.h"
 #include "wire/codec.h"
+#include "wire/topics.h"
 
 namespace iris::bench {
 namespace {
@@ -35,7 +36,7 @@ struct Shared : RunState {
   std::atomic<std::size_t> receivers_done{0};  // devices that got every message sent to them
 };
 
-std::string sync_topic(core::UserId user) { return "u/" + std::to_string(user.value()) + "/sync"; }
+std::string sync_topic(core::UserId user) { return wire::user_topic(user, wire::UserTopic::sync); }
 
 void append_request(mqtt::Bytes& out, core::UserId user, mqtt::PacketId id, const wire::Message& m,
                     mqtt::Version version) {

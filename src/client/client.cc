@@ -28,6 +28,7 @@
 #include "client/mqtt_session.h"
 #include "client/sync_machine.h"
 #include "wire/codec.h"
+#include "wire/topics.h"
 
 namespace iris::client {
 
@@ -119,9 +120,9 @@ struct Client::Impl {
       if (opt.ca_file.empty()) tls_ctx.set_default_verify_paths();
       else tls_ctx.load_verify_file(opt.ca_file);
     }
-    topic_sync = "u/" + std::to_string(opt.user.value()) + "/sync";
-    topic_deltas = "u/" + std::to_string(opt.user.value()) + "/deltas";
-    topic_responses = "u/" + std::to_string(opt.user.value()) + "/responses";
+    topic_sync = wire::user_topic(opt.user, wire::UserTopic::sync);
+    topic_deltas = wire::user_topic(opt.user, wire::UserTopic::deltas);
+    topic_responses = wire::user_topic(opt.user, wire::UserTopic::responses);
   }
 
   ClientOptions opt;
@@ -537,7 +538,7 @@ struct Client::Impl {
       std::vector<std::string> filters{topic_deltas, topic_responses};
       if (opt.typing)
         if (auto ts = store->threads())
-          for (const auto& t : *ts) filters.push_back("t/" + std::to_string(t.id.value()) + "/typing");
+          for (const auto& t : *ts) filters.push_back(wire::typing_topic(t.id));
       enqueue(session->subscribe(filters, mqtt::QoS::at_least_once));
       publish_resume();
       load_queue();
@@ -734,7 +735,7 @@ void Client::set_typing(core::ThreadId thread, bool active) {
   Impl& i = *impl_;
   auto fn = [&i, thread, active] {
     if (!i.online) return;
-    i.enqueue(i.session->publish("t/" + std::to_string(thread.value()) + "/typing",
+    i.enqueue(i.session->publish(wire::typing_topic(thread),
                                  wire::encode(wire::Message{wire::Typing{thread, i.opt.user, active}}),
                                  mqtt::QoS::at_most_once));
   };

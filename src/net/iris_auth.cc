@@ -3,6 +3,7 @@
 #include "base/log.h"
 #include "mqtt/errc.h"
 #include "net/errc.h"
+#include "wire/topics.h"
 
 namespace iris::net {
 namespace {
@@ -16,7 +17,7 @@ std::pair<std::string_view, std::optional<std::string_view>> first_level(std::st
 
 bool is_wildcard(std::string_view level) { return level == "+" || level == "#"; }
 
-bool is_iris_space(std::string_view top) { return top == "u" || top == "t"; }
+bool is_iris_space(std::string_view top) { return top == wire::kUserRoot || top == wire::kThreadRoot; }
 
 }  // namespace
 
@@ -50,8 +51,8 @@ bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access
   if (!iris_space || !rest) return false;
   const auto [id, tail] = first_level(*rest);
   if (is_wildcard(id) || id.empty()) return false;
-  if (top == "u") return id == who.user;
-  if (access == Access::publish && tail != "typing") return false;
+  if (top == wire::kUserRoot) return id == who.user;
+  if (access == Access::publish && tail != wire::kTypingLeaf) return false;
   return membership_.is_participant(who.user, id);
 }
 

@@ -21,6 +21,7 @@
 #include "net/token.h"
 #include "wire/codec.h"
 #include "wire/json_codec.h"
+#include "wire/topics.h"
 
 namespace iris::bench {
 
@@ -144,8 +145,8 @@ class Replay {
   };
 
   static std::uint64_t user_id(std::uint32_t user) { return user + 1; }
-  std::string topic(const Device& d, const char* leaf) const {
-    return "u/" + std::to_string(user_id(d.user)) + "/" + leaf;
+  std::string topic(const Device& d, wire::UserTopic leaf) const {
+    return wire::user_topic(core::UserId{user_id(d.user)}, leaf);
   }
   bool json() const { return o_.mode != ReplayMode::delta_thrift; }
   bool pull() const { return o_.mode == ReplayMode::pull_json; }
@@ -159,7 +160,7 @@ class Replay {
   std::uint16_t publish(Device& d, const wire::Message& m) {
     mqtt::Publish p;
     p.qos = mqtt::QoS::at_least_once;
-    p.topic = topic(d, "sync");
+    p.topic = topic(d, wire::UserTopic::sync);
     p.packet_id = d.next_packet_id++;
     if (d.next_packet_id == 0) d.next_packet_id = 1;
     p.payload = mqtt::Payload(encode(m));
@@ -172,7 +173,7 @@ class Replay {
   mqtt::Publish resume_publish(Device& d) {
     mqtt::Publish p;
     p.qos = mqtt::QoS::at_least_once;
-    p.topic = topic(d, "sync");
+    p.topic = topic(d, wire::UserTopic::sync);
     p.packet_id = d.next_packet_id++;
     if (d.next_packet_id == 0) d.next_packet_id = 1;
     p.payload = mqtt::Payload(
@@ -244,7 +245,7 @@ class Replay {
     // (A PINGRESP answers a ping sent at its own simulated time: ping_until() set that.)
     if (!std::holds_alternative<mqtt::PingResp>(packet)) d.last_in_ms = now_ms_;
     if (auto* p = std::get_if<mqtt::Publish>(&packet)) {
-      if (p->topic.ends_with("/notify")) {
+      if (wire::user_of_topic(p->topic, wire::UserTopic::notify)) {
         count("down.notify", wire_bytes);
         on_notify(d, p->payload.view());
       } else {
@@ -488,7 +489,7 @@ class Replay {
     d.to_fetch.clear();
     mqtt::Subscribe s;
     s.packet_id = d.next_packet_id++;
-    for (const char* leaf : {pull() ? "notify" : "deltas", "responses"}) {
+    for (auto leaf : {pull() ? wire::UserTopic::notify : wire::UserTopic::deltas, wire::UserTopic::responses}) {
       mqtt::Subscription sub;
       sub.filter = topic(d, leaf);
       sub.options.max_qos = mqtt::QoS::at_least_once;
