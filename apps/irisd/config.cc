@@ -171,6 +171,13 @@ const std::vector<Option>& options() {
        "store. Default: <data_dir>/history. If it cannot be opened the server still runs: live "
        "delivery goes on, the storage cursor waits, and the store is retried every second",
        [](Config& c, std::string_view v) { c.history.path = std::string(v); }},
+      {"history.wal_limit_bytes",
+       "Bytes the history store's write-ahead log may keep after a commit; past it the WAL is "
+       "checkpointed into the database and truncated. Default: 16777216 (16 MiB); lower "
+       "checkpoints (writes + fsync) more often, higher leaves more disk to the WAL",
+       [](Config& c, std::string_view v) {
+         c.history.wal_limit_bytes = to_u64_max("history.wal_limit_bytes", v, 1ull << 40);
+       }},
       {"history.batch_updates",
        "Most updates the history writer applies in one transaction, over all users. Default: "
        "32768; larger batches rewrite fewer SQLite pages per update (each transaction rewrites "

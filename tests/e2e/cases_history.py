@@ -19,8 +19,7 @@ RETENTION = ("--retention.window", "1s", "--retention.interval", "1s")
 
 
 def enc(v):
-    """An id as the history store keeps it (u64 with the top bit flipped, as i64)."""
-    v ^= 1 << 63
+    """An id as the history store keeps it: the i64 with the same bits (src/sqlite/README.md)."""
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
@@ -34,8 +33,16 @@ def history_rows(path, user):
     """(seqs of the applied updates, message texts) of `user` in the history file."""
     db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
     try:
-        seqs = [r[0] for r in db.execute("SELECT seq FROM updates WHERE user=? ORDER BY seq", (enc(user),))]
-        texts = [r[0] for r in db.execute("SELECT text FROM messages WHERE user=? ORDER BY message", (enc(user),))]
+        # Schema version 2 (docs/STORAGE_FORMAT.md): a shown log row whose record is NULL is a
+        # message whose text is its thread's body; these cases neither edit nor send conflicting
+        # content, so every shown row must be one.
+        seqs = [r[0] for r in db.execute("SELECT seq FROM log WHERE user=? ORDER BY seq", (enc(user),))]
+        odd = db.execute("SELECT count(*) FROM log WHERE user=? AND shown IS NOT NULL AND "
+                         "(record IS NOT NULL OR edit IS NOT NULL)", (enc(user),)).fetchone()[0]
+        assert odd == 0, "%d shown messages of user %d without a shared body" % (odd, user)
+        texts = [r[0] for r in db.execute(
+            "SELECT b.text FROM log l JOIN bodies b ON b.thread=l.thread AND b.message=l.message "
+            "WHERE l.user=? AND l.shown IS NOT NULL ORDER BY l.message", (enc(user),))]
         return seqs, texts
     finally:
         db.close()

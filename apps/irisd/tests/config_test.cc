@@ -52,6 +52,13 @@ TEST(IrisdConfig, HistoryAndRetentionDefaultsAndOverrides) {
   EXPECT_THROW(parse({"--retention.window", "soon"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, HistoryWalLimitDefaultsTo16MiBAndIsBounded) {
+  EXPECT_EQ(parse({}).config.history.wal_limit_bytes, 16u << 20);
+  EXPECT_EQ(parse({"--history.wal_limit_bytes=65536"}).config.history.wal_limit_bytes, 65536u);
+  EXPECT_THROW(parse({"--history.wal_limit_bytes", "lots"}), std::runtime_error);
+  EXPECT_THROW(parse({"--history.wal_limit_bytes", "99999999999999999"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, FlagsOverrideTheFile) {
   const auto file = write_config("# comment\ndata_dir = /tmp/x  # trailing\nstore.max_queue_length = 10\n\n");
   auto p = parse({"--config", file, "--store.max_queue_length=20", "--store.sync", "false"});

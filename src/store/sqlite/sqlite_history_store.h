@@ -6,7 +6,10 @@
 // does well; a separate file keeps a history outage (disk full, bad file) away from the
 // queue. The schema is docs/STORAGE_FORMAT.md, "History store".
 //
-// Durability: WAL with synchronous=FULL, so a committed apply() survives a power loss.
+// Durability: WAL with synchronous=FULL, so a committed apply() survives a power loss. The WAL
+// is kept small: after a commit that left it over wal_limit_bytes, a TRUNCATE checkpoint
+// copies it into the database and cuts it to zero bytes (journal_size_limit caps what a
+// restarted WAL keeps too).
 //
 // Outage behaviour: if the database cannot be opened (missing or unwritable directory) the
 // store still constructs; every call fails with errc::unavailable and retries the open at
@@ -17,6 +20,7 @@
 // reads (snapshots, paging) run concurrently with a long apply() under WAL.
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 
@@ -31,6 +35,10 @@ struct HistoryStoreOptions {
   // Least time between two attempts to reopen an unavailable database. Default 1 s: quick
   // recovery without a log line per call during an outage.
   std::chrono::milliseconds reopen_interval{1000};
+  // Most bytes the write-ahead log may keep after a commit before it is checkpointed and
+  // truncated. Default 16 MiB: a few large batches between checkpoints; lower costs a
+  // checkpoint (database writes + fsync) more often, higher leaves more disk to the WAL.
+  std::uint64_t wal_limit_bytes = 16ull << 20;
 };
 
 // Never fails: an unopenable database makes an unavailable store (logged), see above.
