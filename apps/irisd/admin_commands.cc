@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "apps/irisd/secret.h"
+#include "dbpair/manual_promote.h"
 #include "net/token.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
 #include "store/sqlite/sqlite_history_store.h"
@@ -60,6 +61,32 @@ int trim_queue(const Parsed& parsed) {
   }
   std::printf("trimmed %zu updates of user %llu\n", *trimmed,
               static_cast<unsigned long long>(user.value()));
+  return 0;
+}
+
+int db_promote(const Parsed& parsed) {
+  const DbPromoteRequest& r = parsed.db_promote;
+  dbpair::ManualPromoteOptions options;
+  auto servers = dbpair::parse_servers(r.servers);
+  if (!servers || servers->size() != 2) {
+    std::fprintf(stderr, "irisd: db promote: --servers: expected HOST:PORT,HOST:PORT, got '%s'\n",
+                 r.servers.c_str());
+    return 1;
+  }
+  options.servers = std::move(*servers);
+  options.admin.user = r.admin_user;
+  options.admin.password = r.admin_password;
+  options.replication = {r.repl_user, r.repl_password};
+  options.promote.database = r.database;
+  options.force = r.force;
+  auto report = dbpair::manual_promote(options);
+  if (!report) {
+    std::fprintf(stderr, "irisd: db promote: %s\n", report.error().message().c_str());
+    return 1;
+  }
+  std::printf("promoted %s%s%s\n", report->promoted.to_string().c_str(),
+              report->old_primary_reachable ? "; the old primary is now its replica" : "",
+              report->generation_bumped ? "; failover generation bumped (devices resync)" : "");
   return 0;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// irisd's one-shot commands beside the server: `irisd token` and `irisd trim`. Each returns
+// irisd's one-shot commands beside the server: `irisd token`, `irisd trim`, `irisd db promote`. Each returns
 // the process's exit code and says what went wrong on stderr.
 
 #include "apps/irisd/config.h"
@@ -15,5 +15,9 @@ int issue_token(const Parsed& parsed);
 // store is locked by a running server, history is unavailable, the seq is past the head ...).
 // Requires: the server is stopped.
 int trim_queue(const Parsed& parsed);
+
+// `irisd db promote`: promotes the replica of the replicated MariaDB pair (see
+// dbpair/manual_promote.h), prints what it did; 1 with the reason if it refused or failed.
+int db_promote(const Parsed& parsed);
 
 }  // namespace iris::irisd

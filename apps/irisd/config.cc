@@ -501,6 +501,7 @@ std::string help_text() {
       "Usage: irisd [--config FILE] [--KEY=VALUE ...]\n"
       "       irisd token --user USER --device DEVICE [--ttl 30d] [--config FILE | --data_dir DIR]\n"
       "       irisd trim --user USER --up_to SEQ [--config FILE | --data_dir DIR]\n"
+      "       irisd db promote --servers HOST:PORT,HOST:PORT [--force 1]\n"
       "       irisd --help | --version\n\n"
       "`irisd token` prints a device token (the MQTT password of DEVICE as USER) signed with\n"
       "the server's secret (auth.secret_file, created if missing); --ttl is its lifetime,\n"
@@ -509,12 +510,41 @@ std::string help_text() {
       "`irisd trim` (server stopped) first brings USER's history up to date, then drops USER's\n"
       "updates up to SEQ from the queue store (never past what history holds); devices behind\n"
       "SEQ then get `too_old`.\n\n"
+      "`irisd db promote --servers H:P,H:P [--force 1] [--admin_user root] [--admin_password P]\n"
+      "[--repl_user repl] [--repl_password repl] [--database iris]` promotes the replica of a\n"
+      "replicated MariaDB pair (docs/REPLICATION.md). With the primary reachable it is a planned\n"
+      "switchover: the primary is made read-only, the replica gets everything it logged and is\n"
+      "promoted, the old primary becomes its replica; nothing is lost. With the primary gone the\n"
+      "replica is promoted after applying what it received and the failover generation is\n"
+      "bumped (devices resync); refused while the replica still receives from the primary\n"
+      "unless --force 1. iris-dbmon does the same automatically.\n\n"
       "Iris message-sync server. Every option can be set in the config file as\n"
       "`key = value` or on the command line as --key=value (flags win over the file).\n\n"
       "Options:\n";
   for (const auto& o : options()) out += fmt::format("  --{}\n      {}\n", o.key, o.help);
   return out;
 }
+
+namespace {
+
+// The keys of `irisd db promote`; false for any other key (config as usual).
+bool apply_db_promote(DbPromoteRequest& r, std::string_view key, const std::string& value) {
+  if (key == "servers") r.servers = value;
+  else if (key == "admin_user") r.admin_user = value;
+  else if (key == "admin_password") r.admin_password = value;
+  else if (key == "repl_user") r.repl_user = value;
+  else if (key == "repl_password") r.repl_password = value;
+  else if (key == "database") r.database = value;
+  else if (key == "force") {
+    if (value != "0" && value != "1") throw std::runtime_error("db promote: --force takes 0 or 1");
+    r.force = value == "1";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 Parsed parse_command_line(int argc, char** argv) {
   Parsed p;
@@ -527,6 +557,12 @@ Parsed parse_command_line(int argc, char** argv) {
   } else if (argc > 1 && std::string_view(argv[1]) == "trim") {
     p.command = Command::trim;
     first = 2;
+  } else if (argc > 1 && std::string_view(argv[1]) == "db") {
+    if (argc < 3 || std::string_view(argv[2]) != "promote") {
+      throw std::runtime_error("db: the only subcommand is `irisd db promote` (see irisd --help)");
+    }
+    p.command = Command::db_promote;
+    first = 3;
   }
   for (int i = first; i < argc; ++i) {
     std::string_view arg = argv[i];
@@ -555,6 +591,7 @@ Parsed parse_command_line(int argc, char** argv) {
     else if (p.command == Command::token && key == "ttl") p.token.ttl = to_duration("ttl", value);
     else if (p.command == Command::trim && key == "user") p.trim.user = to_user_id("trim", value);
     else if (p.command == Command::trim && key == "up_to") p.trim.up_to = to_u64("up_to", value);
+    else if (p.command == Command::db_promote && apply_db_promote(p.db_promote, key, value)) {}
     else flags.emplace_back(key, value);
   }
   if (!config_file.empty()) load_file(p.config, config_file);
@@ -570,6 +607,9 @@ Parsed parse_command_line(int argc, char** argv) {
   if (p.command == Command::token) to_user_id("token", p.token.user);
   if (p.command == Command::trim && (p.trim.user == 0 || p.trim.up_to == 0)) {
     throw std::runtime_error("trim: --user and --up_to (both > 0) are required");
+  }
+  if (p.command == Command::db_promote && p.db_promote.servers.empty()) {
+    throw std::runtime_error("db promote: --servers HOST:PORT,HOST:PORT is required");
   }
   if (p.command == Command::token && p.token.ttl.count() == 0) {
     throw std::runtime_error("token: --ttl must be positive");

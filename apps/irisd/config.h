@@ -44,7 +44,7 @@ struct Config {
 };
 
 // What the command line asked for besides running the server.
-enum class Command { run, help, version, token, trim };
+enum class Command { run, help, version, token, trim, db_promote };
 
 // `irisd token --user U --device D [--ttl 30d]`: issue a device token from the secret.
 struct TokenRequest {
@@ -62,11 +62,25 @@ struct TrimRequest {
   std::uint64_t up_to = 0;
 };
 
+// `irisd db promote --servers H:P,H:P [--force]`: promotes the replica of a replicated MariaDB
+// pair by hand (a planned switchover when the primary is reachable; docs/REPLICATION.md).
+// The keys below are the command's own; every other key is config as usual.
+struct DbPromoteRequest {
+  std::string servers;  // both servers, "host:port,host:port"
+  std::string admin_user = "root";
+  std::string admin_password;
+  std::string repl_user = "repl";
+  std::string repl_password = "repl";
+  std::string database = "iris";
+  bool force = false;
+};
+
 struct Parsed {
   Command command = Command::run;
   Config config;
   TokenRequest token;
   TrimRequest trim;
+  DbPromoteRequest db_promote;
 };
 
 // Parses `irisd [token] [--config FILE] [--KEY=VALUE | --KEY VALUE]...`. With `token` first,

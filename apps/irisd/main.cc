@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   irisd::restrict_new_files();
   if (parsed.command == irisd::Command::token) return irisd::issue_token(parsed);
   if (parsed.command == irisd::Command::trim) return irisd::trim_queue(parsed);
+  if (parsed.command == irisd::Command::db_promote) return irisd::db_promote(parsed);
   irisd::Server server(parsed.config);
   if (!server.start()) return 1;
   server.run_until_signal();

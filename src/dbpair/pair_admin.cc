@@ -72,6 +72,7 @@ Result<Observation> observe(AdminConnection& server) {
 }
 
 Result<std::uint64_t> read_generation(AdminConnection& server, const PromoteOptions& options) {
+  if (!plain_name(options.database)) return fail(errc::bad_value);
   auto rows = run(server, "SELECT generation FROM `" + options.database + "`.`" +
                               std::string(kGenerationTable) + "` WHERE id = 1");
   if (!rows) return tl::unexpected(rows.error());
@@ -95,7 +96,10 @@ Result<void> wait_applied(AdminConnection& replica, const PromoteOptions& option
   }
 }
 
+bool plain_name(std::string_view s) { return !s.empty() && s.find_first_of("`'\\") == std::string_view::npos; }
+
 Result<void> promote(AdminConnection& replica, bool bump_generation, const PromoteOptions& options) {
+  if (!plain_name(options.database)) return fail(errc::bad_value);  // quoted in statements
   if (auto r = wait_applied(replica, options); !r) return r;
   if (!run(replica, "STOP SLAVE")) return fail(errc::query_failed);
   if (!run(replica, "RESET SLAVE ALL")) return fail(errc::query_failed);
@@ -125,6 +129,10 @@ Result<void> fence(AdminConnection& server) {
 
 Result<void> replicate_from(AdminConnection& server, const ServerAddress& primary,
                             const GtidPos& primary_binlog_pos, const ReplicationAccount& account) {
+  if (!plain_name(account.user) || account.password.find_first_of("'\\") != std::string::npos ||
+      primary.host.find_first_of("'\\") != std::string::npos) {
+    return fail(errc::bad_value);  // quoted in CHANGE MASTER
+  }
   if (!run(server, "SET GLOBAL read_only = 1")) return fail(errc::query_failed);
   auto o = observe(server);
   if (!o) return tl::unexpected(o.error());

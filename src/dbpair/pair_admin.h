@@ -32,6 +32,10 @@ struct Observation {
 
 Result<Observation> observe(AdminConnection& server);
 
+// A database or account name that can be quoted in a statement as it is (no backquote,
+// quote or backslash); functions below refuse others with errc::bad_value.
+bool plain_name(std::string_view name);
+
 // Replication accounts and where the failover generation row lives.
 struct PromoteOptions {
   std::string database = "iris";

@@ -278,5 +278,20 @@ TEST(IrisdConfig, StoreRecoveryBackoffDefaultsAndOverrides) {
   EXPECT_THROW(parse({"--store.recovery_backoff_ms", "0"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, DbPromoteTakesTheServersAndItsOwnKeysWithDefaults) {
+  auto p = parse({"db", "promote", "--servers", "127.0.0.1:1,127.0.0.1:2", "--force=1"});
+  EXPECT_EQ(p.command, Command::db_promote);
+  EXPECT_EQ(p.db_promote.servers, "127.0.0.1:1,127.0.0.1:2");
+  EXPECT_TRUE(p.db_promote.force);
+  EXPECT_EQ(p.db_promote.admin_user, "root");
+  EXPECT_EQ(p.db_promote.repl_user, "repl");
+  EXPECT_EQ(p.db_promote.database, "iris");
+  EXPECT_THROW(parse({"db", "promote"}), std::runtime_error);  // --servers is required
+  EXPECT_THROW(parse({"db"}), std::runtime_error);
+  EXPECT_THROW(parse({"db", "demote", "--servers", "a:1,b:2"}), std::runtime_error);
+  EXPECT_THROW(parse({"db", "promote", "--servers", "a:1,b:2", "--force", "yes"}), std::runtime_error);
+  EXPECT_THROW(parse({"--servers", "a:1,b:2"}), std::runtime_error);  // only with `db promote`
+}
+
 }  // namespace
 }  // namespace iris::irisd

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <thread>
 
+#include "dbpair/errc.h"
+#include "dbpair/manual_promote.h"
 #include "dbpair/monitor.h"
 #include "dbpair/pair_admin.h"
 #include "dbpair/tests/pair_fixture.h"
@@ -30,8 +32,8 @@ using testing::eventually;
 // unknown outcome, that the row is already there).
 class AckingWriter {
  public:
-  AckingWriter(std::vector<ServerAddress> servers, AdminOptions app)
-      : servers_(std::move(servers)), app_(std::move(app)) {}
+  AckingWriter(std::vector<ServerAddress> servers, AdminOptions app, std::string table = "iris.acks")
+      : servers_(std::move(servers)), app_(std::move(app)), table_(std::move(table)) {}
   ~AckingWriter() { stop(); }
 
   void start() {
@@ -75,7 +77,7 @@ class AckingWriter {
         std::this_thread::sleep_for(10ms);
         continue;
       }
-      auto r = c->query("INSERT INTO iris.acks (seq) VALUES (" + std::to_string(seq) + ")");
+      auto r = c->query("INSERT INTO " + table_ + " (seq) VALUES (" + std::to_string(seq) + ")");
       if (r || c->last_errno() == 1062 /* ER_DUP_ENTRY: committed before the outcome was lost */) {
         acked_.store(seq++);
         const auto now = Clock::now().time_since_epoch().count();
@@ -89,6 +91,7 @@ class AckingWriter {
 
   std::vector<ServerAddress> servers_;
   AdminOptions app_;
+  std::string table_;
   std::atomic<std::uint64_t> acked_{0};
   std::atomic<Clock::rep> mark_{0};
   std::atomic<Clock::rep> first_after_mark_{0};
@@ -104,6 +107,7 @@ class MariaDbPairTest : public ::testing::Test {
     auto c = AdminConnection::connect(pair_->servers()[0], pair_->app());
     ASSERT_TRUE(c);
     ASSERT_TRUE(c->query("CREATE TABLE iris.acks (seq BIGINT UNSIGNED PRIMARY KEY)"));
+    ASSERT_TRUE(c->query("CREATE TABLE iris.switchover (seq BIGINT UNSIGNED PRIMARY KEY)"));
   }
   static void TearDownTestSuite() {
     if (pair_ != nullptr) pair_->down();
@@ -244,6 +248,51 @@ TEST_F(MariaDbPairTest, AStoppedReplicaIoThreadHoldsAcknowledgementsAndTriggersN
   ASSERT_TRUE(replica.query("START SLAVE IO_THREAD"));
   EXPECT_TRUE(insert_acknowledged(p, 1'000'004));
   EXPECT_EQ(monitor.metrics().semisync_fallbacks.load(), 0u);
+}
+
+TEST_F(MariaDbPairTest, AManualPromoteWithThePrimaryUpSwitchesRolesUnderLoadAndLosesNothing) {
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  const std::size_t p = primary_index();
+  AckingWriter writer(pair_->servers(), pair_->app(), "iris.switchover");
+  writer.start();
+  ASSERT_TRUE(eventually([&] { return writer.acked() >= 20; }, 10s));
+  ManualPromoteOptions options;
+  options.servers = pair_->servers();
+  auto report = manual_promote(options);
+  ASSERT_TRUE(report) << report.error().message();
+  EXPECT_EQ(report->promoted, pair_->servers()[1 - p]);
+  EXPECT_TRUE(report->old_primary_reachable);
+  EXPECT_FALSE(report->generation_bumped);
+  const auto at_switch = writer.acked();
+  ASSERT_TRUE(eventually([&] { return writer.acked() >= at_switch + 20; }, 10s));
+  writer.stop();
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  EXPECT_EQ(primary_index(), 1 - p);
+  for (std::size_t i = 0; i < 2; ++i) {
+    auto c = admin(i);
+    auto rows = c.query("SELECT COUNT(*) AS n, MAX(seq) AS hi FROM iris.switchover").value();
+    EXPECT_EQ(rows[0].at("n"), rows[0].at("hi")) << "gapless on server " << i;
+    EXPECT_GE(std::stoull(rows[0].at("n")), writer.acked()) << "server " << i;
+  }
+  auto promoted = admin(1 - p);
+  EXPECT_EQ(read_generation(promoted, PromoteOptions{}).value_or(0), 0u) << "no generation row or 0";
+}
+
+TEST_F(MariaDbPairTest, AManualPromoteIsRefusedWhileTheReplicaStillReceivesFromAnUnreachablePrimary) {
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  const std::size_t p = primary_index();
+  // The primary is alive and its replica connected, but the operator cannot reach it: an
+  // admin account that exists on the replica only (created outside the binlog).
+  auto replica = admin(1 - p);
+  ASSERT_TRUE(replica.query("SET SESSION sql_log_bin = 0"));
+  ASSERT_TRUE(replica.query("CREATE USER IF NOT EXISTS 'operator'@'127.0.0.1'"));
+  ASSERT_TRUE(replica.query("GRANT ALL PRIVILEGES ON *.* TO 'operator'@'127.0.0.1'"));
+  ManualPromoteOptions options;
+  options.servers = pair_->servers();
+  options.admin.user = "operator";
+  EXPECT_EQ(manual_promote(options).error(), make_error_code(errc::primary_alive));
+  EXPECT_EQ(primary_index(), p);
+  EXPECT_TRUE(observe_server(1 - p).read_only);
 }
 
 // Last: leaves the pair diverged (the old primary holds a write the new one lacks).
