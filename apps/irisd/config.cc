@@ -440,6 +440,42 @@ const std::vector<Option>& options() {
        "Once listening, write the bound ports here as key=value lines (mqtt=, mqtts=, ws=, "
        "http=, https=, bind=, pid=); for scripts that start irisd with port 0. Default: none",
        [](Config& c, std::string_view v) { c.ports_file = std::string(v); }},
+      {"cluster.zookeeper",
+       "ZooKeeper ensemble of this server's cell, host:port[,host:port...]; empty = a single "
+       "server, no cell (docs/CLUSTER.md). Default: empty",
+       [](Config& c, std::string_view v) { c.cluster.zookeeper = std::string(v); }},
+      {"cluster.cell", "Name of the cell this server joins. Default: default",
+       [](Config& c, std::string_view v) {
+         if (v.empty() || v.find('/') != std::string_view::npos || v.size() > 128)
+           throw std::runtime_error("cluster.cell: 1 to 128 characters, no '/'");
+         c.cluster.cell = std::string(v);
+       }},
+      {"cluster.name",
+       "This server's name in the cell: unique, stable across restarts (its ring positions "
+       "derive from it). Default: <cluster.advertise_host>:<MQTT port>",
+       [](Config& c, std::string_view v) {
+         if (v.find('/') != std::string_view::npos || v.size() > 128)
+           throw std::runtime_error("cluster.name: at most 128 characters, no '/'");
+         c.cluster.name = std::string(v);
+       }},
+      {"cluster.tokens",
+       "Positions of each server on the cell's ring; every server of a cell must use the same "
+       "count (a server with another is refused at start). Default: 2048 (max/mean load 1.075 "
+       "at 1,000 servers)",
+       [](Config& c, std::string_view v) {
+         const auto n = to_u64_max("cluster.tokens", v, 65536);
+         if (n == 0) throw std::runtime_error("cluster.tokens: at least 1");
+         c.cluster.tokens = static_cast<std::uint32_t>(n);
+       }},
+      {"cluster.session_timeout_ms",
+       "ZooKeeper session timeout asked for; the server stops serving a quarter of it after "
+       "losing ZooKeeper, before its peers may take its users. Default: 4000",
+       [](Config& c, std::string_view v) {
+         c.cluster.session_timeout = std::chrono::milliseconds(to_u64_max("cluster.session_timeout_ms", v, 600'000));
+       }},
+      {"cluster.advertise_host",
+       "Host (or IP) that peers and relays use to reach this server's ports. Default: 127.0.0.1",
+       [](Config& c, std::string_view v) { c.cluster.advertise_host = std::string(v); }},
   };
   return kOptions;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "base/log.h"
+#include "cluster/cell_options.h"
 #include "mqtt/options.h"
 #include "net/net_options.h"
 #include "store/sqlite/sqlite_history_store.h"
@@ -41,6 +42,8 @@ struct Config {
   // If set, the bound ports are written here once listening, as `key=value` lines
   // (mqtt=, mqtts=, ws=, http=, https=, bind=, pid=), for scripts and tests that start irisd on port 0.
   std::string ports_file;
+  // Membership in a cell (cluster.*); disabled unless cluster.zookeeper is set.
+  cluster::CellOptions cluster;
 };
 
 // What the command line asked for besides running the server.

@@ -44,5 +44,5 @@ int main(int argc, char** argv) {
   irisd::Server server(parsed.config);
   if (!server.start()) return 1;
   server.run_until_signal();
-  return 0;
+  return server.cell_expired() ? 3 : 0;
 }

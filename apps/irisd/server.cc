@@ -134,6 +134,10 @@ bool Server::start() {
   std::fflush(stdout);
   IRIS_LOG(info, "irisd", "{} (allow_anonymous={}, max_packet_size={})", line,
            config_.mqtt.allow_anonymous, config_.mqtt.max_packet_size);
+  if (config_.cluster.enabled()) {
+    cell_ = std::make_unique<CellMember>(config_.cluster);
+    if (!cell_->join(*ports)) return false;
+  }
   if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports)) {
     IRIS_LOG(error, "irisd", "cannot write ports_file {}", config_.ports_file);
     return false;
@@ -157,6 +161,7 @@ void Server::stop() {
   // the MQTT server is destroyed, because closing it completes the writes still queued, and
   // their completions post to the shards' io_contexts (which must still exist; nothing runs
   // them any more) and notify the history writer (which must still exist too).
+  if (cell_) cell_->leave();
   std::optional<net::ServerMetrics> m;
   if (mqtt_) {
     mqtt_->stop();

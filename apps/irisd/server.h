@@ -2,13 +2,14 @@
 // Server: builds the parts in dependency order and stops them in reverse. Wiring only.
 //
 // Start order: queue store, history store, history writer (catching up every queue),
-// retention trimmer, token secret and authenticator, MQTT listeners. Stop order is the
-// reverse: listeners (clients are told the server is going away), trimmer, writer (with a
+// retention trimmer, token secret and authenticator, MQTT listeners, cell membership. Stop
+// order is the reverse: the cell is left (peers take the users at once), listeners (clients are told the server is going away), trimmer, writer (with a
 // short final drain into history), queue store, history store.
 
 #include <memory>
 #include <optional>
 
+#include "apps/irisd/cell_member.h"
 #include "apps/irisd/config.h"
 #include "net/iris_auth.h"
 #include "net/mqtt_server.h"
@@ -31,6 +32,8 @@ class Server {
   // Blocks until SIGINT or SIGTERM, then stops.
   void run_until_signal();
   void stop();
+  // The cell's ZooKeeper session expired (the stop was not asked for): irisd exits with 3.
+  bool cell_expired() const { return cell_ && cell_->expired(); }
 
  private:
   const Config& config_;  // must outlive the server: owned by main()
@@ -43,6 +46,8 @@ class Server {
   net::SyncMembership membership_;
   std::unique_ptr<net::IrisAuth> auth_;
   std::unique_ptr<net::MqttServer> mqtt_;
+  // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.
+  std::unique_ptr<CellMember> cell_;
 };
 
 // Raises the soft open-file limit to the hard one: every connection is a descriptor.

@@ -1,0 +1,25 @@
+#pragma once
+// How a server joins a cell (irisd's `cluster.*` keys). Empty `zookeeper` = a single server,
+// no cell: every user is this server's.
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "cluster/ring_hash.h"
+
+namespace iris::cluster {
+
+struct CellOptions {
+  std::string zookeeper;           // the ensemble, "host:port,host:port"; empty = no cell
+  std::string root = "/iris";      // the cell's znodes live under <root>/cells/<cell>
+  std::string cell = "default";
+  std::string name;                // this server's name in the cell; empty = <host>:<mqtt port>
+  std::uint32_t tokens = kDefaultTokens;
+  std::chrono::milliseconds session_timeout{4000};
+  std::string advertise_host = "127.0.0.1";  // the host peers and relays use to reach this server
+
+  bool enabled() const { return !zookeeper.empty(); }
+};
+
+}  // namespace iris::cluster
