@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
     std::fputs(dbmon::help_text().c_str(), stdout);
     return 0;
   }
+  log::set_level(options.log_level);
   dbpair::Monitor monitor(options.monitor);
   std::jthread metrics;
   int metrics_port = -1;

@@ -47,6 +47,7 @@ std::string help_text() {
          "  --metrics_port N        serve GET /metrics on this port (0: any). Default: off\n"
          "  --metrics_bind ADDR     address of /metrics (IPv4). Default: 127.0.0.1\n"
          "  --ports_file F          write metrics=PORT and pid=PID here once listening\n"
+         "  --log_level L           debug, info, warn or error. Default: info\n"
          "  --help                  this text\n";
 }
 
@@ -92,6 +93,13 @@ Options parse_options(int argc, char** argv) {
     else if (key == "metrics_port") o.metrics_port = static_cast<int>(number(key, value, 0, 65535));
     else if (key == "metrics_bind") o.metrics_bind = value;
     else if (key == "ports_file") o.ports_file = value;
+    else if (key == "log_level") {
+      if (value == "debug") o.log_level = log::Level::debug;
+      else if (value == "info") o.log_level = log::Level::info;
+      else if (value == "warn") o.log_level = log::Level::warn;
+      else if (value == "error") o.log_level = log::Level::error;
+      else throw std::runtime_error("--log_level: expected debug, info, warn or error, got '" + value + "'");
+    }
     else throw std::runtime_error("unknown option --" + std::string(key) + " (see --help)");
   }
   if (m.servers.empty()) throw std::runtime_error("--servers is required (see --help)");

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "base/log.h"
 #include "dbpair/monitor.h"
 
 namespace iris::dbmon {
@@ -12,6 +13,7 @@ struct Options {
   std::string metrics_bind = "127.0.0.1";
   int metrics_port = -1;  // -1: no /metrics; 0: any free port
   std::string ports_file;  // if set, `metrics=PORT` and `pid=PID` are written here once bound
+  log::Level log_level = log::Level::info;
   bool help = false;
 };
 

@@ -27,9 +27,9 @@ Decision FailoverPolicy::step(Clock::time_point now,
     return {};
   }
   if (!primary_) return {};
-  if (servers[*primary_]) {
-    // Reachable but read-only: fenced by an operator (a switchover in progress).
-    down_since_.reset();
+  const bool back_read_only = servers[*primary_].has_value();
+  if (back_read_only && !down_since_) {
+    // Read-only and never lost: fenced by an operator (a switchover in progress).
     return {};
   }
   if (!down_since_) {
@@ -39,7 +39,11 @@ Decision FailoverPolicy::step(Clock::time_point now,
   if (now - *down_since_ < options_.down_after) return {};
   for (std::size_t c = 0; c < servers.size(); ++c) {
     if (c == *primary_ || !servers[c] || !servers[c]->read_only) continue;
-    if (servers[c]->replicating && servers[c]->io_running == "Yes") {
+    // A replica that still receives from the primary means the primary is alive and only we
+    // lost it, unless the primary came back read-only after the loss: restarted as a replica
+    // (--init-rpl-role=SLAVE), it can no longer be the primary, and the replica may well
+    // have reconnected to it.
+    if (!back_read_only && servers[c]->replicating && servers[c]->io_running == "Yes") {
       events_.replica_sees_primary = true;
       return {};
     }

@@ -136,6 +136,19 @@ TEST_F(FailoverPolicyTest, TwoWritableServersAndNoKnownPrimaryAreReportedNotGues
   EXPECT_TRUE(policy.events().both_writable);
 }
 
+TEST_F(FailoverPolicyTest, APrimaryThatCameBackReadOnlyAfterALossIsStillFailedOver) {
+  // Killed, then restarted at once by a supervisor as a replica-to-be: read-only, attached
+  // to nobody; the replica reconnected to it. Nobody is writable unless we promote.
+  step({primary("0-1-5"), replica("0-1-5")});
+  step({std::nullopt, replica("0-1-5", "Connecting")});
+  Observation restarted = primary("0-1-5");
+  restarted.read_only = true;
+  now += 300ms;
+  EXPECT_EQ(step({restarted, replica("0-1-5", "Yes")}), Decision{});
+  now += 700ms;
+  EXPECT_EQ(step({restarted, replica("0-1-5", "Yes")}), (Decision{Action::promote, 1, false}));
+}
+
 TEST_F(FailoverPolicyTest, AFencedPrimaryIsNotFailedOver) {
   step({primary("0-1-5"), replica("0-1-5")});
   Observation fenced = primary("0-1-5");
