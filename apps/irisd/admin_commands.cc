@@ -3,10 +3,10 @@
 #include <chrono>
 #include <cstdio>
 
+#include "apps/irisd/queue_store_backend.h"
 #include "apps/irisd/secret.h"
 #include "dbpair/manual_promote.h"
 #include "net/token.h"
-#include "store/rocksdb/rocksdb_queue_store.h"
 #include "store/sqlite/sqlite_history_store.h"
 #include "sync/history_writer.h"
 
@@ -28,10 +28,10 @@ int issue_token(const Parsed& parsed) {
 }
 
 int trim_queue(const Parsed& parsed) {
-  auto store = store::open_rocksdb_queue_store(parsed.config.store);
+  auto store = open_queue_store(parsed.config);
   if (!store) {
-    std::fprintf(stderr, "irisd trim: cannot open the queue store at %s: %s\n",
-                 parsed.config.store.path.c_str(), store.error().message().c_str());
+    std::fprintf(stderr, "irisd trim: cannot open the queue store (%s): %s\n",
+                 describe_queue_store(parsed.config).c_str(), store.error().message().c_str());
     return 1;
   }
   const core::UserId user{parsed.trim.user};

@@ -10,6 +10,7 @@
 
 #include "core/ids.h"
 #include "mqtt/topic.h"
+#include "store/mariadb/connection.h"
 
 namespace iris::irisd {
 namespace {
@@ -105,6 +106,24 @@ std::optional<std::uint16_t> to_port(std::string_view key, std::string_view v) {
   return static_cast<std::uint16_t>(to_u64_max(key, v, 65535));
 }
 
+// A comma-separated list of MariaDB servers, each host:port ([v6]:port).
+std::vector<std::string> to_servers(std::string_view key, std::string_view v) {
+  std::vector<std::string> out;
+  while (true) {
+    const auto comma = v.find(',');
+    std::string_view item = v.substr(0, comma);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (!store::mariadb::parse_server(item)) {
+      throw std::runtime_error(fmt::format("{}: '{}' is not host:port (IPv6 as [addr]:port)", key, item));
+    }
+    out.emplace_back(item);
+    if (comma == std::string_view::npos) break;
+    v = v.substr(comma + 1);
+  }
+  return out;
+}
+
 // A duration: a number with an optional unit s, m, h or d (default seconds).
 std::chrono::seconds to_duration(std::string_view key, std::string_view v) {
   std::uint64_t unit = 1;
@@ -165,6 +184,83 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) {
          c.store.recovery_backoff_max = std::chrono::milliseconds(to_u64_max("store.recovery_backoff_max_ms", v, 3'600'000));
          if (c.store.recovery_backoff_max.count() == 0) throw std::runtime_error("store.recovery_backoff_max_ms: must be positive");
+       }},
+      {"store.backend",
+       "Where the queues live: rocksdb (embedded, <data_dir>/queue, one node) or mariadb (the "
+       "mariadb.* servers: a primary and a semi-sync replica; every acknowledged send is "
+       "committed there). Default: rocksdb",
+       [](Config& c, std::string_view v) {
+         if (v == "rocksdb") c.store_backend = StoreBackend::rocksdb;
+         else if (v == "mariadb") c.store_backend = StoreBackend::mariadb;
+         else throw std::runtime_error(fmt::format("store.backend: expected rocksdb or mariadb, got '{}'", v));
+       }},
+      {"mariadb.servers",
+       "MariaDB servers as host:port, comma-separated: give both servers of a replicated pair. "
+       "irisd writes to the one that is writable (@@read_only = 0) and looks again after an "
+       "error, so a promotion is followed without a restart. Default: 127.0.0.1:3306",
+       [](Config& c, std::string_view v) { c.mariadb.servers = to_servers("mariadb.servers", v); }},
+      {"mariadb.user",
+       "MariaDB account; needs SELECT, INSERT, UPDATE, DELETE and CREATE on mariadb.database, "
+       "and must not hold SUPER or READ_ONLY ADMIN (they bypass a fenced server's read_only). "
+       "Default: iris",
+       [](Config& c, std::string_view v) { c.mariadb.user = std::string(v); }},
+      {"mariadb.password",
+       "Password of mariadb.user. Prefer mariadb.password_file, or this key in a config file "
+       "of mode 0600: a flag is visible to other local users. Default: empty",
+       [](Config& c, std::string_view v) { c.mariadb.password = std::string(v); }},
+      {"mariadb.password_file",
+       "File whose first line is the password of mariadb.user (read at startup). Default: none",
+       [](Config& c, std::string_view v) {
+         std::ifstream in{std::string(v)};
+         std::string line;
+         if (!in || !std::getline(in, line)) {
+           throw std::runtime_error(fmt::format("mariadb.password_file: cannot read '{}'", v));
+         }
+         if (!line.empty() && line.back() == '\r') line.pop_back();
+         c.mariadb.password = line;
+       }},
+      {"mariadb.database", "Database of the queue tables (created at first start). Default: iris",
+       [](Config& c, std::string_view v) {
+         if (v.empty()) throw std::runtime_error("mariadb.database: must not be empty");
+         c.mariadb.database = std::string(v);
+       }},
+      {"mariadb.pool_size",
+       "Connections for reads (catch-ups, snapshots, the history writer); more concurrent "
+       "readers wait. The commit thread has one more. Default: 4",
+       [](Config& c, std::string_view v) {
+         c.mariadb.pool_size = to_u64_max("mariadb.pool_size", v, 256);
+         if (c.mariadb.pool_size == 0) throw std::runtime_error("mariadb.pool_size: must be at least 1");
+       }},
+      {"mariadb.connect_timeout",
+       "Longest wait for a connection to a MariaDB server (s, m, h; whole seconds). Default: 2s",
+       [](Config& c, std::string_view v) {
+         c.mariadb.connect_timeout = to_duration("mariadb.connect_timeout", v);
+         if (c.mariadb.connect_timeout.count() == 0) throw std::runtime_error("mariadb.connect_timeout: must be positive");
+       }},
+      {"mariadb.read_timeout",
+       "Longest wait for one query's answer, COMMIT included (which waits for the semi-sync "
+       "replica); past it the operation fails with unavailable and the connection is dropped. "
+       "Default: 10s",
+       [](Config& c, std::string_view v) {
+         c.mariadb.read_timeout = to_duration("mariadb.read_timeout", v);
+         if (c.mariadb.read_timeout.count() == 0) throw std::runtime_error("mariadb.read_timeout: must be positive");
+       }},
+      {"mariadb.write_timeout", "Longest wait to send one query. Default: 10s",
+       [](Config& c, std::string_view v) {
+         c.mariadb.write_timeout = to_duration("mariadb.write_timeout", v);
+         if (c.mariadb.write_timeout.count() == 0) throw std::runtime_error("mariadb.write_timeout: must be positive");
+       }},
+      {"mariadb.retry_backoff_ms",
+       "With no writable server, writes fail with unavailable at once and the next search for "
+       "one waits this long, doubling up to mariadb.retry_backoff_max_ms. Default: 50",
+       [](Config& c, std::string_view v) {
+         c.mariadb.retry_backoff = std::chrono::milliseconds(to_u64_max("mariadb.retry_backoff_ms", v, 3'600'000));
+         if (c.mariadb.retry_backoff.count() == 0) throw std::runtime_error("mariadb.retry_backoff_ms: must be positive");
+       }},
+      {"mariadb.retry_backoff_max_ms", "Upper bound of mariadb.retry_backoff_ms. Default: 1000",
+       [](Config& c, std::string_view v) {
+         c.mariadb.retry_backoff_max = std::chrono::milliseconds(to_u64_max("mariadb.retry_backoff_max_ms", v, 3'600'000));
+         if (c.mariadb.retry_backoff_max.count() == 0) throw std::runtime_error("mariadb.retry_backoff_max_ms: must be positive");
        }},
       {"history.path",
        "Directory of the history store (SQLite file history.sqlite3), kept apart from the queue "

@@ -13,6 +13,7 @@
 #include "cluster/cell_options.h"
 #include "mqtt/options.h"
 #include "net/net_options.h"
+#include "store/mariadb/mariadb_options.h"
 #include "store/sqlite/sqlite_history_store.h"
 #include "store/store_options.h"
 #include "sync/history_writer.h"
@@ -21,11 +22,19 @@
 
 namespace iris::irisd {
 
+// Where the queues live: the embedded RocksDB store (one node, the default) or MariaDB (a
+// replicated primary + semi-sync replica that outlives any one irisd; README "Running on
+// MariaDB").
+enum class StoreBackend { rocksdb, mariadb };
+
 struct Config {
   // Root of every on-disk file of this server; the queue store lives in <data_dir>/queue.
   std::string data_dir = "data";
   log::Level log_level = log::Level::info;
   store::StoreOptions store;
+  StoreBackend store_backend = StoreBackend::rocksdb;
+  // The MariaDB servers, account and timeouts (store.backend = mariadb).
+  store::MariaDbOptions mariadb;
   // The history store (SQLite); an empty path means <data_dir>/history.
   store::HistoryStoreOptions history{.path = "", .reopen_interval = std::chrono::milliseconds{1000}};
   sync::HistoryWriterOptions history_writer;

@@ -9,9 +9,9 @@
 #include <fstream>
 
 #include "apps/irisd/private_files.h"
+#include "apps/irisd/queue_store_backend.h"
 #include "apps/irisd/secret.h"
 #include "base/log.h"
-#include "store/rocksdb/rocksdb_queue_store.h"
 #include "store/sqlite/sqlite_history_store.h"
 
 namespace iris::irisd {
@@ -67,15 +67,15 @@ bool Server::start() {
     IRIS_LOG(warn, "irisd", "data dir {}: took group and other permissions away from {} entries",
              config_.data_dir, *changed);
   }
-  auto store = store::open_rocksdb_queue_store(config_.store);
+  auto store = open_queue_store(config_);
   if (!store) {
-    IRIS_LOG(error, "irisd", "cannot open the queue store at {}: {}", config_.store.path,
+    IRIS_LOG(error, "irisd", "cannot open the queue store ({}): {}", describe_queue_store(config_),
              store.error().message());
     return false;
   }
   store_ = std::move(*store);
-  IRIS_LOG(info, "irisd", "queue store open at {} (sync={}, max_queue_length={})",
-           config_.store.path, config_.store.sync, config_.store.max_queue_length);
+  IRIS_LOG(info, "irisd", "queue store open: {} (sync={}, max_queue_length={})",
+           describe_queue_store(config_), config_.store.sync, config_.store.max_queue_length);
 
   // History: a store that cannot open now is retried later (outage tolerance), not fatal.
   history_ = store::open_sqlite_history_store(config_.history);

@@ -293,5 +293,56 @@ TEST(IrisdConfig, DbPromoteTakesTheServersAndItsOwnKeysWithDefaults) {
   EXPECT_THROW(parse({"--servers", "a:1,b:2"}), std::runtime_error);  // only with `db promote`
 }
 
+TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfAPair) {
+  auto d = parse({});
+  EXPECT_EQ(d.config.store_backend, StoreBackend::rocksdb);
+  EXPECT_EQ(d.config.mariadb.servers, std::vector<std::string>{"127.0.0.1:3306"});
+  EXPECT_EQ(d.config.mariadb.database, "iris");
+  EXPECT_EQ(d.config.mariadb.pool_size, 4u);
+  EXPECT_EQ(d.config.mariadb.read_timeout, std::chrono::seconds(10));
+  const auto file = write_config(
+      "store.backend = mariadb\n"
+      "mariadb.servers = 10.0.0.1:3306, [::1]:3307\n"
+      "mariadb.user = irisd\n"
+      "mariadb.password = s3cret\n");
+  auto p = parse({"--config", file, "--mariadb.database=queues", "--mariadb.pool_size", "8",
+                  "--mariadb.read_timeout", "30s", "--mariadb.retry_backoff_ms", "20"});
+  EXPECT_EQ(p.config.store_backend, StoreBackend::mariadb);
+  EXPECT_EQ(p.config.mariadb.servers, (std::vector<std::string>{"10.0.0.1:3306", "[::1]:3307"}));
+  EXPECT_EQ(p.config.mariadb.user, "irisd");
+  EXPECT_EQ(p.config.mariadb.password, "s3cret");
+  EXPECT_EQ(p.config.mariadb.database, "queues");
+  EXPECT_EQ(p.config.mariadb.pool_size, 8u);
+  EXPECT_EQ(p.config.mariadb.read_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(p.config.mariadb.retry_backoff, std::chrono::milliseconds(20));
+}
+
+TEST(IrisdConfig, MariaDbPasswordComesFromItsFileFirstLine) {
+  const auto file = write_config("pw-from-file\nsecond line\n");
+  auto p = parse({"--mariadb.password_file", file});
+  EXPECT_EQ(p.config.mariadb.password, "pw-from-file");
+  EXPECT_THROW(parse({"--mariadb.password_file", file + ".missing"}), std::runtime_error);
+}
+
+TEST(IrisdConfig, RefusesABadStoreBackendOrMariaDbServerNamingTheKey) {
+  const std::vector<std::pair<std::vector<std::string>, std::string>> bad = {
+      {{"--store.backend", "mysql"}, "store.backend"},
+      {{"--mariadb.servers", "db1"}, "mariadb.servers"},
+      {{"--mariadb.servers", "db1:3306,"}, "mariadb.servers"},
+      {{"--mariadb.servers", "db1:99999"}, "mariadb.servers"},
+      {{"--mariadb.pool_size", "0"}, "mariadb.pool_size"},
+      {{"--mariadb.read_timeout", "0"}, "mariadb.read_timeout"},
+      {{"--mariadb.database="}, "mariadb.database"},
+  };
+  for (const auto& [args, key] : bad) {
+    try {
+      parse(args);
+      ADD_FAILURE() << "accepted " << args.back();
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(key), std::string::npos) << e.what();
+    }
+  }
+}
+
 }  // namespace
 }  // namespace iris::irisd

@@ -47,7 +47,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
       const std::uint64_t g = idle_generation_.back();
       idle_.pop_back();
       idle_generation_.pop_back();
-      if (g == generation_) return Lease(std::move(c), g);
+      if (g == generation_) return Lease{std::move(c), g, true};
     }
   }
   auto conn = find_writable();
@@ -57,7 +57,7 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
     cv_.notify_one();
     return fail(conn.error());
   }
-  return Lease(std::move(*conn), generation_);
+  return Lease{std::move(*conn), generation_, false};
 }
 
 void ConnectionPool::release(Connection conn, std::uint64_t generation) {

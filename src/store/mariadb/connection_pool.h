@@ -40,19 +40,27 @@ class ConnectionPool {
   Result<Connection> find_writable();
 
   // Runs `fn(Connection&)` on a pooled connection to the writable server and returns what it
-  // returns (a Result). unavailable, without calling fn, if none can be had.
+  // returns (a Result). unavailable, without calling fn, if none can be had. If a connection
+  // taken from the pool turns out broken (the server restarted since it was last used), fn
+  // runs once more on a new one: fn must be safe to repeat (reads are).
   template <typename F>
   auto with_connection(F&& fn) -> std::invoke_result_t<F, Connection&> {
-    auto lease = acquire();
-    if (!lease) return fail(lease.error());
-    auto result = fn(lease->first);
-    release(std::move(lease->first), lease->second);
-    return result;
+    for (int attempt = 0;; ++attempt) {
+      auto lease = acquire();
+      if (!lease) return fail(lease.error());
+      auto result = fn(lease->conn);
+      const bool retry = !result && lease->conn.broken() && lease->reused && attempt == 0;
+      release(std::move(lease->conn), lease->generation);
+      if (!retry) return result;
+    }
   }
 
  private:
-  // A connection and the generation it was made or pooled in.
-  using Lease = std::pair<Connection, std::uint64_t>;
+  struct Lease {
+    Connection conn;
+    std::uint64_t generation;  // of the writable server it was made for
+    bool reused;               // taken from the idle list, not just made
+  };
   Result<Lease> acquire();
   void release(Connection conn, std::uint64_t generation);
 

@@ -1,4 +1,6 @@
-// Child process of the crash test (crash_recovery_test.cc). Appends forever from several
+// Child process of the crash tests (crash_recovery_test.cc, mariadb_queue_store_test.cc):
+//   crash_writer RUN rocksdb DB_DIR
+//   crash_writer RUN mariadb SERVER DATABASE USER PASSWORD Appends forever from several
 // producer threads and prints one line per ACKNOWLEDGED append, so the parent knows exactly
 // what the store promised before it was killed with SIGKILL:
 //   <run> <producer> <counter> <seq of user 1> <seq of user 2>
@@ -13,18 +15,31 @@
 #include <vector>
 
 #include "core/testing/random_updates.h"
+#include "store/errc.h"
+#include "store/mariadb/mariadb_queue_store.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
 
 int main(int argc, char** argv) {
-  if (argc != 3) {
-    std::fprintf(stderr, "usage: %s DB_DIR RUN\n", argv[0]);
+  using namespace iris;
+  const std::string backend = argc > 2 ? argv[2] : "";
+  if (!((backend == "rocksdb" && argc == 4) || (backend == "mariadb" && argc == 7))) {
+    std::fprintf(stderr, "usage: %s RUN rocksdb DB_DIR | RUN mariadb SERVER DATABASE USER PASSWORD\n", argv[0]);
     return 2;
   }
-  using namespace iris;
+  const std::uint64_t run = std::strtoull(argv[1], nullptr, 10);
   store::StoreOptions options;
-  options.path = argv[1];
-  const std::uint64_t run = std::strtoull(argv[2], nullptr, 10);
-  auto opened = store::open_rocksdb_queue_store(options);
+  Result<std::unique_ptr<store::QueueStore>> opened = fail(store::errc::open_failed);
+  if (backend == "rocksdb") {
+    options.path = argv[3];
+    opened = store::open_rocksdb_queue_store(options);
+  } else {
+    store::MariaDbOptions mariadb;
+    mariadb.servers = {argv[3]};
+    mariadb.database = argv[4];
+    mariadb.user = argv[5];
+    mariadb.password = argv[6];
+    opened = store::open_mariadb_queue_store(options, mariadb);
+  }
   if (!opened) {
     std::fprintf(stderr, "crash_writer: open failed: %s\n", opened.error().message().c_str());
     return 1;

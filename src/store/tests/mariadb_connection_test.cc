@@ -7,6 +7,7 @@
 #include <mysqld_error.h>
 
 #include "store/errc.h"
+#include "store/mariadb/queue_schema.h"
 
 namespace iris::store::mariadb {
 namespace {
@@ -42,6 +43,20 @@ TEST(MariaDbErrors, AStatementErrorLeavesTheConnectionUsable) {
                      unsigned{ER_DATA_TOO_LONG}}) {
     EXPECT_FALSE(breaks_connection(e)) << e;
   }
+}
+
+TEST(MariaDbQueueEpochs, GenerationZeroKeepsTheStoredEpochAndEveryOtherChangesIt) {
+  const core::Epoch stored{0x1234'5678'9abc'def0ull};
+  EXPECT_EQ(epoch_in_generation(stored, 0), stored);
+  const auto g1 = epoch_in_generation(stored, 1), g2 = epoch_in_generation(stored, 2);
+  EXPECT_NE(g1, stored);
+  EXPECT_NE(g2, stored);
+  EXPECT_NE(g1, g2);
+  EXPECT_EQ(epoch_in_generation(stored, 1), g1) << "the same for every reader";
+  EXPECT_NE(epoch_in_generation(core::Epoch{1}, 7), epoch_in_generation(core::Epoch{2}, 7))
+      << "queues keep distinct epochs";
+  EXPECT_EQ(epoch_in_generation(core::Epoch{0}, 5), core::Epoch{0}) << "no queue stays no queue";
+  for (std::uint64_t e = 1; e < 2000; ++e) EXPECT_NE(epoch_in_generation(core::Epoch{e}, 3).value(), 0u);
 }
 
 }  // namespace

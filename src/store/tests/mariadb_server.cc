@@ -104,8 +104,24 @@ bool MariaDbServer::launch(std::string& why) {
     why = "mariadb-install-db failed; see " + log;
     return false;
   }
+  port_ = 0;
+  if (!run_server(why)) return false;
+  if (!admin("CREATE USER 'iris'@'127.0.0.1' IDENTIFIED BY 'iris-test'") ||
+      !admin("GRANT ALL PRIVILEGES ON `iris\\_%`.* TO 'iris'@'127.0.0.1'")) {
+    why = "could not create the iris account";
+    return false;
+  }
+  return true;
+}
+
+// Starts mariadbd on port_ (a free one if 0; another if it is taken meanwhile) and waits,
+// bounded, until root can connect.
+bool MariaDbServer::run_server(std::string& why) {
+  const std::string data = (dir_ / "data").string(), log = (dir_ / "server.log").string();
+  const int fixed_port = port_;
+  int status = 0;
   for (int attempt = 0; attempt < 3 && pid_ < 0; ++attempt) {
-    port_ = free_port();
+    if (fixed_port == 0) port_ = free_port();
     pid_ = spawn({kServer, "--no-defaults", "--user=root", "--datadir=" + data,
                   "--port=" + std::to_string(port_), "--bind-address=127.0.0.1",
                   "--socket=" + (dir_ / "sock").string(), "--pid-file=" + (dir_ / "pid").string(),
@@ -134,17 +150,26 @@ bool MariaDbServer::launch(std::string& why) {
       why = "mariadbd did not become ready; see " + (dir_ / "error.log").string();
       return false;
     }
+    if (!ready && fixed_port != 0) break;
   }
   if (pid_ < 0) {
     why = "mariadbd did not start; see " + (dir_ / "error.log").string();
     return false;
   }
-  if (!admin("CREATE USER 'iris'@'127.0.0.1' IDENTIFIED BY 'iris-test'") ||
-      !admin("GRANT ALL PRIVILEGES ON `iris\\_%`.* TO 'iris'@'127.0.0.1'")) {
-    why = "could not create the iris account";
-    return false;
-  }
   return true;
+}
+
+void MariaDbServer::kill9() {
+  if (pid_ <= 0) return;
+  ::kill(pid_, SIGKILL);
+  int status = 0;
+  ::waitpid(pid_, &status, 0);
+  pid_ = -1;
+}
+
+bool MariaDbServer::restart(std::string& why) {
+  if (pid_ > 0) return true;
+  return run_server(why);
 }
 
 MariaDbServer::~MariaDbServer() {
@@ -183,6 +208,20 @@ std::string MariaDbServer::fresh_database() {
   admin("DROP DATABASE IF EXISTS " + name);
   admin("CREATE DATABASE " + name);
   return name;
+}
+
+bool MariaDbServer::wait_for_no_sessions(const std::string& database, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto c = mariadb::Connection::open(*mariadb::parse_server(address()), root_options(port_), false);
+    if (c) {
+      auto rows = c->query_one("SELECT COUNT(*) FROM information_schema.processlist WHERE db = '" +
+                               database + "'");
+      if (rows && rows->size() == 1 && rows->u64(0, 0).value_or(1) == 0) return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
 }
 
 bool MariaDbServer::admin(const std::string& sql) {

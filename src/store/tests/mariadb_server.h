@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -41,9 +42,20 @@ class MariaDbServer {
   // Runs SQL as root (e.g. SET GLOBAL read_only = 1); false if it failed.
   bool admin(const std::string& sql);
 
+  // Waits (bounded by `timeout`) until no session uses `database`: a client killed with
+  // SIGKILL may leave a statement batch running (its COMMIT included) until the server
+  // notices the connection is gone. False if sessions remain.
+  bool wait_for_no_sessions(const std::string& database, std::chrono::milliseconds timeout);
+
+  // Kills the server with SIGKILL (a crash: InnoDB recovers at the next start).
+  void kill9();
+  // Starts the server again on the same port and data; false (and `why`) if it did not.
+  bool restart(std::string& why);
+
  private:
   MariaDbServer() = default;
   bool launch(std::string& why);
+  bool run_server(std::string& why);
   void stop();
 
   std::filesystem::path dir_;

@@ -14,6 +14,7 @@
 #include "store/detail/record_codec.h"
 #include "store/errc.h"
 #include "store/memory/memory_queue_store.h"
+#include "store/tests/queue_store_model_check.h"
 #include "store/tests/temp_dir.h"
 
 namespace iris::store {
@@ -90,77 +91,12 @@ TEST(RocksDbQueueStore, ReopenRecoversQueuesCursorsAndKeys) {
 // answers, and the RocksDB store must still give them after a reopen.
 TEST(RocksDbQueueStore, AgreesWithTheInMemoryModelOverRandomOperations) {
   testing::TempDir dir;
-  const StoreOptions opts{.max_queue_length = 40};
-  auto db = open_at(dir.str(), opts);
-  auto model = make_memory_queue_store(opts);
-  core::testing::RandomUpdates gen(99, 40);
-  auto& rng = gen.rng();
-  const std::vector<UserId> users = {UserId{1}, UserId{2}, UserId{3}};
-  const std::vector<core::CursorName> names = {core::CursorName::storage(),
-                                               core::CursorName::device(core::DeviceId{"d"})};
-  std::vector<std::pair<core::IdempotencyKey, AppendResult>> keys;
-  for (int step = 0; step < 3000; ++step) {
-    const UserId user = users[rng() % users.size()];
-    switch (rng() % 5) {
-      case 0:
-      case 1: {
-        AppendRequest r;
-        const auto n = 1 + rng() % 3;
-        for (std::uint64_t i = 0; i < n; ++i) r.entries.push_back({users[rng() % users.size()], gen.next()});
-        if (rng() % 3 == 0) r.idempotency = core::IdempotencyKey{user, core::ClientMsgId{0, rng() % 50}};
-        auto a = db->append(r);
-        auto b = model->append(r);
-        ASSERT_EQ(a.has_value(), b.has_value()) << step;
-        if (a) {
-          ASSERT_EQ(*a, *b) << step;
-        } else {
-          ASSERT_EQ(a.error(), b.error());
-        }
-        break;
-      }
-      case 2: {
-        const auto& name = names[rng() % names.size()];
-        const Seq to{rng() % (model->info(user)->head.value() + 2)};
-        auto a = db->advance_cursor(user, name, to);
-        auto b = model->advance_cursor(user, name, to);
-        ASSERT_EQ(a.has_value(), b.has_value()) << step;
-        if (a) {
-          ASSERT_EQ(*a, *b);
-        }
-        break;
-      }
-      case 3: {
-        const Seq to{model->info(user)->first_retained.value() + rng() % 4};
-        auto a = db->trim_to(user, to);
-        auto b = model->trim_to(user, to);
-        ASSERT_EQ(a.has_value(), b.has_value()) << step;
-        if (a) {
-          ASSERT_EQ(*a, *b);
-        }
-        break;
-      }
-      default: {
-        const Seq from{1 + rng() % (model->info(user)->head.value() + 2)};
-        auto a = db->read(user, from, rng() % 8);
-        auto b = model->read(user, from, rng() % 8 + 100);
-        ASSERT_EQ(a.has_value(), b.has_value()) << step;
-        if (a) {
-          ASSERT_LE(a->size(), b->size());
-          for (std::size_t i = 0; i < a->size(); ++i) ASSERT_EQ((*a)[i], (*b)[i]);
-        }
-      }
-    }
-  }
-  db.reset();
-  db = open_at(dir.str(), opts);
-  for (auto user : users) {
-    const auto a = db->info(user).value();
-    const auto b = model->info(user).value();
-    ASSERT_EQ(a.first_retained, b.first_retained);
-    ASSERT_EQ(a.head, b.head);
-    ASSERT_EQ(db->read(user, a.first_retained, 1000).value(), model->read(user, b.first_retained, 1000).value());
-    for (const auto& n : names) ASSERT_EQ(db->cursor(user, n).value(), model->cursor(user, n).value());
-  }
+  testing::expect_agrees_with_model([&](const StoreOptions& o) { return open_at(dir.str(), o); });
+}
+
+TEST(RocksDbQueueStore, GroupsOfMixedOperationsAgreeWithTheInMemoryModel) {
+  testing::TempDir dir;
+  testing::expect_groups_agree_with_model([&](const StoreOptions& o) { return open_at(dir.str(), o); });
 }
 
 TEST(RocksDbQueueStore, ReportsACorruptRecordInsteadOfCrashing) {
