@@ -1,5 +1,6 @@
 #include "dbpair/manual_promote.h"
 
+#include <algorithm>
 #include <optional>
 #include <thread>
 
@@ -28,8 +29,13 @@ Result<void> wait_received(AdminConnection& replica, const GtidPos& primary_pos,
 Result<ManualPromoteReport> manual_promote(const ManualPromoteOptions& options) {
   std::vector<std::optional<AdminConnection>> conns;
   std::vector<std::optional<Observation>> seen;
+  // One bounded statement at a time, but STOP SLAVE may wait for an IO thread stuck on a
+  // hung primary: the promotion's own timeout.
+  AdminOptions patient = options.admin;
+  patient.read_timeout = patient.write_timeout =
+      std::max(options.admin.read_timeout, options.promote.statement_timeout);
   for (const auto& s : options.servers) {
-    auto c = AdminConnection::connect(s, options.admin);
+    auto c = AdminConnection::connect(s, patient);
     std::optional<Observation> o;
     if (c) {
       if (auto got = observe(*c)) o = std::move(*got);

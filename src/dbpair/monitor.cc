@@ -1,5 +1,6 @@
 #include "dbpair/monitor.h"
 
+#include <algorithm>
 #include <exception>
 #include <thread>
 
@@ -112,7 +113,16 @@ void Monitor::carry_out(const Decision& d, std::span<const std::optional<Observa
     }
     return;
   }
-  if (auto r = promote(*connections_[d.server], d.bump_generation, options_.promote); !r) {
+  AdminOptions patient = options_.admin;
+  patient.read_timeout = patient.write_timeout =
+      std::max(options_.admin.read_timeout, options_.promote.statement_timeout);
+  auto conn = AdminConnection::connect(options_.servers[d.server], patient);
+  if (!conn) {
+    metrics_.failed_promotions.fetch_add(1);
+    IRIS_LOG(error, "dbmon", "promoting {} failed: cannot connect; retrying", who);
+    return;
+  }
+  if (auto r = promote(*conn, d.bump_generation, options_.promote); !r) {
     metrics_.failed_promotions.fetch_add(1);
     IRIS_LOG(error, "dbmon", "promoting {} failed: {}; retrying", who, r.error().message());
     return;

@@ -42,6 +42,9 @@ struct PromoteOptions {
   // How long the replica may take to apply what it has received before the promotion is
   // refused (errc::not_caught_up): promoting earlier would publish a state behind the acks.
   std::chrono::milliseconds apply_timeout{10000};
+  // Read/write timeout of the connection that promotes: STOP SLAVE waits for the replica's IO
+  // thread, which may sit in a read from a hung primary until slave_net_timeout.
+  std::chrono::seconds statement_timeout{10};
 };
 
 // The failover generation: one row that the MariaDB queue store mixes into every queue's

@@ -7,6 +7,7 @@
 // IRIS_FAILOVER_REPORT, a file that gets `failover_ms N` per kill and `acked_lost N`
 // (bench/suites/mariadb reads it).
 #include <gtest/gtest.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <atomic>
@@ -233,6 +234,30 @@ TEST_F(MariaDbPairTest, AManualPromoteIsRefusedWhileTheReplicaStillReceivesFromA
   EXPECT_EQ(manual_promote(options).error(), make_error_code(errc::primary_alive));
   EXPECT_EQ(primary_index(), p);
   EXPECT_TRUE(observe_server(1 - p).read_only);
+}
+
+TEST_F(MariaDbPairTest, AFrozenPrimaryIsFailedOverAndFencedWhenItWakesUp) {
+  ASSERT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
+  const std::size_t p = primary_index();
+  Monitor monitor(monitor_options());
+  std::jthread monitoring([&](std::stop_token s) { monitor.run(s); });
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().primary.load() == int(p); }, 5s));
+  // SIGSTOP: connections hang instead of being refused; the replica notices through its
+  // heartbeat timeout (slave_net_timeout 2 s), the monitor through its query timeouts.
+  const pid_t pid = pair_->pid(p == 0 ? "db1" : "db2");
+  ASSERT_GT(pid, 0);
+  ASSERT_EQ(::kill(pid, SIGSTOP), 0);
+  const bool promoted = eventually([&] { return monitor.metrics().failovers.load() == 1; }, 20s);
+  ASSERT_EQ(::kill(pid, SIGCONT), 0);
+  ASSERT_TRUE(promoted);
+  EXPECT_EQ(monitor.metrics().generation_bumps.load(), 0u);
+  // Awake and still writable in its own eyes: the monitor sets it read-only, then attaches it
+  // to the new primary (it has nothing the new primary lacks).
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().fences.load() == 1; }, 10s));
+  EXPECT_FALSE(insert_acknowledged(p, 1'000'010)) << "the fenced old primary refuses writes";
+  ASSERT_TRUE(eventually([&] { return monitor.metrics().rejoins.load() == 1; }, 15s));
+  EXPECT_TRUE(insert_acknowledged(1 - p, 1'000'011));
+  EXPECT_TRUE(eventually([&] { return pair_in_sync(); }, 10s));
 }
 
 // Last: leaves the pair diverged (the old primary holds a write the new one lacks).

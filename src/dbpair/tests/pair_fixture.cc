@@ -51,6 +51,15 @@ void PairFixture::down() {
   dir_.clear();
 }
 
+int PairFixture::pid(const std::string& name) const {
+  std::ifstream env(dir_ + "/state.env");
+  const std::string key = "IRIS_" + std::string(name == "db1" ? "DB1" : "DB2") + "_PID=";
+  for (std::string line; std::getline(env, line);) {
+    if (line.rfind(key, 0) == 0 && line.size() > key.size()) return std::stoi(line.substr(key.size()));
+  }
+  return 0;
+}
+
 AdminOptions PairFixture::admin() const { return AdminOptions{}; }
 
 AdminOptions PairFixture::app() const {

@@ -24,6 +24,8 @@ class PairFixture {
   void down();
 
   const std::vector<ServerAddress>& servers() const { return servers_; }
+  // The PID of db1 or db2 as scripts/mariadb last recorded it (0 if stopped or unknown).
+  int pid(const std::string& name) const;
   AdminOptions admin() const;  // root, no password
   AdminOptions app() const;    // iris/iris: refused by a read-only server
   const std::string& dir() const { return dir_; }
