@@ -6,7 +6,7 @@
 #include "base/log.h"
 #include "store/detail/record_codec.h"
 #include "store/errc.h"
-#include "store/sqlite/detail/history_writes.h"
+#include "store/detail/history_rules.h"
 
 namespace iris::store::detail {
 

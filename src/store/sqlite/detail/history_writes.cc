@@ -1,8 +1,5 @@
 #include "store/sqlite/detail/history_writes.h"
 
-#include <algorithm>
-
-#include "store/detail/record_codec.h"
 #include "store/errc.h"
 
 namespace iris::store::detail {
@@ -10,32 +7,6 @@ namespace iris::store::detail {
 using core::MessageId;
 using core::ThreadId;
 using core::UserId;
-
-namespace {
-
-std::int64_t ms(core::Timestamp t) { return t.time_since_epoch().count(); }
-
-}  // namespace
-
-std::string encode_participants(const std::vector<UserId>& users) {
-  std::string out;
-  out.reserve(users.size() * 8);
-  for (auto u : users) {
-    for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(u.value() >> shift));
-  }
-  return out;
-}
-
-std::vector<UserId> decode_participants(std::string_view bytes) {
-  std::vector<UserId> out;
-  out.reserve(bytes.size() / 8);
-  for (std::size_t i = 0; i + 8 <= bytes.size(); i += 8) {
-    std::uint64_t v = 0;
-    for (std::size_t j = 0; j < 8; ++j) v = (v << 8) | static_cast<unsigned char>(bytes[i + j]);
-    out.emplace_back(v);
-  }
-  return out;
-}
 
 HistoryWrites::HistoryWrites(const sqlite::Database& db) {
   auto prep = [&](sqlite::Statement& s, const char* sql) {
@@ -61,14 +32,12 @@ HistoryWrites::HistoryWrites(const sqlite::Database& db) {
              "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") &&
         prep(put_log_,
              "INSERT INTO log(user, seq, thread, message, shown, record) VALUES(?1, ?2, ?3, ?4, ?5, ?6)") &&
-        // A message leaves the user's view (deleted, or replaced by a new create of its id).
         prep(hide_,
              "UPDATE log SET shown=NULL, edit=NULL "
              "WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
-        // The view's text becomes that of the edit logged at seq ?4.
         prep(edit_,
              "UPDATE log SET edit=?4 WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
-        // A watermark only rises, in u64 order: (x < 0, x) orders the stored ids as u64.
+        // (x < 0, x) orders the stored ids as u64 (sqlite/database.h).
         prep(put_watermark_,
              "INSERT INTO watermarks(user, thread, reader, up_to) VALUES(?1, ?2, ?3, ?4) "
              "ON CONFLICT(user, thread, reader) DO UPDATE SET up_to = CASE "
@@ -77,15 +46,25 @@ HistoryWrites::HistoryWrites(const sqlite::Database& db) {
 }
 
 Result<void> HistoryWrites::begin() {
-  last_body_.reset();  // a rolled-back transaction may have stored it
+  applier_.forget();  // a rolled-back transaction may have stored what it remembers
   return begin_.run();
 }
 
 Result<void> HistoryWrites::commit() { return commit_.run(); }
 
 void HistoryWrites::rollback() {
-  last_body_.reset();
+  applier_.forget();
   (void)rollback_.run();
+}
+
+Result<std::optional<HistoryPosition>> HistoryWrites::get_position(UserId user) {
+  get_position_.bind_u64(1, user.value());
+  auto row = get_position_.step();
+  if (!row) return fail(row.error());
+  std::optional<HistoryPosition> pos;
+  if (*row) pos = HistoryPosition{core::Epoch{get_position_.u64(0)}, core::Seq{get_position_.u64(1)}};
+  get_position_.reset();
+  return pos;
 }
 
 Result<void> HistoryWrites::put_position(UserId user, const HistoryPosition& position) {
@@ -95,57 +74,22 @@ Result<void> HistoryWrites::put_position(UserId user, const HistoryPosition& pos
       .run();
 }
 
-Result<void> HistoryWrites::apply(const HistoryBatch& b) {
-  HistoryPosition pos;
-  get_position_.bind_u64(1, b.user.value());
-  auto row = get_position_.step();
-  if (!row) return fail(row.error());
-  if (*row) pos = {core::Epoch{get_position_.u64(0)}, core::Seq{get_position_.u64(1)}};
-  get_position_.reset();
-  if (pos.epoch != b.epoch) {
-    for (auto* s : {&clear_log_, &clear_threads_, &clear_watermarks_}) {
-      if (auto r = s->bind_u64(1, b.user.value()).run(); !r) return r;
-    }
-    pos = {b.epoch, core::Seq{0}};
+Result<void> HistoryWrites::clear_user(UserId user) {
+  for (auto* s : {&clear_log_, &clear_threads_, &clear_watermarks_}) {
+    if (auto r = s->bind_u64(1, user.value()).run(); !r) return r;
   }
-  std::optional<ThreadId> known_thread;  // consecutive updates mostly share a thread
-  for (const auto& u : b.updates) {
-    if (u.seq <= pos.seq) continue;
-    if (auto r = apply_update(b.user, u, known_thread); !r) return r;
-    pos.seq = u.seq;
-  }
-  return put_position(b.user, pos);
+  return {};
 }
 
-Result<bool> HistoryWrites::shared_body(const Body& body) {
-  if (last_body_ && last_body_->thread == body.thread && last_body_->message == body.message) {
-    return *last_body_ == body;
-  }
-  get_body_.bind_u64(1, body.thread.value()).bind_u64(2, body.message.value());
-  auto row = get_body_.step();
-  if (!row) return fail(row.error());
-  if (*row) {
-    Body stored{body.thread, body.message, UserId{get_body_.u64(0)},
-                core::Timestamp{std::chrono::milliseconds{get_body_.i64(1)}},
-                core::ClientMsgId{get_body_.u64(2), get_body_.u64(3)}, get_body_.text(4),
-                std::nullopt};
-    if (!get_body_.is_null(5)) stored.reply_to = MessageId{get_body_.u64(5)};
-    get_body_.reset();
-    last_body_ = std::move(stored);
-    return *last_body_ == body;
-  }
-  get_body_.reset();
-  put_body_.bind_u64(1, body.thread.value()).bind_u64(2, body.message.value())
-      .bind_u64(3, body.sender.value()).bind(4, ms(body.time))
-      .bind_u64(5, body.client.hi).bind_u64(6, body.client.lo).bind(7, body.text);
-  if (body.reply_to) put_body_.bind_u64(8, body.reply_to->value());
-  if (auto r = put_body_.run(); !r) return fail(r.error());
-  last_body_ = body;
-  return true;
+Result<void> HistoryWrites::ensure_thread(UserId user, ThreadId thread) {
+  return ensure_thread_.bind_u64(1, user.value()).bind_u64(2, thread.value()).run();
 }
 
-Result<void> HistoryWrites::set_participants(UserId user, ThreadId thread,
-                                             const core::ParticipantsChanged& change) {
+Result<void> HistoryWrites::set_name(UserId user, ThreadId thread, std::string_view name) {
+  return set_name_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind(3, name).run();
+}
+
+Result<std::vector<UserId>> HistoryWrites::participants(UserId user, ThreadId thread) {
   get_participants_.bind_u64(1, user.value()).bind_u64(2, thread.value());
   auto row = get_participants_.step();
   if (!row) return fail(row.error());
@@ -155,74 +99,59 @@ Result<void> HistoryWrites::set_participants(UserId user, ThreadId thread,
   }
   auto ps = decode_participants(get_participants_.blob(0));
   get_participants_.reset();
-  for (auto p : change.added) {
-    if (std::find(ps.begin(), ps.end(), p) == ps.end()) ps.push_back(p);
-  }
-  for (auto p : change.removed) std::erase(ps, p);
-  return set_participants_.bind_u64(1, user.value()).bind_u64(2, thread.value())
-      .bind_blob(3, encode_participants(ps)).run();
+  return ps;
 }
 
-// The materialized-inbox rules of history_store.h (core::apply_to_thread), as SQL.
-// `known_thread` is the thread whose row this transaction already made sure of.
-Result<void> HistoryWrites::apply_update(UserId user, const core::Update& u,
-                                         std::optional<ThreadId>& known_thread) {
-  const std::uint64_t uid = user.value();
-  const std::uint64_t tid = u.thread.value();
-  if (known_thread != u.thread) {
-    if (auto r = ensure_thread_.bind_u64(1, uid).bind_u64(2, tid).run(); !r) return r;
-    known_thread = u.thread;
+Result<void> HistoryWrites::set_participants(UserId user, ThreadId thread, const std::vector<UserId>& users) {
+  return set_participants_.bind_u64(1, user.value()).bind_u64(2, thread.value())
+      .bind_blob(3, encode_participants(users)).run();
+}
+
+Result<std::optional<HistoryBody>> HistoryWrites::body(ThreadId thread, MessageId message) {
+  get_body_.bind_u64(1, thread.value()).bind_u64(2, message.value());
+  auto row = get_body_.step();
+  if (!row) return fail(row.error());
+  std::optional<HistoryBody> out;
+  if (*row) {
+    out = HistoryBody{thread, message, UserId{get_body_.u64(0)},
+                      core::Timestamp{std::chrono::milliseconds{get_body_.i64(1)}},
+                      core::ClientMsgId{get_body_.u64(2), get_body_.u64(3)}, get_body_.text(4),
+                      std::nullopt};
+    if (!get_body_.is_null(5)) out->reply_to = MessageId{get_body_.u64(5)};
   }
-  // The log row: every update but a shared MessageCreated carries its record.
-  put_log_.bind_u64(1, uid).bind_u64(2, u.seq.value());
-  auto log_with_record = [&]() {
-    record_.clear();
-    encode_update(u, record_);
-    return put_log_.bind_blob(6, record_).run();
-  };
-  return std::visit(
-      [&](const auto& b) -> Result<void> {
-        using T = std::decay_t<decltype(b)>;
-        if constexpr (std::is_same_v<T, core::MessageCreated>) {
-          const std::uint64_t mid = b.message.value();
-          if (auto r = hide_.bind_u64(1, uid).bind_u64(2, tid).bind_u64(3, mid).run(); !r) {
-            put_log_.reset();
-            return r;
-          }
-          auto shared = shared_body(Body{u.thread, b.message, u.actor, u.time, b.client_id, b.text, b.reply_to});
-          if (!shared) {
-            put_log_.reset();
-            return fail(shared.error());
-          }
-          put_log_.bind_u64(3, tid).bind_u64(4, mid).bind(5, std::int64_t{u.actor == user ? 1 : 0});
-          if (*shared) return put_log_.run();
-          return log_with_record();
-        } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
-          if (auto r = log_with_record(); !r) return r;
-          return edit_.bind_u64(1, uid).bind_u64(2, tid).bind_u64(3, b.message.value())
-              .bind_u64(4, u.seq.value()).run();
-        } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
-          if (auto r = log_with_record(); !r) return r;
-          return hide_.bind_u64(1, uid).bind_u64(2, tid).bind_u64(3, b.message.value()).run();
-        } else if constexpr (std::is_same_v<T, core::ReadReceipt>) {
-          if (auto r = log_with_record(); !r) return r;
-          return put_watermark_.bind_u64(1, uid).bind_u64(2, tid).bind_u64(3, b.reader.value())
-              .bind_u64(4, b.up_to.value()).run();
-        } else if constexpr (std::is_same_v<T, core::ThreadCreated>) {
-          if (auto r = log_with_record(); !r) return r;
-          if (auto r = set_name_.bind_u64(1, uid).bind_u64(2, tid).bind(3, b.name).run(); !r) return r;
-          return set_participants_.bind_u64(1, uid).bind_u64(2, tid)
-              .bind_blob(3, encode_participants(b.participants)).run();
-        } else if constexpr (std::is_same_v<T, core::ThreadRenamed>) {
-          if (auto r = log_with_record(); !r) return r;
-          return set_name_.bind_u64(1, uid).bind_u64(2, tid).bind(3, b.name).run();
-        } else {
-          static_assert(std::is_same_v<T, core::ParticipantsChanged>);
-          if (auto r = log_with_record(); !r) return r;
-          return set_participants(user, u.thread, b);
-        }
-      },
-      u.body);
+  get_body_.reset();
+  return out;
+}
+
+Result<void> HistoryWrites::put_body(const HistoryBody& b) {
+  put_body_.bind_u64(1, b.thread.value()).bind_u64(2, b.message.value())
+      .bind_u64(3, b.sender.value()).bind(4, b.time.time_since_epoch().count())
+      .bind_u64(5, b.client.hi).bind_u64(6, b.client.lo).bind(7, b.text);
+  if (b.reply_to) put_body_.bind_u64(8, b.reply_to->value());
+  return put_body_.run();
+}
+
+Result<void> HistoryWrites::put_log(UserId user, core::Seq seq, const HistoryLogRow& row) {
+  put_log_.bind_u64(1, user.value()).bind_u64(2, seq.value());
+  if (row.thread) put_log_.bind_u64(3, row.thread->value());
+  if (row.message) put_log_.bind_u64(4, row.message->value());
+  if (row.shown) put_log_.bind(5, std::int64_t{*row.shown});
+  if (row.record) put_log_.bind_blob(6, *row.record);
+  return put_log_.run();
+}
+
+Result<void> HistoryWrites::hide(UserId user, ThreadId thread, MessageId message) {
+  return hide_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value()).run();
+}
+
+Result<void> HistoryWrites::set_edit(UserId user, ThreadId thread, MessageId message, core::Seq edit) {
+  return edit_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value())
+      .bind_u64(4, edit.value()).run();
+}
+
+Result<void> HistoryWrites::raise_watermark(UserId user, ThreadId thread, UserId reader, MessageId up_to) {
+  return put_watermark_.bind_u64(1, user.value()).bind_u64(2, thread.value())
+      .bind_u64(3, reader.value()).bind_u64(4, up_to.value()).run();
 }
 
 }  // namespace iris::store::detail
