@@ -105,7 +105,9 @@ Connection::Connection(ServerAddress server, st_mysql* handle)
 
 Connection::Connection(Connection&& o) noexcept
     : server_(std::move(o.server_)), handle_(std::exchange(o.handle_, nullptr)),
-      broken_(o.broken_), statements_(std::move(o.statements_)) {}
+      broken_(o.broken_), statements_(std::move(o.statements_)) {
+  for (auto& [sql, statement] : statements_) statement->owner_ = this;
+}
 
 Connection& Connection::operator=(Connection&& o) noexcept {
   if (this != &o) {
@@ -114,6 +116,7 @@ Connection& Connection::operator=(Connection&& o) noexcept {
     handle_ = std::exchange(o.handle_, nullptr);
     broken_ = o.broken_;
     statements_ = std::move(o.statements_);
+    for (auto& [sql, statement] : statements_) statement->owner_ = this;
   }
   return *this;
 }
@@ -261,11 +264,11 @@ Statement::~Statement() {
 }
 
 Result<void> Statement::stmt_failure(std::string_view what) {
-  return owner_.failure(what, mysql_stmt_errno(stmt_), mysql_stmt_error(stmt_));
+  return owner_->failure(what, mysql_stmt_errno(stmt_), mysql_stmt_error(stmt_));
 }
 
 Result<void> Statement::bind_and_run(std::span<const Param> params) {
-  if (owner_.broken_) return fail(errc::unavailable);
+  if (owner_->broken_) return fail(errc::unavailable);
   if (mysql_stmt_param_count(stmt_) != params.size()) return fail(errc::invalid_request);
   std::vector<MYSQL_BIND> binds(params.size());
   std::vector<unsigned long> lengths(params.size());

@@ -86,11 +86,13 @@ class Statement {
 
  private:
   friend class Connection;
-  Statement(Connection& owner, st_mysql_stmt* stmt) : owner_(owner), stmt_(stmt) {}
+  Statement(Connection& owner, st_mysql_stmt* stmt) : owner_(&owner), stmt_(stmt) {}
   Result<void> bind_and_run(std::span<const Param> params);
   Result<void> stmt_failure(std::string_view what);
 
-  Connection& owner_;  // must outlive the statement: the connection owns its statements
+  // The connection that owns this statement; a moved Connection points its statements at
+  // itself, so a pooled connection's cached statements follow it.
+  Connection* owner_;
   st_mysql_stmt* stmt_;
 };
 

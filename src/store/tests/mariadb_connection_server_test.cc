@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <optional>
 
 #include "store/errc.h"
 #include "store/mariadb/connection.h"
@@ -58,6 +59,23 @@ TEST_F(MariaDbConnectionTest, PreparedStatementsRoundTripBytesIntegersAndNulls) 
   }());
   ASSERT_TRUE(text);
   ASSERT_EQ(text->size(), 1u) << "a hex literal matches the bytes bound as a parameter";
+}
+
+// A pool moves its connections in and out of its idle list: a statement prepared before a
+// move must run on the moved connection (it used to keep a reference to the old object).
+TEST_F(MariaDbConnectionTest, CachedStatementsFollowTheirConnectionWhenItMoves) {
+  auto c = Connection::open(*parse_server(server_->address()), options_);
+  ASSERT_TRUE(c);
+  std::optional<Connection> first(std::move(*c));
+  auto* select = first->prepare("SELECT ? + 1").value();
+  std::optional<Connection> assigned;
+  assigned.emplace(std::move(*first));
+  first.reset();  // the object the statement was prepared on is gone (ASan: use after free)
+  EXPECT_EQ(assigned->prepare("SELECT ? + 1").value(), select) << "the cache moved along";
+  const Param one[] = {std::uint64_t{1}};
+  auto rows = select->query(one);
+  ASSERT_TRUE(rows) << rows.error().message();
+  EXPECT_EQ(rows->u64(0, 0).value(), 2u);
 }
 
 TEST_F(MariaDbConnectionTest, AServerErrorIsUnavailableAndLeavesTheConnectionUsable) {

@@ -10,6 +10,7 @@
 
 #include "store/errc.h"
 #include "store/memory/memory_history_store.h"
+#include "store/tests/random_history.h"
 #include "store/tests/temp_dir.h"
 
 namespace iris::store {
@@ -78,55 +79,7 @@ TEST(SqliteHistoryStore, ReopenIsRateLimitedDuringAnOutage) {
 TEST(SqliteHistoryStore, AgreesWithTheModelOnRandomHistories) {
   testing::TempDir dir;
   auto sql = open_sqlite_history_store({(dir.path() / "h").string(), std::chrono::milliseconds{0}});
-  auto model = make_memory_history_store();
-  std::mt19937_64 rng(42);
-  auto pick = [&](std::uint64_t n) { return rng() % n; };
-  auto id = [&] { return pick(2) ? pick(20) + 1 : (1ull << 63) + pick(20); };
-  auto user = [&] { return UserId{pick(4) + 1}; };
-  auto users = [&] {
-    std::vector<UserId> v(pick(3));
-    for (auto& u : v) u = user();
-    return v;
-  };
-  std::map<UserId, Seq> heads;
-  for (int round = 0; round < 40; ++round) {
-    std::vector<HistoryBatch> batches;
-    for (std::uint64_t owner = 1; owner <= 3; ++owner) {
-      HistoryBatch b{UserId{owner}, Epoch{owner}, {}};
-      for (int i = pick(20); i > 0; --i) {
-        Seq& head = heads[b.user];
-        head = core::next(head);
-        core::UpdateBody body;
-        switch (pick(7)) {
-          case 0: body = core::ThreadCreated{"t" + std::to_string(pick(9)), users()}; break;
-          case 1: body = core::ParticipantsChanged{users(), users()}; break;
-          case 2: body = core::ThreadRenamed{"r" + std::to_string(pick(9))}; break;
-          case 3: body = core::MessageEdited{MessageId{id()}, "e" + std::to_string(pick(9))}; break;
-          case 4: body = core::MessageDeleted{MessageId{id()}}; break;
-          case 5: body = core::ReadReceipt{user(), MessageId{id()}}; break;
-          default:
-            std::optional<MessageId> reply;
-            if (pick(2)) reply = MessageId{id()};
-            body = core::MessageCreated{MessageId{id()}, core::ClientMsgId{}, "m" + std::to_string(pick(9)), reply};
-        }
-        b.updates.push_back(Update{head, core::Timestamp{std::chrono::milliseconds{pick(1000)}},
-                                   ThreadId{pick(3) + 1}, user(), std::move(body)});
-      }
-      batches.push_back(std::move(b));
-    }
-    ASSERT_TRUE(sql->apply(batches));
-    ASSERT_TRUE(model->apply(batches));
-    for (std::uint64_t owner = 1; owner <= 3; ++owner) {
-      const UserId u{owner};
-      ASSERT_EQ(sql->inbox(u, 5).value(), model->inbox(u, 5).value()) << "round " << round;
-      ASSERT_EQ(sql->updates(u, Seq{1}, 10000).value(), model->updates(u, Seq{1}, 10000).value());
-      for (std::uint64_t t = 1; t <= 3; ++t) {
-        const MessageId before{id()};
-        ASSERT_EQ(sql->messages(u, ThreadId{t}, before, 4).value(),
-                  model->messages(u, ThreadId{t}, before, 4).value());
-      }
-    }
-  }
+  testing::expect_agrees_with_the_model_on_random_histories(*sql);
 }
 
 }  // namespace

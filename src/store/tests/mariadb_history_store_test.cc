@@ -1,0 +1,101 @@
+// The MariaDB history store against a real server (one per test binary): the conformance
+// suite, the randomized comparison with the model, a body once per thread, and a database of
+// another schema version refused.
+#include "store/mariadb/mariadb_history_store.h"
+
+#include <gtest/gtest.h>
+
+#include "store/errc.h"
+#include "store/mariadb/connection.h"
+#include "store/tests/history_store_conformance.h"
+#include "store/tests/mariadb_server.h"
+#include "store/tests/random_history.h"
+
+namespace iris::store {
+namespace {
+
+using core::Epoch;
+using core::MessageId;
+using core::Seq;
+using core::ThreadId;
+using core::Update;
+using core::UserId;
+using testing::MariaDbServer;
+
+// A fresh database per test (per backend object); open() reopens the store on it.
+struct MariaDbBackend {
+  MariaDbBackend() {
+    server = MariaDbServer::shared();
+    if (server) options = server->options(server->fresh_database());
+  }
+  std::unique_ptr<HistoryStore> open() {
+    if (!server) return nullptr;
+    return open_mariadb_history_store(options);
+  }
+  MariaDbServer* server = nullptr;
+  MariaDbOptions options;
+};
+
+class MariaDbHistoryStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!backend_.server) GTEST_SKIP() << "no MariaDB server";
+    store_ = backend_.open();
+  }
+  // One query's first cell, as the iris account.
+  std::uint64_t count(const std::string& sql) {
+    auto c = mariadb::Connection::open(*mariadb::parse_server(backend_.server->address()), backend_.options);
+    EXPECT_TRUE(c);
+    auto rows = c->query_one(sql);
+    EXPECT_TRUE(rows && !rows->empty()) << sql;
+    return rows && !rows->empty() ? rows->u64(0, 0).value_or(~0ull) : ~0ull;
+  }
+  MariaDbBackend backend_;
+  std::unique_ptr<HistoryStore> store_;
+};
+
+TEST_F(MariaDbHistoryStoreTest, AgreesWithTheModelOnRandomHistories) {
+  testing::expect_agrees_with_the_model_on_random_histories(*store_, 15);
+}
+
+TEST_F(MariaDbHistoryStoreTest, StoresAMessageBodyOncePerThreadWhateverTheRecipients) {
+  const ThreadId thread{7};
+  const std::string text(1024, 'x');
+  const Update m{Seq{1}, core::Timestamp{std::chrono::milliseconds{5}}, thread, UserId{1},
+                 core::MessageCreated{MessageId{500}, core::ClientMsgId{3, 4}, text, std::nullopt}};
+  std::vector<HistoryBatch> batches;
+  for (std::uint64_t u = 1; u <= 50; ++u) batches.push_back({UserId{u}, Epoch{u}, {m}});
+  ASSERT_TRUE(store_->apply(batches));
+  EXPECT_EQ(count("SELECT count(*) FROM history_bodies"), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM history_log"), 50u);
+  EXPECT_EQ(count("SELECT count(*) FROM history_log WHERE record IS NOT NULL"), 0u);
+  EXPECT_EQ(store_->messages(UserId{50}, thread, std::nullopt, 10)->at(0).text, text);
+  EXPECT_EQ(store_->updates(UserId{50}, Seq{1}, 10).value(), std::vector<Update>{m});
+}
+
+TEST_F(MariaDbHistoryStoreTest, RefusesTablesOfAnotherSchemaVersion) {
+  ASSERT_TRUE(store_->position(UserId{1})) << "creates the tables";
+  ASSERT_TRUE(backend_.server->admin("UPDATE " + backend_.options.database +
+                                     ".history_schema SET version = 3 WHERE id = 1"));
+  auto reopened = backend_.open();
+  EXPECT_EQ(reopened->position(UserId{1}).error(), errc::unavailable);
+  EXPECT_EQ(count("SELECT version FROM history_schema"), 3u) << "left as it was";
+}
+
+TEST_F(MariaDbHistoryStoreTest, ServerDownFailsAsUnavailable) {
+  MariaDbOptions nowhere = backend_.options;
+  nowhere.servers = {"127.0.0.1:1"};
+  nowhere.connect_timeout = std::chrono::seconds{1};
+  auto s = open_mariadb_history_store(nowhere);
+  EXPECT_EQ(s->position(UserId{1}).error(), errc::unavailable);
+  EXPECT_EQ(s->apply(std::vector<HistoryBatch>{{UserId{1}, Epoch{1}, {}}}).error(), errc::unavailable);
+}
+
+}  // namespace
+
+namespace conformance {
+using MariaDbBackends = ::testing::Types<MariaDbBackend>;
+INSTANTIATE_TYPED_TEST_SUITE_P(MariaDb, HistoryStoreConformance, MariaDbBackends);
+}  // namespace conformance
+
+}  // namespace iris::store
