@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <stdexcept>
@@ -14,6 +15,15 @@
 
 namespace iris::irisd {
 namespace {
+
+// The web/ folder the build installs next to the irisd binary; empty if there is none.
+std::string default_app_dir() {
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return {};
+  const auto dir = exe.parent_path() / "web";
+  return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+}
 
 struct Option {
   std::string_view key;
@@ -391,6 +401,32 @@ const std::vector<Option>& options() {
        "HTTP requests waiting for a shard's answer across the server; more get 503 at once. "
        "Default: 10000",
        [](Config& c, std::string_view v) { c.net.http.max_pending = to_u64("http.max_pending", v); }},
+      {"http.app_dir",
+       "Folder of the web app's files, served at /app/ (web/ of the source tree, with MQTT.js, "
+       "as the build installs it next to irisd); off = no web app. Default: the web folder "
+       "next to the irisd binary",
+       [](Config& c, std::string_view v) { c.net.http.app_dir = v == "off" ? std::string() : std::string(v); c.app_dir_set = true; }},
+      {"http.max_app_file_bytes",
+       "Largest web app file served; a larger one is 404. Default: 4194304 (4 MiB)",
+       [](Config& c, std::string_view v) { c.net.http.max_app_file_bytes = to_u64_max("http.max_app_file_bytes", v, 1ull << 30); }},
+      {"http.poll.timeout_ms",
+       "Milliseconds a long poll (GET /v1/poll) is held when it names no timeout_ms. Default: 25000",
+       [](Config& c, std::string_view v) { c.net.http.poll.timeout = std::chrono::milliseconds(to_u64_max("http.poll.timeout_ms", v, 3'600'000)); }},
+      {"http.poll.max_timeout_ms",
+       "Longest a long poll may ask to be held (timeout_ms); more is 400. Default: 60000",
+       [](Config& c, std::string_view v) { c.net.http.poll.max_timeout = std::chrono::milliseconds(to_u64_max("http.poll.max_timeout_ms", v, 3'600'000)); }},
+      {"http.poll.max_per_user",
+       "Devices of one user that long-poll at once (each holds at most one request); more get "
+       "503 with Retry-After. Default: 4",
+       [](Config& c, std::string_view v) { c.net.http.poll.max_per_user = to_u64("http.poll.max_per_user", v); }},
+      {"http.poll.max_total",
+       "Devices that long-poll at once across the server; more get 503 with Retry-After. "
+       "Default: 10000",
+       [](Config& c, std::string_view v) { c.net.http.poll.max_total = to_u64("http.poll.max_total", v); }},
+      {"http.poll.idle_ms",
+       "Milliseconds after its last poll's timeout that a device that stopped polling keeps its "
+       "stream; then it is dropped as a disconnect. Default: 60000",
+       [](Config& c, std::string_view v) { c.net.http.poll.idle = std::chrono::milliseconds(to_u64_max("http.poll.idle_ms", v, 3'600'000)); }},
       {"sync.snapshot_latest",
        "Messages per thread in a snapshot when the request names no count (HTTP "
        "GET /v1/snapshot?messages=N overrides it, up to 200). Default: 20",
@@ -731,6 +767,7 @@ Parsed parse_command_line(int argc, char** argv) {
   p.config.store.path = p.config.data_dir + "/queue";
   if (p.config.history.path.empty()) p.config.history.path = p.config.data_dir + "/history";
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
+  if (!p.config.app_dir_set) p.config.net.http.app_dir = default_app_dir();
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {
     throw std::runtime_error("token: --user and --device are required");
   }

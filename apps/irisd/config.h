@@ -53,6 +53,8 @@ struct Config {
   std::string ports_file;
   // Membership in a cell (cluster.*); disabled unless cluster.zookeeper is set.
   cluster::CellOptions cluster;
+  // http.app_dir was given (else it is default_app_dir(), filled in by parse_command_line).
+  bool app_dir_set = false;
 };
 
 // What the command line asked for besides running the server.

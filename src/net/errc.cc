@@ -29,6 +29,7 @@ class Category final : public std::error_category {
       case errc::unsupported_content_encoding: return "unsupported content encoding";
       case errc::bad_content_encoding: return "body does not decode as its content encoding";
       case errc::not_an_upgrade: return "not a WebSocket upgrade request";
+      case errc::too_many_polls: return "too many long polls held, retry later";
     }
     return "unknown net error";
   }

@@ -50,6 +50,9 @@ enum class errc {
   bad_content_encoding,
   // A request on the WebSocket port that is not a WebSocket upgrade (RFC 6455 §4.2.1).
   not_an_upgrade,
+  // A long poll over http.poll.max_held_per_user or http.poll.max_held (docs/PROTOCOL.md
+  // "Long polling"): retry after a second.
+  too_many_polls,
 };
 
 const std::error_category& error_category();

@@ -14,9 +14,10 @@ namespace http = boost::beast::http;
 constexpr std::string_view kCompactType = "application/vnd.iris.thrift-compact";
 constexpr std::string_view kJsonType = "application/json";
 
-// `Authorization: Bearer <device token>`: the token's user, whatever its device.
+// `Authorization: Bearer <device token>`: the token's user (any of its devices may call the
+// API), and its device in `device`.
 Result<core::UserId> bearer_user(const HttpRequest& req, const TokenSigner* signer,
-                                 std::chrono::sys_seconds now) {
+                                 std::chrono::sys_seconds now, std::string& device) {
   const std::string_view header = req[http::field::authorization];
   constexpr std::string_view kScheme = "bearer ";
   if (header.size() <= kScheme.size()) return fail(errc::missing_token);
@@ -28,6 +29,7 @@ Result<core::UserId> bearer_user(const HttpRequest& req, const TokenSigner* sign
   if (!claims) return fail(claims.error());
   const auto id = core::parse_id(claims->user);
   if (!id) return fail(errc::bad_token);
+  device = std::move(claims->device);
   return core::UserId{*id};
 }
 
@@ -54,8 +56,11 @@ ApiRequest read_api_request(const HttpRequest& req, const RouteLimits& limits,
   out.gzip = accepts_gzip(req[http::field::accept_encoding]);
   out.route = parse_route(std::string_view(req.method_string()), std::string_view(req.target()), limits);
   if (!out.route || !needs_token(*out.route)) return out;
-  out.user = bearer_user(req, signer, now);
-  if (out.user && std::holds_alternative<CreateThreadRoute>(*out.route)) out.body = decode_body(req);
+  out.user = bearer_user(req, signer, now, out.device);
+  if (out.user && (std::holds_alternative<CreateThreadRoute>(*out.route) ||
+                   std::holds_alternative<RequestRoute>(*out.route))) {
+    out.body = decode_body(req);
+  }
   return out;
 }
 

@@ -24,7 +24,9 @@ struct ApiRequest {
   Result<Route> route = fail(errc::no_route);
   // The token's user; set (or its error) only for routes that need a token.
   Result<core::UserId> user = core::UserId{0};
-  // POST /v1/threads: the decoded CreateThreadRequest envelope (or why it is refused).
+  // The token's device (its MQTT client id), set with `user`: a long poll streams to it.
+  std::string device;
+  // POST /v1/threads and /v1/requests: the decoded Envelope (or why it is refused).
   Result<wire::Message> body = wire::Message{};
 };
 

@@ -7,7 +7,7 @@ namespace {
 
 // The query parameters a route reads, each at most once.
 struct Query {
-  std::optional<std::string_view> messages, before, limit;
+  std::optional<std::string_view> messages, before, limit, epoch, seq, max_updates, timeout_ms;
 };
 
 Result<Query> parse_query(std::string_view query) {
@@ -22,6 +22,10 @@ Result<Query> parse_query(std::string_view query) {
     std::optional<std::string_view>* slot = key == "messages" ? &q.messages
                                             : key == "before" ? &q.before
                                             : key == "limit"  ? &q.limit
+                                            : key == "epoch"  ? &q.epoch
+                                            : key == "seq"    ? &q.seq
+                                            : key == "max_updates" ? &q.max_updates
+                                            : key == "timeout_ms"  ? &q.timeout_ms
                                                               : nullptr;
     if (slot == nullptr) continue;  // unknown: ignored
     if (value.empty() || slot->has_value()) return fail(errc::bad_query);
@@ -42,7 +46,8 @@ Result<std::size_t> count(std::optional<std::string_view> text, std::size_t fall
 }  // namespace
 
 bool needs_token(const Route& route) {
-  return !std::holds_alternative<HealthRoute>(route) && !std::holds_alternative<MetricsRoute>(route);
+  return !std::holds_alternative<HealthRoute>(route) && !std::holds_alternative<MetricsRoute>(route) &&
+         !std::holds_alternative<AppRoute>(route);
 }
 
 Result<Route> parse_route(std::string_view method, std::string_view target, const RouteLimits& limits) {
@@ -64,6 +69,30 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     auto n = count(q->messages, limits.snapshot_messages, 0, limits.max_snapshot_messages);
     if (!n) return fail(n.error());
     return Route{SnapshotRoute{*n}};
+  }
+  if (path == "/app" || path.starts_with("/app/")) {
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{AppRoute{std::string(path.size() > 5 ? path.substr(5) : std::string_view())}};
+  }
+  if (path == "/v1/requests") {
+    if (!post) return fail(errc::method_not_allowed);
+    return Route{RequestRoute{}};
+  }
+  if (path == "/v1/poll") {
+    if (!get) return fail(errc::method_not_allowed);
+    auto q = parse_query(query);
+    if (!q) return fail(q.error());
+    // epoch and seq are what the client holds: both required (0 and 0 when it holds nothing).
+    if (!q->epoch || !q->seq) return fail(errc::bad_query);
+    const auto epoch = core::parse_id(*q->epoch);
+    const auto seq = core::parse_id(*q->seq);
+    if (!epoch || !seq) return fail(errc::bad_query);
+    auto max_updates = count(q->max_updates, 0, 0, 0x7fff'ffff);
+    if (!max_updates) return fail(max_updates.error());
+    auto timeout = count(q->timeout_ms, limits.poll_timeout_ms, 0, limits.max_poll_timeout_ms);
+    if (!timeout) return fail(timeout.error());
+    return Route{PollRoute{core::Epoch{*epoch}, core::Seq{*seq}, static_cast<std::uint32_t>(*max_updates),
+                           static_cast<std::uint64_t>(*timeout)}};
   }
   if (path == "/v1/threads") {
     if (!post) return fail(errc::method_not_allowed);

@@ -6,6 +6,10 @@
 //   GET  /v1/snapshot[?messages=N]                               SnapshotRoute
 //   GET  /v1/threads/{thread}/messages[?before=ID][&limit=N]     ThreadMessagesRoute
 //   POST /v1/threads                                             CreateThreadRoute
+//   POST /v1/requests                                            RequestRoute (any request
+//        a device sends on u/<user>/sync but a resume: for clients without MQTT)
+//   GET  /v1/poll?epoch=E&seq=S[&max_updates=N][&timeout_ms=T]   PollRoute (long polling)
+//   GET  /app/, /app/<file>                                      AppRoute (the web app)
 //   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
 //        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
 //   GET  /healthz                                                HealthRoute
@@ -17,6 +21,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 
@@ -33,6 +38,10 @@ struct RouteLimits {
   // Messages per history page when the request names none, and the most it may ask for.
   std::size_t page_messages = 50;
   std::size_t max_page_messages = 200;
+  // A long poll's wait when the request names none, and the most it may ask for
+  // (http.poll.timeout_ms, http.poll.max_timeout_ms).
+  std::uint64_t poll_timeout_ms = 25'000;
+  std::uint64_t max_poll_timeout_ms = 60'000;
 };
 
 struct SnapshotRoute {
@@ -48,6 +57,23 @@ struct ThreadMessagesRoute {
 struct CreateThreadRoute {
   bool operator==(const CreateThreadRoute&) const = default;
 };
+struct RequestRoute {
+  bool operator==(const RequestRoute&) const = default;
+};
+// GET /v1/poll: the deltas after (epoch, seq), which also acknowledges everything up to seq.
+struct PollRoute {
+  core::Epoch epoch;
+  core::Seq seq;
+  std::uint32_t max_updates = 0;  // 0: any backlog (ResumeRequest.max_updates)
+  std::uint64_t timeout_ms = 0;
+  bool operator==(const PollRoute&) const = default;
+};
+// GET /app/...: `file` is the path below /app/ ("" for the app's index), not yet checked
+// (static_files.h resolves it).
+struct AppRoute {
+  std::string file;
+  bool operator==(const AppRoute&) const = default;
+};
 struct BaselineRoute {
   std::optional<core::ThreadId> thread;  // none: the whole inbox view
   bool operator==(const BaselineRoute&) const = default;
@@ -59,9 +85,10 @@ struct MetricsRoute {
   bool operator==(const MetricsRoute&) const = default;
 };
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
-                           HealthRoute, MetricsRoute>;
+                           HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute>;
 
-// Whether a route's caller must present a bearer token (health and metrics need none).
+// Whether a route's caller must present a bearer token (health, metrics and the web app's
+// files need none).
 bool needs_token(const Route& route);
 
 // `method` as on the request line ("GET"); `target` the request target ("/v1/snapshot?x=1").

@@ -20,7 +20,9 @@
 #include <optional>
 
 #include "base/log.h"
+#include "net/detail/http_answer.h"
 #include "net/detail/server_core.h"
+#include "net/detail/shard_sample.h"
 #include "net/detail/tls_session.h"
 #include "net/errc.h"
 #include "net/gzip.h"
@@ -29,7 +31,9 @@
 #include "net/http_route.h"
 #include "net/http_status.h"
 #include "net/metrics_page.h"
+#include "net/poll_hub.h"
 #include "net/prometheus_writer.h"
+#include "net/static_files.h"
 #include "net/token.h"
 #include "store/queue_store.h"
 #include "wire/codec.h"
@@ -49,57 +53,8 @@ constexpr std::chrono::seconds kLingerTimeout{2};
 // Bodies from this size on are gzip'd when the client accepts it.
 constexpr std::size_t kGzipFrom = 256;
 
-constexpr std::string_view kCompactType = "application/vnd.iris.thrift-compact";
-constexpr std::string_view kJsonType = "application/json";
-
-enum class Encoding { compact, json };
-
-// A response as the shard that computed it left it: status and encoded body.
-struct Answer {
-  unsigned status = 200;
-  std::string body;
-  std::string_view content_type;
-  bool retry_after = false;
-  std::uint32_t retry_after_s = 1;  // the Retry-After value when retry_after is set
-};
-using Deliver = std::function<void(Answer)>;
-
-Answer envelope(Encoding e, unsigned status, const wire::Message& m, bool retry_after = false) {
-  if (e == Encoding::json) return {status, wire::encode_json(m), kJsonType, retry_after};
-  return {status, wire::encode(m), kCompactType, retry_after};
-}
-
-Answer error_answer(Encoding e, const HttpError& h, std::string text,
-                    std::optional<core::ClientMsgId> client_id = std::nullopt) {
-  return envelope(e, h.status, wire::Message{wire::Error{client_id, h.code, std::move(text)}}, h.retry_after);
-}
-
-Answer error_answer(Encoding e, std::error_code ec) { return error_answer(e, http_error(ec), ec.message()); }
-
-Answer text_answer(unsigned status, std::string body, bool retry_after = false) {
-  return {status, std::move(body), "text/plain; charset=utf-8", retry_after};
-}
-
-// One shard's share of /metrics, read on that shard's thread.
-struct ShardSample {
-  mqtt::MqttMetrics mqtt;
-  std::uint64_t slow_consumers = 0;
-  sync::SyncShard::Stats sync;
-  std::uint64_t devices = 0;
-  LagHistogram lags;
-};
-
-ShardSample sample_of(Shard& shard) {
-  ShardSample s;
-  s.mqtt = shard.broker_metrics();
-  s.slow_consumers = shard.slow_consumers;
-  if (auto* sync = shard.sync()) {
-    s.sync = sync->stats();
-    s.devices = sync->online_devices();
-    for (auto lag : sync->cursor_lags()) s.lags.add(lag);
-  }
-  return s;
-}
+// Tickets of long polls, unique across the server (PollHub::cancel names the one it drops).
+std::atomic<std::uint64_t> poll_tickets{0};
 
 template <class Stream>
 class HttpSession final : public ConnectionBase,
@@ -113,6 +68,8 @@ class HttpSession final : public ConnectionBase,
     ++shard_.core().connections_open;
     const auto* sync = shard_.core().sync_options();
     if (sync != nullptr) limits_.snapshot_messages = std::min(sync->snapshot_latest, limits_.max_snapshot_messages);
+    limits_.max_poll_timeout_ms = static_cast<std::uint64_t>(options().poll.max_timeout.count());
+    limits_.poll_timeout_ms = std::min<std::uint64_t>(options().poll.timeout.count(), limits_.max_poll_timeout_ms);
   }
   ~HttpSession() override { --shard_.core().connections_open; }
 
@@ -141,6 +98,12 @@ class HttpSession final : public ConnectionBase,
  private:
   static constexpr bool kTls = !std::is_same_v<Stream, beast::tcp_stream>;
   enum class Gather : std::uint8_t { health, metrics };
+  // The long poll this session waits for, to cancel on its timeout or close.
+  struct PollWait {
+    core::UserId user;
+    std::string device;
+    std::uint64_t ticket = 0;
+  };
 
   const HttpOptions& options() const { return shard_.net_options().http; }
   ServerCore& core() { return shard_.core(); }
@@ -217,6 +180,9 @@ class HttpSession final : public ConnectionBase,
     const Route& route = *api.route;
     if (std::holds_alternative<HealthRoute>(route)) return gather(Gather::health);
     if (std::holds_alternative<MetricsRoute>(route)) return gather(Gather::metrics);
+    if (const auto* r = std::get_if<AppRoute>(&route)) {
+      return respond(app_answer(options(), core().ws_port.load(), req.target(), r->file));
+    }
     if (!api.user) return respond(error_answer(encoding_, api.user.error()));
     on_authenticated();
     const Encoding enc = encoding_;
@@ -233,6 +199,7 @@ class HttpSession final : public ConnectionBase,
         deliver(page ? envelope(enc, 200, wire::Message{std::move(*page)}) : error_answer(enc, page.error()));
       });
     }
+    if (const auto* r = std::get_if<PollRoute>(&route)) return poll(who, std::move(api.device), *r);
     if (const auto* r = std::get_if<BaselineRoute>(&route)) {
       // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
       return ask_owner(who, [who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {
@@ -240,10 +207,11 @@ class HttpSession final : public ConnectionBase,
         deliver(view ? Answer{200, std::move(*view), kJsonType, false} : error_answer(enc, view.error()));
       });
     }
-    // POST /v1/threads: the body is an Envelope CreateThreadRequest in its Content-Type.
+    // POST /v1/threads (an Envelope CreateThreadRequest) and POST /v1/requests (any request;
+    // the sync service refuses what is not one), in the body's Content-Type.
     auto& body = api.body;
     if (!body) return respond(error_answer(encoding_, body.error()));
-    if (!std::holds_alternative<wire::CreateThreadRequest>(*body)) {
+    if (std::holds_alternative<CreateThreadRoute>(route) && !std::holds_alternative<wire::CreateThreadRequest>(*body)) {
       return respond(error_answer(encoding_, http_error(wire::ErrorCode::invalid_request),
                                   "the body must be an Envelope holding a CreateThreadRequest"));
     }
@@ -265,8 +233,31 @@ class HttpSession final : public ConnectionBase,
     });
   }
 
-  // Starts waiting for an answer: false (and a 503 sent) when too many requests wait.
-  bool begin_wait() {
+  // GET /v1/poll: held on the owner shard's PollHub until it has something or the poll's
+  // timeout passes (then 204 here, and the hub forgets the poll).
+  void poll(core::UserId who, std::string device, const PollRoute& r) {
+    poll_ = PollWait{who, device, ++poll_tickets};
+    ServerCore* owner = &core();
+    const auto timeout = std::chrono::milliseconds(r.timeout_ms);
+    ask_owner(who, [owner, who, device = std::move(device), enc = encoding_, r, ticket = poll_->ticket](
+                       sync::SyncShard&, const Deliver& deliver) {
+      poll_on_owner(owner->poll_hub_of(who), who, device, enc, r, ticket, deliver);
+    }, timeout);
+  }
+
+  // The hub forgets the poll this session gave up on.
+  void cancel_poll() {
+    if (!poll_) return;
+    ServerCore* owner = &core();
+    core().to_owner(poll_->user, [owner, p = std::move(*poll_)](sync::SyncShard&) {
+      owner->poll_hub_of(p.user).cancel(p.user, p.device, p.ticket);
+    });
+    poll_.reset();
+  }
+
+  // Starts waiting for an answer: false (and a 503 sent) when too many requests wait. A
+  // long poll waits `poll_wait` and then answers 204.
+  bool begin_wait(std::optional<std::chrono::milliseconds> poll_wait = std::nullopt) {
     if (core().http_pending.fetch_add(1) >= options().max_pending) {
       --core().http_pending;
       respond(error_answer(encoding_, errc::shard_busy));
@@ -274,9 +265,13 @@ class HttpSession final : public ConnectionBase,
     }
     waiting_ = true;
     const std::uint64_t generation = ++generation_;
-    timer_.expires_after(options().shard_timeout);
+    timer_.expires_after(poll_wait.value_or(options().shard_timeout));
     timer_.async_wait([self = this->shared_from_this(), generation](ErrorCode ec) {
       if (ec || !self->settle(generation)) return;
+      if (self->poll_) {
+        self->cancel_poll();
+        return self->respond(text_answer(204, {}));
+      }
       if (self->shard_.may_log()) {
         IRIS_LOG(warn, "net", "HTTP request on shard {} got no shard answer within {} ms",
                  self->shard_.index(), self->options().shard_timeout.count());
@@ -299,8 +294,9 @@ class HttpSession final : public ConnectionBase,
 
   // Runs `work` on the owner shard of `user`; the Answer it delivers comes back here. Only
   // a weak reference crosses threads, so the session is always destroyed on its own shard.
-  void ask_owner(core::UserId user, std::function<void(sync::SyncShard&, const Deliver&)> work) {
-    if (!begin_wait()) return;
+  void ask_owner(core::UserId user, std::function<void(sync::SyncShard&, const Deliver&)> work,
+                 std::optional<std::chrono::milliseconds> poll_wait = std::nullopt) {
+    if (!begin_wait(poll_wait)) return;
     std::weak_ptr<HttpSession> weak = this->shared_from_this();
     Shard* home = &shard_;
     core().to_owner(user, [weak, home, generation = generation_, work = std::move(work)](sync::SyncShard& s) {
@@ -363,12 +359,14 @@ class HttpSession final : public ConnectionBase,
     if (closed_) return;
     if (a.status >= 400) ++core().http_errors;
     gathering_.reset();
+    poll_.reset();
     res_ = {};
     res_.version(version_);
     res_.result(a.status);
     res_.set(http::field::server, "irisd");
     res_.set(http::field::content_type, a.content_type);
     if (a.retry_after) res_.set(http::field::retry_after, std::to_string(a.retry_after_s));
+    if (!a.location.empty()) res_.set(http::field::location, a.location);
     res_.keep_alive(keep_alive_);
     // Small bodies (errors, acks) are not worth the compressor's header and time.
     if (gzip_ && a.body.size() >= kGzipFrom) {
@@ -411,6 +409,7 @@ class HttpSession final : public ConnectionBase,
     if (waiting_) {
       waiting_ = false;
       --core().http_pending;
+      cancel_poll();
     }
     timer_.cancel();
     ErrorCode ec;
@@ -436,6 +435,7 @@ class HttpSession final : public ConnectionBase,
   bool waiting_ = false;
   std::uint64_t generation_ = 0;  // of the current wait; a late answer carries an older one
   std::optional<Gather> gathering_;
+  std::optional<PollWait> poll_;
   std::array<char, 512> drain_;  // what linger() reads, dropped
   MetricsPage page_;
   std::size_t answered_ = 0;

@@ -43,6 +43,7 @@ HttpError http_error(std::error_code ec) {
       case errc::unsupported_content_encoding: return {415, ErrorCode::bad_encoding, false};
       case errc::bad_content_encoding: return {400, ErrorCode::bad_encoding, false};
       case errc::not_an_upgrade: return {400, ErrorCode::invalid_request, false};
+      case errc::too_many_polls: return {503, ErrorCode::unavailable, true};
       case errc::listen_failed:
       case errc::tls_setup_failed: return {500, ErrorCode::internal, false};
     }

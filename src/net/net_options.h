@@ -11,8 +11,24 @@
 
 namespace iris::net {
 
+// Long polling (net/poll_hub.h, docs/PROTOCOL.md "Long polling").
+struct PollOptions {
+  // A poll's wait when it names none (`timeout_ms`), and the most it may ask. Defaults 25 s
+  // (under the 30 s idle timeout of common proxies) and 60 s.
+  std::chrono::milliseconds timeout{25'000};
+  std::chrono::milliseconds max_timeout{60'000};
+  // Poll devices (tokens' devices that poll) per user, and across the server. More are
+  // refused 503 (too_many_polls) until one is dropped. Defaults 4 and 10,000.
+  std::size_t max_per_user = 4;
+  std::size_t max_total = 10'000;
+  // A poll device that has not polled for this long past its last poll's timeout is dropped
+  // (its stream ends as a disconnect does). Default 60 s.
+  std::chrono::milliseconds idle{60'000};
+};
+
 // The HTTP(S) API (docs/PROTOCOL.md "HTTP API"): snapshot, history pages, thread creation,
-// /healthz and /metrics. Runs on the same shard threads as MQTT.
+// requests, long polls, /healthz and /metrics, and the web app. Runs on the same shard
+// threads as MQTT.
 struct HttpOptions {
   // Plain HTTP port; nullopt disables it, 0 picks a free one. Default 8080.
   std::optional<std::uint16_t> port = 8080;
@@ -45,6 +61,12 @@ struct HttpOptions {
   // HTTP requests waiting for a shard's answer, across the server; more get 503 at once.
   // Default 10,000.
   std::size_t max_pending = 10'000;
+  PollOptions poll;
+  // The web app's files, served at /app/ (net/static_files.h); empty: no /app/ route
+  // (404). irisd's default is the web/ folder installed next to its binary.
+  std::string app_dir;
+  // Largest file served from app_dir; a larger one is 404 (and logged). Default 4 MiB.
+  std::size_t max_app_file_bytes = 4 * 1024 * 1024;
 };
 
 struct NetOptions {

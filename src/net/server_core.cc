@@ -51,11 +51,15 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
         if (s.may_log()) IRIS_LOG(warn, "net", "membership of user {} asked on shard {}, not its owner", user.value(), s.index());
         return false;
       });
+      // The long-poll hub stands between the sync service and the gateway: it keeps its poll
+      // devices' pushes and passes the rest on.
+      auto& hub = *poll_hubs_.emplace_back(std::make_unique<PollHub>(*gateway, net.http.poll, poll_devices));
       auto shard = std::make_unique<sync::SyncShard>(
-          static_cast<std::uint32_t>(i), sync->options, sync->store, *this, *gateway, [] {
+          static_cast<std::uint32_t>(i), sync->options, sync->store, *this, hub, [] {
             return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
           });
       if (sync->history) shard->attach_history(*sync->history, sync->appended);
+      hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
       s.attach_sync(std::move(gateway), std::move(shard));
     }
   }
@@ -64,6 +68,10 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
 void ServerCore::to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) {
   Shard& target = *shards_[owner_index(std::to_string(user.value()), shards_.size())];
   target.post_sync(std::move(fn));
+}
+
+PollHub& ServerCore::poll_hub_of(core::UserId user) {
+  return *poll_hubs_[owner_index(std::to_string(user.value()), shards_.size())];
 }
 
 ServerCore::~ServerCore() { stop(); }
@@ -148,6 +156,7 @@ Result<BoundPorts> ServerCore::start() {
     IRIS_LOG(info, "net", "TLS listener disabled: set both tls.cert_file and tls.key_file");
   }
   if (auto r = add(ListenerKind::ws, net_.ws_port, ports.ws); !r) return fail(r.error());
+  ws_port = ports.ws.value_or(0);
   if (signer_ != nullptr) {
     if (auto r = add(ListenerKind::http, net_.http.port, ports.http); !r) return fail(r.error());
     if (tls_) {

@@ -12,8 +12,10 @@
 #include <utility>
 #include <vector>
 
+#include "net/detail/poll_target.h"
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
+#include "net/poll_hub.h"
 #include "net/preauth_budget.h"
 #include "net/shared_group_registry.h"
 #include "net/shared_retained_quota.h"
@@ -111,6 +113,13 @@ class ServerCore final : public sync::ShardRouter {
   // Null unless the server carries the HTTP API.
   const TokenSigner* signer() const { return signer_; }
   const sync::SyncOptions* sync_options() const { return sync_options_; }
+  // The long-poll hub of the shard that owns `user`: use it only on that shard's thread
+  // (inside to_owner's work). Requires: the server carries the sync service.
+  PollHub& poll_hub_of(core::UserId user);
+  // Poll devices across every shard's hub (HttpOptions::poll.max_total).
+  std::atomic<std::size_t> poll_devices{0};
+  // The WebSocket port as bound (0 until start(), or without one): the web app's config.
+  std::atomic<std::uint16_t> ws_port{0};
   // The history tier's writer and trimmer, for /metrics (null when the server has none).
   const sync::HistoryWriter* history_writer() const { return history_writer_; }
   const sync::RetentionTrimmer* trimmer() const { return trimmer_; }
@@ -129,6 +138,9 @@ class ServerCore final : public sync::ShardRouter {
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)
   const sync::HistoryWriter* history_writer_ = nullptr;  // must outlive the server (SyncBinding)
   const sync::RetentionTrimmer* trimmer_ = nullptr;      // must outlive the server (SyncBinding)
+  // Destroyed after the shards, whose sync services push into them.
+  std::vector<std::unique_ptr<PollHub>> poll_hubs_;
+  std::vector<std::unique_ptr<SyncPollTarget>> poll_targets_;
   // Destroyed after the shards: TLS streams still queued in a shard's io_context use it.
   std::unique_ptr<asio::ssl::context> tls_;
   std::vector<std::unique_ptr<Shard>> shards_;

@@ -98,3 +98,44 @@ TEST(HttpRoute, DefaultsComeFromTheLimits) {
 
 }  // namespace
 }  // namespace iris::net
+
+namespace iris::net {
+namespace {
+
+TEST(HttpRoute, PollNeedsEpochAndSeqAndBoundsItsTimeout) {
+  RouteLimits limits;
+  auto r = parse_route("GET", "/v1/poll?epoch=9&seq=3", limits);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(std::get<PollRoute>(*r), (PollRoute{core::Epoch{9}, core::Seq{3}, 0, limits.poll_timeout_ms}));
+  r = parse_route("GET", "/v1/poll?epoch=9&seq=3&max_updates=1000&timeout_ms=500", limits);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(std::get<PollRoute>(*r), (PollRoute{core::Epoch{9}, core::Seq{3}, 1000, 500}));
+  for (const char* bad : {"/v1/poll", "/v1/poll?epoch=9", "/v1/poll?seq=1", "/v1/poll?epoch=-1&seq=1",
+                          "/v1/poll?epoch=1&seq=01", "/v1/poll?epoch=1&seq=1&timeout_ms=60001",
+                          "/v1/poll?epoch=1&seq=1&max_updates=2147483648"}) {
+    EXPECT_EQ(parse_route("GET", bad, limits).error(), make_error_code(errc::bad_query)) << bad;
+  }
+  EXPECT_EQ(parse_route("POST", "/v1/poll?epoch=1&seq=1", limits).error(), make_error_code(errc::method_not_allowed));
+  EXPECT_TRUE(needs_token(*parse_route("GET", "/v1/poll?epoch=1&seq=1", limits)));
+}
+
+TEST(HttpRoute, RequestsTakeOnlyPost) {
+  RouteLimits limits;
+  EXPECT_TRUE(std::holds_alternative<RequestRoute>(*parse_route("POST", "/v1/requests", limits)));
+  EXPECT_EQ(parse_route("GET", "/v1/requests", limits).error(), make_error_code(errc::method_not_allowed));
+}
+
+TEST(HttpRoute, AppFilesNeedNoTokenAndKeepTheirPath) {
+  RouteLimits limits;
+  auto r = parse_route("GET", "/app/vendor/mqtt.min.js?v=1", limits);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(std::get<AppRoute>(*r).file, "vendor/mqtt.min.js");
+  EXPECT_FALSE(needs_token(*r));
+  EXPECT_EQ(std::get<AppRoute>(*parse_route("GET", "/app/", limits)).file, "");
+  EXPECT_EQ(std::get<AppRoute>(*parse_route("GET", "/app", limits)).file, "");
+  EXPECT_EQ(parse_route("POST", "/app/x", limits).error(), make_error_code(errc::method_not_allowed));
+  EXPECT_EQ(parse_route("GET", "/apps", limits).error(), make_error_code(errc::no_route));
+}
+
+}  // namespace
+}  // namespace iris::net

@@ -47,6 +47,8 @@ TEST(HttpStatus, MapsEveryNetError) {
   EXPECT_EQ(status(errc::unsupported_content_encoding), 415u);
   EXPECT_EQ(status(errc::bad_content_encoding), 400u);
   EXPECT_EQ(status(errc::not_an_upgrade), 400u);
+  EXPECT_EQ(status(errc::too_many_polls), 503u);
+  EXPECT_TRUE(http_error(make_error_code(errc::too_many_polls)).retry_after);
   EXPECT_TRUE(http_error(make_error_code(errc::shard_busy)).retry_after);
   EXPECT_EQ(http_error(make_error_code(errc::shard_busy)).code, ErrorCode::unavailable);
 }

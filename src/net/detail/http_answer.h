@@ -1,0 +1,53 @@
+#pragma once
+// What an HTTP API request is answered with (net/http_session.cc), and the answers that need
+// no session state: the web app's files and a long poll's, made on the owner shard.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+
+#include "core/ids.h"
+#include "net/http_route.h"
+#include "net/http_status.h"
+#include "net/net_options.h"
+#include "net/poll_hub.h"
+#include "wire/messages.h"
+
+namespace iris::net::detail {
+
+inline constexpr std::string_view kCompactType = "application/vnd.iris.thrift-compact";
+inline constexpr std::string_view kJsonType = "application/json";
+
+enum class Encoding { compact, json };
+
+// A response as the shard that computed it left it: status and encoded body.
+struct Answer {
+  unsigned status = 200;
+  std::string body;
+  std::string_view content_type;
+  bool retry_after = false;
+  std::uint32_t retry_after_s = 1;  // the Retry-After value when retry_after is set
+  std::string location{};           // a redirect's Location
+};
+using Deliver = std::function<void(Answer)>;
+
+Answer envelope(Encoding e, unsigned status, const wire::Message& m, bool retry_after = false);
+Answer error_answer(Encoding e, const HttpError& h, std::string text,
+                    std::optional<core::ClientMsgId> client_id = std::nullopt);
+Answer error_answer(Encoding e, std::error_code ec);
+Answer text_answer(unsigned status, std::string body, bool retry_after = false);
+
+// GET /app/... (`target` the request's, `file` its AppRoute's): a file of options.app_dir,
+// /app/config.json (where the WebSocket listens: `ws_port`), or /app -> /app/.
+Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::string_view target,
+                  const std::string& file);
+
+// Runs a long poll on the owner shard's `hub`; `deliver` gets its answer (200 with one
+// Envelope, 204 when superseded, or an error) now or when the hub has one.
+void poll_on_owner(PollHub& hub, core::UserId user, const std::string& device, Encoding enc,
+                   const PollRoute& r, std::uint64_t ticket, const Deliver& deliver);
+
+}  // namespace iris::net::detail

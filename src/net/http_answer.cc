@@ -1,0 +1,55 @@
+#include "net/detail/http_answer.h"
+
+#include <fmt/format.h>
+
+#include "net/static_files.h"
+#include "wire/codec.h"
+#include "wire/json_codec.h"
+
+namespace iris::net::detail {
+
+Answer envelope(Encoding e, unsigned status, const wire::Message& m, bool retry_after) {
+  if (e == Encoding::json) return {status, wire::encode_json(m), kJsonType, retry_after};
+  return {status, wire::encode(m), kCompactType, retry_after};
+}
+
+Answer error_answer(Encoding e, const HttpError& h, std::string text, std::optional<core::ClientMsgId> client_id) {
+  return envelope(e, h.status, wire::Message{wire::Error{client_id, h.code, std::move(text)}}, h.retry_after);
+}
+
+Answer error_answer(Encoding e, std::error_code ec) { return error_answer(e, http_error(ec), ec.message()); }
+
+Answer text_answer(unsigned status, std::string body, bool retry_after) {
+  return {status, std::move(body), "text/plain; charset=utf-8", retry_after};
+}
+
+Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::string_view target,
+                  const std::string& file) {
+  // Relative links of the app resolve against /app/, not /.
+  if (file.empty() && !target.starts_with("/app/")) {
+    Answer a = text_answer(301, "moved to /app/\n");
+    a.location = "/app/";
+    return a;
+  }
+  if (file == "config.json") return {200, fmt::format("{{\"ws_port\":{}}}", ws_port), kJsonType};
+  auto name = app_file_name(file);
+  if (!name || options.app_dir.empty()) return text_answer(404, "not found\n");
+  auto bytes = read_app_file(options.app_dir, *name, options.max_app_file_bytes);
+  if (!bytes) return text_answer(404, "not found\n");
+  return {200, std::move(*bytes), content_type_of(*name)};
+}
+
+void poll_on_owner(PollHub& hub, core::UserId user, const std::string& device, Encoding enc,
+                   const PollRoute& r, std::uint64_t ticket, const Deliver& deliver) {
+  hub.poll(
+      user, device, enc == Encoding::json, r.epoch, r.seq, r.max_updates, ticket,
+      std::chrono::milliseconds(r.timeout_ms),
+      [deliver, enc](Result<std::optional<std::string>> a) {
+        if (!a) return deliver(error_answer(enc, a.error()));
+        if (!*a) return deliver(text_answer(204, {}));
+        deliver({200, std::move(**a), enc == Encoding::json ? kJsonType : kCompactType});
+      },
+      PollHub::Clock::now());
+}
+
+}  // namespace iris::net::detail

@@ -1,0 +1,185 @@
+// SyncEngine: the device's sync state machine, whatever carries the envelopes (MQTT over
+// WebSocket or long polling). It holds the threads, the position and the outbox, in memory
+// and in IndexedDB, and applies every change in one serialized queue, so two transports or
+// a user's click never interleave halfway through a batch.
+//
+// The reference behaviour is the C++ SDK's (docs/CLIENT.md "What the SDK guarantees"):
+// continuity checked per batch; resyncs typed; the outbox persistent and shown once.
+import { applyUpdate, continuity, threadFromSnapshot } from './model.js';
+import { cmpId, newClientId } from './ids.js';
+
+// Error codes after which a request will never pass (docs/PROTOCOL.md "Error").
+const FINAL = new Set(['not_participant', 'too_large', 'bad_encoding', 'unknown_thread', 'invalid_request', 'queue_full', 'forbidden']);
+
+export class SyncEngine {
+  constructor({ me, db, api, onChange = () => {}, onError = () => {} }) {
+    this.me = me; this.db = db; this.api = api; this.onChange = onChange; this.onError = onError;
+    this.pos = { epoch: '0', seq: '0' };
+    this.threads = {};
+    this.outbox = new Map();
+    this.queue = Promise.resolve();
+    this.savedAt = null;       // when the local copy was last written (stale display)
+    this.hasState = false;     // a snapshot was applied once (locally or now)
+  }
+
+  // Runs `fn` after everything queued before it; its result, or its error, is returned.
+  run(fn) {
+    const p = this.queue.then(fn);
+    this.queue = p.catch(() => {});
+    return p;
+  }
+
+  async load() {
+    const s = await this.db.load();
+    for (const t of s.threads) this.threads[t.thread] = t;
+    for (const e of s.outbox) this.outbox.set(e.client_id, e);
+    if (s.pos) { this.pos = { epoch: s.pos.epoch, seq: s.pos.seq }; this.savedAt = s.pos.saved_at; this.hasState = true; }
+    this.onChange();
+  }
+
+  // A full snapshot replaces the local threads (the outbox stays: it is what the server has
+  // not confirmed yet), in one transaction with its position.
+  snapshot() {
+    return this.run(async () => {
+      const snap = await this.api.snapshot();
+      const threads = {};
+      for (const ts of snap.threads) threads[ts.thread] = threadFromSnapshot(ts, '0');
+      const done = this.echoed(threads, snap.seq);
+      await this.db.commit({ pos: { epoch: snap.epoch, seq: snap.seq }, clearThreads: true, putThreads: Object.values(threads), deleteOutbox: done });
+      this.threads = threads;
+      for (const id of done) this.outbox.delete(id);
+      this.pos = { epoch: snap.epoch, seq: snap.seq };
+      this.savedAt = Date.now();
+      this.hasState = true;
+      this.onChange();
+    });
+  }
+
+  // Outbox entries the state at `seq` shows: their message is in a thread, or their
+  // update's seq is at or before `seq` (an echo folded away).
+  echoed(threads, seq) {
+    const out = [];
+    for (const e of this.outbox.values()) {
+      const t = threads[e.thread];
+      if ((e.message && t && t.messages.some((m) => m.message === e.message)) || (e.seq && cmpId(e.seq, seq) <= 0)) out.push(e.client_id);
+    }
+    return out;
+  }
+
+  // A DeltaBatch: 'applied', 'duplicate' (acknowledge, nothing to do) or 'gap' (the
+  // transport resumes from this.pos). Resolves once the batch is stored.
+  delta(batch) {
+    return this.run(async () => {
+      const verdict = continuity(this.pos, batch);
+      if (verdict !== 'apply') return verdict === 'gap' ? 'gap' : 'duplicate';
+      const threads = { ...this.threads };
+      const touched = new Set();
+      const gone = new Set();
+      const echoes = [];
+      for (const u of batch.updates) {
+        if (threads[u.thread]) threads[u.thread] = structuredClone(threads[u.thread]);
+        const id = applyUpdate(threads, u, this.me);
+        if (id === null) continue;
+        if (threads[id]) touched.add(id); else { gone.add(id); touched.delete(id); }
+        const mc = u.body.message_created;
+        if (mc && u.actor === this.me && this.outbox.has(mc.client_id)) echoes.push(mc.client_id);
+      }
+      const done = [...new Set(echoes.concat(this.echoed(threads, batch.last_seq)))];
+      const pos = { epoch: batch.epoch, seq: batch.last_seq };
+      await this.db.commit({ pos, putThreads: [...touched].map((id) => threads[id]), deleteThreads: [...gone], deleteOutbox: done });
+      this.threads = threads;
+      this.pos = pos;
+      this.savedAt = Date.now();
+      for (const id of done) this.outbox.delete(id);
+      this.onChange();
+      return 'applied';
+    });
+  }
+
+  // A Resync: resolves to {retryAfterMs} for `temporary`, else 'resume' once the state was
+  // refetched (a full snapshot, or the one thread it names while the stream goes on).
+  async resync(r) {
+    if (r.reason === 'temporary') return { retryAfterMs: r.retry_after_ms || 1000 };
+    if (!r.thread) {
+      await this.snapshot();
+      return 'resume';
+    }
+    await this.run(async () => {
+      const snap = await this.api.snapshot();
+      const ts = snap.threads.find((t) => t.thread === r.thread);
+      const threads = { ...this.threads };
+      if (ts) threads[r.thread] = threadFromSnapshot(ts, snap.seq); else delete threads[r.thread];
+      await this.db.commit(ts ? { putThreads: [threads[r.thread]] } : { deleteThreads: [r.thread] });
+      this.threads = threads;
+      this.onChange();
+    });
+    return 'continue';
+  }
+
+  // Stores a send in the outbox before anything else; the transports send it (again) until
+  // the server answers. Returns its client id.
+  send(thread, text) {
+    return this.run(async () => {
+      const e = { client_id: newClientId(), thread, text, created: Date.now() };
+      await this.db.commit({ putOutbox: [e] });
+      this.outbox.set(e.client_id, e);
+      this.onChange();
+      return e.client_id;
+    });
+  }
+
+  // Outbox entries the server has not answered: what a transport sends after it resumed.
+  unanswered() { return [...this.outbox.values()].filter((e) => !e.message).sort((a, b) => a.created - b.created); }
+
+  static sendEnvelope(e) { return { send_request: { client_id: e.client_id, thread: e.thread, body: e.text } }; }
+
+  // A SendResult: the entry stays, named by its message, until its echo is applied.
+  result(r) {
+    return this.run(async () => {
+      const e = this.outbox.get(r.client_id);
+      if (!e || !r.message) return;
+      const named = { ...e, message: r.message, seq: r.seq };
+      const t = this.threads[e.thread];
+      // Already applied (or folded away): a batch at or past its seq is stored.
+      const seen = (t && t.messages.some((m) => m.message === r.message)) || cmpId(r.seq, this.pos.seq) <= 0;
+      if (seen) {
+        await this.db.commit({ deleteOutbox: [e.client_id] });
+        this.outbox.delete(e.client_id);
+      } else {
+        await this.db.commit({ putOutbox: [named] });
+        this.outbox.set(e.client_id, named);
+      }
+      this.onChange();
+    });
+  }
+
+  // An Error for a request: a final one drops the outbox entry and is reported; others
+  // (unavailable, rate_limited, internal) keep it for the next attempt.
+  error(err) {
+    return this.run(async () => {
+      if (err.client_id && this.outbox.has(err.client_id) && FINAL.has(err.code)) {
+        await this.db.commit({ deleteOutbox: [err.client_id] });
+        this.outbox.delete(err.client_id);
+      }
+      this.onError(err);
+      this.onChange();
+    });
+  }
+
+  // Older messages of a thread from HTTP, kept in memory and IndexedDB.
+  older(thread) {
+    return this.run(async () => {
+      const t = this.threads[thread];
+      if (!t) return;
+      const before = t.messages.length ? t.messages[0].message : undefined;
+      const page = await this.api.threadPage(thread, before);
+      const copy = structuredClone(t);
+      const have = new Set(copy.messages.map((m) => m.message));
+      copy.messages = page.messages.filter((m) => !have.has(m.message)).concat(copy.messages);
+      copy.more = !!page.more;
+      await this.db.commit({ putThreads: [copy] });
+      this.threads = { ...this.threads, [thread]: copy };
+      this.onChange();
+    });
+  }
+}

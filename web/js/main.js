@@ -1,0 +1,160 @@
+// The web app: wires the engine, the transports and the DOM. Connection policy:
+// MQTT over WebSocket first; after two failed WebSocket attempts in a row, long polling
+// takes over while the WebSocket is retried in the background (backoff with jitter); the
+// first WebSocket that resumes stops the polling.
+import { Api } from './api.js';
+import { Backoff } from './backoff.js';
+import { LocalDb } from './db.js';
+import { SyncEngine } from './engine.js';
+import { tokenClaims } from './ids.js';
+import { PollTransport } from './transport_poll.js';
+import { WsTransport } from './transport_ws.js';
+import { Ui } from './ui.js';
+
+const $ = (id) => document.getElementById(id);
+
+class App {
+  constructor(token, claims) {
+    this.token = token; this.me = claims.user; this.device = claims.device;
+    this.api = new Api(location.origin, token);
+    this.ui = new Ui(this);
+    this.backoff = new Backoff(250, 10000);
+    this.ws = null; this.poll = null; this.mode = 'offline'; this.wsFailures = 0;
+    this.readSent = {};
+  }
+
+  async start() {
+    const db = await LocalDb.open(`iris-${this.me}-${this.device}`);
+    this.engine = new SyncEngine({ me: this.me, db, api: this.api, onChange: () => this.ui.render(), onError: (e) => this.ui.error(e) });
+    await this.engine.load();  // the saved copy shows at once, marked stale until synced
+    this.ui.render();
+    try {
+      const config = await (await fetch('config.json', { cache: 'no-store' })).json();
+      this.wsUrl = config.ws_port ? `ws://${location.hostname}:${config.ws_port}/mqtt` : null;
+    } catch (e) { this.wsUrl = null; }
+    const params = new URLSearchParams(location.search);
+    if (params.get('ws')) this.wsUrl = params.get('ws');
+    if (!this.engine.hasState) await this.retrySnapshot();
+    this.connectWs();
+  }
+
+  async retrySnapshot() {
+    const wait = new Backoff(250, 5000);
+    for (;;) {
+      try { return await this.engine.snapshot(); } catch (e) {
+        this.setMode('offline');
+        await new Promise((r) => setTimeout(r, wait.next()));
+      }
+    }
+  }
+
+  setMode(mode) { this.mode = mode; this.ui.render(); }
+
+  connectWs() {
+    if (!this.wsUrl) return this.startPoll();
+    if (this.mode !== 'poll') this.setMode('connecting');
+    const ws = this.ws = new WsTransport({
+      url: this.wsUrl, me: this.me, device: this.device, token: this.token, engine: this.engine,
+      hooks: {
+        onUp: () => {
+          this.wsFailures = 0; this.backoff.reset();
+          this.stopPoll();
+          this.setMode('live');
+          this.markRead();
+        },
+        onDown: () => {
+          if (this.ws !== ws) return;
+          this.ws = null;
+          if (this.mode === 'live') this.setMode('connecting');
+          if (++this.wsFailures >= 2) this.startPoll();
+          setTimeout(() => this.connectWs(), this.poll ? Math.max(3000, this.backoff.next()) : this.backoff.next());
+        },
+        onTyping: (t) => this.ui.typing(t),
+      },
+    });
+    ws.start();
+  }
+
+  startPoll() {
+    if (this.poll) return;
+    this.poll = new PollTransport({
+      api: this.api, engine: this.engine,
+      hooks: {
+        onUp: () => { if (this.mode !== 'live') this.setMode('poll'); this.markRead(); },
+        onDown: () => { if (this.mode === 'poll') this.setMode('offline'); },
+      },
+    });
+    this.poll.start();
+  }
+
+  stopPoll() {
+    if (!this.poll) return;
+    this.poll.stop();
+    this.poll = null;
+  }
+
+  transport() { return this.mode === 'live' ? this.ws : this.poll; }
+
+  async send(thread, text) {
+    await this.engine.send(thread, text);
+    const t = this.transport();
+    if (t) t.flushOutbox();
+  }
+
+  typing(thread, active) { if (this.ws && this.mode === 'live') this.ws.typing(thread, active); }
+
+  // Read receipt for the open thread's newest message from someone else, once per message.
+  markRead() {
+    const id = this.ui.open;
+    const t = id && this.engine.threads[id];
+    if (!t || document.hidden) return;
+    const theirs = t.messages.filter((m) => m.sender !== this.me);
+    if (!theirs.length) return;
+    const up = theirs[theirs.length - 1].message;
+    const mine = t.watermarks[this.me];
+    if ((mine && BigInt(mine) >= BigInt(up)) || this.readSent[id] === up) return;
+    const env = { read_request: { thread: id, up_to: up } };
+    const tr = this.transport();
+    if (!tr) return;
+    this.readSent[id] = up;
+    (this.mode === 'live' ? tr.publish(env) : tr.request(env)).catch(() => { delete this.readSent[id]; });
+  }
+}
+
+function main() {
+  const hash = new URLSearchParams(location.hash.slice(1));
+  if (hash.get('token')) {
+    localStorage.setItem('iris.token', hash.get('token'));
+    history.replaceState(null, '', location.pathname + location.search);
+  }
+  const token = localStorage.getItem('iris.token');
+  const claims = token && tokenClaims(token);
+  if (!claims) {
+    $('login').hidden = false;
+    $('status').hidden = true;
+    $('login').onsubmit = (ev) => {
+      ev.preventDefault();
+      const t = $('token').value.trim();
+      if (!tokenClaims(t)) { $('login-error').textContent = 'That is not an Iris device token.'; return; }
+      localStorage.setItem('iris.token', t);
+      location.reload();
+    };
+    return;
+  }
+  const app = new App(token, claims);
+  window.iris = app;  // for the browser tests and the console
+  app.start().catch((e) => { $('error').textContent = String(e); });
+}
+
+main();
+
+// What the browser tests compare with the server's truth: the position, every thread's
+// messages and unread count, the pending sends and the connection mode.
+App.prototype.view = function view() {
+  const e = this.engine;
+  const threads = Object.values(e.threads).map((t) => ({
+    thread: t.thread, name: t.name, unread: t.unread,
+    messages: t.messages.map((m) => ({ message: m.message, sender: m.sender, text: m.text })),
+  }));
+  return { mode: this.mode, pos: e.pos, threads, pending: e.outbox.size };
+};

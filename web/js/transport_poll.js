@@ -1,0 +1,68 @@
+// Long polling (docs/PROTOCOL.md "Long polling"): GET /v1/poll?epoch=&seq= answers one
+// Envelope (delta_batch or resync) after the position held, or 204 when its wait ran out;
+// the next poll's seq acknowledges what was stored. Requests go to POST /v1/requests and
+// their results come back in the answer. Used while the WebSocket does not work.
+export class PollTransport {
+  constructor({ api, engine, hooks }) {
+    Object.assign(this, { api, engine, hooks });
+    this.running = false; this.abort = null; this.up = false;
+  }
+
+  start() {
+    this.running = true;
+    this.loop();
+  }
+
+  stop() {
+    this.running = false;
+    if (this.abort) this.abort.abort();
+  }
+
+  async loop() {
+    let failures = 0;
+    while (this.running) {
+      try {
+        this.abort = new AbortController();
+        const { epoch, seq } = this.engine.pos;
+        if (!this.up) {
+          this.up = true;
+          this.hooks.onUp();
+          this.flushOutbox();
+        }
+        const env = await this.api.poll(epoch, seq, 20000, this.abort.signal);
+        failures = 0;
+        if (!this.running || !env) continue;
+        if (env.delta_batch) {
+          await this.engine.delta(env.delta_batch);  // a gap needs nothing more: the next poll resumes
+        } else if (env.resync) {
+          const r = await this.engine.resync(env.resync);
+          if (r && r.retryAfterMs) await new Promise((res) => setTimeout(res, r.retryAfterMs));
+        }
+      } catch (e) {
+        if (!this.running) break;
+        if (this.up) { this.up = false; this.hooks.onDown(e.message || 'poll failed'); }
+        failures++;
+        await new Promise((res) => setTimeout(res, Math.min(10000, 250 * 2 ** failures) * (0.5 + Math.random() / 2)));
+      }
+    }
+  }
+
+  async flushOutbox() {
+    for (const e of this.engine.unanswered()) {
+      if (!this.running) return;
+      await this.request(this.engine.constructor.sendEnvelope(e)).catch(() => {});
+    }
+  }
+
+  async request(envelope) {
+    try {
+      const env = await this.api.request(envelope);
+      if (env && env.send_result) await this.engine.result(env.send_result);
+    } catch (e) {
+      if (e.envelope && e.envelope.error) await this.engine.error(e.envelope.error);
+      throw e;
+    }
+  }
+
+  typing() {}  // typing signals are live only: they travel over MQTT alone
+}
