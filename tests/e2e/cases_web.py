@@ -6,10 +6,16 @@ Run through irisd_e2e.py (it finds the case_* functions here); each case starts 
 """
 import http.client
 import json
+import os
+import shutil
+import subprocess
+import tempfile
 import threading
 import time
 
-from irisd_e2e import Irisd, cid
+from irisd_e2e import HERE, Irisd, Skip, cid
+
+IRIS = os.environ.get("IRIS_CLI", "")
 
 
 class Http:
@@ -151,3 +157,60 @@ def case_web_long_poll_catches_up_a_backlog_batch_by_batch_without_loss():
         s.stop()
     finally:
         s.cleanup()
+
+
+# ---------------------------------------------------------------- the browser
+
+CHROMIUM = "/usr/bin/chromium"
+
+
+def web_node_dir():
+    """playwright-core from npm (no browser download), once per build dir, in its own prefix
+    (an npm install there prunes what another install added)."""
+    base = (os.environ.get("IRIS_E2E_NODE_DIR") or os.path.join(tempfile.gettempdir(), "iris-e2e-node")) + "-web"
+    if os.path.exists(os.path.join(base, "node_modules", "playwright-core", "package.json")):
+        return base
+    if not shutil.which("node") or not shutil.which("npm"):
+        raise Skip("node/npm not found (scripts/setup-deps installs nodejs and npm)")
+    os.makedirs(base, exist_ok=True)
+    try:
+        r = subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund",
+                            "--fetch-timeout=20000", "--fetch-retries=1", "--prefix", base,
+                            "playwright-core@1"], capture_output=True, text=True, timeout=80,
+                           env=dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1"))
+    except subprocess.TimeoutExpired:
+        raise Skip("npm install playwright-core took over 80 s (registry unreachable?)")
+    if r.returncode != 0:
+        raise Skip("npm install playwright-core failed: " + r.stderr[-500:])
+    return base
+
+
+def case_web_browser_chat_reload_cut_long_poll_catch_up_and_convergence():
+    if not os.access(CHROMIUM, os.X_OK):
+        raise Skip("chromium not found (scripts/setup-deps installs Debian's chromium)")
+    if not IRIS:
+        raise Skip("IRIS_CLI is not set")
+    node = web_node_dir()
+    s = Irisd("--sync.rate.sends_burst", "100000", "--sync.rate.sends_per_s", "100000")
+    home = tempfile.mkdtemp(prefix="iris-web-")
+    try:
+        cli = os.path.join(home, "cli")
+        subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "login", "--server",
+                        "mqtt://127.0.0.1:%d" % s.port, "--user", "3", "--device", "cli",
+                        "--token", s.token("3", "cli")], check=True, capture_output=True, timeout=30)
+        thread = subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "create-thread",
+                                 "--name", "web", "1", "2"], check=True, capture_output=True,
+                                text=True, timeout=30).stdout.strip()
+        env = dict(os.environ, NODE_PATH=os.path.join(node, "node_modules"),
+                   IRIS_HTTP_PORT=str(s.http_port), IRIS_WS_PORT=s.ports["ws"],
+                   IRIS_TOKEN_A=s.token("1", "browser-a"), IRIS_TOKEN_B=s.token("2", "browser-b"),
+                   IRIS_TOKEN_C=s.token("3", "api"), IRIS_TOKEN_BULK=s.token("3", "bulk"),
+                   IRIS_THREAD=thread, IRIS_CLI=IRIS, IRIS_CLI_DIR=cli)
+        r = subprocess.run(["node", os.path.join(HERE, "web_browser.js")], env=env,
+                           capture_output=True, text=True, timeout=110)
+        print(r.stdout[-3000:], r.stderr[-2000:])
+        assert r.returncode == 0 and r.stdout.strip().endswith("ok"), "browser test failed"
+        s.stop()
+    finally:
+        s.cleanup()
+        shutil.rmtree(home, ignore_errors=True)
