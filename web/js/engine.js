@@ -20,6 +20,7 @@ export class SyncEngine {
     this.queue = Promise.resolve();
     this.savedAt = null;       // when the local copy was last written (stale display)
     this.hasState = false;     // a snapshot was applied once (locally or now)
+    this.ready = new Promise((resolve) => { this.becameReady = resolve; });  // resolves once hasState
   }
 
   // Runs `fn` after everything queued before it; its result, or its error, is returned.
@@ -33,7 +34,7 @@ export class SyncEngine {
     const s = await this.db.load();
     for (const t of s.threads) this.threads[t.thread] = t;
     for (const e of s.outbox) this.outbox.set(e.client_id, e);
-    if (s.pos) { this.pos = { epoch: s.pos.epoch, seq: s.pos.seq }; this.savedAt = s.pos.saved_at; this.hasState = true; }
+    if (s.pos) { this.pos = { epoch: s.pos.epoch, seq: s.pos.seq }; this.savedAt = s.pos.saved_at; this.hasState = true; this.becameReady(); }
     this.onChange();
   }
 
@@ -51,6 +52,7 @@ export class SyncEngine {
       this.pos = { epoch: snap.epoch, seq: snap.seq };
       this.savedAt = Date.now();
       this.hasState = true;
+      this.becameReady();
       this.onChange();
     });
   }

@@ -13,6 +13,23 @@ import { Ui } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 
+// MQTT.js's browser bundle (vendor/mqtt.min.js), loaded beside the first snapshot rather than
+// before it: parsing it is the largest part of a cold start. Resolves false without it.
+let mqttLoaded = null;
+export function loadMqtt() {
+  if (!mqttLoaded) {
+    mqttLoaded = new Promise((resolve) => {
+      const s = document.createElement('script');
+      s.src = 'vendor/mqtt.min.js';
+      s.async = true;
+      s.onload = () => resolve(typeof mqtt !== 'undefined');
+      s.onerror = () => resolve(false);
+      document.head.append(s);
+    });
+  }
+  return mqttLoaded;
+}
+
 class App {
   constructor(token, claims) {
     this.token = token; this.me = claims.user; this.device = claims.device;
@@ -24,18 +41,24 @@ class App {
   }
 
   async start() {
+    performance.mark('iris-start');
+    loadMqtt();
+    // The config and, for a device that holds nothing yet, the snapshot are fetched while the
+    // local database opens; the WebSocket resumes only once the snapshot is stored.
+    const config = fetch('config.json', { cache: 'no-store' }).then((r) => r.json()).catch(() => ({}));
     const db = await LocalDb.open(`iris-${this.me}-${this.device}`);
     this.engine = new SyncEngine({ me: this.me, db, api: this.api, onChange: () => this.ui.render(), onError: (e) => this.ui.error(e) });
     await this.engine.load();  // the saved copy shows at once, marked stale until synced
+    performance.mark('iris-loaded');
     this.ui.render();
-    try {
-      const config = await (await fetch('config.json', { cache: 'no-store' })).json();
-      this.wsUrl = config.ws_port ? `ws://${location.hostname}:${config.ws_port}/mqtt` : null;
-    } catch (e) { this.wsUrl = null; }
     const params = new URLSearchParams(location.search);
-    if (params.get('ws')) this.wsUrl = params.get('ws');
-    if (!this.engine.hasState) await this.retrySnapshot();
+    const ws = params.get('ws');
+    const port = (await config).ws_port;
+    this.wsUrl = ws || (port ? `ws://${location.hostname}:${port}/mqtt` : null);
+    // The WebSocket connects while the snapshot is fetched; it resumes once that is stored.
     this.connectWs();
+    if (!this.engine.hasState) await this.retrySnapshot();
+    performance.mark('iris-snapshot');
   }
 
   async retrySnapshot() {
@@ -54,9 +77,10 @@ class App {
     if (!this.wsUrl) return this.startPoll();
     if (this.mode !== 'poll') this.setMode('connecting');
     const ws = this.ws = new WsTransport({
-      url: this.wsUrl, me: this.me, device: this.device, token: this.token, engine: this.engine,
+      url: this.wsUrl, me: this.me, device: this.device, token: this.token, engine: this.engine, library: loadMqtt(),
       hooks: {
         onUp: () => {
+          performance.mark('iris-live');
           this.wsFailures = 0; this.backoff.reset();
           this.stopPoll();
           this.setMode('live');

@@ -5,13 +5,15 @@
 // handles the next packet only after that, so batches apply in order.
 export class WsTransport {
   // hooks: onUp() once resumed, onDown(reason) when the connection ends (once), onTyping(t).
-  constructor({ url, me, device, token, engine, hooks }) {
-    Object.assign(this, { url, me, device, token, engine, hooks });
+  // `library`: resolves true once MQTT.js is loaded.
+  constructor({ url, me, device, token, engine, library, hooks }) {
+    Object.assign(this, { url, me, device, token, engine, library, hooks });
     this.client = null; this.closed = false; this.subscribed = new Set();
   }
 
-  start() {
-    if (typeof mqtt === 'undefined') return this.down('MQTT.js is not bundled');
+  async start() {
+    if (!(await this.library)) return this.down('MQTT.js is not bundled');
+    if (this.closed) return;
     const client = this.client = mqtt.connect(this.url, {
       clientId: this.device, username: this.me, password: this.token, protocolVersion: 5,
       clean: true, reconnectPeriod: 0, connectTimeout: 4000, keepalive: 20,
@@ -49,8 +51,10 @@ export class WsTransport {
 
   onConnect() {
     const topics = { [`u/${this.me}/deltas`]: { qos: 1 }, [`u/${this.me}/responses`]: { qos: 0 } };
-    this.client.subscribe(topics, (err) => {
+    this.client.subscribe(topics, async (err) => {
       if (err) return this.down('subscribe failed');
+      await this.engine.ready;  // resume from a stored state only (a snapshot may be on its way)
+      if (this.closed) return;
       const { epoch, seq } = this.engine.pos;
       this.publish({ resume_request: { epoch, last_seq: seq, max_updates: 10000, skip_own: false, protocol_version: 4 } })
         .then(() => {
