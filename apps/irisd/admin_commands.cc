@@ -3,11 +3,11 @@
 #include <chrono>
 #include <cstdio>
 
+#include "apps/irisd/history_store_backend.h"
 #include "apps/irisd/queue_store_backend.h"
 #include "apps/irisd/secret.h"
 #include "dbpair/manual_promote.h"
 #include "net/token.h"
-#include "store/sqlite/sqlite_history_store.h"
 #include "sync/history_writer.h"
 
 namespace iris::irisd {
@@ -36,7 +36,7 @@ int trim_queue(const Parsed& parsed) {
   }
   const core::UserId user{parsed.trim.user};
   const core::Seq up_to{parsed.trim.up_to};
-  auto history = store::open_sqlite_history_store(parsed.config.history);
+  auto history = open_history_store(parsed.config);
   {
     sync::HistoryWriter writer(**store, *history, parsed.config.history_writer);
     writer.notify(user);
@@ -48,7 +48,7 @@ int trim_queue(const Parsed& parsed) {
     std::fprintf(stderr,
                  "irisd trim: user %llu: history (%s) holds updates up to %llu only; not trimming "
                  "past it\n",
-                 static_cast<unsigned long long>(user.value()), parsed.config.history.path.c_str(),
+                 static_cast<unsigned long long>(user.value()), describe_history_store(parsed.config).c_str(),
                  static_cast<unsigned long long>(held.value()));
     return 1;
   }

@@ -272,6 +272,16 @@ const std::vector<Option>& options() {
          c.mariadb.retry_backoff_max = std::chrono::milliseconds(to_u64_max("mariadb.retry_backoff_max_ms", v, 3'600'000));
          if (c.mariadb.retry_backoff_max.count() == 0) throw std::runtime_error("mariadb.retry_backoff_max_ms: must be positive");
        }},
+      {"history.backend",
+       "Where the history lives: sqlite (history.path, one node) or mariadb (the history_* "
+       "tables of mariadb.database on the mariadb.servers pair, so history outlives any one "
+       "server; a message's text is stored once per thread either way). Default: mariadb when "
+       "store.backend is mariadb, else sqlite",
+       [](Config& c, std::string_view v) {
+         if (v == "sqlite") c.history_backend = HistoryBackend::sqlite;
+         else if (v == "mariadb") c.history_backend = HistoryBackend::mariadb;
+         else throw std::runtime_error(fmt::format("history.backend: expected sqlite or mariadb, got '{}'", v));
+       }},
       {"history.path",
        "Directory of the history store (SQLite file history.sqlite3), kept apart from the queue "
        "store. Default: <data_dir>/history. If it cannot be opened the server still runs: live "
@@ -766,6 +776,10 @@ Parsed parse_command_line(int argc, char** argv) {
   for (const auto& [k, v] : flags) apply(p.config, k, v, "");
   p.config.store.path = p.config.data_dir + "/queue";
   if (p.config.history.path.empty()) p.config.history.path = p.config.data_dir + "/history";
+  if (!p.config.history_backend) {
+    p.config.history_backend = p.config.store_backend == StoreBackend::mariadb ? HistoryBackend::mariadb
+                                                                               : HistoryBackend::sqlite;
+  }
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (!p.config.app_dir_set) p.config.net.http.app_dir = default_app_dir();
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {

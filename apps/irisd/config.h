@@ -26,6 +26,9 @@ namespace iris::irisd {
 // replicated primary + semi-sync replica that outlives any one irisd; README "Running on
 // MariaDB").
 enum class StoreBackend { rocksdb, mariadb };
+// Where the history lives: SQLite (a file under history.path, one node) or MariaDB (the
+// history_* tables of mariadb.database on the same pair as a MariaDB queue). Issue 17.
+enum class HistoryBackend { sqlite, mariadb };
 
 struct Config {
   // Root of every on-disk file of this server; the queue store lives in <data_dir>/queue.
@@ -35,7 +38,9 @@ struct Config {
   StoreBackend store_backend = StoreBackend::rocksdb;
   // The MariaDB servers, account and timeouts (store.backend = mariadb).
   store::MariaDbOptions mariadb;
-  // The history store (SQLite); an empty path means <data_dir>/history.
+  // history.backend; unset follows store.backend (mariadb with mariadb, else sqlite).
+  std::optional<HistoryBackend> history_backend;
+  // The SQLite history store; an empty path means <data_dir>/history.
   store::HistoryStoreOptions history{.path = "", .reopen_interval = std::chrono::milliseconds{1000}};
   sync::HistoryWriterOptions history_writer;
   // Retention window, length cap and trimmer interval.

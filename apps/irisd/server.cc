@@ -9,10 +9,10 @@
 #include <fstream>
 
 #include "apps/irisd/private_files.h"
+#include "apps/irisd/history_store_backend.h"
 #include "apps/irisd/queue_store_backend.h"
 #include "apps/irisd/secret.h"
 #include "base/log.h"
-#include "store/sqlite/sqlite_history_store.h"
 
 namespace iris::irisd {
 namespace {
@@ -78,7 +78,7 @@ bool Server::start() {
            describe_queue_store(config_), config_.store.sync, config_.store.max_queue_length);
 
   // History: a store that cannot open now is retried later (outage tolerance), not fatal.
-  history_ = store::open_sqlite_history_store(config_.history);
+  history_ = open_history_store(config_);
   writer_ = std::make_unique<sync::HistoryWriter>(*store_, *history_, config_.history_writer);
   if (auto tracked = writer_->track_all_queues(); !tracked) {
     IRIS_LOG(error, "irisd", "cannot list the queues for the history writer: {}", tracked.error().message());
@@ -97,8 +97,8 @@ bool Server::start() {
              t.device_lag.updates, t.device_lag.age.count(), t.devices_too_old, t.devices);
   });
   trimmer_->start();
-  IRIS_LOG(info, "irisd", "history store at {}; retention window {} s, length cap {}, pass every {} ms",
-           config_.history.path,
+  IRIS_LOG(info, "irisd", "history store: {}; retention window {} s, length cap {}, pass every {} ms",
+           describe_history_store(config_),
            std::chrono::duration_cast<std::chrono::seconds>(config_.retention.policy.window).count(),
            config_.retention.policy.max_length, config_.retention.interval.count());
 

@@ -59,6 +59,15 @@ TEST(IrisdConfig, HistoryWalLimitDefaultsTo16MiBAndIsBounded) {
   EXPECT_THROW(parse({"--history.wal_limit_bytes", "99999999999999999"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, HistoryBackendFollowsTheStoreBackendUnlessSet) {
+  EXPECT_EQ(parse({}).config.history_backend, HistoryBackend::sqlite);
+  EXPECT_EQ(parse({"--store.backend=mariadb"}).config.history_backend, HistoryBackend::mariadb);
+  EXPECT_EQ(parse({"--store.backend=mariadb", "--history.backend=sqlite"}).config.history_backend,
+            HistoryBackend::sqlite);
+  EXPECT_EQ(parse({"--history.backend=mariadb"}).config.history_backend, HistoryBackend::mariadb);
+  EXPECT_THROW(parse({"--history.backend", "rocksdb"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, FlagsOverrideTheFile) {
   const auto file = write_config("# comment\ndata_dir = /tmp/x  # trailing\nstore.max_queue_length = 10\n\n");
   auto p = parse({"--config", file, "--store.max_queue_length=20", "--store.sync", "false"});
