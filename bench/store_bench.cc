@@ -1,4 +1,6 @@
-// Queue store benchmark: durable appends with a synced WAL (StoreOptions::sync = true).
+// Queue store benchmark: durable appends, on RocksDB with a synced WAL (StoreOptions::sync =
+// true) or on MariaDB (--backend mariadb: committed, and with a semi-sync pair also on the
+// replica, before the acknowledgement).
 //
 // Workloads:
 //   closed loop  --producers N: N producers, each with one append outstanding at a time
@@ -8,6 +10,9 @@
 //   open loop    --rate R: appends submitted at a fixed R per second regardless of
 //                completions; prints p50/p99/p99.9 latency from submission to
 //                acknowledgement (durable).
+// Backends: --backend rocksdb (default; --dir, wiped before and after) or --backend mariadb
+// --servers HOST:PORT[,HOST:PORT] --database D --user U --password P (the queue tables are
+// dropped before the run, so each run starts empty).
 // Output: one `name value` line per figure, for scripts/bench to take medians.
 #include <atomic>
 #include <chrono>
@@ -20,6 +25,9 @@
 #include <vector>
 
 #include "core/testing/random_updates.h"
+#include "store/errc.h"
+#include "store/mariadb/connection.h"
+#include "store/mariadb/mariadb_queue_store.h"
 #include "store/rocksdb/rocksdb_queue_store.h"
 
 namespace {
@@ -28,7 +36,9 @@ using namespace iris;
 using Clock = std::chrono::steady_clock;
 
 struct Args {
+  std::string backend = "rocksdb";
   std::string dir = "/tmp/iris-store-bench";
+  iris::store::MariaDbOptions mariadb;
   int producers = 0;
   int rate = 0;
   double seconds = 5;
@@ -40,6 +50,32 @@ store::AppendRequest make_request(std::uint64_t n) {
   store::AppendRequest r;
   r.entries.push_back({core::UserId{n % 1000 + 1}, core::testing::message(core::ThreadId{n % 500}, core::UserId{n % 1000 + 1}, text)});
   return r;
+}
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  for (std::size_t comma; (comma = list.find(',', start)) != std::string::npos; start = comma + 1) {
+    out.push_back(list.substr(start, comma - start));
+  }
+  out.push_back(list.substr(start));
+  return out;
+}
+
+// Each MariaDB run starts from empty queue tables (the store creates them again).
+bool drop_queue_tables(const store::MariaDbOptions& m) {
+  for (const auto& server : m.servers) {
+    auto addr = store::mariadb::parse_server(server);
+    if (!addr) return false;
+    auto c = store::mariadb::Connection::open(*addr, m);
+    if (!c) continue;
+    auto writable = c->writable();
+    if (!writable || !*writable) continue;
+    return c->execute("DROP TABLE IF EXISTS queue_meta, queue_updates, queue_cursors, queue_idempotency")
+        .has_value();
+  }
+  std::fprintf(stderr, "store_bench: no writable MariaDB server\n");
+  return false;
 }
 
 double closed_loop(store::QueueStore& s, int producers, double seconds) {
@@ -114,19 +150,36 @@ int main(int argc, char** argv) {
     else if (k == "--producers") a.producers = std::atoi(argv[i + 1]);
     else if (k == "--rate") a.rate = std::atoi(argv[i + 1]);
     else if (k == "--seconds") a.seconds = std::atof(argv[i + 1]);
+    else if (k == "--backend") a.backend = argv[i + 1];
+    else if (k == "--servers") a.mariadb.servers = split(argv[i + 1]);
+    else if (k == "--database") a.mariadb.database = argv[i + 1];
+    else if (k == "--user") a.mariadb.user = argv[i + 1];
+    else if (k == "--password") a.mariadb.password = argv[i + 1];
     else {
-      std::fprintf(stderr, "usage: store_bench [--dir D] (--producers N | --rate R) [--seconds S]\n");
+      std::fprintf(stderr,
+                   "usage: store_bench [--backend rocksdb [--dir D] | --backend mariadb --servers "
+                   "A[,B] --database D --user U --password P] (--producers N | --rate R) [--seconds S]\n");
       return 2;
     }
   }
-  std::filesystem::remove_all(a.dir);
   store::StoreOptions o;
   o.path = a.dir;
   o.sync = true;
-  auto s = store::open_rocksdb_queue_store(o);
-  if (!s) return 1;
+  Result<std::unique_ptr<store::QueueStore>> s = fail(store::errc::open_failed);
+  if (a.backend == "mariadb") {
+    if (!drop_queue_tables(a.mariadb)) return 1;
+    s = store::open_mariadb_queue_store(o, a.mariadb);
+  } else {
+    std::filesystem::remove_all(a.dir);
+    s = store::open_rocksdb_queue_store(o);
+  }
+  if (!s) {
+    std::fprintf(stderr, "store_bench: cannot open the %s store: %s\n", a.backend.c_str(),
+                 s.error().message().c_str());
+    return 1;
+  }
   if (a.producers > 0) std::printf("appends_per_s %.0f\n", closed_loop(**s, a.producers, a.seconds));
   if (a.rate > 0) open_loop(**s, a.rate, a.seconds);
   s->reset();
-  std::filesystem::remove_all(a.dir);
+  if (a.backend != "mariadb") std::filesystem::remove_all(a.dir);
 }
