@@ -180,6 +180,12 @@ int main(int argc, char** argv) {
   }
   if (a.producers > 0) std::printf("appends_per_s %.0f\n", closed_loop(**s, a.producers, a.seconds));
   if (a.rate > 0) open_loop(**s, a.rate, a.seconds);
+  // Where the time goes: group commits (write + sync, or transaction + COMMIT) and their mean.
+  const auto commits = (*s)->stats().commits;
+  if (commits.count > 0) {
+    std::printf("commits %llu\ncommit_mean_ms %.3f\n", static_cast<unsigned long long>(commits.count),
+                1000.0 * commits.sum_seconds / static_cast<double>(commits.count));
+  }
   s->reset();
   if (a.backend != "mariadb") std::filesystem::remove_all(a.dir);
 }
