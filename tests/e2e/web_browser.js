@@ -185,17 +185,24 @@ async function main() {
     phase = 'catchup';
     await B.page.close();
     const bulk = [];
+    const tb = Date.now();
     for (let i = 0; i < 1000; i++) {
       const id = (0x0b0000 + i).toString(16).padStart(32, '0');
       bulk.push(`bulk ${i}`);
       await api(env.IRIS_TOKEN_BULK, '/v1/requests', { send_request: { client_id: id, thread: THREAD, body: `bulk ${i}` } });
     }
+    log(`1,000 sends posted in ${Date.now() - tb} ms`);
     const t0 = Date.now();
     B.page = await B.context.newPage();
     await B.page.goto(B.url);  // the token is kept: the saved inbox, then a resume
     const all = poll.concat(bulk);
+    await B.page.waitForFunction(() => window.iris && window.iris.engine && window.iris.mode === 'live');
+    log(`B live after ${Date.now() - t0} ms`);
+    await B.page.waitForFunction((n) => { const t = window.iris.engine.threads[n]; return t && t.messages.length >= 1010; }, THREAD, { timeout: 20000 });
+    log(`B has all after ${Date.now() - t0} ms`);
     await hasAll(B.page, all, 'B');
     log(`B caught up 1,000 updates in ${Date.now() - t0} ms (page load included)`);
+    log(JSON.stringify(await B.page.evaluate(() => [window.iris.engine.stats, performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])])));
     await hasAll(A.page, all, 'A');
 
     phase = 'truth';

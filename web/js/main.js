@@ -51,13 +51,14 @@ class App {
     await this.engine.load();  // the saved copy shows at once, marked stale until synced
     performance.mark('iris-loaded');
     this.ui.render();
-    const params = new URLSearchParams(location.search);
-    const ws = params.get('ws');
+    // A device that holds nothing asks for its snapshot at once; the WebSocket connects
+    // meanwhile and resumes once the snapshot is stored.
+    const snapshot = this.engine.hasState ? null : this.retrySnapshot();
+    const ws = new URLSearchParams(location.search).get('ws');
     const port = (await config).ws_port;
     this.wsUrl = ws || (port ? `ws://${location.hostname}:${port}/mqtt` : null);
-    // The WebSocket connects while the snapshot is fetched; it resumes once that is stored.
     this.connectWs();
-    if (!this.engine.hasState) await this.retrySnapshot();
+    if (snapshot) await snapshot;
     performance.mark('iris-snapshot');
   }
 
