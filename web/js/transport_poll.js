@@ -27,8 +27,8 @@ export class PollTransport {
         if (!this.up) {
           this.up = true;
           this.hooks.onUp();
-          this.flushOutbox();
         }
+        if (this.engine.unanswered().length) this.flushOutbox();  // also retries failed requests
         const env = await this.api.poll(epoch, seq, 20000, this.abort.signal);
         failures = 0;
         if (!this.running || !env) continue;
@@ -47,10 +47,16 @@ export class PollTransport {
     }
   }
 
+  // One request at a time per send, none twice at once; a failed one goes again on the next
+  // flush (a send, or the transport coming up).
   async flushOutbox() {
+    this.inFlight = this.inFlight || new Set();
     for (const e of this.engine.unanswered()) {
       if (!this.running) return;
+      if (this.inFlight.has(e.client_id)) continue;
+      this.inFlight.add(e.client_id);
       await this.request(this.engine.constructor.sendEnvelope(e)).catch(() => {});
+      this.inFlight.delete(e.client_id);
     }
   }
 

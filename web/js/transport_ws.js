@@ -65,8 +65,15 @@ export class WsTransport {
     });
   }
 
+  // Sends what the server has not answered and this connection has not sent yet (a lost
+  // answer is recovered on the next connection, by the same client id).
   flushOutbox() {
-    for (const e of this.engine.unanswered()) this.publish(this.engine.constructor.sendEnvelope(e)).catch(() => {});
+    this.sent = this.sent || new Set();
+    for (const e of this.engine.unanswered()) {
+      if (this.sent.has(e.client_id)) continue;
+      this.sent.add(e.client_id);
+      this.publish(this.engine.constructor.sendEnvelope(e)).catch(() => {});
+    }
   }
 
   // Typing of every thread the user is in (t/<thread>/typing/json: the server's JSON twin).

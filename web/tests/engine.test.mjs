@@ -1,0 +1,103 @@
+// Unit tests of the sync engine (engine.js) with an in-memory database and a scripted API:
+// batches all or nothing, typed resyncs, the outbox shown once.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { SyncEngine } from '../js/engine.js';
+
+// LocalDb's contract in memory; `failNext` makes the next commit fail as a whole.
+class MemoryDb {
+  constructor() { this.pos = null; this.threads = new Map(); this.outbox = new Map(); this.failNext = false; }
+  async load() { return { pos: this.pos, threads: [...this.threads.values()], outbox: [...this.outbox.values()] }; }
+  async commit({ pos, clearThreads, putThreads = [], deleteThreads = [], putOutbox = [], deleteOutbox = [] }) {
+    if (this.failNext) { this.failNext = false; throw new Error('disk full'); }
+    if (clearThreads) this.threads.clear();
+    for (const t of putThreads) this.threads.set(t.thread, structuredClone(t));
+    for (const id of deleteThreads) this.threads.delete(id);
+    for (const e of putOutbox) this.outbox.set(e.client_id, structuredClone(e));
+    for (const id of deleteOutbox) this.outbox.delete(id);
+    if (pos) this.pos = { ...pos };
+  }
+}
+
+const snapshot = (epoch, seq, messages) => ({
+  epoch, seq, threads: [{ thread: '7', name: 'x', participants: ['1', '2'], latest_messages: messages, unread_count: 0, read_watermarks: [] }],
+});
+const msg = (message, sender, text) => ({ message, sender, time_ms: '1', text });
+const created = (seq, actor, message, text, client_id = '0'.repeat(32)) =>
+  ({ seq, time_ms: '1', thread: '7', actor, body: { message_created: { message, client_id, text } } });
+const batch = (epoch, first, last, updates) => ({ epoch, first_seq: first, last_seq: last, updates, folded: false });
+
+async function engine(snap) {
+  const db = new MemoryDb();
+  const api = { snapshots: [snap], snapshot: async () => api.snapshots.shift() || snap };
+  const e = new SyncEngine({ me: '1', db, api });
+  await e.load();
+  await e.snapshot();
+  return { e, db, api };
+}
+
+test('a batch is stored with its seq, or not at all', async () => {
+  const { e, db } = await engine(snapshot('9', '2', []));
+  assert.equal(await e.delta(batch('9', '3', '3', [created('3', '2', '100', 'a')])), 'applied');
+  assert.deepEqual(db.pos, { epoch: '9', seq: '3' });
+  db.failNext = true;
+  await assert.rejects(e.delta(batch('9', '4', '4', [created('4', '2', '101', 'b')])));
+  assert.deepEqual(e.pos, { epoch: '9', seq: '3' });
+  assert.deepEqual(e.threads['7'].messages.map((m) => m.text), ['a']);
+  assert.deepEqual(db.threads.get('7').messages.map((m) => m.text), ['a']);
+  // The same batch again (the server sends it again after the failed acknowledgement).
+  assert.equal(await e.delta(batch('9', '4', '4', [created('4', '2', '101', 'b')])), 'applied');
+  assert.deepEqual(db.threads.get('7').messages.map((m) => m.text), ['a', 'b']);
+});
+
+test('a repeated batch is a duplicate and a skipped one a gap', async () => {
+  const { e } = await engine(snapshot('9', '2', []));
+  await e.delta(batch('9', '3', '4', [created('3', '2', '100', 'a'), created('4', '2', '101', 'b')]));
+  assert.equal(await e.delta(batch('9', '3', '4', [created('3', '2', '100', 'a'), created('4', '2', '101', 'b')])), 'duplicate');
+  assert.equal(await e.delta(batch('9', '6', '6', [created('6', '2', '103', 'd')])), 'gap');
+  assert.equal(e.threads['7'].messages.length, 2);
+});
+
+test('a send shows once: pending, named by its result, gone when its echo is stored', async () => {
+  const { e, db } = await engine(snapshot('9', '2', []));
+  const id = await e.send('7', 'hello');
+  assert.equal(db.outbox.size, 1);
+  assert.deepEqual(e.unanswered().map((x) => x.client_id), [id]);
+  await e.result({ client_id: id, thread: '7', message: '200', seq: '3', time_ms: '1' });
+  assert.deepEqual(e.unanswered(), []);
+  assert.equal(e.outbox.size, 1);  // still shown until the echo is stored
+  await e.delta(batch('9', '3', '3', [created('3', '1', '200', 'hello', id)]));
+  assert.equal(e.outbox.size, 0);
+  assert.equal(db.outbox.size, 0);
+  assert.deepEqual(e.threads['7'].messages.map((m) => m.text), ['hello']);
+});
+
+test('a final error drops the send, a retryable one keeps it', async () => {
+  const { e } = await engine(snapshot('9', '2', []));
+  const a = await e.send('7', 'a');
+  const b = await e.send('7', 'b');
+  await e.error({ client_id: a, code: 'rate_limited', text: '' });
+  await e.error({ client_id: b, code: 'not_participant', text: '' });
+  assert.deepEqual([...e.outbox.keys()], [a]);
+});
+
+test('a full resync replaces the state from a snapshot and keeps the outbox', async () => {
+  const { e, api } = await engine(snapshot('9', '2', [msg('100', '2', 'old')]));
+  const id = await e.send('7', 'pending');
+  api.snapshots.push(snapshot('10', '50', [msg('300', '2', 'new')]));
+  assert.equal(await e.resync({ reason: 'epoch_changed', epoch: '10', head: '50' }), 'resume');
+  assert.deepEqual(e.pos, { epoch: '10', seq: '50' });
+  assert.deepEqual(e.threads['7'].messages.map((m) => m.text), ['new']);
+  assert.ok(e.outbox.has(id));
+  assert.deepEqual(await e.resync({ reason: 'temporary', epoch: '10', head: '50', retry_after_ms: 1500 }), { retryAfterMs: 1500 });
+});
+
+test('a thread-scoped resync refetches that thread and skips what its snapshot holds', async () => {
+  const { e, api } = await engine(snapshot('9', '2', []));
+  api.snapshots.push(snapshot('9', '20', [msg('100', '2', 'kept'), msg('101', '2', 'refetched')]));
+  assert.equal(await e.resync({ reason: 'backlog_too_large', epoch: '9', head: '20', thread: '7' }), 'continue');
+  assert.deepEqual(e.pos, { epoch: '9', seq: '2' });  // the stream goes on from here
+  await e.delta(batch('9', '3', '21', [created('15', '2', '101', 'refetched'), created('21', '2', '102', 'after')]));
+  assert.deepEqual(e.threads['7'].messages.map((m) => m.text), ['kept', 'refetched', 'after']);
+  assert.deepEqual(e.pos, { epoch: '9', seq: '21' });
+});
