@@ -119,6 +119,16 @@ def case_web_long_poll_holds_until_a_send_and_acknowledges_by_seq():
             "GET", "/v1/poll?epoch=%s&seq=2&timeout_ms=10" % epoch)
         assert status == 503 and headers.get("Retry-After") == "1", (status, data)
         assert json.loads(data)["error"]["code"] == "unavailable"
+        # A request of someone who never was in the thread: refused (unknown_thread: to carol
+        # it does not exist) with its client id, nothing appended (alice's next poll is empty).
+        carol = Http(s, s.token("3", "web"))
+        status, r = carol.json("POST", "/v1/requests", {"send_request": {
+            "client_id": cid(3), "thread": thread, "body": "intruder"}})
+        assert status == 404 and r["error"]["code"] == "unknown_thread" and r["error"]["client_id"] == cid(3), (status, r)
+        status, r = carol.json("POST", "/v1/requests", {"resume_request": {"epoch": "0", "last_seq": "0", "max_updates": 0}})
+        assert status == 400 and r["error"]["code"] == "invalid_request", r
+        status, r = alice.json("GET", "/v1/poll?epoch=%s&seq=2&timeout_ms=200" % epoch)
+        assert status == 204, (status, r)
         # No token, no poll.
         status, _ = Http(s).json("GET", "/v1/poll?epoch=%s&seq=2" % epoch)
         assert status == 401
