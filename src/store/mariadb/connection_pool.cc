@@ -32,8 +32,11 @@ Result<Connection> ConnectionPool::find_writable() {
       idle_.clear();
       idle_generation_.clear();
     }
+    down_until_.store(0, std::memory_order_relaxed);
     return conn;
   }
+  const auto until = std::chrono::steady_clock::now() + options_.retry_backoff;
+  down_until_.store(until.time_since_epoch().count(), std::memory_order_relaxed);
   return fail(errc::unavailable);
 }
 
@@ -50,7 +53,11 @@ Result<ConnectionPool::Lease> ConnectionPool::acquire() {
       if (g == generation_) return Lease{std::move(c), g, true};
     }
   }
-  auto conn = find_writable();
+  // Readers run on event-loop threads: while the last search found no writable server, fail
+  // at once rather than wait out connect timeouts again on every read.
+  const bool known_down =
+      std::chrono::steady_clock::now().time_since_epoch().count() < down_until_.load(std::memory_order_relaxed);
+  auto conn = known_down ? Result<Connection>(fail(errc::unavailable)) : find_writable();
   std::lock_guard lock(mu_);
   if (!conn) {
     --in_use_;

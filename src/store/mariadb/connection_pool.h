@@ -7,10 +7,15 @@
 // every idle one when anyone reports that the writable server changed (a failover), so a
 // reader never keeps reading a fenced old primary that no longer receives writes.
 //
+// While the last search found no writable server (for MariaDbOptions::retry_backoff after
+// it), pooled uses fail with unavailable at once instead of searching again: a reader on an
+// event-loop thread never waits out connect timeouts on every read of a dead database.
+//
 // Thread-safe. Connections are made lazily: a pool for a down database constructs fine, and
 // each use fails with store::errc::unavailable until a writable server answers.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -67,6 +72,9 @@ class ConnectionPool {
   const MariaDbOptions options_;
   std::vector<ServerAddress> servers_;
   std::atomic<std::size_t> hint_{0};  // index of the server found writable last
+  // Until when (steady_clock ticks) pooled reads fail at once: set when a search found no
+  // writable server (for MariaDbOptions::retry_backoff), cleared when one does.
+  std::atomic<std::chrono::steady_clock::rep> down_until_{0};
 
   std::mutex mu_;
   std::condition_variable cv_;

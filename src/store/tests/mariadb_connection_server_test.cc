@@ -1,7 +1,12 @@
 // The MariaDB connection layer against a real server (one per test binary): prepared
 // statements, errors, and finding the writable server past a dead or read-only one.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <limits>
 #include <optional>
 
@@ -101,6 +106,37 @@ TEST_F(MariaDbConnectionTest, ConnectingToADeadServerIsUnavailable) {
   auto r = pool.with_connection([](Connection& conn) { return conn.writable(); });
   ASSERT_FALSE(r);
   EXPECT_EQ(r.error(), errc::unavailable);
+}
+
+// A server that accepts TCP but never answers the handshake (a hung host): the first read
+// waits out connect_timeout, the next ones within retry_backoff fail at once.
+TEST_F(MariaDbConnectionTest, ReadsFailAtOnceWhileTheLastSearchFoundNoWritableServer) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  ASSERT_EQ(::listen(fd, 16), 0);
+  ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len), 0);
+  MariaDbOptions o = options_;
+  o.servers = {"127.0.0.1:" + std::to_string(ntohs(a.sin_port))};
+  o.connect_timeout = std::chrono::seconds(1);
+  o.read_timeout = std::chrono::seconds(1);
+  o.retry_backoff = std::chrono::milliseconds(60'000);
+  ConnectionPool pool(o);
+  const auto read = [&] { return pool.with_connection([](Connection& c) { return c.writable(); }); };
+  const auto t0 = std::chrono::steady_clock::now();
+  auto first = read();
+  const auto t1 = std::chrono::steady_clock::now();
+  auto second = read();
+  const auto t2 = std::chrono::steady_clock::now();
+  ::close(fd);
+  ASSERT_FALSE(first);
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error(), errc::unavailable);
+  EXPECT_GE(t1 - t0, std::chrono::milliseconds(900)) << "the first search waited for the handshake";
+  EXPECT_LT(t2 - t1, std::chrono::milliseconds(500)) << "the second did not search again";
 }
 
 TEST_F(MariaDbConnectionTest, FindsTheWritableServerPastADeadOne) {
