@@ -142,7 +142,12 @@ void Monitor::maybe_rejoin(std::span<const std::optional<Observation>> seen) {
   if (!p || !seen[*p] || seen[*p]->read_only) return;
   const auto now = FailoverPolicy::Clock::now();
   for (std::size_t i = 0; i < seen.size(); ++i) {
-    if (i == *p || !seen[i] || !seen[i]->read_only || seen[i]->replicating) continue;
+    if (i == *p || !seen[i] || !seen[i]->read_only) continue;
+    // Attached to nobody (an old primary), or both replication threads stopped (a replica
+    // restarted with --skip-slave-start): point it at the primary. A stopped IO thread alone
+    // (an operator's STOP SLAVE IO_THREAD) is left alone.
+    const bool idle = !seen[i]->replicating || (seen[i]->io_running == "No" && !seen[i]->sql_running);
+    if (!idle) continue;
     if (now < next_rejoin_try_[i]) continue;
     next_rejoin_try_[i] = now + std::chrono::seconds(5);
     if (replicate_from(*connections_[i], options_.servers[*p], seen[*p]->binlog_pos,

@@ -25,7 +25,8 @@ struct MonitorOptions {
   PolicyOptions policy;
   // Time between two rounds of observations.
   std::chrono::milliseconds interval{100};
-  // Attach a reachable read-only server that replicates from nobody to the primary.
+  // Attach a reachable read-only server that replicates from nobody (or whose replication
+  // threads are both stopped) to the primary.
   bool auto_rejoin = true;
 };
 
