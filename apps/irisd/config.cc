@@ -374,8 +374,8 @@ const std::vector<Option>& options() {
        "disabled. Default: 8083",
        [](Config& c, std::string_view v) { c.net.ws_port = to_port("mqtt.ws_port", v); }},
       {"http.port",
-       "HTTP API (snapshot, history, thread creation, /healthz, /metrics): port, 0 = any free "
-       "port, off = disabled. Default: 8080",
+       "HTTP API (snapshot, history, thread creation, requests, long polls, the web app at "
+       "/app/, /healthz, /metrics): port, 0 = any free port, off = disabled. Default: 8080",
        [](Config& c, std::string_view v) { c.net.http.port = to_port("http.port", v); }},
       {"http.tls_port",
        "HTTPS API: port, 0 = any free port, off = disabled. Runs only when tls.cert_file and "

@@ -355,3 +355,27 @@ TEST(IrisdConfig, RefusesABadStoreBackendOrMariaDbServerNamingTheKey) {
 
 }  // namespace
 }  // namespace iris::irisd
+
+namespace iris::irisd {
+namespace {
+
+TEST(IrisdConfig, LongPollLimitsAndTheWebAppFolder) {
+  auto d = parse({});
+  EXPECT_EQ(d.config.net.http.poll.timeout, std::chrono::milliseconds(25'000));
+  EXPECT_EQ(d.config.net.http.poll.max_timeout, std::chrono::milliseconds(60'000));
+  EXPECT_EQ(d.config.net.http.poll.max_per_user, 4u);
+  EXPECT_EQ(d.config.net.http.poll.max_total, 10'000u);
+  EXPECT_EQ(d.config.net.http.max_app_file_bytes, 4u << 20);
+  auto p = parse({"--http.poll.timeout_ms", "1000", "--http.poll.max_per_user", "2", "--http.poll.idle_ms", "5000",
+                  "--http.app_dir", "/srv/iris-web", "--http.max_app_file_bytes", "1024"});
+  EXPECT_EQ(p.config.net.http.poll.timeout, std::chrono::milliseconds(1000));
+  EXPECT_EQ(p.config.net.http.poll.max_per_user, 2u);
+  EXPECT_EQ(p.config.net.http.poll.idle, std::chrono::milliseconds(5000));
+  EXPECT_EQ(p.config.net.http.app_dir, "/srv/iris-web");
+  EXPECT_EQ(p.config.net.http.max_app_file_bytes, 1024u);
+  EXPECT_EQ(parse({"--http.app_dir", "off"}).config.net.http.app_dir, "");
+  EXPECT_THROW(parse({"--http.poll.max_timeout_ms", "-1"}), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace iris::irisd
