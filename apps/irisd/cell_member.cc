@@ -5,6 +5,7 @@
 
 #include "base/log.h"
 #include "cluster/errc.h"
+#include "core/ids.h"
 
 namespace iris::irisd {
 
@@ -12,7 +13,25 @@ CellMember::CellMember(const cluster::CellOptions& options) : options_(options) 
 
 CellMember::~CellMember() { leave(); }
 
-bool CellMember::join(const net::BoundPorts& ports) {
+net::CellRoutingOptions CellMember::routing() {
+  return {[this](std::string_view user) { return place(user); }, options_.redirect_mqtt5};
+}
+
+net::Placement CellMember::place(std::string_view user) const {
+  using Kind = net::Placement::Kind;
+  const auto* view = this->view();
+  if (view == nullptr) return {Kind::unavailable, {}, {}};
+  const auto id = core::parse_id(user);
+  if (!id || *id == 0) return {Kind::local, {}, {}};  // not a user id: the broker refuses it
+  const auto snapshot = view->snapshot();
+  if (!snapshot->serving) return {Kind::unavailable, {}, {}};
+  const auto* owner = snapshot->owner(core::UserId{*id});
+  if (owner == nullptr) return {Kind::unavailable, {}, {}};
+  if (owner->name == snapshot->self) return {Kind::local, {}, {}};
+  return {Kind::remote, owner->name, owner->mqtt};
+}
+
+bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   cluster::ServerInfo self;
   if (!ports.mqtt) {
     IRIS_LOG(error, "irisd", "cluster: a cell member needs its MQTT port (mqtt.port is off)");
@@ -37,9 +56,14 @@ bool CellMember::join(const net::BoundPorts& ports) {
   }
   coordinator_ = std::move(*coordinator);
   view_ = std::make_unique<cluster::CellView>(self.name);
-  auto listener = view_->listener([name = self.name](const cluster::CellSnapshot& s) {
-    IRIS_LOG(info, "irisd", "cluster: membership version {}: {} servers, {} {}", s.version, s.ring.servers().size(),
-             name, s.serving ? "serving" : "not serving");
+  auto listener = view_->listener([name = self.name, &mqtt](const std::shared_ptr<const cluster::CellSnapshot>& s) {
+    IRIS_LOG(info, "irisd", "cluster: membership version {}: {} servers, {} {}", s->version,
+             s->ring.servers().size(), name, s->serving ? "serving" : "not serving");
+    // Devices of users that now belong to another server reconnect there.
+    mqtt.disconnect_moved([s](std::string_view user) {
+      const auto id = core::parse_id(user);
+      return id && *id != 0 && !s->owns(core::UserId{*id});
+    });
   });
   auto on_session = listener.on_session;
   listener.on_session = [this, on_session](cluster::SessionState state) {
@@ -49,6 +73,7 @@ bool CellMember::join(const net::BoundPorts& ports) {
       ::kill(::getpid(), SIGTERM);  // process-directed: main sigwaits for it
     }
   };
+  view_ptr_.store(view_.get(), std::memory_order_release);
   if (auto joined = coordinator_->join(self, std::move(listener)); !joined) {
     IRIS_LOG(error, "irisd", "cluster: cannot join cell {} as {}: {}", options_.cell, self.name,
              joined.error().message());

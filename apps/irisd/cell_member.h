@@ -20,19 +20,26 @@ class CellMember {
   explicit CellMember(const cluster::CellOptions& options);
   ~CellMember();
 
-  // Joins once the listeners are bound (their ports are what peers and relays dial). False,
+  // Where a device's user lives (net/cell_routing.h): given to the MQTT server before it
+  // starts; until join() succeeds nobody is served here (`unavailable`).
+  net::CellRoutingOptions routing();
+  // Joins once the listeners are bound (their ports are what peers and relays dial); from
+  // then on every membership change closes the clients of users that moved away. False,
   // after logging why, when the ensemble is unreachable or the name or token count conflicts.
-  bool join(const net::BoundPorts& ports);
+  bool join(const net::BoundPorts& ports, net::MqttServer& mqtt);
   // Leaves the cell at once (a clean stop: peers take the users without waiting).
   void leave();
 
-  const cluster::CellView* view() const { return view_.get(); }
+  const cluster::CellView* view() const { return view_ptr_.load(std::memory_order_acquire); }
   // True once the session expired: irisd exits with a failure status.
   bool expired() const { return expired_; }
 
  private:
   const cluster::CellOptions& options_;
+  net::Placement place(std::string_view user) const;
+
   std::unique_ptr<cluster::CellView> view_;
+  std::atomic<const cluster::CellView*> view_ptr_{nullptr};  // set once the view exists
   std::unique_ptr<cluster::ZooKeeperCoordinator> coordinator_;
   std::atomic<bool> expired_{false};
 };

@@ -9,6 +9,8 @@
 #include <stdexcept>
 #include <string_view>
 
+#include <boost/asio/ip/address.hpp>
+
 #include "core/ids.h"
 #include "mqtt/topic.h"
 #include "store/mariadb/connection.h"
@@ -616,8 +618,18 @@ const std::vector<Option>& options() {
          c.cluster.session_timeout = std::chrono::milliseconds(to_u64_max("cluster.session_timeout_ms", v, 600'000));
        }},
       {"cluster.advertise_host",
-       "Host (or IP) that peers and relays use to reach this server's ports. Default: 127.0.0.1",
-       [](Config& c, std::string_view v) { c.cluster.advertise_host = std::string(v); }},
+       "IP address that peers and relays use to reach this server's ports. Default: 127.0.0.1",
+       [](Config& c, std::string_view v) {
+         boost::system::error_code ec;
+         boost::asio::ip::make_address(std::string(v), ec);
+         if (ec) throw std::runtime_error(fmt::format("cluster.advertise_host: an IP address, got '{}'", v));
+         c.cluster.advertise_host = std::string(v);
+       }},
+      {"cluster.redirect_mqtt5",
+       "A device whose user another server of the cell owns is relayed to it; with this on, an "
+       "MQTT 5 device instead gets CONNACK 0x9C (use another server) with a Server Reference to "
+       "the owner and connects there itself (3.1.1 devices are always relayed). Default: false",
+       [](Config& c, std::string_view v) { c.cluster.redirect_mqtt5 = to_bool("cluster.redirect_mqtt5", v); }},
   };
   return kOptions;
 }

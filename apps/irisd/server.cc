@@ -119,6 +119,10 @@ bool Server::start() {
                                                              [w = writer_.get()](core::UserId u) { w->notify(u); },
                                                              writer_.get(), trimmer_.get()},
                                             net::HttpBinding{*signer_});
+  if (config_.cluster.enabled()) {
+    cell_ = std::make_unique<CellMember>(config_.cluster);
+    mqtt_->set_cell_routing(cell_->routing());
+  }
   auto ports = mqtt_->start();
   if (!ports) {
     IRIS_LOG(error, "irisd", "cannot start the listeners: {}", ports.error().message());
@@ -134,10 +138,7 @@ bool Server::start() {
   std::fflush(stdout);
   IRIS_LOG(info, "irisd", "{} (allow_anonymous={}, max_packet_size={})", line,
            config_.mqtt.allow_anonymous, config_.mqtt.max_packet_size);
-  if (config_.cluster.enabled()) {
-    cell_ = std::make_unique<CellMember>(config_.cluster);
-    if (!cell_->join(*ports)) return false;
-  }
+  if (cell_ && !cell_->join(*ports, *mqtt_)) return false;
   if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports)) {
     IRIS_LOG(error, "irisd", "cannot write ports_file {}", config_.ports_file);
     return false;

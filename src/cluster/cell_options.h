@@ -17,7 +17,10 @@ struct CellOptions {
   std::string name;                // this server's name in the cell; empty = <host>:<mqtt port>
   std::uint32_t tokens = kDefaultTokens;
   std::chrono::milliseconds session_timeout{4000};
-  std::string advertise_host = "127.0.0.1";  // the host peers and relays use to reach this server
+  std::string advertise_host = "127.0.0.1";  // the IP peers and relays use to reach this server
+  // MQTT 5 devices of another server's user get CONNACK 0x9C + Server Reference instead of a
+  // relay (3.1.1 devices are always relayed).
+  bool redirect_mqtt5 = false;
 
   bool enabled() const { return !zookeeper.empty(); }
 };

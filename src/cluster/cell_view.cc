@@ -24,7 +24,7 @@ std::shared_ptr<const CellSnapshot> CellView::snapshot() const {
   return current_;
 }
 
-CoordinatorListener CellView::listener(std::function<void(const CellSnapshot&)> on_changed) {
+CoordinatorListener CellView::listener(OnChanged on_changed) {
   on_changed_ = std::move(on_changed);
   return {[this](const MembershipEvent& e) { apply(e); }, [this](SessionState s) { set_session(s); }};
 }
@@ -43,16 +43,19 @@ void CellView::set_session(SessionState state) {
 }
 
 void CellView::publish() {
-  auto next = std::make_shared<CellSnapshot>();
-  next->self = self_;
-  next->version = table_.version();
-  next->serving = serving_;
-  next->ring = table_.ring();
+  std::shared_ptr<const CellSnapshot> next = [&] {
+    auto n = std::make_shared<CellSnapshot>();
+    n->self = self_;
+    n->version = table_.version();
+    n->serving = serving_;
+    n->ring = table_.ring();
+    return n;
+  }();
   {
     std::lock_guard lock(mu_);
     current_ = next;
   }
-  if (on_changed_) on_changed_(*next);
+  if (on_changed_) on_changed_(next);
 }
 
 }  // namespace iris::cluster

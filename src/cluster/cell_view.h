@@ -39,7 +39,8 @@ class CellView {
 
   // The listener to pass to Coordinator::join. Events that the table refuses (stale) are
   // dropped; `on_changed`, if set, runs after each new snapshot, on the coordinator's thread.
-  CoordinatorListener listener(std::function<void(const CellSnapshot&)> on_changed = {});
+  using OnChanged = std::function<void(const std::shared_ptr<const CellSnapshot>&)>;
+  CoordinatorListener listener(OnChanged on_changed = {});
 
   void apply(const MembershipEvent& event);
   void set_session(SessionState state);
@@ -50,7 +51,7 @@ class CellView {
   std::string self_;
   Membership table_;              // coordinator thread only
   bool serving_ = false;          // coordinator thread only
-  std::function<void(const CellSnapshot&)> on_changed_;
+  OnChanged on_changed_;
   mutable std::mutex mu_;
   std::shared_ptr<const CellSnapshot> current_;
 };

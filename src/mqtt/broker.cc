@@ -1018,6 +1018,18 @@ void Broker::tick(TimePoint now) {
   }
 }
 
+std::size_t Broker::disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now) {
+  std::vector<Connection*> gone;
+  for (const auto& [id, c] : connections_) {
+    if (c->state == Connection::State::connected && c->session != nullptr && !c->session->key.anonymous &&
+        moved(c->session->key.identity.user)) {
+      gone.push_back(c.get());
+    }
+  }
+  for (Connection* c : gone) fail_connection(*c, errc::use_another_server, now);
+  return gone.size();
+}
+
 void Broker::shutdown(TimePoint now) {
   std::vector<Connection*> all;
   for (const auto& [id, c] : connections_) all.push_back(c.get());

@@ -148,6 +148,11 @@ class Broker {
   void publish(std::shared_ptr<const Message> message, TimePoint now);
   // Closes every connection with "server shutting down" (5.0: DISCONNECT 0x8B).
   void shutdown(TimePoint now);
+  // Closes every connected client whose authenticated user `moved(user)` says now lives on
+  // another server of the cell: DISCONNECT 0x9C "use another server" under 5.0, a plain close
+  // under 3.1.1, and either way the client reconnects and is routed to the new owner. Their
+  // sessions follow the usual expiry rules. Returns how many were closed.
+  std::size_t disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now);
 
   // The actions produced since the last call, in order.
   std::vector<Action> take_actions();

@@ -43,6 +43,7 @@ class Category final : public std::error_category {
       case errc::session_taken_over: return "session taken over";
       case errc::server_shutting_down: return "server shutting down";
       case errc::quota_exceeded: return "retained message quota exceeded";
+      case errc::use_another_server: return "the user lives on another server now";
     }
     return "unknown mqtt error";
   }

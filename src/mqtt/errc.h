@@ -87,6 +87,8 @@ enum class errc {
   server_shutting_down,
   // A retained message would pass a bound on retained messages (MqttOptions::max_retained_*).
   quota_exceeded,
+  // The client's user now lives on another server of the cell (docs/CLUSTER.md).
+  use_another_server,
 };
 
 const std::error_category& error_category();

@@ -100,6 +100,7 @@ ReasonCode to_reason_code(errc e) {
     case errc::session_taken_over: return R::session_taken_over;
     case errc::server_shutting_down: return R::server_shutting_down;
     case errc::quota_exceeded: return R::quota_exceeded;
+    case errc::use_another_server: return R::use_another_server;
   }
   return R::unspecified_error;
 }

@@ -33,8 +33,8 @@ VarInt read_varint(Reader& r, std::uint32_t& out) {
   return VarInt::invalid;
 }
 
-ConnectPeek need_more() { return {ConnectPeek::Status::need_more, {}, {}}; }
-ConnectPeek invalid() { return {ConnectPeek::Status::invalid, {}, {}}; }
+ConnectPeek need_more() { return {ConnectPeek::Status::need_more, {}, {}, 0}; }
+ConnectPeek invalid() { return {ConnectPeek::Status::invalid, {}, {}, 0}; }
 
 }  // namespace
 
@@ -72,7 +72,7 @@ ConnectPeek peek_client_id(std::span<const std::uint8_t> bytes) {
   if (r.pos + id_len > end) return invalid();
   if (!r.has(id_len)) return need_more();
   ConnectPeek found{ConnectPeek::Status::found,
-                    std::string(reinterpret_cast<const char*>(bytes.data() + r.pos), id_len), {}};
+                    std::string(reinterpret_cast<const char*>(bytes.data() + r.pos), id_len), {}, level};
   r.pos += id_len;
   // Then the will and the user name: the owner shard depends on the user name, so a CONNECT
   // that has one is not routed before it is read.
@@ -102,12 +102,12 @@ ConnectPeek peek_client_id(std::span<const std::uint8_t> bytes) {
       r.pos += will_props;
     }
     for (int i = 0; i < 2; ++i) {  // will topic, will payload
-      if (const auto st = field(nullptr); st != ConnectPeek::Status::found) return {st, {}, {}};
+      if (const auto st = field(nullptr); st != ConnectPeek::Status::found) return {st, {}, {}, 0};
     }
   }
   if (flags & 0x80) {
     std::string user;
-    if (const auto st = field(&user); st != ConnectPeek::Status::found) return {st, {}, {}};
+    if (const auto st = field(&user); st != ConnectPeek::Status::found) return {st, {}, {}, 0};
     found.username = std::move(user);
   }
   return found;

@@ -25,6 +25,8 @@ struct ConnectPeek {
   std::string client_id;  // when found; may be empty (the broker assigns one)
   // The user name, when the CONNECT carries one and it could be read (found only).
   std::optional<std::string> username;
+  // The protocol level: 4 = 3.1.1, 5 = 5.0 (found only).
+  std::uint8_t level = 0;
   // The key of the owning shard: the user name if there is one, so every device of a user
   // (and that user's sync state) lives on one shard; else (none, or empty) the client id.
   // The broker keys sessions by (user, client id) (mqtt/broker.h), and this key is a function

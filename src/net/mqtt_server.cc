@@ -13,6 +13,10 @@ MqttServer::MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
 
 MqttServer::~MqttServer() = default;
 
+void MqttServer::set_cell_routing(CellRoutingOptions options) { core_->set_cell_routing(std::move(options)); }
+void MqttServer::disconnect_moved(const std::function<bool(std::string_view user)>& moved) {
+  core_->disconnect_moved(moved);
+}
 Result<BoundPorts> MqttServer::start() { return core_->start(); }
 void MqttServer::stop() { core_->stop(); }
 ServerMetrics MqttServer::metrics() { return core_->metrics(); }

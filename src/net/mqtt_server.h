@@ -29,6 +29,7 @@
 #include "mqtt/auth.h"
 #include "mqtt/metrics.h"
 #include "mqtt/options.h"
+#include "net/cell_routing.h"
 #include "net/net_options.h"
 
 namespace iris::store {
@@ -102,6 +103,11 @@ class MqttServer {
 
   // Binds every enabled listener and starts the shard threads. net::errc::listen_failed or
   // tls_setup_failed (after logging the details).
+  // Cell routing (net/cell_routing.h): call before start(); without it every user is local.
+  void set_cell_routing(CellRoutingOptions options);
+  // From any thread: clients of users that now live on another server of the cell are told
+  // to use it (DISCONNECT 0x9C under MQTT 5) and closed.
+  void disconnect_moved(const std::function<bool(std::string_view user)>& moved);
   Result<BoundPorts> start();
   // Idempotent. Clients get DISCONNECT "server shutting down" (5.0) when they can take it
   // within about a second; then every socket is closed.

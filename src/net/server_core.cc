@@ -76,6 +76,10 @@ PollHub& ServerCore::poll_hub_of(core::UserId user) {
 
 ServerCore::~ServerCore() { stop(); }
 
+void ServerCore::disconnect_moved(const std::function<bool(std::string_view user)>& moved) {
+  for (auto& shard : shards_) shard->disconnect_moved(moved);
+}
+
 void PreauthTicket::release() {
   if (core_ != nullptr) std::exchange(core_, nullptr)->release_preauth(source_);
 }

@@ -242,4 +242,13 @@ void Shard::flush() {
   }
 }
 
+void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved) {
+  asio::post(io_, [this, moved = std::move(moved)] {
+    if (stopping_) return;
+    const auto n = broker_.disconnect_moved(moved, mqtt::Clock::now());
+    run_broker();
+    if (n > 0) IRIS_LOG(info, "net", "shard {}: {} clients told their users live on another server now", index_, n);
+  });
+}
+
 }  // namespace iris::net::detail

@@ -920,6 +920,20 @@ TEST_F(BrokerTest, ShutdownClosesEveryConnectionWithReason) {
   EXPECT_EQ(broker().connection_count(), 0u);
 }
 
+TEST_F(BrokerTest, ClientsOfUsersMovedToAnotherServerAreToldToUseIt) {
+  const ConnId moved = connect_with("7", "phone");
+  const ConnId stays = connect_with("8", "phone");
+  const ConnId anonymous = connect("anon");
+  const auto n = broker().disconnect_moved([](std::string_view user) { return user == "7"; }, now_);
+  drain();
+  EXPECT_EQ(n, 1u);
+  EXPECT_EQ(take_one<Disconnect>(moved).reason, ReasonCode::use_another_server);
+  EXPECT_TRUE(clients_[moved].closed);
+  EXPECT_FALSE(clients_[stays].closed);
+  EXPECT_FALSE(clients_[anonymous].closed) << "an anonymous client has no user to move";
+  EXPECT_EQ(broker().connection_count(), 2u);
+}
+
 // --- cross-shard forwarding ---
 
 TEST_F(BrokerTest, ForwardsNothingUnlessForwardingIsOn) {

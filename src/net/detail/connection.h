@@ -3,7 +3,8 @@
 // in every pending operation, and by the shard's registry until it is closed.
 //
 // States: handshake (TLS/WebSocket) -> routing (reading until the CONNECT names the client
-// id, then hand the bytes to the owner shard's broker, moving a TCP socket there) -> open
+// id, then hand the bytes to the owner shard's broker, moving a TCP socket there; or, in a
+// cell, to the server that owns the user: relaying) -> open
 // (reads go to the broker, its sends are queued and written) -> closing (the broker closed
 // it: write what is queued) -> draining (FIN sent: read and discard until the peer closes,
 // so our last packets are not lost to a reset) -> closed.
@@ -16,9 +17,13 @@
 #include <memory>
 #include <span>
 
+#include <boost/asio/ip/tcp.hpp>
+
 #include "base/log.h"
+#include "mqtt/encoder.h"
 #include "mqtt/errc.h"
 #include "net/connect_peek.h"
+#include "net/detail/relay_upstream.h"
 #include "net/detail/server_core.h"
 #include "net/detail/transports.h"
 
@@ -64,11 +69,11 @@ class Connection final : public ConnectionBase,
   }
 
   void send(mqtt::Bytes bytes) override {
-    if (state_ != State::open) return;
+    if (state_ != State::open && state_ != State::relaying) return;
     if (queued_bytes_ + bytes.size() > shard_.net_options().max_write_queue_bytes) {
       ++shard_.slow_consumers;
       log_close("slow consumer: write queue full");
-      shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
+      if (state_ == State::open) shard_.to_broker(broker_, Envelope{Envelope::Kind::closed, id_, {}, {}, {}});
       return finish();
     }
     queued_bytes_ += bytes.size();
@@ -81,7 +86,7 @@ class Connection final : public ConnectionBase,
 
   void write_deferred() override {
     write_deferred_ = false;
-    if (state_ != State::open && state_ != State::closing) return;
+    if (state_ != State::open && state_ != State::closing && state_ != State::relaying) return;
     if (!writing_ && !queue_.empty()) do_write();
   }
 
@@ -96,7 +101,8 @@ class Connection final : public ConnectionBase,
   }
 
   void on_deadline() override {
-    if (state_ == State::handshake || state_ == State::routing || state_ == State::open) {
+    if (state_ == State::handshake || state_ == State::routing || state_ == State::open ||
+        state_ == State::relaying) {
       log_close(fmt::format("not authenticated within mqtt.connect_timeout ({} s)",
                             shard_.mqtt_options().connect_timeout.count()));
     }
@@ -114,7 +120,7 @@ class Connection final : public ConnectionBase,
   }
 
  private:
-  enum class State : std::uint8_t { handshake, routing, open, closing, draining, closed };
+  enum class State : std::uint8_t { handshake, routing, open, relaying, closing, draining, closed };
   static constexpr std::size_t kUnrouted = Shard::kMaxShards;
 
   void on_handshake(ErrorCode ec) {
@@ -149,6 +155,12 @@ class Connection final : public ConnectionBase,
       case State::open:
         shard_.bytes_to_broker(broker_, id_, data);
         break;
+      case State::relaying:
+        if (!upstream_->send(data)) {
+          log_close("relay: the owner does not keep up");
+          return finish();
+        }
+        break;
       default:
         break;  // closing or draining: the broker is done with this connection
     }
@@ -167,6 +179,13 @@ class Connection final : public ConnectionBase,
       const auto& mqtt = shard_.mqtt_options();
       if (preread_.size() <= std::min(mqtt.max_connect_packet_size, mqtt.max_packet_size)) return true;
     } else if (peek.status == ConnectPeek::Status::found) {
+      if (const auto* cell = shard_.core().cell_routing(); cell != nullptr && peek.username) {
+        const Placement where = cell->routing(*peek.username);
+        if (where.kind != Placement::Kind::local) {
+          leave_for(where, peek.level, cell->redirect_mqtt5);
+          return true;
+        }
+      }
       owner = shard_.owner_of(peek.owner_key());
     }
     if constexpr (Transport::kCanMigrate) {
@@ -185,6 +204,70 @@ class Connection final : public ConnectionBase,
     }
     route_to(owner, std::move(preread_));
     return true;
+  }
+
+  // The CONNECT's user lives on another server of the cell, or on none right now.
+  void leave_for(const Placement& where, std::uint8_t level, bool redirect_mqtt5) {
+    const auto version = level == 5 ? mqtt::Version::v5 : mqtt::Version::v3_1_1;
+    mqtt::Connack refusal;
+    if (where.kind == Placement::Kind::unavailable || where.mqtt.empty()) {
+      refusal.reason = mqtt::ReasonCode::server_unavailable;  // 3.1.1: return code 3
+      log_close("no server of the cell serves this user now");
+      return answer_and_close(mqtt::encode(refusal, version));
+    }
+    if (level == 5 && redirect_mqtt5) {
+      ++shard_.core().redirected;
+      refusal.reason = mqtt::ReasonCode::use_another_server;
+      refusal.props.server_reference = where.mqtt;
+      return answer_and_close(mqtt::encode(refusal, version));
+    }
+    // Relay: the owner authenticates and serves; this server only carries bytes (and keeps
+    // the pre-auth slot and connect deadline until the owner's CONNACK passes through).
+    ++shard_.core().relayed;
+    state_ = State::relaying;
+    upstream_ = std::make_shared<RelayUpstream>(shard_.io(), shard_.net_options().max_write_queue_bytes);
+    std::weak_ptr<Connection> weak = this->shared_from_this();
+    upstream_->start(where.mqtt, std::move(preread_),
+                     RelayUpstream::Handlers{
+                         [weak](mqtt::Bytes bytes, bool first) {
+                           if (auto self = weak.lock()) self->from_owner(std::move(bytes), first);
+                         },
+                         [weak, server = where.server](const std::string& why) {
+                           if (auto self = weak.lock()) self->owner_gone(server, why);
+                         }});
+    preread_ = {};
+  }
+
+  void from_owner(mqtt::Bytes bytes, bool first) {
+    if (state_ != State::relaying) return;
+    // A successful CONNACK (type 0x20, reason/return code 0 in its 4th byte) is where the
+    // owner took over authentication.
+    if (first && bytes.size() >= 4 && bytes[0] == 0x20 && bytes[3] == 0) on_authenticated_relay();
+    send(std::move(bytes));
+  }
+
+  void owner_gone(const std::string& server, const std::string& why) {
+    if (state_ != State::relaying) return;
+    log_close(fmt::format("relay to {}: {}", server, why));
+    state_ = State::closing;
+    shard_.watch(id_, mqtt::Clock::now() + kDrainTimeout);
+    if (!writing_ && queue_.empty()) begin_drain();
+    else if (!writing_) do_write();
+  }
+
+  void on_authenticated_relay() {
+    preauth_.release();
+    shard_.unwatch(id_);
+  }
+
+  // Sends one packet that this server built (a refusal) and closes.
+  void answer_and_close(mqtt::Bytes packet) {
+    preread_ = {};
+    state_ = State::closing;
+    queue_.push_back(std::move(packet));
+    queued_bytes_ += queue_.back().size();
+    shard_.watch(id_, mqtt::Clock::now() + kDrainTimeout);
+    if (!writing_) do_write();
   }
 
   void route_to(std::size_t broker, mqtt::Bytes preread) {
@@ -232,6 +315,7 @@ class Connection final : public ConnectionBase,
   void finish() {
     if (state_ == State::closed) return;
     state_ = State::closed;
+    if (upstream_) upstream_->close();
     transport_.close();
     shard_.unwatch(id_);
     shard_.remove(id_);  // may drop the registry's reference; handlers hold their own
@@ -258,6 +342,7 @@ class Connection final : public ConnectionBase,
   std::vector<mqtt::Bytes> queue_;
   std::vector<mqtt::Bytes> in_flight_;
   Buffers gather_;
+  std::shared_ptr<RelayUpstream> upstream_;  // relaying only
 };
 
 }  // namespace iris::net::detail

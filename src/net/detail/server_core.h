@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "net/cell_routing.h"
 #include "net/detail/poll_target.h"
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
@@ -92,6 +93,15 @@ class ServerCore final : public sync::ShardRouter {
   // connections are routed to: Shard::owner_of of the user name).
   void to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) override;
 
+  // Where users live when this server is one of a cell; null without a cell. Set before start().
+  void set_cell_routing(CellRoutingOptions options) { cell_ = std::move(options); }
+  const CellRoutingOptions* cell_routing() const { return cell_.routing ? &cell_ : nullptr; }
+  // From any thread: every shard closes its clients whose users `moved` says live elsewhere.
+  void disconnect_moved(const std::function<bool(std::string_view user)>& moved);
+  // Connections relayed to, and MQTT 5 clients redirected to, the owner of their user.
+  std::atomic<std::uint64_t> relayed{0};
+  std::atomic<std::uint64_t> redirected{0};
+
   // Every shard's broker admits retained messages against this one ledger.
   mqtt::RetainedQuota& retained_quota() { return retained_quota_; }
   // Every shard's broker chooses shared subscription members against this one directory.
@@ -148,6 +158,7 @@ class ServerCore final : public sync::ShardRouter {
   std::vector<std::thread> threads_;
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
   std::atomic<std::size_t> next_accept_{0};
+  CellRoutingOptions cell_;
   bool started_ = false;
   bool stopped_ = false;
 };

@@ -116,6 +116,10 @@ class Shard final {
   // The same for bytes read, without copying them when the broker is this shard's.
   void bytes_to_broker(std::size_t broker, mqtt::ConnId conn, std::span<const std::uint8_t> bytes);
 
+  // From any thread: closes this shard's clients whose users `moved` says live elsewhere
+  // (mqtt::Broker::disconnect_moved), on this shard's thread.
+  void disconnect_moved(std::function<bool(std::string_view user)> moved);
+
   // The shard that owns `client_id`; an empty id (the broker assigns one) stays here.
   std::size_t owner_of(std::string_view client_id) const;
 
