@@ -691,7 +691,7 @@ std::string help_text() {
       "Usage: irisd [--config FILE] [--KEY=VALUE ...]\n"
       "       irisd token --user USER --device DEVICE [--ttl 30d] [--config FILE | --data_dir DIR]\n"
       "       irisd trim --user USER --up_to SEQ [--config FILE | --data_dir DIR]\n"
-      "       irisd db promote --servers HOST:PORT,HOST:PORT [--force 1]\n"
+      "       irisd db promote [--servers HOST:PORT,HOST:PORT] [--force 1] [--config FILE]\n"
       "       irisd --help | --version\n\n"
       "`irisd token` prints a device token (the MQTT password of DEVICE as USER) signed with\n"
       "the server's secret (auth.secret_file, created if missing); --ttl is its lifetime,\n"
@@ -700,9 +700,10 @@ std::string help_text() {
       "`irisd trim` (server stopped) first brings USER's history up to date, then drops USER's\n"
       "updates up to SEQ from the queue store (never past what history holds); devices behind\n"
       "SEQ then get `too_old`.\n\n"
-      "`irisd db promote --servers H:P,H:P [--force 1] [--admin_user root] [--admin_password P]\n"
+      "`irisd db promote [--servers H:P,H:P] [--force 1] [--admin_user root] [--admin_password P]\n"
       "[--repl_user repl] [--repl_password repl] [--database iris]` promotes the replica of a\n"
-      "replicated MariaDB pair (docs/REPLICATION.md). With the primary reachable it is a planned\n"
+      "replicated MariaDB pair (docs/REPLICATION.md; --servers defaults to mariadb.servers, so\n"
+      "--config FILE of the server names the pair). With the primary reachable it is a planned\n"
       "switchover: the primary is made read-only, the replica gets everything it logged and is\n"
       "promoted, the old primary becomes its replica; nothing is lost. With the primary gone the\n"
       "replica is promoted after applying what it received and the failover generation is\n"
@@ -804,7 +805,11 @@ Parsed parse_command_line(int argc, char** argv) {
     throw std::runtime_error("trim: --user and --up_to (both > 0) are required");
   }
   if (p.command == Command::db_promote && p.db_promote.servers.empty()) {
-    throw std::runtime_error("db promote: --servers HOST:PORT,HOST:PORT is required");
+    // The pair irisd itself runs on (mariadb.servers, from the config file or a flag).
+    p.db_promote.servers = fmt::format("{}", fmt::join(p.config.mariadb.servers, ","));
+  }
+  if (p.command == Command::db_promote && p.db_promote.servers.find(',') == std::string::npos) {
+    throw std::runtime_error("db promote: --servers HOST:PORT,HOST:PORT (or mariadb.servers) must name both servers");
   }
   if (p.command == Command::token && p.token.ttl.count() == 0) {
     throw std::runtime_error("token: --ttl must be positive");

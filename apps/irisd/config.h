@@ -81,11 +81,11 @@ struct TrimRequest {
   std::uint64_t up_to = 0;
 };
 
-// `irisd db promote --servers H:P,H:P [--force]`: promotes the replica of a replicated MariaDB
+// `irisd db promote [--servers H:P,H:P] [--force 1]`: promotes the replica of a replicated MariaDB
 // pair by hand (a planned switchover when the primary is reachable; docs/REPLICATION.md).
 // The keys below are the command's own; every other key is config as usual.
 struct DbPromoteRequest {
-  std::string servers;  // both servers, "host:port,host:port"
+  std::string servers;  // both servers, "host:port,host:port"; default: mariadb.servers
   std::string admin_user = "root";
   std::string admin_password;
   std::string repl_user = "repl";

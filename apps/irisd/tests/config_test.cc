@@ -295,7 +295,10 @@ TEST(IrisdConfig, DbPromoteTakesTheServersAndItsOwnKeysWithDefaults) {
   EXPECT_EQ(p.db_promote.admin_user, "root");
   EXPECT_EQ(p.db_promote.repl_user, "repl");
   EXPECT_EQ(p.db_promote.database, "iris");
-  EXPECT_THROW(parse({"db", "promote"}), std::runtime_error);  // --servers is required
+  // Without --servers: the pair of mariadb.servers; the default (one server) is refused.
+  EXPECT_EQ(parse({"db", "promote", "--mariadb.servers", "127.0.0.1:5,127.0.0.1:6"}).db_promote.servers,
+            "127.0.0.1:5,127.0.0.1:6");
+  EXPECT_THROW(parse({"db", "promote"}), std::runtime_error);
   EXPECT_THROW(parse({"db"}), std::runtime_error);
   EXPECT_THROW(parse({"db", "demote", "--servers", "a:1,b:2"}), std::runtime_error);
   EXPECT_THROW(parse({"db", "promote", "--servers", "a:1,b:2", "--force", "yes"}), std::runtime_error);
