@@ -68,7 +68,7 @@ void Monitor::round() {
   const Decision decision = policy_.step(now, seen);
   if (policy_.events().primary_lost) lost_at_ = now;
   log_events();
-  carry_out(decision, seen);
+  carry_out(decision);
   if (decision.action == Action::none && options_.auto_rejoin) maybe_rejoin(seen);
   metrics_.rounds.fetch_add(1);
   metrics_.primary.store(policy_.primary() ? static_cast<int>(*policy_.primary()) : -1);
@@ -102,8 +102,7 @@ void Monitor::log_events() {
   if (e.both_writable) IRIS_LOG(error, "dbmon", "both servers are writable; fence one by hand");
 }
 
-void Monitor::carry_out(const Decision& d, std::span<const std::optional<Observation>> seen) {
-  (void)seen;
+void Monitor::carry_out(const Decision& d) {
   if (d.action == Action::none || !connections_[d.server]) return;
   const std::string who = options_.servers[d.server].to_string();
   if (d.action == Action::fence) {

@@ -56,7 +56,7 @@ class Monitor {
 
  private:
   std::optional<Observation> poll(std::size_t server);
-  void carry_out(const Decision& decision, std::span<const std::optional<Observation>> seen);
+  void carry_out(const Decision& decision);
   void log_events();
   void maybe_rejoin(std::span<const std::optional<Observation>> seen);
 
