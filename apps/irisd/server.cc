@@ -109,15 +109,19 @@ bool Server::start() {
     return false;
   }
   signer_.emplace(std::move(*secret));
-  auth_ = std::make_unique<net::IrisAuth>(*signer_, membership_, [] {
-    return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  });
+  const auto now = [] { return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()); };
+  auth_ = std::make_unique<net::IrisAuth>(*signer_, now);
+  // Each shard authorizes with its own IrisAuth, whose thread membership is that shard's
+  // sync service (t/<thread>/ topics).
+  auto authorizer = [this, now](const net::ThreadMembership& membership) -> std::unique_ptr<mqtt::Authorizer> {
+    return std::make_unique<net::IrisAuth>(*signer_, membership, now);
+  };
 
   raise_open_file_limit();
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{*store_, config_.sync, history_.get(),
                                                              [w = writer_.get()](core::UserId u) { w->notify(u); },
-                                                             writer_.get(), trimmer_.get()},
+                                                             writer_.get(), trimmer_.get(), authorizer},
                                             net::HttpBinding{*signer_});
   if (config_.cluster.enabled()) {
     cell_ = std::make_unique<CellMember>(config_.cluster);

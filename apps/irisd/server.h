@@ -13,7 +13,7 @@
 #include "apps/irisd/config.h"
 #include "net/iris_auth.h"
 #include "net/mqtt_server.h"
-#include "net/sync_membership.h"
+#include "net/iris_auth.h"
 #include "net/token.h"
 #include "store/history_store.h"
 #include "store/queue_store.h"
@@ -42,8 +42,6 @@ class Server {
   std::unique_ptr<sync::HistoryWriter> writer_;
   std::unique_ptr<sync::RetentionTrimmer> trimmer_;
   std::optional<net::TokenSigner> signer_;
-  // t/<thread>/ topics: answered by the sync service's inboxes, on the asking shard's thread.
-  net::SyncMembership membership_;
   std::unique_ptr<net::IrisAuth> auth_;
   std::unique_ptr<net::MqttServer> mqtt_;
   // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.

@@ -341,7 +341,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
   } else {
     c.send_window = options_.max_inflight_messages;
   }
-  actions_.push_back(AcceptedAction{c.id});
+  actions_.push_back(AcceptedAction{c.id, s->key.identity.user});
   send(c, ack);
   ++metrics_.connects_accepted;
   // MQTT 5.0 §4.4: on a resumed session, unacknowledged PUBLISHes go again with DUP set

@@ -121,6 +121,7 @@ struct KeepAliveAction {
 // here on, so net/ ends its connect deadline and returns its pre-auth slot.
 struct AcceptedAction {
   ConnId conn;
+  std::string user;  // who it is, as authenticated (empty for an anonymous client)
 };
 using Action = std::variant<SendAction, CloseAction, InterceptAction, DeliveredAction, GoneAction,
                             KeepAliveAction, AcceptedAction>;

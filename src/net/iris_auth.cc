@@ -22,7 +22,10 @@ bool is_iris_space(std::string_view top) { return top == wire::kUserRoot || top 
 }  // namespace
 
 IrisAuth::IrisAuth(const TokenSigner& signer, const ThreadMembership& membership, Clock now)
-    : signer_(signer), membership_(membership), now_(std::move(now)) {}
+    : signer_(signer), membership_(&membership), now_(std::move(now)) {}
+
+IrisAuth::IrisAuth(const TokenSigner& signer, Clock now)
+    : signer_(signer), membership_(nullptr), now_(std::move(now)) {}
 
 Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
   if (!c.username || c.username->empty() || !c.password) {
@@ -53,7 +56,7 @@ bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access
   if (is_wildcard(id) || id.empty()) return false;
   if (top == wire::kUserRoot) return id == who.user;
   if (access == Access::publish && tail != wire::kTypingLeaf) return false;
-  return membership_.is_participant(who.user, id);
+  return membership_ != nullptr && membership_->is_participant(who.user, id);
 }
 
 bool IrisAuth::can_publish(const mqtt::Identity& who, std::string_view, std::string_view topic) {

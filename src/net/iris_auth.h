@@ -30,8 +30,8 @@
 
 namespace iris::net {
 
-// Who belongs to which thread (net/sync_membership.h asks the sync service; tests supply
-// their own). Called from every shard thread: must be thread-safe.
+// Who belongs to which thread (each shard's SyncGateway answers for the users it owns, on
+// its thread; tests supply their own). Called on the thread of the broker that asks.
 class ThreadMembership {
  public:
   virtual ~ThreadMembership() = default;
@@ -44,6 +44,9 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
 
   // `signer` and `membership` must outlive this object.
   IrisAuth(const TokenSigner& signer, const ThreadMembership& membership, Clock now);
+  // Without a membership nobody is a participant of any thread: for the authenticator, and
+  // the authorizer of a server whose shards each have their own (MqttServer SyncBinding).
+  IrisAuth(const TokenSigner& signer, Clock now);
 
   Result<mqtt::Identity> authenticate(const mqtt::Credentials& credentials) override;
   bool can_publish(const mqtt::Identity& who, std::string_view client_id,
@@ -58,7 +61,7 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
   bool allowed(const mqtt::Identity& who, std::string_view topic_or_filter, Access access) const;
 
   const TokenSigner& signer_;
-  const ThreadMembership& membership_;
+  const ThreadMembership* membership_;  // null: nobody is a participant
   Clock now_;
 };
 

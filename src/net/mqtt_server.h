@@ -48,6 +48,8 @@ namespace detail {
 class ServerCore;
 }
 
+class ThreadMembership;
+
 // What start() bound: the port of each enabled listener (the real one when 0 was asked).
 struct BoundPorts {
   std::string address;
@@ -79,6 +81,11 @@ struct SyncBinding {
   // latency) are shown on /metrics. Both must outlive the server.
   const sync::HistoryWriter* history_writer = nullptr;
   const sync::RetentionTrimmer* trimmer = nullptr;
+  // Optional: builds each shard's own authorizer around that shard's thread membership
+  // (answered from the inboxes of the users the shard owns, on its thread, without a lock
+  // or a store read: net/sync_gateway.h). The shards' brokers then ask those instead of
+  // the server-wide authorizer. Called once per shard, while the server is built.
+  std::function<std::unique_ptr<mqtt::Authorizer>(const ThreadMembership&)> authorizer;
 };
 
 class TokenSigner;
@@ -92,7 +99,8 @@ struct HttpBinding {
 class MqttServer {
  public:
   // authenticator and authorizer are called from every shard thread at once, so they must
-  // be thread-safe; they, net and mqtt must outlive the server.
+  // be thread-safe; they, net and mqtt must outlive the server. A SyncBinding with an
+  // authorizer factory replaces `authorizer` with one per shard.
   MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
              mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
              std::optional<SyncBinding> sync = std::nullopt,

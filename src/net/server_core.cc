@@ -27,7 +27,7 @@ std::size_t shards_for(const NetOptions& net) {
 ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
                        mqtt::Authenticator& authenticator, mqtt::Authorizer& authorizer,
                        std::optional<SyncBinding> sync, std::optional<HttpBinding> http)
-    : net_(net), mqtt_(mqtt), retained_quota_(mqtt),
+    : net_(net), mqtt_(mqtt), owners_(shards_for(net)), retained_quota_(mqtt),
       preauth_(net.max_preauth_connections, net.max_preauth_per_source) {
   if (sync) {
     store_ = &sync->store;
@@ -41,37 +41,33 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
   // Shards read shard_count() while being built, so the vector is sized first.
   shards_.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    shards_[i] = std::make_unique<Shard>(*this, i, net, mqtt, authenticator, authorizer);
+    shards_[i] = std::make_unique<Shard>(*this, i, net, mqtt, authenticator, authorizer,
+                                         sync ? &*sync : nullptr);
   }
   if (sync) {
     for (std::size_t i = 0; i < n; ++i) {
       Shard& s = *shards_[i];
-      auto gateway = std::make_unique<SyncGateway>(s.broker(), [&s](core::UserId user) {
-        if (owner_index(std::to_string(user.value()), s.core().shard_count()) == s.index()) return true;
-        if (s.may_log()) IRIS_LOG(warn, "net", "membership of user {} asked on shard {}, not its owner", user.value(), s.index());
-        return false;
-      });
       // The long-poll hub stands between the sync service and the gateway: it keeps its poll
       // devices' pushes and passes the rest on.
-      auto& hub = *poll_hubs_.emplace_back(std::make_unique<PollHub>(*gateway, net.http.poll, poll_devices));
+      auto& hub = *poll_hubs_.emplace_back(std::make_unique<PollHub>(*s.gateway(), net.http.poll, poll_devices));
       auto shard = std::make_unique<sync::SyncShard>(
           static_cast<std::uint32_t>(i), sync->options, sync->store, *this, hub, [] {
             return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
           });
       if (sync->history) shard->attach_history(*sync->history, sync->appended);
       hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
-      s.attach_sync(std::move(gateway), std::move(shard));
+      s.attach_sync(std::move(shard));
     }
   }
 }
 
 void ServerCore::to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) {
-  Shard& target = *shards_[owner_index(std::to_string(user.value()), shards_.size())];
+  Shard& target = *shards_[owners_.owner_of(user).shard];
   target.post_sync(std::move(fn));
 }
 
 PollHub& ServerCore::poll_hub_of(core::UserId user) {
-  return *poll_hubs_[owner_index(std::to_string(user.value()), shards_.size())];
+  return *poll_hubs_[owners_.owner_of(user).shard];
 }
 
 ServerCore::~ServerCore() { stop(); }
@@ -173,7 +169,7 @@ Result<BoundPorts> ServerCore::start() {
     asio::post(s->io(), [shard = s.get()] { shard->start(); });
   }
   for (auto& l : listeners_) asio::post(shards_[0]->io(), [l = l.get()] { l->start(); });
-  for (auto& s : shards_) threads_.emplace_back([shard = s.get()] { shard->run_as_current(); });
+  for (auto& s : shards_) threads_.emplace_back([shard = s.get()] { shard->run(); });
   started_ = true;
   return ports;
 }

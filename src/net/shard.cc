@@ -12,14 +12,30 @@
 
 namespace iris::net::detail {
 
+namespace {
+
+// The gateway of a shard that carries the sync service: it reads only the inboxes of the
+// users the shard owns.
+std::unique_ptr<SyncGateway> gateway_for(ServerCore& core, std::size_t index, mqtt::Broker& broker,
+                                         const SyncBinding* sync) {
+  if (sync == nullptr) return nullptr;
+  return std::make_unique<SyncGateway>(broker, [&core, index](core::UserId user) {
+    return core.owners().owner_of(user) == Owner{index};
+  });
+}
+
+}  // namespace
+
 Shard::Shard(ServerCore& core, std::size_t index, const NetOptions& net,
              const mqtt::MqttOptions& mqtt, mqtt::Authenticator& authenticator,
-             mqtt::Authorizer& authorizer)
+             mqtt::Authorizer& authorizer, const SyncBinding* sync)
     : core_(core),
       index_(index),
       net_(net),
       mqtt_(mqtt),
-      broker_(mqtt, authenticator, authorizer),
+      gateway_(gateway_for(core, index, broker_, sync)),
+      own_authorizer_(gateway_ && sync->authorizer ? sync->authorizer(*gateway_) : nullptr),
+      broker_(mqtt, authenticator, own_authorizer_ ? *own_authorizer_ : authorizer),
       tick_timer_(io_),
       outbox_(core.shard_count()) {
   broker_.set_forwarding(core.shard_count() > 1);
@@ -99,13 +115,9 @@ void Shard::remove(mqtt::ConnId id) {
   if (stopping_ && connections_.empty()) tick_timer_.cancel();
 }
 
-std::size_t owner_index(std::string_view key, std::size_t shards) {
-  return std::hash<std::string_view>{}(key) % shards;
-}
-
 std::size_t Shard::owner_of(std::string_view client_id) const {
   if (client_id.empty()) return index_;
-  return owner_index(client_id, core_.shard_count());
+  return core_.owners().owner_of_key(client_id).shard;
 }
 
 void Shard::to_broker(std::size_t broker, Envelope e) {
@@ -191,6 +203,8 @@ void Shard::run_broker() {
       } else if (auto* c = std::get_if<mqtt::CloseAction>(&a)) {
         to_io(c->conn, Envelope{Envelope::Kind::close, c->conn, {}, c->reason, {}});
       } else if (auto* ok = std::get_if<mqtt::AcceptedAction>(&a)) {
+        // Before the CONNACK leaves (this batch is corked): see SyncGateway::on_accepted.
+        if (gateway_) gateway_->on_accepted(ok->user);
         to_io(ok->conn, Envelope{Envelope::Kind::accepted, ok->conn, {}, {}, {}});
       } else if (!gateway_) {
         continue;  // only the sync service asks for the actions below

@@ -4,6 +4,7 @@
 
 #include <boost/asio/post.hpp>
 
+#include "base/assert.h"
 #include "base/log.h"
 #include "base/thread_name.h"
 #include "net/detail/server_core.h"
@@ -11,34 +12,14 @@
 
 namespace iris::net::detail {
 
-namespace {
-
-thread_local Shard* current_shard = nullptr;
-
-}  // namespace
-
-void Shard::attach_sync(std::unique_ptr<SyncGateway> gateway, std::unique_ptr<sync::SyncShard> sync) {
-  gateway_ = std::move(gateway);
+void Shard::attach_sync(std::unique_ptr<sync::SyncShard> sync) {
+  IRIS_ASSERT(gateway_ != nullptr, "attach_sync on a shard built without a SyncBinding");
   gateway_->attach(std::move(sync));
 }
 
-Shard* Shard::current() { return current_shard; }
-
-void Shard::run_as_current() {
+void Shard::run() {
   name_this_thread(("iris-net-" + std::to_string(index_)).c_str());
-  current_shard = this;
   run_event_loop(io_, "shard " + std::to_string(index_));
-  current_shard = nullptr;
-}
-
-// Why this needs no lock: the broker asks its authorizer on its own thread, about one of its
-// own sessions, and a session lives on the broker that owns its user name (connect_peek
-// routes every connection of a user there; the token binds the user name to the user). So
-// the thread asking is the owner shard of `user`, the one whose SyncShard holds that user's
-// inbox, and nothing else ever touches it. The gateway's owner check only guards that
-// argument.
-bool Shard::is_participant(std::string_view user, std::string_view thread) {
-  return gateway_ && gateway_->is_participant(user, thread);
 }
 
 void Shard::run_sync(const std::function<void(sync::SyncShard&)>& fn) {

@@ -183,7 +183,13 @@ bool SyncGateway::is_participant(std::string_view user, std::string_view thread)
   const auto t = core::parse_id(thread);
   if (!sync_ || !u || !t) return false;
   if (!owns_(core::UserId{*u})) return false;
-  return sync_->is_participant(core::UserId{*u}, core::ThreadId{*t});
+  return sync_->resident_participant(core::UserId{*u}, core::ThreadId{*t}).value_or(false);
+}
+
+void SyncGateway::on_accepted(std::string_view user) {
+  const auto u = core::parse_id(user);
+  if (!sync_ || !u || !owns_(core::UserId{*u})) return;  // anonymous, or not an Iris user
+  sync_->make_resident(core::UserId{*u});
 }
 
 }  // namespace iris::net

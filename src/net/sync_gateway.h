@@ -56,6 +56,10 @@ class SyncGateway final : public sync::DeviceSink, public ThreadMembership {
   void on_delivered(mqtt::ConnId conn, std::uint64_t token);
   void on_keep_alive(mqtt::ConnId conn);
   void on_gone(mqtt::ConnId conn);
+  // The broker accepted the CONNECT of `user` (as authenticated): the user's inbox is made
+  // resident now, so thread membership can be answered without the store (is_participant).
+  // The shard calls this in the batch that sends the CONNACK, before it is written.
+  void on_accepted(std::string_view user);
 
   // sync::DeviceSink
   void push(sync::ConnId conn, std::string payload, std::uint64_t token) override;
@@ -69,8 +73,15 @@ class SyncGateway final : public sync::DeviceSink, public ThreadMembership {
   void revoke_thread(core::UserId user, core::ThreadId thread) override;
 
   // ThreadMembership: whether `user` (as authenticated) is a participant of `thread` (both
-  // decimal ids), from the user's inbox. False for a user this shard does not own: that
-  // inbox is not ours to read.
+  // decimal ids), from the user's resident inbox. This shard's authorizer asks it inside the
+  // broker, on the shard's thread; it never reads the store, so an authorization never
+  // blocks the event loop. Membership is kept resident rather than loaded asynchronously:
+  // the broker's authorizer answers at once (an asynchronous answer would need a broker
+  // that parks a PUBLISH or SUBSCRIBE), and every user whose session can ask has connected
+  // here, when on_accepted loaded its inbox, before its client saw the CONNACK. When the
+  // inbox is not resident (a packet pipelined behind its CONNECT, a failed load, an inbox
+  // dropped after a gap in its updates) the answer is no until it is again. Also no for a
+  // user this shard does not own: that inbox is not ours to read, and no lock guards it.
   bool is_participant(std::string_view user, std::string_view thread) const override;
 
  private:

@@ -513,6 +513,19 @@ bool SyncShard::is_participant(core::UserId user, core::ThreadId thread) {
   return u && (*u)->inbox->is_participant(thread, user);
 }
 
+std::optional<bool> SyncShard::resident_participant(core::UserId user, core::ThreadId thread) const {
+  const auto it = users_.find(user);
+  if (it == users_.end() || !it->second.inbox) return std::nullopt;
+  return it->second.inbox->is_participant(thread, user);
+}
+
+void SyncShard::make_resident(core::UserId user) {
+  if (auto u = load(user); !u) {
+    IRIS_LOG(debug, "sync", "user {}: inbox not loaded ({}); thread membership says no until it is",
+             user.value(), u.error().message());
+  }
+}
+
 Result<wire::Snapshot> SyncShard::snapshot(core::UserId user, std::optional<std::size_t> latest) {
   auto u = load(user);
   if (!u) return fail(u.error());

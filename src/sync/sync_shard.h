@@ -161,6 +161,12 @@ class SyncShard {
   // Whether `user` is a participant of `thread` now, from the user's inbox (loaded on first
   // use). Requires: this shard owns `user` (the inbox of any other user is not ours to load).
   bool is_participant(core::UserId user, core::ThreadId thread);
+  // The same from the user's inbox only if it is resident: nullopt when it is not loaded
+  // (never reads the store). For the MQTT authorizer, which asks inside the broker.
+  std::optional<bool> resident_participant(core::UserId user, core::ThreadId thread) const;
+  // Loads `user`'s inbox now, if it is not resident, so resident_participant can answer
+  // (a failed load is retried on the next use). Requires: this shard owns `user`.
+  void make_resident(core::UserId user);
 
   // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue; `origin` is
   // the streaming connection whose request made it, when that is one of `user`'s devices.

@@ -16,6 +16,7 @@
 #include "net/detail/poll_target.h"
 #include "net/detail/shard.h"
 #include "net/mqtt_server.h"
+#include "net/owner_router.h"
 #include "net/poll_hub.h"
 #include "net/preauth_budget.h"
 #include "net/shared_group_registry.h"
@@ -71,6 +72,8 @@ class ServerCore final : public sync::ShardRouter {
   ServerMetrics metrics();
 
   std::size_t shard_count() const { return shards_.size(); }
+  // Who owns each user (any thread): the shard its connections, requests and appends meet on.
+  const LocalOwnerRouter& owners() const { return owners_; }
   Shard& shard(std::size_t i) { return *shards_[i]; }
   // Round-robin choice of the shard that takes the next accepted connection.
   Shard& next_accept_shard();
@@ -89,8 +92,8 @@ class ServerCore final : public sync::ShardRouter {
   // Pre-auth slots held now (any thread).
   std::size_t preauth_held();
 
-  // sync::ShardRouter: runs `fn` on the shard that owns `user` (the one its devices'
-  // connections are routed to: Shard::owner_of of the user name).
+  // sync::ShardRouter: runs `fn` on the shard that owns `user` (owners(): the one its
+  // devices' connections are routed to).
   void to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) override;
 
   // Where users live when this server is one of a cell; null without a cell. Set before start().
@@ -137,6 +140,7 @@ class ServerCore final : public sync::ShardRouter {
  private:
   const NetOptions& net_;
   const mqtt::MqttOptions& mqtt_;
+  const LocalOwnerRouter owners_;
   SharedRetainedQuota retained_quota_;  // declared before shards_: their brokers use it
   // Accepts take slots on shard 0's thread; connections return them on theirs. Declared
   // before shards_: connections (and accepts still queued) that die with them release slots.

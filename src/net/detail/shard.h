@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "mqtt/broker.h"
+#include "net/mqtt_server.h"
 #include "net/net_options.h"
 #include "net/sync_gateway.h"
 #include "sync/sync_shard.h"
@@ -70,19 +71,19 @@ struct Envelope {
   std::shared_ptr<const mqtt::Message> message;
 };
 
-// The shard index that owns `key` (a user name, else a client id) among `shards`.
-std::size_t owner_index(std::string_view key, std::size_t shards);
-
 class Shard final {
  public:
   // The shard's index lives in the low byte of every ConnId it issues.
   static constexpr std::size_t kMaxShards = 256;
   static std::size_t io_shard_of(mqtt::ConnId id) { return id.value() & 0xFF; }
 
-  // core, options, authenticator and authorizer must outlive the shard.
+  // core, options, authenticator and authorizer must outlive the shard. With `sync`, the
+  // shard carries the sync service (attach_sync completes it) and, when `sync` has an
+  // authorizer factory, its broker asks an authorizer of its own, bound to this shard's
+  // SyncGateway for thread membership, instead of `authorizer`.
   Shard(ServerCore& core, std::size_t index, const NetOptions& net,
         const mqtt::MqttOptions& mqtt, mqtt::Authenticator& authenticator,
-        mqtt::Authorizer& authorizer);
+        mqtt::Authorizer& authorizer, const SyncBinding* sync);
 
   asio::io_context& io() { return io_; }
 
@@ -136,12 +137,12 @@ class Shard final {
   // Called by peers (through a post) with what they sent to this shard.
   void receive(std::vector<Envelope>& batch);
 
-  // The sync service of the users this shard owns, joined to the broker by a SyncGateway;
-  // null when the server carries none.
-  void attach_sync(std::unique_ptr<SyncGateway> gateway, std::unique_ptr<sync::SyncShard> sync);
+  // The sync service of the users this shard owns (built with gateway() as its sink), joined
+  // to the broker. Only on a shard built with a SyncBinding, once, before it starts.
+  void attach_sync(std::unique_ptr<sync::SyncShard> sync);
+  // Null when the server carries no sync service.
+  SyncGateway* gateway() { return gateway_.get(); }
   sync::SyncShard* sync() { return gateway_ ? gateway_->sync() : nullptr; }
-  // The broker the sync gateway joins (it must outlive the gateway: the shard owns both).
-  mqtt::Broker& broker() { return broker_; }
   // Runs work for the sync service on this thread, then carries out what it asked of the
   // broker.
   void run_sync(const std::function<void(sync::SyncShard&)>& fn);
@@ -152,14 +153,8 @@ class Shard final {
   // in fewer writes.
   void post_sync(std::function<void(sync::SyncShard&)> fn);
 
-  // The shard whose thread is calling, or null on any other thread (set once when the
-  // shard's thread starts running its io_context).
-  static Shard* current();
-  void run_as_current();
-  // Thread membership for the authorizer (net/sync_membership.h), on this shard's thread:
-  // whether `user` (as authenticated) is a participant of `thread` (both decimal ids).
-  // False when this shard does not own `user`: then its inbox is not ours to read.
-  bool is_participant(std::string_view user, std::string_view thread);
+  // Runs the shard's event loop on the calling thread (the shard's own) until it stops.
+  void run();
 
  private:
   void handle(Envelope& e, mqtt::TimePoint now);
@@ -174,6 +169,10 @@ class Shard final {
   const NetOptions& net_;
   const mqtt::MqttOptions& mqtt_;
   asio::io_context io_{1};
+  // The sync seam and this shard's own authorizer, declared before broker_, which uses the
+  // authorizer (the gateway only keeps a reference to the broker until attach_sync).
+  std::unique_ptr<SyncGateway> gateway_;
+  std::unique_ptr<mqtt::Authorizer> own_authorizer_;
   mqtt::Broker broker_;
   asio::steady_timer tick_timer_;
   std::unordered_map<mqtt::ConnId, std::shared_ptr<ConnectionBase>> connections_;
@@ -182,7 +181,6 @@ class Shard final {
   // Envelopes for this shard's own broker that arrive while it is running (a connection
   // closing inside run_broker): handled right after, so the broker is never re-entered.
   std::vector<Envelope> local_pending_;
-  std::unique_ptr<SyncGateway> gateway_;  // after broker_: it uses the broker
   void drain_sync();
   std::mutex sync_inbox_mutex_;
   std::vector<std::function<void(sync::SyncShard&)>> sync_inbox_;  // GUARDED_BY(sync_inbox_mutex_)

@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "mqtt/auth.h"
+#include "store/memory/memory_queue_store.h"
 #include "wire/codec.h"
 
 namespace iris::net {
@@ -59,6 +61,74 @@ TEST(SyncGateway, TellsAJsonPayloadFromACompactOne) {
   EXPECT_EQ(encoding_of(R"({"resume_request":{}})"), sync::Encoding::json);
   EXPECT_EQ(encoding_of(wire::encode(wire::Message{wire::Heartbeat{}})), sync::Encoding::thrift_compact);
   EXPECT_EQ(encoding_of(""), sync::Encoding::thrift_compact);
+}
+
+// A broker and one shard's sync service over the in-memory store, joined by a gateway that
+// owns users 1 and 2 (not 3); store completions run when run() is called.
+class GatewayMembership : public ::testing::Test, public sync::ShardRouter {
+ protected:
+  GatewayMembership() {
+    auto sync = std::make_unique<sync::SyncShard>(0, options_, *store_, *this, gateway_, [] {
+      return core::Timestamp{std::chrono::milliseconds{1'800'000'000'000}};
+    });
+    sync_ = sync.get();
+    gateway_.attach(std::move(sync));
+  }
+  void to_owner(core::UserId, std::function<void(sync::SyncShard&)> fn) override { tasks_.push_back(std::move(fn)); }
+  void run() {
+    while (!tasks_.empty()) {
+      auto fn = std::move(tasks_.front());
+      tasks_.erase(tasks_.begin());
+      fn(*sync_);
+    }
+  }
+  // Ann (1) creates a thread with Bob (2); its id.
+  core::ThreadId create_thread() {
+    std::optional<core::ThreadId> thread;
+    sync_->request(core::UserId{1}, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {core::UserId{2}}}},
+                   [&](sync::SyncShard::Outcome o) { thread = std::get<wire::SendResult>(o).thread; });
+    run();
+    EXPECT_TRUE(thread);
+    return thread.value_or(core::ThreadId{});
+  }
+
+  mqtt::MqttOptions mqtt_options_;
+  mqtt::AllowAll allow_;
+  mqtt::Broker broker_{mqtt_options_, allow_, allow_};
+  SyncGateway gateway_{broker_, [](core::UserId u) { return u != core::UserId{3}; }};
+  sync::SyncOptions options_;
+  std::unique_ptr<store::QueueStore> store_ = store::make_memory_queue_store();
+  sync::SyncShard* sync_ = nullptr;
+  std::vector<std::function<void(sync::SyncShard&)>> tasks_;
+};
+
+TEST_F(GatewayMembership, AnswersFromTheInboxMadeResidentAtConnectWithoutReadingTheStore) {
+  const core::ThreadId t = create_thread();
+  const std::string thread = std::to_string(t.value());
+  // Bob has not connected: his inbox was never loaded, and the authorizer does not load it.
+  EXPECT_FALSE(gateway_.is_participant("2", thread));
+  gateway_.on_accepted("2");
+  EXPECT_TRUE(gateway_.is_participant("2", thread));
+  EXPECT_TRUE(gateway_.is_participant("1", thread)) << "the creator's inbox is resident since its request";
+  EXPECT_FALSE(gateway_.is_participant("2", "999")) << "not a thread of his";
+}
+
+TEST_F(GatewayMembership, SaysNoForAUserItDoesNotOwnOrThatIsNoIrisUser) {
+  const std::string thread = std::to_string(create_thread().value());
+  gateway_.on_accepted("3");
+  EXPECT_FALSE(gateway_.is_participant("3", thread));
+  gateway_.on_accepted("anonymous");
+  EXPECT_FALSE(gateway_.is_participant("anonymous", thread));
+  EXPECT_FALSE(gateway_.is_participant("01", thread)) << "only the canonical spelling of an id";
+}
+
+TEST(SyncGatewayAlone, SaysNoWithoutASyncService) {
+  mqtt::MqttOptions options;
+  mqtt::AllowAll allow;
+  mqtt::Broker broker(options, allow, allow);
+  SyncGateway gateway(broker, [](core::UserId) { return true; });
+  gateway.on_accepted("1");
+  EXPECT_FALSE(gateway.is_participant("1", "2"));
 }
 
 }  // namespace
