@@ -32,7 +32,11 @@ class Pair:
             raise Skip("mariadbd is not installed (scripts/setup-deps)")
         self.dir = tempfile.mkdtemp(prefix="iris-e2e-dbpair-")
         self.monitor = None
-        self.script("up")
+        try:
+            self.script("up")  # stops what it started if it fails
+        except BaseException:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            raise
         env = dict(l.strip().split("=", 1) for l in open(os.path.join(self.dir, "state.env")) if "=" in l)
         self.servers = env["IRIS_MARIADB_SERVERS"]
         dbmon = os.path.join(os.path.dirname(os.path.dirname(irisd_e2e.IRISD)), "iris-dbmon", "iris-dbmon")
