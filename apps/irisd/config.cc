@@ -439,6 +439,11 @@ const std::vector<Option>& options() {
        "Milliseconds after its last poll's timeout that a device that stopped polling keeps its "
        "stream; then it is dropped as a disconnect. Default: 60000",
        [](Config& c, std::string_view v) { c.net.http.poll.idle = std::chrono::milliseconds(to_u64_max("http.poll.idle_ms", v, 3'600'000)); }},
+      {"sync.legacy_baseline",
+       "Serve the bandwidth benchmark's legacy pull baseline: a QoS 1 \"this thread changed\" on "
+       "u/<user>/notify per append while someone subscribes (bench/suites/bandwidth turns it "
+       "on). Off, appends cost nothing for it. Default: false",
+       [](Config& c, std::string_view v) { c.sync.legacy_baseline = to_bool("sync.legacy_baseline", v); }},
       {"sync.snapshot_latest",
        "Messages per thread in a snapshot when the request names no count (HTTP "
        "GET /v1/snapshot?messages=N overrides it, up to 200). Default: 20",

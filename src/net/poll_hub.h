@@ -82,10 +82,6 @@ class PollHub final : public sync::DeviceSink {
   void signal(sync::ConnId conn, std::string payload) override;
   bool tracing(core::UserId user) override { return inner_.tracing(user); }
   void trace(core::UserId user, std::string json) override { inner_.trace(user, std::move(json)); }
-  bool baseline_listening(core::UserId user) override { return inner_.baseline_listening(user); }
-  void baseline_notify(core::UserId user, std::string payload) override {
-    inner_.baseline_notify(user, std::move(payload));
-  }
   void revoke_thread(core::UserId user, core::ThreadId thread) override { inner_.revoke_thread(user, thread); }
 
   static bool is_poll_conn(sync::ConnId conn) { return (conn.value() & kPollBit) != 0; }

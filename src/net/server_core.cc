@@ -55,6 +55,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
             return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
           });
       if (sync->history) shard->attach_history(*sync->history, sync->appended);
+      if (sync->options.legacy_baseline) shard->attach_baseline(*s.gateway());
       hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
       s.attach_sync(std::move(shard));
     }

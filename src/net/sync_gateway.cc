@@ -159,13 +159,13 @@ void SyncGateway::trace(core::UserId user, std::string json) {
   broker_.publish(std::move(m), mqtt::Clock::now());
 }
 
-bool SyncGateway::baseline_listening(core::UserId user) {
+bool SyncGateway::listening(core::UserId user) {
   return broker_.has_subscribers(wire::user_topic(user, UserTopic::notify));
 }
 
 // The legacy pull baseline's "something changed" (sync/baseline_view.h). Like the trace,
 // only the user subscribes there, so its sessions are on this broker.
-void SyncGateway::baseline_notify(core::UserId user, std::string payload) {
+void SyncGateway::notify(core::UserId user, std::string payload) {
   mqtt::Message m;
   m.topic = wire::user_topic(user, UserTopic::notify);
   m.payload = mqtt::Payload(std::move(payload));

@@ -38,7 +38,7 @@ mqtt::ReasonCode puback_reason(wire::ErrorCode code);
 // starts with a field header, never '{'.
 sync::Encoding encoding_of(std::string_view payload);
 
-class SyncGateway final : public sync::DeviceSink, public ThreadMembership {
+class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, public ThreadMembership {
  public:
   // Whether this shard owns `user` (its inbox is this shard's to read).
   using OwnsUser = std::function<bool(core::UserId)>;
@@ -68,9 +68,11 @@ class SyncGateway final : public sync::DeviceSink, public ThreadMembership {
   void signal(sync::ConnId conn, std::string payload) override;
   bool tracing(core::UserId user) override;
   void trace(core::UserId user, std::string json) override;
-  bool baseline_listening(core::UserId user) override;
-  void baseline_notify(core::UserId user, std::string payload) override;
   void revoke_thread(core::UserId user, core::ThreadId thread) override;
+
+  // sync::BaselineSink, installed only with SyncOptions::legacy_baseline: u/<user>/notify.
+  bool listening(core::UserId user) override;
+  void notify(core::UserId user, std::string payload) override;
 
   // ThreadMembership: whether `user` (as authenticated) is a participant of `thread` (both
   // decimal ids), from the user's resident inbox. This shard's authorizer asks it inside the

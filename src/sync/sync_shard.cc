@@ -152,8 +152,8 @@ void SyncShard::trace(core::UserId user, const core::Update& update, std::option
 }
 
 void SyncShard::notify_baseline(core::UserId user, const core::Update& update) {
-  if (sink_.baseline_listening(user)) {
-    sink_.baseline_notify(user, baseline_notify(update.thread, update.actor));
+  if (baseline_ != nullptr && baseline_->listening(user)) {
+    baseline_->notify(user, baseline_notify(update.thread, update.actor));
   }
 }
 

@@ -65,6 +65,9 @@ struct SyncOptions {
   // to one thread (resume_planner.h thread_to_resync). Default 10,000 updates: about 2 MB
   // read once per such resume; larger backlogs get a full resync without the scan.
   std::size_t thread_resync_scan = 10'000;
+  // The bandwidth benchmark's legacy pull baseline (BaselineSink): the transport installs
+  // one only when this is on. Default false: the live path asks nothing for it.
+  bool legacy_baseline = false;
 };
 
 // What a shard needs from the transport; called on the shard's thread.
@@ -87,14 +90,21 @@ class DeviceSink {
   virtual bool tracing(core::UserId user) = 0;
   // Publishes `json` (an Envelope in JSON) to the followers of `user`'s trace, QoS 0.
   virtual void trace(core::UserId user, std::string json) = 0;
-  // The legacy pull baseline of the bandwidth benchmark (sync/baseline_view.h): whether
-  // anyone subscribes to u/<user>/notify, and a QoS 1 publish there. Transports without the
-  // baseline keep the defaults (nobody listens).
-  virtual bool baseline_listening(core::UserId /*user*/) { return false; }
-  virtual void baseline_notify(core::UserId /*user*/, std::string /*payload*/) {}
   // `user` left `thread`: drop its devices' subscriptions to the thread's ephemeral topics,
   // which were authorized when they were made.
   virtual void revoke_thread(core::UserId user, core::ThreadId thread) = 0;
+};
+
+// The legacy pull baseline of the bandwidth benchmark (sync/baseline_view.h), which is not
+// the protocol: told of each append on the owner shard. Only a server that runs the
+// benchmark installs one (SyncShard::attach_baseline); called on the shard's thread.
+class BaselineSink {
+ public:
+  virtual ~BaselineSink() = default;
+  // Whether anyone follows `user`'s "this thread changed" notices (u/<user>/notify).
+  virtual bool listening(core::UserId user) = 0;
+  // Sends them `payload` (baseline_notify()), QoS 1.
+  virtual void notify(core::UserId user, std::string payload) = 0;
 };
 
 class SyncShard;
@@ -210,6 +220,9 @@ class SyncShard {
   // for every user a request appended to (HistoryWriter::notify). Call before any traffic.
   // `history` must outlive the shard.
   void attach_history(const store::HistoryStore& history, std::function<void(core::UserId)> appended);
+  // Tells `sink` of every append from now on (the bandwidth benchmark's pull baseline).
+  // Without it, appends cost the baseline nothing. `sink` must outlive the shard.
+  void attach_baseline(BaselineSink& sink) { baseline_ = &sink; }
 
   struct Stats {
     std::uint64_t requests = 0, refused = 0, rate_limited = 0, batches_pushed = 0, updates_pushed = 0,
@@ -280,6 +293,7 @@ class SyncShard {
   std::function<void(core::UserId)> appended_;     // optional; see attach_history
   ShardRouter& router_;
   DeviceSink& sink_;
+  BaselineSink* baseline_ = nullptr;  // optional; see attach_baseline
   Clock now_;
   MemoryTier memory_;
   ResyncLimiter resyncs_;

@@ -487,8 +487,9 @@ def case_sync_trace_with_mosquitto_sub_shows_readable_deltas():
 def case_bandwidth_baseline_notify_names_the_changed_thread():
     """The bandwidth benchmark's legacy pull baseline (src/sync/baseline_view.h): a subscriber
     of u/<user>/notify gets {"thread","actor"} at QoS 1 for each update appended to the
-    user's queue; nothing is sent there while nobody listens."""
-    s = Irisd("--net.threads", "2")
+    user's queue; nothing is sent there while nobody listens. Only an irisd that serves the
+    baseline (sync.legacy_baseline, as the benchmark runs it) publishes there."""
+    s = Irisd("--net.threads", "2", "--sync.legacy_baseline", "true")
     try:
         ann = Device(s, "1", "ann-phone", resume=True)
         thread = create_thread(ann, [2])

@@ -24,7 +24,7 @@ using core::UserId;
 // Connections by number, as the cases name them.
 using Conn = std::uint64_t;
 
-struct Recorder final : DeviceSink {
+struct Recorder final : DeviceSink, BaselineSink {
   struct Reply {
     std::uint64_t packet_id;
     std::optional<wire::ErrorCode> error;
@@ -55,8 +55,8 @@ struct Recorder final : DeviceSink {
   void revoke_thread(UserId user, ThreadId thread) override { revoked.emplace_back(user, thread); }
   std::set<UserId> baseline_users;
   std::map<UserId, std::vector<std::string>> notifies;
-  bool baseline_listening(UserId user) override { return baseline_users.contains(user); }
-  void baseline_notify(UserId user, std::string payload) override {
+  bool listening(UserId user) override { return baseline_users.contains(user); }
+  void notify(UserId user, std::string payload) override {
     notifies[user].push_back(std::move(payload));
   }
 };
@@ -93,6 +93,7 @@ class SyncShardTest : public ::testing::Test {
     for (std::uint32_t i = 0; i < 2; ++i) {
       shards_.push_back(std::make_unique<SyncShard>(i, options_, *store_, router_, sink_, [this] { return now_; }));
       router_.shards.push_back(shards_.back().get());
+      shards_.back()->attach_baseline(sink_);
     }
   }
   SyncShard& owner(UserId u) { return *shards_[u.value() % 2]; }
@@ -441,6 +442,20 @@ TEST_F(SyncShardTest, BaselineListenersHearOfEveryChangedThreadAndOthersCostNoth
   EXPECT_EQ(sink_.notifies[kBob], (std::vector<std::string>{expected, expected}))
       << "one notify per update, even for a user with no device on its shard";
   EXPECT_TRUE(sink_.notifies[kAnn].empty()) << "nobody listens for Ann";
+}
+
+TEST_F(SyncShardTest, WithoutABaselineSinkAppendsAskNobodyAboutTheBaseline) {
+  SyncShard plain(0, options_, *store_, router_, sink_, [this] { return now_; });
+  sink_.baseline_users.insert(kBob);
+  core::Update u;
+  u.seq = Seq{1};
+  u.thread = ThreadId{5};
+  u.actor = kAnn;
+  u.body = core::ThreadRenamed{"x"};
+  plain.on_appended(kBob, u);
+  EXPECT_TRUE(sink_.notifies[kBob].empty()) << "the live path pays nothing for the benchmark's baseline";
+  owner(kBob).on_appended(kBob, u);
+  EXPECT_EQ(sink_.notifies[kBob].size(), 1u) << "the same append with the sink installed";
 }
 
 TEST_F(SyncShardTest, BaselineViewsAreTheUsersConversationAndInbox) {
