@@ -2,9 +2,18 @@
 // Server: builds the parts in dependency order and stops them in reverse. Wiring only.
 //
 // Start order: queue store, history store, history writer (catching up every queue),
-// retention trimmer, token secret and authenticator, MQTT listeners, cell membership. Stop
-// order is the reverse: the cell is left (peers take the users at once), listeners (clients are told the server is going away), trimmer, writer (with a
-// short final drain into history), queue store, history store.
+// retention trimmer, token secret and authenticator, MQTT server (its shards, each with a
+// sync service, a SyncGateway and its own authorizer, then the listeners), cell membership.
+// Stop (Server::stop) runs the reverse, except where a completion still needs a later part:
+//  1. the cell is left (peers take the users at once);
+//  2. the MQTT server stops: listeners closed, clients told the server is going away, shard
+//     threads joined; the shards themselves still exist;
+//  3. the trimmer, then the history writer (with a short final drain into history);
+//  4. the queue store closes: it completes the writes still queued, whose completions post
+//     to the shards' io_contexts (nothing runs them any more) and notify the writer, so both
+//     must still exist here;
+//  5. the writer is destroyed, then the MQTT server (shards, their sync services, gateways
+//     and per-shard authorizers), then the authenticator, then the history store.
 
 #include <memory>
 #include <optional>
@@ -13,7 +22,6 @@
 #include "apps/irisd/config.h"
 #include "net/iris_auth.h"
 #include "net/mqtt_server.h"
-#include "net/iris_auth.h"
 #include "net/token.h"
 #include "store/history_store.h"
 #include "store/queue_store.h"
