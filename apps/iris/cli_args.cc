@@ -20,7 +20,9 @@ const std::map<std::string, Command, std::less<>> kCommands{
     {"threads", Command::threads}, {"show", Command::show},
     {"send", Command::send},       {"create-thread", Command::create_thread},
     {"read", Command::read},       {"tail", Command::tail},
-    {"status", Command::status},
+    {"status", Command::status},   {"edit", Command::edit},
+    {"unsend", Command::unsend},   {"delete", Command::delete_for_me},
+    {"react", Command::react},
 };
 
 }  // namespace
@@ -126,6 +128,23 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
       a.text = positional[1];
       if (a.text.empty()) return bad("refusing to send an empty message");
       break;
+    case Command::edit:
+    case Command::unsend:
+    case Command::delete_for_me:
+    case Command::react: {
+      if (!thread_arg()) return bad("expected a thread id");
+      if (positional.size() < 2) return bad("expected THREAD MESSAGE");
+      auto m = core::parse_id(positional[1]);
+      if (!m || *m == 0) return bad("not a message id: '" + positional[1] + "'");
+      a.message = *m;
+      const std::size_t want = a.command == Command::edit ? 3 : 2;
+      const std::size_t most = a.command == Command::react ? 3 : want;
+      if (positional.size() < want) return bad("edit needs THREAD MESSAGE TEXT (quote the text)");
+      if (positional.size() > most) return bad("unexpected argument '" + positional[most] + "'");
+      if (positional.size() > 2) a.text = positional[2];
+      if (a.command == Command::edit && a.text.empty()) return bad("an edit needs a text (unsend instead)");
+      break;
+    }
     case Command::create_thread:
       if (positional.empty()) return bad("create-thread needs at least one user id");
       for (const auto& p : positional) {

@@ -18,7 +18,8 @@
 namespace iris::cli {
 
 enum class Command : std::uint8_t {
-  help, login, threads, show, send, create_thread, read, tail, status
+  help, login, threads, show, send, create_thread, read, tail, status,
+  edit, unsend, delete_for_me, react
 };
 
 struct Args {
@@ -40,7 +41,8 @@ struct Args {
   std::uint64_t thread = 0;
   std::optional<std::uint64_t> before;  // show: messages older than this message id
   std::size_t limit = 20;
-  std::string text;                // send
+  std::string text;                // send, edit (the new text), react (the reaction)
+  std::uint64_t message = 0;       // edit, unsend, delete, react
   std::string name;                // create-thread --name
   std::vector<std::uint64_t> users;  // create-thread
   std::optional<std::uint64_t> count;  // tail: exit after N messages
@@ -61,6 +63,12 @@ commands:
   read THREAD             mark a thread read up to its latest message
   tail [--count N]        print new messages as they arrive (Ctrl-C to stop)
   status                  seq, epoch, pending outbox, connection
+  edit THREAD MESSAGE TEXT
+                          replace the text of your message (within the server's edit window)
+  unsend THREAD MESSAGE   take your message back for everyone (within the edit window)
+  delete THREAD MESSAGE   delete a message from your own view only (delete for me)
+  react THREAD MESSAGE [REACTION]
+                          set your reaction to a message; without REACTION, take it back
 
 options:
   --config-dir DIR   where login and the local store live
@@ -72,6 +80,7 @@ exit codes:
   0 ok  1 other error  2 usage  3 not logged in  4 server unreachable  5 bad token
   6 not a participant  7 unknown thread  8 refused  9 server unavailable  10 timeout
   11 protocol error  12 local store error
+  (edit/unsend past the edit window, of another's message, or of an unknown message: 8)
 )";
 
 // Parses argv (without argv[0]). Errors are errc::invalid_argument with the message in

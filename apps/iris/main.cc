@@ -26,6 +26,10 @@ int main(int argc, char** argv) {
     case Command::read: return cmd_read(*args, out);
     case Command::tail: return cmd_tail(*args, out);
     case Command::status: return cmd_status(*args, out);
+    case Command::edit:
+    case Command::unsend:
+    case Command::delete_for_me:
+    case Command::react: return cmd_message_action(*args, out);
   }
   return kExitOther;
 }

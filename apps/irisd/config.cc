@@ -448,6 +448,15 @@ const std::vector<Option>& options() {
        "Messages per thread in a snapshot when the request names no count (HTTP "
        "GET /v1/snapshot?messages=N overrides it, up to 200). Default: 20",
        [](Config& c, std::string_view v) { c.sync.snapshot_latest = to_u64_max("sync.snapshot_latest", v, 200); }},
+      {"sync.edit_window",
+       "How long after sending a message its sender may still edit or unsend it (e.g. 15m, "
+       "1h; 0 turns edits and unsends off). Past it the request is refused with too_late. "
+       "Default: 15m",
+       [](Config& c, std::string_view v) { c.sync.requests.edit_window = to_duration("sync.edit_window", v); }},
+      {"sync.max_reaction_bytes",
+       "Longest reaction to a message in bytes (at most 255); longer ones are refused with "
+       "too_large. Default: 32",
+       [](Config& c, std::string_view v) { c.sync.requests.max_reaction_bytes = to_u64_max("sync.max_reaction_bytes", v, 255); }},
       {"tls.cert_file", "PEM certificate chain of the TLS listeners (MQTT and HTTPS). Default: none (TLS off)",
        [](Config& c, std::string_view v) { c.net.tls_cert_file = std::string(v); }},
       {"tls.key_file", "PEM private key of the TLS listeners (MQTT and HTTPS). Default: none (TLS off)",

@@ -280,6 +280,7 @@ struct Client::Impl {
     const auto ack = [&] {
       if (m.qos == mqtt::QoS::at_least_once) enqueue(session->puback(m.packet_id));
     };
+    if (const auto* b = std::get_if<wire::Badge>(&*msg); b && cb.on_badge) cb.on_badge(*b);
     Decision d = machine.on_delta(*msg, store->position());
     {
       std::lock_guard lock(mu);
@@ -368,7 +369,12 @@ struct Client::Impl {
         return;
       }
       auto it = inflight.find(*e->client_id);
-      if (it == inflight.end()) return;
+      if (it == inflight.end()) {
+        // Not from the outbox: a request the app made directly (Client::act), whose caller
+        // waits for its answer under this id.
+        if (cb.on_error) cb.on_error(to_error(e->code), e->client_id);
+        return;
+      }
       if (is_retryable(e->code)) {
         // Put it back; it goes out again on the next connection, after a backoff.
         queue.push_front(std::move(it->second));
@@ -729,6 +735,18 @@ void Client::mark_read(core::ThreadId thread, core::MessageId up_to) {
     if (i.online) i.publish_request(wire::Message{wire::ReadRequest{thread, up_to}});
   };
   if (i.started) asio::post(i.io, fn);
+}
+
+Result<core::ClientMsgId> Client::act(core::ThreadId thread, core::MessageId message,
+                                      wire::MessageAction action, std::string text,
+                                      std::optional<core::ClientMsgId> retry_of) {
+  Impl& i = *impl_;
+  const core::ClientMsgId id = retry_of.value_or(new_client_id());
+  if (!i.started) return fail(errc::stopped);
+  asio::post(i.io, [&i, req = wire::MessageActionRequest{id, thread, message, action, std::move(text)}] {
+    if (i.online) i.publish_request(wire::Message{req});
+  });
+  return id;
 }
 
 void Client::set_typing(core::ThreadId thread, bool active) {

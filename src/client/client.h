@@ -94,6 +94,8 @@ struct ClientCallbacks {
   // recover from by retrying (bad token: the client stops retrying).
   std::function<void(std::error_code, std::optional<core::ClientMsgId>)> on_error;
   std::function<void(const wire::Typing&)> on_typing;
+  // The server pushed the user's unread count (protocol version 5: docs/PROTOCOL.md "Badge").
+  std::function<void(const wire::Badge&)> on_badge;
   std::function<void(const Progress&)> on_progress;
 };
 
@@ -128,6 +130,14 @@ class Client {
   Result<core::ClientMsgId> create_thread(std::string name, std::vector<core::UserId> others);
   // Best effort while online: read receipts are watermarks, the next one covers this one.
   void mark_read(core::ThreadId thread, core::MessageId up_to);
+  // Edits, unsends, deletes for me or reacts to `message` (wire::MessageActionRequest;
+  // `text`: the new text or the reaction, empty takes a reaction back). Sent while online,
+  // not kept in the outbox: the answer comes to callbacks.on_result / on_error under the
+  // returned id, and a caller that got neither may call again with `retry_of` (the server
+  // deduplicates by it). The local store applies it when its update comes back in a batch.
+  Result<core::ClientMsgId> act(core::ThreadId thread, core::MessageId message,
+                                wire::MessageAction action, std::string text,
+                                std::optional<core::ClientMsgId> retry_of = std::nullopt);
   void set_typing(core::ThreadId thread, bool active);
 
   ClientStatus status();

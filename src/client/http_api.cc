@@ -31,6 +31,8 @@ std::error_code to_error(wire::ErrorCode code) {
     case wire::ErrorCode::invalid_request:
     case wire::ErrorCode::queue_full:
     case wire::ErrorCode::forbidden:
+    case wire::ErrorCode::too_late:
+    case wire::ErrorCode::unknown_message:
     case wire::ErrorCode::internal: return make_error_code(errc::refused);
   }
   return make_error_code(errc::refused);

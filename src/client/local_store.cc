@@ -27,6 +27,9 @@ CREATE TABLE IF NOT EXISTS messages(id INTEGER PRIMARY KEY, thread INTEGER NOT N
 CREATE INDEX IF NOT EXISTS messages_by_thread ON messages(thread, ord_major, ord_minor);
 CREATE TABLE IF NOT EXISTS watermarks(thread INTEGER NOT NULL, reader INTEGER NOT NULL,
   up_to INTEGER NOT NULL, PRIMARY KEY(thread, reader));
+CREATE TABLE IF NOT EXISTS reactions(message INTEGER NOT NULL, user INTEGER NOT NULL,
+  reaction TEXT NOT NULL, PRIMARY KEY(message, user));
+CREATE TABLE IF NOT EXISTS edits(message INTEGER PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox(n INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE,
   kind INTEGER NOT NULL, thread INTEGER NOT NULL, text TEXT NOT NULL, participants TEXT NOT NULL,
   created_ms INTEGER NOT NULL, acked_seq INTEGER);
@@ -70,6 +73,7 @@ struct LocalStore::Impl {
   Stmt outbox_echo, outbox_echo_seq, outbox_insert, outbox_ack, outbox_delete, outbox_all;
   Stmt threads_all, thread_one, messages_latest, messages_before, pending_for_thread;
   Stmt watermarks_of, count_messages, min_ord;
+  Stmt put_reaction, drop_reaction, drop_reactions, put_edits, drop_edits, reactions_of, edits_of;
 };
 
 LocalStore::LocalStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -104,6 +108,16 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
       "ord_major, ord_minor) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
   i.delete_message = d.prepare("DELETE FROM messages WHERE id = ?1");
   i.edit_message = d.prepare("UPDATE messages SET text = ?2 WHERE id = ?1");
+  // Edit counts and reactions (protocol version 5) live beside the messages: tables a store
+  // of an older SDK gains on open, so no migration of `messages` is needed.
+  i.put_edits = d.prepare("INSERT INTO edits(message, count) VALUES(?1, ?2) "
+                          "ON CONFLICT(message) DO UPDATE SET count = max(count + 1, excluded.count)");
+  i.drop_edits = d.prepare("DELETE FROM edits WHERE message = ?1");
+  i.put_reaction = d.prepare("INSERT OR REPLACE INTO reactions(message, user, reaction) VALUES(?1, ?2, ?3)");
+  i.drop_reaction = d.prepare("DELETE FROM reactions WHERE message = ?1 AND user = ?2");
+  i.drop_reactions = d.prepare("DELETE FROM reactions WHERE message = ?1");
+  i.reactions_of = d.prepare("SELECT user, reaction FROM reactions WHERE message = ?1 ORDER BY user");
+  i.edits_of = d.prepare("SELECT count FROM edits WHERE message = ?1");
   i.put_watermark = d.prepare(
       "INSERT INTO watermarks(thread, reader, up_to) VALUES(?1, ?2, ?3) "
       "ON CONFLICT(thread, reader) DO UPDATE SET up_to = excluded.up_to");
@@ -234,6 +248,13 @@ Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
           if (body.reply_to) s.bind_u64(7, body.reply_to->value()); else s.bind_null(7);
           s.bind_u64(8, u.seq.value()).bind(9, std::int64_t{0});
           if (auto r = s.run(); !r) return r;
+          if (body.edit_count != 0) {  // edits folded into it by the server's catch-up
+            if (auto r = write_step(step); !r) return r;
+            if (auto r = i.put_edits.bind_u64(1, body.message.value())
+                             .bind(2, static_cast<std::int64_t>(body.edit_count)).run();
+                !r)
+              return r;
+          }
           if (u.actor == self_) {
             // The echo of our own send: the pending entry goes in this same transaction.
             if (auto r = write_step(step); !r) return r;
@@ -244,11 +265,25 @@ Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
               .bind(3, std::int64_t{u.actor == self_ ? 0 : 1}).run();
         } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
           if (auto r = write_step(step); !r) return r;
-          return i.edit_message.bind_u64(1, body.message.value()).bind(2, body.text).run();
+          if (auto r = i.edit_message.bind_u64(1, body.message.value()).bind(2, body.text).run(); !r) return r;
+          if (auto r = write_step(step); !r) return r;
+          return i.put_edits.bind_u64(1, body.message.value())
+              .bind(2, std::max<std::int64_t>(1, body.edit_count)).run();
         } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
           if (auto r = write_step(step); !r) return r;
           if (auto r = i.delete_message.bind_u64(1, body.message.value()).run(); !r) return r;
+          if (auto r = write_step(step); !r) return r;
+          if (auto r = i.drop_reactions.bind_u64(1, body.message.value()).run(); !r) return r;
+          if (auto r = write_step(step); !r) return r;
+          if (auto r = i.drop_edits.bind_u64(1, body.message.value()).run(); !r) return r;
           return recount_unread(u.thread, step);
+        } else if constexpr (std::is_same_v<T, core::ReactionChanged>) {
+          if (auto r = write_step(step); !r) return r;
+          if (body.reaction.empty()) {
+            return i.drop_reaction.bind_u64(1, body.message.value()).bind_u64(2, u.actor.value()).run();
+          }
+          return i.put_reaction.bind_u64(1, body.message.value()).bind_u64(2, u.actor.value())
+              .bind(3, body.reaction).run();
         } else if constexpr (std::is_same_v<T, core::ReadReceipt>) {
           if (auto r = write_step(step); !r) return r;
           if (auto r = i.put_watermark.bind_u64(1, thread).bind_u64(2, body.reader.value())
@@ -558,6 +593,26 @@ Result<std::vector<wire::ReadWatermark>> LocalStore::watermarks(core::ThreadId t
     if (!row) return fail(row.error());
     if (!*row) break;
     out.push_back(wire::ReadWatermark{core::UserId{s.u64(0)}, core::MessageId{s.u64(1)}});
+  }
+  s.reset();
+  return out;
+}
+
+Result<LocalStore::MessageMeta> LocalStore::message_meta(core::MessageId id) const {
+  MessageMeta out;
+  Stmt& e = impl_->edits_of;
+  e.bind_u64(1, id.value());
+  auto row = e.step();
+  if (!row) return fail(row.error());
+  if (*row) out.edit_count = static_cast<std::uint32_t>(e.u64(0));
+  e.reset();
+  Stmt& s = impl_->reactions_of;
+  s.bind_u64(1, id.value());
+  while (true) {
+    auto r = s.step();
+    if (!r) return fail(r.error());
+    if (!*r) break;
+    out.reactions.push_back({core::UserId{s.u64(0)}, s.text(1)});
   }
   s.reset();
   return out;

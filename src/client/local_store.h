@@ -129,6 +129,13 @@ class LocalStore {
                                               std::optional<core::MessageId> before,
                                               std::size_t limit) const;
   Result<std::vector<wire::ReadWatermark>> watermarks(core::ThreadId thread) const;
+  // A message's edit count and reactions (by user), as the applied updates left them.
+  struct MessageMeta {
+    std::uint32_t edit_count = 0;
+    std::vector<core::Reaction> reactions{};
+    bool operator==(const MessageMeta&) const = default;
+  };
+  Result<MessageMeta> message_meta(core::MessageId id) const;
   // Number of stored messages (all threads), for status and tests.
   Result<std::uint64_t> message_count() const;
 

@@ -30,6 +30,8 @@ void SyncMachine::on_connected() {
 Decision SyncMachine::on_delta(const wire::Message& message, Position have) {
   if (const auto* b = std::get_if<wire::DeltaBatch>(&message)) return on_batch(*b, have);
   if (const auto* hb = std::get_if<wire::Heartbeat>(&message)) return on_heartbeat(*hb, have);
+  // The badge travels on the deltas topic but says nothing about the stream's position.
+  if (std::holds_alternative<wire::Badge>(message)) return decision::Ignore{};
   if (const auto* r = std::get_if<wire::Resync>(&message)) {
     head_ = r->head;
     if (r->reason == wire::ResyncReason::temporary)

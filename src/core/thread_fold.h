@@ -4,11 +4,18 @@
 // does the same in SQL (store/sqlite). Header-only: each view keeps its own message type.
 //
 // `Thread` has `name` (std::string), `participants` (std::vector<UserId>, in join order),
-// `messages` (a std::map<MessageId, M> whose M has a `text`) and `watermarks`
+// `messages` (a std::map<MessageId, M> whose M has a `text`, an `edit_count` and
+// `reactions`, a std::vector<Reaction> ordered by user) and `watermarks`
 // (std::map<UserId, MessageId>); `make_message(const MessageCreated&, const Update&)` makes
-// an M.
+// an M (with the MessageCreated's edit_count).
+//
+// Per-item metadata (docs/PROTOCOL.md "Edits, unsends and reactions"): an edit replaces the
+// text and counts (edit_count is the message's total: the edit's own count when it carries
+// one, else one more); a reaction replaces the actor's one (empty: removes it); an unsend or
+// a delete for me removes the message.
 
 #include <algorithm>
+#include <cstdint>
 #include <type_traits>
 #include <variant>
 
@@ -36,9 +43,26 @@ void apply_to_thread(Thread& t, const Update& u, MakeMessage&& make_message) {
         } else if constexpr (std::is_same_v<T, MessageCreated>) {
           t.messages.insert_or_assign(b.message, make_message(b, u));
         } else if constexpr (std::is_same_v<T, MessageEdited>) {
-          if (auto it = t.messages.find(b.message); it != t.messages.end()) it->second.text = b.text;
+          if (auto it = t.messages.find(b.message); it != t.messages.end()) {
+            it->second.text = b.text;
+            it->second.edit_count = std::max<std::uint32_t>(it->second.edit_count + 1, b.edit_count);
+          }
         } else if constexpr (std::is_same_v<T, MessageDeleted>) {
           t.messages.erase(b.message);
+        } else if constexpr (std::is_same_v<T, ReactionChanged>) {
+          auto it = t.messages.find(b.message);
+          if (it == t.messages.end()) return;
+          auto& rs = it->second.reactions;
+          auto r = std::lower_bound(rs.begin(), rs.end(), u.actor,
+                                    [](const Reaction& x, UserId user) { return x.user < user; });
+          const bool has = r != rs.end() && r->user == u.actor;
+          if (b.reaction.empty()) {
+            if (has) rs.erase(r);
+          } else if (has) {
+            r->reaction = b.reaction;
+          } else {
+            rs.insert(r, Reaction{u.actor, b.reaction});
+          }
         } else {
           static_assert(std::is_same_v<T, ReadReceipt>);
           auto& w = t.watermarks[b.reader];

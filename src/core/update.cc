@@ -11,6 +11,7 @@ std::string_view kind_name(UpdateKind kind) {
     case UpdateKind::thread_created: return "ThreadCreated";
     case UpdateKind::participants_changed: return "ParticipantsChanged";
     case UpdateKind::thread_renamed: return "ThreadRenamed";
+    case UpdateKind::reaction_changed: return "ReactionChanged";
   }
   return "Unknown";
 }

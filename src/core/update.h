@@ -22,17 +22,26 @@ struct MessageCreated {
   ClientMsgId client_id;
   std::string text;
   std::optional<MessageId> reply_to;
+  // Edits catch-up folding took into `text` (core/folding.h): 0 in every queue.
+  std::uint32_t edit_count = 0;
   bool operator==(const MessageCreated&) const = default;
 };
 
 struct MessageEdited {
   MessageId message;
   std::string text;  // the full new text, not a diff
+  // Which edit of the message this is (1 = the first): a device that missed some edits (or
+  // got them folded away) still knows how many there were. 0: not counted (older records).
+  std::uint32_t edit_count = 0;
   bool operator==(const MessageEdited&) const = default;
 };
 
+// An unsend by the sender (in every participant's queue), or with `for_me` a "delete for
+// me" (only in the queue of the user who hid it, who is the actor). Either way the message
+// leaves the view of the queue it is in.
 struct MessageDeleted {
   MessageId message;
+  bool for_me = false;
   bool operator==(const MessageDeleted&) const = default;
 };
 
@@ -60,9 +69,25 @@ struct ThreadRenamed {
   bool operator==(const ThreadRenamed&) const = default;
 };
 
+// The actor's reaction to a message is now `reaction` (an emoji, or any short text); empty:
+// the actor took its reaction back. One reaction per user per message: a new one replaces it.
+struct ReactionChanged {
+  MessageId message;
+  std::string reaction;
+  bool operator==(const ReactionChanged&) const = default;
+};
+
+// One user's reaction, as a materialized message lists them (ordered by user).
+struct Reaction {
+  UserId user;
+  std::string reaction;
+  bool operator==(const Reaction&) const = default;
+};
+
 // Order matches UpdateKind: kind = variant index + 1.
 using UpdateBody = std::variant<MessageCreated, MessageEdited, MessageDeleted, ReadReceipt,
-                                ThreadCreated, ParticipantsChanged, ThreadRenamed>;
+                                ThreadCreated, ParticipantsChanged, ThreadRenamed,
+                                ReactionChanged>;
 
 enum class UpdateKind : std::uint8_t {
   message_created = 1,
@@ -72,8 +97,9 @@ enum class UpdateKind : std::uint8_t {
   thread_created = 5,
   participants_changed = 6,
   thread_renamed = 7,
+  reaction_changed = 8,  // since protocol version 5
 };
-inline constexpr std::uint8_t kMaxUpdateKind = 7;
+inline constexpr std::uint8_t kMaxUpdateKind = 8;
 
 struct Update {
   Seq seq;         // position in the owning user's queue; assigned on append

@@ -94,6 +94,10 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     return Route{PollRoute{core::Epoch{*epoch}, core::Seq{*seq}, static_cast<std::uint32_t>(*max_updates),
                            static_cast<std::uint64_t>(*timeout)}};
   }
+  if (path == "/v1/badge") {
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{BadgeRoute{}};
+  }
   if (path == "/v1/threads") {
     if (!post) return fail(errc::method_not_allowed);
     return Route{CreateThreadRoute{}};

@@ -10,6 +10,7 @@
 //        a device sends on u/<user>/sync but a resume: for clients without MQTT)
 //   GET  /v1/poll?epoch=E&seq=S[&max_updates=N][&timeout_ms=T]   PollRoute (long polling)
 //   GET  /app/, /app/<file>                                      AppRoute (the web app)
+//   GET  /v1/badge                                               BadgeRoute
 //   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
 //        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
 //   GET  /healthz                                                HealthRoute
@@ -78,6 +79,9 @@ struct BaselineRoute {
   std::optional<core::ThreadId> thread;  // none: the whole inbox view
   bool operator==(const BaselineRoute&) const = default;
 };
+struct BadgeRoute {
+  bool operator==(const BadgeRoute&) const = default;
+};
 struct HealthRoute {
   bool operator==(const HealthRoute&) const = default;
 };
@@ -85,7 +89,8 @@ struct MetricsRoute {
   bool operator==(const MetricsRoute&) const = default;
 };
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
-                           HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute>;
+                           HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute,
+                           BadgeRoute>;
 
 // Whether a route's caller must present a bearer token (health, metrics and the web app's
 // files need none).

@@ -200,6 +200,12 @@ class HttpSession final : public ConnectionBase,
       });
     }
     if (const auto* r = std::get_if<PollRoute>(&route)) return poll(who, std::move(api.device), *r);
+    if (std::holds_alternative<BadgeRoute>(route)) {
+      return ask_owner(who, [who, enc](sync::SyncShard& s, const Deliver& deliver) {
+        auto badge = s.badge(who);
+        deliver(badge ? envelope(enc, 200, wire::Message{*badge}) : error_answer(enc, badge.error()));
+      });
+    }
     if (const auto* r = std::get_if<BaselineRoute>(&route)) {
       // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
       return ask_owner(who, [who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {

@@ -15,7 +15,9 @@ HttpError http_error(wire::ErrorCode code) {
     case ErrorCode::invalid_request: return {400, code, false};
     case ErrorCode::rate_limited: return {429, code, true};
     case ErrorCode::queue_full: return {409, code, false};
-    case ErrorCode::forbidden: return {403, code, false};
+    case ErrorCode::forbidden:
+    case ErrorCode::too_late: return {403, code, false};
+    case ErrorCode::unknown_message: return {404, code, false};
     case ErrorCode::unavailable: return {503, code, true};
     case ErrorCode::internal: return {500, code, false};
   }

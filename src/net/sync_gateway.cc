@@ -17,11 +17,13 @@ mqtt::ReasonCode puback_reason(wire::ErrorCode e) {
   switch (e) {
     case ErrorCode::not_participant:
     case ErrorCode::forbidden:
+    case ErrorCode::too_late:
     case ErrorCode::unknown_thread: return ReasonCode::not_authorized;
     case ErrorCode::too_large:
     case ErrorCode::queue_full:
     case ErrorCode::rate_limited: return ReasonCode::quota_exceeded;
     case ErrorCode::bad_encoding: return ReasonCode::payload_format_invalid;
+    case ErrorCode::unknown_message:
     case ErrorCode::invalid_request: return ReasonCode::implementation_specific_error;
     case ErrorCode::unavailable:
     case ErrorCode::internal: return ReasonCode::unspecified_error;

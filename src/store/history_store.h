@@ -14,8 +14,9 @@
 //  - A batch whose epoch differs from the user's stored one starts a new incarnation: the
 //    queue was rebuilt, every device resyncs, and history follows the queue from scratch.
 //  - The materialized state follows the same rules as sync::Inbox: a read receipt is a
-//    watermark that never moves back, an edit replaces the text, a delete removes the
-//    message, unread = messages from others above the owner's watermark.
+//    watermark that never moves back, an edit replaces the text and counts, a delete (unsend
+//    or delete for me) removes the message, a reaction replaces the actor's one, unread =
+//    messages from others above the owner's watermark.
 //  - Reads may run on any thread, concurrently with apply(); they see committed state only.
 //
 // set_unavailable(true) is a fault switch for tests and drills: every call fails with
@@ -53,6 +54,10 @@ struct HistoryMessage {
   core::Timestamp time;
   std::string text;
   std::optional<core::MessageId> reply_to;
+  // Edits so far and reactions (core/thread_fold.h): not yet carried by the history tier,
+  // whose backends keep edits' texts and reactions' updates but read these as 0 and empty.
+  std::uint32_t edit_count = 0;
+  std::vector<core::Reaction> reactions{};  // by user id
   bool operator==(const HistoryMessage&) const = default;
 };
 

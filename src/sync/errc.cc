@@ -14,8 +14,10 @@ class Category final : public std::error_category {
       case errc::unknown_thread: return "unknown thread";
       case errc::too_large: return "request exceeds a configured size limit";
       case errc::invalid_request: return "invalid request";
-      case errc::not_allowed: return "only the thread's owner may remove other participants";
+      case errc::not_allowed: return "not allowed: only the thread's owner removes others, only the sender edits or unsends";
       case errc::rate_limited: return "too many requests: retry after the given time";
+      case errc::unknown_message: return "no such message in the thread";
+      case errc::too_late: return "past the edit window: the message can no longer be edited or unsent";
     }
     return "unknown sync error";
   }

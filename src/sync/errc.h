@@ -21,6 +21,11 @@ enum class errc {
   not_allowed,
   // Over a request rate limit of the user or its connection (request_rates.h).
   rate_limited,
+  // The message a MessageActionRequest names is not in the thread (never was, or was unsent
+  // or deleted for the requester): message_edits.h.
+  unknown_message,
+  // An edit or unsend past RequestLimits::edit_window after the message was sent.
+  too_late,
 };
 
 const std::error_category& error_category();

@@ -17,6 +17,8 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case errc::invalid_request: return ErrorCode::invalid_request;
       case errc::not_allowed: return ErrorCode::forbidden;
       case errc::rate_limited: return ErrorCode::rate_limited;
+      case errc::unknown_message: return ErrorCode::unknown_message;
+      case errc::too_late: return ErrorCode::too_late;
     }
   }
   if (ec.category() == core::error_category()) {

@@ -11,6 +11,9 @@
 //
 // Message ids grow with time within a thread (the send path assigns them), which is what
 // makes read receipts watermarks: a reader has read everything up to `up_to`.
+//
+// Unread counts (messages from others above the owner's watermark) are kept per thread and
+// in total as updates are applied, so the badge is O(1) and a snapshot does not count.
 
 #include <cstddef>
 #include <map>
@@ -49,6 +52,11 @@ class Inbox {
   const std::vector<core::UserId>* participants(core::ThreadId thread) const;
   // The id of the thread's newest message, nullopt if it holds none (or is not here).
   std::optional<core::MessageId> newest_message(core::ThreadId thread) const;
+  // The message as this inbox shows it, or nullptr (not here: never, unsent, deleted for me).
+  const wire::ThreadMessage* message(core::ThreadId thread, core::MessageId id) const;
+  // Unread messages over every thread, and the threads that have any (the badge).
+  std::uint32_t unread() const { return unread_; }
+  std::uint32_t unread_threads() const { return unread_threads_; }
   core::Seq seq() const { return seq_; }
   std::size_t thread_count() const { return threads_.size(); }
 
@@ -58,11 +66,19 @@ class Inbox {
     std::vector<core::UserId> participants;
     std::map<core::MessageId, wire::ThreadMessage> messages;
     std::map<core::UserId, core::MessageId> watermarks;
+    std::uint32_t unread = 0;  // messages from others above the owner's watermark
   };
+
+  bool is_unread(const Thread& t, core::MessageId id) const;
+  std::uint32_t count_unread(const Thread& t) const;
+  // Moves the totals by the change of `t.unread` from `before`.
+  void account(const Thread& t, std::uint32_t before);
 
   core::UserId owner_;
   core::Seq seq_{0};
   std::map<core::ThreadId, Thread> threads_;
+  std::uint32_t unread_ = 0;
+  std::uint32_t unread_threads_ = 0;
 };
 
 }  // namespace iris::sync

@@ -18,6 +18,7 @@
 //  - A read receipt is bounded by what the thread holds: `up_to` past the newest message
 //    of the thread in the reader's inbox is errc::invalid_request.
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 
@@ -35,6 +36,13 @@ struct RequestLimits {
   std::size_t max_name_bytes = 256;
   // Most participants of a thread. Default 250: every send appends to each one's queue.
   std::size_t max_participants = 250;
+  // How long after sending a message its sender may still edit or unsend it
+  // (sync.edit_window). Default 15 min: long enough to fix a typo, short enough that a
+  // conversation is not rewritten after it was answered. 0: never.
+  std::chrono::milliseconds edit_window = std::chrono::minutes(15);
+  // Longest reaction in bytes (sync.max_reaction_bytes, at most 255). Default 32: an emoji
+  // sequence, not a message.
+  std::size_t max_reaction_bytes = 32;
 };
 
 // Each returns the append to submit, or a sync::errc.

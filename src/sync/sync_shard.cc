@@ -107,7 +107,9 @@ void SyncShard::on_appended(core::UserId user, const core::Update& update,
   User& u = it->second;
   if (u.inbox) {
     if (update.seq == core::next(u.inbox->seq())) {
+      const auto unread = u.inbox->unread();
       u.inbox->apply(update);
+      if (u.inbox->unread() != unread) badge_changed(user, u);
     } else if (update.seq > core::next(u.inbox->seq())) {
       u.inbox.reset();  // missed something: rebuild from the store on next use
     }

@@ -82,7 +82,7 @@ class DeviceSink {
   // on its response topic.
   virtual void reply(ConnId conn, RequestTag tag, std::optional<wire::ErrorCode> error,
                      std::string payload) = 0;
-  // Sends `payload` (an encoded Envelope: a Heartbeat) to the device on `conn`, QoS 0, on
+  // Sends `payload` (an encoded Envelope: a Heartbeat or a Badge) to the device on `conn`, QoS 0, on
   // its delta topic, after everything pushed to it before: never queued, never retried.
   virtual void signal(ConnId conn, std::string payload) = 0;
   // Whether anyone follows `user`'s trace (docs/PROTOCOL.md: u/<user>/trace); when not,
@@ -196,6 +196,11 @@ class SyncShard {
   Result<wire::ThreadPage> thread_page(core::UserId user, core::ThreadId thread,
                                        std::optional<core::MessageId> before, std::size_t limit);
 
+  // `user`'s unread count over every thread (HTTP GET /v1/badge), exact at the (epoch, seq)
+  // it names; O(1) once the inbox is loaded (Inbox keeps the counts as updates apply).
+  // Requires: this shard owns `user`.
+  Result<wire::Badge> badge(core::UserId user);
+
   // Devices connected to this shard's sync service.
   std::size_t online_devices() const { return devices_.size(); }
   // Updates each streaming device still has to receive (head - acknowledged), one per
@@ -227,7 +232,7 @@ class SyncShard {
   struct Stats {
     std::uint64_t requests = 0, refused = 0, rate_limited = 0, batches_pushed = 0, updates_pushed = 0,
                   acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0,
-                  heartbeats_elided = 0;
+                  heartbeats_elided = 0, badges_pushed = 0;
   };
   const Stats& stats() const { return stats_; }
 
@@ -237,6 +242,10 @@ class SyncShard {
     store::QueueInfo queue;      // as last seen
     std::vector<ConnId> devices;
     std::optional<RequestRates> rates;  // made on the user's first request
+    // The badge push (sync_shard_lifecycle.cc): one flush is queued behind the appends of a
+    // commit, so a burst of updates costs one push of the final count.
+    bool badge_pending = false;
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> badge_pushed;  // unread, threads
   };
   // A device is (user, id), never the id alone: its cursor lives in its user's queue, so two
   // users' devices of the same name are two cursors in two queues.
@@ -281,6 +290,15 @@ class SyncShard {
   // nullopt if the request may go on (its tokens are taken), else how long until it could.
   std::optional<std::chrono::milliseconds> admit(core::UserId user, const wire::Message& request,
                                                  const RequestPeer& peer);
+  // A MessageActionRequest (sync_shard_lifecycle.cc): a retry known to the store is answered
+  // from its record (the message may be gone by now), anything else planned and submitted.
+  void request_message_action(core::UserId user, const Inbox& inbox,
+                              const wire::MessageActionRequest& req, Completion done,
+                              std::optional<RequestOrigin> origin, std::int32_t version);
+  // The inbox of `user` moved its unread count: push the badge once the burst is applied.
+  void badge_changed(core::UserId user, User& u);
+  // Pushes `user`'s badge, if it changed since the last push, to its version 5 devices.
+  void flush_badge(core::UserId user);
   void submit(core::UserId sender, store::AppendRequest request, core::ClientMsgId client_id,
               core::ThreadId thread, Completion done, std::optional<RequestOrigin> origin,
               std::int32_t version);

@@ -7,6 +7,7 @@
 #include "core/errc.h"
 #include "sync/error_mapping.h"
 #include "sync/errc.h"
+#include "sync/message_edits.h"
 
 namespace iris::sync {
 namespace {
@@ -25,7 +26,8 @@ std::optional<std::chrono::milliseconds> SyncShard::admit(core::UserId user,
                                                           const wire::Message& request,
                                                           const RequestPeer& peer) {
   const bool send = std::holds_alternative<wire::SendRequest>(request) ||
-                    std::holds_alternative<wire::ReadRequest>(request);
+                    std::holds_alternative<wire::ReadRequest>(request) ||
+                    std::holds_alternative<wire::MessageActionRequest>(request);
   const bool thread_op = std::holds_alternative<wire::CreateThreadRequest>(request) ||
                          std::holds_alternative<wire::RenameThreadRequest>(request) ||
                          std::holds_alternative<wire::ChangeParticipantsRequest>(request);
@@ -83,6 +85,8 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           plan = plan_change_participants(req, user_id, inbox, now, limits);
           client_id = req.client_id;
           thread = req.thread;
+        } else if constexpr (std::is_same_v<T, wire::MessageActionRequest>) {
+          return request_message_action(user_id, inbox, req, std::move(done), origin, version);
         }
         if (!plan) return refuse(done, plan.error(), client_id, version);
         submit(user_id, std::move(*plan), client_id, thread, std::move(done), origin, version);
@@ -130,7 +134,7 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
       if (first) {
         result.time = first->time;
         result.thread = first->thread;
-        if (auto* m = std::get_if<core::MessageCreated>(&first->body)) result.message = m->message;
+        result.message = message_of(first->body);
       }
       done(std::move(result));
     });

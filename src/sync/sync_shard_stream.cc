@@ -128,9 +128,12 @@ void SyncShard::pump(ConnId conn, Device& d) {
       updates = std::move(*stored);
     }
     bool left_out = false;  // own updates were left out: the batch covers seqs it lacks
+    std::vector<core::VanishedMessages> vanished;
     if (range->catch_up) {
       if (d.skip_in_catch_up) updates = without_thread(std::move(updates), *d.skip_in_catch_up);
-      updates = core::fold(updates);
+      auto folded = core::fold_range(updates);
+      updates = std::move(folded.updates);
+      vanished = std::move(folded.vanished);
     } else if (!d.own.empty()) {
       const std::size_t before = updates.size();
       std::erase_if(updates, [&d](const core::Update& u) {
@@ -143,8 +146,10 @@ void SyncShard::pump(ConnId conn, Device& d) {
         continue;
       }
     }
+    left_out = drop_kinds_newer_than(updates, d.protocol) || left_out;
     auto batches = make_batches(epoch, range->from, range->to, std::move(updates),
                                 range->catch_up || left_out, options_.batches);
+    batches.back().vanished = std::move(vanished);
     for (std::size_t i = 0; i < batches.size(); ++i) {
       stats_.updates_pushed += batches[i].updates.size();
       const bool last = i + 1 == batches.size();

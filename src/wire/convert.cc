@@ -125,14 +125,21 @@ gen::Update to_thrift(const core::Update& u) {
           b.message_created.client_id = client_id_bytes(body.client_id);
           b.message_created.text = body.text;
           if (body.reply_to) b.message_created.__set_reply_to(i64(*body.reply_to));
+          if (body.edit_count) b.message_created.__set_edit_count(i32_of(body.edit_count));
           b.__isset.message_created = true;
         } else if constexpr (std::is_same_v<B, core::MessageEdited>) {
           b.message_edited.message = i64(body.message);
           b.message_edited.text = body.text;
+          if (body.edit_count) b.message_edited.__set_edit_count(i32_of(body.edit_count));
           b.__isset.message_edited = true;
         } else if constexpr (std::is_same_v<B, core::MessageDeleted>) {
           b.message_deleted.message = i64(body.message);
+          if (body.for_me) b.message_deleted.__set_for_me(true);
           b.__isset.message_deleted = true;
+        } else if constexpr (std::is_same_v<B, core::ReactionChanged>) {
+          b.reaction_changed.message = i64(body.message);
+          b.reaction_changed.reaction = body.reaction;
+          b.__isset.reaction_changed = true;
         } else if constexpr (std::is_same_v<B, core::ReadReceipt>) {
           b.read_receipt.reader = i64(body.reader);
           b.read_receipt.up_to = i64(body.up_to);
@@ -164,6 +171,16 @@ gen::DeltaBatch to_thrift(const DeltaBatch& m) {
   g.updates.reserve(m.updates.size());
   for (const auto& u : m.updates) g.updates.push_back(to_thrift(u));
   g.folded = m.folded;
+  if (!m.vanished.empty()) {
+    std::vector<gen::VanishedMessages> v;
+    v.reserve(m.vanished.size());
+    for (const auto& x : m.vanished) {
+      gen::VanishedMessages& gv = v.emplace_back();
+      gv.thread = i64(x.thread);
+      gv.messages = i32_of(x.messages);
+    }
+    g.__set_vanished(std::move(v));
+  }
   return g;
 }
 
@@ -174,6 +191,17 @@ gen::ThreadMessage to_thrift(const ThreadMessage& msg) {
   gm.time_ms = time_ms(msg.time);
   gm.text = msg.text;
   if (msg.reply_to) gm.__set_reply_to(i64(*msg.reply_to));
+  if (msg.edit_count) gm.__set_edit_count(i32_of(msg.edit_count));
+  if (!msg.reactions.empty()) {
+    std::vector<gen::Reaction> rs;
+    rs.reserve(msg.reactions.size());
+    for (const auto& r : msg.reactions) {
+      gen::Reaction& gr = rs.emplace_back();
+      gr.user = i64(r.user);
+      gr.reaction = r.reaction;
+    }
+    gm.__set_reactions(std::move(rs));
+  }
   return gm;
 }
 
@@ -319,6 +347,25 @@ gen::ThreadPage to_thrift(const ThreadPage& m) {
   return g;
 }
 
+gen::MessageActionRequest to_thrift(const MessageActionRequest& m) {
+  gen::MessageActionRequest g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.thread = i64(m.thread);
+  g.message = i64(m.message);
+  g.action = static_cast<gen::MessageAction::type>(m.action);
+  g.text = m.text;
+  return g;
+}
+
+gen::Badge to_thrift(const Badge& m) {
+  gen::Badge g;
+  g.unread = i32_of(m.unread);
+  g.unread_threads = i32_of(m.unread_threads);
+  g.epoch = i64(m.epoch);
+  g.seq = i64(m.seq);
+  return g;
+}
+
 gen::Envelope to_thrift(const Message& m) {
   gen::Envelope g;
   // One case per alternative, in Envelope member order.
@@ -338,8 +385,10 @@ gen::Envelope to_thrift(const Message& m) {
     case 12: g.__set_heartbeat(to_thrift(std::get<12>(m))); break;
     case 13: g.__set_typing(to_thrift(std::get<13>(m))); break;
     case 14: g.__set_thread_page(to_thrift(std::get<14>(m))); break;
+    case 15: g.__set_message_action_request(to_thrift(std::get<15>(m))); break;
+    case 16: g.__set_badge(to_thrift(std::get<16>(m))); break;
   }
-  static_assert(std::variant_size_v<Message> == 15, "add the new message to Envelope");
+  static_assert(std::variant_size_v<Message> == 17, "add the new message to Envelope");
   return g;
 }
 
@@ -355,7 +404,7 @@ Result<core::Update> from_thrift(gen::Update&& g) {
   const bool set[] = {b.__isset.message_created,      b.__isset.message_edited,
                       b.__isset.message_deleted,      b.__isset.read_receipt,
                       b.__isset.thread_created,       b.__isset.participants_changed,
-                      b.__isset.thread_renamed};
+                      b.__isset.thread_renamed,       b.__isset.reaction_changed};
   static_assert(std::size(set) == core::kMaxUpdateKind);
   auto which = only_member(set);
   if (!which) return fail(which.error());
@@ -368,15 +417,28 @@ Result<core::Update> from_thrift(gen::Update&& g) {
       if (b.message_created.__isset.reply_to) {
         body.reply_to = id_of<core::MessageId>(b.message_created.reply_to);
       }
+      if (b.message_created.__isset.edit_count) {
+        IRIS_TRY_ASSIGN(body.edit_count, count_of(b.message_created.edit_count));
+      }
       u.body = std::move(body);
       break;
     }
-    case core::UpdateKind::message_edited:
-      u.body = core::MessageEdited{id_of<core::MessageId>(b.message_edited.message),
-                                   std::move(b.message_edited.text)};
+    case core::UpdateKind::message_edited: {
+      core::MessageEdited body{id_of<core::MessageId>(b.message_edited.message),
+                               std::move(b.message_edited.text)};
+      if (b.message_edited.__isset.edit_count) {
+        IRIS_TRY_ASSIGN(body.edit_count, count_of(b.message_edited.edit_count));
+      }
+      u.body = std::move(body);
       break;
+    }
     case core::UpdateKind::message_deleted:
-      u.body = core::MessageDeleted{id_of<core::MessageId>(b.message_deleted.message)};
+      u.body = core::MessageDeleted{id_of<core::MessageId>(b.message_deleted.message),
+                                    b.message_deleted.__isset.for_me && b.message_deleted.for_me};
+      break;
+    case core::UpdateKind::reaction_changed:
+      u.body = core::ReactionChanged{id_of<core::MessageId>(b.reaction_changed.message),
+                                     std::move(b.reaction_changed.reaction)};
       break;
     case core::UpdateKind::read_receipt:
       u.body = core::ReadReceipt{id_of<core::UserId>(b.read_receipt.reader),
@@ -409,16 +471,31 @@ Result<DeltaBatch> from_thrift(gen::DeltaBatch&& g) {
     if (!u) return fail(u.error());
     m.updates.push_back(std::move(*u));
   }
+  if (g.__isset.vanished) {
+    m.vanished.reserve(g.vanished.size());
+    for (const auto& gv : g.vanished) {
+      core::VanishedMessages v{id_of<core::ThreadId>(gv.thread), 0};
+      IRIS_TRY_ASSIGN(v.messages, count_of(gv.messages));
+      m.vanished.push_back(v);
+    }
+  }
   return checked(std::move(m));
 }
 
-ThreadMessage from_thrift(gen::ThreadMessage&& gm) {
+Result<ThreadMessage> from_thrift(gen::ThreadMessage&& gm) {
   ThreadMessage msg;
   msg.message = id_of<core::MessageId>(gm.message);
   msg.sender = id_of<core::UserId>(gm.sender);
   msg.time = time_of(gm.time_ms);
   msg.text = std::move(gm.text);
   if (gm.__isset.reply_to) msg.reply_to = id_of<core::MessageId>(gm.reply_to);
+  if (gm.__isset.edit_count) IRIS_TRY_ASSIGN(msg.edit_count, count_of(gm.edit_count));
+  if (gm.__isset.reactions) {
+    msg.reactions.reserve(gm.reactions.size());
+    for (auto& gr : gm.reactions) {
+      msg.reactions.push_back({id_of<core::UserId>(gr.user), std::move(gr.reaction)});
+    }
+  }
   return msg;
 }
 
@@ -433,7 +510,11 @@ Result<Snapshot> from_thrift(gen::Snapshot&& g) {
     t.name = std::move(gt.name);
     t.participants = user_list(gt.participants);
     t.latest_messages.reserve(gt.latest_messages.size());
-    for (auto& gm : gt.latest_messages) t.latest_messages.push_back(from_thrift(std::move(gm)));
+    for (auto& gm : gt.latest_messages) {
+      auto msg = from_thrift(std::move(gm));
+      if (!msg) return fail(msg.error());
+      t.latest_messages.push_back(std::move(*msg));
+    }
     IRIS_TRY_ASSIGN(t.unread_count, count_of(gt.unread_count));
     t.read_watermarks.reserve(gt.read_watermarks.size());
     for (const auto& gw : gt.read_watermarks) {
@@ -497,7 +578,7 @@ Result<Error> from_thrift(gen::Error&& g) {
   Error m;
   if (g.__isset.client_id) IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
   const std::int32_t code = enum_value(g.code);
-  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::forbidden)) {
+  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::unknown_message)) {
     return fail(errc::unknown_kind);
   }
   m.code = static_cast<ErrorCode>(code);
@@ -554,8 +635,35 @@ Result<ThreadPage> from_thrift(gen::ThreadPage&& g) {
   ThreadPage m;
   m.thread = id_of<core::ThreadId>(g.thread);
   m.messages.reserve(g.messages.size());
-  for (auto& gm : g.messages) m.messages.push_back(from_thrift(std::move(gm)));
+  for (auto& gm : g.messages) {
+    auto msg = from_thrift(std::move(gm));
+    if (!msg) return fail(msg.error());
+    m.messages.push_back(std::move(*msg));
+  }
   m.more = g.more;
+  return checked(std::move(m));
+}
+
+Result<MessageActionRequest> from_thrift(gen::MessageActionRequest&& g) {
+  MessageActionRequest m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  m.thread = id_of<core::ThreadId>(g.thread);
+  m.message = id_of<core::MessageId>(g.message);
+  const std::int32_t action = enum_value(g.action);
+  if (action < 1 || action > static_cast<std::int32_t>(MessageAction::react)) {
+    return fail(errc::unknown_kind);
+  }
+  m.action = static_cast<MessageAction>(action);
+  m.text = std::move(g.text);
+  return checked(std::move(m));
+}
+
+Result<Badge> from_thrift(gen::Badge&& g) {
+  Badge m;
+  IRIS_TRY_ASSIGN(m.unread, count_of(g.unread));
+  IRIS_TRY_ASSIGN(m.unread_threads, count_of(g.unread_threads));
+  m.epoch = id_of<core::Epoch>(g.epoch);
+  m.seq = id_of<core::Seq>(g.seq);
   return checked(std::move(m));
 }
 
@@ -574,7 +682,8 @@ Result<Message> from_thrift(gen::Envelope&& g) {
                       s.resync,         s.send_request, s.send_result,
                       s.error,          s.read_request, s.create_thread_request,
                       s.rename_thread_request, s.change_participants_request, s.ack,
-                      s.heartbeat,      s.typing,       s.thread_page};
+                      s.heartbeat,      s.typing,       s.thread_page,
+                      s.message_action_request,         s.badge};
   static_assert(std::size(set) == std::variant_size_v<Message>);
   auto which = only_member(set);
   if (!which) return fail(which.error());
@@ -593,7 +702,9 @@ Result<Message> from_thrift(gen::Envelope&& g) {
     case 11: return as_message(std::move(g.ack));
     case 12: return as_message(std::move(g.heartbeat));
     case 13: return as_message(std::move(g.typing));
-    default: return as_message(std::move(g.thread_page));
+    case 14: return as_message(std::move(g.thread_page));
+    case 15: return as_message(std::move(g.message_action_request));
+    default: return as_message(std::move(g.badge));
   }
 }
 

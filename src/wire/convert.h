@@ -38,12 +38,14 @@ gen::Ack to_thrift(const Ack& message);
 gen::Heartbeat to_thrift(const Heartbeat& message);
 gen::Typing to_thrift(const Typing& message);
 gen::ThreadPage to_thrift(const ThreadPage& message);
+gen::MessageActionRequest to_thrift(const MessageActionRequest& message);
+gen::Badge to_thrift(const Badge& message);
 gen::Envelope to_thrift(const Message& message);
 
 Result<core::Update> from_thrift(gen::Update&& update);
 Result<DeltaBatch> from_thrift(gen::DeltaBatch&& message);
-// Cannot fail: its strings are checked with the message that holds it.
-ThreadMessage from_thrift(gen::ThreadMessage&& message);
+// Its strings are checked with the message that holds it; a negative count fails here.
+Result<ThreadMessage> from_thrift(gen::ThreadMessage&& message);
 Result<Snapshot> from_thrift(gen::Snapshot&& message);
 Result<ResumeRequest> from_thrift(gen::ResumeRequest&& message);
 Result<Resync> from_thrift(gen::Resync&& message);
@@ -58,6 +60,8 @@ Result<Ack> from_thrift(gen::Ack&& message);
 Result<Heartbeat> from_thrift(gen::Heartbeat&& message);
 Result<Typing> from_thrift(gen::Typing&& message);
 Result<ThreadPage> from_thrift(gen::ThreadPage&& message);
+Result<MessageActionRequest> from_thrift(gen::MessageActionRequest&& message);
+Result<Badge> from_thrift(gen::Badge&& message);
 Result<Message> from_thrift(gen::Envelope&& message);
 
 // The generated type of a message: ThriftOf<DeltaBatch> is gen::DeltaBatch.

@@ -16,6 +16,14 @@
 //      (4: when to retry a rate_limited request), ErrorCode queue_full (9) and forbidden (10),
 //      sent only to a connection whose resume said version 4 or later (older peers get
 //      too_large and not_participant: also not retryable).
+//   5  Edits, unsends, deletes for me and reactions: MessageActionRequest (Envelope member
+//      16), ReactionChanged (UpdateBody member 8, sent only to version 5 peers: older ones get
+//      batches without it, marked folded), ErrorCode too_late (11) and unknown_message (12)
+//      (older peers: forbidden / not_participant and invalid_request), Badge (Envelope member
+//      17, the unread count, pushed to version 5 devices); new fields with defaults that mean
+//      "as before": MessageCreated.edit_count (5), MessageEdited.edit_count (3),
+//      MessageDeleted.for_me (2), DeltaBatch.vanished (6), ThreadMessage.edit_count (6) and
+//      reactions (7).
 //
 // Compatibility rules, which every change to this file must keep:
 //   - A field id, once used, is never reused and never changes type. A retired field keeps
@@ -41,7 +49,7 @@
 
 namespace cpp iris.wire.gen
 
-const i32 PROTOCOL_VERSION = 4
+const i32 PROTOCOL_VERSION = 5
 
 typedef i64 UserId
 typedef i64 ThreadId
@@ -60,15 +68,25 @@ struct MessageCreated {
   2: ClientMsgId client_id
   3: string text
   4: optional MessageId reply_to
+  // Edits catch-up folding took into `text` (the message was created and edited inside the
+  // folded range); absent: none. Since version 5.
+  5: optional i32 edit_count
 }
 
 struct MessageEdited {
   1: MessageId message
   2: string text             // the full new text, not a diff
+  // Which edit this is (1 = the first), so a device that missed edits still has the count;
+  // absent: not counted. Since version 5.
+  3: optional i32 edit_count
 }
 
+// The sender unsent the message (in every participant's queue), or with for_me the queue's
+// owner deleted it for itself only (in its own queue; the actor is that user). Either way it
+// leaves the view; a reader of version 4 or older does exactly that.
 struct MessageDeleted {
   1: MessageId message
+  2: optional bool for_me    // since version 5; absent: an unsend (or older server)
 }
 
 // A read watermark: `reader` has read the thread up to and including `up_to`.
@@ -91,6 +109,13 @@ struct ThreadRenamed {
   1: string name
 }
 
+// The actor's reaction to `message` is now `reaction`; empty: taken back. One per user per
+// message. Since version 5 (sent only to peers that said version 5).
+struct ReactionChanged {
+  1: MessageId message
+  2: string reaction
+}
+
 // Exactly one member is set; a reader that finds none it knows rejects the update.
 union UpdateBody {
   1: MessageCreated message_created
@@ -100,6 +125,7 @@ union UpdateBody {
   5: ThreadCreated thread_created
   6: ParticipantsChanged participants_changed
   7: ThreadRenamed thread_renamed
+  8: ReactionChanged reaction_changed   // since version 5
 }
 
 struct Update {
@@ -123,6 +149,15 @@ struct DeltaBatch {
   3: Seq last_seq
   4: list<Update> updates
   5: bool folded = false
+  // Per thread, messages created and deleted inside this range whose updates folding left
+  // out: a device that counts a thread's messages adds them to its created and its deleted
+  // count. Absent: none. Since version 5.
+  6: optional list<VanishedMessages> vanished
+}
+
+struct VanishedMessages {
+  1: ThreadId thread
+  2: i32 messages
 }
 
 // A message as the inbox shows it (a thread's latest messages in a snapshot).
@@ -132,6 +167,13 @@ struct ThreadMessage {
   3: TimeMs time_ms
   4: string text             // the current text, edits applied
   5: optional MessageId reply_to
+  6: optional i32 edit_count          // edits so far; absent: never edited. Since version 5
+  7: optional list<Reaction> reactions   // one per reacting user, by user id. Since 5
+}
+
+struct Reaction {
+  1: UserId user
+  2: string reaction
 }
 
 struct ReadWatermark {
@@ -206,6 +248,10 @@ enum ErrorCode {
   forbidden = 10           // a participant, but the thread's rules do not allow this
                            // (removing another without owning the thread). Since version 4
                            // (older peers: not_participant)
+  too_late = 11            // past the edit window (sync.edit_window) of an edit or unsend.
+                           // Since version 5 (older peers: forbidden, or not_participant)
+  unknown_message = 12     // no such message in the thread (never, or no longer: unsent or
+                           // deleted for me). Since version 5 (older peers: invalid_request)
 }
 
 // A request failed; nothing was enqueued. `client_id` names the request when it had one.
@@ -287,6 +333,35 @@ struct ChangeParticipantsRequest {
   4: list<UserId> removed
 }
 
+enum MessageAction {
+  edit = 1             // the sender, within the edit window: `text` is the full new text
+  unsend = 2           // the sender, within the edit window: gone for every participant
+  delete_for_me = 3    // any participant: gone from the requester's own view only
+  react = 4            // any participant: `text` is the reaction (empty: take it back)
+}
+
+// Acts on one message of `thread`; answered like a send (SendResult with `message`, or
+// Error). Refusals: not_participant, unknown_message, forbidden (edit or unsend of someone
+// else's message), too_late (past the edit window), too_large (text over the body or
+// reaction limit), invalid_request (an empty edit). Since version 5.
+struct MessageActionRequest {
+  1: ClientMsgId client_id
+  2: ThreadId thread
+  3: MessageId message
+  4: MessageAction action
+  5: string text
+}
+
+// The user's unread count over every thread, exact at (epoch, seq) of its queue: the answer
+// to HTTP GET /v1/badge, and pushed (QoS 0, on the deltas topic, folded: the latest value
+// only) to version 5 devices when it changes. Since version 5.
+struct Badge {
+  1: i32 unread              // messages from others above the user's read watermark
+  2: i32 unread_threads      // threads with at least one of them
+  3: Epoch epoch
+  4: Seq seq
+}
+
 // The device has stored every update of `epoch` up to and including `seq`.
 struct Ack {
   1: Epoch epoch
@@ -312,4 +387,6 @@ union Envelope {
   13: Heartbeat heartbeat    // since version 2
   14: Typing typing          // since version 2
   15: ThreadPage thread_page // since version 3
+  16: MessageActionRequest message_action_request   // since version 5
+  17: Badge badge            // since version 5
 }

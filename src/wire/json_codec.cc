@@ -23,7 +23,7 @@ using namespace std::string_view_literals;
 constexpr std::array kUpdateKinds = {"message_created"sv, "message_edited"sv,
                                      "message_deleted"sv, "read_receipt"sv,
                                      "thread_created"sv,  "participants_changed"sv,
-                                     "thread_renamed"sv};
+                                     "thread_renamed"sv,  "reaction_changed"sv};
 static_assert(kUpdateKinds.size() == core::kMaxUpdateKind);
 
 constexpr std::array kEnvelopeMembers = {
@@ -31,7 +31,8 @@ constexpr std::array kEnvelopeMembers = {
     "resync"sv,                "send_request"sv, "send_result"sv,
     "error"sv,                 "read_request"sv, "create_thread_request"sv,
     "rename_thread_request"sv, "change_participants_request"sv, "ack"sv,
-    "heartbeat"sv,             "typing"sv,       "thread_page"sv};
+    "heartbeat"sv,             "typing"sv,       "thread_page"sv,
+    "message_action_request"sv, "badge"sv};
 static_assert(kEnvelopeMembers.size() == std::variant_size_v<Message>);
 
 constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_too_large"sv,
@@ -39,7 +40,8 @@ constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_
 constexpr std::array kErrorCodes = {"not_participant"sv, "too_large"sv,    "bad_encoding"sv,
                                     "unknown_thread"sv,  "rate_limited"sv, "invalid_request"sv,
                                     "unavailable"sv,     "internal"sv,     "queue_full"sv,
-                                    "forbidden"sv};
+                                    "forbidden"sv,       "too_late"sv,     "unknown_message"sv};
+constexpr std::array kMessageActions = {"edit"sv, "unsend"sv, "delete_for_me"sv, "react"sv};
 
 // Values: writing ---------------------------------------------------------------------------
 
@@ -197,11 +199,20 @@ void write(JsonWriter& w, const core::Update& u) {
           put_client_id(w, body.client_id);
           put_text(w, "text", body.text);
           if (body.reply_to) put_id(w, "reply_to", *body.reply_to);
+          if (body.edit_count) put_count(w, "edit_count", body.edit_count);
         } else if constexpr (std::is_same_v<B, core::MessageEdited>) {
           put_id(w, "message", body.message);
           put_text(w, "text", body.text);
+          if (body.edit_count) put_count(w, "edit_count", body.edit_count);
         } else if constexpr (std::is_same_v<B, core::MessageDeleted>) {
           put_id(w, "message", body.message);
+          if (body.for_me) {
+            w.key("for_me");
+            w.boolean(true);
+          }
+        } else if constexpr (std::is_same_v<B, core::ReactionChanged>) {
+          put_id(w, "message", body.message);
+          put_text(w, "reaction", body.reaction);
         } else if constexpr (std::is_same_v<B, core::ReadReceipt>) {
           put_id(w, "reader", body.reader);
           put_id(w, "up_to", body.up_to);
@@ -228,13 +239,14 @@ void read_body(JsonReader& r, core::UpdateBody& body) {
       case core::UpdateKind::message_created: {
         core::MessageCreated b;
         const auto fields =
-            get_object(r, std::array{"message"sv, "client_id"sv, "text"sv, "reply_to"sv},
+            get_object(r, std::array{"message"sv, "client_id"sv, "text"sv, "reply_to"sv, "edit_count"sv},
                        [&](std::size_t f) {
                          switch (f) {
                            case 0: return get_id(r, b.message);
                            case 1: return get_client_id(r, b.client_id);
                            case 2: b.text = r.string(); return;
-                           default: return get_optional_id(r, b.reply_to);
+                           case 3: return get_optional_id(r, b.reply_to);
+                           default: return get_count(r, b.edit_count);
                          }
                        });
         // A missing ClientMsgId is 0 bytes in Thrift, which is malformed: the same here.
@@ -244,8 +256,9 @@ void read_body(JsonReader& r, core::UpdateBody& body) {
       }
       case core::UpdateKind::message_edited: {
         core::MessageEdited b;
-        get_object(r, std::array{"message"sv, "text"sv}, [&](std::size_t f) {
+        get_object(r, std::array{"message"sv, "text"sv, "edit_count"sv}, [&](std::size_t f) {
           if (f == 0) return get_id(r, b.message);
+          if (f == 2) return get_count(r, b.edit_count);
           b.text = r.string();
         });
         body = std::move(b);
@@ -253,8 +266,20 @@ void read_body(JsonReader& r, core::UpdateBody& body) {
       }
       case core::UpdateKind::message_deleted: {
         core::MessageDeleted b;
-        get_object(r, std::array{"message"sv}, [&](std::size_t) { get_id(r, b.message); });
+        get_object(r, std::array{"message"sv, "for_me"sv}, [&](std::size_t f) {
+          if (f == 0) return get_id(r, b.message);
+          b.for_me = r.boolean();
+        });
         body = b;
+        return;
+      }
+      case core::UpdateKind::reaction_changed: {
+        core::ReactionChanged b;
+        get_object(r, std::array{"message"sv, "reaction"sv}, [&](std::size_t f) {
+          if (f == 0) return get_id(r, b.message);
+          b.reaction = r.string();
+        });
+        body = std::move(b);
         return;
       }
       case core::UpdateKind::read_receipt: {
@@ -325,11 +350,22 @@ void write(JsonWriter& w, const DeltaBatch& m) {
   w.end_array();
   w.key("folded");
   w.boolean(m.folded);
+  if (!m.vanished.empty()) {
+    w.key("vanished");
+    w.begin_array();
+    for (const auto& v : m.vanished) {
+      w.begin_object();
+      put_id(w, "thread", v.thread);
+      put_count(w, "messages", v.messages);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
 }
 
 void read(JsonReader& r, DeltaBatch& m) {
-  get_object(r, std::array{"epoch"sv, "first_seq"sv, "last_seq"sv, "updates"sv, "folded"sv},
+  get_object(r, std::array{"epoch"sv, "first_seq"sv, "last_seq"sv, "updates"sv, "folded"sv, "vanished"sv},
              [&](std::size_t f) {
                switch (f) {
                  case 0: return get_id(r, m.epoch);
@@ -340,7 +376,18 @@ void read(JsonReader& r, DeltaBatch& m) {
                    if (!r.begin_array()) return;
                    while (r.next_element()) read(r, m.updates.emplace_back());
                    return;
-                 default: m.folded = r.boolean(); return;
+                 case 4: m.folded = r.boolean(); return;
+                 default:
+                   m.vanished.clear();
+                   if (!r.begin_array()) return;
+                   while (r.next_element()) {
+                     core::VanishedMessages& v = m.vanished.emplace_back();
+                     get_object(r, std::array{"thread"sv, "messages"sv}, [&](std::size_t g) {
+                       if (g == 0) return get_id(r, v.thread);
+                       get_count(r, v.messages);
+                     });
+                   }
+                   return;
                }
              });
 }
@@ -352,6 +399,18 @@ void write(JsonWriter& w, const ThreadMessage& msg) {
   put_time(w, msg.time);
   put_text(w, "text", msg.text);
   if (msg.reply_to) put_id(w, "reply_to", *msg.reply_to);
+  if (msg.edit_count) put_count(w, "edit_count", msg.edit_count);
+  if (!msg.reactions.empty()) {
+    w.key("reactions");
+    w.begin_array();
+    for (const auto& rx : msg.reactions) {
+      w.begin_object();
+      put_id(w, "user", rx.user);
+      put_text(w, "reaction", rx.reaction);
+      w.end_object();
+    }
+    w.end_array();
+  }
   w.end_object();
 }
 
@@ -387,14 +446,28 @@ void write(JsonWriter& w, const Snapshot& m) {
 }
 
 void read(JsonReader& r, ThreadMessage& m) {
-  get_object(r, std::array{"message"sv, "sender"sv, "time_ms"sv, "text"sv, "reply_to"sv},
+  get_object(r,
+             std::array{"message"sv, "sender"sv, "time_ms"sv, "text"sv, "reply_to"sv,
+                        "edit_count"sv, "reactions"sv},
              [&](std::size_t f) {
                switch (f) {
                  case 0: return get_id(r, m.message);
                  case 1: return get_id(r, m.sender);
                  case 2: return get_time(r, m.time);
                  case 3: m.text = r.string(); return;
-                 default: return get_optional_id(r, m.reply_to);
+                 case 4: return get_optional_id(r, m.reply_to);
+                 case 5: return get_count(r, m.edit_count);
+                 default:
+                   m.reactions.clear();
+                   if (!r.begin_array()) return;
+                   while (r.next_element()) {
+                     core::Reaction& rx = m.reactions.emplace_back();
+                     get_object(r, std::array{"user"sv, "reaction"sv}, [&](std::size_t g) {
+                       if (g == 0) return get_id(r, rx.user);
+                       rx.reaction = r.string();
+                     });
+                   }
+                   return;
                }
              });
 }
@@ -734,6 +807,55 @@ void read(JsonReader& r, ThreadPage& m) {
         while (r.next_element()) read(r, m.messages.emplace_back());
         return;
       default: m.more = r.boolean(); return;
+    }
+  });
+}
+
+void write(JsonWriter& w, const MessageActionRequest& m) {
+  w.begin_object();
+  put_client_id(w, m.client_id);
+  put_id(w, "thread", m.thread);
+  put_id(w, "message", m.message);
+  w.key("action");
+  w.string(kMessageActions[static_cast<std::size_t>(m.action) - 1]);
+  put_text(w, "text", m.text);
+  w.end_object();
+}
+
+void read(JsonReader& r, MessageActionRequest& m) {
+  bool client_id_seen = false;
+  bool action_seen = false;
+  get_object(r, std::array{"client_id"sv, "thread"sv, "message"sv, "action"sv, "text"sv},
+             [&](std::size_t f) {
+               switch (f) {
+                 case 0: client_id_seen = true; return get_client_id(r, m.client_id);
+                 case 1: return get_id(r, m.thread);
+                 case 2: return get_id(r, m.message);
+                 case 3: action_seen = true; return get_enum(r, m.action, kMessageActions);
+                 default: m.text = r.string(); return;
+               }
+             });
+  if (r.ok() && !client_id_seen) r.fail(errc::malformed);
+  // A missing enum field is 0 in Thrift, which no action has.
+  if (r.ok() && !action_seen) r.fail(errc::unknown_kind);
+}
+
+void write(JsonWriter& w, const Badge& m) {
+  w.begin_object();
+  put_count(w, "unread", m.unread);
+  put_count(w, "unread_threads", m.unread_threads);
+  put_id(w, "epoch", m.epoch);
+  put_id(w, "seq", m.seq);
+  w.end_object();
+}
+
+void read(JsonReader& r, Badge& m) {
+  get_object(r, std::array{"unread"sv, "unread_threads"sv, "epoch"sv, "seq"sv}, [&](std::size_t f) {
+    switch (f) {
+      case 0: return get_count(r, m.unread);
+      case 1: return get_count(r, m.unread_threads);
+      case 2: return get_id(r, m.epoch);
+      default: return get_id(r, m.seq);
     }
   });
 }

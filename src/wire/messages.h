@@ -12,13 +12,14 @@
 #include <variant>
 #include <vector>
 
+#include "core/folding.h"
 #include "core/ids.h"
 #include "core/update.h"
 
 namespace iris::wire {
 
 // iris.thrift's PROTOCOL_VERSION: the newest version this build speaks.
-inline constexpr std::int32_t kProtocolVersion = 4;
+inline constexpr std::int32_t kProtocolVersion = 5;
 // What a peer that never said its version is assumed to speak (before ResumeRequest carried
 // protocol_version).
 inline constexpr std::int32_t kUnnegotiatedVersion = 3;
@@ -34,6 +35,9 @@ struct DeltaBatch {
   core::Seq last_seq;
   std::vector<core::Update> updates;
   bool folded = false;
+  // Messages created and deleted inside the range, per thread, that folding left out
+  // (core::fold_range): a device keeping a message counter still sees it move.
+  std::vector<core::VanishedMessages> vanished{};
   bool operator==(const DeltaBatch&) const = default;
 };
 
@@ -43,6 +47,8 @@ struct ThreadMessage {
   core::Timestamp time;
   std::string text;
   std::optional<core::MessageId> reply_to;
+  std::uint32_t edit_count = 0;          // 0: never edited (on the wire an i32)
+  std::vector<core::Reaction> reactions{};  // by user id
   bool operator==(const ThreadMessage&) const = default;
 };
 
@@ -128,12 +134,20 @@ enum class ErrorCode : std::uint8_t {
   internal = 8,
   queue_full = 9,   // since version 4
   forbidden = 10,   // since version 4
+  too_late = 11,    // since version 5
+  unknown_message = 12,  // since version 5
 };
 
 // `code` as a peer speaking protocol `version` can read it: a code newer than the peer is
 // replaced by the closest one it knows, never by a retryable one (iris.thrift, ErrorCode).
 // Version 0 (not said) is kUnnegotiatedVersion.
 constexpr ErrorCode code_for_version(ErrorCode code, std::int32_t version) {
+  if (version >= 5) return code;
+  switch (code) {
+    case ErrorCode::too_late: code = ErrorCode::forbidden; break;
+    case ErrorCode::unknown_message: return ErrorCode::invalid_request;
+    default: break;
+  }
   if (version >= 4) return code;
   switch (code) {
     case ErrorCode::queue_full: return ErrorCode::too_large;
@@ -201,6 +215,32 @@ struct ChangeParticipantsRequest {
   bool operator==(const ChangeParticipantsRequest&) const = default;
 };
 
+// What a MessageActionRequest does to its message (iris.thrift MessageAction).
+enum class MessageAction : std::uint8_t {
+  edit = 1,           // sender only, within the edit window: `text` is the new text
+  unsend = 2,         // sender only, within the edit window: gone for every participant
+  delete_for_me = 3,  // any participant: gone from the requester's own view only
+  react = 4,          // any participant: `text` is the reaction, empty takes it back
+};
+
+struct MessageActionRequest {
+  core::ClientMsgId client_id;
+  core::ThreadId thread;
+  core::MessageId message;
+  MessageAction action = MessageAction::edit;
+  std::string text;
+  bool operator==(const MessageActionRequest&) const = default;
+};
+
+// The user's unread count over every thread, exact at (epoch, seq) of its queue.
+struct Badge {
+  std::uint32_t unread = 0;          // messages (on the wire an i32)
+  std::uint32_t unread_threads = 0;  // threads with at least one unread message
+  core::Epoch epoch;
+  core::Seq seq;
+  bool operator==(const Badge&) const = default;
+};
+
 struct Ack {
   core::Epoch epoch;
   core::Seq seq;
@@ -212,7 +252,7 @@ struct Ack {
 using Message = std::variant<DeltaBatch, Snapshot, ResumeRequest, Resync, SendRequest,
                              SendResult, Error, ReadRequest, CreateThreadRequest,
                              RenameThreadRequest, ChangeParticipantsRequest, Ack, Heartbeat, Typing,
-                             ThreadPage>;
+                             ThreadPage, MessageActionRequest, Badge>;
 
 // True for every type the codecs encode and decode: each alternative of Message, and
 // Message itself (the envelope).
@@ -232,6 +272,7 @@ concept WireMessage = is_wire_message_v<T> || is_alternative_v<T, Message>;
 #define IRIS_WIRE_FOR_EACH_MESSAGE(X)                                                     \
   X(Message) X(DeltaBatch) X(Snapshot) X(ResumeRequest) X(Resync) X(SendRequest)          \
   X(SendResult) X(Error) X(ReadRequest) X(CreateThreadRequest) X(RenameThreadRequest)    \
-  X(ChangeParticipantsRequest) X(Ack) X(Heartbeat) X(Typing) X(ThreadPage)
+  X(ChangeParticipantsRequest) X(Ack) X(Heartbeat) X(Typing) X(ThreadPage)               \
+  X(MessageActionRequest) X(Badge)
 
 }  // namespace iris::wire

@@ -4,7 +4,10 @@
 // stopped and reopened from its SQLite file, sends made meanwhile waiting in the outbox).
 // At the end every device's store must equal its user's queue as a fresh device rebuilds
 // it from the server (same messages, same order), each message exactly once, every outbox
-// empty.
+// empty. Meanwhile the devices also edit and unsend their own messages and react to the
+// others' (issue 21; these requests are not kept in the outbox, so a cut may lose one):
+// every device must then show the same texts, edit counts and reactions as its queue, and a
+// message missing from the queue must be one that was unsent.
 //
 // The schedule comes from one seed, printed at the start and in every failure; set
 // IRIS_CHAOS_SEED to replay it (the timing of a real server still varies). Bounded: the
@@ -115,6 +118,30 @@ TEST(ClientChaos, FourDevicesTenThousandMessagesSurviveCutsKillsAndOfflineSpells
   // killed every ~3 s and a random device goes offline every ~1.5 s.
   std::set<std::string> sent_texts;
   std::map<std::string, core::ThreadId> thread_of;
+  std::set<std::string> unsend_tried;  // texts as sent (an edit appends "~e")
+  int actions = 0;
+  auto base_text = [](std::string t) {
+    while (t.size() > 2 && t.ends_with("~e")) t.resize(t.size() - 2);
+    return t;
+  };
+  // An edit, unsend or reaction on a message the device shows (its own for edit and unsend).
+  auto act_on_one = [&](Device& d) {
+    const core::ThreadId t = threads[rng() % 2];
+    const auto shown = rows(*d.client, t);
+    if (shown.empty()) return;
+    const auto& [id, sender, text] = shown[shown.size() - 1 - rng() % std::min<std::size_t>(shown.size(), 30)];
+    const std::uint64_t pick = rng() % 10;
+    if (sender == d.user && pick < 3) {
+      (void)d.client->act(t, core::MessageId{id}, wire::MessageAction::edit, text + "~e");
+    } else if (sender == d.user && pick < 4) {
+      unsend_tried.insert(base_text(text));
+      (void)d.client->act(t, core::MessageId{id}, wire::MessageAction::unsend, {});
+    } else {
+      static const char* const kReactions[] = {"+1", "ok", ""};
+      (void)d.client->act(t, core::MessageId{id}, wire::MessageAction::react, kReactions[rng() % 3]);
+    }
+    ++actions;
+  };
   const int per_device = kMessages / static_cast<int>(devices.size());
   int kills = 0, offline_spells = 0, total = 0;
   auto next_kill = std::chrono::steady_clock::now() + std::chrono::milliseconds(uniform(1500, 3000));
@@ -136,6 +163,7 @@ TEST(ClientChaos, FourDevicesTenThousandMessagesSurviveCutsKillsAndOfflineSpells
         thread_of[text] = t;
         ++total;
       }
+      if (d.online && rng() % 3 == 0) act_on_one(d);
     }
     if (now >= next_kill && kills < kKills) {
       s.kill9();
@@ -204,6 +232,11 @@ TEST(ClientChaos, FourDevicesTenThousandMessagesSurviveCutsKillsAndOfflineSpells
   for (auto t : threads) {
     const auto truth1 = rows(*truth[1], t), truth2 = rows(*truth[2], t);
     EXPECT_EQ(truth1, truth2) << "the users' queues disagree on thread " << t.value();
+    const auto meta1 = meta_rows(*truth[1], t);
+    EXPECT_EQ(meta1, meta_rows(*truth[2], t)) << "edit counts or reactions disagree on thread " << t.value();
+    for (auto& d : devices) {
+      EXPECT_EQ(meta_rows(*d.client, t), meta1) << d.name << ": edit counts or reactions differ on thread " << t.value();
+    }
     for (auto& d : devices) {
       bool pending = false;
       EXPECT_EQ(rows(*d.client, t, &pending), d.user == 1 ? truth1 : truth2)
@@ -216,22 +249,41 @@ TEST(ClientChaos, FourDevicesTenThousandMessagesSurviveCutsKillsAndOfflineSpells
   // interleave differently from the order it made them: up to send_window are in flight,
   // and a retry after a cut can land after a later send that got through.)
   std::multiset<std::string> seen;
-  for (auto t : threads)
+  std::size_t edited = 0, reacted = 0;
+  for (auto t : threads) {
     for (const auto& [id, sender, text] : rows(*truth[1], t)) {
-      seen.insert(text);
-      EXPECT_EQ(thread_of[text], t) << text;
+      seen.insert(base_text(text));
+      EXPECT_EQ(thread_of[base_text(text)], t) << text;
     }
-  EXPECT_EQ(seen.size(), static_cast<std::size_t>(kMessages));
-  EXPECT_EQ(std::set<std::string>(seen.begin(), seen.end()), sent_texts);
-  for (const auto& text : sent_texts) EXPECT_EQ(seen.count(text), 1u) << text;
+    for (const auto& [id, edits, reactions] : meta_rows(*truth[1], t)) {
+      edited += edits > 0;
+      reacted += !reactions.empty();
+    }
+  }
+  for (const auto& text : seen) EXPECT_EQ(sent_texts.count(text), 1u) << "never sent: " << text;
+  std::size_t unsent = 0;
+  for (const auto& text : sent_texts) {
+    const auto n = seen.count(text);
+    EXPECT_LE(n, 1u) << text;
+    if (n == 0) {
+      EXPECT_TRUE(unsend_tried.contains(text)) << "lost, never unsent: " << text;
+      ++unsent;
+    }
+  }
+  if (kMessages >= 1000) {  // thousands of actions: each kind lands somewhere
+    EXPECT_GT(edited, 0u);
+    EXPECT_GT(reacted, 0u);
+    EXPECT_GT(unsent, 0u);
+  }
 
   EXPECT_GE(kills, 5);
   EXPECT_GT(proxy.cuts(), 10u);
   EXPECT_GT(offline_spells, 3);
   std::printf("chaos: %d messages, %d irisd kills, %llu connection cuts, %d offline spells, "
-              "%llu connections through the proxy\n",
+              "%llu connections through the proxy; %d edits/unsends/reactions asked, %zu messages "
+              "edited, %zu with reactions, %zu unsent\n",
               kMessages, kills, static_cast<unsigned long long>(proxy.cuts()), offline_spells,
-              static_cast<unsigned long long>(proxy.accepted()));
+              static_cast<unsigned long long>(proxy.accepted()), actions, edited, reacted, unsent);
 }
 
 }  // namespace

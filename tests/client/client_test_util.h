@@ -56,4 +56,19 @@ inline std::vector<Row> rows(client::Client& c, core::ThreadId thread, bool* any
   return out;
 }
 
+// Per message of `thread` (not pending): its edit count and reactions ("user:reaction;...").
+using MetaRow = std::tuple<std::uint64_t, std::uint32_t, std::string>;
+inline std::vector<MetaRow> meta_rows(client::Client& c, core::ThreadId thread) {
+  std::vector<MetaRow> out;
+  for (const auto& [id, sender, text] : rows(c, thread)) {
+    auto m = c.with_store([&, id = id](const client::LocalStore& s) { return s.message_meta(core::MessageId{id}); });
+    std::string rs;
+    if (m) {
+      for (const auto& r : m->reactions) rs += std::to_string(r.user.value()) + ":" + r.reaction + ";";
+    }
+    out.emplace_back(id, m ? m->edit_count : 0, rs);
+  }
+  return out;
+}
+
 }  // namespace iris::testing

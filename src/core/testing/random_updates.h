@@ -46,12 +46,13 @@ class RandomUpdates {
         if (rng_() % 2) reply = MessageId{any()};
         return MessageCreated{MessageId{any()}, ClientMsgId{any(), any()}, text(), reply};
       }
-      case 1: return MessageEdited{MessageId{any()}, text()};
-      case 2: return MessageDeleted{MessageId{any()}};
+      case 1: return MessageEdited{MessageId{any()}, text(), static_cast<std::uint32_t>(rng_() % 3)};
+      case 2: return MessageDeleted{MessageId{any()}, rng_() % 2 == 0};
       case 3: return ReadReceipt{UserId{any()}, MessageId{any()}};
       case 4: return ThreadCreated{text(), users()};
       case 5: return ParticipantsChanged{users(), users()};
-      default: return ThreadRenamed{text()};
+      case 6: return ThreadRenamed{text()};
+      default: return ReactionChanged{MessageId{any()}, text()};
     }
   }
 

@@ -16,6 +16,7 @@ struct ThreadView {
   std::set<UserId> participants;
   std::map<MessageId, std::string> messages;
   std::map<UserId, MessageId> receipts;
+  std::map<std::pair<MessageId, UserId>, std::string> reactions;
   bool operator==(const ThreadView&) const = default;
 };
 using DeviceState = std::map<ThreadId, ThreadView>;
@@ -39,6 +40,14 @@ void apply_update(DeviceState& s, const Update& u) {
           if (auto it = t.messages.find(b.message); it != t.messages.end()) it->second = b.text;
         } else if constexpr (std::is_same_v<T, MessageDeleted>) {
           t.messages.erase(b.message);
+          std::erase_if(t.reactions, [&](const auto& r) { return r.first.first == b.message; });
+        } else if constexpr (std::is_same_v<T, ReactionChanged>) {
+          if (!t.messages.count(b.message)) return;
+          if (b.reaction.empty()) {
+            t.reactions.erase({b.message, u.actor});
+          } else {
+            t.reactions[{b.message, u.actor}] = b.reaction;
+          }
         } else {
           t.receipts[b.reader] = b.up_to;
         }
@@ -46,8 +55,91 @@ void apply_update(DeviceState& s, const Update& u) {
       u.body);
 }
 
-Update make(std::uint64_t seq, std::uint64_t thread, UpdateBody body) {
-  return Update{Seq{seq}, Timestamp{}, ThreadId{thread}, UserId{1}, std::move(body)};
+Update make(std::uint64_t seq, std::uint64_t thread, UpdateBody body, std::uint64_t actor = 1) {
+  return Update{Seq{seq}, Timestamp{}, ThreadId{thread}, UserId{actor}, std::move(body)};
+}
+
+TEST(Folding, UnsentHalfOfATenThousandUpdateBacklogSendsNoneOfThem) {
+  // The goal: 5,000 messages, half of them unsent later in the same backlog.
+  std::vector<Update> range;
+  std::uint64_t seq = 1;
+  for (std::uint64_t m = 1; m <= 5000; ++m) {
+    range.push_back(make(seq++, m % 7 + 1, MessageCreated{MessageId{m}, {}, "m", {}}));
+  }
+  for (std::uint64_t m = 2; m <= 5000; m += 2) {
+    range.push_back(make(seq++, m % 7 + 1, MessageDeleted{MessageId{m}}));
+  }
+  ASSERT_EQ(range.size(), 7500u);
+  for (std::uint64_t m = 1; range.size() < 10'000; m += 2) {
+    range.push_back(make(seq++, m % 7 + 1, ReactionChanged{MessageId{m}, "+1"}, 2));
+  }
+  const auto out = fold_range(range);
+  std::uint32_t vanished = 0;
+  for (const auto& v : out.vanished) vanished += v.messages;
+  EXPECT_EQ(vanished, 2500u);
+  std::size_t created = 0;
+  for (const auto& u : out.updates) {
+    if (const auto* c = std::get_if<MessageCreated>(&u.body)) {
+      ++created;
+      EXPECT_EQ(c->message.value() % 2, 1u) << "an unsent message was sent";
+    }
+    EXPECT_FALSE(std::holds_alternative<MessageDeleted>(u.body));
+  }
+  EXPECT_EQ(created, 2500u);
+  EXPECT_EQ(out.updates.size(), 5000u);  // 2,500 creates and their 2,500 reactions
+}
+
+TEST(Folding, EditsFoldedIntoACreationAreCounted) {
+  const std::vector<Update> range = {
+      make(1, 1, MessageCreated{MessageId{10}, {}, "a", {}}),
+      make(2, 1, MessageEdited{MessageId{10}, "b", 1}),
+      make(3, 1, MessageEdited{MessageId{10}, "c", 2}),
+  };
+  const auto out = fold(range);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<MessageCreated>(out[0].body).text, "c");
+  EXPECT_EQ(std::get<MessageCreated>(out[0].body).edit_count, 2u);
+}
+
+TEST(Folding, LastEditOfAnOlderMessageKeepsTheTotalCount) {
+  const std::vector<Update> range = {
+      make(1, 1, MessageEdited{MessageId{1}, "x", 4}),
+      make(2, 1, MessageEdited{MessageId{1}, "y", 5}),
+  };
+  const auto out = fold(range);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(std::get<MessageEdited>(out[0].body).edit_count, 5u);
+}
+
+TEST(Folding, ReactionsArriveAsTheirFinalSet) {
+  const std::vector<Update> range = {
+      make(1, 1, ReactionChanged{MessageId{1}, "a"}, 2),
+      make(2, 1, ReactionChanged{MessageId{1}, "b"}, 3),
+      make(3, 1, ReactionChanged{MessageId{1}, "c"}, 2),  // replaces user 2's "a"
+      make(4, 1, MessageCreated{MessageId{9}, {}, "new", {}}),
+      make(5, 1, ReactionChanged{MessageId{9}, "x"}, 2),
+      make(6, 1, ReactionChanged{MessageId{9}, ""}, 2),   // taken back: never seen
+      make(7, 1, ReactionChanged{MessageId{1}, ""}, 3),   // taken back: the device had "b"?
+  };
+  const auto out = fold(range);
+  ASSERT_EQ(out.size(), 3u);
+  EXPECT_EQ(out[0].seq, Seq{3});
+  EXPECT_EQ(out[1].seq, Seq{4});
+  EXPECT_EQ(out[2].seq, Seq{7});  // kept: the device may hold a reaction from before the range
+}
+
+TEST(Folding, DeleteForMeOfAMessageBornInTheRangeVanishesToo) {
+  const std::vector<Update> range = {
+      make(1, 3, MessageCreated{MessageId{10}, {}, "hi", {}}),
+      make(2, 3, ReactionChanged{MessageId{10}, "a"}, 2),
+      make(3, 3, MessageDeleted{MessageId{10}, true}),
+      make(4, 3, MessageDeleted{MessageId{11}, true}),  // an older message: kept
+  };
+  const auto out = fold_range(range);
+  ASSERT_EQ(out.updates.size(), 1u);
+  EXPECT_EQ(out.updates[0].seq, Seq{4});
+  ASSERT_EQ(out.vanished.size(), 1u);
+  EXPECT_EQ(out.vanished[0], (VanishedMessages{ThreadId{3}, 1}));
 }
 
 TEST(Folding, CreatedThenDeletedMessageVanishes) {
@@ -133,7 +225,7 @@ TEST_P(FoldingProperty, FoldedRangeLeavesTheDeviceInTheSameState) {
     auto& msgs = live[thread];
     auto pick = [&] { return msgs[rng() % msgs.size()]; };
     UpdateBody body;
-    switch (rng() % 8) {
+    switch (rng() % 9) {
       case 0: body = ThreadCreated{"t" + std::to_string(rng() % 9), {UserId{rng() % 5}}}; break;
       case 1: body = ThreadRenamed{"r" + std::to_string(rng() % 9)}; break;
       case 2: body = ParticipantsChanged{{UserId{rng() % 5}}, {UserId{rng() % 5}}}; break;
@@ -154,6 +246,14 @@ TEST_P(FoldingProperty, FoldedRangeLeavesTheDeviceInTheSameState) {
       case 5:
         body = ReadReceipt{UserId{rng() % 3}, MessageId{rng() % 50}};
         break;
+      case 6:
+        if (!msgs.empty()) {
+          const char* kReactions[] = {"", "a", "b"};
+          history.push_back(make(seq, thread, ReactionChanged{MessageId{pick()}, kReactions[rng() % 3]},
+                                 rng() % 3 + 1));
+          continue;
+        }
+        [[fallthrough]];
       default:
         msgs.push_back(next_message);
         body = MessageCreated{MessageId{next_message++}, {}, "m" + std::to_string(rng() % 99), {}};

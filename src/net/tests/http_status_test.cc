@@ -15,6 +15,8 @@ using wire::ErrorCode;
 
 TEST(HttpStatus, MapsEveryWireErrorCode) {
   EXPECT_EQ(http_error(ErrorCode::not_participant), (HttpError{403, ErrorCode::not_participant, false}));
+  EXPECT_EQ(http_error(ErrorCode::too_late), (HttpError{403, ErrorCode::too_late, false}));
+  EXPECT_EQ(http_error(ErrorCode::unknown_message), (HttpError{404, ErrorCode::unknown_message, false}));
   EXPECT_EQ(http_error(ErrorCode::too_large), (HttpError{413, ErrorCode::too_large, false}));
   EXPECT_EQ(http_error(ErrorCode::bad_encoding), (HttpError{400, ErrorCode::bad_encoding, false}));
   EXPECT_EQ(http_error(ErrorCode::unknown_thread), (HttpError{404, ErrorCode::unknown_thread, false}));

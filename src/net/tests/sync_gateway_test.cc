@@ -43,6 +43,8 @@ TEST(SyncGateway, MapsEveryWireErrorCodeToAPubackReason) {
       {ErrorCode::rate_limited, ReasonCode::quota_exceeded},
       {ErrorCode::bad_encoding, ReasonCode::payload_format_invalid},
       {ErrorCode::invalid_request, ReasonCode::implementation_specific_error},
+      {ErrorCode::unknown_message, ReasonCode::implementation_specific_error},
+      {ErrorCode::too_late, ReasonCode::not_authorized},
       {ErrorCode::unavailable, ReasonCode::unspecified_error},
       {ErrorCode::internal, ReasonCode::unspecified_error},
   };

@@ -2,12 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <limits>
+
 #include "store/errc.h"
 
 namespace iris::store::detail {
 namespace {
 
 constexpr std::uint8_t kVersion = 1;
+constexpr std::uint8_t kUpdateV2 = 2;  // MessageEdited and MessageDeleted since issue 21
 
 void put_be64(std::string& out, std::uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<char>(v >> shift));
@@ -190,8 +193,14 @@ Result<Meta> decode_meta(std::string_view value) {
   return finish(r, m);
 }
 
+// Update records of edits and deletes carry their issue 21 fields as version 2; every other
+// record keeps version 1, byte for byte.
+bool has_v2_layout(core::UpdateKind kind) {
+  return kind == core::UpdateKind::message_edited || kind == core::UpdateKind::message_deleted;
+}
+
 void encode_update(const core::Update& u, std::string& out) {
-  out.push_back(static_cast<char>(kVersion));
+  out.push_back(static_cast<char>(has_v2_layout(core::kind_of(u.body)) ? kUpdateV2 : kVersion));
   out.push_back(static_cast<char>(core::kind_of(u.body)));
   put_varint(out, zigzag(u.time.time_since_epoch().count()));
   put_varint(out, u.thread.value());
@@ -209,8 +218,13 @@ void encode_update(const core::Update& u, std::string& out) {
         } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
           put_varint(out, b.message.value());
           put_str(out, b.text);
+          put_varint(out, b.edit_count);
         } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
           put_varint(out, b.message.value());
+          out.push_back(b.for_me ? 1 : 0);
+        } else if constexpr (std::is_same_v<T, core::ReactionChanged>) {
+          put_varint(out, b.message.value());
+          put_str(out, b.reaction);
         } else if constexpr (std::is_same_v<T, core::ReadReceipt>) {
           put_varint(out, b.reader.value());
           put_varint(out, b.up_to.value());
@@ -230,8 +244,13 @@ void encode_update(const core::Update& u, std::string& out) {
 
 Result<core::Update> decode_update(std::string_view value, core::Seq seq) {
   Reader r(value);
-  if (r.u8() != kVersion) return fail(errc::corrupt_record);
+  const auto version = r.u8();
   const auto kind = r.u8();
+  if (!r.ok()) return fail(errc::corrupt_record);
+  const bool v2 = version == kUpdateV2;
+  if (version != kVersion && !(v2 && has_v2_layout(static_cast<core::UpdateKind>(kind)))) {
+    return fail(errc::corrupt_record);
+  }
   core::Update u;
   u.seq = seq;
   u.time = core::Timestamp{std::chrono::milliseconds{unzigzag(r.varint())}};
@@ -254,12 +273,31 @@ Result<core::Update> decode_update(std::string_view value, core::Seq seq) {
       core::MessageEdited b;
       b.message = core::MessageId{r.varint()};
       b.text = r.str();
+      if (v2) {
+        const auto n = r.varint();
+        if (n > std::numeric_limits<std::uint32_t>::max()) return fail(errc::corrupt_record);
+        b.edit_count = static_cast<std::uint32_t>(n);
+      }
       u.body = std::move(b);
       break;
     }
-    case core::UpdateKind::message_deleted:
-      u.body = core::MessageDeleted{core::MessageId{r.varint()}};
+    case core::UpdateKind::message_deleted: {
+      core::MessageDeleted b{core::MessageId{r.varint()}};
+      if (v2) {
+        const auto for_me = r.u8();
+        if (for_me > 1) return fail(errc::corrupt_record);  // one spelling per value
+        b.for_me = for_me == 1;
+      }
+      u.body = b;
       break;
+    }
+    case core::UpdateKind::reaction_changed: {
+      core::ReactionChanged b;
+      b.message = core::MessageId{r.varint()};
+      b.reaction = r.str();
+      u.body = std::move(b);
+      break;
+    }
     case core::UpdateKind::read_receipt: {
       core::ReadReceipt b;
       b.reader = core::UserId{r.varint()};

@@ -12,16 +12,22 @@
 //
 // Values (varint = LEB128, zigzag for signed; str = varint length + bytes):
 //   Meta       := version:u8(=1) epoch:fixed64le first:varint head:varint
-//   Update     := version:u8(=1) kind:u8 time_ms:zigzag thread:varint actor:varint body
+//   Update     := version:u8(=1, or 2 for kinds 2-3) kind:u8 time_ms:zigzag thread:varint actor:varint body
 //   body by kind:
 //     1 MessageCreated      message:varint client_hi:fixed64le client_lo:fixed64le text:str
 //                           has_reply:u8 [reply_to:varint]
-//     2 MessageEdited       message:varint text:str
-//     3 MessageDeleted      message:varint
+//     2 MessageEdited       message:varint text:str            (version 1)
+//                           message:varint text:str edit_count:varint   (version 2)
+//     3 MessageDeleted      message:varint                     (version 1: an unsend)
+//                           message:varint for_me:u8(0|1)      (version 2)
 //     4 ReadReceipt         reader:varint up_to:varint
 //     5 ThreadCreated       name:str count:varint user:varint*
 //     6 ParticipantsChanged count:varint user:varint* count:varint user:varint*
 //     7 ThreadRenamed       name:str
+//     8 ReactionChanged     message:varint reaction:str
+//   Version 2 exists only for kinds 2 and 3 (issue 21) and is what the encoder writes for
+//   them; version 1 records of them read with edit_count 0 (not counted) and for_me false.
+//   MessageCreated.edit_count is not stored: only catch-up folding sets it, never a queue.
 //   Idempotency := version:u8(=1) time_ms:zigzag count:varint (user:varint seq:varint)*
 //
 // Decoders never read past the value, never allocate more than the value's size, and

@@ -11,6 +11,14 @@
 namespace iris::store {
 namespace {
 
+// The history tier does not carry edit counts and reactions yet (every backend alike: the
+// durable ones keep those updates in their log only), so the model leaves them out too.
+HistoryMessage as_history(HistoryMessage m) {
+  m.edit_count = 0;
+  m.reactions.clear();
+  return m;
+}
+
 using core::MessageId;
 using core::Seq;
 using core::ThreadId;
@@ -55,7 +63,7 @@ class MemoryHistoryStore final : public HistoryStore {
         if (m->second.sender != user && (read == t.watermarks.end() || m->first > read->second)) {
           ++ht.unread_count;
         }
-        if (ht.latest.size() < latest) ht.latest.push_back(m->second);
+        if (ht.latest.size() < latest) ht.latest.push_back(as_history(m->second));
       }
       std::reverse(ht.latest.begin(), ht.latest.end());
       for (const auto& [reader, up_to] : t.watermarks) ht.watermarks.emplace_back(reader, up_to);
@@ -76,7 +84,7 @@ class MemoryHistoryStore final : public HistoryStore {
     if (t == u->second.threads.end()) return out;
     const auto& ms = t->second.messages;
     auto end = before ? ms.lower_bound(*before) : ms.end();
-    while (end != ms.begin() && out.size() < limit) out.push_back((--end)->second);
+    while (end != ms.begin() && out.size() < limit) out.push_back(as_history((--end)->second));
     std::reverse(out.begin(), out.end());
     return out;
   }
@@ -112,7 +120,7 @@ class MemoryHistoryStore final : public HistoryStore {
 
   static void materialize(User& user, const core::Update& u) {
     core::apply_to_thread(user.threads[u.thread], u, [](const core::MessageCreated& b, const core::Update& up) {
-      return HistoryMessage{b.message, up.actor, up.time, b.text, b.reply_to};
+      return HistoryMessage{b.message, up.actor, up.time, b.text, b.reply_to, b.edit_count, {}};
     });
   }
 

@@ -37,7 +37,9 @@ TEST(ErrorMapping, EverySyncErrorHasItsOwnCode) {
   EXPECT_EQ(to_wire_error(errc::invalid_request), ErrorCode::invalid_request);
   EXPECT_EQ(to_wire_error(errc::not_allowed), ErrorCode::forbidden);
   EXPECT_EQ(to_wire_error(errc::rate_limited), ErrorCode::rate_limited);
-  EXPECT_EQ(every_enumerator(error_category()).size(), 6u) << "a new sync::errc: map it and list it here";
+  EXPECT_EQ(to_wire_error(errc::unknown_message), ErrorCode::unknown_message);
+  EXPECT_EQ(to_wire_error(errc::too_late), ErrorCode::too_late);
+  EXPECT_EQ(every_enumerator(error_category()).size(), 8u) << "a new sync::errc: map it and list it here";
 }
 
 TEST(ErrorMapping, StoreTroubleIsUnavailableButCorruptionIsInternal) {
@@ -100,6 +102,13 @@ TEST(ErrorMapping, CodesNewerThanThePeerBecomeTheClosestItKnows) {
   }
   EXPECT_EQ(wire::code_for_version(ErrorCode::queue_full, 4), ErrorCode::queue_full);
   EXPECT_EQ(wire::code_for_version(ErrorCode::forbidden, wire::kProtocolVersion), ErrorCode::forbidden);
+  // Version 5's codes: forbidden for version 4, and what forbidden becomes before that.
+  EXPECT_EQ(wire::code_for_version(ErrorCode::too_late, 4), ErrorCode::forbidden);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::too_late, 3), ErrorCode::not_participant);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::unknown_message, 4), ErrorCode::invalid_request);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::unknown_message, 0), ErrorCode::invalid_request);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::too_late, 5), ErrorCode::too_late);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::unknown_message, 5), ErrorCode::unknown_message);
 }
 
 }  // namespace

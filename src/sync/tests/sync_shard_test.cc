@@ -679,5 +679,111 @@ TEST_F(SyncShardTest, NewErrorCodesGoOnlyToDevicesThatSaidTheirVersion) {
   EXPECT_TRUE(owner(kEve).is_participant(kEve, t));
 }
 
+// Issue 21: edits, unsends, deletes for me and reactions through the request path.
+class SyncShardLifecycleTest : public SyncShardTest {
+ protected:
+  // Ann (device 1) and Bob (device 2, speaking version 5) in one thread with Ann's message.
+  void SetUp() override {
+    connect(1, kAnn);
+    thread_ = create_thread(1, kAnn, {kBob});
+    owner(kBob).on_connected(2, kBob, core::DeviceId{"bob"});
+    request(2, kBob, wire::ResumeRequest{store_->info(kBob).value().epoch, Seq{0}, 0, false, 5});
+    request(1, kAnn, wire::SendRequest{core::ClientMsgId{1, 1}, thread_, "helo", std::nullopt});
+    message_ = *std::get<wire::SendResult>(*sink_.replies[1].back().message).message;
+  }
+  std::optional<wire::ErrorCode> act(ConnId conn, UserId who, wire::MessageAction a, std::string text = {},
+                                     core::ClientMsgId id = core::ClientMsgId{7, 0}) {
+    if (id == core::ClientMsgId{7, 0}) id = core::ClientMsgId{7, next_packet_};
+    request(conn, who, wire::MessageActionRequest{id, thread_, message_, a, std::move(text)});
+    return sink_.replies[conn].back().error;
+  }
+  ThreadId thread_;
+  core::MessageId message_;
+};
+
+TEST_F(SyncShardLifecycleTest, EditReachesEveryParticipantAndTheSnapshotCountsIt) {
+  EXPECT_EQ(act(1, kAnn, wire::MessageAction::edit, "hello"), std::nullopt);
+  const auto& r = std::get<wire::SendResult>(*sink_.replies[1].back().message);
+  EXPECT_EQ(r.message, message_);
+  auto got = delivered(2);
+  const auto& e = std::get<core::MessageEdited>(got.back().body);
+  EXPECT_EQ(e.text, "hello");
+  EXPECT_EQ(e.edit_count, 1u);
+  auto snap = owner(kBob).snapshot(kBob).value();
+  ASSERT_EQ(snap.threads.size(), 1u);
+  EXPECT_EQ(snap.threads[0].latest_messages.back().text, "hello");
+  EXPECT_EQ(snap.threads[0].latest_messages.back().edit_count, 1u);
+}
+
+TEST_F(SyncShardLifecycleTest, RefusalsCarryTheirCodes) {
+  EXPECT_EQ(act(2, kBob, wire::MessageAction::edit, "mine now"), wire::ErrorCode::forbidden);
+  now_ += options_.requests.edit_window + std::chrono::milliseconds{1};
+  EXPECT_EQ(act(1, kAnn, wire::MessageAction::unsend), wire::ErrorCode::not_participant)
+      << "a device that said no version gets too_late as the version 3 code it knows";
+  EXPECT_EQ(act(2, kBob, wire::MessageAction::unsend), wire::ErrorCode::forbidden);
+  owner(kAnn).on_connected(5, kAnn, core::DeviceId{"ann5"});
+  request(5, kAnn, wire::ResumeRequest{store_->info(kAnn).value().epoch, Seq{0}, 0, false, 5});
+  EXPECT_EQ(act(5, kAnn, wire::MessageAction::unsend), wire::ErrorCode::too_late);
+  EXPECT_EQ(act(5, kAnn, wire::MessageAction::react, std::string(100, 'x')), wire::ErrorCode::too_large);
+}
+
+TEST_F(SyncShardLifecycleTest, RetriedUnsendGetsTheFirstResultAndAppendsNothing) {
+  const core::ClientMsgId id{8, 8};
+  ASSERT_EQ(act(1, kAnn, wire::MessageAction::unsend, {}, id), std::nullopt);
+  const auto first = std::get<wire::SendResult>(*sink_.replies[1].back().message);
+  const auto head = store_->info(kBob).value().head;
+  ASSERT_EQ(act(1, kAnn, wire::MessageAction::unsend, {}, id), std::nullopt) << "not unknown_message";
+  const auto again = std::get<wire::SendResult>(*sink_.replies[1].back().message);
+  EXPECT_EQ(again.seq, first.seq);
+  EXPECT_EQ(store_->info(kBob).value().head, head);
+  EXPECT_TRUE(owner(kBob).snapshot(kBob).value().threads[0].latest_messages.empty());
+}
+
+TEST_F(SyncShardLifecycleTest, DeleteForMeLeavesTheOthersCopy) {
+  ASSERT_EQ(act(2, kBob, wire::MessageAction::delete_for_me), std::nullopt);
+  EXPECT_TRUE(owner(kBob).snapshot(kBob).value().threads[0].latest_messages.empty());
+  EXPECT_EQ(owner(kAnn).snapshot(kAnn).value().threads[0].latest_messages.size(), 1u);
+  EXPECT_EQ(act(2, kBob, wire::MessageAction::react, "a"), wire::ErrorCode::unknown_message);
+}
+
+TEST_F(SyncShardLifecycleTest, ReactionsReachVersion5DevicesOnlyAndOlderOnesGetAFoldedBatch) {
+  const auto before_ann = delivered(1).size();
+  ASSERT_EQ(act(2, kBob, wire::MessageAction::react, "👍"), std::nullopt);
+  auto bob = delivered(2);
+  EXPECT_EQ(std::get<core::ReactionChanged>(bob.back().body).reaction, "👍");
+  auto ann_batches = batches_of(sink_, 1);
+  EXPECT_TRUE(ann_batches.back().folded) << "the reaction's seq is covered without it";
+  EXPECT_EQ(delivered(1).size(), before_ann);
+  auto snap = owner(kAnn).snapshot(kAnn).value();
+  EXPECT_EQ(snap.threads[0].latest_messages.back().reactions, (std::vector<core::Reaction>{{kBob, "👍"}}));
+}
+
+TEST_F(SyncShardLifecycleTest, BadgeIsServedAndPushedOnceToVersion5DevicesWhenItChanges) {
+  auto b = owner(kBob).badge(kBob).value();
+  EXPECT_EQ(b.unread, 1u);
+  EXPECT_EQ(b.unread_threads, 1u);
+  sink_.signals.clear();
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{1, 2}, thread_, "more", std::nullopt});
+  ASSERT_EQ(sink_.signals[2].size(), 1u);
+  EXPECT_EQ(std::get<wire::Badge>(sink_.signals[2][0]).unread, 2u);
+  EXPECT_TRUE(sink_.signals[1].empty()) << "Ann's device did not say version 5; her count did not change";
+  ASSERT_EQ(act(1, kAnn, wire::MessageAction::edit, "fixed"), std::nullopt);
+  EXPECT_EQ(sink_.signals[2].size(), 1u) << "an edit moves no count: nothing pushed";
+  ASSERT_EQ(act(1, kAnn, wire::MessageAction::unsend), std::nullopt);
+  ASSERT_EQ(sink_.signals[2].size(), 2u);
+  EXPECT_EQ(std::get<wire::Badge>(sink_.signals[2][1]).unread, 1u);
+}
+
+TEST_F(SyncShardLifecycleTest, CatchUpOfAnUnsentMessageSendsNothingOfItAndSaysItVanished) {
+  ASSERT_EQ(act(1, kAnn, wire::MessageAction::unsend), std::nullopt);
+  owner(kBob).on_connected(6, kBob, core::DeviceId{"bob6"});
+  request(6, kBob, wire::ResumeRequest{store_->info(kBob).value().epoch, Seq{1}, 0, false, 5});
+  auto batches = batches_of(sink_, 6);
+  ASSERT_FALSE(batches.empty());
+  EXPECT_EQ(batches.back().last_seq, store_->info(kBob).value().head);
+  EXPECT_TRUE(delivered(6, Seq{1}).empty());
+  EXPECT_EQ(batches.back().vanished, (std::vector<core::VanishedMessages>{{thread_, 1}}));
+}
+
 }  // namespace
 }  // namespace iris::sync

@@ -20,6 +20,8 @@ std::error_code check(const core::Update& u) {
         if constexpr (std::is_same_v<B, core::MessageCreated> ||
                       std::is_same_v<B, core::MessageEdited>) {
           return text_ok(body.text);
+        } else if constexpr (std::is_same_v<B, core::ReactionChanged>) {
+          return text_ok(body.reaction);
         } else if constexpr (std::is_same_v<B, core::ThreadCreated> ||
                              std::is_same_v<B, core::ThreadRenamed>) {
           return text_ok(body.name);
@@ -28,6 +30,14 @@ std::error_code check(const core::Update& u) {
         }
       },
       u.body);
+}
+
+std::error_code check(const ThreadMessage& m) {
+  if (auto ec = text_ok(m.text)) return ec;
+  for (const auto& r : m.reactions) {
+    if (auto ec = text_ok(r.reaction)) return ec;
+  }
+  return {};
 }
 
 std::error_code check(const DeltaBatch& b) {
@@ -52,7 +62,7 @@ std::error_code check(const Snapshot& s) {
   for (const auto& t : s.threads) {
     if (auto ec = text_ok(t.name)) return ec;
     for (const auto& m : t.latest_messages) {
-      if (auto ec = text_ok(m.text)) return ec;
+      if (auto ec = check(m)) return ec;
     }
   }
   return {};
@@ -60,7 +70,7 @@ std::error_code check(const Snapshot& s) {
 
 std::error_code check(const ThreadPage& p) {
   for (const auto& m : p.messages) {
-    if (auto ec = text_ok(m.text)) return ec;
+    if (auto ec = check(m)) return ec;
   }
   return {};
 }
@@ -69,6 +79,8 @@ std::error_code check(const SendRequest& r) { return text_ok(r.body); }
 std::error_code check(const Error& e) { return text_ok(e.text); }
 std::error_code check(const CreateThreadRequest& r) { return text_ok(r.name); }
 std::error_code check(const RenameThreadRequest& r) { return text_ok(r.name); }
+std::error_code check(const MessageActionRequest& r) { return text_ok(r.text); }
+std::error_code check(const Badge&) { return {}; }
 
 // Messages with no strings and no cross-field rule.
 std::error_code check(const ResumeRequest&) { return {}; }

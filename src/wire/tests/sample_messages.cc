@@ -22,6 +22,12 @@ std::vector<UpdateBody> every_body() {
       ParticipantsChanged{{UserId{5}}, {UserId{6}, UserId{7}}},
       ParticipantsChanged{{}, {}},
       ThreadRenamed{"new name"},
+      // Since version 5.
+      MessageCreated{MessageId{2}, ClientMsgId{1, 1}, "folded", std::nullopt, 3},
+      MessageEdited{MessageId{42}, "second edit", 0x7fffffff},
+      MessageDeleted{MessageId{43}, true},
+      ReactionChanged{MessageId{42}, "👍"},
+      ReactionChanged{MessageId{kMax}, ""},
   };
 }
 
@@ -51,12 +57,15 @@ UpdateBody random_body(std::mt19937_64& rng) {
     case 0:
       return MessageCreated{MessageId{rng()}, ClientMsgId{rng(), rng()}, random_text(rng, 40),
                             maybe_id(rng)};
-    case 1: return MessageEdited{MessageId{rng()}, random_text(rng, 40)};
-    case 2: return MessageDeleted{MessageId{rng()}};
+    case 1:
+      return MessageEdited{MessageId{rng()}, random_text(rng, 40),
+                           static_cast<std::uint32_t>(rng() % 0x80000000u)};
+    case 2: return MessageDeleted{MessageId{rng()}, rng() % 2 == 0};
     case 3: return ReadReceipt{UserId{rng()}, MessageId{rng()}};
     case 4: return ThreadCreated{random_text(rng, 10), random_users(rng)};
     case 5: return ParticipantsChanged{random_users(rng), random_users(rng)};
-    default: return ThreadRenamed{random_text(rng, 10)};
+    case 6: return ThreadRenamed{random_text(rng, 10)};
+    default: return ReactionChanged{MessageId{rng()}, random_text(rng, 4)};
   }
 }
 
@@ -88,6 +97,9 @@ std::vector<Message> sample_messages() {
                             Update{Seq{1000}, ms(0), ThreadId{1}, UserId{2},
                                    ReadReceipt{UserId{2}, MessageId{8}}}},
                            true});
+  DeltaBatch vanished{Epoch{1}, Seq{1}, Seq{10}, {}, true};
+  vanished.vanished = {{ThreadId{4}, 2}, {ThreadId{kMax}, 0x7fffffff}};
+  out.push_back(vanished);
 
   Snapshot snap{Epoch{77}, Seq{12345}, {}};
   snap.threads.push_back(ThreadState{
@@ -99,6 +111,10 @@ std::vector<Message> sample_messages() {
       2,
       {ReadWatermark{UserId{1}, MessageId{11}}, ReadWatermark{UserId{2}, MessageId{10}}}});
   snap.threads.push_back(ThreadState{ThreadId{kMax}, "", {}, {}, 0x7fffffff, {}});
+  snap.threads.push_back(ThreadState{
+      ThreadId{6}, "edited", {UserId{1}}, {ThreadMessage{MessageId{12}, UserId{1}, ms(5), "v3", std::nullopt, 2,
+                                                         {{UserId{1}, "❤"}, {UserId{kMax}, "+1"}}}},
+      0, {}});
   out.push_back(snap);
   out.push_back(Snapshot{});
 
@@ -143,6 +159,15 @@ std::vector<Message> sample_messages() {
                            {ThreadMessage{MessageId{1}, UserId{2}, ms(3), "first", std::nullopt},
                             ThreadMessage{MessageId{kMax}, UserId{kMax}, ms(4), "réponse ✈", MessageId{1}}},
                            true});
+  // Since version 5.
+  out.push_back(MessageActionRequest{ClientMsgId{4, 4}, ThreadId{8}, MessageId{9}, MessageAction::edit, "fixed"});
+  out.push_back(MessageActionRequest{ClientMsgId{4, 5}, ThreadId{kMax}, MessageId{kMax}, MessageAction::unsend, ""});
+  out.push_back(MessageActionRequest{ClientMsgId{4, 6}, ThreadId{1}, MessageId{2}, MessageAction::delete_for_me, ""});
+  out.push_back(MessageActionRequest{ClientMsgId{4, 7}, ThreadId{1}, MessageId{2}, MessageAction::react, "🎉"});
+  out.push_back(Badge{0, 0, Epoch{1}, Seq{0}});
+  out.push_back(Badge{0x7fffffff, 12, Epoch{kMax}, Seq{kMax}});
+  out.push_back(Error{ClientMsgId{1, 8}, ErrorCode::too_late, "past the edit window"});
+  out.push_back(Error{ClientMsgId{1, 9}, ErrorCode::unknown_message, "no such message"});
   return out;
 }
 
@@ -194,7 +219,7 @@ Message random_message(std::mt19937_64& rng) {
       return SendResult{ClientMsgId{rng(), rng()}, ThreadId{rng()}, maybe_id(rng), Seq{rng()},
                         random_time(rng)};
     case 6: {
-      Error e{std::nullopt, static_cast<ErrorCode>(1 + rng() % 8), random_text(rng, 20)};
+      Error e{std::nullopt, static_cast<ErrorCode>(1 + rng() % 12), random_text(rng, 20)};
       if (rng() % 2) e.client_id = ClientMsgId{rng(), rng()};
       return e;
     }
@@ -207,6 +232,12 @@ Message random_message(std::mt19937_64& rng) {
     case 11: return Ack{Epoch{rng()}, Seq{rng()}};
     case 12: return Heartbeat{Epoch{rng()}, Seq{rng()}};
     case 13: return Typing{ThreadId{rng()}, UserId{rng()}, rng() % 2 == 0};
+    case 15:
+      return MessageActionRequest{ClientMsgId{rng(), rng()}, ThreadId{rng()}, MessageId{rng()},
+                                  static_cast<MessageAction>(1 + rng() % 4), random_text(rng, 20)};
+    case 16:
+      return Badge{static_cast<std::uint32_t>(rng() % 0x80000000u),
+                   static_cast<std::uint32_t>(rng() % 0x80000000u), Epoch{rng()}, Seq{rng()}};
     default: {
       ThreadPage p{ThreadId{rng()}, {}, rng() % 2 == 0};
       for (auto k = rng() % 5; k > 0; --k) {
@@ -224,7 +255,8 @@ std::string name_of(const Message& m) {
       "Resync",              "SendRequest",        "SendResult",
       "Error",               "ReadRequest",        "CreateThreadRequest",
       "RenameThreadRequest", "ChangeParticipantsRequest", "Ack",
-      "Heartbeat",           "Typing",             "ThreadPage"};
+      "Heartbeat",           "Typing",             "ThreadPage",
+      "MessageActionRequest", "Badge"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }
