@@ -362,6 +362,23 @@ Result<void> LocalStore::put_thread_state(const wire::ThreadState& t, core::Seq 
     if (m.reply_to) s.bind_u64(7, m.reply_to->value()); else s.bind_null(7);
     s.bind_u64(8, as_of.value()).bind(9, index++);
     if (auto r = s.run(); !r) return r;
+    // Its edit count and reactions as the snapshot has them (version 5), replacing any kept.
+    if (auto r = write_step(step); !r) return r;
+    if (auto r = i.drop_edits.bind_u64(1, m.message.value()).run(); !r) return r;
+    if (auto r = write_step(step); !r) return r;
+    if (auto r = i.drop_reactions.bind_u64(1, m.message.value()).run(); !r) return r;
+    if (m.edit_count != 0) {
+      if (auto r = write_step(step); !r) return r;
+      if (auto r = i.put_edits.bind_u64(1, m.message.value()).bind(2, std::int64_t{m.edit_count}).run(); !r)
+        return r;
+    }
+    for (const auto& rx : m.reactions) {
+      if (auto r = write_step(step); !r) return r;
+      if (auto r = i.put_reaction.bind_u64(1, m.message.value()).bind_u64(2, rx.user.value())
+                       .bind(3, rx.reaction).run();
+          !r)
+        return r;
+    }
   }
   for (const auto& w : t.read_watermarks) {
     if (auto r = write_step(step); !r) return r;
@@ -379,7 +396,8 @@ Result<void> LocalStore::apply_snapshot(const wire::Snapshot& snapshot) {
   int step = 0;
   auto body = [&]() -> Result<void> {
     if (auto r = write_step(step); !r) return r;
-    if (auto r = i.db.exec("DELETE FROM messages; DELETE FROM threads; DELETE FROM watermarks;");
+    if (auto r = i.db.exec("DELETE FROM messages; DELETE FROM threads; DELETE FROM watermarks; "
+                           "DELETE FROM edits; DELETE FROM reactions;");
         !r)
       return r;
     for (const auto& t : snapshot.threads)

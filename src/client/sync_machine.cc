@@ -17,6 +17,8 @@ bool is_retryable(wire::ErrorCode code) {
     case wire::ErrorCode::invalid_request:
     case wire::ErrorCode::queue_full:  // until that queue is trimmed: days, not seconds
     case wire::ErrorCode::forbidden:
+    case wire::ErrorCode::too_late:
+    case wire::ErrorCode::unknown_message:
       return false;
   }
   return false;

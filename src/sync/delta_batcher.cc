@@ -18,10 +18,19 @@ std::size_t estimated_size(const core::Update& u) {
           n += 10 * (b.added.size() + b.removed.size());
         } else if constexpr (std::is_same_v<T, core::ThreadRenamed>) {
           n += b.name.size();
+        } else if constexpr (std::is_same_v<T, core::ReactionChanged>) {
+          n += b.reaction.size();
         }
       },
       u.body);
   return n;
+}
+
+bool drop_kinds_newer_than(std::vector<core::Update>& updates, std::int32_t version) {
+  if (version >= 5) return false;
+  return std::erase_if(updates, [](const core::Update& u) {
+           return std::holds_alternative<core::ReactionChanged>(u.body);
+         }) != 0;
 }
 
 std::vector<wire::DeltaBatch> make_batches(core::Epoch epoch, core::Seq first, core::Seq last,

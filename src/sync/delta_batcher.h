@@ -9,6 +9,7 @@
 // valid cut; an operation spanning several updates would have to be kept in one batch here.
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 #include "core/update.h"
@@ -30,6 +31,11 @@ struct BatchLimits {
 std::vector<wire::DeltaBatch> make_batches(core::Epoch epoch, core::Seq first, core::Seq last,
                                            std::vector<core::Update> updates, bool folded,
                                            const BatchLimits& limits);
+
+// Compatibility rule 4 (docs/PROTOCOL.md): removes the updates of kinds a peer of protocol
+// `version` cannot decode (ReactionChanged before 5); the batch then goes folded, still
+// covering their seqs. True if any was removed.
+bool drop_kinds_newer_than(std::vector<core::Update>& updates, std::int32_t version);
 
 // Rough upper bound of an update's encoded size in bytes, for the byte cap.
 std::size_t estimated_size(const core::Update& update);

@@ -253,6 +253,33 @@ TEST(LocalStore, ASnapshotReplacesStateAndKeepsUnackedSends) {
   EXPECT_EQ(s->watermarks(ThreadId{200}).value().size(), 1u);
 }
 
+TEST(LocalStore, AppliesEditsUnsendsAndReactionsWithTheirCounts) {
+  TempDir dir;
+  auto s = open(dir.file("s.db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(2)).has_value());  // messages 1000, 1001
+  auto at = [](std::uint64_t seq, UserId actor, core::UpdateBody body) {
+    return core::Update{Seq{seq}, core::Timestamp{}, kThread, actor, std::move(body)};
+  };
+  ASSERT_TRUE(s->apply_batch(batch(4, {
+      at(4, kOther, core::MessageEdited{MessageId{1000}, "m0!", 1}),
+      at(5, kOther, core::MessageEdited{MessageId{1000}, "m0!!", 2}),
+      at(6, kSelf, core::ReactionChanged{MessageId{1000}, "+1"}),
+      at(7, kOther, core::ReactionChanged{MessageId{1000}, "ok"}),
+      at(8, kSelf, core::ReactionChanged{MessageId{1000}, ""}),
+      at(9, kSelf, core::MessageDeleted{MessageId{1001}, false}),
+  })).has_value());
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0!!"}));
+  auto meta = s->message_meta(MessageId{1000}).value();
+  EXPECT_EQ(meta.edit_count, 2u);
+  EXPECT_EQ(meta.reactions, (std::vector<core::Reaction>{{kOther, "ok"}}));
+  EXPECT_EQ(s->message_meta(MessageId{1001}).value(), LocalStore::MessageMeta{});
+  // A folded catch-up brings a created message with its edits counted.
+  auto folded = created(10, kOther, 2000, ClientMsgId{0, 2000}, "final");
+  std::get<core::MessageCreated>(folded.body).edit_count = 3;
+  ASSERT_TRUE(s->apply_batch(batch(10, {folded})).has_value());
+  EXPECT_EQ(s->message_meta(MessageId{2000}).value().edit_count, 3u);
+}
+
 TEST(LocalStore, PagesOlderMessagesBeforeAGivenOne) {
   TempDir dir;
   auto s = open(dir.file("db"));

@@ -69,5 +69,18 @@ TEST(DeltaBatcher, FoldedRangeStillCoversEverySeq) {
   expect_contiguous(empty, Seq{5}, Seq{9});
 }
 
+TEST(DeltaBatcher, ReactionsAreLeftOutForPeersOlderThanVersion5) {
+  std::vector<core::Update> ups = {
+      core::Update{Seq{1}, {}, core::ThreadId{1}, core::UserId{2}, core::ReactionChanged{core::MessageId{3}, "a"}},
+      core::Update{Seq{2}, {}, core::ThreadId{1}, core::UserId{2}, core::MessageDeleted{core::MessageId{3}, true}},
+  };
+  auto v5 = ups;
+  EXPECT_FALSE(drop_kinds_newer_than(v5, 5));
+  EXPECT_EQ(v5.size(), 2u);
+  EXPECT_TRUE(drop_kinds_newer_than(ups, 4));
+  ASSERT_EQ(ups.size(), 1u);
+  EXPECT_EQ(ups[0].seq, Seq{2}) << "a delete for me reads as a deletion to an older device: kept";
+}
+
 }  // namespace
 }  // namespace iris::sync

@@ -686,12 +686,12 @@ class SyncShardLifecycleTest : public SyncShardTest {
   void SetUp() override {
     connect(1, kAnn);
     thread_ = create_thread(1, kAnn, {kBob});
-    owner(kBob).on_connected(2, kBob, core::DeviceId{"bob"});
+    owner(kBob).on_connected(ConnId{2}, kBob, core::DeviceId{"bob"});
     request(2, kBob, wire::ResumeRequest{store_->info(kBob).value().epoch, Seq{0}, 0, false, 5});
     request(1, kAnn, wire::SendRequest{core::ClientMsgId{1, 1}, thread_, "helo", std::nullopt});
     message_ = *std::get<wire::SendResult>(*sink_.replies[1].back().message).message;
   }
-  std::optional<wire::ErrorCode> act(ConnId conn, UserId who, wire::MessageAction a, std::string text = {},
+  std::optional<wire::ErrorCode> act(Conn conn, UserId who, wire::MessageAction a, std::string text = {},
                                      core::ClientMsgId id = core::ClientMsgId{7, 0}) {
     if (id == core::ClientMsgId{7, 0}) id = core::ClientMsgId{7, next_packet_};
     request(conn, who, wire::MessageActionRequest{id, thread_, message_, a, std::move(text)});
@@ -721,7 +721,7 @@ TEST_F(SyncShardLifecycleTest, RefusalsCarryTheirCodes) {
   EXPECT_EQ(act(1, kAnn, wire::MessageAction::unsend), wire::ErrorCode::not_participant)
       << "a device that said no version gets too_late as the version 3 code it knows";
   EXPECT_EQ(act(2, kBob, wire::MessageAction::unsend), wire::ErrorCode::forbidden);
-  owner(kAnn).on_connected(5, kAnn, core::DeviceId{"ann5"});
+  owner(kAnn).on_connected(ConnId{5}, kAnn, core::DeviceId{"ann5"});
   request(5, kAnn, wire::ResumeRequest{store_->info(kAnn).value().epoch, Seq{0}, 0, false, 5});
   EXPECT_EQ(act(5, kAnn, wire::MessageAction::unsend), wire::ErrorCode::too_late);
   EXPECT_EQ(act(5, kAnn, wire::MessageAction::react, std::string(100, 'x')), wire::ErrorCode::too_large);
@@ -776,7 +776,7 @@ TEST_F(SyncShardLifecycleTest, BadgeIsServedAndPushedOnceToVersion5DevicesWhenIt
 
 TEST_F(SyncShardLifecycleTest, CatchUpOfAnUnsentMessageSendsNothingOfItAndSaysItVanished) {
   ASSERT_EQ(act(1, kAnn, wire::MessageAction::unsend), std::nullopt);
-  owner(kBob).on_connected(6, kBob, core::DeviceId{"bob6"});
+  owner(kBob).on_connected(ConnId{6}, kBob, core::DeviceId{"bob6"});
   request(6, kBob, wire::ResumeRequest{store_->info(kBob).value().epoch, Seq{1}, 0, false, 5});
   auto batches = batches_of(sink_, 6);
   ASSERT_FALSE(batches.empty());
