@@ -39,8 +39,13 @@ int fold_bench() {
   using namespace iris::core;
   std::vector<Update> range;
   std::uint64_t seq = 1;
-  auto add = [&](std::uint64_t thread, std::uint64_t actor, UpdateBody body) {
-    range.push_back(Update{Seq{seq++}, Timestamp{}, ThreadId{thread}, UserId{actor}, std::move(body)});
+  range.reserve(10'000);
+  auto add = [&](std::uint64_t thread, std::uint64_t actor, const UpdateBody& body) {
+    Update& u = range.emplace_back();
+    u.seq = Seq{seq++};
+    u.thread = ThreadId{thread};
+    u.actor = UserId{actor};
+    u.body = body;
   };
   for (std::uint64_t m = 1; m <= 5000; ++m) add(m % 7 + 1, 1, MessageCreated{MessageId{m}, {}, "message text", {}});
   for (std::uint64_t m = 2; m <= 5000; m += 2) add(m % 7 + 1, 1, MessageDeleted{MessageId{m}});
