@@ -23,6 +23,28 @@ TEST(CliArgs, LoginTakesServerUserTokenAndDevice) {
   EXPECT_EQ(a->config_dir, "/tmp/x");
 }
 
+TEST(CliArgs, EditUnsendDeleteAndReactNameAThreadAndAMessage) {
+  auto e = parse({"edit", "5", "6", "new text"});
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->command, Command::edit);
+  EXPECT_EQ(e->thread, 5u);
+  EXPECT_EQ(e->message, 6u);
+  EXPECT_EQ(e->text, "new text");
+  auto r = parse({"react", "5", "6"});
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->command, Command::react);
+  EXPECT_EQ(r->text, "") << "no reaction: take it back";
+  EXPECT_EQ(parse({"react", "5", "6", "+1"})->text, "+1");
+  EXPECT_EQ(parse({"delete", "5", "6"})->command, Command::delete_for_me);
+  EXPECT_EQ(parse({"unsend", "5", "6"})->command, Command::unsend);
+  EXPECT_FALSE(parse({"edit", "5", "6"})) << "an edit needs a text";
+  EXPECT_FALSE(parse({"edit", "5", "6", ""})) << "an empty edit: unsend instead";
+  EXPECT_FALSE(parse({"unsend", "5"})) << "no message";
+  EXPECT_FALSE(parse({"unsend", "5", "06"})) << "not a canonical id";
+  EXPECT_FALSE(parse({"unsend", "5", "6", "x"})) << "unsend takes no text";
+  EXPECT_FALSE(parse({"react", "5", "6", "a", "b"}));
+}
+
 TEST(CliArgs, LoginWithoutATokenIsAUsageError) {
   std::string error;
   EXPECT_FALSE(parse({"login", "--server", "mqtt://h:1", "--user", "1", "--device", "d"}, &error));
