@@ -13,6 +13,7 @@
 
 #include "core/ids.h"
 #include "mqtt/topic.h"
+#include "store/blob/blob_service.h"
 #include "store/mariadb/connection.h"
 
 namespace iris::irisd {
@@ -318,6 +319,57 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) {
          c.history_writer.user_delay = std::chrono::milliseconds(to_u64_max("history.user_delay_ms", v, 600'000));
        }},
+      {"blobs.dir",
+       "Directory of the attachment blob store (files named by their SHA-256, and the "
+       "index.sqlite of uploads and references). Default: <data_dir>/blobs",
+       [](Config& c, std::string_view v) { c.blobs.dir = std::string(v); }},
+      {"blobs.max_bytes",
+       "Largest upload (POST /v1/blobs) in bytes; larger is refused with 413, before the body "
+       "is read when Content-Length says so. Default: 104857600 (100 MiB)",
+       [](Config& c, std::string_view v) {
+         c.blobs.max_bytes = to_u64_max("blobs.max_bytes", v, std::uint64_t{1} << 40);
+         if (c.blobs.max_bytes == 0) throw std::runtime_error("blobs.max_bytes: must be positive");
+       }},
+      {"blobs.allowed_types",
+       "Content types an upload may have, comma-separated; type/* admits a whole top-level "
+       "type; others get 415. Default: image/jpeg,image/png,image/gif,image/webp,image/heic,"
+       "video/mp4,video/webm,video/quicktime,audio/mpeg,audio/mp4,audio/ogg,audio/webm,"
+       "application/pdf,text/plain,application/zip,application/octet-stream",
+       [](Config& c, std::string_view v) {
+         c.blobs.allowed_types.clear();
+         while (!v.empty()) {
+           const auto comma = v.find(',');
+           std::string_view item = v.substr(0, comma);
+           v = comma == std::string_view::npos ? std::string_view() : v.substr(comma + 1);
+           while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+           while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+           if (item.empty()) continue;
+           const std::string type = store::BlobService::media_type(item);
+           if (type.empty()) throw std::runtime_error("blobs.allowed_types: not a media type: " + std::string(item));
+           c.blobs.allowed_types.push_back(type);
+         }
+       }},
+      {"blobs.retention",
+       "How long a blob no message references is kept after its last upload (number with unit "
+       "s, m, h or d); then the background sweep removes it. Default: 24h",
+       [](Config& c, std::string_view v) { c.blobs.retention = to_duration("blobs.retention", v); }},
+      {"blobs.sweep_interval",
+       "Time between two passes of the blob sweep (e.g. 10m). Default: 10m",
+       [](Config& c, std::string_view v) {
+         c.blobs.sweep_interval = to_duration("blobs.sweep_interval", v);
+         if (c.blobs.sweep_interval.count() == 0) throw std::runtime_error("blobs.sweep_interval: must be positive");
+       }},
+      {"blobs.max_concurrent_uploads",
+       "Uploads running at once across the server; more get 503 with Retry-After. Default: 64",
+       [](Config& c, std::string_view v) {
+         c.blobs.max_concurrent_uploads = to_u64_max("blobs.max_concurrent_uploads", v, 100'000);
+       }},
+      {"blobs.max_attachments",
+       "Attachments one message may carry; more is refused (too_large). Default: 10",
+       [](Config& c, std::string_view v) { c.blobs.max_attachments = to_u64_max("blobs.max_attachments", v, 1000); }},
+      {"blobs.max_name_bytes",
+       "Longest attachment file name in bytes; longer is refused (too_large). Default: 255",
+       [](Config& c, std::string_view v) { c.blobs.max_name_bytes = to_u64_max("blobs.max_name_bytes", v, 4096); }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",
@@ -807,6 +859,7 @@ Parsed parse_command_line(int argc, char** argv) {
     p.config.history_backend = p.config.store_backend == StoreBackend::mariadb ? HistoryBackend::mariadb
                                                                                : HistoryBackend::sqlite;
   }
+  if (p.config.blobs.dir.empty()) p.config.blobs.dir = p.config.data_dir + "/blobs";
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (!p.config.app_dir_set) p.config.net.http.app_dir = default_app_dir();
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {

@@ -18,6 +18,7 @@
 #include "store/store_options.h"
 #include "sync/history_writer.h"
 #include "sync/retention_trimmer.h"
+#include "store/blob/blob_options.h"
 #include "sync/sync_shard.h"
 
 namespace iris::irisd {
@@ -43,6 +44,8 @@ struct Config {
   // The SQLite history store; an empty path means <data_dir>/history.
   store::HistoryStoreOptions history{.path = "", .reopen_interval = std::chrono::milliseconds{1000}};
   sync::HistoryWriterOptions history_writer;
+  // Attachments: the blob store (an empty dir means <data_dir>/blobs) and its limits.
+  store::BlobOptions blobs;
   // Retention window, length cap and trimmer interval.
   sync::RetentionOptions retention;
   mqtt::MqttOptions mqtt;

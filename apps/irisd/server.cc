@@ -117,12 +117,27 @@ bool Server::start() {
     return std::make_unique<net::IrisAuth>(*signer_, membership, now);
   };
 
+  auto blob_store = store::FsBlobStore::open(config_.blobs.dir);
+  if (!blob_store) {
+    IRIS_LOG(error, "irisd", "cannot open the blob store at {}: {}", config_.blobs.dir, blob_store.error().message());
+    return false;
+  }
+  auto blobs = store::BlobService::open(config_.blobs, std::move(*blob_store), config_.blobs.dir + "/index.sqlite");
+  if (!blobs) {
+    IRIS_LOG(error, "irisd", "cannot open the blob index in {}: {}", config_.blobs.dir, blobs.error().message());
+    return false;
+  }
+  blobs_ = std::move(*blobs);
+  blob_sweeper_ = std::make_unique<store::BlobSweeper>(*blobs_);
+  IRIS_LOG(info, "irisd", "blob store at {} (max {} bytes, unreferenced blobs kept {} s)", config_.blobs.dir,
+           config_.blobs.max_bytes, config_.blobs.retention.count());
+
   raise_open_file_limit();
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{*store_, config_.sync, history_.get(),
                                                              [w = writer_.get()](core::UserId u) { w->notify(u); },
                                                              writer_.get(), trimmer_.get(), authorizer},
-                                            net::HttpBinding{*signer_});
+                                            net::HttpBinding{*signer_, blobs_.get()});
   if (config_.cluster.enabled()) {
     cell_ = std::make_unique<CellMember>(config_.cluster);
     mqtt_->set_cell_routing(cell_->routing());
@@ -200,6 +215,8 @@ void Server::stop() {
              m->mqtt.protocol_errors, m->mqtt.packets_too_large, m->slow_consumers,
              m->connections_refused);
   }
+  blob_sweeper_.reset();
+  blobs_.reset();
   auth_.reset();
   history_.reset();
 }

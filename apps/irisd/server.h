@@ -23,6 +23,9 @@
 #include "net/iris_auth.h"
 #include "net/mqtt_server.h"
 #include "net/token.h"
+#include "store/blob/blob_service.h"
+#include "store/blob/blob_sweeper.h"
+#include "store/blob/fs_blob_store.h"
 #include "store/history_store.h"
 #include "store/queue_store.h"
 #include "sync/history_writer.h"
@@ -51,6 +54,8 @@ class Server {
   std::unique_ptr<sync::RetentionTrimmer> trimmer_;
   std::optional<net::TokenSigner> signer_;
   std::unique_ptr<net::IrisAuth> auth_;
+  std::unique_ptr<store::BlobService> blobs_;
+  std::unique_ptr<store::BlobSweeper> blob_sweeper_;
   std::unique_ptr<net::MqttServer> mqtt_;
   // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.
   std::unique_ptr<CellMember> cell_;

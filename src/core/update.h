@@ -13,6 +13,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/attachment.h"
 #include "core/ids.h"
 
 namespace iris::core {
@@ -24,6 +25,9 @@ struct MessageCreated {
   std::optional<MessageId> reply_to;
   // Edits catch-up folding took into `text` (core/folding.h): 0 in every queue.
   std::uint32_t edit_count = 0;
+  // Blobs the message carries (core/attachment.h), checked against their uploads before the
+  // message was accepted (sync/, store/blob/blob_service.h).
+  std::vector<Attachment> attachments{};
   bool operator==(const MessageCreated&) const = default;
 };
 

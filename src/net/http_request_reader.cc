@@ -41,7 +41,7 @@ std::error_code refusal_of(beast::error_code ec) {
 // content codings) stop the parse with `refusal` set instead of throwing.
 class HttpRequestReader::Parser final : public http::basic_parser<true> {
  public:
-  explicit Parser(const HttpOptions& limits) : limits_(limits) {
+  Parser(const HttpOptions& limits, BodySink* sink) : limits_(limits), sink_(sink) {
     header_limit(static_cast<std::uint32_t>(std::min(limits.max_header_bytes, HttpOptions::kMaxFieldSectionBytes)));
     body_limit(limits.max_body_bytes);
   }
@@ -52,6 +52,8 @@ class HttpRequestReader::Parser final : public http::basic_parser<true> {
   std::error_code refusal;
   // The body is gzip-coded (Content-Encoding lists gzip or x-gzip once).
   bool gzip = false;
+  // The body goes to sink_ (it said so at the request line).
+  bool streaming = false;
 
  private:
   void stop(errc why, beast::error_code& ec) {
@@ -68,6 +70,12 @@ class HttpRequestReader::Parser final : public http::basic_parser<true> {
       message_.method_string(method_str);
     }
     message_.version(version);
+    if (sink_ != nullptr) {
+      if (const auto limit = sink_->streams(std::string_view(method_str), std::string_view(target))) {
+        streaming = true;
+        body_limit(*limit);
+      }
+    }
   }
 
   void on_response_impl(int, beast::string_view, int, beast::error_code& ec) override {
@@ -108,6 +116,12 @@ class HttpRequestReader::Parser final : public http::basic_parser<true> {
     }
     if (gzips > 1) return stop(errc::unsupported_content_encoding, ec);
     gzip = gzips == 1;
+    if (streaming) {
+      if (const auto why = sink_->begin(message_, gzip)) {
+        refusal = why;
+        ec = http::error::bad_value;
+      }
+    }
   }
 
   // The codings a field lists, over every instance of the field, in order.
@@ -122,10 +136,19 @@ class HttpRequestReader::Parser final : public http::basic_parser<true> {
 
   void on_body_init_impl(const boost::optional<std::uint64_t>&, beast::error_code&) override {}
 
-  std::size_t on_body_impl(beast::string_view body, beast::error_code&) override {
+  std::size_t on_body_impl(beast::string_view body, beast::error_code& ec) override {
     // Beast holds the body to body_limit (Content-Length and chunk sizes are checked first).
-    message_.body().append(body.data(), body.size());
+    take(body, ec);
     return body.size();
+  }
+
+  void take(beast::string_view body, beast::error_code& ec) {
+    if (!streaming) {
+      message_.body().append(body.data(), body.size());
+    } else if (const auto why = sink_->write(std::string_view(body.data(), body.size()))) {
+      refusal = why;
+      ec = http::error::bad_value;
+    }
   }
 
   void on_chunk_header_impl(std::uint64_t, beast::string_view extensions,
@@ -134,21 +157,22 @@ class HttpRequestReader::Parser final : public http::basic_parser<true> {
     if (extension_bytes_ > limits_.max_chunk_extension_bytes) stop(errc::chunk_extensions_too_large, ec);
   }
 
-  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code&) override {
-    message_.body().append(body.data(), body.size());
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view body, beast::error_code& ec) override {
+    take(body, ec);
     return body.size();
   }
 
   void on_finish_impl(beast::error_code&) override {}
 
   const HttpOptions& limits_;
+  BodySink* sink_;  // may be null; must outlive the parser
   HttpRequest message_;
   std::size_t trailer_bytes_ = 0;
   std::size_t extension_bytes_ = 0;
 };
 
-HttpRequestReader::HttpRequestReader(const HttpOptions& limits)
-    : limits_(limits), parser_(std::make_unique<Parser>(limits)) {}
+HttpRequestReader::HttpRequestReader(const HttpOptions& limits, BodySink* sink)
+    : limits_(limits), sink_(sink), parser_(std::make_unique<Parser>(limits, sink)) {}
 
 HttpRequestReader::~HttpRequestReader() = default;
 
@@ -179,7 +203,7 @@ HttpRequest& HttpRequestReader::request() { return parser_->get(); }
 const HttpRequest& HttpRequestReader::header() const { return parser_->get(); }
 
 HttpRequestReader::Status HttpRequestReader::next() {
-  parser_ = std::make_unique<Parser>(limits_);
+  parser_ = std::make_unique<Parser>(limits_, sink_);
   status_ = Status::need_more;
   return parse();
 }
@@ -232,9 +256,16 @@ std::size_t HttpRequestReader::pending_limit() const {
   return std::max(limits_.max_trailer_bytes, limits_.max_chunk_extension_bytes) + kChunkLineSlack;
 }
 
+bool HttpRequestReader::streamed() const { return parser_->streaming; }
+
+bool HttpRequestReader::wants_continue() const {
+  if (status_ != Status::need_more || !parser_->is_header_done() || parser_->is_done()) return false;
+  return beast::iequals(parser_->get()[http::field::expect], "100-continue");
+}
+
 HttpRequestReader::Status HttpRequestReader::finish_body() {
   HttpRequest& req = parser_->get();
-  if (parser_->gzip && !req.body().empty()) {
+  if (parser_->gzip && !parser_->streaming && !req.body().empty()) {
     auto decoded = gunzip(req.body(), limits_.max_body_bytes);
     if (!decoded) return refuse(decoded.error());
     req.body() = std::move(*decoded);

@@ -19,6 +19,11 @@
 //   bad_content_encoding (400)        a gzip body that does not decode
 // Trailer fields are dropped: they must not add to the header a request was checked with.
 //
+// Streamed bodies (BodySink): the reader's sink (constructor) is asked at each request line
+// whether it takes that request's body; if so, the body goes to it piece by piece as it is
+// parsed (never buffered whole: POST /v1/blobs), held to the limit the sink names instead of
+// max_body_bytes, and request().body() stays empty. A sink's refusal is the request's.
+//
 // One request at a time: after done(), request() holds it (body decoded, Content-Encoding
 // removed) and next() starts the following one, keeping bytes already read (pipelining).
 // Not thread-safe; lives on its session's shard.
@@ -27,7 +32,9 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <system_error>
 
@@ -39,6 +46,19 @@ using HttpRequest = boost::beast::http::request<boost::beast::http::string_body>
 
 class HttpRequestReader {
  public:
+  class BodySink {
+   public:
+    virtual ~BodySink() = default;
+    // At the request line: the largest body this sink takes for `method` and `target`, or
+    // nullopt when the request's body is buffered as usual.
+    virtual std::optional<std::uint64_t> streams(std::string_view method, std::string_view target) = 0;
+    // The header is complete (a Content-Length is within the limit): an error refuses the
+    // request (its status via net/http_status.h). `gzip`: the body is Content-Encoding gzip.
+    virtual std::error_code begin(const HttpRequest& header, bool gzip) = 0;
+    // The next piece of the body, in order; an error refuses the request.
+    virtual std::error_code write(std::string_view bytes) = 0;
+  };
+
   enum class Status : std::uint8_t {
     need_more,  // read more and commit() it
     done,       // request() is complete
@@ -46,8 +66,9 @@ class HttpRequestReader {
     closed,     // the peer ended the connection (between requests, or within one)
   };
 
-  // `limits` must outlive the reader (it is the server's HttpOptions).
-  explicit HttpRequestReader(const HttpOptions& limits);
+  // `limits` must outlive the reader (it is the server's HttpOptions); so must `sink` (null:
+  // every body is buffered).
+  explicit HttpRequestReader(const HttpOptions& limits, BodySink* sink = nullptr);
   ~HttpRequestReader();
   HttpRequestReader(const HttpRequestReader&) = delete;
   HttpRequestReader& operator=(const HttpRequestReader&) = delete;
@@ -72,6 +93,12 @@ class HttpRequestReader {
   // Starts the next request on the connection. Requires: status() == done.
   Status next();
 
+  // The current request's body went to the sink.
+  bool streamed() const;
+  // The header is complete, accepted, and asks `Expect: 100-continue` (RFC 9110 §10.1.1)
+  // while its body is still to come: the session answers 100 once before reading on.
+  bool wants_continue() const;
+
   static constexpr std::size_t kReadSize = 16 * 1024;
 
  private:
@@ -85,6 +112,7 @@ class HttpRequestReader {
   bool holds_short_last_chunk() const;
 
   const HttpOptions& limits_;
+  BodySink* sink_ = nullptr;  // may be null; must outlive the reader
   boost::beast::flat_buffer buffer_;
   std::unique_ptr<Parser> parser_;
   Status status_ = Status::need_more;

@@ -50,6 +50,10 @@ bool needs_token(const Route& route) {
          !std::holds_alternative<AppRoute>(route);
 }
 
+bool is_blob_upload(std::string_view method, std::string_view target) {
+  return method == "POST" && target.substr(0, target.find('?')) == "/v1/blobs";
+}
+
 Result<Route> parse_route(std::string_view method, std::string_view target, const RouteLimits& limits) {
   const auto qmark = target.find('?');
   const std::string_view path = target.substr(0, qmark);
@@ -101,6 +105,17 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
   if (path == "/v1/threads") {
     if (!post) return fail(errc::method_not_allowed);
     return Route{CreateThreadRoute{}};
+  }
+  if (path == "/v1/blobs") {
+    if (!post) return fail(errc::method_not_allowed);
+    return Route{BlobUploadRoute{}};
+  }
+  constexpr std::string_view kBlobs = "/v1/blobs/";
+  if (path.starts_with(kBlobs)) {
+    const auto blob = core::BlobId::from_hex(path.substr(kBlobs.size()));
+    if (!blob) return fail(errc::no_route);
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{BlobDownloadRoute{*blob}};
   }
   constexpr std::string_view kBaselineThreads = "/v1/baseline/threads/";
   if (path == "/v1/baseline/inbox" || path.starts_with(kBaselineThreads)) {

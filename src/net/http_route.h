@@ -13,6 +13,9 @@
 //   GET  /v1/badge                                               BadgeRoute
 //   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
 //        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
+//   POST /v1/blobs                                               BlobUploadRoute
+//   GET  /v1/blobs/{blob}                                        BlobDownloadRoute (64
+//        lowercase hex digits, core::BlobId; anything else under /v1/blobs/ is no_route)
 //   GET  /healthz                                                HealthRoute
 //   GET  /metrics                                                MetricsRoute
 //
@@ -27,6 +30,7 @@
 #include <variant>
 
 #include "base/result.h"
+#include "core/attachment.h"
 #include "core/ids.h"
 
 namespace iris::net {
@@ -82,6 +86,13 @@ struct BaselineRoute {
 struct BadgeRoute {
   bool operator==(const BadgeRoute&) const = default;
 };
+struct BlobUploadRoute {
+  bool operator==(const BlobUploadRoute&) const = default;
+};
+struct BlobDownloadRoute {
+  core::BlobId blob;
+  bool operator==(const BlobDownloadRoute&) const = default;
+};
 struct HealthRoute {
   bool operator==(const HealthRoute&) const = default;
 };
@@ -90,11 +101,16 @@ struct MetricsRoute {
 };
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
                            HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute,
-                           BadgeRoute>;
+                           BadgeRoute,
+                           BlobUploadRoute, BlobDownloadRoute>;
 
 // Whether a route's caller must present a bearer token (health, metrics and the web app's
 // files need none).
 bool needs_token(const Route& route);
+
+// Whether `target` (query included) names POST /v1/blobs: the one request whose body is
+// streamed (net/http_request_reader.h BodySink), decided at the request line.
+bool is_blob_upload(std::string_view method, std::string_view target);
 
 // `method` as on the request line ("GET"); `target` the request target ("/v1/snapshot?x=1").
 // net::errc::no_route (404), method_not_allowed (405) or bad_query (400).

@@ -21,6 +21,7 @@
 
 #include "base/log.h"
 #include "net/detail/http_answer.h"
+#include "net/detail/http_blob_endpoints.h"
 #include "net/detail/server_core.h"
 #include "net/detail/shard_sample.h"
 #include "net/detail/tls_session.h"
@@ -58,13 +59,18 @@ std::atomic<std::uint64_t> poll_tickets{0};
 
 template <class Stream>
 class HttpSession final : public ConnectionBase,
+                          public HttpBlobEndpoints<HttpSession<Stream>>,
                           public std::enable_shared_from_this<HttpSession<Stream>> {
+  friend class HttpBlobEndpoints<HttpSession>;
+
  public:
   // shard must outlive the session (shards are joined after every connection closed).
   // `preauth` is the connection's pre-auth slot: held until a request authenticates.
   HttpSession(Shard& shard, Stream stream, PreauthTicket preauth)
       : shard_(shard), stream_(std::move(stream)), timer_(shard.io()), preauth_(std::move(preauth)),
-        reader_(shard.net_options().http) {
+        upload_(shard.core().blobs() ? std::make_unique<BlobUploadSink>(*shard.core().blobs(), shard.core().signer())
+                                     : nullptr),
+        reader_(shard.net_options().http, upload_.get()) {
     ++shard_.core().connections_open;
     const auto* sync = shard_.core().sync_options();
     if (sync != nullptr) limits_.snapshot_messages = std::min(sync->snapshot_latest, limits_.max_snapshot_messages);
@@ -112,6 +118,7 @@ class HttpSession final : public ConnectionBase,
   // Starts reading the next request (bytes a client pipelined are already in the reader).
   void do_read() {
     if (reader_.status() == HttpRequestReader::Status::done) reader_.next();
+    continued_ = false;
     lowest().expires_after(options().idle_timeout);
     on_reader();
   }
@@ -128,7 +135,9 @@ class HttpSession final : public ConnectionBase,
 
   void on_reader() {
     switch (reader_.status()) {
-      case HttpRequestReader::Status::need_more: return read_some();
+      case HttpRequestReader::Status::need_more:
+        if (reader_.wants_continue() && !continued_) return this->send_continue();
+        return read_some();
       case HttpRequestReader::Status::done: return on_request();
       case HttpRequestReader::Status::refused: return guarded([this] { refuse(); });
       case HttpRequestReader::Status::closed: return finish();
@@ -138,6 +147,7 @@ class HttpSession final : public ConnectionBase,
   // A request the reader refused (a limit, a malformed request, an unsupported coding): its
   // status, and the connection closes once it is written.
   void refuse() {
+    if (upload_) upload_->reset();
     ++core().http_requests;
     keep_alive_ = false;
     gzip_ = false;
@@ -187,6 +197,8 @@ class HttpSession final : public ConnectionBase,
     on_authenticated();
     const Encoding enc = encoding_;
     const core::UserId who = *api.user;
+    if (std::holds_alternative<BlobUploadRoute>(route)) return this->finish_upload();
+    if (const auto* r = std::get_if<BlobDownloadRoute>(&route)) return this->download(who, r->blob, req);
     if (const auto* r = std::get_if<SnapshotRoute>(&route)) {
       return ask_owner(who, [who, enc, n = r->messages](sync::SyncShard& s, const Deliver& deliver) {
         auto snap = s.snapshot(who, n);
@@ -361,8 +373,16 @@ class HttpSession final : public ConnectionBase,
     guarded([&] { write_answer(std::move(a)); });
   }
 
+  void after_write(ErrorCode ec) {
+    if (closed_) return;
+    if (ec) return finish();
+    if (!keep_alive_) return linger();
+    do_read();
+  }
+
   void write_answer(Answer a) {
     if (closed_) return;
+    if (a.proceed) return this->send_blob(a.status == 200);
     if (a.status >= 400) ++core().http_errors;
     gathering_.reset();
     poll_.reset();
@@ -373,6 +393,7 @@ class HttpSession final : public ConnectionBase,
     res_.set(http::field::content_type, a.content_type);
     if (a.retry_after) res_.set(http::field::retry_after, std::to_string(a.retry_after_s));
     if (!a.location.empty()) res_.set(http::field::location, a.location);
+    if (!a.content_range.empty()) res_.set(http::field::content_range, a.content_range);
     res_.keep_alive(keep_alive_);
     // Small bodies (errors, acks) are not worth the compressor's header and time.
     if (gzip_ && a.body.size() >= kGzipFrom) {
@@ -383,10 +404,7 @@ class HttpSession final : public ConnectionBase,
     res_.prepare_payload();
     lowest().expires_after(options().idle_timeout);
     http::async_write(stream_, res_, [self = this->shared_from_this()](ErrorCode ec, std::size_t) {
-      if (self->closed_) return;
-      if (ec) return self->finish();
-      if (!self->keep_alive_) return self->linger();
-      self->do_read();
+      self->after_write(ec);
     });
   }
 
@@ -429,7 +447,9 @@ class HttpSession final : public ConnectionBase,
   Stream stream_;
   asio::steady_timer timer_;  // the wait for a shard's answer
   PreauthTicket preauth_;
+  std::unique_ptr<BlobUploadSink> upload_;  // null without a blob store; before reader_, which uses it
   HttpRequestReader reader_;
+  bool continued_ = false;  // the current request got its 100 Continue
   http::response<http::string_body> res_;
   RouteLimits limits_;
   mqtt::ConnId id_{};

@@ -1,6 +1,7 @@
 #include "net/http_status.h"
 
 #include "net/errc.h"
+#include "store/blob/blob_errc.h"
 #include "sync/error_mapping.h"
 
 namespace iris::net {
@@ -48,6 +49,18 @@ HttpError http_error(std::error_code ec) {
       case errc::too_many_polls: return {503, ErrorCode::unavailable, true};
       case errc::listen_failed:
       case errc::tls_setup_failed: return {500, ErrorCode::internal, false};
+    }
+    return {500, ErrorCode::internal, false};
+  }
+  if (ec.category() == store::blob_error_category()) {
+    switch (static_cast<store::blob_errc>(ec.value())) {
+      case store::blob_errc::not_found: return {404, ErrorCode::invalid_request, false};
+      case store::blob_errc::too_large: return {413, ErrorCode::too_large, false};
+      case store::blob_errc::unsupported_type: return {415, ErrorCode::bad_encoding, false};
+      case store::blob_errc::busy: return {503, ErrorCode::unavailable, true};
+      case store::blob_errc::bad_range: return {416, ErrorCode::invalid_request, false};
+      case store::blob_errc::io_error: return {503, ErrorCode::unavailable, true};
+      case store::blob_errc::bad_reference: return {400, ErrorCode::invalid_request, false};
     }
     return {500, ErrorCode::internal, false};
   }

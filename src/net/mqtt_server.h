@@ -33,6 +33,7 @@
 #include "net/net_options.h"
 
 namespace iris::store {
+class BlobService;
 class HistoryStore;
 class QueueStore;
 }
@@ -94,6 +95,9 @@ class TokenSigner;
 // it: it needs the sync service too, and checks bearer tokens with `signer`.
 struct HttpBinding {
   const TokenSigner& signer;  // must outlive the server
+  // Attachments (POST /v1/blobs, GET /v1/blobs/{id}); null: those paths answer 404. Must
+  // outlive the server.
+  store::BlobService* blobs = nullptr;
 };
 
 class MqttServer {

@@ -35,6 +35,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
     history_writer_ = sync->history_writer;
     trimmer_ = sync->trimmer;
     if (http) signer_ = &http->signer;
+    if (http) blobs_ = http->blobs;
   }
   const std::size_t n = shards_for(net);
   shards_.reserve(n);
@@ -57,6 +58,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
       if (sync->history) shard->attach_history(*sync->history, sync->appended);
       if (sync->options.legacy_baseline) shard->attach_baseline(*s.gateway());
       hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
+      if (blobs_ != nullptr) shard->attach_blobs(*blobs_);
       s.attach_sync(std::move(shard));
     }
   }

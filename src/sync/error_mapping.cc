@@ -1,6 +1,7 @@
 #include "sync/error_mapping.h"
 
 #include "core/errc.h"
+#include "store/blob/blob_errc.h"
 #include "store/errc.h"
 #include "sync/errc.h"
 #include "wire/errc.h"
@@ -43,6 +44,19 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case store::errc::unavailable: return ErrorCode::unavailable;
       case store::errc::corrupt_record: return ErrorCode::internal;
       case store::errc::invalid_request: return ErrorCode::invalid_request;
+    }
+  }
+  if (ec.category() == store::blob_error_category()) {
+    switch (static_cast<store::blob_errc>(ec.value())) {
+      // A send citing a blob its sender did not upload (or that is gone): the same answer
+      // whether or not the blob exists, so a send cannot probe for other users' blobs.
+      case store::blob_errc::not_found:
+      case store::blob_errc::bad_reference:
+      case store::blob_errc::bad_range:
+      case store::blob_errc::unsupported_type: return ErrorCode::invalid_request;
+      case store::blob_errc::too_large: return ErrorCode::too_large;
+      case store::blob_errc::busy:
+      case store::blob_errc::io_error: return ErrorCode::unavailable;
     }
   }
   if (ec.category() == wire::error_category()) {

@@ -64,7 +64,7 @@ void Inbox::apply(const core::Update& u) {
     if (auto w = t.watermarks.find(owner_); w != t.watermarks.end()) old_mark = w->second;
   }
   core::apply_to_thread(t, u, [](const core::MessageCreated& b, const core::Update& up) {
-    return wire::ThreadMessage{b.message, up.actor, up.time, b.text, b.reply_to, b.edit_count, {}};
+    return wire::ThreadMessage{b.message, up.actor, up.time, b.text, b.reply_to, b.edit_count, {}, b.attachments};
   });
   if (id) {
     t.unread = t.unread - (was_unread ? 1 : 0) + (is_unread(t, *id) ? 1 : 0);

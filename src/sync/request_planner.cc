@@ -59,7 +59,7 @@ Result<store::AppendRequest> plan_send(const wire::SendRequest& req, core::UserI
   auto members = members_for(inbox, req.thread, sender);
   if (!members) return fail(members.error());
   const core::Update u{core::Seq{0}, now, req.thread, sender,
-                       core::MessageCreated{id, req.client_id, req.body, req.reply_to}};
+                       core::MessageCreated{.message = id, .client_id = req.client_id, .text = req.body, .reply_to = req.reply_to, .attachments = req.attachments}};
   return to_each(**members, u, core::IdempotencyKey{sender, req.client_id});
 }
 

@@ -40,6 +40,10 @@
 #include "sync/resync_limiter.h"
 #include "wire/messages.h"
 
+namespace iris::store {
+class BlobService;
+}
+
 namespace iris::sync {
 
 // A device connection as the transport names it (net/ gives each MQTT connection one).
@@ -228,6 +232,9 @@ class SyncShard {
   // Tells `sink` of every append from now on (the bandwidth benchmark's pull baseline).
   // Without it, appends cost the baseline nothing. `sink` must outlive the shard.
   void attach_baseline(BaselineSink& sink) { baseline_ = &sink; }
+  // Sends with attachments are checked against (and recorded in) `blobs`, which must outlive
+  // the shard. Without it a send that carries attachments is refused (invalid_request).
+  void attach_blobs(store::BlobService& blobs) { blobs_ = &blobs; }
 
   struct Stats {
     std::uint64_t requests = 0, refused = 0, rate_limited = 0, batches_pushed = 0, updates_pushed = 0,
@@ -308,6 +315,7 @@ class SyncShard {
   const SyncOptions& options_;  // must outlive the shard: owned by the server config
   store::QueueStore& store_;
   const store::HistoryStore* history_ = nullptr;   // optional; see attach_history
+  store::BlobService* blobs_ = nullptr;            // optional; see attach_blobs
   std::function<void(core::UserId)> appended_;     // optional; see attach_history
   ShardRouter& router_;
   DeviceSink& sink_;

@@ -1,6 +1,7 @@
 // SyncShard (sync_shard.h), the request path shared by MQTT and HTTP: rate limits, the plan
 // against the requester's inbox, the durable append in one group commit, the fan-out of
 // what was appended to each recipient's owner shard, and the completion.
+#include "store/blob/blob_service.h"
 #include "sync/sync_shard.h"
 
 #include "base/log.h"
@@ -70,6 +71,13 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           plan = plan_send(req, user_id, inbox, core::MessageId{ids_.next(now)}, now, limits);
           client_id = req.client_id;
           thread = req.thread;
+          // Once the sender is known to be a participant: the references are recorded before
+          // the message is appended, so no queued message cites a blob the sweep may remove.
+          if (plan && !req.attachments.empty()) {
+            auto referenced = blobs_ != nullptr ? blobs_->reference(user_id, req.thread, req.attachments)
+                                                : Result<void>(fail(errc::invalid_request));
+            if (!referenced) plan = fail(referenced.error());
+          }
         } else if constexpr (std::is_same_v<T, wire::ReadRequest>) {
           plan = plan_read(req, user_id, inbox, now);
           thread = req.thread;

@@ -80,6 +80,42 @@ std::int32_t i32_of(std::uint32_t v) {
   return static_cast<std::int32_t>(std::min<std::uint32_t>(v, std::numeric_limits<std::int32_t>::max()));
 }
 
+std::vector<gen::Attachment> to_thrift(const std::vector<core::Attachment>& list) {
+  std::vector<gen::Attachment> out;
+  out.reserve(list.size());
+  for (const auto& a : list) {
+    gen::Attachment g;
+    g.blob = a.blob.to_hex();
+    g.content_type = a.content_type;
+    g.size = static_cast<std::int64_t>(std::min<std::uint64_t>(a.size, std::numeric_limits<std::int64_t>::max()));
+    g.name = a.name;
+    if (a.width) g.__set_width(i32_of(*a.width));
+    if (a.height) g.__set_height(i32_of(*a.height));
+    out.push_back(std::move(g));
+  }
+  return out;
+}
+
+// A blob id that is not 64 lowercase hex digits, or a negative size or dimension, is invalid.
+Result<std::vector<core::Attachment>> attachments_of(std::vector<gen::Attachment>&& list) {
+  std::vector<core::Attachment> out;
+  out.reserve(list.size());
+  for (auto& g : list) {
+    core::Attachment a;
+    const auto blob = core::BlobId::from_hex(g.blob);
+    if (!blob || g.size < 0) return fail(errc::invalid_message);
+    a.blob = *blob;
+    a.content_type = std::move(g.content_type);
+    a.size = static_cast<std::uint64_t>(g.size);
+    a.name = std::move(g.name);
+    if (g.width < 0 || g.height < 0) return fail(errc::invalid_message);
+    if (g.__isset.width) a.width = static_cast<std::uint32_t>(g.width);
+    if (g.__isset.height) a.height = static_cast<std::uint32_t>(g.height);
+    out.push_back(std::move(a));
+  }
+  return out;
+}
+
 // Exactly one member of a generated union: its index, or unknown_kind / malformed.
 template <std::size_t N>
 Result<std::size_t> only_member(const bool (&flags)[N]) {
@@ -126,6 +162,7 @@ gen::Update to_thrift(const core::Update& u) {
           b.message_created.text = body.text;
           if (body.reply_to) b.message_created.__set_reply_to(i64(*body.reply_to));
           if (body.edit_count) b.message_created.__set_edit_count(i32_of(body.edit_count));
+          if (!body.attachments.empty()) b.message_created.__set_attachments(to_thrift(body.attachments));
           b.__isset.message_created = true;
         } else if constexpr (std::is_same_v<B, core::MessageEdited>) {
           b.message_edited.message = i64(body.message);
@@ -202,6 +239,7 @@ gen::ThreadMessage to_thrift(const ThreadMessage& msg) {
     }
     gm.__set_reactions(std::move(rs));
   }
+  if (!msg.attachments.empty()) gm.__set_attachments(to_thrift(msg.attachments));
   return gm;
 }
 
@@ -258,6 +296,7 @@ gen::SendRequest to_thrift(const SendRequest& m) {
   g.thread = i64(m.thread);
   g.body = m.body;
   if (m.reply_to) g.__set_reply_to(i64(*m.reply_to));
+  if (!m.attachments.empty()) g.__set_attachments(to_thrift(m.attachments));
   return g;
 }
 
@@ -420,6 +459,9 @@ Result<core::Update> from_thrift(gen::Update&& g) {
       if (b.message_created.__isset.edit_count) {
         IRIS_TRY_ASSIGN(body.edit_count, count_of(b.message_created.edit_count));
       }
+      if (b.message_created.__isset.attachments) {
+        IRIS_TRY_ASSIGN(body.attachments, attachments_of(std::move(b.message_created.attachments)));
+      }
       u.body = std::move(body);
       break;
     }
@@ -496,6 +538,7 @@ Result<ThreadMessage> from_thrift(gen::ThreadMessage&& gm) {
       msg.reactions.push_back({id_of<core::UserId>(gr.user), std::move(gr.reaction)});
     }
   }
+  if (gm.__isset.attachments) IRIS_TRY_ASSIGN(msg.attachments, attachments_of(std::move(gm.attachments)));
   return msg;
 }
 
@@ -561,6 +604,7 @@ Result<SendRequest> from_thrift(gen::SendRequest&& g) {
   m.thread = id_of<core::ThreadId>(g.thread);
   m.body = std::move(g.body);
   if (g.__isset.reply_to) m.reply_to = id_of<core::MessageId>(g.reply_to);
+  if (g.__isset.attachments) IRIS_TRY_ASSIGN(m.attachments, attachments_of(std::move(g.attachments)));
   return checked(std::move(m));
 }
 

@@ -60,6 +60,19 @@ typedef i64 TimeMs
 typedef binary ClientMsgId
 
 // ---------------------------------------------------------------------------------------
+// Attachments (docs/PROTOCOL.md "Blobs"): a message's reference to a blob uploaded with
+// POST /v1/blobs. Carried by SendRequest, MessageCreated and ThreadMessage in optional
+// fields, so an older reader skips them and shows the text alone.
+struct Attachment {
+  1: string blob             // 64 lowercase hex digits: the SHA-256 of the bytes, as uploaded
+  2: string content_type     // as the upload answered it, e.g. "image/png"
+  3: i64 size                // bytes, as the upload answered it; >= 0
+  4: string name             // the file name the sender gave; may be empty
+  5: optional i32 width      // image pixels, when the sender gave them; >= 0
+  6: optional i32 height
+}
+
+// ---------------------------------------------------------------------------------------
 // Updates: the entries of a user's queue (core/update.h). The member ids of UpdateBody are
 // the persisted core::UpdateKind numbers.
 
@@ -71,6 +84,7 @@ struct MessageCreated {
   // Edits catch-up folding took into `text` (the message was created and edited inside the
   // folded range); absent: none. Since version 5.
   5: optional i32 edit_count
+  6: optional list<Attachment> attachments   // absent: none
 }
 
 struct MessageEdited {
@@ -169,6 +183,7 @@ struct ThreadMessage {
   5: optional MessageId reply_to
   6: optional i32 edit_count          // edits so far; absent: never edited. Since version 5
   7: optional list<Reaction> reactions   // one per reacting user, by user id. Since 5
+  8: optional list<Attachment> attachments   // absent: none
 }
 
 struct Reaction {
@@ -307,6 +322,10 @@ struct SendRequest {
   2: ThreadId thread
   3: string body
   4: optional MessageId reply_to
+  // Each must name a blob the sender uploaded, with the size and type its upload answered;
+  // at most blobs.max_attachments, names at most blobs.max_name_bytes. Otherwise the send
+  // is refused (invalid_request, too_large) and nothing is enqueued.
+  5: optional list<Attachment> attachments
 }
 
 struct ReadRequest {

@@ -79,6 +79,26 @@ void put_users(JsonWriter& w, std::string_view key, const std::vector<core::User
   w.end_array();
 }
 
+// {"blob":"<64 hex>","content_type":"image/png","size":"123","name":"a.png","width":640,
+//  "height":480}: size is an i64 on the wire, so a decimal string as ids are.
+void put_attachments(JsonWriter& w, const std::vector<core::Attachment>& list) {
+  if (list.empty()) return;
+  w.key("attachments");
+  w.begin_array();
+  for (const auto& a : list) {
+    w.begin_object();
+    put_text(w, "blob", a.blob.to_hex());
+    put_text(w, "content_type", a.content_type);
+    w.key("size");
+    w.u64_string(std::min<std::uint64_t>(a.size, std::numeric_limits<std::int64_t>::max()));
+    put_text(w, "name", a.name);
+    if (a.width) put_count(w, "width", *a.width);
+    if (a.height) put_count(w, "height", *a.height);
+    w.end_object();
+  }
+  w.end_array();
+}
+
 // Values: reading ---------------------------------------------------------------------------
 
 // "0" or [1-9][0-9]* within uint64 (core::parse_id): one spelling per value.
@@ -172,6 +192,41 @@ std::uint32_t get_object(JsonReader& r, const std::array<std::string_view, N>& f
   return seen;
 }
 
+void get_attachments(JsonReader& r, std::vector<core::Attachment>& list) {
+  list.clear();
+  if (!r.begin_array()) return;
+  while (r.next_element()) {
+    core::Attachment& a = list.emplace_back();
+    get_object(r, std::array{"blob"sv, "content_type"sv, "size"sv, "name"sv, "width"sv, "height"sv},
+               [&](std::size_t f) {
+                 switch (f) {
+                   case 0: {
+                     const std::string hex = r.string();
+                     if (!r.ok()) return;
+                     const auto id = core::BlobId::from_hex(hex);
+                     if (!id) return r.fail(errc::invalid_message);
+                     a.blob = *id;
+                     return;
+                   }
+                   case 1: a.content_type = r.string(); return;
+                   case 2: {
+                     const std::string s = r.string();
+                     if (!r.ok()) return;
+                     const auto v = core::parse_id(s);
+                     if (!v || *v > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                       return r.fail(errc::malformed);
+                     }
+                     a.size = *v;
+                     return;
+                   }
+                   case 3: a.name = r.string(); return;
+                   case 4: return get_count(r, a.width.emplace());
+                   default: return get_count(r, a.height.emplace());
+                 }
+               });
+  }
+}
+
 // A union: exactly one member this version knows.
 void check_union(JsonReader& r, std::uint32_t seen) {
   if (!r.ok()) return;
@@ -200,6 +255,7 @@ void write(JsonWriter& w, const core::Update& u) {
           put_text(w, "text", body.text);
           if (body.reply_to) put_id(w, "reply_to", *body.reply_to);
           if (body.edit_count) put_count(w, "edit_count", body.edit_count);
+          put_attachments(w, body.attachments);
         } else if constexpr (std::is_same_v<B, core::MessageEdited>) {
           put_id(w, "message", body.message);
           put_text(w, "text", body.text);
@@ -239,14 +295,15 @@ void read_body(JsonReader& r, core::UpdateBody& body) {
       case core::UpdateKind::message_created: {
         core::MessageCreated b;
         const auto fields =
-            get_object(r, std::array{"message"sv, "client_id"sv, "text"sv, "reply_to"sv, "edit_count"sv},
+            get_object(r, std::array{"message"sv, "client_id"sv, "text"sv, "reply_to"sv, "edit_count"sv, "attachments"sv},
                        [&](std::size_t f) {
                          switch (f) {
                            case 0: return get_id(r, b.message);
                            case 1: return get_client_id(r, b.client_id);
                            case 2: b.text = r.string(); return;
                            case 3: return get_optional_id(r, b.reply_to);
-                           default: return get_count(r, b.edit_count);
+                           case 4: return get_count(r, b.edit_count);
+                           default: return get_attachments(r, b.attachments);
                          }
                        });
         // A missing ClientMsgId is 0 bytes in Thrift, which is malformed: the same here.
@@ -411,6 +468,7 @@ void write(JsonWriter& w, const ThreadMessage& msg) {
     }
     w.end_array();
   }
+  put_attachments(w, msg.attachments);
   w.end_object();
 }
 
@@ -448,7 +506,7 @@ void write(JsonWriter& w, const Snapshot& m) {
 void read(JsonReader& r, ThreadMessage& m) {
   get_object(r,
              std::array{"message"sv, "sender"sv, "time_ms"sv, "text"sv, "reply_to"sv,
-                        "edit_count"sv, "reactions"sv},
+                        "edit_count"sv, "reactions"sv, "attachments"sv},
              [&](std::size_t f) {
                switch (f) {
                  case 0: return get_id(r, m.message);
@@ -457,7 +515,7 @@ void read(JsonReader& r, ThreadMessage& m) {
                  case 3: m.text = r.string(); return;
                  case 4: return get_optional_id(r, m.reply_to);
                  case 5: return get_count(r, m.edit_count);
-                 default:
+                 case 6:
                    m.reactions.clear();
                    if (!r.begin_array()) return;
                    while (r.next_element()) {
@@ -468,6 +526,7 @@ void read(JsonReader& r, ThreadMessage& m) {
                      });
                    }
                    return;
+                 default: return get_attachments(r, m.attachments);
                }
              });
 }
@@ -585,18 +644,20 @@ void write(JsonWriter& w, const SendRequest& m) {
   put_id(w, "thread", m.thread);
   put_text(w, "body", m.body);
   if (m.reply_to) put_id(w, "reply_to", *m.reply_to);
+  put_attachments(w, m.attachments);
   w.end_object();
 }
 
 void read(JsonReader& r, SendRequest& m) {
   bool client_id_seen = false;
-  get_object(r, std::array{"client_id"sv, "thread"sv, "body"sv, "reply_to"sv},
+  get_object(r, std::array{"client_id"sv, "thread"sv, "body"sv, "reply_to"sv, "attachments"sv},
              [&](std::size_t f) {
                switch (f) {
                  case 0: client_id_seen = true; return get_client_id(r, m.client_id);
                  case 1: return get_id(r, m.thread);
                  case 2: m.body = r.string(); return;
-                 default: return get_optional_id(r, m.reply_to);
+                 case 3: return get_optional_id(r, m.reply_to);
+                 default: return get_attachments(r, m.attachments);
                }
              });
   // A missing ClientMsgId is 0 bytes in Thrift, which is malformed: the same here.

@@ -49,6 +49,7 @@ struct ThreadMessage {
   std::optional<core::MessageId> reply_to;
   std::uint32_t edit_count = 0;          // 0: never edited (on the wire an i32)
   std::vector<core::Reaction> reactions{};  // by user id
+  std::vector<core::Attachment> attachments{};
   bool operator==(const ThreadMessage&) const = default;
 };
 
@@ -184,6 +185,7 @@ struct SendRequest {
   core::ThreadId thread;
   std::string body;
   std::optional<core::MessageId> reply_to;
+  std::vector<core::Attachment> attachments{};
   bool operator==(const SendRequest&) const = default;
 };
 

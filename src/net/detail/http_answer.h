@@ -31,6 +31,8 @@ struct Answer {
   bool retry_after = false;
   std::uint32_t retry_after_s = 1;  // the Retry-After value when retry_after is set
   std::string location{};           // a redirect's Location
+  std::string content_range{};      // a 416's "bytes */size"
+  bool proceed = false;             // not an answer: a download's authorization (200 = yes)
 };
 using Deliver = std::function<void(Answer)>;
 

@@ -133,6 +133,8 @@ class ServerCore final : public sync::ShardRouter {
   std::atomic<std::size_t> poll_devices{0};
   // The WebSocket port as bound (0 until start(), or without one): the web app's config.
   std::atomic<std::uint16_t> ws_port{0};
+  // Null unless the HTTP API serves attachments.
+  store::BlobService* blobs() const { return blobs_; }
   // The history tier's writer and trimmer, for /metrics (null when the server has none).
   const sync::HistoryWriter* history_writer() const { return history_writer_; }
   const sync::RetentionTrimmer* trimmer() const { return trimmer_; }
@@ -149,6 +151,7 @@ class ServerCore final : public sync::ShardRouter {
   SharedGroupRegistry shared_groups_;   // declared before shards_: their brokers use it
   const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
   const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
+  store::BlobService* blobs_ = nullptr;               // must outlive the server (HttpBinding)
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)
   const sync::HistoryWriter* history_writer_ = nullptr;  // must outlive the server (SyncBinding)
   const sync::RetentionTrimmer* trimmer_ = nullptr;      // must outlive the server (SyncBinding)

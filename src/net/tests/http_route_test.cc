@@ -19,6 +19,20 @@ TEST(HttpRoute, SnapshotTakesTheDefaultMessageCountOrTheAskedOne) {
   EXPECT_EQ(get("/v1/snapshot?"), Route{SnapshotRoute{20}});
 }
 
+TEST(HttpRoute, BlobsUploadByPostAndDownloadByHexId) {
+  const std::string hex(64, 'a');
+  EXPECT_EQ(parse_route("POST", "/v1/blobs", kLimits), Route{BlobUploadRoute{}});
+  EXPECT_EQ(get("/v1/blobs").error(), errc::method_not_allowed);
+  EXPECT_EQ(get("/v1/blobs/" + hex), Route{BlobDownloadRoute{*core::BlobId::from_hex(hex)}});
+  EXPECT_EQ(parse_route("POST", "/v1/blobs/" + hex, kLimits).error(), errc::method_not_allowed);
+  for (const std::string& bad : {std::string(64, 'A'), std::string(63, 'a'), hex + "/x", std::string()}) {
+    EXPECT_EQ(get("/v1/blobs/" + bad).error(), errc::no_route) << bad;
+  }
+  EXPECT_TRUE(is_blob_upload("POST", "/v1/blobs?x=1"));
+  EXPECT_FALSE(is_blob_upload("GET", "/v1/blobs"));
+  EXPECT_FALSE(is_blob_upload("POST", "/v1/blobsx"));
+}
+
 TEST(HttpRoute, SnapshotRefusesAMalformedOrTooLargeCount) {
   for (auto target : {"/v1/snapshot?messages=201", "/v1/snapshot?messages=-1",
                       "/v1/snapshot?messages=05", "/v1/snapshot?messages=", "/v1/snapshot?messages",

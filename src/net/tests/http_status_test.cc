@@ -4,6 +4,7 @@
 
 #include "core/errc.h"
 #include "net/errc.h"
+#include "store/blob/blob_errc.h"
 #include "store/errc.h"
 #include "sync/errc.h"
 #include "wire/errc.h"
@@ -53,6 +54,19 @@ TEST(HttpStatus, MapsEveryNetError) {
   EXPECT_TRUE(http_error(make_error_code(errc::too_many_polls)).retry_after);
   EXPECT_TRUE(http_error(make_error_code(errc::shard_busy)).retry_after);
   EXPECT_EQ(http_error(make_error_code(errc::shard_busy)).code, ErrorCode::unavailable);
+}
+
+TEST(HttpStatus, MapsEveryBlobError) {
+  auto status = [](store::blob_errc e) { return http_error(make_error_code(e)).status; };
+  EXPECT_EQ(status(store::blob_errc::not_found), 404u);
+  EXPECT_EQ(status(store::blob_errc::too_large), 413u);
+  EXPECT_EQ(status(store::blob_errc::unsupported_type), 415u);
+  EXPECT_EQ(status(store::blob_errc::busy), 503u);
+  EXPECT_EQ(status(store::blob_errc::bad_range), 416u);
+  EXPECT_EQ(status(store::blob_errc::io_error), 503u);
+  EXPECT_EQ(status(store::blob_errc::bad_reference), 400u);
+  EXPECT_TRUE(http_error(make_error_code(store::blob_errc::busy)).retry_after);
+  EXPECT_EQ(store::blob_error_category().message(8), "unknown blob error") << "a new blob_errc: map it here";
 }
 
 TEST(HttpStatus, MapsOtherPartsErrorsThroughTheWireCode) {

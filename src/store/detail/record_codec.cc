@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "store/errc.h"
@@ -43,6 +44,19 @@ void put_str(std::string& out, std::string_view s) {
 void put_users(std::string& out, const std::vector<core::UserId>& users) {
   put_varint(out, users.size());
   for (auto u : users) put_varint(out, u.value());
+}
+
+void put_attachments(std::string& out, const std::vector<core::Attachment>& list) {
+  put_varint(out, list.size());
+  for (const auto& a : list) {
+    out.append(reinterpret_cast<const char*>(a.blob.bytes.data()), a.blob.bytes.size());
+    put_str(out, a.content_type);
+    put_varint(out, a.size);
+    put_str(out, a.name);
+    out.push_back(static_cast<char>((a.width ? 1 : 0) | (a.height ? 2 : 0)));
+    if (a.width) put_varint(out, *a.width);
+    if (a.height) put_varint(out, *a.height);
+  }
 }
 
 // Bounds-checked reader over one value. Every getter returns false on truncation and
@@ -87,6 +101,30 @@ class Reader {
     std::string s(in_.substr(0, n));
     in_.remove_prefix(n);
     return s;
+  }
+  std::vector<core::Attachment> attachments() {
+    const auto n = varint();
+    // An empty list is never written (no tail instead), and each attachment takes at least
+    // 36 bytes: a count beyond that is corrupt, and the check bounds the allocation.
+    if (!ok_ || n == 0 || n > in_.size() / 36) return fail<std::vector<core::Attachment>>();
+    std::vector<core::Attachment> v(n);
+    for (auto& a : v) {
+      if (in_.size() < a.blob.bytes.size()) return fail<std::vector<core::Attachment>>();
+      std::copy_n(in_.begin(), a.blob.bytes.size(), a.blob.bytes.begin());
+      in_.remove_prefix(a.blob.bytes.size());
+      a.content_type = str();
+      a.size = varint();
+      a.name = str();
+      const auto dims = u8();
+      if (dims > 3) return fail<std::vector<core::Attachment>>();
+      if (dims & 1) a.width = narrow32(varint());
+      if (dims & 2) a.height = narrow32(varint());
+    }
+    return v;
+  }
+  std::uint32_t narrow32(std::uint64_t v) {
+    if (v > std::numeric_limits<std::uint32_t>::max()) return fail<std::uint32_t>();
+    return static_cast<std::uint32_t>(v);
   }
   std::vector<core::UserId> users() {
     const auto n = varint();
@@ -215,6 +253,7 @@ void encode_update(const core::Update& u, std::string& out) {
           put_str(out, b.text);
           out.push_back(b.reply_to ? 1 : 0);
           if (b.reply_to) put_varint(out, b.reply_to->value());
+          if (!b.attachments.empty()) put_attachments(out, b.attachments);
         } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
           put_varint(out, b.message.value());
           put_str(out, b.text);
@@ -266,6 +305,7 @@ Result<core::Update> decode_update(std::string_view value, core::Seq seq) {
       const auto has_reply = r.u8();
       if (has_reply > 1) return fail(errc::corrupt_record);
       if (has_reply) b.reply_to = core::MessageId{r.varint()};
+      if (!r.done() && r.ok()) b.attachments = r.attachments();
       u.body = std::move(b);
       break;
     }

@@ -15,7 +15,10 @@
 //   Update     := version:u8(=1, or 2 for kinds 2-3) kind:u8 time_ms:zigzag thread:varint actor:varint body
 //   body by kind:
 //     1 MessageCreated      message:varint client_hi:fixed64le client_lo:fixed64le text:str
-//                           has_reply:u8 [reply_to:varint]
+//                           has_reply:u8 [reply_to:varint] [attachments]
+//       attachments := count:varint(>= 1) (blob:32 bytes type:str size:varint name:str
+//                      dims:u8(bit 0 width, bit 1 height) [width:varint] [height:varint])*
+//       absent when the message has none (and in every record written before issue 21)
 //     2 MessageEdited       message:varint text:str            (version 1)
 //                           message:varint text:str edit_count:varint   (version 2)
 //     3 MessageDeleted      message:varint                     (version 1: an unsend)

@@ -118,3 +118,45 @@ TEST(RecordCodec, KeysSortNumericallyAndDescribeThemselves) {
 
 }  // namespace
 }  // namespace iris::store::detail
+
+namespace iris::store::detail {
+namespace {
+
+core::Update with_attachments() {
+  core::MessageCreated m{core::MessageId{5}, core::ClientMsgId{1, 2}, "hi", std::nullopt};
+  core::BlobId blob;
+  blob.bytes.fill(0xab);
+  m.attachments = {core::Attachment{blob, "image/png", 300, "a.png", 640, std::nullopt},
+                   core::Attachment{core::BlobId{}, "text/plain", 0, "", std::nullopt, std::nullopt}};
+  return core::Update{core::Seq{1}, core::Timestamp{}, core::ThreadId{1}, core::UserId{2}, m};
+}
+
+TEST(RecordCodec, MessageCreatedWithAttachmentsRoundTripsWithItsTail) {
+  const core::Update u = with_attachments();
+  std::string bytes;
+  encode_update(u, bytes);
+  auto back = decode_update(bytes, u.seq);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, u);
+  // The tail after has_reply: count 2, then the first attachment's blob id.
+  const std::size_t tail = bytes.find("\x02hi\x00", 0, 4) + 4;
+  EXPECT_EQ(bytes[tail], '\x02');
+  EXPECT_EQ(static_cast<unsigned char>(bytes[tail + 1]), 0xab);
+}
+
+TEST(RecordCodec, TruncatedOrOverlongAttachmentTailIsCorrupt) {
+  std::string bytes;
+  encode_update(with_attachments(), bytes);
+  const std::size_t tail = bytes.find("\x02hi\x00", 0, 4) + 4;
+  // Cut anywhere inside the tail (a cut at its very start is a record without attachments).
+  for (std::size_t n = tail + 1; n < bytes.size(); ++n) {
+    EXPECT_FALSE(decode_update(std::string_view(bytes).substr(0, n), core::Seq{1})) << n;
+  }
+  std::string zero_count = bytes.substr(0, tail) + '\x00';
+  EXPECT_FALSE(decode_update(zero_count, core::Seq{1}));
+  std::string huge_count = bytes.substr(0, tail) + "\xff\x01";
+  EXPECT_FALSE(decode_update(huge_count, core::Seq{1}));
+}
+
+}  // namespace
+}  // namespace iris::store::detail

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/errc.h"
+#include "store/blob/blob_errc.h"
 #include "store/errc.h"
 #include "sync/errc.h"
 #include "wire/errc.h"
@@ -68,13 +69,15 @@ TEST(ErrorMapping, OnlyTransientConditionsAreRetryable) {
       {"core", every_enumerator(core::error_category())},
       {"sync", every_enumerator(error_category())},
       {"store", every_enumerator(store::error_category())},
-      {"wire", every_enumerator(wire::error_category())}};
+      {"wire", every_enumerator(wire::error_category())},
+      {"blob", every_enumerator(store::blob_error_category())}};
   std::size_t transient = 0;
   for (const auto& [part, codes] : parts) {
     ASSERT_FALSE(codes.empty()) << part;
     for (const auto& ec : codes) {
       const ErrorCode code = to_wire_error(ec);
-      const bool expect_retry = ec == errc::rate_limited ||
+      const bool expect_retry = ec == errc::rate_limited || ec == store::blob_errc::busy ||
+                                ec == store::blob_errc::io_error ||
                                 (ec.category() == store::error_category() &&
                                  ec != store::errc::corrupt_record && ec != store::errc::invalid_request);
       EXPECT_EQ(retryable(code), expect_retry) << part << ": " << ec.message();

@@ -13,12 +13,23 @@ std::error_code text_ok(std::string_view text) {
   return is_valid_utf8(text, Nul::allowed) ? std::error_code{} : make_error_code(errc::invalid_utf8);
 }
 
+// Names and types are strings a device shows: valid UTF-8, as every text.
+std::error_code attachments_ok(const std::vector<core::Attachment>& list) {
+  for (const auto& a : list) {
+    if (auto ec = text_ok(a.name)) return ec;
+    if (auto ec = text_ok(a.content_type)) return ec;
+  }
+  return {};
+}
+
 std::error_code check(const core::Update& u) {
   return std::visit(
       [](const auto& body) -> std::error_code {
         using B = std::decay_t<decltype(body)>;
-        if constexpr (std::is_same_v<B, core::MessageCreated> ||
-                      std::is_same_v<B, core::MessageEdited>) {
+        if constexpr (std::is_same_v<B, core::MessageCreated>) {
+          if (auto ec = attachments_ok(body.attachments)) return ec;
+          return text_ok(body.text);
+        } else if constexpr (std::is_same_v<B, core::MessageEdited>) {
           return text_ok(body.text);
         } else if constexpr (std::is_same_v<B, core::ReactionChanged>) {
           return text_ok(body.reaction);
@@ -34,6 +45,7 @@ std::error_code check(const core::Update& u) {
 
 std::error_code check(const ThreadMessage& m) {
   if (auto ec = text_ok(m.text)) return ec;
+  if (auto ec = attachments_ok(m.attachments)) return ec;
   for (const auto& r : m.reactions) {
     if (auto ec = text_ok(r.reaction)) return ec;
   }
@@ -75,7 +87,10 @@ std::error_code check(const ThreadPage& p) {
   return {};
 }
 
-std::error_code check(const SendRequest& r) { return text_ok(r.body); }
+std::error_code check(const SendRequest& r) {
+  if (auto ec = attachments_ok(r.attachments)) return ec;
+  return text_ok(r.body);
+}
 std::error_code check(const Error& e) { return text_ok(e.text); }
 std::error_code check(const CreateThreadRequest& r) { return text_ok(r.name); }
 std::error_code check(const RenameThreadRequest& r) { return text_ok(r.name); }

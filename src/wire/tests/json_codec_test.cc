@@ -223,3 +223,26 @@ TEST(WireJson, EnforcesLimits) {
 
 }  // namespace
 }  // namespace iris::wire
+
+namespace iris::wire {
+namespace {
+
+TEST(AttachmentJson, SpellsBlobAsHexAndSizeAsADecimalString) {
+  SendRequest r{core::ClientMsgId{1, 2}, core::ThreadId{3}, "", std::nullopt,
+                {core::Attachment{*core::BlobId::from_hex(std::string(64, 'a')), "image/png", 42, "a.png", 4, 5}}};
+  const std::string json = encode_json(Message{r});
+  EXPECT_NE(json.find(R"("attachments":[{"blob":")" + std::string(64, 'a') +
+                      R"(","content_type":"image/png","size":"42","name":"a.png","width":4,"height":5}])"),
+            std::string::npos)
+      << json;
+}
+
+TEST(AttachmentJson, RefusesABlobIdThatIsNotLowercaseHex) {
+  const std::string bad = R"({"send_request":{"client_id":"00000000000000010000000000000002","thread":"3",)"
+                          R"("body":"","attachments":[{"blob":")" + std::string(64, 'A') +
+                          R"(","content_type":"x/y","size":"1","name":""}]}})";
+  EXPECT_FALSE(decode_json<Message>(bad));
+}
+
+}  // namespace
+}  // namespace iris::wire

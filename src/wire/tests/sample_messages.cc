@@ -10,10 +10,18 @@ constexpr std::uint64_t kMax = std::numeric_limits<std::uint64_t>::max();
 
 Timestamp ms(std::int64_t v) { return Timestamp{std::chrono::milliseconds{v}}; }
 
+// Two references: one with an image's dimensions at their largest, one without any.
+std::vector<Attachment> sample_attachments() {
+  Attachment photo{*BlobId::from_hex(std::string(64, 'f')), "image/png", 123'456, "photo é.png", 640, 0x7fffffff};
+  Attachment file{BlobId{}, "application/pdf", static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()), "", std::nullopt, std::nullopt};
+  return {photo, file};
+}
+
 std::vector<UpdateBody> every_body() {
   return {
       MessageCreated{MessageId{1}, ClientMsgId{kMax, 0}, "héllo 👋", MessageId{kMax}},
       MessageCreated{MessageId{kMax}, ClientMsgId{0, 0}, "", std::nullopt},
+      MessageCreated{.message = MessageId{2}, .client_id = ClientMsgId{3, 4}, .text = "pics", .attachments = sample_attachments()},
       MessageEdited{MessageId{42}, "edited text"},
       MessageDeleted{MessageId{0}},
       ReadReceipt{UserId{kMax}, MessageId{7}},
@@ -107,7 +115,8 @@ std::vector<Message> sample_messages() {
       "Family",
       {UserId{1}, UserId{2}, UserId{kMax}},
       {ThreadMessage{MessageId{10}, UserId{1}, ms(1'700'000'000'000), "dinner at 8?", std::nullopt},
-       ThreadMessage{MessageId{11}, UserId{2}, ms(1'700'000'060'000), "yes 👍", MessageId{10}}},
+       ThreadMessage{MessageId{11}, UserId{2}, ms(1'700'000'060'000), "yes 👍", MessageId{10}},
+       ThreadMessage{.message = MessageId{12}, .sender = UserId{2}, .time = ms(1'700'000'070'000), .attachments = sample_attachments()}},
       2,
       {ReadWatermark{UserId{1}, MessageId{11}}, ReadWatermark{UserId{2}, MessageId{10}}}});
   snap.threads.push_back(ThreadState{ThreadId{kMax}, "", {}, {}, 0x7fffffff, {}});
@@ -130,6 +139,7 @@ std::vector<Message> sample_messages() {
   out.push_back(Resync{ResyncReason::temporary, Epoch{5}, Seq{6},
                        std::chrono::milliseconds{0x7fffffff}, std::nullopt});
   out.push_back(SendRequest{ClientMsgId{1, 2}, ThreadId{3}, "hi", std::nullopt});
+  out.push_back(SendRequest{ClientMsgId{1, 3}, ThreadId{3}, "", std::nullopt, sample_attachments()});
   out.push_back(SendRequest{ClientMsgId{kMax, kMax}, ThreadId{kMax}, "réponse", MessageId{kMax}});
   out.push_back(SendResult{ClientMsgId{1, 2}, ThreadId{3}, MessageId{4}, Seq{5}, ms(6)});
   out.push_back(SendResult{ClientMsgId{}, ThreadId{}, std::nullopt, Seq{}, ms(0)});
