@@ -16,6 +16,7 @@
 #include "net/detail/blob_upload_sink.h"
 #include "net/detail/http_answer.h"
 #include "net/detail/server_core.h"
+#include "net/errc.h"
 #include "store/blob/blob_errc.h"
 
 namespace iris::net::detail {
@@ -25,7 +26,7 @@ class HttpBlobEndpoints {
  protected:
   // POST /v1/blobs: the body is in the store (BlobUploadSink); name it.
   void finish_upload() {
-    auto done = self().upload_ ? self().upload_->finish() : Result<store::UploadedBlob>(fail(errc::no_route));
+    auto done = self().upload_ ? self().upload_->finish() : Result<store::UploadedBlob>(fail(net::errc::no_route));
     if (!done) return self().respond(error_answer(self().encoding_, done.error()));
     self().respond({200, upload_answer(*done), kJsonType});
   }
@@ -40,7 +41,10 @@ class HttpBlobEndpoints {
     if (access->uploaded_by_user) return send_blob(true);
     self().ask_owner(who, [who, threads = std::move(access->threads)](sync::SyncShard& s, const Deliver& deliver) {
       const bool member = std::any_of(threads.begin(), threads.end(), [&](auto t) { return s.is_participant(who, t); });
-      deliver(Answer{member ? 200u : 404u, {}, {}, false, 1, {}, true});
+      Answer a;
+      a.status = member ? 200 : 404;
+      a.proceed = true;
+      deliver(std::move(a));
     });
   }
 
