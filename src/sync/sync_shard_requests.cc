@@ -1,11 +1,11 @@
 // SyncShard (sync_shard.h), the request path shared by MQTT and HTTP: rate limits, the plan
 // against the requester's inbox, the durable append in one group commit, the fan-out of
 // what was appended to each recipient's owner shard, and the completion.
-#include "store/blob/blob_service.h"
 #include "sync/sync_shard.h"
 
 #include "base/log.h"
 #include "core/errc.h"
+#include "store/blob/blob_service.h"
 #include "sync/error_mapping.h"
 #include "sync/errc.h"
 #include "sync/message_edits.h"
