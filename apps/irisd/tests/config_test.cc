@@ -382,3 +382,32 @@ TEST(IrisdConfig, LongPollLimitsAndTheWebAppFolder) {
 
 }  // namespace
 }  // namespace iris::irisd
+
+namespace iris::irisd {
+namespace {
+
+TEST(IrisdConfig, BlobDefaultsAndOverrides) {
+  auto d = parse({"--data_dir", "/tmp/y"});
+  EXPECT_EQ(d.config.blobs.dir, "/tmp/y/blobs");
+  EXPECT_EQ(d.config.blobs.max_bytes, 100u << 20);
+  EXPECT_EQ(d.config.blobs.retention, std::chrono::hours(24));
+  EXPECT_EQ(d.config.blobs.max_concurrent_uploads, 64u);
+  auto p = parse({"--blobs.dir", "/b", "--blobs.max_bytes", "1000", "--blobs.allowed_types",
+                  "Image/PNG; q=1, video/*", "--blobs.retention", "2h", "--blobs.sweep_interval", "5s",
+                  "--blobs.max_concurrent_uploads", "3", "--blobs.max_attachments", "4",
+                  "--blobs.max_name_bytes", "50"});
+  EXPECT_EQ(p.config.blobs.dir, "/b");
+  EXPECT_EQ(p.config.blobs.max_bytes, 1000u);
+  EXPECT_EQ(p.config.blobs.allowed_types, (std::vector<std::string>{"image/png", "video/*"}));
+  EXPECT_EQ(p.config.blobs.retention, std::chrono::hours(2));
+  EXPECT_EQ(p.config.blobs.sweep_interval, std::chrono::seconds(5));
+  EXPECT_EQ(p.config.blobs.max_concurrent_uploads, 3u);
+  EXPECT_EQ(p.config.blobs.max_attachments, 4u);
+  EXPECT_EQ(p.config.blobs.max_name_bytes, 50u);
+  EXPECT_THROW(parse({"--blobs.max_bytes", "0"}), std::runtime_error);
+  EXPECT_THROW(parse({"--blobs.allowed_types", "png"}), std::runtime_error);
+  EXPECT_THROW(parse({"--blobs.sweep_interval", "0s"}), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace iris::irisd
