@@ -21,7 +21,7 @@ std::vector<UpdateBody> every_body() {
   return {
       MessageCreated{MessageId{1}, ClientMsgId{kMax, 0}, "héllo 👋", MessageId{kMax}},
       MessageCreated{MessageId{kMax}, ClientMsgId{0, 0}, "", std::nullopt},
-      MessageCreated{.message = MessageId{2}, .client_id = ClientMsgId{3, 4}, .text = "pics", .attachments = sample_attachments()},
+      MessageCreated{.message = MessageId{2}, .client_id = ClientMsgId{3, 4}, .text = "pics", .reply_to = std::nullopt, .attachments = sample_attachments()},
       MessageEdited{MessageId{42}, "edited text"},
       MessageDeleted{MessageId{0}},
       ReadReceipt{UserId{kMax}, MessageId{7}},
@@ -116,7 +116,7 @@ std::vector<Message> sample_messages() {
       {UserId{1}, UserId{2}, UserId{kMax}},
       {ThreadMessage{MessageId{10}, UserId{1}, ms(1'700'000'000'000), "dinner at 8?", std::nullopt},
        ThreadMessage{MessageId{11}, UserId{2}, ms(1'700'000'060'000), "yes 👍", MessageId{10}},
-       ThreadMessage{.message = MessageId{12}, .sender = UserId{2}, .time = ms(1'700'000'070'000), .attachments = sample_attachments()}},
+       ThreadMessage{.message = MessageId{12}, .sender = UserId{2}, .time = ms(1'700'000'070'000), .text = "", .reply_to = std::nullopt, .attachments = sample_attachments()}},
       2,
       {ReadWatermark{UserId{1}, MessageId{11}}, ReadWatermark{UserId{2}, MessageId{10}}}});
   snap.threads.push_back(ThreadState{ThreadId{kMax}, "", {}, {}, 0x7fffffff, {}});
