@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "net/detail/http_answer.h"
 #include "net/detail/http_blob_endpoints.h"
+#include "net/detail/http_owner_jobs.h"
 #include "net/detail/server_core.h"
 #include "net/detail/shard_sample.h"
 #include "net/detail/tls_session.h"
@@ -199,56 +200,11 @@ class HttpSession final : public ConnectionBase,
     const core::UserId who = *api.user;
     if (std::holds_alternative<BlobUploadRoute>(route)) return this->finish_upload();
     if (const auto* r = std::get_if<BlobDownloadRoute>(&route)) return this->download(who, r->blob, req);
-    if (const auto* r = std::get_if<SnapshotRoute>(&route)) {
-      return ask_owner(who, [who, enc, n = r->messages](sync::SyncShard& s, const Deliver& deliver) {
-        auto snap = s.snapshot(who, n);
-        deliver(snap ? envelope(enc, 200, wire::Message{std::move(*snap)}) : error_answer(enc, snap.error()));
-      });
-    }
-    if (const auto* r = std::get_if<ThreadMessagesRoute>(&route)) {
-      return ask_owner(who, [who, enc, r = *r](sync::SyncShard& s, const Deliver& deliver) {
-        auto page = s.thread_page(who, r.thread, r.before, r.limit);
-        deliver(page ? envelope(enc, 200, wire::Message{std::move(*page)}) : error_answer(enc, page.error()));
-      });
-    }
     if (const auto* r = std::get_if<PollRoute>(&route)) return poll(who, std::move(api.device), *r);
-    if (std::holds_alternative<BadgeRoute>(route)) {
-      return ask_owner(who, [who, enc](sync::SyncShard& s, const Deliver& deliver) {
-        auto badge = s.badge(who);
-        deliver(badge ? envelope(enc, 200, wire::Message{*badge}) : error_answer(enc, badge.error()));
-      });
-    }
-    if (const auto* r = std::get_if<BaselineRoute>(&route)) {
-      // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
-      return ask_owner(who, [who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {
-        auto view = s.baseline_view(who, thread);
-        deliver(view ? Answer{200, std::move(*view), kJsonType, false} : error_answer(enc, view.error()));
-      });
-    }
-    // POST /v1/threads (an Envelope CreateThreadRequest) and POST /v1/requests (any request;
-    // the sync service refuses what is not one), in the body's Content-Type.
-    auto& body = api.body;
-    if (!body) return respond(error_answer(encoding_, body.error()));
-    if (std::holds_alternative<CreateThreadRoute>(route) && !std::holds_alternative<wire::CreateThreadRequest>(*body)) {
-      return respond(error_answer(encoding_, http_error(wire::ErrorCode::invalid_request),
-                                  "the body must be an Envelope holding a CreateThreadRequest"));
-    }
-    ask_owner(who, [who, enc, request = std::move(*body)](sync::SyncShard& s, const Deliver& deliver) {
-      s.request(who, request, [enc, deliver](sync::SyncShard::Outcome outcome) {
-        if (auto* e = std::get_if<wire::Error>(&outcome)) {
-          // The Error as the sync service made it (a rate limit's retry_after_ms included),
-          // and its wait in whole seconds as Retry-After.
-          const HttpError h = http_error(e->code);
-          Answer a = envelope(enc, h.status, wire::Message{*e}, h.retry_after);
-          if (e->retry_after) {
-            a.retry_after_s = static_cast<std::uint32_t>(
-                std::clamp<std::int64_t>((e->retry_after->count() + 999) / 1000, 1, 86'400));
-          }
-          return deliver(std::move(a));
-        }
-        deliver(envelope(enc, 200, wire::Message{std::get<wire::SendResult>(outcome)}));
-      });
-    });
+    // Everything else is a question for the sync service of the user's owner shard.
+    auto job = owner_job(route, who, enc, api.body);
+    if (!job) return respond(std::move(job.error()));
+    ask_owner(who, std::move(*job));
   }
 
   // GET /v1/poll: held on the owner shard's PollHub until it has something or the poll's
