@@ -174,6 +174,14 @@ struct VanishedMessages {
   2: i32 messages
 }
 
+// One user's reaction to a message. Declared before ThreadMessage, which lists them: the
+// generated C++ defines the structs in this order, and a vector of a type not yet defined
+// does not compile with clang (the fuzz build).
+struct Reaction {
+  1: UserId user
+  2: string reaction
+}
+
 // A message as the inbox shows it (a thread's latest messages in a snapshot).
 struct ThreadMessage {
   1: MessageId message
@@ -184,11 +192,6 @@ struct ThreadMessage {
   6: optional i32 edit_count          // edits so far; absent: never edited. Since version 5
   7: optional list<Reaction> reactions   // one per reacting user, by user id. Since 5
   8: optional list<Attachment> attachments   // absent: none
-}
-
-struct Reaction {
-  1: UserId user
-  2: string reaction
 }
 
 struct ReadWatermark {
