@@ -153,6 +153,12 @@ struct Update {
 // ---------------------------------------------------------------------------------------
 // Server -> device
 
+// Declared before DeltaBatch, which lists them (see Reaction below on the C++ order).
+struct VanishedMessages {
+  1: ThreadId thread
+  2: i32 messages
+}
+
 // Updates first_seq..last_seq of one queue, applied by the device all or nothing.
 // Unfolded: exactly one update per seq of the range, in order. Folded (a catch-up where
 // offsetting updates were folded away): fewer updates, seqs strictly increasing within the
@@ -167,11 +173,6 @@ struct DeltaBatch {
   // out: a device that counts a thread's messages adds them to its created and its deleted
   // count. Absent: none. Since version 5.
   6: optional list<VanishedMessages> vanished
-}
-
-struct VanishedMessages {
-  1: ThreadId thread
-  2: i32 messages
 }
 
 // One user's reaction to a message. Declared before ThreadMessage, which lists them: the
