@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/thread_name.h"
 #include "core/errc.h"
+#include "store/detail/queue_group.h"
 #include "store/detail/record_codec.h"
 #include "store/detail/sender_shares.h"
 #include "store/errc.h"
@@ -217,36 +218,79 @@ class MariaDbQueueStore final : public QueueStore {
   }
 
  private:
-  struct AppendOp {
-    AppendRequest request;
-    AppendCallback done;
-  };
-  struct CursorOp {
-    UserId user;
-    CursorName name;
-    Seq to;
-    SeqCallback done;
-  };
-  struct TrimOp {
-    UserId user;
-    Seq up_to;
-    CountCallback done;
-  };
-  using Op = std::variant<AppendOp, CursorOp, TrimOp>;
+  using AppendOp = detail::AppendOp;
+  using CursorOp = detail::CursorOp;
+  using TrimOp = detail::TrimOp;
+  using Op = detail::QueueOp;
 
-  // State of one group commit, built on the commit thread; metas are published to the cache
-  // only once the transaction committed.
-  struct Group {
+  // What one group reads (prefetched in one round trip, or the store's meta cache) and the
+  // SQL of its one transaction, built on the commit thread.
+  class GroupTables final : public detail::QueueTables {
+   public:
+    // Requires: store outlives this object.
+    explicit GroupTables(MariaDbQueueStore& store) : store_(store) {}
+
     GroupSql sql;
-    std::unordered_map<UserId, Meta> metas;
-    std::unordered_map<UserId, bool> dirty;  // metas to write back
-    std::map<CursorKey, Seq> cursors;         // read from the database, then as the group moves them
-    std::map<CursorKey, bool> cursors_dirty;
+    std::unordered_map<UserId, Meta> metas;  // prefetched; absent ones as Meta{}
+    std::map<CursorKey, Seq> cursors;        // prefetched
     std::unordered_map<IdempotencyKey, IdempotencyRecord, core::IdempotencyKeyHash> stored_keys;
-    std::unordered_map<IdempotencyKey, AppendResult, core::IdempotencyKeyHash> keys;  // this group's
-    std::vector<std::string> key_rows;
-    std::vector<std::function<void(std::error_code)>> completions;
-    std::string scratch;
+
+    Result<Meta> meta(UserId user) override {
+      if (auto it = metas.find(user); it != metas.end()) return it->second;
+      if (auto it = store_.metas_.find(user); it != store_.metas_.end()) return it->second;
+      return Meta{};  // every user of the group was prefetched or cached
+    }
+    Result<std::optional<Seq>> cursor(UserId user, const CursorName& name) override {
+      auto it = cursors.find(CursorKey{user.value(), name.str()});
+      if (it == cursors.end()) return std::optional<Seq>{};
+      return std::optional<Seq>{it->second};
+    }
+    Result<std::optional<IdempotencyRecord>> record(const IdempotencyKey& key) override {
+      auto it = stored_keys.find(key);
+      if (it == stored_keys.end()) return std::optional<IdempotencyRecord>{};
+      return std::optional<IdempotencyRecord>{it->second};
+    }
+    Result<detail::SenderShares::Counts> count_actors(UserId user, Seq first) override {
+      return store_.count_actors(user, first);
+    }
+    void put_update(UserId user, Seq seq, UserId actor, std::string_view record) override {
+      sql.add_update(user, seq, actor, record);
+    }
+    void delete_updates(UserId user, Seq first, Seq last) override {
+      sql.add_statement("DELETE FROM queue_updates WHERE user_id = " + num(user.value()) +
+                        " AND seq >= " + num(first.value()) + " AND seq <= " + num(last.value()));
+    }
+    void put_meta(UserId user, const Meta& m) override {
+      meta_rows_.push_back('(' + num(user.value()) + ',' + num(m.epoch.value()) + ',' +
+                           num(m.first.value()) + ',' + num(m.head.value()) + ')');
+    }
+    void put_cursor(UserId user, const CursorName& name, Seq seq) override {
+      std::string r = '(' + num(user.value()) + ',';
+      Connection::append_hex(name.str(), r);
+      r += ',' + num(seq.value()) + ')';
+      cursor_rows_.push_back(std::move(r));
+    }
+    void put_record(const IdempotencyKey& key, std::string_view record) override {
+      std::string row = '(' + num(key.sender.value()) + ',' + num(key.client_id.hi) + ',' +
+                        num(key.client_id.lo) + ',';
+      Connection::append_hex(record, row);
+      row += ')';
+      key_rows_.push_back(std::move(row));
+    }
+    // Adds the metas, cursors and idempotency records to the SQL; after QueueGroup::finish.
+    void finish() {
+      sql.add_rows("INSERT INTO queue_meta (user_id, epoch, first_seq, head_seq) VALUES ", meta_rows_,
+                   " ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), first_seq = VALUES(first_seq), "
+                   "head_seq = VALUES(head_seq)");
+      sql.add_rows("INSERT INTO queue_cursors (user_id, name, seq) VALUES ", cursor_rows_,
+                   " ON DUPLICATE KEY UPDATE seq = GREATEST(seq, VALUES(seq))");
+      sql.add_rows("INSERT INTO queue_idempotency (sender, client_hi, client_lo, record) VALUES ",
+                   key_rows_, "");
+    }
+
+   private:
+    MariaDbQueueStore& store_;
+    std::vector<std::string> meta_rows_, cursor_rows_, key_rows_;
   };
 
   static Result<Meta> meta_of(const Rows& rows, std::size_t row, std::size_t col) {
@@ -286,10 +330,6 @@ class MariaDbQueueStore final : public QueueStore {
     }
   }
 
-  static void fail_all(std::vector<Op>& ops, std::error_code ec) {
-    for (Op& op : ops) std::visit([&](auto& o) { o.done(fail(ec)); }, op);
-  }
-
   // Forgets the connection and everything cached from it: after a failure we no longer know
   // what the database holds (a COMMIT may or may not have happened), and the next server
   // may be another one.
@@ -323,25 +363,27 @@ class MariaDbQueueStore final : public QueueStore {
   }
 
   void commit_group(std::vector<Op>& ops) {
-    Group g;
+    std::optional<GroupTables> tables;
     // Reading is safe to repeat: after a broken connection (the primary just changed), try
     // once more on the newly found writable server before failing the group.
     bool prefetched = false;
     for (int attempt = 0; attempt < 2 && !prefetched; ++attempt) {
       if (!ensure_connection()) break;
-      g = Group{};
-      if (prefetch(g, ops)) prefetched = true;
+      tables.emplace(*this);
+      if (prefetch(*tables, ops)) prefetched = true;
       else drop_connection();
     }
-    if (!prefetched) return fail_all(ops, make_error_code(errc::unavailable));
+    if (!prefetched) return detail::fail_all(ops, make_error_code(errc::unavailable));
 
-    for (Op& op : ops) std::visit([&](auto& o) { apply(g, o); }, op);
-    write_back(g);
+    detail::QueueGroup g({options_.max_queue_length, mariadb::kMaxCursorName}, shares_, epoch_rng_, *tables);
+    for (Op& op : ops) g.apply(op);
+    g.finish();
+    tables->finish();
 
     std::error_code write_error;
-    if (!g.sql.empty()) {
+    if (g.has_writes()) {
       const auto started = std::chrono::steady_clock::now();
-      auto r = g.sql.run(*conn_);
+      auto r = tables->sql.run(*conn_);
       commit_latency_.record(std::chrono::steady_clock::now() - started);
       if (!r) {
         IRIS_LOG(error, "store", "group commit of {} operations on MariaDB at {} failed; looking for the writable server again",
@@ -349,17 +391,17 @@ class MariaDbQueueStore final : public QueueStore {
         write_error = r.error();
         drop_connection();
       } else {
-        for (auto& [user, meta] : g.metas) {
+        for (const auto& [user, meta] : g.metas()) {
           if (meta.epoch.value() != 0) metas_[user] = meta;
         }
       }
     }
-    for (auto& complete : g.completions) complete(write_error);
+    g.complete(write_error);
   }
 
   // Reads in one round trip everything the group's decisions need that is not cached:
   // whether the server is still writable, metas, idempotency records, cursors.
-  bool prefetch(Group& g, const std::vector<Op>& ops) {
+  bool prefetch(GroupTables& g, const std::vector<Op>& ops) {
     std::vector<std::uint64_t> users;
     std::vector<const IdempotencyKey*> keys;
     std::vector<CursorKey> cursor_keys;
@@ -452,29 +494,6 @@ class MariaDbQueueStore final : public QueueStore {
     return true;
   }
 
-  void write_back(Group& g) {
-    std::vector<std::string> rows;
-    for (const auto& [user, dirty] : g.dirty) {
-      const Meta& m = g.metas.at(user);
-      rows.push_back('(' + num(user.value()) + ',' + num(m.epoch.value()) + ',' + num(m.first.value()) +
-                     ',' + num(m.head.value()) + ')');
-    }
-    g.sql.add_rows("INSERT INTO queue_meta (user_id, epoch, first_seq, head_seq) VALUES ", rows,
-                   " ON DUPLICATE KEY UPDATE epoch = VALUES(epoch), first_seq = VALUES(first_seq), "
-                   "head_seq = VALUES(head_seq)");
-    rows.clear();
-    for (const auto& [key, dirty] : g.cursors_dirty) {
-      std::string r = '(' + num(key.first) + ',';
-      Connection::append_hex(key.second, r);
-      r += ',' + num(g.cursors.at(key).value()) + ')';
-      rows.push_back(std::move(r));
-    }
-    g.sql.add_rows("INSERT INTO queue_cursors (user_id, name, seq) VALUES ", rows,
-                   " ON DUPLICATE KEY UPDATE seq = GREATEST(seq, VALUES(seq))");
-    g.sql.add_rows("INSERT INTO queue_idempotency (sender, client_hi, client_lo, record) VALUES ",
-                   g.key_rows, "");
-  }
-
   // The actors of `user`'s committed updates from `first` on (the sender shares' scan).
   Result<detail::SenderShares::Counts> count_actors(UserId user, Seq first) {
     auto rows = conn_->query_one("SELECT actor, COUNT(*) FROM queue_updates WHERE user_id = " +
@@ -488,138 +507,6 @@ class MariaDbQueueStore final : public QueueStore {
       counts[UserId{*actor}] = *n;
     }
     return counts;
-  }
-
-  // The meta of `user` as this group sees it (prefetched or cached). A queue that does not
-  // exist yet gets an epoch when `create` is set.
-  Meta& meta_for(Group& g, UserId user, bool create) {
-    auto it = g.metas.find(user);
-    if (it == g.metas.end()) {
-      auto cached = metas_.find(user);
-      it = g.metas.emplace(user, cached != metas_.end() ? cached->second : Meta{}).first;
-    }
-    Meta& meta = it->second;
-    if (create && meta.epoch.value() == 0) {
-      do meta.epoch = core::Epoch{epoch_rng_()}; while (meta.epoch.value() == 0);
-      g.dirty[user] = true;
-    }
-    return meta;
-  }
-
-  template <typename T, typename Callback>
-  static void complete_now(Group& g, Callback& done, Result<T> result) {
-    g.completions.push_back([done = std::move(done), result = std::move(result)](std::error_code) mutable {
-      done(std::move(result));
-    });
-  }
-  template <typename T, typename Callback>
-  static void complete_after_write(Group& g, Callback& done, T value) {
-    g.completions.push_back([done = std::move(done), value = std::move(value)](std::error_code ec) mutable {
-      if (ec) done(fail(ec));
-      else done(std::move(value));
-    });
-  }
-
-  void apply(Group& g, AppendOp& op) {
-    if (op.request.entries.empty()) return complete_now<AppendResult>(g, op.done, fail(errc::invalid_request));
-    const auto& key = op.request.idempotency;
-    if (key) {
-      if (auto it = g.keys.find(*key); it != g.keys.end()) {
-        AppendResult dup = it->second;
-        dup.duplicate = true;
-        return complete_after_write(g, op.done, std::move(dup));
-      }
-      if (auto it = g.stored_keys.find(*key); it != g.stored_keys.end()) {
-        return complete_now<AppendResult>(g, op.done, AppendResult{it->second.positions, true});
-      }
-    }
-    // Check every queue's limit before touching any, so a refusal changes nothing.
-    std::vector<std::pair<Meta*, std::uint64_t>> counts;  // few users per request: linear is fine
-    for (const auto& e : op.request.entries) {
-      Meta* meta = &meta_for(g, e.user, false);
-      auto it = std::find_if(counts.begin(), counts.end(), [&](auto& c) { return c.first == meta; });
-      if (it == counts.end()) counts.emplace_back(meta, 1);
-      else ++it->second;
-    }
-    for (const auto& [meta, n] : counts) {
-      const std::uint64_t retained = meta->head.value() + 1 - meta->first.value();
-      if (retained + n > options_.max_queue_length) {
-        return complete_now<AppendResult>(g, op.done, fail(core::errc::queue_full));
-      }
-    }
-    std::vector<std::tuple<UserId, UserId, std::uint64_t>> by_actor;  // (owner, actor) -> n
-    for (const auto& e : op.request.entries) {
-      auto it = std::find_if(by_actor.begin(), by_actor.end(), [&](const auto& t) {
-        return std::get<0>(t) == e.user && std::get<1>(t) == e.update.actor;
-      });
-      if (it == by_actor.end()) by_actor.emplace_back(e.user, e.update.actor, 1);
-      else ++std::get<2>(*it);
-    }
-    for (const auto& [owner, actor, n] : by_actor) {
-      const Meta& meta = meta_for(g, owner, false);
-      const std::uint64_t retained = meta.head.value() + 1 - meta.first.value();
-      const Seq first = meta.first;
-      auto ok = shares_.check(owner, retained, actor, n, [&](UserId u) { return count_actors(u, first); });
-      if (!ok) return complete_now<AppendResult>(g, op.done, fail(ok.error()));
-    }
-    AppendResult result;
-    result.positions.reserve(op.request.entries.size());
-    for (auto& e : op.request.entries) {
-      Meta& meta = meta_for(g, e.user, true);
-      meta.head = core::next(meta.head);
-      g.dirty[e.user] = true;
-      e.update.seq = meta.head;
-      g.scratch.clear();
-      detail::encode_update(e.update, g.scratch);
-      g.sql.add_update(e.user, meta.head, e.update.actor, g.scratch);
-      result.positions.push_back({e.user, meta.head});
-    }
-    for (const auto& [owner, actor, n] : by_actor) shares_.added(owner, actor, n);
-    if (key) {
-      g.scratch.clear();
-      const core::IdempotencyRecord record{op.request.entries.front().update.time, result.positions};
-      detail::encode_idempotency(record, g.scratch);
-      std::string row = '(' + num(key->sender.value()) + ',' + num(key->client_id.hi) + ',' +
-                        num(key->client_id.lo) + ',';
-      Connection::append_hex(g.scratch, row);
-      row += ')';
-      g.key_rows.push_back(std::move(row));
-      g.keys.emplace(*key, result);
-    }
-    complete_after_write(g, op.done, std::move(result));
-  }
-
-  void apply(Group& g, CursorOp& op) {
-    if (op.name.str().size() > mariadb::kMaxCursorName) {
-      return complete_now<Seq>(g, op.done, fail(errc::invalid_request));
-    }
-    const Meta& meta = meta_for(g, op.user, false);
-    if (op.to > meta.head) return complete_now<Seq>(g, op.done, fail(core::errc::cursor_beyond_head));
-    if (meta.epoch.value() == 0) return complete_now<Seq>(g, op.done, Result<Seq>(Seq{0}));
-    const CursorKey key{op.user.value(), op.name.str()};
-    if (auto it = g.cursors.find(key); it != g.cursors.end() && it->second >= op.to) {
-      return complete_now<Seq>(g, op.done, Result<Seq>(it->second));
-    }
-    g.cursors[key] = op.to;
-    g.cursors_dirty[key] = true;
-    complete_after_write(g, op.done, op.to);
-  }
-
-  void apply(Group& g, TrimOp& op) {
-    using Count = std::size_t;
-    Meta& m = meta_for(g, op.user, false);
-    const auto storage = g.cursors.find(CursorKey{op.user.value(), CursorName::storage().str()});
-    if (storage == g.cursors.end() || storage->second < op.up_to) {
-      return complete_now<Count>(g, op.done, fail(core::errc::trim_past_storage_cursor));
-    }
-    if (op.up_to < m.first) return complete_now<Count>(g, op.done, Result<Count>(0));
-    shares_.forget(op.user);
-    const Count dropped = op.up_to.value() + 1 - m.first.value();
-    g.sql.add_statement("DELETE FROM queue_updates WHERE user_id = " + num(op.user.value()) +
-                        " AND seq >= " + num(m.first.value()) + " AND seq <= " + num(op.up_to.value()));
-    m.first = core::next(op.up_to);
-    g.dirty[op.user] = true;
-    complete_after_write(g, op.done, dropped);
   }
 
   const StoreOptions options_;

@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "base/thread_name.h"
 #include "core/errc.h"
+#include "store/detail/queue_group.h"
 #include "store/detail/record_codec.h"
 #include "store/detail/sender_shares.h"
 #include "store/errc.h"
@@ -161,34 +162,62 @@ class RocksDbQueueStore final : public QueueStore {
   }
 
  private:
-  struct AppendOp {
-    AppendRequest request;
-    AppendCallback done;
-  };
-  struct CursorOp {
-    UserId user;
-    CursorName name;
-    Seq to;
-    SeqCallback done;
-  };
-  struct TrimOp {
-    UserId user;
-    Seq up_to;
-    CountCallback done;
-  };
-  using Op = std::variant<AppendOp, CursorOp, TrimOp>;
+  using AppendOp = detail::AppendOp;
+  using CursorOp = detail::CursorOp;
+  using TrimOp = detail::TrimOp;
+  using Op = detail::QueueOp;
 
-  // State of one group commit, built on the commit thread and published to the caches only
-  // once the batch is durable.
-  struct Group {
+  // What one group reads and writes: the store's committed state (its meta cache first) and
+  // one WriteBatch.
+  class BatchTables final : public detail::QueueTables {
+   public:
+    // Requires: store outlives this object.
+    explicit BatchTables(RocksDbQueueStore& store) : store_(store) {}
     rocksdb::WriteBatch batch;
-    std::unordered_map<UserId, Meta> metas;
-    std::unordered_map<UserId, bool> dirty;  // metas to write back
-    std::unordered_map<std::string, Seq> cursors;
-    std::unordered_map<IdempotencyKey, AppendResult, core::IdempotencyKeyHash> keys;
-    // Each op's completion, given the batch's write status.
-    std::vector<std::function<void(std::error_code)>> completions;
-    std::string scratch;
+
+    Result<Meta> meta(UserId user) override {
+      if (auto cached = store_.metas_.find(user); cached != store_.metas_.end()) return cached->second;
+      auto stored = store_.read_meta(user, nullptr);
+      if (!stored) return fail(stored.error());
+      return stored->value_or(Meta{});
+    }
+    Result<std::optional<Seq>> cursor(UserId user, const CursorName& name) override {
+      return store_.cursor(user, name);
+    }
+    Result<std::optional<IdempotencyRecord>> record(const IdempotencyKey& key) override {
+      return store_.find(key);
+    }
+    Result<detail::SenderShares::Counts> count_actors(UserId user, Seq first) override {
+      return store_.count_actors(user, first);
+    }
+    void put_update(UserId user, Seq seq, UserId, std::string_view record) override {
+      batch.Put(detail::update_key(user, seq), rocksdb::Slice(record.data(), record.size()));
+    }
+    // Begins just after the key of seq first - 1 (>= 0: first >= 1) rather than at the key
+    // of `first`: the same range, since no key lies between, but one byte longer, so that
+    // it is outside QueueKeyHints' domain (see there).
+    void delete_updates(UserId user, Seq first, Seq last) override {
+      std::string begin = detail::update_key(user, core::Seq{first.value() - 1});
+      begin.push_back('\0');
+      batch.DeleteRange(begin, detail::update_key(user, core::next(last)));
+    }
+    void put_meta(UserId user, const Meta& meta) override {
+      scratch_.clear();
+      detail::encode_meta(meta, scratch_);
+      batch.Put(detail::meta_key(user), scratch_);
+    }
+    void put_cursor(UserId user, const CursorName& name, Seq seq) override {
+      scratch_.clear();
+      detail::encode_seq(seq, scratch_);
+      batch.Put(detail::cursor_key(user, name), scratch_);
+    }
+    void put_record(const IdempotencyKey& key, std::string_view record) override {
+      batch.Put(detail::idempotency_key(key), rocksdb::Slice(record.data(), record.size()));
+    }
+
+   private:
+    RocksDbQueueStore& store_;
+    std::string scratch_;
   };
 
   static tl::unexpected<std::error_code> report_corrupt(std::string_view key, std::error_code ec) {
@@ -277,20 +306,18 @@ class RocksDbQueueStore final : public QueueStore {
   }
 
   void commit_group(std::vector<Op>& ops) {
-    Group g;
-    for (Op& op : ops) std::visit([&](auto& o) { apply(g, o); }, op);
+    if (failed_) return detail::fail_all(ops, make_error_code(errc::store_failed));
+    BatchTables tables(*this);
+    detail::QueueGroup g({options_.max_queue_length, 0}, shares_, epoch_rng_, tables);
+    for (Op& op : ops) g.apply(op);
+    g.finish();
 
     std::error_code write_error;
-    for (const auto& [user, dirty] : g.dirty) {
-      g.scratch.clear();
-      detail::encode_meta(g.metas.at(user), g.scratch);
-      g.batch.Put(detail::meta_key(user), g.scratch);
-    }
-    if (g.batch.Count() > 0) {
+    if (g.has_writes()) {
       rocksdb::WriteOptions wo;
       wo.sync = options_.sync;
       const auto started = std::chrono::steady_clock::now();
-      auto s = db_->Write(wo, &g.batch);
+      auto s = db_->Write(wo, &tables.batch);
       commit_latency_.record(std::chrono::steady_clock::now() - started);
       if (!s.ok()) {
         IRIS_LOG(error, "store",
@@ -306,12 +333,12 @@ class RocksDbQueueStore final : public QueueStore {
         write_error = make_error_code(errc::io_error);
         shares_.forget_all();  // they counted appends that were not written
       } else {
-        for (auto& [user, meta] : g.metas) {
+        for (const auto& [user, meta] : g.metas()) {
           if (meta.epoch.value() != 0) metas_[user] = meta;
         }
       }
     }
-    for (auto& complete : g.completions) complete(write_error);
+    g.complete(write_error);
   }
 
   // The actors of `user`'s committed updates from `first` on (the sender shares' scan).
@@ -331,166 +358,6 @@ class RocksDbQueueStore final : public QueueStore {
     }
     if (!it->status().ok()) return fail(errc::io_error);
     return counts;
-  }
-
-  // The meta of `user` as this group sees it: earlier ops of the group, then the cache,
-  // then the database. A queue that does not exist yet is created when `create` is set.
-  Result<Meta*> meta_for(Group& g, UserId user, bool create) {
-    auto it = g.metas.find(user);
-    if (it == g.metas.end()) {
-      Meta meta;  // epoch 0: the queue does not exist yet
-      if (auto cached = metas_.find(user); cached != metas_.end()) {
-        meta = cached->second;
-      } else {
-        auto stored = read_meta(user, nullptr);
-        if (!stored) return fail(stored.error());
-        if (*stored) meta = **stored;
-      }
-      it = g.metas.emplace(user, meta).first;
-    }
-    Meta& meta = it->second;
-    if (create && meta.epoch.value() == 0) {
-      do meta.epoch = core::Epoch{epoch_rng_()}; while (meta.epoch.value() == 0);
-      g.dirty[user] = true;
-    }
-    return &meta;
-  }
-
-  Result<std::optional<Seq>> cursor_for(Group& g, const std::string& key) {
-    if (auto it = g.cursors.find(key); it != g.cursors.end()) return std::optional<Seq>{it->second};
-    std::string value;
-    auto s = db_->Get(rocksdb::ReadOptions(), key, &value);
-    if (s.IsNotFound()) return std::optional<Seq>{};
-    if (!s.ok()) return fail(errc::io_error);
-    auto seq = detail::decode_seq(value);
-    if (!seq) return report_corrupt(key, seq.error());
-    return std::optional<Seq>{*seq};
-  }
-
-  template <typename T, typename Callback>
-  static void complete_now(Group& g, Callback& done, Result<T> result) {
-    g.completions.push_back([done = std::move(done), result = std::move(result)](std::error_code) mutable {
-      done(std::move(result));
-    });
-  }
-  template <typename T, typename Callback>
-  static void complete_after_write(Group& g, Callback& done, T value) {
-    g.completions.push_back([done = std::move(done), value = std::move(value)](std::error_code ec) mutable {
-      if (ec) done(fail(ec));
-      else done(std::move(value));
-    });
-  }
-
-  void apply(Group& g, AppendOp& op) {
-    if (failed_) return complete_now<AppendResult>(g, op.done, fail(errc::store_failed));
-    if (op.request.entries.empty()) return complete_now<AppendResult>(g, op.done, fail(errc::invalid_request));
-    const auto& key = op.request.idempotency;
-    if (key) {
-      if (auto it = g.keys.find(*key); it != g.keys.end()) {
-        AppendResult dup = it->second;
-        dup.duplicate = true;
-        return complete_after_write(g, op.done, std::move(dup));
-      }
-      auto known = find(*key);
-      if (!known) return complete_now<AppendResult>(g, op.done, fail(known.error()));
-      if (*known) {
-        return complete_now<AppendResult>(g, op.done, AppendResult{std::move((*known)->positions), true});
-      }
-    }
-    // Check every queue's limit before touching any, so a refusal changes nothing.
-    std::vector<std::pair<Meta*, std::uint64_t>> counts;  // few users per request: linear is fine
-    for (const auto& e : op.request.entries) {
-      auto meta = meta_for(g, e.user, false);
-      if (!meta) return complete_now<AppendResult>(g, op.done, fail(meta.error()));
-      auto it = std::find_if(counts.begin(), counts.end(), [&](auto& c) { return c.first == *meta; });
-      if (it == counts.end()) counts.emplace_back(*meta, 1);
-      else ++it->second;
-    }
-    for (const auto& [meta, n] : counts) {
-      const std::uint64_t retained = meta->head.value() + 1 - meta->first.value();
-      if (retained + n > options_.max_queue_length) {
-        return complete_now<AppendResult>(g, op.done, fail(core::errc::queue_full));
-      }
-    }
-    // (owner, actor) -> updates: few per request, linear is fine.
-    std::vector<std::tuple<UserId, UserId, std::uint64_t>> by_actor;
-    for (const auto& e : op.request.entries) {
-      auto it = std::find_if(by_actor.begin(), by_actor.end(), [&](const auto& t) {
-        return std::get<0>(t) == e.user && std::get<1>(t) == e.update.actor;
-      });
-      if (it == by_actor.end()) by_actor.emplace_back(e.user, e.update.actor, 1);
-      else ++std::get<2>(*it);
-    }
-    for (const auto& [owner, actor, n] : by_actor) {
-      const Meta& meta = *meta_for(g, owner, false).value();  // in the group already
-      const std::uint64_t retained = meta.head.value() + 1 - meta.first.value();
-      const Seq first = meta.first;
-      auto ok = shares_.check(owner, retained, actor, n, [&](UserId u) { return count_actors(u, first); });
-      if (!ok) return complete_now<AppendResult>(g, op.done, fail(ok.error()));
-    }
-    AppendResult result;
-    result.positions.reserve(op.request.entries.size());
-    for (auto& e : op.request.entries) {
-      Meta& meta = *meta_for(g, e.user, true).value();  // in the group already: cannot fail
-      meta.head = core::next(meta.head);
-      g.dirty[e.user] = true;
-      e.update.seq = meta.head;
-      g.scratch.clear();
-      detail::encode_update(e.update, g.scratch);
-      g.batch.Put(detail::update_key(e.user, meta.head), g.scratch);
-      result.positions.push_back({e.user, meta.head});
-    }
-    for (const auto& [owner, actor, n] : by_actor) shares_.added(owner, actor, n);
-    if (key) {
-      g.scratch.clear();
-      const core::IdempotencyRecord record{op.request.entries.front().update.time, result.positions};
-      detail::encode_idempotency(record, g.scratch);
-      g.batch.Put(detail::idempotency_key(*key), g.scratch);
-      g.keys.emplace(*key, result);
-    }
-    complete_after_write(g, op.done, std::move(result));
-  }
-
-  void apply(Group& g, CursorOp& op) {
-    if (failed_) return complete_now<Seq>(g, op.done, fail(errc::store_failed));
-    auto meta = meta_for(g, op.user, false);
-    if (!meta) return complete_now<Seq>(g, op.done, fail(meta.error()));
-    if (op.to > (*meta)->head) return complete_now<Seq>(g, op.done, fail(core::errc::cursor_beyond_head));
-    if ((*meta)->epoch.value() == 0) return complete_now<Seq>(g, op.done, Result<Seq>(Seq{0}));
-    const std::string key = detail::cursor_key(op.user, op.name);
-    auto current = cursor_for(g, key);
-    if (!current) return complete_now<Seq>(g, op.done, fail(current.error()));
-    if (*current && **current >= op.to) return complete_now<Seq>(g, op.done, Result<Seq>(**current));
-    g.scratch.clear();
-    detail::encode_seq(op.to, g.scratch);
-    g.batch.Put(key, g.scratch);
-    g.cursors[key] = op.to;
-    complete_after_write(g, op.done, op.to);
-  }
-
-  void apply(Group& g, TrimOp& op) {
-    using Count = std::size_t;
-    if (failed_) return complete_now<Count>(g, op.done, fail(errc::store_failed));
-    auto meta = meta_for(g, op.user, false);
-    if (!meta) return complete_now<Count>(g, op.done, fail(meta.error()));
-    auto storage = cursor_for(g, detail::cursor_key(op.user, CursorName::storage()));
-    if (!storage) return complete_now<Count>(g, op.done, fail(storage.error()));
-    if (!*storage || **storage < op.up_to) {
-      return complete_now<Count>(g, op.done, fail(core::errc::trim_past_storage_cursor));
-    }
-    Meta& m = **meta;
-    if (op.up_to < m.first) return complete_now<Count>(g, op.done, Result<Count>(0));
-    shares_.forget(op.user);
-    const Count dropped = op.up_to.value() + 1 - m.first.value();
-    // Begins just after the key of seq first - 1 (>= 0: first >= 1) rather than at the key
-    // of `first`: the same range, since no key lies between, but one byte longer, so that
-    // it is outside QueueKeyHints' domain (see there).
-    std::string begin = detail::update_key(op.user, core::Seq{m.first.value() - 1});
-    begin.push_back('\0');
-    g.batch.DeleteRange(begin, detail::update_key(op.user, core::next(op.up_to)));
-    m.first = core::next(op.up_to);
-    g.dirty[op.user] = true;
-    complete_after_write(g, op.done, dropped);
   }
 
   std::unique_ptr<rocksdb::DB> db_;
