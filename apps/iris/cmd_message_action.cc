@@ -50,7 +50,8 @@ int cmd_message_action(const Args& args, Output& out) {
   auto fut = outcome->get_future();
   const auto deadline = std::chrono::steady_clock::now() + args.timeout;
   if (fut.wait_until(deadline) != std::future_status::ready) {
-    out.error(fmt::format("{}: no answer from the server in time (nothing is kept to retry)", verb));
+    out.error(fmt::format("{}: no answer from the server in time; the request stays in the outbox and goes "
+                          "out with the next iris command", verb));
     return exit_code(client::errc::timeout);
   }
   auto result = fut.get();

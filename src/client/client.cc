@@ -14,6 +14,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <future>
@@ -213,10 +214,7 @@ struct Client::Impl {
     while (!queue.empty() && inflight.size() < opt.send_window) {
       OutboxEntry e = std::move(queue.front());
       queue.pop_front();
-      if (e.kind == OutboxKind::send)
-        publish_request(wire::Message{wire::SendRequest{e.client_id, e.thread, e.text, std::nullopt}});
-      else
-        publish_request(wire::Message{wire::CreateThreadRequest{e.client_id, e.text, e.participants}});
+      publish_request(e.request());
       inflight.emplace(e.client_id, std::move(e));
     }
   }
@@ -370,8 +368,7 @@ struct Client::Impl {
       }
       auto it = inflight.find(*e->client_id);
       if (it == inflight.end()) {
-        // Not from the outbox: a request the app made directly (Client::act), whose caller
-        // waits for its answer under this id.
+        // Not in flight on this connection (answered twice, or from a previous one).
         if (cb.on_error) cb.on_error(to_error(e->code), e->client_id);
         return;
       }
@@ -700,20 +697,22 @@ Result<void> Client::wait_outbox_empty(std::chrono::milliseconds timeout) {
   return fail(i.fatal ? i.fatal : make_error_code(errc::timeout));
 }
 
-// Stores `e` in the outbox before it leaves, then queues it: the one path of every send.
-Result<core::ClientMsgId> Client::enqueue(OutboxKind kind, core::ThreadId thread, std::string text,
-                                          std::vector<core::UserId> participants) {
+// Stores `e` in the outbox before it leaves, then queues it: the one path of every send and
+// action. An entry with a client id already in the outbox (a retry) is not added twice.
+Result<core::ClientMsgId> Client::enqueue(OutboxEntry e) {
   Result<core::ClientMsgId> out = fail(errc::stopped);
   run_sync([&] {
     Impl& i = *impl_;
-    OutboxEntry e{new_client_id(), kind, thread, std::move(text), std::move(participants),
-                  std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now()),
-                  std::nullopt};
+    if (e.client_id == core::ClientMsgId{}) e.client_id = new_client_id();
+    e.created = std::chrono::time_point_cast<milliseconds>(std::chrono::system_clock::now());
+    const bool queued = std::any_of(i.queue.begin(), i.queue.end(), [&](const auto& q) { return q.client_id == e.client_id; }) ||
+                        i.inflight.contains(e.client_id);
     if (auto r = i.store->outbox_add(e); !r) {
       out = fail(r.error());
       return;
     }
     out = e.client_id;
+    if (queued) return;
     i.queue.push_back(std::move(e));
     i.refresh_outbox_size();
     i.pump_outbox();
@@ -721,12 +720,22 @@ Result<core::ClientMsgId> Client::enqueue(OutboxKind kind, core::ThreadId thread
   return out;
 }
 
-Result<core::ClientMsgId> Client::send(core::ThreadId thread, std::string text) {
-  return enqueue(OutboxKind::send, thread, std::move(text), {});
+Result<core::ClientMsgId> Client::send(core::ThreadId thread, std::string text,
+                                       std::vector<core::Attachment> attachments) {
+  OutboxEntry e;
+  e.kind = OutboxKind::send;
+  e.thread = thread;
+  e.text = std::move(text);
+  e.attachments = std::move(attachments);
+  return enqueue(std::move(e));
 }
 
 Result<core::ClientMsgId> Client::create_thread(std::string name, std::vector<core::UserId> others) {
-  return enqueue(OutboxKind::create_thread, core::ThreadId{0}, std::move(name), std::move(others));
+  OutboxEntry e;
+  e.kind = OutboxKind::create_thread;
+  e.text = std::move(name);
+  e.participants = std::move(others);
+  return enqueue(std::move(e));
 }
 
 void Client::mark_read(core::ThreadId thread, core::MessageId up_to) {
@@ -740,13 +749,14 @@ void Client::mark_read(core::ThreadId thread, core::MessageId up_to) {
 Result<core::ClientMsgId> Client::act(core::ThreadId thread, core::MessageId message,
                                       wire::MessageAction action, std::string text,
                                       std::optional<core::ClientMsgId> retry_of) {
-  Impl& i = *impl_;
-  const core::ClientMsgId id = retry_of.value_or(new_client_id());
-  if (!i.started) return fail(errc::stopped);
-  asio::post(i.io, [&i, req = wire::MessageActionRequest{id, thread, message, action, std::move(text)}] {
-    if (i.online) i.publish_request(wire::Message{req});
-  });
-  return id;
+  OutboxEntry e;
+  e.client_id = retry_of.value_or(core::ClientMsgId{});
+  e.kind = OutboxKind::action;
+  e.thread = thread;
+  e.message = message;
+  e.action = action;
+  e.text = std::move(text);
+  return enqueue(std::move(e));
 }
 
 void Client::set_typing(core::ThreadId thread, bool active) {

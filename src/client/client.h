@@ -126,15 +126,19 @@ class Client {
   Result<void> wait_outbox_empty(std::chrono::milliseconds timeout);
 
   // Stores the send in the outbox (durable when this returns), then sends it when online.
-  Result<core::ClientMsgId> send(core::ThreadId thread, std::string text);
+  // `attachments`: references to blobs this user uploaded (upload_file), as upload answered.
+  Result<core::ClientMsgId> send(core::ThreadId thread, std::string text,
+                                 std::vector<core::Attachment> attachments = {});
   Result<core::ClientMsgId> create_thread(std::string name, std::vector<core::UserId> others);
   // Best effort while online: read receipts are watermarks, the next one covers this one.
   void mark_read(core::ThreadId thread, core::MessageId up_to);
   // Edits, unsends, deletes for me or reacts to `message` (wire::MessageActionRequest;
-  // `text`: the new text or the reaction, empty takes a reaction back). Sent while online,
-  // not kept in the outbox: the answer comes to callbacks.on_result / on_error under the
-  // returned id, and a caller that got neither may call again with `retry_of` (the server
-  // deduplicates by it). The local store applies it when its update comes back in a batch.
+  // `text`: the new text or the reaction, empty takes a reaction back). Kept in the outbox
+  // as a send is (durable when this returns, retried across reconnects and restarts, applied
+  // once: the server deduplicates by the returned client id); the answer comes to
+  // callbacks.on_result / on_error under that id. `retry_of`: the id of an earlier call,
+  // to ask again for the same action (no second entry while the first is kept). The local
+  // store applies it when its update comes back in a batch.
   Result<core::ClientMsgId> act(core::ThreadId thread, core::MessageId message,
                                 wire::MessageAction action, std::string text,
                                 std::optional<core::ClientMsgId> retry_of = std::nullopt);
@@ -149,8 +153,7 @@ class Client {
   struct Impl;
   explicit Client(std::unique_ptr<Impl> impl);
   void run_sync(std::function<void()> fn);
-  Result<core::ClientMsgId> enqueue(OutboxKind kind, core::ThreadId thread, std::string text,
-                                    std::vector<core::UserId> participants);
+  Result<core::ClientMsgId> enqueue(OutboxEntry entry);
   const LocalStore& store_ref() const;
   std::unique_ptr<Impl> impl_;
 };

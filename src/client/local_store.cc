@@ -7,6 +7,7 @@
 #include "base/log.h"
 #include "client/errc.h"
 #include "sqlite/database.h"
+#include "wire/codec.h"
 
 namespace iris::client {
 
@@ -15,7 +16,7 @@ using Stmt = sqlite::Statement;
 
 namespace {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -32,8 +33,24 @@ CREATE TABLE IF NOT EXISTS reactions(message INTEGER NOT NULL, user INTEGER NOT 
 CREATE TABLE IF NOT EXISTS edits(message INTEGER PRIMARY KEY, count INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS outbox(n INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE,
   kind INTEGER NOT NULL, thread INTEGER NOT NULL, text TEXT NOT NULL, participants TEXT NOT NULL,
-  created_ms INTEGER NOT NULL, acked_seq INTEGER);
+  created_ms INTEGER NOT NULL, acked_seq INTEGER, request BLOB);
+CREATE TABLE IF NOT EXISTS attachments(message INTEGER PRIMARY KEY, data BLOB NOT NULL);
 )sql";
+
+// Attachments are stored as the wire encoding of a SendRequest that carries them: the one
+// codec the SDK already trusts with them, skipping fields it does not know.
+std::string encode_attachments(const std::vector<core::Attachment>& list) {
+  wire::SendRequest carrier;
+  carrier.attachments = list;
+  return wire::encode(wire::Message{std::move(carrier)});
+}
+
+std::vector<core::Attachment> decode_attachments(std::string_view bytes) {
+  auto m = wire::decode<wire::Message>(bytes);
+  if (!m) return {};
+  auto* carrier = std::get_if<wire::SendRequest>(&*m);
+  return carrier ? std::move(carrier->attachments) : std::vector<core::Attachment>{};
+}
 
 std::string join_ids(const std::vector<core::UserId>& ids) {
   std::string out;
@@ -74,6 +91,7 @@ struct LocalStore::Impl {
   Stmt threads_all, thread_one, messages_latest, messages_before, pending_for_thread;
   Stmt watermarks_of, count_messages, min_ord;
   Stmt put_reaction, drop_reaction, drop_reactions, put_edits, drop_edits, reactions_of, edits_of;
+  Stmt put_attachments, drop_attachments, attachments_of;
 };
 
 LocalStore::LocalStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -90,7 +108,21 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
   // loss may drop the last commits, never half of one).
   if (auto r = db->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !r)
     return fail(r.error());
+  std::int64_t version = 0;
+  {
+    auto v = db->prepare("PRAGMA user_version");
+    if (auto row = v.step(); row && *row) version = v.i64(0);
+  }
+  if (version > kSchemaVersion) {
+    IRIS_LOG(error, "client", "local store {} has schema version {}, this SDK reads up to {}: "
+             "refusing to open it", path, version, kSchemaVersion);
+    return fail(errc::store);
+  }
   if (auto r = db->exec(kSchema); !r) return fail(r.error());
+  if (version == 1) {
+    // Version 1's outbox had no request column; its rows (sends, thread creations) need none.
+    if (auto r = db->exec("ALTER TABLE outbox ADD COLUMN request BLOB"); !r) return fail(r.error());
+  }
   if (auto r = db->exec(fmt::format("PRAGMA user_version={}", kSchemaVersion)); !r)
     return fail(r.error());
 
@@ -118,6 +150,9 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
   i.drop_reactions = d.prepare("DELETE FROM reactions WHERE message = ?1");
   i.reactions_of = d.prepare("SELECT user, reaction FROM reactions WHERE message = ?1 ORDER BY user");
   i.edits_of = d.prepare("SELECT count FROM edits WHERE message = ?1");
+  i.put_attachments = d.prepare("INSERT OR REPLACE INTO attachments(message, data) VALUES(?1, ?2)");
+  i.drop_attachments = d.prepare("DELETE FROM attachments WHERE message = ?1");
+  i.attachments_of = d.prepare("SELECT data FROM attachments WHERE message = ?1");
   i.put_watermark = d.prepare(
       "INSERT INTO watermarks(thread, reader, up_to) VALUES(?1, ?2, ?3) "
       "ON CONFLICT(thread, reader) DO UPDATE SET up_to = excluded.up_to");
@@ -143,12 +178,12 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
   i.outbox_echo_seq = d.prepare(
       "DELETE FROM outbox WHERE acked_seq IS NOT NULL AND acked_seq <= ?1");
   i.outbox_insert = d.prepare(
-      "INSERT OR IGNORE INTO outbox(client_id, kind, thread, text, participants, created_ms) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)");
+      "INSERT OR IGNORE INTO outbox(client_id, kind, thread, text, participants, created_ms, request) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   i.outbox_ack = d.prepare("UPDATE outbox SET acked_seq = ?2 WHERE client_id = ?1");
   i.outbox_delete = d.prepare("DELETE FROM outbox WHERE client_id = ?1");
   i.outbox_all = d.prepare(
-      "SELECT client_id, kind, thread, text, participants, created_ms, acked_seq FROM outbox "
+      "SELECT client_id, kind, thread, text, participants, created_ms, acked_seq, request FROM outbox "
       "ORDER BY n");
   i.threads_all = d.prepare(
       "SELECT id, name, participants, unread, last_ms FROM threads ORDER BY last_ms DESC, id");
@@ -230,6 +265,22 @@ Result<void> LocalStore::recount_unread(core::ThreadId thread, int& step) {
   return i.set_unread.bind_u64(1, thread.value()).bind(2, n).run();
 }
 
+Result<void> LocalStore::put_attachments(core::MessageId message,
+                                         const std::vector<core::Attachment>& list, int& step) {
+  if (auto r = write_step(step); !r) return r;
+  if (list.empty()) return impl_->drop_attachments.bind_u64(1, message.value()).run();
+  return impl_->put_attachments.bind_u64(1, message.value()).bind_blob(2, encode_attachments(list)).run();
+}
+
+wire::Message OutboxEntry::request() const {
+  switch (kind) {
+    case OutboxKind::create_thread: return wire::CreateThreadRequest{client_id, text, participants};
+    case OutboxKind::action: return wire::MessageActionRequest{client_id, thread, message, action, text};
+    case OutboxKind::send: break;
+  }
+  return wire::SendRequest{client_id, thread, text, std::nullopt, attachments};
+}
+
 Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
   Impl& i = *impl_;
   const auto thread = u.thread.value();
@@ -248,6 +299,7 @@ Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
           if (body.reply_to) s.bind_u64(7, body.reply_to->value()); else s.bind_null(7);
           s.bind_u64(8, u.seq.value()).bind(9, std::int64_t{0});
           if (auto r = s.run(); !r) return r;
+          if (auto r = put_attachments(body.message, body.attachments, step); !r) return r;
           if (body.edit_count != 0) {  // edits folded into it by the server's catch-up
             if (auto r = write_step(step); !r) return r;
             if (auto r = i.put_edits.bind_u64(1, body.message.value())
@@ -276,6 +328,8 @@ Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
           if (auto r = i.drop_reactions.bind_u64(1, body.message.value()).run(); !r) return r;
           if (auto r = write_step(step); !r) return r;
           if (auto r = i.drop_edits.bind_u64(1, body.message.value()).run(); !r) return r;
+          if (auto r = write_step(step); !r) return r;
+          if (auto r = i.drop_attachments.bind_u64(1, body.message.value()).run(); !r) return r;
           return recount_unread(u.thread, step);
         } else if constexpr (std::is_same_v<T, core::ReactionChanged>) {
           if (auto r = write_step(step); !r) return r;
@@ -362,6 +416,7 @@ Result<void> LocalStore::put_thread_state(const wire::ThreadState& t, core::Seq 
     if (m.reply_to) s.bind_u64(7, m.reply_to->value()); else s.bind_null(7);
     s.bind_u64(8, as_of.value()).bind(9, index++);
     if (auto r = s.run(); !r) return r;
+    if (auto r = put_attachments(m.message, m.attachments, step); !r) return r;
     // Its edit count and reactions as the snapshot has them (version 5), replacing any kept.
     if (auto r = write_step(step); !r) return r;
     if (auto r = i.drop_edits.bind_u64(1, m.message.value()).run(); !r) return r;
@@ -397,7 +452,7 @@ Result<void> LocalStore::apply_snapshot(const wire::Snapshot& snapshot) {
   auto body = [&]() -> Result<void> {
     if (auto r = write_step(step); !r) return r;
     if (auto r = i.db.exec("DELETE FROM messages; DELETE FROM threads; DELETE FROM watermarks; "
-                           "DELETE FROM edits; DELETE FROM reactions;");
+                           "DELETE FROM edits; DELETE FROM reactions; DELETE FROM attachments;");
         !r)
       return r;
     for (const auto& t : snapshot.threads)
@@ -468,6 +523,8 @@ Result<void> LocalStore::add_history(core::ThreadId thread,
       if (m.reply_to) s.bind_u64(7, m.reply_to->value()); else s.bind_null(7);
       s.bind(8, major).bind(9, k++);
       if (auto r = s.run(); !r) return r;
+      int step = 0;
+      if (auto r = put_attachments(m.message, m.attachments, step); !r) return r;
     }
     return {};
   };
@@ -493,6 +550,10 @@ Result<void> LocalStore::outbox_add(const OutboxEntry& e) {
   s.bind(1, e.client_id.to_hex()).bind(2, std::int64_t{static_cast<std::uint8_t>(e.kind)});
   s.bind_u64(3, e.thread.value()).bind(4, e.text).bind(5, join_ids(e.participants));
   s.bind(6, ms(e.created));
+  // Sends with attachments and actions keep their whole request; the columns above still
+  // say what a pending send shows.
+  if (e.kind == OutboxKind::action || !e.attachments.empty()) s.bind_blob(7, wire::encode(e.request()));
+  else s.bind_null(7);
   return s.run();
 }
 
@@ -521,6 +582,19 @@ Result<std::vector<OutboxEntry>> LocalStore::outbox() const {
     e.participants = split_ids(s.text(4));
     e.created = from_ms(s.i64(5));
     if (!s.is_null(6)) e.acked_seq = core::Seq{s.u64(6)};
+    if (!s.is_null(7)) {
+      auto m = wire::decode<wire::Message>(s.blob(7));
+      if (auto* send = m ? std::get_if<wire::SendRequest>(&*m) : nullptr) {
+        e.attachments = std::move(send->attachments);
+      } else if (auto* act = m ? std::get_if<wire::MessageActionRequest>(&*m) : nullptr) {
+        e.message = act->message;
+        e.action = act->action;
+      } else {
+        // Not a request this SDK wrote: sending it could do what the user never asked.
+        IRIS_LOG(warn, "client", "outbox entry {} has an unreadable request; dropped", s.text(0));
+        continue;
+      }
+    }
     out.push_back(std::move(e));
   }
   s.reset();
@@ -624,6 +698,12 @@ Result<LocalStore::MessageMeta> LocalStore::message_meta(core::MessageId id) con
   if (!row) return fail(row.error());
   if (*row) out.edit_count = static_cast<std::uint32_t>(e.u64(0));
   e.reset();
+  Stmt& a = impl_->attachments_of;
+  a.bind_u64(1, id.value());
+  auto arow = a.step();
+  if (!arow) return fail(arow.error());
+  if (*arow) out.attachments = decode_attachments(a.blob(0));
+  a.reset();
   Stmt& s = impl_->reactions_of;
   s.bind_u64(1, id.value());
   while (true) {

@@ -11,7 +11,8 @@
 //    or a batch/snapshot past the seq its SendResult named): it is shown exactly once,
 //    pending first, then as the server's message.
 //
-// Schema (version 1; `PRAGMA user_version`):
+// Schema (version 2; `PRAGMA user_version`; version 1 gains outbox.request on open, a newer
+// version is refused):
 //   meta(key TEXT PRIMARY KEY, value INTEGER)        epoch, seq (unsigned bits as signed)
 //   threads(id PK, name, participants "1,2,3", unread, last_ms)
 //   messages(id PK, thread, sender, time_ms, text, client_id hex or NULL, reply_to,
@@ -19,7 +20,11 @@
 //            from a delta has (its seq, 0); snapshot messages have (snapshot seq, index)
 //   watermarks(thread, reader, up_to, PK(thread, reader))
 //   outbox(n INTEGER PK AUTOINCREMENT = order of sending, client_id UNIQUE, kind, thread,
-//          text, participants, created_ms, acked_seq NULL until the SendResult)
+//          text, participants, created_ms, acked_seq NULL until the SendResult,
+//          request: the encoded wire Envelope of an action or of a send with attachments,
+//          NULL for the others)
+//   reactions(message, user, reaction), edits(message, count)   per-message metadata
+//   attachments(message PK, data: the references as an encoded SendRequest's attachments)
 
 #include <cstdint>
 #include <functional>
@@ -61,7 +66,9 @@ struct StoredMessage {
   bool operator==(const StoredMessage&) const = default;
 };
 
-enum class OutboxKind : std::uint8_t { send = 1, create_thread = 2 };
+// action: an edit, unsend, delete for me or reaction (Client::act), kept like a send so that
+// it survives a restart and is applied once (the server deduplicates by its client id).
+enum class OutboxKind : std::uint8_t { send = 1, create_thread = 2, action = 3 };
 
 struct OutboxEntry {
   core::ClientMsgId client_id;
@@ -71,7 +78,12 @@ struct OutboxEntry {
   std::vector<core::UserId> participants;  // create_thread
   core::Timestamp created;
   std::optional<core::Seq> acked_seq;  // set by the SendResult: no more retries
+  std::vector<core::Attachment> attachments{};  // send
+  core::MessageId message{};                      // action: the message acted on
+  wire::MessageAction action = wire::MessageAction::edit;  // action
   bool operator==(const OutboxEntry&) const = default;
+  // The request that carries it out (SendRequest, CreateThreadRequest, MessageActionRequest).
+  wire::Message request() const;
 };
 
 struct LocalStoreOptions {
@@ -129,10 +141,12 @@ class LocalStore {
                                               std::optional<core::MessageId> before,
                                               std::size_t limit) const;
   Result<std::vector<wire::ReadWatermark>> watermarks(core::ThreadId thread) const;
-  // A message's edit count and reactions (by user), as the applied updates left them.
+  // A message's edit count, reactions (by user) and attachments, as the applied updates left
+  // them.
   struct MessageMeta {
     std::uint32_t edit_count = 0;
     std::vector<core::Reaction> reactions{};
+    std::vector<core::Attachment> attachments{};
     bool operator==(const MessageMeta&) const = default;
   };
   Result<MessageMeta> message_meta(core::MessageId id) const;
@@ -147,6 +161,8 @@ class LocalStore {
   Result<void> put_thread_state(const wire::ThreadState& t, core::Seq as_of, int& step);
   Result<void> set_position(Position p, int& step);
   Result<void> recount_unread(core::ThreadId thread, int& step);
+  Result<void> put_attachments(core::MessageId message, const std::vector<core::Attachment>& list,
+                               int& step);
 
   std::unique_ptr<Impl> impl_;
   LocalStoreOptions options_;

@@ -1,6 +1,7 @@
 // End-to-end: the client SDK against a real irisd (label e2e).
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <future>
 
@@ -126,6 +127,53 @@ TEST(ClientE2e, ASendMadeOfflineIsDeliveredOnceAfterARestart) {
   ASSERT_EQ(got.size(), 1u);
   EXPECT_EQ(std::get<2>(got[0]), "written offline");
   EXPECT_EQ(rows(*b1, thread), got);
+}
+
+TEST(ClientE2e, AnEditAndAReactionMadeOfflineAreAppliedOnceAfterARestart) {
+  IrisdProcess s;
+  s.start();
+  TempDir dir;
+  core::ThreadId thread;
+  core::MessageId message;
+  {
+    auto a1 = device(s, 1, "a1", dir);
+    a1->start();
+    ASSERT_TRUE(a1->wait_live(10s).has_value());
+    thread = make_thread(*a1, {core::UserId{2}});
+    ASSERT_TRUE(a1->send(thread, "typo").has_value());
+    ASSERT_TRUE(a1->wait_outbox_empty(10s).has_value());
+    auto got = rows(*a1, thread);
+    ASSERT_EQ(got.size(), 1u);
+    message = core::MessageId{std::get<0>(got[0])};
+  }
+  s.stop();  // the server is down: the actions can only go to the outbox
+  core::ClientMsgId edit_id;
+  {
+    auto a1 = device(s, 1, "a1", dir);
+    auto edit = a1->act(thread, message, wire::MessageAction::edit, "fixed");
+    ASSERT_TRUE(edit.has_value());
+    edit_id = *edit;
+    ASSERT_TRUE(a1->act(thread, message, wire::MessageAction::react, "+1").has_value());
+    // Asking again for the same edit keeps one entry.
+    ASSERT_TRUE(a1->act(thread, message, wire::MessageAction::edit, "fixed", edit_id).has_value());
+    EXPECT_EQ(a1->status().outbox, 2u);
+  }  // the process "exits" with both still in the outbox
+  s.start();
+  std::atomic<int> results{0};
+  client::ClientCallbacks cb;
+  cb.on_result = [&](const wire::SendResult&) { ++results; };
+  auto a1 = Client::open(device_options(s, 1, "a1", dir.file("a1.db")), std::move(cb));
+  ASSERT_TRUE(a1.has_value());
+  EXPECT_EQ((*a1)->status().outbox, 2u);
+  (*a1)->start();
+  ASSERT_TRUE((*a1)->wait_outbox_empty(15s).has_value());
+  EXPECT_EQ(results.load(), 2);
+  auto b1 = device(s, 2, "b1", dir);
+  b1->start();
+  const std::vector<MetaRow> want{{message.value(), 1u, "1:+1;"}};
+  ASSERT_TRUE(eventually([&] { return meta_rows(*b1, thread) == want; }, 10s));
+  EXPECT_EQ(meta_rows(**a1, thread), want) << "the edit was applied once: edit count 1";
+  EXPECT_EQ(std::get<2>(rows(*b1, thread).at(0)), "fixed");
 }
 
 TEST(ClientE2e, AReconnectOverTlsResumesTheTlsSession) {

@@ -6,6 +6,8 @@
 
 #include <filesystem>
 
+#include "sqlite/database.h"
+
 namespace iris::client {
 namespace {
 
@@ -187,6 +189,108 @@ TEST(LocalStore, OutboxSurvivesARestartInOrder) {
   // Adding the same client id again (a retried call) keeps one entry.
   ASSERT_TRUE(s->outbox_add(out[0]).has_value());
   EXPECT_EQ(s->outbox().value().size(), 6u);
+}
+
+core::Attachment photo() {
+  core::Attachment a;
+  a.blob = core::BlobId::from_hex(std::string(64, 'a')).value();
+  a.content_type = "image/png";
+  a.size = 1234;
+  a.name = "cat.png";
+  a.width = 640;
+  a.height = 480;
+  return a;
+}
+
+TEST(LocalStore, ActionsAndSendsWithAttachmentsSurviveARestartInTheOutbox) {
+  TempDir dir;
+  {
+    auto s = open(dir.file("db"));
+    OutboxEntry send = pending(ClientMsgId{3, 1}, "look");
+    send.attachments = {photo()};
+    ASSERT_TRUE(s->outbox_add(send).has_value());
+    OutboxEntry edit;
+    edit.client_id = ClientMsgId{3, 2};
+    edit.kind = OutboxKind::action;
+    edit.thread = kThread;
+    edit.message = MessageId{77};
+    edit.action = wire::MessageAction::react;
+    edit.text = "+1";
+    ASSERT_TRUE(s->outbox_add(edit).has_value());
+  }
+  auto s = open(dir.file("db"));
+  auto out = s->outbox().value();
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(out[0].attachments, (std::vector<core::Attachment>{photo()}));
+  EXPECT_EQ(out[0].request(), (wire::Message{wire::SendRequest{ClientMsgId{3, 1}, kThread, "look",
+                                                                std::nullopt, {photo()}}}));
+  EXPECT_EQ(out[1].kind, OutboxKind::action);
+  EXPECT_EQ(out[1].request(), (wire::Message{wire::MessageActionRequest{
+                                  ClientMsgId{3, 2}, kThread, MessageId{77}, wire::MessageAction::react, "+1"}}));
+  // An action is not a message: nothing pending is shown for it.
+  auto shown = s->messages(kThread, std::nullopt, 10).value();
+  ASSERT_EQ(shown.size(), 1u);
+  EXPECT_EQ(shown[0].text, "look");
+  // Its SendResult, then a batch past that seq, ends it as it ends a send.
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(0)).has_value());
+  ASSERT_TRUE(s->outbox_acked(ClientMsgId{3, 2}, Seq{2}).has_value());
+  ASSERT_TRUE(s->apply_batch(batch(2, {core::Update{Seq{2}, core::Timestamp{}, kThread, kSelf,
+                                                     core::ReactionChanged{MessageId{77}, "+1"}}}))
+                  .has_value());
+  ASSERT_EQ(s->outbox().value().size(), 1u);
+  EXPECT_EQ(s->outbox().value()[0].client_id, (ClientMsgId{3, 1}));
+}
+
+TEST(LocalStore, AMessageKeepsItsAttachmentsFromADeltaOrASnapshotUntilItIsDeleted) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  auto c = created(2, kOther, 500, ClientMsgId{0, 500}, "pic");
+  std::get<core::MessageCreated>(c.body).attachments = {photo()};
+  ASSERT_TRUE(s->apply_batch(batch(1, {core::Update{Seq{1}, core::Timestamp{}, kThread, kSelf,
+                                                     core::ThreadCreated{"t", {kSelf, kOther}}},
+                                       c}))
+                  .has_value());
+  EXPECT_EQ(s->message_meta(MessageId{500}).value().attachments, (std::vector<core::Attachment>{photo()}));
+  ASSERT_TRUE(s->apply_batch(batch(3, {core::Update{Seq{3}, core::Timestamp{}, kThread, kOther,
+                                                     core::MessageDeleted{MessageId{500}, false}}}))
+                  .has_value());
+  EXPECT_TRUE(s->message_meta(MessageId{500}).value().attachments.empty());
+  wire::ThreadMessage m{MessageId{9}, kOther, core::Timestamp{}, "snap", {}};
+  m.attachments = {photo()};
+  ASSERT_TRUE(s->apply_snapshot(wire::Snapshot{kEpoch, Seq{5}, {wire::ThreadState{kThread, "t", {kSelf, kOther}, {m}, 0, {}}}})
+                  .has_value());
+  EXPECT_EQ(s->message_meta(MessageId{9}).value().attachments, (std::vector<core::Attachment>{photo()}));
+}
+
+TEST(LocalStore, AVersionOneStoreGainsTheOutboxRequestColumnAndANewerOneIsRefused) {
+  TempDir dir;
+  {
+    // The version-1 outbox, with one send in it, as an older SDK left it.
+    auto db = sqlite::Database::open(dir.file("v1"), {});
+    ASSERT_TRUE(db.has_value());
+    ASSERT_TRUE(db->exec("CREATE TABLE outbox(n INTEGER PRIMARY KEY AUTOINCREMENT, client_id TEXT NOT NULL UNIQUE, "
+                         "kind INTEGER NOT NULL, thread INTEGER NOT NULL, text TEXT NOT NULL, participants TEXT NOT NULL, "
+                         "created_ms INTEGER NOT NULL, acked_seq INTEGER); "
+                         "INSERT INTO outbox(client_id, kind, thread, text, participants, created_ms) "
+                         "VALUES('00000000000000050000000000000006', 1, 100, 'old', '', 5); PRAGMA user_version=1;")
+                    .has_value());
+  }
+  {
+    auto s = open(dir.file("v1"));
+    auto out = s->outbox().value();
+    ASSERT_EQ(out.size(), 1u);
+    EXPECT_EQ(out[0].text, "old");
+    OutboxEntry act = pending(ClientMsgId{5, 7}, "");
+    act.kind = OutboxKind::action;
+    act.action = wire::MessageAction::unsend;
+    ASSERT_TRUE(s->outbox_add(act).has_value());
+    EXPECT_EQ(s->outbox().value().size(), 2u);
+  }
+  {
+    auto db = sqlite::Database::open(dir.file("v1"), {});
+    ASSERT_TRUE(db->exec("PRAGMA user_version=3").has_value());
+  }
+  EXPECT_FALSE(LocalStore::open(dir.file("v1")).has_value());
 }
 
 TEST(LocalStore, ThePendingSendIsShownOnceAndItsEchoReplacesIt) {
