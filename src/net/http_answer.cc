@@ -23,15 +23,17 @@ Answer text_answer(unsigned status, std::string body, bool retry_after) {
   return {status, std::move(body), "text/plain; charset=utf-8", retry_after};
 }
 
-Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::string_view target,
-                  const std::string& file) {
+Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,
+                  std::string_view target, const std::string& file) {
   // Relative links of the app resolve against /app/, not /.
   if (file.empty() && !target.starts_with("/app/")) {
     Answer a = text_answer(301, "moved to /app/\n");
     a.location = "/app/";
     return a;
   }
-  if (file == "config.json") return {200, fmt::format("{{\"ws_port\":{}}}", ws_port), kJsonType};
+  if (file == "config.json") {
+    return {200, fmt::format("{{\"ws_port\":{},\"max_blob_bytes\":{}}}", ws_port, max_blob_bytes), kJsonType};
+  }
   auto name = app_file_name(file);
   if (!name || options.app_dir.empty()) return text_answer(404, "not found\n");
   auto bytes = read_app_file(options.app_dir, *name, options.max_app_file_bytes);

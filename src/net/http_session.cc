@@ -192,7 +192,8 @@ class HttpSession final : public ConnectionBase,
     if (std::holds_alternative<HealthRoute>(route)) return gather(Gather::health);
     if (std::holds_alternative<MetricsRoute>(route)) return gather(Gather::metrics);
     if (const auto* r = std::get_if<AppRoute>(&route)) {
-      return respond(app_answer(options(), core().ws_port.load(), req.target(), r->file));
+      const std::uint64_t max_blob = core().blobs() ? core().blobs()->options().max_bytes : 0;
+      return respond(app_answer(options(), core().ws_port.load(), max_blob, req.target(), r->file));
     }
     if (!api.user) return respond(error_answer(encoding_, api.user.error()));
     on_authenticated();

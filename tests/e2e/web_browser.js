@@ -13,111 +13,19 @@
 // Env: IRIS_HTTP_PORT, IRIS_WS_PORT, IRIS_TOKEN_A/B/C/BULK, IRIS_THREAD, IRIS_CLI,
 // IRIS_CLI_DIR, IRIS_SCREENSHOTS (optional folder for the docs' screenshots).
 // Prints "ok" and exits 0, or "FAIL: <phase>: <why>" and exits 1.
-const net = require('net');
-const { spawnSync } = require('child_process');
-const { chromium } = require('playwright-core');
+const H = require('./web_harness.js');
 
-const env = process.env;
+const { env, state, fail, sleep, log, waitFor, view, thread, hasAll, sendDom, cli, api, shot } = H;
 const THREAD = env.IRIS_THREAD;
-let phase = 'setup';
-const fail = (why) => { console.log(`FAIL: ${phase}: ${why}`); process.exit(1); };
 setTimeout(() => fail('timed out'), 100000).unref();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const log = (...a) => console.log(`[${phase}]`, ...a);
-
-// A TCP proxy to 127.0.0.1:target that the test can block (refuse and drop everything).
-function proxy(target) {
-  const pairs = new Set();
-  let open = true;
-  const server = net.createServer((c) => {
-    if (!open) return c.destroy();
-    const u = net.connect(target, '127.0.0.1');
-    const pair = { kill: () => { c.destroy(); u.destroy(); pairs.delete(pair); } };
-    pairs.add(pair);
-    c.pipe(u); u.pipe(c);
-    for (const s of [c, u]) { s.on('error', pair.kill); s.on('close', pair.kill); }
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({
-    port: server.address().port,
-    block() { open = false; for (const p of [...pairs]) p.kill(); },
-    unblock() { open = true; },
-    close() { this.block(); server.close(); },
-  })));
-}
-
-async function waitFor(what, fn, timeoutMs = 15000) {
-  const end = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < end) {
-    last = await fn();
-    if (last && last.ok !== false) return last;
-    await sleep(100);
-  }
-  fail(`waited ${timeoutMs} ms for ${what}; last: ${JSON.stringify(last && last.why !== undefined ? last.why : last).slice(0, 600)}`);
-}
-
-const view = (page) => page.evaluate(() => (window.iris && window.iris.engine ? window.iris.view() : null));
-const thread = (v, id = THREAD) => v && v.threads.find((t) => t.thread === id);
-const texts = (v, id = THREAD) => { const t = thread(v, id); return t ? t.messages.map((m) => m.text) : []; };
-
-// Every text in `want` is in the page's thread exactly once, and nothing is pending.
-async function hasAll(page, want, who) {
-  return waitFor(`${who} to show ${want.length} messages once each`, async () => {
-    const v = await view(page);
-    const got = texts(v);
-    const missing = want.filter((w) => got.filter((g) => g === w).length !== 1);
-    return missing.length || v.pending ? { ok: false, why: { missing, pending: v && v.pending, mode: v && v.mode } } : v;
-  });
-}
-
-async function sendDom(page, text) {
-  await page.click(`#inbox li[data-thread="${THREAD}"]`);
-  await page.fill('#text', text);
-  await page.press('#text', 'Enter');
-}
-
-function cli(...args) {
-  const r = spawnSync(env.IRIS_CLI, ['--config-dir', env.IRIS_CLI_DIR, '--timeout', '10', ...args], { encoding: 'utf8', timeout: 30000 });
-  if (r.status !== 0) fail(`iris ${args.join(' ')}: exit ${r.status} ${r.stdout} ${r.stderr}`);
-  return r.stdout;
-}
-
-async function api(token, path, body) {
-  const r = await fetch(`http://127.0.0.1:${env.IRIS_HTTP_PORT}${path}`, {
-    method: body ? 'POST' : 'GET',
-    headers: { Authorization: `Bearer ${token}`, Accept: 'application/json', ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  if (!r.ok) fail(`${path}: HTTP ${r.status} ${await r.text()}`);
-  return r.json();
-}
-
-async function shot(page, name) {
-  if (env.IRIS_SCREENSHOTS) await page.screenshot({ path: `${env.IRIS_SCREENSHOTS}/${name}.png` });
-}
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium', headless: true,
-    // playwright-core gives every launch a fresh --user-data-dir of its own.
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  const browser = await H.launch();
   try {
-    const users = {};
-    for (const [name, token] of [['A', env.IRIS_TOKEN_A], ['B', env.IRIS_TOKEN_B]]) {
-      const http = await proxy(Number(env.IRIS_HTTP_PORT));
-      const ws = await proxy(Number(env.IRIS_WS_PORT));
-      const context = await browser.newContext({ viewport: { width: 900, height: 560 } });
-      const url = `http://127.0.0.1:${http.port}/app/?ws=ws://127.0.0.1:${ws.port}/mqtt`;
-      const page = await context.newPage();
-      page.on('pageerror', (e) => log(`${name} page error: ${e.message}`));
-      await page.goto(`${url}#token=${token}`);
-      users[name] = { http, ws, context, page, url };
-    }
-    const { A, B } = users;
+    const A = await H.openUser(browser, 'A', env.IRIS_TOKEN_A);
+    const B = await H.openUser(browser, 'B', env.IRIS_TOKEN_B);
 
-    phase = 'chat';
+    state.phase = 'chat';
     for (const u of [A, B]) await waitFor('live with the thread', async () => { const v = await view(u.page); return v && v.mode === 'live' && thread(v) ? v : { ok: false, why: v && v.mode }; });
     await sendDom(A.page, 'hello from A');
     cli('send', THREAD, 'hello from the CLI');
@@ -133,7 +41,7 @@ async function main() {
     await shot(A.page, 'web-chat');
     await B.page.fill('#text', '');
 
-    phase = 'reload';
+    state.phase = 'reload';
     A.ws.block();
     await A.context.route('**/v1/**', (route) => route.abort());
     await waitFor('A offline', async () => { const v = await view(A.page); return v.mode !== 'live' || { ok: false }; });
@@ -155,7 +63,7 @@ async function main() {
     await hasAll(A.page, reload, 'A');
     await hasAll(B.page, reload, 'B');
 
-    phase = 'cut';
+    state.phase = 'cut';
     await waitFor('A live', async () => (await view(A.page)).mode === 'live' || { ok: false });
     const burst = [];
     for (let i = 0; i < 5; i++) {
@@ -169,7 +77,7 @@ async function main() {
     await hasAll(A.page, cut, 'A');
     await hasAll(B.page, cut, 'B');
 
-    phase = 'longpoll';
+    state.phase = 'longpoll';
     A.ws.block();
     await waitFor('A on long polling', async () => { const v = await view(A.page); return v.mode === 'poll' || { ok: false, why: v.mode }; });
     cli('send', THREAD, 'to a long-polling browser');
@@ -182,7 +90,7 @@ async function main() {
     A.ws.unblock();
     await waitFor('A back on the WebSocket', async () => { const v = await view(A.page); return v.mode === 'live' || { ok: false, why: v.mode }; }, 20000);
 
-    phase = 'catchup';
+    state.phase = 'catchup';
     await B.page.close();
     const bulk = [];
     const tb = Date.now();
@@ -205,24 +113,9 @@ async function main() {
     log(JSON.stringify(await B.page.evaluate(() => [window.iris.engine.stats, performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)])])));
     await hasAll(A.page, all, 'A');
 
-    phase = 'truth';
-    for (const [name, token, page] of [['A', env.IRIS_TOKEN_A, A.page], ['B', env.IRIS_TOKEN_B, B.page]]) {
-      const snap = (await api(token, '/v1/snapshot?messages=200')).snapshot;
-      await waitFor(`${name} at the server's head ${snap.seq}`, async () => { const v = await view(page); return v.pos.seq === snap.seq || { ok: false, why: v.pos }; });
-      const v = await view(page);
-      if (v.pos.epoch !== snap.epoch) fail(`${name} epoch ${v.pos.epoch} != ${snap.epoch}`);
-      if (v.threads.length !== snap.threads.length) fail(`${name} has ${v.threads.length} threads, server ${snap.threads.length}`);
-      for (const ts of snap.threads) {
-        const mine = thread(v, ts.thread);
-        const want = ts.latest_messages.map((m) => ({ message: m.message, sender: m.sender, text: m.text }));
-        const got = mine.messages.slice(-want.length);
-        if (JSON.stringify(got) !== JSON.stringify(want)) fail(`${name} thread ${ts.thread} differs from the server's`);
-        if (mine.unread !== ts.unread_count) fail(`${name} unread ${mine.unread} != server ${ts.unread_count}`);
-        if (mine.name !== ts.name) fail(`${name} thread name ${mine.name} != ${ts.name}`);
-        const ids = mine.messages.map((m) => m.message);
-        if (new Set(ids).size !== ids.length) fail(`${name} shows a message twice`);
-      }
-    }
+    state.phase = 'truth';
+    await H.sameAsServer('A', env.IRIS_TOKEN_A, A.page);
+    await H.sameAsServer('B', env.IRIS_TOKEN_B, B.page);
     const shown = JSON.parse(cli('--json', 'show', THREAD, '--limit', '30'));
     const server = (await api(env.IRIS_TOKEN_C, `/v1/threads/${THREAD}/messages?limit=30`)).thread_page;
     if (JSON.stringify(shown.messages.map((m) => m.id)) !== JSON.stringify(server.messages.map((m) => m.message))) fail('the CLI view differs from the server');

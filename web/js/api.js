@@ -30,8 +30,40 @@ export class Api {
   // A request Envelope (send_request, read_request, ...): its send_result, or HttpError
   // carrying the error Envelope.
   async request(envelope) { return this.call('/v1/requests', { method: 'POST', body: envelope }); }
+  async badge() { return (await this.call('/v1/badge')).badge; }
+
+  // Uploads a file to POST /v1/blobs (docs/PROTOCOL.md "Blobs"): resolves to the server's
+  // {blob, size, content_type, deduplicated}, or rejects with an HttpError (413 too large,
+  // 415 a type the server does not take). XMLHttpRequest, not fetch: only it reports upload
+  // progress (`onProgress(sent, total)`).
+  upload(file, onProgress = () => {}) {
+    return new Promise((resolve, reject) => {
+      const x = new XMLHttpRequest();
+      x.open('POST', this.base + '/v1/blobs');
+      x.setRequestHeader('Authorization', 'Bearer ' + this.token);
+      x.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+      x.upload.onprogress = (ev) => onProgress(ev.loaded, ev.total || file.size);
+      x.onload = () => {
+        let body = null;
+        try { body = JSON.parse(x.responseText); } catch (e) { body = null; }
+        if (x.status === 200 && body && body.blob) resolve(body); else reject(new HttpError(x.status, body));
+      };
+      x.onerror = () => reject(new HttpError(0, null));
+      x.send(file);
+    });
+  }
+
+  // The bytes of an attachment (GET /v1/blobs/{id}), as a Blob of its type. The token goes
+  // in the header, so an <img> or a link cannot fetch it by itself: the page makes an object
+  // URL of this.
+  async blob(id) {
+    const r = await fetch(`${this.base}/v1/blobs/${id}`, { headers: { Authorization: 'Bearer ' + this.token } });
+    if (!r.ok) throw new HttpError(r.status, null);
+    return r.blob();
+  }
+
   // One Envelope (delta_batch or resync) after (epoch, seq), or null when the wait ran out.
-  async poll(epoch, seq, timeoutMs, signal) {
-    return this.call(`/v1/poll?epoch=${epoch}&seq=${seq}&max_updates=10000&timeout_ms=${timeoutMs}`, { signal });
+  async poll(epoch, seq, maxUpdates, timeoutMs, signal) {
+    return this.call(`/v1/poll?epoch=${epoch}&seq=${seq}&max_updates=${maxUpdates}&timeout_ms=${timeoutMs}`, { signal });
   }
 }

@@ -5,15 +5,20 @@
 //
 // The reference behaviour is the C++ SDK's (docs/CLIENT.md "What the SDK guarantees"):
 // continuity checked per batch; resyncs typed; the outbox persistent and shown once.
-import { applyUpdate, continuity, threadFromSnapshot } from './model.js';
+import { applyUpdate, continuity, isAction, normalized, threadFromSnapshot } from './model.js';
 import { cmpId, newClientId } from './ids.js';
 
 // Error codes after which a request will never pass (docs/PROTOCOL.md "Error").
-const FINAL = new Set(['not_participant', 'too_large', 'bad_encoding', 'unknown_thread', 'invalid_request', 'queue_full', 'forbidden']);
+const FINAL = new Set(['not_participant', 'too_large', 'bad_encoding', 'unknown_thread', 'invalid_request', 'queue_full',
+  'forbidden', 'too_late', 'unknown_message']);
+
+export const ACTIONS = ['edit', 'unsend', 'delete_for_me', 'react'];
 
 export class SyncEngine {
-  constructor({ me, db, api, onChange = () => {}, onError = () => {} }) {
+  // `maxUpdates`: the largest backlog taken as deltas on a resume (more: a resync).
+  constructor({ me, db, api, onChange = () => {}, onError = () => {}, maxUpdates = 10000 }) {
     this.me = me; this.db = db; this.api = api; this.onChange = onChange; this.onError = onError;
+    this.maxUpdates = maxUpdates;
     this.pos = { epoch: '0', seq: '0' };
     this.threads = {};
     this.outbox = new Map();
@@ -21,7 +26,8 @@ export class SyncEngine {
     this.savedAt = null;       // when the local copy was last written (stale display)
     this.hasState = false;     // a snapshot was applied once (locally or now)
     this.ready = new Promise((resolve) => { this.becameReady = resolve; });  // resolves once hasState
-    this.stats = { batches: 0, updates: 0, apply_ms: 0, store_ms: 0 };  // for the console and the benchmark
+    this.badge = null;         // the last pushed Badge (not stored: the threads' counts are)
+    this.stats = { batches: 0, updates: 0, apply_ms: 0, store_ms: 0, badges: 0, resyncs: { full: 0, thread: 0, temporary: 0 } };  // for the console and the benchmark
   }
 
   // Runs `fn` after everything queued before it; its result, or its error, is returned.
@@ -58,13 +64,15 @@ export class SyncEngine {
     });
   }
 
-  // Outbox entries the state at `seq` shows: their message is in a thread, or their
-  // update's seq is at or before `seq` (an echo folded away).
+  // Outbox entries the state at `seq` shows: a send whose message is in a thread, or any
+  // request whose update's seq is at or before `seq` (an echo folded away; an action's
+  // update carries no client id, so its seq is how it is recognized).
   echoed(threads, seq) {
     const out = [];
     for (const e of this.outbox.values()) {
       const t = threads[e.thread];
-      if ((e.message && t && t.messages.some((m) => m.message === e.message)) || (e.seq && cmpId(e.seq, seq) <= 0)) out.push(e.client_id);
+      const shown = !isAction(e) && e.message && t && t.messages.some((m) => m.message === e.message);
+      if (shown || (e.seq && cmpId(e.seq, seq) <= 0)) out.push(e.client_id);
     }
     return out;
   }
@@ -112,6 +120,7 @@ export class SyncEngine {
   // A Resync: resolves to {retryAfterMs} for `temporary`, else 'resume' once the state was
   // refetched (a full snapshot, or the one thread it names while the stream goes on).
   async resync(r) {
+    this.stats.resyncs[r.reason === 'temporary' ? 'temporary' : r.thread ? 'thread' : 'full']++;
     if (r.reason === 'temporary') return { retryAfterMs: r.retry_after_ms || 1000 };
     if (!r.thread) {
       await this.snapshot();
@@ -129,11 +138,25 @@ export class SyncEngine {
     return 'continue';
   }
 
-  // Stores a send in the outbox before anything else; the transports send it (again) until
-  // the server answers. Returns its client id.
-  send(thread, text) {
+  // Stores a send (with the attachments already uploaded, as POST /v1/blobs answered them)
+  // in the outbox before anything else; the transports send it (again) until the server
+  // answers. Returns its client id.
+  send(thread, text, attachments = []) {
+    const e = { client_id: newClientId(), thread, text, created: Date.now() };
+    if (attachments.length) e.attachments = attachments;
+    return this.queueRequest(e);
+  }
+
+  // An edit, unsend, delete for me or reaction (`text`: the new text, or the reaction, empty
+  // to take it back) of message `target`: kept in the outbox exactly as a send (it survives
+  // a reload; retries carry its client id, so the server applies it once).
+  act(thread, target, action, text = '') {
+    if (!ACTIONS.includes(action)) throw new Error(`unknown action ${action}`);
+    return this.queueRequest({ client_id: newClientId(), thread, action, target, text, created: Date.now() });
+  }
+
+  queueRequest(e) {
     return this.run(async () => {
-      const e = { client_id: newClientId(), thread, text, created: Date.now() };
       await this.db.commit({ putOutbox: [e] });
       this.outbox.set(e.client_id, e);
       this.onChange();
@@ -142,19 +165,35 @@ export class SyncEngine {
   }
 
   // Outbox entries the server has not answered: what a transport sends after it resumed.
-  unanswered() { return [...this.outbox.values()].filter((e) => !e.message).sort((a, b) => a.created - b.created); }
+  unanswered() { return [...this.outbox.values()].filter((e) => !e.seq).sort((a, b) => a.created - b.created); }
 
-  static sendEnvelope(e) { return { send_request: { client_id: e.client_id, thread: e.thread, body: e.text } }; }
+  static sendEnvelope(e) {
+    if (isAction(e)) {
+      return { message_action_request: { client_id: e.client_id, thread: e.thread, message: e.target, action: e.action, text: e.text } };
+    }
+    const r = { client_id: e.client_id, thread: e.thread, body: e.text };
+    if (e.attachments) r.attachments = e.attachments;
+    return { send_request: r };
+  }
+
+  // A pushed Badge (docs/PROTOCOL.md "Badge"), in order after the batches before it.
+  setBadge(b) {
+    return this.run(async () => {
+      this.badge = b;
+      this.stats.badges++;
+      this.onChange();
+    });
+  }
 
   // A SendResult: the entry stays, named by its message, until its echo is applied.
   result(r) {
     return this.run(async () => {
       const e = this.outbox.get(r.client_id);
       if (!e || !r.message) return;
-      const named = { ...e, message: r.message, seq: r.seq };
+      const named = isAction(e) ? { ...e, seq: r.seq } : { ...e, message: r.message, seq: r.seq };
       const t = this.threads[e.thread];
       // Already applied (or folded away): a batch at or past its seq is stored.
-      const seen = (t && t.messages.some((m) => m.message === r.message)) || cmpId(r.seq, this.pos.seq) <= 0;
+      const seen = (!isAction(e) && t && t.messages.some((m) => m.message === r.message)) || cmpId(r.seq, this.pos.seq) <= 0;
       if (seen) {
         await this.db.commit({ deleteOutbox: [e.client_id] });
         this.outbox.delete(e.client_id);
@@ -188,7 +227,7 @@ export class SyncEngine {
       const page = await this.api.threadPage(thread, before);
       const copy = structuredClone(t);
       const have = new Set(copy.messages.map((m) => m.message));
-      copy.messages = page.messages.filter((m) => !have.has(m.message)).concat(copy.messages);
+      copy.messages = page.messages.filter((m) => !have.has(m.message)).map(normalized).concat(copy.messages);
       copy.more = !!page.more;
       await this.db.commit({ putThreads: [copy] });
       this.threads = { ...this.threads, [thread]: copy };

@@ -3,10 +3,12 @@
 // takes over while the WebSocket is retried in the background (backoff with jitter); the
 // first WebSocket that resumes stops the polling.
 import { Api } from './api.js';
+import { attachmentOf, imageDims } from './attachments.js';
 import { Backoff } from './backoff.js';
 import { LocalDb } from './db.js';
 import { SyncEngine } from './engine.js';
 import { tokenClaims } from './ids.js';
+import { badgeCount } from './model.js';
 import { PollTransport } from './transport_poll.js';
 import { WsTransport } from './transport_ws.js';
 import { Ui } from './ui.js';
@@ -47,7 +49,9 @@ class App {
     // local database opens; the WebSocket resumes only once the snapshot is stored.
     const config = fetch('config.json', { cache: 'no-store' }).then((r) => r.json()).catch(() => ({}));
     const db = await LocalDb.open(`iris-${this.me}-${this.device}`);
-    this.engine = new SyncEngine({ me: this.me, db, api: this.api, onChange: () => this.ui.render(), onError: (e) => this.ui.error(e) });
+    // ?max_updates=N: a smaller catch-up before a resync (a slow link; the tests force resyncs so).
+    const maxUpdates = Number(new URLSearchParams(location.search).get('max_updates')) || 10000;
+    this.engine = new SyncEngine({ me: this.me, db, api: this.api, maxUpdates, onChange: () => this.ui.render(), onError: (e) => this.ui.error(e) });
     await this.engine.load();  // the saved copy shows at once, marked stale until synced
     performance.mark('iris-loaded');
     this.ui.render();
@@ -55,7 +59,8 @@ class App {
     // meanwhile and resumes once the snapshot is stored.
     const snapshot = this.engine.hasState ? null : this.retrySnapshot();
     const ws = new URLSearchParams(location.search).get('ws');
-    const port = (await config).ws_port;
+    this.config = await config;
+    const port = this.config.ws_port;
     this.wsUrl = ws || (port ? `ws://${location.hostname}:${port}/mqtt` : null);
     this.connectWs();
     if (snapshot) await snapshot;
@@ -120,10 +125,38 @@ class App {
 
   transport() { return this.mode === 'live' ? this.ws : this.poll; }
 
-  async send(thread, text) {
-    await this.engine.send(thread, text);
+  async send(thread, text, attachments = []) {
+    await this.engine.send(thread, text, attachments);
     const t = this.transport();
     if (t) t.flushOutbox();
+  }
+
+  // An edit, unsend, delete for me or reaction: into the outbox, then out like a send.
+  async act(thread, message, action, text = '') {
+    await this.engine.act(thread, message, action, text);
+    const t = this.transport();
+    if (t) t.flushOutbox();
+  }
+
+  // Uploads `file` (its progress shown), then sends it with `text` as a message. A file over
+  // the server's limit (config.json's max_blob_bytes) is refused before any byte is sent; the
+  // server's own refusals (413, 415) are shown as they come. Until the upload is done nothing
+  // is in the outbox: a reload during an upload loses the upload, not a send.
+  async attach(thread, file, text = '') {
+    const max = this.config && this.config.max_blob_bytes;
+    const refuse = (why) => { this.ui.uploading(null); this.ui.error({ text: `${file.name}: ${why}` }); };
+    if (max === 0) return refuse('this server takes no attachments');
+    if (max && file.size > max) return refuse(`too large (${file.size} bytes; the limit is ${max})`);
+    this.ui.uploading({ name: file.name, sent: 0, total: file.size });
+    try {
+      const dims = await imageDims(file);
+      const up = await this.api.upload(file, (sent, total) => this.ui.uploading({ name: file.name, sent, total }));
+      this.ui.uploading(null);
+      await this.send(thread, text, [attachmentOf(up, file.name, dims)]);
+    } catch (e) {
+      const why = { 413: 'too large for the server', 415: 'a type the server does not take', 401: 'not logged in' }[e.status];
+      refuse(why || `upload failed (${e.status ? `HTTP ${e.status}` : 'network'})`);
+    }
   }
 
   typing(thread, active) { if (this.ws && this.mode === 'live') this.ws.typing(thread, active); }
@@ -174,12 +207,14 @@ function main() {
 main();
 
 // What the browser tests compare with the server's truth: the position, every thread's
-// messages and unread count, the pending sends and the connection mode.
+// messages (with edit counts, reactions and attachments) and unread count, the badge, the
+// pending requests and the connection mode.
 App.prototype.view = function view() {
   const e = this.engine;
   const threads = Object.values(e.threads).map((t) => ({
     thread: t.thread, name: t.name, unread: t.unread,
-    messages: t.messages.map((m) => ({ message: m.message, sender: m.sender, text: m.text })),
+    messages: t.messages.map((m) => ({ message: m.message, sender: m.sender, text: m.text,
+      edit_count: m.edit_count || 0, reactions: m.reactions || [], attachments: m.attachments || [] })),
   }));
-  return { mode: this.mode, pos: e.pos, threads, pending: e.outbox.size };
+  return { mode: this.mode, pos: e.pos, threads, pending: e.outbox.size, badge: badgeCount(e.threads, e.pos, e.badge), pushed_badge: e.badge };
 };

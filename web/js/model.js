@@ -1,7 +1,11 @@
 // The local inbox model: pure functions over plain objects, no DOM, no storage, so they run
 // in node too. A thread is
 //   { thread, name, participants: [ids], messages: [{message, sender, time_ms, text,
-//     reply_to?}] oldest first, unread, watermarks: {reader: up_to}, as_of, more }
+//     reply_to?, edit_count?, reactions?, attachments?}] oldest first, unread,
+//     watermarks: {reader: up_to}, as_of, more }
+// A message's fields are the JSON mapping's ThreadMessage (docs/PROTOCOL.md): `edit_count`
+// absent until edited; `reactions` [{user, reaction}] by user id, absent when none;
+// `attachments` [{blob, content_type, size, name, width?, height?}].
 // `as_of`: the seq of the snapshot the thread was (re)fetched at; updates at or before it are
 // already in it (a thread-scoped resync refetches one thread while the stream goes on).
 import { cmpId } from './ids.js';
@@ -14,9 +18,28 @@ export function threadFromSnapshot(ts, asOf) {
   for (const w of ts.read_watermarks || []) watermarks[w.reader] = w.up_to;
   return {
     thread: ts.thread, name: ts.name, participants: ts.participants || [],
-    messages: (ts.latest_messages || []).map((m) => ({ ...m })),
+    messages: (ts.latest_messages || []).map(normalized),
     unread: ts.unread_count || 0, watermarks, as_of: asOf, more: true,
   };
+}
+
+// The message as a ThreadMessage of a snapshot shows it (no empty lists, no zero count).
+export function normalized(m) {
+  const out = { ...m };
+  if (!out.edit_count) delete out.edit_count;
+  if (!out.reactions || !out.reactions.length) delete out.reactions;
+  if (!out.attachments || !out.attachments.length) delete out.attachments;
+  return out;
+}
+
+// `user`'s reaction on `m` becomes `reaction` (empty: taken back); one per user, by user id.
+export function setReaction(m, user, reaction) {
+  const rest = (m.reactions || []).filter((r) => r.user !== user);
+  if (reaction) {
+    rest.push({ user, reaction });
+    rest.sort((a, b) => cmpId(a.user, b.user));
+  }
+  if (rest.length) m.reactions = rest; else delete m.reactions;
 }
 
 function emptyThread(id) {
@@ -52,17 +75,30 @@ export function applyUpdate(threads, u, me) {
   const [kind, b] = Object.entries(u.body)[0];
   switch (kind) {
     case 'message_created': {
-      const m = { message: b.message, sender: u.actor, time_ms: u.time_ms, text: b.text };
-      if (b.reply_to) m.reply_to = b.reply_to;
+      // A folded catch-up delivers an edited message as its creation with the final text and
+      // edit count; its reactions come after it as reaction_changed.
+      const m = normalized({ message: b.message, sender: u.actor, time_ms: u.time_ms, text: b.text,
+        reply_to: b.reply_to, edit_count: b.edit_count, attachments: b.attachments });
+      if (!m.reply_to) delete m.reply_to;
       if (insertMessage(t, m) && isUnread(t, m, me)) t.unread++;
       break;
     }
     case 'message_edited': {
+      // edit_count is absolute (which edit this is): a device that missed edits takes it as
+      // it comes; one from an older server counts for itself.
       const m = t.messages.find((x) => x.message === b.message);
-      if (m) m.text = b.text;
+      if (m) {
+        m.text = b.text;
+        m.edit_count = b.edit_count ? Math.max(b.edit_count, m.edit_count || 0) : (m.edit_count || 0) + 1;
+      }
       break;
     }
-    case 'message_deleted': {
+    case 'reaction_changed': {
+      const m = t.messages.find((x) => x.message === b.message);
+      if (m) setReaction(m, u.actor, b.reaction || '');
+      break;
+    }
+    case 'message_deleted': {  // an unsend, or a delete for me (for_me): gone from this view either way
       const i = t.messages.findIndex((x) => x.message === b.message);
       if (i >= 0) {
         if (isUnread(t, t.messages[i], me)) t.unread = Math.max(0, t.unread - 1);
@@ -104,12 +140,41 @@ export function continuity(pos, batch) {
   return 'apply';
 }
 
-// The outbox entries a thread still shows: not yet echoed in the thread (by message id once
+// Outbox entries (engine.js, db.js) are sends {client_id, thread, text, attachments?,
+// created, message?, seq?} or message actions {client_id, thread, action, target, text,
+// created, seq?} (action: edit, unsend, delete_for_me, react; target: the message acted on).
+// `seq` is set once the server answered; `message` names a send's message then.
+export const isAction = (e) => !!e.action;
+
+// The sends a thread still shows as pending: not yet echoed in the thread (by message id once
 // the server named it), oldest first.
 export function pendingOf(outbox, thread) {
   const ids = new Set(thread ? thread.messages.map((m) => m.message) : []);
-  return outbox.filter((e) => e.thread === (thread && thread.thread) && !(e.message && ids.has(e.message)))
+  return outbox.filter((e) => !isAction(e) && e.thread === (thread && thread.thread) && !(e.message && ids.has(e.message)))
     .sort((a, b) => a.created - b.created);
+}
+
+// A message as the user sees it while actions on it wait in the outbox (or for their echo):
+// the last pending edit's text, reactions as the pending ones leave them, `removing` while
+// an unsend or delete for me is on its way. `pending` lists the kinds still waiting. The
+// stored message is not changed: the update that comes back does that, once.
+export function shownMessage(m, outbox, me) {
+  const mine = outbox.filter((e) => isAction(e) && e.target === m.message).sort((a, b) => a.created - b.created);
+  if (!mine.length) return m;
+  const out = { ...m, pending: mine.map((e) => e.action) };
+  for (const e of mine) {
+    if (e.action === 'edit') out.text = e.text;
+    else if (e.action === 'react') setReaction(out, me, e.text);
+    else out.removing = true;
+  }
+  return out;
+}
+
+// The badge: the server's pushed count while it is exact at the position held, else the sum
+// of the threads' unread counts (the same figure, counted locally).
+export function badgeCount(threads, pos, pushed) {
+  if (pushed && pushed.epoch === pos.epoch && pushed.seq === pos.seq) return pushed.unread;
+  return Object.values(threads).reduce((n, t) => n + t.unread, 0);
 }
 
 // Threads newest activity first.

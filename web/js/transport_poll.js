@@ -29,7 +29,7 @@ export class PollTransport {
           this.hooks.onUp();
         }
         if (this.engine.unanswered().length) this.flushOutbox();  // also retries failed requests
-        const env = await this.api.poll(epoch, seq, 20000, this.abort.signal);
+        const env = await this.api.poll(epoch, seq, this.engine.maxUpdates, 20000, this.abort.signal);
         failures = 0;
         if (!this.running || !env) continue;
         if (env.delta_batch) {

@@ -56,7 +56,7 @@ export class WsTransport {
       await this.engine.ready;  // resume from a stored state only (a snapshot may be on its way)
       if (this.closed) return;
       const { epoch, seq } = this.engine.pos;
-      this.publish({ resume_request: { epoch, last_seq: seq, max_updates: 10000, skip_own: false, protocol_version: 4 } })
+      this.publish({ resume_request: { epoch, last_seq: seq, max_updates: this.engine.maxUpdates, skip_own: false, protocol_version: 5 } })
         .then(() => {
           this.hooks.onUp();
           this.flushOutbox();
@@ -113,6 +113,8 @@ export class WsTransport {
       else if (env.error) this.engine.error(env.error);
     } else if (topic.endsWith('/typing/json') && env.typing) {
       this.hooks.onTyping(env.typing);
+    } else if (topic === `u/${this.me}/deltas` && env.badge) {
+      this.engine.setBadge(env.badge);  // QoS 0, after the batches before it
     } else if (topic === `u/${this.me}/deltas` && env.heartbeat) {
       // A heartbeat whose head is past us twice with nothing in between: stalled. The
       // engine's seq moved if a batch came between.

@@ -1,13 +1,20 @@
 // The DOM: inbox, open thread (its messages, then its pending sends), typing, read
-// receipts, and the connection state. Renders are coalesced to one per animation frame.
-import { inboxOrder, pendingOf } from './model.js';
+// receipts, the badge and the connection state. Renders are coalesced to one per animation
+// frame. A message shows its edit count, reactions and attachments, and its actions (edit
+// and unsend for one's own; delete for me and reactions for any); the bytes of attachments
+// come from attachments.js.
+import { badgeCount, inboxOrder, pendingOf, shownMessage } from './model.js';
+import { Attachments } from './attachments.js';
 
 const $ = (id) => document.getElementById(id);
 const TYPING_SHOWN_MS = 6000;
+export const REACTIONS = ['👍', '❤️', '😂'];
 
 export class Ui {
   constructor(app) {
     this.app = app; this.open = null; this.scheduled = false; this.typers = {}; this.typingSent = 0;
+    this.editing = null;  // the message being edited in the compose box: {thread, message}
+    this.files = new Attachments(app.api, (err) => { if (err) this.error(err); this.render(); });
     $('app').hidden = false;
     $('whoami').textContent = `user ${app.me} · ${app.device}`;
     $('logout').hidden = false;
@@ -19,7 +26,22 @@ export class Ui {
       $('text').value = '';
       this.app.typing(this.open, false);
       this.typingSent = 0;
-      this.app.send(this.open, text);
+      if (this.editing) {
+        const { thread, message } = this.editing;
+        this.stopEditing();
+        this.app.act(thread, message, 'edit', text);
+      } else {
+        this.app.send(this.open, text);
+      }
+    };
+    $('cancel-edit').onclick = () => { this.stopEditing(); $('text').value = ''; };
+    $('file').onchange = () => {
+      const file = $('file').files[0];
+      $('file').value = '';
+      if (!file || !this.open) return;
+      const text = $('text').value;  // the file's caption
+      $('text').value = '';
+      this.app.attach(this.open, file, text);
     };
     $('text').oninput = () => {
       if (!this.open || Date.now() - this.typingSent < 3000) return;
@@ -38,6 +60,29 @@ export class Ui {
   }
 
   error(e) { $('error').textContent = e.text || e.code || String(e); }
+
+  edit(thread, m) {
+    this.editing = { thread, message: m.message };
+    $('text').value = m.text;
+    $('compose-button').textContent = 'Save';
+    $('cancel-edit').hidden = false;
+    $('text').focus();
+  }
+
+  stopEditing() {
+    this.editing = null;
+    $('compose-button').textContent = 'Send';
+    $('cancel-edit').hidden = true;
+  }
+
+  // An upload's progress ({name, sent, total}), or null when none is running.
+  uploading(u) {
+    $('upload').hidden = !u;
+    if (!u) return;
+    $('upload-name').textContent = u.name;
+    $('upload-progress').max = u.total || 1;
+    $('upload-progress').value = u.sent;
+  }
 
   typing(t) {
     if (t.user === this.app.me) return;
@@ -63,6 +108,10 @@ export class Ui {
     $('status').textContent = text;
     document.body.dataset.mode = this.app.mode;
     if (!e) return;
+    const badge = badgeCount(e.threads, e.pos, e.badge);
+    $('badge').hidden = badge === 0;
+    $('badge').textContent = String(badge);
+    document.title = badge ? `(${badge}) Iris` : 'Iris';
     const threads = inboxOrder(e.threads);
     $('inbox-empty').hidden = threads.length > 0 || !e.hasState;
     const ul = $('inbox');
@@ -93,9 +142,10 @@ export class Ui {
     $('older').hidden = !t.more;
     const ol = $('messages');
     const atBottom = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 20;
-    const items = t.messages.map((m) => this.item(m.text, m.sender, m.sender === this.app.me ? 'mine' : '', m.message));
-    for (const p of pendingOf([...e.outbox.values()], t)) {
-      items.push(this.item(p.text, this.app.me, 'mine pending', '', p.client_id));
+    const outbox = [...e.outbox.values()];
+    const items = t.messages.map((m) => this.message(t.thread, shownMessage(m, outbox, this.app.me)));
+    for (const p of pendingOf(outbox, t)) {
+      items.push(this.item({ text: p.text, sender: this.app.me, attachments: p.attachments }, 'mine pending', { clientId: p.client_id }));
     }
     ol.replaceChildren(...items);
     if (atBottom) ol.scrollTop = ol.scrollHeight;
@@ -109,15 +159,48 @@ export class Ui {
     this.app.markRead();
   }
 
-  item(text, sender, cls, message, clientId) {
+  // A stored message (as shownMessage overlays its pending actions) with its actions.
+  message(thread, m) {
+    const mine = m.sender === this.app.me;
+    const cls = [mine ? 'mine' : '', m.pending ? 'pending-action' : '', m.removing ? 'removing' : ''].filter(Boolean).join(' ');
+    const li = this.item(m, cls, { message: m.message });
+    if (m.edit_count) li.append(span('edited', m.edit_count > 1 ? `edited ×${m.edit_count}` : 'edited'));
+    if (m.reactions) {
+      li.append(span('reactions', m.reactions.map((r) => r.reaction).join(' '), m.reactions.map((r) => `user ${r.user}: ${r.reaction}`).join(', ')));
+    }
+    if (m.removing) return li;
+    const bar = document.createElement('span');
+    bar.className = 'actions';
+    const act = (cls, label, fn) => { const b = document.createElement('button'); b.className = cls; b.textContent = label; b.onclick = fn; bar.append(b); };
+    if (mine) {
+      act('edit', 'Edit', () => this.edit(thread, m));
+      act('unsend', 'Unsend', () => this.app.act(thread, m.message, 'unsend'));
+    }
+    act('delete', 'Delete for me', () => this.app.act(thread, m.message, 'delete_for_me'));
+    const current = (m.reactions || []).find((r) => r.user === this.app.me);
+    for (const r of REACTIONS) {
+      // The reaction the user has is taken back by clicking it again.
+      act(current && current.reaction === r ? 'react on' : 'react', r, () => this.app.act(thread, m.message, 'react', current && current.reaction === r ? '' : r));
+    }
+    li.append(bar);
+    return li;
+  }
+
+  item(m, cls, { message, clientId } = {}) {
     const li = document.createElement('li');
     li.className = cls;
     if (message) li.dataset.message = message;
     if (clientId) li.dataset.clientId = clientId;
-    const s = document.createElement('span');
-    s.className = 'sender';
-    s.textContent = `user ${sender}`;
-    li.append(s, document.createTextNode(text));
+    li.append(span('sender', `user ${m.sender}`), span('text', m.text));
+    for (const a of m.attachments || []) li.append(this.files.element(a));
     return li;
   }
+}
+
+function span(cls, text, title) {
+  const s = document.createElement('span');
+  s.className = cls;
+  s.textContent = text;
+  if (title) s.title = title;
+  return s;
 }

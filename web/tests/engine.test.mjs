@@ -72,6 +72,49 @@ test('a send shows once: pending, named by its result, gone when its echo is sto
   assert.deepEqual(e.threads['7'].messages.map((m) => m.text), ['hello']);
 });
 
+test('an action waits in the outbox across a reload and leaves once a batch past its seq is stored', async () => {
+  const { e, db, api } = await engine(snapshot('9', '2', [msg('100', '1', 'mine')]));
+  const id = await e.act('7', '100', 'edit', 'mine, edited');
+  assert.deepEqual(SyncEngine.sendEnvelope(e.outbox.get(id)),
+    { message_action_request: { client_id: id, thread: '7', message: '100', action: 'edit', text: 'mine, edited' } });
+  // A reload: a new engine over the same database still has it to send.
+  const again = new SyncEngine({ me: '1', db, api });
+  await again.load();
+  assert.deepEqual(again.unanswered().map((x) => x.client_id), [id]);
+  // Answered (the result names the edited message, which is already in the thread: that is
+  // not its echo), then the batch with its update.
+  await again.result({ client_id: id, thread: '7', message: '100', seq: '3', time_ms: '1' });
+  assert.equal(again.outbox.size, 1);
+  assert.deepEqual(again.unanswered(), []);
+  await again.delta(batch('9', '3', '3', [{ seq: '3', time_ms: '1', thread: '7', actor: '1', body: { message_edited: { message: '100', text: 'mine, edited', edit_count: 1 } } }]));
+  assert.equal(again.outbox.size, 0);
+  assert.equal(db.outbox.size, 0);
+  assert.equal(again.threads['7'].messages[0].text, 'mine, edited');
+  assert.throws(() => again.act('7', '100', 'explode'));
+});
+
+test('an edit too late or of an unknown message is final: dropped and reported', async () => {
+  const errors = [];
+  const { e } = await engine(snapshot('9', '2', [msg('100', '1', 'mine')]));
+  e.onError = (err) => errors.push(err.code);
+  const late = await e.act('7', '100', 'edit', 'x');
+  const gone = await e.act('7', '100', 'unsend');
+  await e.error({ client_id: late, code: 'too_late', text: '' });
+  await e.error({ client_id: gone, code: 'unknown_message', text: '' });
+  assert.equal(e.outbox.size, 0);
+  assert.deepEqual(errors, ['too_late', 'unknown_message']);
+});
+
+test('a send with attachments carries them; a pushed badge is kept in order', async () => {
+  const { e } = await engine(snapshot('9', '2', []));
+  const a = { blob: 'cd'.repeat(32), content_type: 'text/plain', size: '5', name: 'a.txt' };
+  const id = await e.send('7', 'see file', [a]);
+  assert.deepEqual(SyncEngine.sendEnvelope(e.outbox.get(id)), { send_request: { client_id: id, thread: '7', body: 'see file', attachments: [a] } });
+  await e.setBadge({ unread: 3, unread_threads: 1, epoch: '9', seq: '2' });
+  assert.equal(e.badge.unread, 3);
+  assert.equal(e.stats.badges, 1);
+});
+
 test('a final error drops the send, a retryable one keeps it', async () => {
   const { e } = await engine(snapshot('9', '2', []));
   const a = await e.send('7', 'a');

@@ -43,9 +43,11 @@ Answer error_answer(Encoding e, std::error_code ec);
 Answer text_answer(unsigned status, std::string body, bool retry_after = false);
 
 // GET /app/... (`target` the request's, `file` its AppRoute's): a file of options.app_dir,
-// /app/config.json (where the WebSocket listens: `ws_port`), or /app -> /app/.
-Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::string_view target,
-                  const std::string& file);
+// /app/config.json (where the WebSocket listens: `ws_port`; the largest attachment the blob
+// store takes, `max_blob_bytes`, 0 without one, so the app refuses a file before uploading
+// it), or /app -> /app/.
+Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,
+                  std::string_view target, const std::string& file);
 
 // Runs a long poll on the owner shard's `hub`; `deliver` gets its answer (200 with one
 // Envelope, 204 when superseded, or an error) now or when the hub has one.

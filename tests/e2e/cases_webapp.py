@@ -1,0 +1,63 @@
+"""End-to-end cases of the finished web app (issues 20 and 21): the message lifecycle,
+attachments, the badge and typed resyncs in headless Chromium (web_lifecycle.js), and what
+the app reads from /app/config.json. Run through irisd_e2e.py; each case starts its own irisd.
+"""
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+
+from cases_web import CHROMIUM, IRIS, Http, web_node_dir
+from irisd_e2e import HERE, Irisd, Skip
+
+MAX_BLOB = 200_000
+
+
+def case_webapp_config_names_the_websocket_port_and_the_attachment_limit():
+    s = Irisd("--blobs.max_bytes", str(MAX_BLOB))
+    try:
+        status, _, body = Http(s).call("GET", "/app/config.json")
+        assert status == 200, status
+        assert json.loads(body) == {"ws_port": int(s.ports["ws"]), "max_blob_bytes": MAX_BLOB}, body
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def run_browser_suite(script, extra_env, *irisd_args, timeout=115):
+    """One irisd, user 3 logged in on the CLI, a thread of users 1, 2 and 3, then `script`
+    (node, playwright-core) with the ports, tokens and thread in its environment."""
+    if not os.access(CHROMIUM, os.X_OK):
+        raise Skip("chromium not found (scripts/setup-deps installs Debian's chromium)")
+    if not IRIS:
+        raise Skip("IRIS_CLI is not set")
+    node = web_node_dir()
+    s = Irisd("--sync.rate.sends_burst", "100000", "--sync.rate.sends_per_s", "100000", *irisd_args)
+    home = tempfile.mkdtemp(prefix="iris-webapp-")
+    try:
+        cli = os.path.join(home, "cli")
+        subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "login", "--server",
+                        "mqtt://127.0.0.1:%d" % s.port, "--user", "3", "--device", "cli",
+                        "--token", s.token("3", "cli")], check=True, capture_output=True, timeout=30)
+        thread = subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "create-thread",
+                                 "--name", "web", "1", "2"], check=True, capture_output=True,
+                                text=True, timeout=30).stdout.strip()
+        env = dict(os.environ, NODE_PATH=os.path.join(node, "node_modules"),
+                   IRIS_HTTP_PORT=str(s.http_port), IRIS_WS_PORT=s.ports["ws"],
+                   IRIS_TOKEN_A=s.token("1", "browser-a"), IRIS_TOKEN_B=s.token("2", "browser-b"),
+                   IRIS_TOKEN_C=s.token("3", "api"), IRIS_THREAD=thread, IRIS_CLI=IRIS,
+                   IRIS_CLI_DIR=cli, **extra_env)
+        r = subprocess.run(["node", os.path.join(HERE, script)], env=env,
+                           capture_output=True, text=True, timeout=timeout)
+        print(r.stdout[-3000:], r.stderr[-2000:])
+        assert r.returncode == 0 and r.stdout.strip().endswith("ok"), "browser test failed"
+        s.stop()
+    finally:
+        s.cleanup()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def case_webapp_browser_edit_unsend_react_files_badge_resyncs_and_convergence():
+    run_browser_suite("web_lifecycle.js", {"IRIS_MAX_BLOB": str(MAX_BLOB)},
+                      "--blobs.max_bytes", str(MAX_BLOB))
