@@ -56,24 +56,6 @@ void Output::end_progress() {
   drawn_ = false;
 }
 
-std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) out += fmt::format("\\u{:04x}", c);
-        else out += static_cast<char>(c);
-    }
-  }
-  out += '"';
-  return out;
-}
-
 std::string format_time(core::Timestamp t) {
   const std::time_t secs = static_cast<std::time_t>(t.time_since_epoch().count() / 1000);
   std::tm tm{};

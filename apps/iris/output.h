@@ -8,6 +8,7 @@
 #include <string_view>
 #include <system_error>
 
+#include "base/json.h"  // json_string, for the commands' --json output
 #include "client/client.h"
 
 namespace iris::cli {
@@ -36,8 +37,6 @@ class Output {
   std::uint64_t last_permille_ = ~std::uint64_t{0};
 };
 
-// A JSON string literal (quotes included), escaped per RFC 8259.
-std::string json_string(std::string_view s);
 // "2026-11-29 13:40:05" in local time.
 std::string format_time(core::Timestamp t);
 

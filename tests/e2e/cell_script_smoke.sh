@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/cell up 3 / status / down, as the README shows it: ZooKeeper, the MariaDB pair,
-# iris-dbmon and three irisd joined to one cell; every server sees the other two; down leaves
-# no process behind. Skipped (77) without ZooKeeper or MariaDB.
+# iris-dbmon and three irisd joined to one cell; every server sees the other two; irisctl
+# shows them; down leaves no process behind. Skipped (77) without ZooKeeper or MariaDB.
 set -euo pipefail
 root="$1"; build="$2"
 [ -f /usr/share/java/zookeeper.jar ] && command -v mariadbd >/dev/null || { echo "SKIPPED: no zookeeper or mariadbd"; exit 77; }
@@ -20,6 +20,11 @@ for _ in $(seq 1 100); do
 done
 [ "$n" = 3 ] || { echo "not every server saw a cell of three"; tail -3 "$dir"/irisd-*/irisd.log; exit 1; }
 IRIS_BUILD="$build" "$root/scripts/cell" status --dir "$dir" | grep -c "running" | grep -qx 3
+# irisctl's view of the same cell (apps/irisctl): servers, figures, the pair's roles, owners.
+zk_port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$dir/zookeeper/state")
+source "$dir/mariadb/state.env"
+/usr/bin/python3 "$root/tests/e2e/irisctl_check.py" "$build/apps/irisctl/irisctl" "127.0.0.1:$zk_port" \
+  "$IRIS_MARIADB_SERVERS" 3
 pids=$(cat "$dir"/irisd-*/pid "$dir/dbmon.pid")
 IRIS_BUILD="$build" "$root/scripts/cell" down --dir "$dir"
 for p in $pids; do

@@ -8,36 +8,16 @@
 
 #include "base/log.h"
 #include "cluster/errc.h"
+#include "cluster/zookeeper/zk_calls.h"
 
 namespace iris::cluster {
 namespace {
 
 constexpr const char* kLog = "cluster";
-// A member's node data is a few lines unless it lists its tokens: 17 bytes per token.
-constexpr int kMaxNodeBytes = static_cast<int>(kMaxTokens) * 17 + 512;
 
-void quiet_client_log() {
-  static const bool once = [] {
-    zoo_set_debug_level(ZOO_LOG_LEVEL_ERROR);
-    return true;
-  }();
-  (void)once;
-}
-
-// The C client logs each failed reconnect attempt, about 30 a second while the ensemble is
-// unreachable, as an error. The adapter itself says what matters (lost, expired, refused),
-// so the library's lines go to the debug level.
-void client_log(const char* message) { IRIS_LOG(debug, "zookeeper", "{}", message); }
-
-Result<std::string> get_data(zhandle_t* zh, const std::string& path, int& rc) {
-  std::string buf(static_cast<std::size_t>(kMaxNodeBytes), '\0');
-  int len = kMaxNodeBytes;
-  Stat stat{};
-  rc = zoo_get(zh, path.c_str(), 0, buf.data(), &len, &stat);
-  if (rc != ZOK) return fail(errc::coordinator_unavailable);
-  buf.resize(len < 0 ? 0 : static_cast<std::size_t>(len));
-  return buf;
-}
+using zk::client_log;
+using zk::get_data;
+using zk::quiet_client_log;
 
 }  // namespace
 

@@ -1,0 +1,195 @@
+#include "apps/irisctl/collect.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "apps/irisctl/http_get.h"
+#include "apps/irisctl/metrics_text.h"
+#include "base/json.h"
+#include "cluster/placement.h"
+#include "cluster/ring.h"
+#include "cluster/zookeeper/zk_reader.h"
+#include "dbpair/admin_connection.h"
+#include "dbpair/pair_admin.h"
+
+namespace iris::ctl {
+namespace {
+
+Result<std::unique_ptr<cluster::ZooKeeperReader>> open_zookeeper(const Options& o, std::string& error) {
+  auto zk = cluster::ZooKeeperReader::connect(o.zookeeper, o.root, o.timeout);
+  if (!zk) error = fmt::format("zookeeper {} unreachable within {} ms", o.zookeeper, o.timeout.count());
+  return zk;
+}
+
+void read_metrics(ServerReport& s, const Options& o) {
+  if (s.info.http.empty()) {
+    s.metrics_error = "no HTTP address published";
+    return;
+  }
+  auto body = http_get(s.info.http, "/metrics", o.timeout);
+  if (!body) {
+    s.metrics_error = body.error().message();
+    return;
+  }
+  const auto samples = sum_samples(*body);
+  s.metrics_ok = true;
+  s.connections = value_of(samples, "iris_connections");
+  s.devices = value_of(samples, "iris_sync_devices");
+  s.store_writable = value_of(samples, "iris_store_writable");
+  s.history_lag_s = value_of(samples, "iris_storage_cursor_lag_seconds");
+  s.history_users_behind = value_of(samples, "iris_history_users_behind");
+}
+
+dbpair::AdminOptions admin_options(const Options& o) {
+  dbpair::AdminOptions a;
+  a.user = o.admin_user;
+  a.password = o.admin_password;
+  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(o.timeout);
+  a.connect_timeout = a.read_timeout = a.write_timeout = std::max(secs, std::chrono::seconds(1));
+  return a;
+}
+
+// The users with a queue, read from the primary (or any reachable server) in id order.
+std::vector<core::UserId> read_users(DeploymentReport& report, const Options& o,
+                                     const std::vector<dbpair::ServerAddress>& servers) {
+  std::vector<core::UserId> users;
+  if (!dbpair::plain_name(o.database)) return users;
+  for (const auto& address : servers) {
+    auto conn = dbpair::AdminConnection::connect(address, admin_options(o));
+    if (!conn) continue;
+    auto rows = conn->query(fmt::format("SELECT user_id FROM `{}`.queue_meta ORDER BY user_id LIMIT {}", o.database,
+                                        o.max_users + 1));
+    if (!rows) continue;
+    for (const auto& row : *rows) {
+      if (users.size() == o.max_users) {
+        report.store_users_truncated = true;
+        break;
+      }
+      if (const auto id = core::parse_id(row.at("user_id"))) users.push_back(core::UserId{*id});
+    }
+    report.store_users = users.size();
+    break;
+  }
+  return users;
+}
+
+void read_database(DeploymentReport& report, const Options& o, std::vector<core::UserId>& users, std::string& error) {
+  if (o.mariadb.empty()) return;
+  auto servers = dbpair::parse_servers(o.mariadb);
+  if (!servers) {
+    error = "bad --mariadb " + o.mariadb;
+    return;
+  }
+  for (const auto& address : *servers) {
+    DbServerReport db;
+    db.address = address.to_string();
+    auto conn = dbpair::AdminConnection::connect(address, admin_options(o));
+    if (!conn) {
+      db.error = conn.error().message();
+    } else if (auto seen = dbpair::observe(*conn); !seen) {
+      db.error = conn->last_error().empty() ? seen.error().message() : conn->last_error();
+    } else {
+      db.reachable = true;
+      db.role = seen->read_only ? "replica" : "primary";
+      db.semisync_on = seen->semisync_on;
+      db.semisync_no_tx = seen->semisync_no_tx;
+      db.semisync_clients = seen->semisync_clients;
+      db.binlog_pos = seen->binlog_pos.to_string();
+      db.io_running = seen->io_running;
+      db.sql_running = seen->sql_running;
+    }
+    report.database.push_back(std::move(db));
+  }
+  // Primary first: it has every committed queue.
+  std::vector<dbpair::ServerAddress> order;
+  for (std::size_t i = 0; i < servers->size(); ++i) {
+    if (report.database[i].role == "primary") order.insert(order.begin(), (*servers)[i]);
+    else order.push_back((*servers)[i]);
+  }
+  users = read_users(report, o, order);
+}
+
+}  // namespace
+
+Result<DeploymentReport> collect_deployment(const Options& o, std::string& error) {
+  auto zk = open_zookeeper(o, error);
+  if (!zk) return fail(zk.error());
+  auto names = (*zk)->cells();
+  if (!names) {
+    error = "cannot list the cells under " + o.root + "/cells";
+    return fail(names.error());
+  }
+  DeploymentReport report;
+  report.zookeeper = o.zookeeper;
+  std::vector<core::UserId> users;
+  read_database(report, o, users, error);
+  if (!error.empty()) return fail(std::errc::invalid_argument);
+  for (const auto& name : *names) {
+    auto listing = (*zk)->cell(name);
+    if (!listing) continue;  // removed since the listing
+    CellReport cell;
+    cell.name = name;
+    cell.tokens_per_server = listing->config ? listing->config->tokens_per_server : 0;
+    cell.unreadable_members = listing->unreadable;
+    const cluster::Ring ring(listing->servers);
+    const auto shares = ring.shares();
+    std::map<std::string, std::uint64_t, std::less<>> owned;
+    if (report.store_users) {
+      for (const auto user : users) ++owned[std::string(ring.owner_name(user))];
+    }
+    for (std::size_t i = 0; i < ring.servers().size(); ++i) {
+      ServerReport s;
+      s.info = ring.servers()[i];
+      s.ring_share = i < shares.size() ? shares[i] : 0;
+      if (report.store_users) s.users = owned[s.info.name];
+      read_metrics(s, o);
+      cell.servers.push_back(std::move(s));
+    }
+    report.cells.push_back(std::move(cell));
+  }
+  return report;
+}
+
+Result<UserWhere> where_is(const Options& o, core::UserId user, std::string& error) {
+  auto zk = open_zookeeper(o, error);
+  if (!zk) return fail(zk.error());
+  auto names = (*zk)->cells();
+  if (!names) {
+    error = "cannot list the cells under " + o.root + "/cells";
+    return fail(names.error());
+  }
+  // Every cell takes new users until enable/disable and placement overrides exist (issue 19).
+  std::vector<cluster::CellState> cells;
+  for (const auto& name : *names) cells.push_back({name, true});
+  const cluster::Placement placement(std::move(cells), {});
+  UserWhere where{user, placement.cell_of(user), std::nullopt, {}, {}};
+  if (!where.cell) return where;
+  auto listing = (*zk)->cell(*where.cell);
+  if (!listing) {
+    error = "cannot read cell " + *where.cell;
+    return fail(listing.error());
+  }
+  const cluster::Ring ring(listing->servers);
+  if (const auto index = ring.owner_of(user)) {
+    const auto& owner = ring.servers()[*index];
+    where.server = owner.name;
+    where.server_mqtt = owner.mqtt;
+    where.server_http = owner.http;
+  }
+  return where;
+}
+
+std::string render_where(const UserWhere& w, bool json) {
+  if (json) {
+    return fmt::format("{{\"user\":\"{}\",\"cell\":{},\"server\":{},\"mqtt\":{},\"http\":{}}}\n", w.user.value(),
+                       w.cell ? json_string(*w.cell) : "null", w.server ? json_string(*w.server) : "null",
+                       json_string(w.server_mqtt), json_string(w.server_http));
+  }
+  if (!w.cell) return fmt::format("user {}: no cell\n", w.user.value());
+  if (!w.server) return fmt::format("user {}: cell {}, no live server\n", w.user.value(), *w.cell);
+  return fmt::format("user {}: cell {}, server {} (mqtt {}, http {})\n", w.user.value(), *w.cell, *w.server,
+                     w.server_mqtt.empty() ? "-" : w.server_mqtt, w.server_http.empty() ? "-" : w.server_http);
+}
+
+}  // namespace iris::ctl

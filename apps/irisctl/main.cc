@@ -1,0 +1,61 @@
+// irisctl: the operator's tool for a whole deployment (docs/DEPLOY.md).
+
+#include <cstdio>
+#include <exception>
+#include <string>
+
+#include "apps/irisctl/collect.h"
+#include "apps/irisctl/options.h"
+#include "core/ids.h"
+
+namespace {
+
+int usage_error(const std::string& what) {
+  std::fprintf(stderr, "irisctl: %s (irisctl --help)\n", what.c_str());
+  return 2;
+}
+
+int run(int argc, char** argv) {
+  using namespace iris::ctl;
+  std::string error;
+  auto options = parse_options(argc, argv, error);
+  if (!options) return usage_error(error);
+  if (options->help || options->command.empty()) {
+    std::fputs(help_text().c_str(), options->help ? stdout : stderr);
+    return options->help ? 0 : 2;
+  }
+  const auto& cmd = options->command;
+  if (cmd.size() == 1 && cmd[0] == "cells") {
+    auto report = collect_deployment(*options, error);
+    if (!report) {
+      std::fprintf(stderr, "irisctl: %s\n", error.c_str());
+      return 1;
+    }
+    const std::string out = options->json ? render_json(*report) : render_text(*report);
+    std::fputs(out.c_str(), stdout);
+    return 0;
+  }
+  if (cmd.size() == 3 && cmd[0] == "user" && cmd[1] == "where") {
+    const auto id = iris::core::parse_id(cmd[2]);
+    if (!id) return usage_error("not a user id: " + cmd[2]);
+    auto where = where_is(*options, iris::core::UserId{*id}, error);
+    if (!where) {
+      std::fprintf(stderr, "irisctl: %s\n", error.c_str());
+      return 1;
+    }
+    std::fputs(render_where(*where, options->json).c_str(), stdout);
+    return 0;
+  }
+  return usage_error("unknown command: " + cmd[0]);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "irisctl: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+#include "apps/irisctl/options.h"
+
+#include <gtest/gtest.h>
+
+namespace iris::ctl {
+namespace {
+
+TEST(IrisctlOptionsTest, ReadsTheCommandAndBothFlagSpellings) {
+  const char* argv[] = {"irisctl", "user", "where", "42", "--zookeeper", "127.0.0.1:2999", "--json",
+                        "--timeout_ms=500"};
+  std::string error;
+  auto o = parse_options(8, argv, error);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(o->command, (std::vector<std::string>{"user", "where", "42"}));
+  EXPECT_EQ(o->zookeeper, "127.0.0.1:2999");
+  EXPECT_TRUE(o->json);
+  EXPECT_EQ(o->timeout, std::chrono::milliseconds(500));
+}
+
+TEST(IrisctlOptionsTest, RefusesUnknownFlagsMissingValuesAndBadNumbers) {
+  std::string error;
+  const char* unknown[] = {"irisctl", "cells", "--colour", "red"};
+  EXPECT_FALSE(parse_options(4, unknown, error));
+  EXPECT_NE(error.find("--colour"), std::string::npos);
+  const char* missing[] = {"irisctl", "cells", "--zookeeper"};
+  EXPECT_FALSE(parse_options(3, missing, error));
+  EXPECT_NE(error.find("needs a value"), std::string::npos);
+  const char* bad[] = {"irisctl", "cells", "--timeout_ms", "0"};
+  EXPECT_FALSE(parse_options(4, bad, error));
+}
+
+}  // namespace
+}  // namespace iris::ctl

@@ -1,0 +1,47 @@
+"""Checks irisctl's view of a running cell (called by cell_script_smoke.sh): every server of the
+cell with its figures, the database pair's roles, and a user's owner as the ring gives it."""
+import json
+import os
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.dirname(__file__))
+from cases_cell import owner  # noqa: E402  (the ring as irisd computes it)
+
+ctl, zk, mariadb, servers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+
+
+def run(*args):
+    p = subprocess.run([ctl, *args, "--zookeeper", zk, "--json"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, (args, p.returncode, p.stderr)
+    return json.loads(p.stdout)
+
+
+report = run("cells", "--mariadb", mariadb)
+assert [c["name"] for c in report["cells"]] == ["cell"], report
+cell = report["cells"][0]
+names = ["irisd-%d" % i for i in range(1, servers + 1)]
+assert cell["tokens_per_server"] == 2048, cell
+assert [s["name"] for s in cell["servers"]] == names, cell
+assert abs(sum(s["ring_share"] for s in cell["servers"]) - 1.0) < 1e-6, cell
+for s in cell["servers"]:
+    assert s["metrics_ok"], s
+    assert s["store_writable"] == 1, s
+    assert s["users"] is not None, s
+roles = sorted(db["role"] for db in report["database"])
+assert roles == ["primary", "replica"], report["database"]
+primary = next(db for db in report["database"] if db["role"] == "primary")
+assert primary["semisync_on"] and primary["semisync_clients"] >= 1, primary
+assert report["store_users"] is not None
+
+for user in (1, 42, 123456789):
+    where = run("user", "where", str(user))
+    assert where["cell"] == "cell", where
+    assert where["server"] == owner(user, names, tokens=2048), (user, where)
+    assert where["mqtt"].startswith("127.0.0.1:"), where
+
+# A ZooKeeper nobody listens on: a clear error and a failing exit status, within the timeout.
+p = subprocess.run([ctl, "cells", "--zookeeper", "127.0.0.1:1", "--timeout_ms", "500"], capture_output=True,
+                   text=True, timeout=30)
+assert p.returncode == 1 and "unreachable" in p.stderr, (p.returncode, p.stderr)
+print("passed: irisctl cells / user where on a cell of %d" % servers)
