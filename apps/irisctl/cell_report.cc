@@ -20,7 +20,8 @@ std::string render_text(const DeploymentReport& r) {
   std::string out;
   if (r.cells.empty()) out += fmt::format("no cells in zookeeper {}\n", r.zookeeper);
   for (const auto& cell : r.cells) {
-    out += fmt::format("cell {}: {} server{}, {} tokens each\n", cell.name, cell.servers.size(),
+    out += fmt::format("cell {}: {}, {} server{}, {} tokens each\n", cell.name,
+                       cell.enabled ? "enabled" : "DISABLED (takes no new users)", cell.servers.size(),
                        cell.servers.size() == 1 ? "" : "s", cell.tokens_per_server);
     out += fmt::format("  {:<16} {:<21} {:<21} {:>7} {:>8} {:>7} {:>7} {:>9} {:>12}\n", "server", "mqtt", "http",
                        "ring", "users", "conns", "devices", "writable", "history lag");
@@ -60,8 +61,8 @@ std::string render_json(const DeploymentReport& r) {
   std::string out = fmt::format("{{\"zookeeper\":{},\"cells\":[", json_string(r.zookeeper));
   for (std::size_t c = 0; c < r.cells.size(); ++c) {
     const auto& cell = r.cells[c];
-    out += fmt::format("{}{{\"name\":{},\"tokens_per_server\":{},\"servers\":[", c ? "," : "", json_string(cell.name),
-                       cell.tokens_per_server);
+    out += fmt::format("{}{{\"name\":{},\"enabled\":{},\"tokens_per_server\":{},\"servers\":[", c ? "," : "",
+                       json_string(cell.name), cell.enabled ? "true" : "false", cell.tokens_per_server);
     for (std::size_t i = 0; i < cell.servers.size(); ++i) {
       const auto& s = cell.servers[i];
       out += fmt::format(

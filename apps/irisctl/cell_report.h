@@ -24,6 +24,7 @@ struct ServerReport {
 struct CellReport {
   std::string name;
   std::uint32_t tokens_per_server = 0;   // 0: the cell node does not decode
+  bool enabled = true;                   // takes new users
   std::vector<ServerReport> servers;
   std::vector<std::string> unreadable_members;
 };

@@ -2,6 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <map>
 
 #include "apps/irisctl/http_get.h"
@@ -9,15 +14,16 @@
 #include "base/json.h"
 #include "cluster/placement.h"
 #include "cluster/ring.h"
-#include "cluster/zookeeper/zk_reader.h"
+#include "cluster/errc.h"
+#include "cluster/zookeeper/zk_admin.h"
 #include "dbpair/admin_connection.h"
 #include "dbpair/pair_admin.h"
 
 namespace iris::ctl {
 namespace {
 
-Result<std::unique_ptr<cluster::ZooKeeperReader>> open_zookeeper(const Options& o, std::string& error) {
-  auto zk = cluster::ZooKeeperReader::connect(o.zookeeper, o.root, o.timeout);
+Result<std::unique_ptr<cluster::ZooKeeperAdmin>> open_zookeeper(const Options& o, std::string& error) {
+  auto zk = cluster::ZooKeeperAdmin::connect(o.zookeeper, o.root, o.timeout);
   if (!zk) error = fmt::format("zookeeper {} unreachable within {} ms", o.zookeeper, o.timeout.count());
   return zk;
 }
@@ -110,7 +116,79 @@ void read_database(DeploymentReport& report, const Options& o, std::vector<core:
   users = read_users(report, o, order);
 }
 
+// "when 2026-12-06T08:40:00Z who alice@ops1 what cell disable eu1": one audit entry.
+std::string audit_text(const Options& o) {
+  const std::time_t now = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&now, &tm);
+  char when[32];
+  std::strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  const char* user = std::getenv("SUDO_USER");
+  if (user == nullptr) user = std::getenv("USER");
+  std::string who = user != nullptr ? user : "uid" + std::to_string(::getuid());
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) == 0) who += std::string("@") + host;
+  std::string what;
+  for (const auto& word : o.command) what += (what.empty() ? "" : " ") + word;
+  return fmt::format("when {} who {} what {}", when, who, what);
+}
+
+Result<void> record_change(cluster::ZooKeeperAdmin& zk, const Options& o, std::string& error) {
+  auto done = zk.record(audit_text(o));
+  if (!done) error = "the change was made but could not be recorded in the audit log";
+  return done;
+}
+
 }  // namespace
+
+Result<void> set_cell_enabled(const Options& o, const std::string& cell, bool enabled, std::string& error) {
+  auto zk = open_zookeeper(o, error);
+  if (!zk) return fail(zk.error());
+  if (auto done = (*zk)->set_cell_enabled(cell, enabled); !done) {
+    error = done.error() == cluster::errc::invalid_member ? "no cell " + cell : "zookeeper refused the change";
+    return done;
+  }
+  return record_change(**zk, o, error);
+}
+
+Result<void> place_user(const Options& o, core::UserId user, const std::string& cell, std::string& error) {
+  auto zk = open_zookeeper(o, error);
+  if (!zk) return fail(zk.error());
+  if (!cell.empty()) {
+    auto names = (*zk)->cells();
+    if (!names) {
+      error = "cannot list the cells";
+      return fail(names.error());
+    }
+    if (std::find(names->begin(), names->end(), cell) == names->end()) {
+      error = "no cell " + cell;
+      return fail(cluster::errc::invalid_member);
+    }
+  }
+  if (auto done = (*zk)->set_override(user, cell); !done) {
+    error = "zookeeper refused the change";
+    return done;
+  }
+  return record_change(**zk, o, error);
+}
+
+Result<std::string> show_audit(const Options& o, std::size_t count, std::string& error) {
+  auto zk = open_zookeeper(o, error);
+  if (!zk) return fail(zk.error());
+  auto entries = (*zk)->audit(count);
+  if (!entries) {
+    error = "cannot read the audit log";
+    return fail(entries.error());
+  }
+  std::string out = o.json ? "[" : "";
+  for (std::size_t i = 0; i < entries->size(); ++i) {
+    const auto& e = (*entries)[i];
+    if (o.json) out += fmt::format("{}{{\"id\":{},\"entry\":{}}}", i ? "," : "", json_string(e.id), json_string(e.text));
+    else out += e.id + " " + e.text + "\n";
+  }
+  if (o.json) out += "]\n";
+  return out;
+}
 
 Result<DeploymentReport> collect_deployment(const Options& o, std::string& error) {
   auto zk = open_zookeeper(o, error);
@@ -131,6 +209,7 @@ Result<DeploymentReport> collect_deployment(const Options& o, std::string& error
     CellReport cell;
     cell.name = name;
     cell.tokens_per_server = listing->config ? listing->config->tokens_per_server : 0;
+    cell.enabled = listing->enabled;
     cell.unreadable_members = listing->unreadable;
     const cluster::Ring ring(listing->servers);
     const auto shares = ring.shares();
@@ -154,16 +233,13 @@ Result<DeploymentReport> collect_deployment(const Options& o, std::string& error
 Result<UserWhere> where_is(const Options& o, core::UserId user, std::string& error) {
   auto zk = open_zookeeper(o, error);
   if (!zk) return fail(zk.error());
-  auto names = (*zk)->cells();
-  if (!names) {
-    error = "cannot list the cells under " + o.root + "/cells";
-    return fail(names.error());
+  auto placement = (*zk)->placement();
+  if (!placement) {
+    error = "cannot read the cells and placement overrides under " + o.root;
+    return fail(placement.error());
   }
-  // Every cell takes new users until enable/disable and placement overrides exist (issue 19).
-  std::vector<cluster::CellState> cells;
-  for (const auto& name : *names) cells.push_back({name, true});
-  const cluster::Placement placement(std::move(cells), {});
-  UserWhere where{user, placement.cell_of(user), std::nullopt, {}, {}};
+  UserWhere where{.user = user, .cell = placement->cell_of(user)};
+  where.overridden = placement->overrides().contains(user);
   if (!where.cell) return where;
   auto listing = (*zk)->cell(*where.cell);
   if (!listing) {
@@ -182,13 +258,15 @@ Result<UserWhere> where_is(const Options& o, core::UserId user, std::string& err
 
 std::string render_where(const UserWhere& w, bool json) {
   if (json) {
-    return fmt::format("{{\"user\":\"{}\",\"cell\":{},\"server\":{},\"mqtt\":{},\"http\":{}}}\n", w.user.value(),
-                       w.cell ? json_string(*w.cell) : "null", w.server ? json_string(*w.server) : "null",
+    return fmt::format("{{\"user\":\"{}\",\"cell\":{},\"overridden\":{},\"server\":{},\"mqtt\":{},\"http\":{}}}\n",
+                       w.user.value(), w.cell ? json_string(*w.cell) : "null", w.overridden ? "true" : "false",
+                       w.server ? json_string(*w.server) : "null",
                        json_string(w.server_mqtt), json_string(w.server_http));
   }
-  if (!w.cell) return fmt::format("user {}: no cell\n", w.user.value());
+  if (!w.cell) return fmt::format("user {}: no cell (none is enabled)\n", w.user.value());
   if (!w.server) return fmt::format("user {}: cell {}, no live server\n", w.user.value(), *w.cell);
-  return fmt::format("user {}: cell {}, server {} (mqtt {}, http {})\n", w.user.value(), *w.cell, *w.server,
+  return fmt::format("user {}: cell {}{}, server {} (mqtt {}, http {})\n", w.user.value(), *w.cell,
+                     w.overridden ? " (placed by an operator)" : "", *w.server,
                      w.server_mqtt.empty() ? "-" : w.server_mqtt, w.server_http.empty() ? "-" : w.server_http);
 }
 

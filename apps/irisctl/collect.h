@@ -18,10 +18,17 @@ Result<DeploymentReport> collect_deployment(const Options& options, std::string&
 struct UserWhere {
   core::UserId user;
   std::optional<std::string> cell;    // nullopt: no cell
-  std::optional<std::string> server;  // nullopt: the cell has no live server
-  std::string server_mqtt, server_http;
+  bool overridden = false;            // placed by an operator, not by the hash
+  std::optional<std::string> server{};  // nullopt: the cell has no live server
+  std::string server_mqtt{}, server_http{};
 };
 Result<UserWhere> where_is(const Options& options, core::UserId user, std::string& error);
 std::string render_where(const UserWhere& where, bool json);
+
+// The changing commands: each one is recorded in the audit log (who, what, when) after it
+// succeeds. `what` is the command line as typed.
+Result<void> set_cell_enabled(const Options& options, const std::string& cell, bool enabled, std::string& error);
+Result<void> place_user(const Options& options, core::UserId user, const std::string& cell, std::string& error);
+Result<std::string> show_audit(const Options& options, std::size_t count, std::string& error);
 
 }  // namespace iris::ctl

@@ -15,6 +15,11 @@ int usage_error(const std::string& what) {
   return 2;
 }
 
+int failed(const std::string& error) {
+  std::fprintf(stderr, "irisctl: %s\n", error.c_str());
+  return 1;
+}
+
 int run(int argc, char** argv) {
   using namespace iris::ctl;
   std::string error;
@@ -44,6 +49,26 @@ int run(int argc, char** argv) {
       return 1;
     }
     std::fputs(render_where(*where, options->json).c_str(), stdout);
+    return 0;
+  }
+  if (cmd.size() == 3 && cmd[0] == "cell" && (cmd[1] == "enable" || cmd[1] == "disable")) {
+    if (!set_cell_enabled(*options, cmd[2], cmd[1] == "enable", error)) return failed(error);
+    std::printf("cell %s %s\n", cmd[2].c_str(), cmd[1] == "enable" ? "enabled" : "disabled: it takes no new users");
+    return 0;
+  }
+  if ((cmd.size() == 4 || cmd.size() == 3) && cmd[0] == "user" && cmd[1] == "place") {
+    const auto id = iris::core::parse_id(cmd[2]);
+    if (!id) return usage_error("not a user id: " + cmd[2]);
+    const std::string cell = cmd.size() == 4 ? cmd[3] : "";
+    if (!place_user(*options, iris::core::UserId{*id}, cell, error)) return failed(error);
+    if (cell.empty()) std::printf("user %s placed by the hash again\n", cmd[2].c_str());
+    else std::printf("user %s placed in cell %s\n", cmd[2].c_str(), cell.c_str());
+    return 0;
+  }
+  if (cmd.size() == 1 && cmd[0] == "audit") {
+    auto text = show_audit(*options, options->last, error);
+    if (!text) return failed(error);
+    std::fputs(text->c_str(), stdout);
     return 0;
   }
   return usage_error("unknown command: " + cmd[0]);

@@ -27,6 +27,15 @@ Commands:
                         each server's /metrics) and, with --mariadb, the database pair's
                         roles, semi-sync state and GTID positions
   user where USER       the cell (placement) and the server (that cell's ring) of USER
+  cell enable|disable CELL
+                        a disabled cell takes no new users (those placed in it stay)
+  user place USER [CELL]
+                        places USER in CELL whatever the hash says; without CELL, by the
+                        hash again. Moves no data: for a user with no queue yet, or one whose
+                        queue was copied (user move, not built yet)
+  audit [--last N]      the last N changes made with irisctl: who, what, when (default 20)
+
+Every change (cell, user place) is recorded in ZooKeeper under ROOT/audit.
 
 Options:
   --zookeeper H:P[,H:P]   the ensemble. Default: 127.0.0.1:2181
@@ -41,7 +50,7 @@ Options:
   --json                  one JSON object instead of text
   --help                  this text
 
-Not built yet (issue 19): cell enable|disable, server drain, user move, the audit log.
+Not built yet (issue 19): server drain, user move (copying a user's queue to another cell).
 )";
 }
 
@@ -80,6 +89,7 @@ Result<Options> parse_options(int argc, const char* const* argv, std::string& er
     else if (key == "admin_password") o.admin_password = value;
     else if (key == "database") o.database = value;
     else if (key == "max_users" && parse_count(value, n)) o.max_users = n;
+    else if (key == "last" && parse_count(value, n) && n > 0) o.last = n;
     else if (key == "timeout_ms" && parse_count(value, n) && n > 0 && n <= 600000) o.timeout = std::chrono::milliseconds(n);
     else {
       error = "bad option --" + key + (has_value || !value.empty() ? " " + value : "");

@@ -18,6 +18,7 @@ struct Options {
   std::string admin_password;
   std::string database = "iris";
   std::chrono::milliseconds timeout{2000};
+  std::size_t last = 20;             // audit entries shown
   std::size_t max_users = 1000000;   // users read from the store to count each server's share
   bool json = false;
   bool help = false;

@@ -40,6 +40,31 @@ for user in (1, 42, 123456789):
     assert where["server"] == owner(user, names, tokens=2048), (user, where)
     assert where["mqtt"].startswith("127.0.0.1:"), where
 
+
+def change(*args, expect=0):
+    p = subprocess.run([ctl, *args, "--zookeeper", zk], capture_output=True, text=True, timeout=60)
+    assert p.returncode == expect, (args, p.returncode, p.stdout, p.stderr)
+    return p
+
+
+# A disabled cell takes no new users; an operator's placement still holds; every change is audited.
+change("cell", "disable", "cell")
+assert run("cells")["cells"][0]["enabled"] is False
+assert run("user", "where", "7")["cell"] is None
+change("user", "place", "42", "cell")
+where = run("user", "where", "42")
+assert where["cell"] == "cell" and where["overridden"] is True, where
+assert "no cell nosuch" in change("cell", "disable", "nosuch", expect=1).stderr
+assert "no cell nosuch" in change("user", "place", "9", "nosuch", expect=1).stderr
+change("user", "place", "42")
+change("cell", "enable", "cell")
+assert run("user", "where", "42")["overridden"] is False
+assert run("user", "where", "7")["cell"] == "cell"
+entries = [e["entry"] for e in run("audit", "--last", "4")]
+assert [e.split(" what ")[1] for e in entries] == ["cell disable cell", "user place 42 cell", "user place 42",
+                                                   "cell enable cell"], entries
+assert all(e.startswith("when 20") and " who " in e for e in entries), entries
+
 # A ZooKeeper nobody listens on: a clear error and a failing exit status, within the timeout.
 p = subprocess.run([ctl, "cells", "--zookeeper", "127.0.0.1:1", "--timeout_ms", "500"], capture_output=True,
                    text=True, timeout=30)

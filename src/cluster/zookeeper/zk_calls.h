@@ -1,6 +1,6 @@
 #pragma once
 // The few ZooKeeper C-client calls that the server's adapter (zk_coordinator.h) and the
-// operators' read-only reader (zk_reader.h) make the same way: quieting the library's own
+// operators' tools (zk_admin.h) make the same way: quieting the library's own
 // log, and reading one node's data with a bounded buffer.
 
 #include <string>
