@@ -15,6 +15,11 @@ if(NOT EXISTS ${bundle})
 endif()
 if(EXISTS ${bundle})
   file(COPY ${bundle} DESTINATION ${OUT}/vendor)
+  # Precompressed beside it (irisd answers a client that takes gzip with the .gz as it is).
+  if(NOT EXISTS ${OUT}/vendor/mqtt.min.js.gz OR ${bundle} IS_NEWER_THAN ${OUT}/vendor/mqtt.min.js.gz)
+    file(ARCHIVE_CREATE OUTPUT ${OUT}/vendor/mqtt.min.js.gz PATHS ${OUT}/vendor/mqtt.min.js
+         FORMAT raw COMPRESSION GZip)
+  endif()
 else()
   message(WARNING "web: MQTT.js not bundled (npm install mqtt failed); the app will long-poll only")
 endif()

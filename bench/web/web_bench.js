@@ -77,9 +77,13 @@ async function main() {
     await context.addInitScript((t) => localStorage.setItem('iris.token', t), env.IRIS_TOKEN_A);
     page = await context.newPage();
     await page.goto(base, { waitUntil: 'commit' });
-    await page.waitForFunction(() => window.iris && window.iris.mode === 'live' &&
-      document.querySelectorAll('#inbox li').length === 100, null, { polling: 'raf', timeout: 20000 });
-    times.push(await page.evaluate(() => performance.now()));
+    // The time is taken in the page when the condition first holds (a frame after the inbox
+    // is drawn), not after the DevTools round trip that reports it.
+    await page.waitForFunction(() => {
+      if (!window.irisColdStart && window.iris && window.iris.mode === 'live' && document.querySelectorAll('#inbox li').length === 100) window.irisColdStart = performance.now();
+      return window.irisColdStart;
+    }, null, { polling: 'raf', timeout: 20000 });
+    times.push(await page.evaluate(() => window.irisColdStart));
     console.error('# web: marks ' + JSON.stringify(await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]).concat(
       performance.getEntriesByType('resource').map((r) => [r.name.replace(/^.*\//, ''), Math.round(r.startTime), Math.round(r.responseEnd)])))));
     if (i < runs - 1) await context.close();

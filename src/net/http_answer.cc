@@ -24,7 +24,7 @@ Answer text_answer(unsigned status, std::string body, bool retry_after) {
 }
 
 Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,
-                  std::string_view target, const std::string& file) {
+                  bool accept_gzip, std::string_view target, const std::string& file) {
   // Relative links of the app resolve against /app/, not /.
   if (file.empty() && !target.starts_with("/app/")) {
     Answer a = text_answer(301, "moved to /app/\n");
@@ -36,6 +36,13 @@ Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64
   }
   auto name = app_file_name(file);
   if (!name || options.app_dir.empty()) return text_answer(404, "not found\n");
+  if (accept_gzip) {
+    if (auto gz = read_app_file(options.app_dir, *name + ".gz", options.max_app_file_bytes)) {
+      Answer a{200, std::move(*gz), content_type_of(*name)};
+      a.gzipped = true;
+      return a;
+    }
+  }
   auto bytes = read_app_file(options.app_dir, *name, options.max_app_file_bytes);
   if (!bytes) return text_answer(404, "not found\n");
   return {200, std::move(*bytes), content_type_of(*name)};

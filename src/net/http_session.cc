@@ -193,7 +193,7 @@ class HttpSession final : public ConnectionBase,
     if (std::holds_alternative<MetricsRoute>(route)) return gather(Gather::metrics);
     if (const auto* r = std::get_if<AppRoute>(&route)) {
       const std::uint64_t max_blob = core().blobs() ? core().blobs()->options().max_bytes : 0;
-      return respond(app_answer(options(), core().ws_port.load(), max_blob, req.target(), r->file));
+      return respond(app_answer(options(), core().ws_port.load(), max_blob, gzip_, req.target(), r->file));
     }
     if (!api.user) return respond(error_answer(encoding_, api.user.error()));
     on_authenticated();
@@ -353,9 +353,9 @@ class HttpSession final : public ConnectionBase,
     if (!a.content_range.empty()) res_.set(http::field::content_range, a.content_range);
     res_.keep_alive(keep_alive_);
     // Small bodies (errors, acks) are not worth the compressor's header and time.
-    if (gzip_ && a.body.size() >= kGzipFrom) {
+    if (a.gzipped || (gzip_ && a.body.size() >= kGzipFrom)) {
       res_.set(http::field::content_encoding, "gzip");
-      a.body = gzip(a.body);
+      if (!a.gzipped) a.body = gzip(a.body);
     }
     res_.body() = std::move(a.body);
     res_.prepare_payload();

@@ -2,6 +2,8 @@
 attachments, the badge and typed resyncs in headless Chromium (web_lifecycle.js), and what
 the app reads from /app/config.json. Run through irisd_e2e.py; each case starts its own irisd.
 """
+import gzip
+import http.client
 import json
 import os
 import shutil
@@ -20,6 +22,25 @@ def case_webapp_config_names_the_websocket_port_and_the_attachment_limit():
         status, _, body = Http(s).call("GET", "/app/config.json")
         assert status == 200, status
         assert json.loads(body) == {"ws_port": int(s.ports["ws"]), "max_blob_bytes": MAX_BLOB}, body
+        s.stop()
+    finally:
+        s.cleanup()
+
+
+def case_webapp_mqtt_bundle_is_served_precompressed_to_clients_that_take_gzip():
+    s = Irisd()
+    try:
+        c = http.client.HTTPConnection("127.0.0.1", s.http_port, timeout=30)
+        c.request("GET", "/app/vendor/mqtt.min.js", headers={"Accept-Encoding": "gzip"})
+        r = c.getresponse()
+        packed = r.read()
+        assert r.status == 200 and r.getheader("Content-Encoding") == "gzip", (r.status, r.getheaders())
+        assert r.getheader("Content-Type").startswith("text/javascript"), r.getheaders()
+        c.request("GET", "/app/vendor/mqtt.min.js")
+        r = c.getresponse()
+        plain = r.read()
+        assert r.status == 200 and r.getheader("Content-Encoding") is None, r.getheaders()
+        assert gzip.decompress(packed) == plain and len(plain) > 10_000, (len(packed), len(plain))
         s.stop()
     finally:
         s.cleanup()

@@ -8,7 +8,9 @@ export class HttpError extends Error {
 }
 
 export class Api {
-  constructor(base, token) { this.base = base; this.token = token; }
+  // `prefetched`: a Response promise of GET /v1/snapshot?messages=20 made before the modules
+  // loaded (index.html), used by the first snapshot() call only.
+  constructor(base, token, prefetched = null) { this.base = base; this.token = token; this.prefetched = prefetched; }
 
   async call(path, { method = 'GET', body, signal } = {}) {
     const headers = { Authorization: 'Bearer ' + this.token, Accept: 'application/json' };
@@ -22,7 +24,13 @@ export class Api {
     return env;
   }
 
-  async snapshot(messages = 20) { return (await this.call(`/v1/snapshot?messages=${messages}`)).snapshot; }
+  async snapshot(messages = 20) {
+    const early = messages === 20 && this.prefetched;
+    this.prefetched = null;
+    const r = early && (await early);
+    if (r && r.ok) return (await r.json()).snapshot;  // else asked again: the error, as it is now
+    return (await this.call(`/v1/snapshot?messages=${messages}`)).snapshot;
+  }
   async threadPage(thread, before, limit = 50) {
     const q = before ? `?before=${before}&limit=${limit}` : `?limit=${limit}`;
     return (await this.call(`/v1/threads/${thread}/messages${q}`)).thread_page;

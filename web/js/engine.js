@@ -25,7 +25,8 @@ export class SyncEngine {
     this.queue = Promise.resolve();
     this.savedAt = null;       // when the local copy was last written (stale display)
     this.hasState = false;     // a snapshot was applied once (locally or now)
-    this.ready = new Promise((resolve) => { this.becameReady = resolve; });  // resolves once hasState
+    this.ready = new Promise((resolve) => { this.becameReady = resolve; });  // resolves once there is a position to resume from
+    this.coldStart = null;     // a first snapshot's position while its commit runs (resumePosition)
     this.badge = null;         // the last pushed Badge (not stored: the threads' counts are)
     this.stats = { batches: 0, updates: 0, apply_ms: 0, store_ms: 0, badges: 0, resyncs: { full: 0, thread: 0, temporary: 0 } };  // for the console and the benchmark
   }
@@ -45,15 +46,48 @@ export class SyncEngine {
     this.onChange();
   }
 
+  // The position a transport resumes from, once there is one: the stored one, or on a cold
+  // start the first snapshot's as soon as it is fetched. That snapshot's commit runs first in
+  // the queue, so no batch is applied (or acknowledged) before it is stored; if the commit
+  // fails, the engine's position is still the old one, the next batch is a gap, and the
+  // transport waits here again for the snapshot that is retried.
+  async resumePosition() {
+    for (;;) {
+      await this.ready;
+      if (this.coldStart || this.hasState) return this.coldStart || this.pos;
+    }
+  }
+
   // A full snapshot replaces the local threads (the outbox stays: it is what the server has
-  // not confirmed yet), in one transaction with its position.
+  // not confirmed yet), in one transaction with its position. On a cold start (nothing stored
+  // yet) the inbox is drawn and the transports resume while that transaction runs: the
+  // critical path of a first load is then the fetch, not the fetch and the write.
   snapshot() {
     return this.run(async () => {
       const snap = await this.api.snapshot();
+      performance.mark('iris-snapshot-parsed');
       const threads = {};
       for (const ts of snap.threads) threads[ts.thread] = threadFromSnapshot(ts, '0');
       const done = this.echoed(threads, snap.seq);
-      await this.db.commit({ pos: { epoch: snap.epoch, seq: snap.seq }, clearThreads: true, putThreads: Object.values(threads), deleteOutbox: done });
+      const cold = !this.hasState;
+      if (cold) {
+        this.threads = threads;
+        this.coldStart = { epoch: snap.epoch, seq: snap.seq };
+        this.becameReady();
+        this.onChange();
+      }
+      try {
+        await this.db.commit({ pos: { epoch: snap.epoch, seq: snap.seq }, clearThreads: true, putThreads: Object.values(threads), deleteOutbox: done });
+      } catch (e) {
+        if (cold) {
+          this.coldStart = null;
+          this.threads = {};
+          this.ready = new Promise((resolve) => { this.becameReady = resolve; });
+          this.onChange();
+        }
+        throw e;
+      }
+      this.coldStart = null;
       this.threads = threads;
       for (const id of done) this.outbox.delete(id);
       this.pos = { epoch: snap.epoch, seq: snap.seq };

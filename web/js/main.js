@@ -15,18 +15,18 @@ import { Ui } from './ui.js';
 
 const $ = (id) => document.getElementById(id);
 
-// MQTT.js's browser bundle (vendor/mqtt.min.js), loaded beside the first snapshot rather than
-// before it: parsing it is the largest part of a cold start. Resolves false without it.
+// MQTT.js's browser bundle (vendor/mqtt.min.js), an async script of index.html: evaluating it
+// is the largest piece of a cold start's main-thread work, so it runs while the modules load
+// (docs/BENCHMARKS.md "web"). Resolves false without it.
 let mqttLoaded = null;
 export function loadMqtt() {
   if (!mqttLoaded) {
     mqttLoaded = new Promise((resolve) => {
-      const s = document.createElement('script');
-      s.src = 'vendor/mqtt.min.js';
-      s.async = true;
-      s.onload = () => resolve(typeof mqtt !== 'undefined');
-      s.onerror = () => resolve(false);
-      document.head.append(s);
+      const s = document.getElementById('mqtt-lib');
+      const done = () => resolve(s.dataset.state === 'loaded' && typeof mqtt !== 'undefined');
+      if (s.dataset.state) return done();
+      s.addEventListener('load', done);
+      s.addEventListener('error', done);
     });
   }
   return mqttLoaded;
@@ -35,7 +35,9 @@ export function loadMqtt() {
 class App {
   constructor(token, claims) {
     this.token = token; this.me = claims.user; this.device = claims.device;
-    this.api = new Api(location.origin, token);
+    const early = window.irisPrefetch || {};
+    this.api = new Api(location.origin, token, early.snapshot);
+    this.earlyConfig = early.config;
     this.ui = new Ui(this);
     this.backoff = new Backoff(250, 10000);
     this.ws = null; this.poll = null; this.mode = 'offline'; this.wsFailures = 0;
@@ -45,9 +47,11 @@ class App {
   async start() {
     performance.mark('iris-start');
     loadMqtt();
-    // The config and, for a device that holds nothing yet, the snapshot are fetched while the
-    // local database opens; the WebSocket resumes only once the snapshot is stored.
-    const config = fetch('config.json', { cache: 'no-store' }).then((r) => r.json()).catch(() => ({}));
+    // The config and, for a device that holds nothing yet, the snapshot were asked for by
+    // index.html before the modules loaded; the WebSocket resumes from the snapshot's position
+    // (engine.resumePosition) while it is being stored.
+    const config = (this.earlyConfig || fetch('config.json', { cache: 'no-store' }))
+      .then((r) => r.json()).catch(() => ({}));
     const db = await LocalDb.open(`iris-${this.me}-${this.device}`);
     // ?max_updates=N: a smaller catch-up before a resync (a slow link; the tests force resyncs so).
     const maxUpdates = Number(new URLSearchParams(location.search).get('max_updates')) || 10000;
@@ -55,8 +59,7 @@ class App {
     await this.engine.load();  // the saved copy shows at once, marked stale until synced
     performance.mark('iris-loaded');
     this.ui.render();
-    // A device that holds nothing asks for its snapshot at once; the WebSocket connects
-    // meanwhile and resumes once the snapshot is stored.
+    // A device that holds nothing takes its snapshot at once; the WebSocket connects meanwhile.
     const snapshot = this.engine.hasState ? null : this.retrySnapshot();
     const ws = new URLSearchParams(location.search).get('ws');
     this.config = await config;
@@ -65,6 +68,7 @@ class App {
     this.connectWs();
     if (snapshot) await snapshot;
     performance.mark('iris-snapshot');
+    localStorage.setItem('iris.synced', this.token);  // index.html prefetches no snapshot from now on
   }
 
   async retrySnapshot() {

@@ -23,7 +23,7 @@ export class PollTransport {
     while (this.running) {
       try {
         this.abort = new AbortController();
-        const { epoch, seq } = this.engine.pos;
+        const { epoch, seq } = await this.engine.resumePosition();
         if (!this.up) {
           this.up = true;
           this.hooks.onUp();

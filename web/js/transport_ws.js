@@ -14,6 +14,7 @@ export class WsTransport {
   async start() {
     if (!(await this.library)) return this.down('MQTT.js is not bundled');
     if (this.closed) return;
+    performance.mark('iris-ws-lib');
     const client = this.client = mqtt.connect(this.url, {
       clientId: this.device, username: this.me, password: this.token, protocolVersion: 5,
       clean: true, reconnectPeriod: 0, connectTimeout: 4000, keepalive: 20,
@@ -49,20 +50,24 @@ export class WsTransport {
     });
   }
 
-  onConnect() {
+  // SUBSCRIBE and the resume go out back to back, not one round trip apart: the server
+  // handles a connection's packets in order, so the subscriptions exist before the resume is
+  // read (a refused one still ends the connection).
+  async onConnect() {
+    performance.mark('iris-ws-connected');
     const topics = { [`u/${this.me}/deltas`]: { qos: 1 }, [`u/${this.me}/responses`]: { qos: 0 } };
-    this.client.subscribe(topics, async (err) => {
-      if (err) return this.down('subscribe failed');
-      await this.engine.ready;  // resume from a stored state only (a snapshot may be on its way)
-      if (this.closed) return;
-      const { epoch, seq } = this.engine.pos;
-      this.publish({ resume_request: { epoch, last_seq: seq, max_updates: this.engine.maxUpdates, skip_own: false, protocol_version: 5 } })
-        .then(() => {
-          this.hooks.onUp();
-          this.flushOutbox();
-          this.watchTyping();
-        }, () => this.down('resume failed'));
+    this.client.subscribe(topics, (err, granted) => {
+      if (err || (granted || []).some((g) => g.qos & 0x80)) this.down('subscribe failed');
     });
+    const { epoch, seq } = await this.engine.resumePosition();  // a snapshot may be on its way
+    if (this.closed) return;
+    this.publish({ resume_request: { epoch, last_seq: seq, max_updates: this.engine.maxUpdates, skip_own: false, protocol_version: 5 } })
+      .then(() => {
+        if (this.closed) return;
+        this.hooks.onUp();
+        this.flushOutbox();
+        this.watchTyping();
+      }, () => this.down('resume failed'));
   }
 
   // Sends what the server has not answered and this connection has not sent yet (a lost

@@ -115,6 +115,40 @@ test('a send with attachments carries them; a pushed badge is kept in order', as
   assert.equal(e.stats.badges, 1);
 });
 
+test('a cold start resumes from its snapshot while it is stored, and waits again if storing fails', async () => {
+  const db = new MemoryDb();
+  let release;
+  const commit = db.commit.bind(db);
+  db.commit = async (c) => { if (c.clearThreads) await new Promise((r) => { release = r; }); return commit(c); };
+  const api = { snapshot: async () => snapshot('9', '5', [msg('100', '2', 'a')]) };
+  const e = new SyncEngine({ me: '1', db, api });
+  await e.load();
+  const first = e.snapshot();
+  assert.deepEqual(await e.resumePosition(), { epoch: '9', seq: '5' });  // before the commit ends
+  assert.deepEqual(e.threads['7'].messages.map((m) => m.text), ['a']);  // drawn already
+  assert.equal(db.pos, null);
+  // A batch from there waits for the snapshot to be stored, then applies.
+  const applied = e.delta(batch('9', '6', '6', [created('6', '2', '101', 'b')]));
+  release();
+  await first;
+  assert.equal(await applied, 'applied');
+  assert.deepEqual(db.pos, { epoch: '9', seq: '6' });
+  // A cold start whose commit fails: nothing to resume from until the retry is stored.
+  const db2 = new MemoryDb();
+  db2.failNext = true;
+  const e2 = new SyncEngine({ me: '1', db: db2, api });
+  await e2.load();
+  await assert.rejects(e2.snapshot());
+  let resumed = null;
+  e2.resumePosition().then((p) => { resumed = p; });
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(resumed, null);
+  assert.deepEqual(e2.threads, {});
+  await e2.snapshot();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.deepEqual(resumed, { epoch: '9', seq: '5' });
+});
+
 test('a final error drops the send, a retryable one keeps it', async () => {
   const { e } = await engine(snapshot('9', '2', []));
   const a = await e.send('7', 'a');

@@ -33,6 +33,7 @@ struct Answer {
   std::string location{};           // a redirect's Location
   std::string content_range{};      // a 416's "bytes */size"
   bool proceed = false;             // not an answer: a download's authorization (200 = yes)
+  bool gzipped = false;             // the body is gzip'd already (a precompressed app file)
 };
 using Deliver = std::function<void(Answer)>;
 
@@ -45,9 +46,11 @@ Answer text_answer(unsigned status, std::string body, bool retry_after = false);
 // GET /app/... (`target` the request's, `file` its AppRoute's): a file of options.app_dir,
 // /app/config.json (where the WebSocket listens: `ws_port`; the largest attachment the blob
 // store takes, `max_blob_bytes`, 0 without one, so the app refuses a file before uploading
-// it), or /app -> /app/.
+// it), or /app -> /app/. With `accept_gzip`, a file that has a `<name>.gz` beside it (the
+// build makes one for the MQTT.js bundle) is answered with that, gzipped: compressing 340 KB
+// on every cold start cost the server more than the transfer.
 Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,
-                  std::string_view target, const std::string& file);
+                  bool accept_gzip, std::string_view target, const std::string& file);
 
 // Runs a long poll on the owner shard's `hub`; `deliver` gets its answer (200 with one
 // Envelope, 204 when superseded, or an error) now or when the hub has one.

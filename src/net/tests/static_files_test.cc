@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "net/detail/http_answer.h"
 #include "net/errc.h"
 
 namespace iris::net {
@@ -47,6 +48,31 @@ TEST(StaticFiles, ReadsARegularFileWithinTheBoundOnly) {
   EXPECT_FALSE(read_app_file(root, "link.js", 100));      // leads outside
   fs::remove_all(root);
   fs::remove(root.parent_path() / ("iris_static_outside_" + std::to_string(::getpid())));
+}
+
+TEST(StaticFiles, APrecompressedCopyIsAnsweredAsItIsOnlyToAClientThatTakesGzip) {
+  const fs::path root = fs::temp_directory_path() / ("iris_static_gz_" + std::to_string(::getpid()));
+  fs::create_directories(root / "vendor");
+  std::ofstream(root / "vendor" / "lib.js") << "plain";
+  std::ofstream(root / "vendor" / "lib.js.gz") << "gzipped bytes";
+  std::ofstream(root / "app.js") << "no copy";
+  HttpOptions options;
+  options.app_dir = root.string();
+  using detail::Answer;
+  using detail::app_answer;
+  const Answer gz = app_answer(options, 1, 0, true, "/app/vendor/lib.js", "vendor/lib.js");
+  EXPECT_EQ(gz.body, "gzipped bytes");
+  EXPECT_TRUE(gz.gzipped);
+  EXPECT_EQ(gz.content_type, content_type_of("lib.js"));  // the type of what it decodes to
+  const Answer plain = app_answer(options, 1, 0, false, "/app/vendor/lib.js", "vendor/lib.js");
+  EXPECT_EQ(plain.body, "plain");
+  EXPECT_FALSE(plain.gzipped);
+  const Answer none = app_answer(options, 1, 0, true, "/app/app.js", "app.js");
+  EXPECT_EQ(none.body, "no copy");
+  EXPECT_FALSE(none.gzipped);  // compressed, if at all, by the session as any answer
+  EXPECT_EQ(app_answer(options, 7, 42, true, "/app/config.json", "config.json").body,
+            R"({"ws_port":7,"max_blob_bytes":42})");
+  fs::remove_all(root);
 }
 
 }  // namespace
