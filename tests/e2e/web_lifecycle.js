@@ -6,6 +6,7 @@
 //   unsend     B unsends in the page, C with `iris unsend`: gone everywhere; A deletes one
 //              of C's messages for itself only
 //   outbox     A edits and reacts while cut off, reloads, comes back: each applied once
+//   longpoll   A's WebSocket blocked: an edit and a reaction over long polling
 //   files      A attaches an image (shown inline at its size in B) and a text file (B
 //              downloads the same bytes); a file over the limit and one of a refused type
 //              are refused with the reason shown
@@ -125,6 +126,23 @@ async function main() {
         JSON.stringify(m.reactions) === JSON.stringify([{ user: '1', reaction: '😂' }, { user: '3', reaction: '👍' }]), 'the offline edit once, A\'s 😂');
       await messageIs(u.page, u.name, fromC, (m) => m && JSON.stringify(m.reactions) === JSON.stringify([{ user: '1', reaction: '❤️' }, { user: '2', reaction: '😂' }]), 'the offline ❤️');
     }
+
+    state.phase = 'longpoll';
+    // The WebSocket blocked: A's actions go over POST /v1/requests and their updates come
+    // back by long polling.
+    A.ws.block();
+    await waitFor('A on long polling', async () => { const v = await view(A.page); return v.mode === 'poll' || { ok: false, why: v.mode }; }, 20000);
+    await openThread(A.page);
+    await A.page.click(inPage(A.page, fromC, 'button.react.on'));  // ❤️ taken back
+    await A.page.click(inPage(A.page, hello, 'button.edit'));
+    await A.page.fill('#text', 'hello, B (edited over long polling)');
+    await A.page.press('#text', 'Enter');
+    for (const u of [A, B]) {
+      await messageIs(u.page, u.name, hello, (m) => m && m.text === 'hello, B (edited over long polling)' && m.edit_count === 4, 'the edit over long polling');
+      await messageIs(u.page, u.name, fromC, (m) => m && JSON.stringify(m.reactions) === JSON.stringify([{ user: '2', reaction: '😂' }]), 'the ❤️ taken back over long polling');
+    }
+    A.ws.unblock();
+    await waitFor('A back on the WebSocket', async () => { const v = await view(A.page); return v.mode === 'live' || { ok: false, why: v.mode }; }, 20000);
 
     state.phase = 'files';
     await waitFor('A live', async () => (await view(A.page)).mode === 'live' || { ok: false });
