@@ -299,6 +299,9 @@ class SyncShard {
                                                  const RequestPeer& peer);
   // A MessageActionRequest (sync_shard_lifecycle.cc): a retry known to the store is answered
   // from its record (the message may be gone by now), anything else planned and submitted.
+  // After a commit of `u` (on the sender's owner shard): lets go of the blob references an
+  // unsend or a retried send's unused message id held (BlobService::release).
+  void settle_blob_references(const core::Update& u, bool duplicate);
   void request_message_action(core::UserId user, const Inbox& inbox,
                               const wire::MessageActionRequest& req, Completion done,
                               std::optional<RequestOrigin> origin, std::int32_t version);

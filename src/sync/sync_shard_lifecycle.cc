@@ -2,6 +2,8 @@
 // requests, and the badge (the user's unread count) served and pushed. Runs on the shard's
 // thread like the rest of SyncShard (sync_shard.h).
 
+#include "base/log.h"
+#include "store/blob/blob_service.h"
 #include "sync/message_edits.h"
 #include "sync/sync_shard.h"
 
@@ -27,6 +29,25 @@ void SyncShard::request_message_action(core::UserId user, const Inbox& inbox,
   auto plan = plan_message_action(req, user, inbox, now_(), options_.requests);
   if (!plan) return refuse(done, plan.error(), req.client_id, version);
   submit(user, std::move(*plan), req.client_id, req.thread, std::move(done), origin, version);
+}
+
+void SyncShard::settle_blob_references(const core::Update& u, bool duplicate) {
+  if (blobs_ == nullptr) return;
+  std::optional<core::MessageId> release;
+  if (const auto* c = std::get_if<core::MessageCreated>(&u.body)) {
+    // A retried send appended nothing: the references its unused message id took go.
+    if (duplicate && !c->attachments.empty()) release = c->message;
+  } else if (const auto* d = std::get_if<core::MessageDeleted>(&u.body)) {
+    // An unsend is committed: the message no longer cites its blobs (a delete for me does:
+    // the other participants still see it).
+    if (!d->for_me) release = d->message;
+  }
+  if (!release) return;
+  if (auto r = blobs_->release(u.thread, *release); !r) {
+    // The blob is kept longer than it need be (until a later unsend of it or never): safe.
+    IRIS_LOG(warn, "sync", "cannot release the blob references of message {}: {}", release->value(),
+             r.error().message());
+  }
 }
 
 Result<wire::Badge> SyncShard::badge(core::UserId user) {

@@ -74,8 +74,10 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           // Once the sender is known to be a participant: the references are recorded before
           // the message is appended, so no queued message cites a blob the sweep may remove.
           if (plan && !req.attachments.empty()) {
-            auto referenced = blobs_ != nullptr ? blobs_->reference(user_id, req.thread, req.attachments)
-                                                : Result<void>(fail(errc::invalid_request));
+            const auto* created = std::get_if<core::MessageCreated>(&plan->entries.front().update.body);
+            auto referenced = blobs_ != nullptr && created != nullptr
+                                  ? blobs_->reference(user_id, req.thread, req.attachments, created->message)
+                                  : Result<void>(fail(errc::invalid_request));
             if (!referenced) plan = fail(referenced.error());
           }
         } else if constexpr (std::is_same_v<T, wire::ReadRequest>) {
@@ -128,6 +130,7 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
       });
     }
     router->to_owner(sender, [=, dup = r->duplicate](SyncShard& s) {
+      s.settle_blob_references(update, dup);
       wire::SendResult result{client_id, thread, std::nullopt, sender_seq, update.time};
       // A retry returns the first request's outcome: read its update back rather than trust
       // this attempt's (unused) message or thread id.

@@ -1,5 +1,8 @@
 #include "store/blob/blob_index.h"
 
+#include <fmt/format.h>
+
+#include "base/log.h"
 #include "store/blob/blob_errc.h"
 
 namespace iris::store {
@@ -21,9 +24,26 @@ CREATE TABLE IF NOT EXISTS uploads(
   id BLOB NOT NULL, user INTEGER NOT NULL, type TEXT NOT NULL, PRIMARY KEY(id, user)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS refs(
-  id BLOB NOT NULL, thread INTEGER NOT NULL, PRIMARY KEY(id, thread)
+  id BLOB NOT NULL, thread INTEGER NOT NULL, message INTEGER NOT NULL, PRIMARY KEY(id, thread, message)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS refs_by_message ON refs(thread, message);
 CREATE INDEX IF NOT EXISTS blobs_by_upload ON blobs(last_upload_ms);
+)sql";
+
+constexpr int kIndexVersion = 1;
+
+// Version 0 kept refs(id, thread): which message cited the blob was not recorded, so those
+// references become message 0, which no unsend releases (they are kept, as they were).
+constexpr std::string_view kMigrateV0 = R"sql(
+BEGIN IMMEDIATE;
+ALTER TABLE refs RENAME TO refs_v0;
+CREATE TABLE refs(
+  id BLOB NOT NULL, thread INTEGER NOT NULL, message INTEGER NOT NULL, PRIMARY KEY(id, thread, message)
+) WITHOUT ROWID;
+INSERT INTO refs(id, thread, message) SELECT id, thread, 0 FROM refs_v0;
+DROP TABLE refs_v0;
+PRAGMA user_version = 1;
+COMMIT;
 )sql";
 
 }  // namespace
@@ -34,7 +54,30 @@ Result<BlobIndex> BlobIndex::open(const std::string& path) {
   options.error = blob_errc::io_error;
   auto db = sqlite::Database::open(path, options);
   if (!db) return fail(db.error());
+  std::int64_t version = 0;
+  bool old_refs = false;
+  {
+    auto v = db->prepare("PRAGMA user_version");
+    if (auto row = v.step(); row && *row) version = v.i64(0);
+    // A refs table without the message column: written by version 0.
+    auto cols = db->prepare(
+        "SELECT count(*), count(*) FILTER (WHERE name = 'message') FROM pragma_table_info('refs')");
+    if (auto row = cols.step(); row && *row) old_refs = cols.i64(0) > 0 && cols.i64(1) == 0;
+  }
+  if (version > kIndexVersion) {
+    IRIS_LOG(error, "blob", "blob index {} has version {}, this build reads up to {}: refusing to open it",
+             path, version, kIndexVersion);
+    return fail(blob_errc::io_error);
+  }
+  if (old_refs) {
+    IRIS_LOG(info, "blob", "migrating blob index {} to version {} (references per message)", path, kIndexVersion);
+    if (auto r = db->exec(kMigrateV0); !r) {
+      (void)db->exec("ROLLBACK");
+      return fail(r.error());
+    }
+  }
   if (auto r = db->exec(kSchema); !r) return fail(r.error());
+  if (auto r = db->exec(fmt::format("PRAGMA user_version = {}", kIndexVersion)); !r) return fail(r.error());
   return BlobIndex(std::move(*db));
 }
 
@@ -64,8 +107,19 @@ Result<std::optional<BlobUploadRow>> BlobIndex::upload_of(const core::BlobId& id
   return std::optional<BlobUploadRow>{BlobUploadRow{q.u64(0), q.text(1)}};
 }
 
-Result<void> BlobIndex::add_ref(const core::BlobId& id, core::ThreadId thread) {
-  return db_.prepare("INSERT OR IGNORE INTO refs(id, thread) VALUES(?, ?)").bind_blob(1, key(id)).bind_u64(2, thread.value()).run();
+Result<void> BlobIndex::add_ref(const core::BlobId& id, core::ThreadId thread, core::MessageId message) {
+  return db_.prepare("INSERT OR IGNORE INTO refs(id, thread, message) VALUES(?, ?, ?)")
+      .bind_blob(1, key(id))
+      .bind_u64(2, thread.value())
+      .bind_u64(3, message.value())
+      .run();
+}
+
+Result<void> BlobIndex::release(core::ThreadId thread, core::MessageId message) {
+  return db_.prepare("DELETE FROM refs WHERE thread = ? AND message = ?")
+      .bind_u64(1, thread.value())
+      .bind_u64(2, message.value())
+      .run();
 }
 
 Result<std::optional<BlobAccessRow>> BlobIndex::access(const core::BlobId& id, core::UserId user) {
@@ -76,7 +130,7 @@ Result<std::optional<BlobAccessRow>> BlobIndex::access(const core::BlobId& id, c
   if (!row) return fail(row.error());
   if (!*row) return std::optional<BlobAccessRow>{};
   BlobAccessRow out{q.u64(0), q.text(1), q.i64(2) != 0, {}};
-  auto refs = db_.prepare("SELECT thread FROM refs WHERE id = ?");
+  auto refs = db_.prepare("SELECT DISTINCT thread FROM refs WHERE id = ?");
   refs.bind_blob(1, key(id));
   for (;;) {
     auto next = refs.step();

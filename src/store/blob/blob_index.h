@@ -6,7 +6,10 @@
 // Schema (docs/STORAGE_FORMAT.md "Blobs"):
 //   blobs(id BLOB 32 bytes PK, size, type, last_upload_ms)   one row per stored blob
 //   uploads(id, user PK(id, user), type)                     who uploaded it, as which type
-//   refs(id, thread PK(id, thread))                          threads with a message citing it
+//   refs(id, thread, message PK(id, thread, message))        messages citing it (message 0:
+//                                                            recorded by version 0, per thread)
+// `PRAGMA user_version` 1; version 0 (refs without message) is migrated on open, a newer
+// version is refused.
 // Writes are synchronous (synchronous=FULL): a reference is on disk before the send that
 // made it is acknowledged, so a sweep after a crash never removes a referenced blob.
 //
@@ -43,7 +46,9 @@ class BlobIndex {
                              core::UserId user, core::Timestamp now);
   // The upload of `id` by `user`, if there was one.
   Result<std::optional<BlobUploadRow>> upload_of(const core::BlobId& id, core::UserId user);
-  Result<void> add_ref(const core::BlobId& id, core::ThreadId thread);
+  Result<void> add_ref(const core::BlobId& id, core::ThreadId thread, core::MessageId message);
+  // Drops every reference made by (thread, message): it was unsent.
+  Result<void> release(core::ThreadId thread, core::MessageId message);
   // nullopt: no such blob.
   Result<std::optional<BlobAccessRow>> access(const core::BlobId& id, core::UserId user);
   // Blobs with no reference whose last upload is before `cutoff`, at most `limit`.

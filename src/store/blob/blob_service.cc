@@ -72,8 +72,10 @@ Result<void> BlobService::Upload::write(std::string_view bytes) {
 }
 
 Result<UploadedBlob> BlobService::Upload::finish(core::Timestamp now) {
-  // The file is synced by commit(); naming it and recording the upload happen under the
-  // service's lock so a sweep of the same bytes cannot fall in between.
+  // The bytes are synced first, outside the lock: that is most of an upload's time, and
+  // uploads on other threads sync theirs meanwhile. Naming them and recording the upload
+  // happen under the service's lock so a sweep of the same bytes cannot fall in between.
+  if (auto r = writer_->sync(); !r) return fail(r.error());
   std::lock_guard lock(service_.mutex_);
   auto done = writer_->commit();
   if (!done) return fail(done.error());
@@ -97,7 +99,7 @@ Result<std::unique_ptr<BlobReader>> BlobService::read(const core::BlobId& id, By
 }
 
 Result<void> BlobService::reference(core::UserId sender, core::ThreadId thread,
-                                    std::span<const core::Attachment> attachments) {
+                                    std::span<const core::Attachment> attachments, core::MessageId message) {
   if (attachments.size() > options_.max_attachments) return fail(blob_errc::too_large);
   for (const auto& a : attachments) {
     if (a.name.size() > options_.max_name_bytes) return fail(blob_errc::too_large);
@@ -110,9 +112,15 @@ Result<void> BlobService::reference(core::UserId sender, core::ThreadId thread,
     if ((*up)->size != a.size || (*up)->type != a.content_type) return fail(blob_errc::bad_reference);
   }
   for (const auto& a : attachments) {
-    if (auto r = index_.add_ref(a.blob, thread); !r) return r;
+    if (auto r = index_.add_ref(a.blob, thread, message); !r) return r;
   }
   return {};
+}
+
+Result<void> BlobService::release(core::ThreadId thread, core::MessageId message) {
+  if (message == core::MessageId{0}) return {};  // not a message's own references
+  std::lock_guard lock(mutex_);
+  return index_.release(thread, message);
 }
 
 Result<std::size_t> BlobService::sweep(core::Timestamp now, std::size_t limit) {

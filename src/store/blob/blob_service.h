@@ -6,8 +6,10 @@
 //    blobs.max_concurrent_uploads slots; Upload::write() streams bytes to the store,
 //    refusing past blobs.max_bytes; finish() names the bytes and records the upload.
 //  - Send: reference() checks each attachment against an upload of its sender (size and
-//    type as uploaded) and records the thread; sync/ calls it before the message is appended,
-//    so a message in a queue never cites a blob the sweep could remove.
+//    type as uploaded) and records the thread and message; sync/ calls it before the message
+//    is appended, so a message in a queue never cites a blob the sweep could remove.
+//  - Unsend: release() drops the message's references once the unsend is committed, so the
+//    blob stops being served for it and the sweep may take it when nothing else cites it.
 //  - Download: access() says who may read a blob (its uploaders, the participants of the
 //    threads that reference it: net/ asks the user's owner shard for membership).
 //  - Sweep: blobs with no reference, last uploaded more than blobs.retention ago, leave the
@@ -101,9 +103,16 @@ class BlobService {
   Result<std::unique_ptr<BlobReader>> read(const core::BlobId& id, ByteRange range) const;
 
   // Checks every attachment (uploaded by `sender`, size and type as uploaded; name and count
-  // within bounds) and records that `thread` references it. blob_errc::bad_reference.
+  // within bounds) and records that `message` of `thread` references it.
+  // blob_errc::bad_reference. `message` 0: a reference no release() lets go of.
   Result<void> reference(core::UserId sender, core::ThreadId thread,
-                         std::span<const core::Attachment> attachments);
+                         std::span<const core::Attachment> attachments,
+                         core::MessageId message = core::MessageId{0});
+  // The references `message` of `thread` made stop counting (it was unsent, or its send was a
+  // retry that appended nothing): a blob nothing else references becomes the sweep's after
+  // its retention, and participants of `thread` can no longer download it because of it.
+  // Releasing what holds no reference succeeds.
+  Result<void> release(core::ThreadId thread, core::MessageId message);
 
   // Removes up to `limit` blobs unreferenced since before now - blobs.retention.
   Result<std::size_t> sweep(core::Timestamp now, std::size_t limit);

@@ -40,6 +40,12 @@ class BlobWriter {
   virtual ~BlobWriter() = default;
   virtual Result<void> write(std::string_view bytes) = 0;
   std::uint64_t size() const { return size_; }
+  // Makes the bytes written so far durable without naming them, so that commit() after it
+  // only names them; nothing may be written after it. Safe to call with no lock held (the
+  // slow part of an upload: BlobService runs it outside its lock, so uploads sync in
+  // parallel). commit() without it does it first. The default does nothing (a store whose
+  // commit() is its only durable step).
+  virtual Result<void> sync() { return {}; }
   // Makes the bytes durable (synced) before naming them: after commit() returns the blob
   // survives a crash. Returns its id; `fresh` is false when the same bytes were stored
   // already (the new copy was dropped).

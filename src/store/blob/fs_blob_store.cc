@@ -44,7 +44,8 @@ class FsWriter final : public BlobWriter {
   }
 
   Result<void> write(std::string_view bytes) override {
-    if (fd_ < 0) return fail(blob_errc::io_error);
+    if (fd_ < 0 || synced_) return fail(blob_errc::io_error);
+    // Hashed as it streams: the id is ready when the last byte is, with no second pass.
     EVP_DigestUpdate(sha_, bytes.data(), bytes.size());
     while (!bytes.empty()) {
       const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
@@ -58,15 +59,25 @@ class FsWriter final : public BlobWriter {
     return {};
   }
 
-  Result<Committed> commit() override {
+  // fdatasync: the data and what is needed to read it back (the size); the temp file's
+  // timestamps are not worth a second journal write. The name is made durable by commit().
+  Result<void> sync() override {
+    if (synced_) return {};
     if (fd_ < 0) return fail(blob_errc::io_error);
-    if (::fsync(fd_) != 0) return fail(io_failure("cannot sync", temp_, errno));
+    if (::fdatasync(fd_) != 0) return fail(io_failure("cannot sync", temp_, errno));
     ::close(fd_);
     fd_ = -1;
+    unsigned int len = 0;
+    EVP_DigestFinal_ex(sha_, id_.bytes.data(), &len);
+    synced_ = true;
+    return {};
+  }
+
+  Result<Committed> commit() override {
+    if (auto r = sync(); !r) return fail(r.error());
     Committed out;
     out.size = size_;
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(sha_, out.id.bytes.data(), &len);
+    out.id = id_;
     const std::string target = store_.path_of(out.id);
     const std::string parent = fs::path(target).parent_path().string();
     if (::mkdir(parent.c_str(), 0700) == 0) {
@@ -92,6 +103,8 @@ class FsWriter final : public BlobWriter {
   const std::string temp_;
   int fd_;
   EVP_MD_CTX* sha_;
+  core::BlobId id_;      // set by sync()
+  bool synced_ = false;  // sync() done: the fd is closed and id_ is the content's
   bool committed_ = false;
 };
 

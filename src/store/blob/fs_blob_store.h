@@ -6,7 +6,7 @@
 //                                  under a directory named for its first byte (256 at most)
 //   <dir>/tmp/<n>.part             an upload in progress; whatever is left there at open()
 //                                  is from a crash and is removed
-// A blob is written to tmp/, fsynced, renamed into place and the directory fsynced, so a
+// A blob is written to tmp/, fdatasynced, renamed into place and the directory fsynced, so a
 // blob file is either complete and named for its content or absent. Files are created 0600
 // and directories 0700, as the rest of the data dir.
 

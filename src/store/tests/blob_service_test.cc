@@ -8,6 +8,7 @@
 
 #include "store/blob/blob_errc.h"
 #include "store/blob/fs_blob_store.h"
+#include "sqlite/database.h"
 #include "store/tests/temp_dir.h"
 
 namespace iris::store {
@@ -228,6 +229,66 @@ TEST(BlobService, SweepRemovesOnlyUnreferencedBlobsPastRetention) {
   // A later pass, past the fresh one's retention, takes it too; the referenced one stays.
   EXPECT_EQ(*f.service->sweep(at(200'000), 100), 1u);
   EXPECT_TRUE(f.fs->stat(kept.id));
+}
+
+TEST(BlobService, AnUnsentMessagesReferencesStopCountingSoTheSweepTakesTheBlob) {
+  BlobOptions o;
+  o.retention = 60s;
+  Fixture f(o);
+  const auto both = f.upload(kAlice, "in two messages", "image/png", at(0));
+  const auto one = f.upload(kAlice, "in one message", "image/png", at(0));
+  const core::Attachment a{both.id, "image/png", both.size, "", std::nullopt, std::nullopt};
+  const core::Attachment b{one.id, "image/png", one.size, "", std::nullopt, std::nullopt};
+  const core::Attachment first[] = {a, b};
+  ASSERT_TRUE(f.service->reference(kAlice, core::ThreadId{1}, first, core::MessageId{10}));
+  ASSERT_TRUE(f.service->reference(kAlice, core::ThreadId{2}, std::span(&a, 1), core::MessageId{20}));
+  EXPECT_EQ(*f.service->sweep(at(70'000), 100), 0u);
+
+  ASSERT_TRUE(f.service->release(core::ThreadId{1}, core::MessageId{10}));
+  // Bob, a participant of thread 1 only, can no longer read it because of that message.
+  EXPECT_TRUE(f.service->access(kBob, one.id)->threads.empty());
+  EXPECT_EQ(f.service->access(kBob, both.id)->threads, std::vector<core::ThreadId>{core::ThreadId{2}});
+  EXPECT_EQ(*f.service->sweep(at(70'000), 100), 1u);
+  EXPECT_FALSE(f.fs->stat(one.id));
+  EXPECT_TRUE(f.fs->stat(both.id)) << "still cited by message 20";
+  // Releasing again, or a message that cited nothing, changes nothing.
+  EXPECT_TRUE(f.service->release(core::ThreadId{1}, core::MessageId{10}));
+  EXPECT_TRUE(f.service->release(core::ThreadId{9}, core::MessageId{99}));
+  EXPECT_TRUE(f.fs->stat(both.id));
+}
+
+TEST(BlobIndex, AVersionZeroIndexKeepsItsThreadReferencesAndANewerOneIsRefused) {
+  testing::TempDir dir;
+  const std::string path = dir.str() + "/index.sqlite";
+  core::BlobId id;
+  id.bytes[0] = 7;
+  {
+    auto db = sqlite::Database::open(path, {});
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec("CREATE TABLE blobs(id BLOB PRIMARY KEY, size INTEGER NOT NULL, type TEXT NOT NULL, "
+                         "last_upload_ms INTEGER NOT NULL) WITHOUT ROWID; "
+                         "CREATE TABLE refs(id BLOB NOT NULL, thread INTEGER NOT NULL, PRIMARY KEY(id, thread)) "
+                         "WITHOUT ROWID;"));
+    auto ins = db->prepare("INSERT INTO blobs VALUES(?1, 3, 'image/png', 0)");
+    ASSERT_TRUE(ins.bind_blob(1, std::string_view(reinterpret_cast<const char*>(id.bytes.data()), 32)).run());
+    auto ref = db->prepare("INSERT INTO refs VALUES(?1, 5)");
+    ASSERT_TRUE(ref.bind_blob(1, std::string_view(reinterpret_cast<const char*>(id.bytes.data()), 32)).run());
+  }
+  {
+    auto index = BlobIndex::open(path);
+    ASSERT_TRUE(index);
+    auto row = index->access(id, kBob);
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->threads, std::vector<core::ThreadId>{core::ThreadId{5}});
+    // A version-0 reference names no message: no unsend lets go of it.
+    ASSERT_TRUE(index->release(core::ThreadId{5}, core::MessageId{1}));
+    EXPECT_TRUE(index->unreferenced_before(at(1'000'000), 10)->empty());
+  }
+  {
+    auto db = sqlite::Database::open(path, {});
+    ASSERT_TRUE(db->exec("PRAGMA user_version = 2"));
+  }
+  EXPECT_FALSE(BlobIndex::open(path));
 }
 
 TEST(BlobService, ReUploadRenewsRetention) {
