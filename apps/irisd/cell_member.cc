@@ -14,7 +14,18 @@ CellMember::CellMember(const cluster::CellOptions& options) : options_(options) 
 CellMember::~CellMember() { leave(); }
 
 net::CellRoutingOptions CellMember::routing() {
-  return {[this](std::string_view user) { return place(user); }, options_.redirect_mqtt5};
+  net::CellRoutingOptions o;
+  o.routing = [this](std::string_view user) { return place(user); };
+  o.route_lookup = [this](core::UserId user) -> std::optional<net::UserRoute> {
+    const auto* directory = directory_ptr_.load(std::memory_order_acquire);
+    if (directory == nullptr) return std::nullopt;
+    const auto route = directory->current()->route(user);
+    if (!route) return std::nullopt;
+    return net::UserRoute{route->cell, route->server.name, route->server.mqtt, route->server.http,
+                          route->overridden};
+  };
+  o.redirect_mqtt5 = options_.redirect_mqtt5;
+  return o;
 }
 
 net::Placement CellMember::place(std::string_view user) const {
@@ -82,10 +93,17 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   }
   IRIS_LOG(info, "irisd", "cluster: member {} of cell {} (zookeeper {}, {} tokens, session {} ms)", self.name,
            options_.cell, zk.hosts, options_.tokens, coordinator_->negotiated_timeout().count());
+  // Discovery: every cell, its state and servers, and the placement overrides, kept current
+  // by watches; its first copy is usually read before the listeners answer anyone.
+  directory_ = cluster::ZooKeeperDirectory::start({options_.zookeeper, options_.root, options_.session_timeout},
+                                                  std::chrono::milliseconds(2000));
+  directory_ptr_.store(directory_.get(), std::memory_order_release);
   return true;
 }
 
 void CellMember::leave() {
+  directory_ptr_.store(nullptr, std::memory_order_release);
+  directory_.reset();  // no lookup reads it now: the HTTP threads load the pointer per request
   if (coordinator_) {
     coordinator_->leave();
     coordinator_.reset();

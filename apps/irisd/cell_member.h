@@ -11,6 +11,7 @@
 #include "cluster/cell_options.h"
 #include "cluster/cell_view.h"
 #include "cluster/zookeeper/zk_coordinator.h"
+#include "cluster/zookeeper/zk_directory.h"
 #include "net/mqtt_server.h"
 
 namespace iris::irisd {
@@ -21,7 +22,8 @@ class CellMember {
   ~CellMember();
 
   // Where a device's user lives (net/cell_routing.h): given to the MQTT server before it
-  // starts; until join() succeeds nobody is served here (`unavailable`).
+  // starts; until join() succeeds nobody is served here (`unavailable`). Also where any user
+  // of the deployment lives (GET /v1/route), from a watched copy of every cell.
   net::CellRoutingOptions routing();
   // Joins once the listeners are bound (their ports are what peers and relays dial); from
   // then on every membership change closes the clients of users that moved away. False,
@@ -41,6 +43,8 @@ class CellMember {
   std::unique_ptr<cluster::CellView> view_;
   std::atomic<const cluster::CellView*> view_ptr_{nullptr};  // set once the view exists
   std::unique_ptr<cluster::ZooKeeperCoordinator> coordinator_;
+  std::unique_ptr<cluster::ZooKeeperDirectory> directory_;
+  std::atomic<const cluster::ZooKeeperDirectory*> directory_ptr_{nullptr};
   std::atomic<bool> expired_{false};
 };
 

@@ -22,6 +22,8 @@ class Category final : public std::error_category {
       case errc::body_too_large: return "request too large";
       case errc::unsupported_media_type: return "unsupported content type";
       case errc::shard_busy: return "server busy, retry later";
+      case errc::no_discovery: return "this server is not in a cell: connect to it directly";
+      case errc::route_unknown: return "no live server is known for this user now, retry later";
       case errc::header_too_large: return "request header fields too large";
       case errc::chunk_extensions_too_large: return "chunk extensions too large";
       case errc::malformed_request: return "malformed HTTP request";

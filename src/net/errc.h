@@ -53,6 +53,10 @@ enum class errc {
   // A long poll over http.poll.max_held_per_user or http.poll.max_held (docs/PROTOCOL.md
   // "Long polling"): retry after a second.
   too_many_polls,
+  // GET /v1/route on a server that is not in a cell (no discovery to answer from).
+  no_discovery,
+  // GET /v1/route while the directory knows no live server for the user's cell: retry.
+  route_unknown,
 };
 
 const std::error_category& error_category();

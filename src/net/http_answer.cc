@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "base/json.h"
+#include "net/errc.h"
 #include "net/static_files.h"
 #include "wire/codec.h"
 #include "wire/json_codec.h"
@@ -21,6 +23,17 @@ Answer error_answer(Encoding e, std::error_code ec) { return error_answer(e, htt
 
 Answer text_answer(unsigned status, std::string body, bool retry_after) {
   return {status, std::move(body), "text/plain; charset=utf-8", retry_after};
+}
+
+Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user) {
+  if (cell == nullptr || !cell->route_lookup) return error_answer(e, net::errc::no_discovery);
+  const auto route = cell->route_lookup(user);
+  if (!route) return error_answer(e, net::errc::route_unknown);
+  return {200,
+          fmt::format("{{\"user\":\"{}\",\"cell\":{},\"server\":{},\"mqtt\":{},\"http\":{},\"overridden\":{}}}",
+                      user.value(), json_string(route->cell), json_string(route->server), json_string(route->mqtt),
+                      json_string(route->http), route->overridden ? "true" : "false"),
+          kJsonType};
 }
 
 Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,

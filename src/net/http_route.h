@@ -11,6 +11,8 @@
 //   GET  /v1/poll?epoch=E&seq=S[&max_updates=N][&timeout_ms=T]   PollRoute (long polling)
 //   GET  /app/, /app/<file>                                      AppRoute (the web app)
 //   GET  /v1/badge                                               BadgeRoute
+//   GET  /v1/route                                               UserRouteRoute (discovery:
+//        the caller's cell and owner server, answered by any server of any cell)
 //   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
 //        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
 //   POST /v1/blobs                                               BlobUploadRoute
@@ -86,6 +88,9 @@ struct BaselineRoute {
 struct BadgeRoute {
   bool operator==(const BadgeRoute&) const = default;
 };
+struct UserRouteRoute {
+  bool operator==(const UserRouteRoute&) const = default;
+};
 struct BlobUploadRoute {
   bool operator==(const BlobUploadRoute&) const = default;
 };
@@ -101,7 +106,7 @@ struct MetricsRoute {
 };
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
                            HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute,
-                           BadgeRoute,
+                           BadgeRoute, UserRouteRoute,
                            BlobUploadRoute, BlobDownloadRoute>;
 
 // Whether a route's caller must present a bearer token (health, metrics and the web app's

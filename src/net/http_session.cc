@@ -202,6 +202,8 @@ class HttpSession final : public ConnectionBase,
     if (std::holds_alternative<BlobUploadRoute>(route)) return this->finish_upload();
     if (const auto* r = std::get_if<BlobDownloadRoute>(&route)) return this->download(who, r->blob, req);
     if (const auto* r = std::get_if<PollRoute>(&route)) return poll(who, std::move(api.device), *r);
+    // Discovery answers from this server's watched copy of the deployment: no owner hop.
+    if (std::holds_alternative<UserRouteRoute>(route)) return respond(route_answer(enc, core().cell_routing(), who));
     // Everything else is a question for the sync service of the user's owner shard.
     auto job = owner_job(route, who, enc, api.body);
     if (!job) return respond(std::move(job.error()));

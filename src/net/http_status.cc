@@ -33,12 +33,14 @@ HttpError http_error(std::error_code ec) {
       case errc::bad_token:
       case errc::token_expired:
       case errc::token_mismatch: return {401, ErrorCode::invalid_request, false};
-      case errc::no_route: return {404, ErrorCode::invalid_request, false};
+      case errc::no_route:
+      case errc::no_discovery: return {404, ErrorCode::invalid_request, false};
       case errc::method_not_allowed: return {405, ErrorCode::invalid_request, false};
       case errc::bad_query: return {400, ErrorCode::invalid_request, false};
       case errc::body_too_large: return {413, ErrorCode::too_large, false};
       case errc::unsupported_media_type: return {415, ErrorCode::bad_encoding, false};
       case errc::shard_busy: return {503, ErrorCode::unavailable, true};
+      case errc::route_unknown: return {503, ErrorCode::unavailable, true};
       case errc::header_too_large: return {431, ErrorCode::too_large, false};
       case errc::chunk_extensions_too_large: return {413, ErrorCode::too_large, false};
       case errc::malformed_request: return {400, ErrorCode::invalid_request, false};

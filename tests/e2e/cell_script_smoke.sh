@@ -24,7 +24,7 @@ IRIS_BUILD="$build" "$root/scripts/cell" status --dir "$dir" | grep -c "running"
 zk_port=$(sed -n 's/.*port=\([0-9]*\).*/\1/p' "$dir/zookeeper/state")
 source "$dir/mariadb/state.env"
 /usr/bin/python3 "$root/tests/e2e/irisctl_check.py" "$build/apps/irisctl/irisctl" "127.0.0.1:$zk_port" \
-  "$IRIS_MARIADB_SERVERS" 3
+  "$IRIS_MARIADB_SERVERS" 3 "$build/apps/irisd/irisd" "$dir"
 pids=$(cat "$dir"/irisd-*/pid "$dir/dbmon.pid")
 IRIS_BUILD="$build" "$root/scripts/cell" down --dir "$dir"
 for p in $pids; do

@@ -4,11 +4,15 @@ import json
 import os
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
 from cases_cell import owner  # noqa: E402  (the ring as irisd computes it)
 
 ctl, zk, mariadb, servers = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+irisd, cell_dir = sys.argv[5], sys.argv[6]  # for GET /v1/route: the binary that signs tokens, scripts/cell's dir
 
 
 def run(*args):
@@ -41,6 +45,42 @@ for user in (1, 42, 123456789):
     assert where["mqtt"].startswith("127.0.0.1:"), where
 
 
+# Discovery: GET /v1/route answers the caller's cell and owner the same way through every server.
+def http_ports():
+    out = []
+    for i in range(1, servers + 1):
+        with open(os.path.join(cell_dir, "irisd-%d" % i, "ports")) as f:
+            out.append(int(dict(line.strip().split("=", 1) for line in f if "=" in line)["http"]))
+    return out
+
+
+def route_via(port, user):
+    token = subprocess.run([irisd, "token", "--auth.secret_file", os.path.join(cell_dir, "secret"), "--user",
+                            str(user), "--device", "d"], capture_output=True, text=True, timeout=30,
+                           check=True).stdout.strip()
+    req = urllib.request.Request("http://127.0.0.1:%d/v1/route" % port, headers={"Authorization": "Bearer " + token})
+    with urllib.request.urlopen(req, timeout=10) as r:
+        assert r.headers["Content-Type"] == "application/json", r.headers
+        return json.loads(r.read())
+
+
+def routes_agree(user):
+    answers = [route_via(p, user) for p in http_ports()]
+    where = run("user", "where", str(user))
+    return all(a == {"user": str(user), "cell": where["cell"], "server": where["server"], "mqtt": where["mqtt"],
+                     "http": where["http"], "overridden": where["overridden"]} for a in answers), (answers, where)
+
+
+for user in (1, 42, 777):
+    ok, detail = routes_agree(user)
+    assert ok, detail
+try:
+    urllib.request.urlopen("http://127.0.0.1:%d/v1/route" % http_ports()[0], timeout=10)
+    raise AssertionError("a route without a token was answered")
+except urllib.error.HTTPError as e:
+    assert e.code == 401, e.code
+
+
 def change(*args, expect=0):
     p = subprocess.run([ctl, *args, "--zookeeper", zk], capture_output=True, text=True, timeout=60)
     assert p.returncode == expect, (args, p.returncode, p.stdout, p.stderr)
@@ -54,6 +94,12 @@ assert run("user", "where", "7")["cell"] is None
 change("user", "place", "42", "cell")
 where = run("user", "where", "42")
 assert where["cell"] == "cell" and where["overridden"] is True, where
+# The servers' watched copies follow the operator's changes within moments.
+deadline = time.monotonic() + 10
+while not routes_agree(42)[0] and time.monotonic() < deadline:
+    time.sleep(0.05)
+assert routes_agree(42)[0], routes_agree(42)[1]
+assert route_via(http_ports()[1], 42)["overridden"] is True
 assert "no cell nosuch" in change("cell", "disable", "nosuch", expect=1).stderr
 assert "no cell nosuch" in change("user", "place", "9", "nosuch", expect=1).stderr
 change("user", "place", "42")

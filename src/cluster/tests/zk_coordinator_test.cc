@@ -20,6 +20,8 @@
 
 #include "cluster/errc.h"
 #include "cluster/ring_hash.h"
+#include "cluster/zookeeper/zk_admin.h"
+#include "cluster/zookeeper/zk_directory.h"
 
 namespace iris::cluster {
 namespace {
@@ -287,6 +289,54 @@ TEST_F(ZkCoordinatorTest, UnreachableEnsembleIsReportedNotWaitedOnForever) {
   const auto c = ZooKeeperCoordinator::connect(o);
   ASSERT_FALSE(c);
   EXPECT_EQ(c.error(), make_error_code(errc::coordinator_unavailable));
+}
+
+// The discovery copy (ZooKeeperDirectory) and the operators' changes (ZooKeeperAdmin), under a
+// root of their own so that other tests' cells do not enter the placement.
+TEST_F(ZkCoordinatorTest, DirectoryFollowsMembersCellStateAndPlacementOverrides) {
+  ZooKeeperOptions o = options();
+  o.root = "/" + cell_;
+  Heard h1, h2;
+  auto c1 = ZooKeeperCoordinator::connect(o), c2 = ZooKeeperCoordinator::connect(o);
+  ASSERT_TRUE(c1 && c2);
+  ASSERT_TRUE((*c1)->join(server("a"), h1.listener()));
+  ASSERT_TRUE((*c2)->join(server("b"), h2.listener()));
+  auto dir = ZooKeeperDirectory::start({o.hosts, o.root, 2000ms, 10ms}, 5000ms);
+  auto admin = ZooKeeperAdmin::connect(o.hosts, o.root, 5000ms);
+  ASSERT_TRUE(admin);
+  const Ring both({server("a"), server("b")});
+  auto routes_match = [&](const Ring& ring) {
+    const auto d = dir->current();
+    for (std::uint64_t u = 1; u <= 100; ++u) {
+      const auto r = d->route(core::UserId{u});
+      if (!r || r->cell != cell_ || r->server.name != ring.owner_name(core::UserId{u})) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(eventually([&] { return routes_match(both); }));
+
+  (*c2)->leave();  // b's users go to a, and the copy follows
+  const Ring only_a({server("a")});
+  EXPECT_TRUE(eventually([&] { return routes_match(only_a); }));
+
+  ASSERT_TRUE((*admin)->set_cell_enabled(cell_, false));  // the only cell: no new users anywhere
+  EXPECT_TRUE(eventually([&] { return !dir->current()->route(core::UserId{1}); }));
+  ASSERT_TRUE((*admin)->set_override(core::UserId{7}, cell_));  // an operator's placement holds
+  EXPECT_TRUE(eventually([&] {
+    const auto r = dir->current()->route(core::UserId{7});
+    return r && r->overridden && r->server.name == "a";
+  }));
+  ASSERT_TRUE((*admin)->set_override(core::UserId{7}, ""));
+  ASSERT_TRUE((*admin)->set_cell_enabled(cell_, true));
+  EXPECT_TRUE(eventually([&] {
+    const auto r = dir->current()->route(core::UserId{7});
+    return r && !r->overridden && routes_match(only_a);
+  }));
+  EXPECT_FALSE((*admin)->set_cell_enabled("no-such-cell", false));
+  const auto placement = (*admin)->placement();
+  ASSERT_TRUE(placement);
+  EXPECT_EQ(placement->cells().size(), 1u);
+  EXPECT_TRUE(placement->overrides().empty());
 }
 
 }  // namespace

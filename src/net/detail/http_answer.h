@@ -10,6 +10,7 @@
 #include <system_error>
 
 #include "core/ids.h"
+#include "net/cell_routing.h"
 #include "net/http_route.h"
 #include "net/http_status.h"
 #include "net/net_options.h"
@@ -42,6 +43,10 @@ Answer error_answer(Encoding e, const HttpError& h, std::string text,
                     std::optional<core::ClientMsgId> client_id = std::nullopt);
 Answer error_answer(Encoding e, std::error_code ec);
 Answer text_answer(unsigned status, std::string body, bool retry_after = false);
+
+// GET /v1/route for `user` (docs/PROTOCOL.md "Discovery"): 200 with a JSON object, 404
+// no_discovery when this server is in no cell, 503 route_unknown while no owner is known.
+Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user);
 
 // GET /app/... (`target` the request's, `file` its AppRoute's): a file of options.app_dir,
 // /app/config.json (where the WebSocket listens: `ws_port`; the largest attachment the blob

@@ -153,3 +153,16 @@ TEST(HttpRoute, AppFilesNeedNoTokenAndKeepTheirPath) {
 
 }  // namespace
 }  // namespace iris::net
+
+namespace iris::net {
+namespace {
+
+TEST(HttpRoute, RouteLookupIsAGetThatNeedsAToken) {
+  EXPECT_EQ(get("/v1/route"), Route{UserRouteRoute{}});
+  EXPECT_EQ(get("/v1/route?user=5"), Route{UserRouteRoute{}});  // the token names the user; others ignored
+  EXPECT_EQ(parse_route("POST", "/v1/route", kLimits).error(), errc::method_not_allowed);
+  EXPECT_TRUE(needs_token(Route{UserRouteRoute{}}));
+}
+
+}  // namespace
+}  // namespace iris::net
