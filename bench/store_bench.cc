@@ -12,7 +12,8 @@
 //                acknowledgement (durable).
 // Backends: --backend rocksdb (default; --dir, wiped before and after) or --backend mariadb
 // --servers HOST:PORT[,HOST:PORT] --database D --user U --password P (the queue tables are
-// dropped before the run, so each run starts empty).
+// dropped before the run, so each run starts empty) [--commit_connections C] (groups in
+// flight; default MariaDbOptions' 4, 1 for the one-commit-at-a-time store).
 // Output: one `name value` line per figure, for scripts/bench to take medians.
 #include <atomic>
 #include <chrono>
@@ -155,10 +156,12 @@ int main(int argc, char** argv) {
     else if (k == "--database") a.mariadb.database = argv[i + 1];
     else if (k == "--user") a.mariadb.user = argv[i + 1];
     else if (k == "--password") a.mariadb.password = argv[i + 1];
+    else if (k == "--commit_connections") a.mariadb.commit_connections = std::strtoul(argv[i + 1], nullptr, 10);
     else {
       std::fprintf(stderr,
                    "usage: store_bench [--backend rocksdb [--dir D] | --backend mariadb --servers "
-                   "A[,B] --database D --user U --password P] (--producers N | --rate R) [--seconds S]\n");
+                   "A[,B] --database D --user U --password P [--commit_connections C]] (--producers N | --rate R) "
+                   "[--seconds S]\n");
       return 2;
     }
   }

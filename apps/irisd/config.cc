@@ -239,10 +239,19 @@ const std::vector<Option>& options() {
        }},
       {"mariadb.pool_size",
        "Connections for reads (catch-ups, snapshots, the history writer); more concurrent "
-       "readers wait. The commit thread has one more. Default: 4",
+       "readers wait. The commit threads have mariadb.commit_connections more. Default: 4",
        [](Config& c, std::string_view v) {
          c.mariadb.pool_size = to_u64_max("mariadb.pool_size", v, 256);
          if (c.mariadb.pool_size == 0) throw std::runtime_error("mariadb.pool_size: must be at least 1");
+       }},
+      {"mariadb.commit_connections",
+       "Connections (each with a commit thread) committing groups of writes at once; groups in "
+       "flight never share a user. More overlap more commits' disk and replica waits. Default: 4",
+       [](Config& c, std::string_view v) {
+         c.mariadb.commit_connections = to_u64_max("mariadb.commit_connections", v, 64);
+         if (c.mariadb.commit_connections == 0) {
+           throw std::runtime_error("mariadb.commit_connections: must be at least 1");
+         }
        }},
       {"mariadb.connect_timeout",
        "Longest wait for a connection to a MariaDB server (s, m, h; whole seconds). Default: 2s",

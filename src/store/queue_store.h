@@ -15,11 +15,15 @@
 //  - Cursors only move forward and never past the head; trims never pass the storage cursor.
 //  - Reads may run on any thread, concurrently with writes; they see only committed state.
 //
-// Threading: writes are queued to the backend's commit thread, which groups concurrent
-// operations into one synced write (group commit). Callbacks run on that thread, exactly
-// once each, in submission order; they must not block (post the result to your own thread).
+// Threading: writes are queued to the backend's commit thread(s), which group concurrent
+// operations into one synced write (group commit). Callbacks run on a commit thread, exactly
+// once each, in submission order for the operations naming a common user (RocksDB and the
+// model: in submission order overall; MariaDB commits several groups of disjoint users at
+// once, so callbacks of different users may run concurrently on different threads). They must
+// not block (post the result to your own thread) and must be safe to call from any thread.
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <utility>
@@ -95,6 +99,14 @@ class QueueStore {
   // Health and commit latency, readable from any thread. The default (a store with no
   // commit thread, e.g. the in-memory model): always writable, no latency histogram.
   virtual StoreStats stats() const { return {}; }
+
+  // A number that changes whenever every queue's epoch may have changed at once (MariaDB: a
+  // failover that could have lost acknowledged writes raised the failover generation). A
+  // reader that keeps epochs (a sync shard's loaded users) reads info() again for each queue
+  // when it sees a new value, so no device goes on at an epoch the store no longer reports.
+  // Updated whenever the store learns it (MariaDB: every group commit, every info(), and the
+  // pair watch); an atomic read, from any thread. Default: never changes.
+  virtual std::uint64_t epoch_generation() const { return 0; }
 
   // Blocking forms of the async operations, for tools, tests and startup code. Never call
   // them from a store callback or an event-loop thread.

@@ -311,6 +311,7 @@ TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfA
   EXPECT_EQ(d.config.mariadb.servers, std::vector<std::string>{"127.0.0.1:3306"});
   EXPECT_EQ(d.config.mariadb.database, "iris");
   EXPECT_EQ(d.config.mariadb.pool_size, 4u);
+  EXPECT_EQ(d.config.mariadb.commit_connections, 4u);
   EXPECT_EQ(d.config.mariadb.read_timeout, std::chrono::seconds(10));
   const auto file = write_config(
       "store.backend = mariadb\n"
@@ -318,13 +319,15 @@ TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfA
       "mariadb.user = irisd\n"
       "mariadb.password = s3cret\n");
   auto p = parse({"--config", file, "--mariadb.database=queues", "--mariadb.pool_size", "8",
-                  "--mariadb.read_timeout", "30s", "--mariadb.retry_backoff_ms", "20"});
+                  "--mariadb.read_timeout", "30s", "--mariadb.retry_backoff_ms", "20",
+                  "--mariadb.commit_connections", "2"});
   EXPECT_EQ(p.config.store_backend, StoreBackend::mariadb);
   EXPECT_EQ(p.config.mariadb.servers, (std::vector<std::string>{"10.0.0.1:3306", "[::1]:3307"}));
   EXPECT_EQ(p.config.mariadb.user, "irisd");
   EXPECT_EQ(p.config.mariadb.password, "s3cret");
   EXPECT_EQ(p.config.mariadb.database, "queues");
   EXPECT_EQ(p.config.mariadb.pool_size, 8u);
+  EXPECT_EQ(p.config.mariadb.commit_connections, 2u);
   EXPECT_EQ(p.config.mariadb.read_timeout, std::chrono::seconds(30));
   EXPECT_EQ(p.config.mariadb.retry_backoff, std::chrono::milliseconds(20));
 }
@@ -343,6 +346,7 @@ TEST(IrisdConfig, RefusesABadStoreBackendOrMariaDbServerNamingTheKey) {
       {{"--mariadb.servers", "db1:3306,"}, "mariadb.servers"},
       {{"--mariadb.servers", "db1:99999"}, "mariadb.servers"},
       {{"--mariadb.pool_size", "0"}, "mariadb.pool_size"},
+      {{"--mariadb.commit_connections", "0"}, "mariadb.commit_connections"},
       {{"--mariadb.read_timeout", "0"}, "mariadb.read_timeout"},
       {{"--mariadb.database="}, "mariadb.database"},
   };

@@ -26,8 +26,14 @@ struct MariaDbOptions {
   std::string password;
   std::string database = "iris";
   // Connections for reads (a read takes one for the duration of one query; more readers
-  // than this wait). The commit thread has one more of its own. Default 4.
+  // than this wait). The commit threads have commit_connections more. Default 4.
   std::size_t pool_size = 4;
+  // Connections (each with its own commit thread) committing groups of writes at once. Groups
+  // in flight never share a user (store/detail/commit_queue.h), so they are decided and
+  // committed independently, and the servers' binlog group commit and the semi-sync
+  // acknowledgement are shared among them. More overlap more commits' disk and network
+  // waits; each holds a server connection. Default 4.
+  std::size_t commit_connections = 4;
   // How long to wait for a TCP connection and the handshake. Default 2 s: long enough for a
   // loaded server on a LAN, short enough that a dead host does not stall failover.
   std::chrono::seconds connect_timeout{2};

@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/thread_name.h"
 #include "core/errc.h"
+#include "store/detail/commit_queue.h"
 #include "store/detail/queue_group.h"
 #include "store/detail/record_codec.h"
 #include "store/detail/sender_shares.h"
@@ -41,21 +42,22 @@ using CursorKey = std::pair<std::uint64_t, std::string>;  // user, cursor name
 class MariaDbQueueStore final : public QueueStore {
  public:
   MariaDbQueueStore(const StoreOptions& options, const MariaDbOptions& mariadb, Connection conn)
-      : options_(options), pool_(mariadb), conn_(std::move(conn)), shares_(options.max_sender_share),
-        backoff_(mariadb.retry_backoff), epoch_rng_(std::random_device{}()) {
-    committer_ = std::thread([this] {
-      name_this_thread("iris-commit");
-      commit_loop();
-    });
+      : options_(options), pool_(mariadb),
+        queue_({options.max_pending, options.max_group, std::max<std::size_t>(options.max_group * 4, 1024)}),
+        committers_(std::max<std::size_t>(mariadb.commit_connections, 1)),
+        shares_(options.max_sender_share), backoff_(mariadb.retry_backoff), epoch_rng_(std::random_device{}()) {
+    committers_[0].conn.emplace(std::move(conn));
+    for (auto& c : committers_) {
+      c.thread = std::thread([this, &c] {
+        name_this_thread("iris-commit");
+        commit_loop(c);
+      });
+    }
   }
 
   ~MariaDbQueueStore() override {
-    {
-      std::lock_guard lock(mu_);
-      stopping_ = true;
-    }
-    cv_.notify_one();
-    committer_.join();  // drains every pending operation first
+    queue_.close();
+    for (auto& c : committers_) c.thread.join();  // drain every pending operation first
   }
 
   void async_append(AppendRequest request, AppendCallback done) override {
@@ -81,6 +83,7 @@ class MariaDbQueueStore final : public QueueStore {
       auto meta = meta_of(*rows, 0, 0);
       auto generation = rows->u64(0, 3);
       if (!meta || !generation) return fail(errc::corrupt_record);
+      learn_generation(*generation);
       return QueueInfo{mariadb::epoch_in_generation(meta->epoch, *generation), meta->first, meta->head};
     });
   }
@@ -210,6 +213,10 @@ class MariaDbQueueStore final : public QueueStore {
     });
   }
 
+  std::uint64_t epoch_generation() const override {
+    return epoch_generation_.load(std::memory_order_acquire);
+  }
+
   StoreStats stats() const override {
     StoreStats out;
     out.writable = !refusing_writes_.load(std::memory_order_relaxed);
@@ -227,8 +234,9 @@ class MariaDbQueueStore final : public QueueStore {
   // SQL of its one transaction, built on the commit thread.
   class GroupTables final : public detail::QueueTables {
    public:
-    // Requires: store outlives this object.
-    explicit GroupTables(MariaDbQueueStore& store) : store_(store) {}
+    // Requires: store and conn outlive this object; the caller holds store.state_mu_ while
+    // a QueueGroup decides through it.
+    GroupTables(MariaDbQueueStore& store, Connection& conn) : store_(store), conn_(conn) {}
 
     GroupSql sql;
     std::unordered_map<UserId, Meta> metas;  // prefetched; absent ones as Meta{}
@@ -251,7 +259,7 @@ class MariaDbQueueStore final : public QueueStore {
       return std::optional<IdempotencyRecord>{it->second};
     }
     Result<detail::SenderShares::Counts> count_actors(UserId user, Seq first) override {
-      return store_.count_actors(user, first);
+      return count_actors_on(conn_, user, first);
     }
     void put_update(UserId user, Seq seq, UserId actor, std::string_view record) override {
       sql.add_update(user, seq, actor, record);
@@ -290,6 +298,7 @@ class MariaDbQueueStore final : public QueueStore {
 
    private:
     MariaDbQueueStore& store_;
+    Connection& conn_;
     std::vector<std::string> meta_rows_, cursor_rows_, key_rows_;
   };
 
@@ -299,53 +308,54 @@ class MariaDbQueueStore final : public QueueStore {
     return Meta{Epoch{*epoch}, Seq{*first}, Seq{*head}};
   }
 
+  // One commit thread and its connection to the writable server (empty after a failure).
+  struct Committer {
+    std::optional<Connection> conn;
+    std::thread thread;
+  };
+
   void submit(Op op) {
-    std::unique_lock lock(mu_);
-    if (stopping_ || pending_.size() >= options_.max_pending) {
-      const auto ec = make_error_code(stopping_ ? errc::closed : errc::overloaded);
-      lock.unlock();
-      std::visit([&](auto& o) { o.done(fail(ec)); }, op);
-      return;
-    }
-    pending_.push_back(std::move(op));
-    lock.unlock();
-    cv_.notify_one();
+    const auto pushed = queue_.push(op);
+    if (pushed == detail::CommitQueue::Push::queued) return;
+    const auto ec = make_error_code(pushed == detail::CommitQueue::Push::closed ? errc::closed : errc::overloaded);
+    std::visit([&](auto& o) { o.done(fail(ec)); }, op);
   }
 
-  void commit_loop() {
-    std::vector<Op> ops;
-    for (;;) {
-      {
-        std::unique_lock lock(mu_);
-        cv_.wait(lock, [&] { return stopping_ || !pending_.empty(); });
-        if (stopping_ && pending_.empty()) return;  // everything is drained
-        const std::size_t n = std::min(pending_.size(), options_.max_group);
-        ops.clear();
-        for (std::size_t i = 0; i < n; ++i) {
-          ops.push_back(std::move(pending_.front()));
-          pending_.pop_front();
-        }
-      }
-      commit_group(ops);
+  void commit_loop(Committer& c) {
+    while (auto taken = queue_.take()) {
+      commit_group(c, taken->ops);
+      queue_.done(*taken);
     }
   }
 
-  // Forgets the connection and everything cached from it: after a failure we no longer know
-  // what the database holds (a COMMIT may or may not have happened), and the next server
-  // may be another one.
-  void drop_connection() {
-    conn_.reset();
+  // Forgets the connection and everything cached: after a failure we no longer know what
+  // the database holds (a COMMIT may or may not have happened), and the next server may be
+  // another one. Groups in flight on other connections hold other users: their metas stay
+  // theirs to publish if they commit.
+  void drop_connection(Committer& c) {
+    c.conn.reset();
+    std::lock_guard lock(state_mu_);
     metas_.clear();
     shares_.forget_all();
   }
 
   // A connection to the writable server, found again if needed; false while none is (then
   // the next search waits the backoff, and writes fail at once meanwhile).
-  bool ensure_connection() {
-    if (conn_) return true;
+  bool ensure_connection(Committer& committer) {
+    if (committer.conn) {
+      if (!refusing_writes_.load(std::memory_order_relaxed)) return true;
+      // Another commit thread found no writable server since this connection was made: search
+      // again like it, so that the search that succeeds is what reopens writes (stats, the
+      // pool's reads) and no thread keeps writing to a server it has not checked.
+      committer.conn.reset();
+    }
     const auto now = std::chrono::steady_clock::now();
-    if (now < next_attempt_) return false;
+    {
+      std::lock_guard lock(state_mu_);
+      if (now < next_attempt_) return false;
+    }
     auto c = pool_.find_writable();
+    std::lock_guard lock(state_mu_);
     if (!c) {
       if (!refusing_writes_.exchange(true, std::memory_order_relaxed)) {
         IRIS_LOG(error, "store", "no writable MariaDB server: writes fail with unavailable until one is found");
@@ -358,39 +368,45 @@ class MariaDbQueueStore final : public QueueStore {
       IRIS_LOG(warn, "store", "writing to MariaDB at {} again", c->server().str());
     }
     backoff_ = pool_.options().retry_backoff;
-    conn_.emplace(std::move(*c));
+    committer.conn.emplace(std::move(*c));
     return true;
   }
 
-  void commit_group(std::vector<Op>& ops) {
+  void commit_group(Committer& c, std::vector<Op>& ops) {
     std::optional<GroupTables> tables;
     // Reading is safe to repeat: after a broken connection (the primary just changed), try
     // once more on the newly found writable server before failing the group.
     bool prefetched = false;
     for (int attempt = 0; attempt < 2 && !prefetched; ++attempt) {
-      if (!ensure_connection()) break;
-      tables.emplace(*this);
-      if (prefetch(*tables, ops)) prefetched = true;
-      else drop_connection();
+      if (!ensure_connection(c)) break;
+      tables.emplace(*this, *c.conn);
+      if (prefetch(*c.conn, *tables, ops)) prefetched = true;
+      else drop_connection(c);
     }
     if (!prefetched) return detail::fail_all(ops, make_error_code(errc::unavailable));
 
+    // Deciding is quick (no round trip unless a sender share needs its scan); the shares,
+    // the epoch generator and the meta cache are shared by the commit threads.
     detail::QueueGroup g({options_.max_queue_length, mariadb::kMaxCursorName}, shares_, epoch_rng_, *tables);
-    for (Op& op : ops) g.apply(op);
-    g.finish();
+    {
+      std::lock_guard lock(state_mu_);
+      for (Op& op : ops) g.apply(op);
+      g.finish();
+    }
     tables->finish();
 
     std::error_code write_error;
     if (g.has_writes()) {
       const auto started = std::chrono::steady_clock::now();
-      auto r = tables->sql.run(*conn_);
+      auto r = tables->sql.run(*c.conn);
       commit_latency_.record(std::chrono::steady_clock::now() - started);
       if (!r) {
         IRIS_LOG(error, "store", "group commit of {} operations on MariaDB at {} failed; looking for the writable server again",
-                 ops.size(), conn_->server().str());
+                 ops.size(), c.conn->server().str());
         write_error = r.error();
-        drop_connection();
+        drop_connection(c);
       } else {
+        std::lock_guard lock(state_mu_);
         for (const auto& [user, meta] : g.metas()) {
           if (meta.epoch.value() != 0) metas_[user] = meta;
         }
@@ -401,10 +417,11 @@ class MariaDbQueueStore final : public QueueStore {
 
   // Reads in one round trip everything the group's decisions need that is not cached:
   // whether the server is still writable, metas, idempotency records, cursors.
-  bool prefetch(GroupTables& g, const std::vector<Op>& ops) {
+  bool prefetch(Connection& conn, GroupTables& g, const std::vector<Op>& ops) {
     std::vector<std::uint64_t> users;
     std::vector<const IdempotencyKey*> keys;
     std::vector<CursorKey> cursor_keys;
+    std::unique_lock state(state_mu_);
     const auto need_meta = [&](UserId u) {
       if (!metas_.count(u)) users.push_back(u.value());
     };
@@ -445,15 +462,17 @@ class MariaDbQueueStore final : public QueueStore {
         q += ')';
       }
     }
-    auto results = conn_->query(q);
+    state.unlock();
+    auto results = conn.query(q);
     if (!results) return false;
     std::size_t next = 0;
     const auto& ro = (*results)[next++];
     if (ro.size() != 1 || ro.u64(0, 0).value_or(1) != 0) {
       IRIS_LOG(warn, "store", "MariaDB at {} is read-only now: looking for the writable server",
-               conn_->server().str());
+               conn.server().str());
       return false;
     }
+    state.lock();
     if (const auto generation = ro.u64(0, 1).value_or(0); generation != generation_) {
       if (generation_known_) {
         IRIS_LOG(warn, "store",
@@ -464,6 +483,8 @@ class MariaDbQueueStore final : public QueueStore {
       generation_ = generation;
     }
     generation_known_ = true;
+    learn_generation(generation_);
+    state.unlock();
     if (!users.empty()) {
       const Rows& rows = (*results)[next++];
       for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -495,8 +516,16 @@ class MariaDbQueueStore final : public QueueStore {
   }
 
   // The actors of `user`'s committed updates from `first` on (the sender shares' scan).
-  Result<detail::SenderShares::Counts> count_actors(UserId user, Seq first) {
-    auto rows = conn_->query_one("SELECT actor, COUNT(*) FROM queue_updates WHERE user_id = " +
+  // Publishes the highest failover generation seen (it only grows: the failover tools raise it).
+  void learn_generation(std::uint64_t generation) const {
+    auto seen = epoch_generation_.load(std::memory_order_relaxed);
+    while (generation > seen &&
+           !epoch_generation_.compare_exchange_weak(seen, generation, std::memory_order_acq_rel)) {
+    }
+  }
+
+  static Result<detail::SenderShares::Counts> count_actors_on(Connection& conn, UserId user, Seq first) {
+    auto rows = conn.query_one("SELECT actor, COUNT(*) FROM queue_updates WHERE user_id = " +
                                  num(user.value()) + " AND seq >= " + num(first.value()) +
                                  " GROUP BY actor");
     if (!rows) return fail(rows.error());
@@ -510,27 +539,27 @@ class MariaDbQueueStore final : public QueueStore {
   }
 
   const StoreOptions options_;
-  mutable ConnectionPool pool_;  // reads; and finds the writable server for the commit thread
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Op> pending_;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
+  mutable ConnectionPool pool_;  // reads; and finds the writable server for the commit threads
+  detail::CommitQueue queue_;
+  std::vector<Committer> committers_;  // each thread owns its element; started last
 
   // Written by the commit thread, read by stats() on any thread.
   CommitLatency commit_latency_;
   std::atomic<bool> refusing_writes_{false};
+  // The failover generation as last read by any thread (epoch_generation()).
+  mutable std::atomic<std::uint64_t> epoch_generation_{0};
 
-  // Owned by the commit thread.
-  std::optional<Connection> conn_;  // to the writable server; empty after a failure
-  std::unordered_map<UserId, Meta> metas_;  // committed metas; cleared with conn_
-  detail::SenderShares shares_;             // counts of committed updates, plus this group's
-  std::uint64_t generation_ = 0;  // the failover generation last seen
-  bool generation_known_ = false;
-  std::chrono::milliseconds backoff_;
-  std::chrono::steady_clock::time_point next_attempt_{};
-  std::mt19937_64 epoch_rng_;
-  std::thread committer_;  // last: starts after everything it uses exists
+  // Shared by the commit threads. Each group's users are its own while it is in flight
+  // (CommitQueue), so the entries a group reads and publishes are no other group's; the maps
+  // themselves, the generator and the backoff are guarded.
+  std::mutex state_mu_;
+  std::unordered_map<UserId, Meta> metas_;  // guarded by state_mu_; committed metas, cleared on failure
+  detail::SenderShares shares_;             // guarded by state_mu_; committed counts, plus groups'
+  std::uint64_t generation_ = 0;            // guarded by state_mu_; the failover generation last seen
+  bool generation_known_ = false;           // guarded by state_mu_
+  std::chrono::milliseconds backoff_;       // guarded by state_mu_
+  std::chrono::steady_clock::time_point next_attempt_{};  // guarded by state_mu_
+  std::mt19937_64 epoch_rng_;               // guarded by state_mu_
 };
 
 }  // namespace

@@ -1,12 +1,16 @@
 #pragma once
 // The replicated queue store on MariaDB, with group commit.
 //
-// One commit thread owns all writes and one connection to the writable server: it takes
-// every operation waiting at that moment (up to StoreOptions::max_group), reads in one round
-// trip what they need that it has not cached (queue metas, idempotency records, cursors, and
-// `@@read_only`), decides each operation as the RocksDB store does, and writes the whole
-// group as one transaction (multi-row INSERTs, one COMMIT) before running any callback.
-// Concurrent producers thus share each COMMIT and its semi-sync round trip to the replica.
+// MariaDbOptions::commit_connections commit threads, each with its own connection to the
+// writable server, commit groups at once. Each takes the operations waiting at that moment
+// whose users no group in flight holds (detail/commit_queue.h says why disjoint users, and
+// keeps each user's operations in submission order; up to StoreOptions::max_group), reads in
+// one round trip what they need that is not cached (queue metas, idempotency records,
+// cursors, and `@@read_only`), decides them with the shared rules (detail/queue_group.h) and
+// writes the whole group as one transaction (multi-row INSERTs, one COMMIT) before running
+// any callback. Concurrent producers thus share each COMMIT and its semi-sync round trip, and
+// concurrent COMMITs share the servers' binlog group commit. Callbacks run on the commit
+// threads, in submission order per user.
 // Reads run on the caller's thread through a ConnectionPool, one statement each (one
 // consistent InnoDB read view).
 //
@@ -16,7 +20,7 @@
 // again (MariaDbOptions::servers) for the next group; while none is found, writes fail at
 // once with unavailable and stats().writable is false, retried with backoff.
 //
-// The commit thread assumes it is the only writer of the database's queues (its meta cache);
+// The commit threads assume they are the only writers of the database's queues (the meta cache);
 // the cluster issue's per-queue owner claim will fence other writers. Tables and format:
 // mariadb/queue_schema.cc, docs/STORAGE_FORMAT.md.
 

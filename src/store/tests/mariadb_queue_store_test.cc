@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <random>
 
 #include "core/errc.h"
@@ -55,6 +56,41 @@ TEST(MariaDbQueueStore, AgreesWithTheInMemoryModelOverRandomOperations) {
 TEST(MariaDbQueueStore, GroupsOfMixedOperationsAgreeWithTheInMemoryModel) {
   MariaDbBackend b;
   expect_groups_agree_with_model([&](const StoreOptions& o) { return b.open(o); });
+}
+
+// Several groups in flight (MariaDbOptions::commit_connections): a group stuck on one user's
+// row lock holds up only that user, and that user's own later append waits behind it.
+TEST(MariaDbQueueStore, AGroupStuckOnOneUsersLockHoldsUpOnlyThatUser) {
+  MariaDbBackend b;
+  MariaDbOptions m = server().options(b.database);
+  m.commit_connections = 2;
+  auto s = open_on(m);
+  ASSERT_TRUE(s->append(to(UserId{1}, "first")));
+  auto blocker = mariadb::Connection::open(*mariadb::parse_server(m.servers.front()), m);
+  ASSERT_TRUE(blocker);
+  ASSERT_TRUE(blocker->execute("START TRANSACTION; SELECT * FROM queue_meta WHERE user_id = 1 FOR UPDATE"));
+
+  std::promise<Result<AppendResult>> stuck_done, behind_done;
+  s->async_append(to(UserId{1}, "stuck"), [&](Result<AppendResult> r) { stuck_done.set_value(r); });
+  s->async_append(to(UserId{1}, "behind"), [&](Result<AppendResult> r) { behind_done.set_value(r); });
+  auto stuck = stuck_done.get_future(), behind = behind_done.get_future();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // the stuck group is in flight
+  std::promise<Result<AppendResult>> other_done;
+  s->async_append(to(UserId{2}, "free"), [&](Result<AppendResult> r) { other_done.set_value(r); });
+  auto other_future = other_done.get_future();
+  const bool other_in_time = other_future.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  const bool stuck_meanwhile = stuck.wait_for(std::chrono::seconds(0)) == std::future_status::timeout;
+  const bool behind_meanwhile = behind.wait_for(std::chrono::seconds(0)) == std::future_status::timeout;
+  ASSERT_TRUE(blocker->execute("COMMIT"));
+  ASSERT_TRUE(other_in_time) << "user 2's group did not wait for user 1's";
+  auto other = other_future.get();
+  ASSERT_TRUE(other) << other.error().message();
+  EXPECT_TRUE(stuck_meanwhile) << "user 1's group waited for the lock";
+  EXPECT_TRUE(behind_meanwhile) << "user 1's next append waited behind it: its order";
+  ASSERT_EQ(stuck.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  ASSERT_EQ(behind.wait_for(std::chrono::seconds(20)), std::future_status::ready);
+  EXPECT_EQ(stuck.get()->positions.front().seq, Seq{2});
+  EXPECT_EQ(behind.get()->positions.front().seq, Seq{3});
 }
 
 TEST(MariaDbQueueStore, ReopenKeepsQueuesCursorsAndKeys) {
@@ -131,6 +167,7 @@ TEST(MariaDbQueueStore, AFailoverGenerationBumpChangesEveryQueuesEpochAndSeqsGoO
   ASSERT_TRUE(s->append(to(UserId{1}, "a")));
   ASSERT_TRUE(s->append(to(UserId{2}, "b")));
   const auto e1 = s->info(UserId{1}).value().epoch, e2 = s->info(UserId{2}).value().epoch;
+  EXPECT_EQ(s->epoch_generation(), 0u);
   // What the failover monitor does when the promoted replica may lack acknowledged writes.
   ASSERT_TRUE(server().admin("INSERT INTO " + b.database + ".failover_generation (id, generation) "
                              "VALUES (1, 1) ON DUPLICATE KEY UPDATE generation = generation + 1"));
@@ -139,6 +176,7 @@ TEST(MariaDbQueueStore, AFailoverGenerationBumpChangesEveryQueuesEpochAndSeqsGoO
   EXPECT_NE(after2.epoch, e2);
   EXPECT_NE(after1.epoch, after2.epoch);
   EXPECT_EQ(after1.head, Seq{1});
+  EXPECT_EQ(s->epoch_generation(), 1u) << "the sync shards learn of it to re-read their users' epochs";
   auto next = s->append(to(UserId{1}, "c"));
   ASSERT_TRUE(next);
   EXPECT_EQ(next->positions.front().seq, Seq{2});
