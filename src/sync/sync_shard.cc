@@ -29,13 +29,14 @@ SyncShard::SyncShard(std::uint32_t shard, const SyncOptions& options, store::Que
                      ShardRouter& router, DeviceSink& sink, Clock now)
     : shard_(shard), options_(options), store_(store), router_(router), sink_(sink),
       now_(std::move(now)), memory_(options.memory), resyncs_(options.resyncs), ids_(shard),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()), epoch_generation_(store.epoch_generation()) {}
 
 std::string SyncShard::encode(Encoding enc, const wire::Message& m) const {
   return enc == Encoding::json ? wire::encode_json(m) : wire::encode(m);
 }
 
 Result<SyncShard::User*> SyncShard::load(core::UserId user) {
+  check_epoch_generation();
   User& u = users_[user];
   if (u.inbox) return &u;
   auto info = store_.info(user);
@@ -91,6 +92,7 @@ void SyncShard::attach_history(const store::HistoryStore& history,
 
 void SyncShard::on_appended(core::UserId user, const core::Update& update,
                             std::optional<RequestOrigin> origin) {
+  check_epoch_generation();  // `update` may be the first news of a new generation
   if (const auto* pc = std::get_if<core::ParticipantsChanged>(&update.body)) {
     // Publishes on the thread's ephemeral topics are checked per message against the inbox
     // below; subscriptions were checked once, so they go now.

@@ -276,6 +276,12 @@ class SyncShard {
   };
 
   Result<User*> load(core::UserId user);
+  // If the store's epoch generation moved (QueueStore::epoch_generation: a failover that may
+  // have lost acknowledged writes changed every queue's epoch), forgets what this shard keeps
+  // of each loaded user (inbox, memory tier), reads its QueueInfo again, and sends each of
+  // its streaming devices a Resync (epoch_changed, at the new epoch) so none goes on at the
+  // old one missing updates. Called at the shard's entry points (sync_shard_epochs.cc).
+  void check_epoch_generation();
   // `user`'s inbox at `info`: history's state plus the queue after it (errc::trimmed if a
   // trim raced with the read), or the queue alone without history.
   Result<Inbox> materialize(core::UserId user, const store::QueueInfo& info);
@@ -329,6 +335,7 @@ class SyncShard {
   IdGenerator ids_;
   std::mt19937_64 rng_;
   std::unordered_map<core::UserId, User> users_;
+  std::uint64_t epoch_generation_ = 0;  // the store's, as this shard last acted on it
   std::unordered_map<ConnId, Device> devices_;
   std::uint64_t next_token_ = 1;
   Stats stats_;

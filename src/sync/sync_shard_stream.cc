@@ -207,6 +207,7 @@ std::optional<core::ThreadId> SyncShard::scoped_resync(core::UserId user,
 }
 
 void SyncShard::on_keep_alive(ConnId conn) {
+  check_epoch_generation();  // a heartbeat must not tell an epoch the store no longer has
   auto dit = devices_.find(conn);
   if (dit == devices_.end() || !dit->second.stream) return;
   Device& d = dit->second;
