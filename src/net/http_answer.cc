@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "base/json.h"
+#include "net/detail/server_core.h"
 #include "net/errc.h"
 #include "net/static_files.h"
+#include "store/blob/blob_service.h"
 #include "wire/codec.h"
 #include "wire/json_codec.h"
 
@@ -36,8 +38,16 @@ Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId use
           kJsonType};
 }
 
-Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,
-                  bool accept_gzip, std::string_view target, const std::string& file) {
+AppConfig app_config(const ServerCore& core) {
+  AppConfig c;
+  c.ws_port = core.ws_port.load();
+  if (core.blobs() != nullptr) c.max_blob_bytes = core.blobs()->options().max_bytes;
+  if (core.sync_options() != nullptr) c.edit_window_ms = core.sync_options()->requests.edit_window.count();
+  return c;
+}
+
+Answer app_answer(const HttpOptions& options, const AppConfig& config, bool accept_gzip,
+                  std::string_view target, const std::string& file) {
   // Relative links of the app resolve against /app/, not /.
   if (file.empty() && !target.starts_with("/app/")) {
     Answer a = text_answer(301, "moved to /app/\n");
@@ -45,7 +55,8 @@ Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64
     return a;
   }
   if (file == "config.json") {
-    return {200, fmt::format("{{\"ws_port\":{},\"max_blob_bytes\":{}}}", ws_port, max_blob_bytes), kJsonType};
+    return {200, fmt::format("{{\"ws_port\":{},\"max_blob_bytes\":{},\"edit_window_ms\":{}}}", config.ws_port,
+                             config.max_blob_bytes, config.edit_window_ms), kJsonType};
   }
   auto name = app_file_name(file);
   if (!name || options.app_dir.empty()) return text_answer(404, "not found\n");

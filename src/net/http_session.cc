@@ -192,8 +192,7 @@ class HttpSession final : public ConnectionBase,
     if (std::holds_alternative<HealthRoute>(route)) return gather(Gather::health);
     if (std::holds_alternative<MetricsRoute>(route)) return gather(Gather::metrics);
     if (const auto* r = std::get_if<AppRoute>(&route)) {
-      const std::uint64_t max_blob = core().blobs() ? core().blobs()->options().max_bytes : 0;
-      return respond(app_answer(options(), core().ws_port.load(), max_blob, gzip_, req.target(), r->file));
+      return respond(app_answer(options(), app_config(core()), gzip_, req.target(), r->file));
     }
     if (!api.user) return respond(error_answer(encoding_, api.user.error()));
     on_authenticated();

@@ -16,12 +16,13 @@ from irisd_e2e import HERE, Irisd, Skip
 MAX_BLOB = 200_000
 
 
-def case_webapp_config_names_the_websocket_port_and_the_attachment_limit():
-    s = Irisd("--blobs.max_bytes", str(MAX_BLOB))
+def case_webapp_config_names_the_websocket_port_the_attachment_limit_and_the_edit_window():
+    s = Irisd("--blobs.max_bytes", str(MAX_BLOB), "--sync.edit_window", "2m")
     try:
         status, _, body = Http(s).call("GET", "/app/config.json")
         assert status == 200, status
-        assert json.loads(body) == {"ws_port": int(s.ports["ws"]), "max_blob_bytes": MAX_BLOB}, body
+        assert json.loads(body) == {"ws_port": int(s.ports["ws"]), "max_blob_bytes": MAX_BLOB,
+                                    "edit_window_ms": 120_000}, body
         s.stop()
     finally:
         s.cleanup()

@@ -170,6 +170,15 @@ export function shownMessage(m, outbox, me) {
   return out;
 }
 
+// Whether the server would still take an edit or unsend of `m` from `me`: one's own message,
+// within the edit window (config.json's edit_window_ms; 0 turns both off; unknown, from an
+// older server: offered, and the server decides).
+export function canEdit(m, me, windowMs, now) {
+  if (m.sender !== me) return false;
+  if (windowMs === undefined || windowMs === null) return true;
+  return windowMs > 0 && now - Number(m.time_ms) < windowMs;
+}
+
 // The badge: the server's pushed count while it is exact at the position held, else the sum
 // of the threads' unread counts (the same figure, counted locally).
 export function badgeCount(threads, pos, pushed) {

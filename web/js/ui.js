@@ -1,9 +1,10 @@
 // The DOM: inbox, open thread (its messages, then its pending sends), typing, read
 // receipts, the badge and the connection state. Renders are coalesced to one per animation
 // frame. A message shows its edit count, reactions and attachments, and its actions (edit
-// and unsend for one's own; delete for me and reactions for any); the bytes of attachments
+// and unsend for one's own within the server's edit window; delete for me and reactions for
+// any); the bytes of attachments
 // come from attachments.js.
-import { badgeCount, inboxOrder, pendingOf, shownMessage } from './model.js';
+import { badgeCount, canEdit, inboxOrder, pendingOf, shownMessage } from './model.js';
 import { Attachments } from './attachments.js';
 
 const $ = (id) => document.getElementById(id);
@@ -172,7 +173,8 @@ export class Ui {
     const bar = document.createElement('span');
     bar.className = 'actions';
     const act = (cls, label, fn) => { const b = document.createElement('button'); b.className = cls; b.textContent = label; b.onclick = fn; bar.append(b); };
-    if (mine) {
+    const config = this.app.config || {};
+    if (canEdit(m, this.app.me, config.edit_window_ms, Date.now())) {  // redrawn every second: they go when the window closes
       act('edit', 'Edit', () => this.edit(thread, m));
       act('unsend', 'Unsend', () => this.app.act(thread, m.message, 'unsend'));
     }

@@ -1,7 +1,7 @@
 // Unit tests of the web app's pure modules (model.js, ids.js, backoff.js) under node:test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyUpdate, badgeCount, continuity, inboxOrder, pendingOf, shownMessage, threadFromSnapshot } from '../js/model.js';
+import { applyUpdate, badgeCount, canEdit, continuity, inboxOrder, pendingOf, shownMessage, threadFromSnapshot } from '../js/model.js';
 import { cmpId, newClientId, nextSeq, tokenClaims } from '../js/ids.js';
 import { Backoff } from '../js/backoff.js';
 
@@ -132,6 +132,15 @@ test('a pending edit, reaction or unsend shows over the stored message, which st
   assert.equal(shownMessage(m, [], '1'), m);
   // Actions are not pending sends.
   assert.deepEqual(pendingOf(outbox, { thread: '7', messages: [m] }).map((e) => e.client_id), ['d']);
+});
+
+test('edit and unsend are offered for one\'s own messages within the server\'s window only', () => {
+  const m = { message: '5', sender: '1', time_ms: '1000', text: 'x' };
+  assert.equal(canEdit(m, '1', 60000, 60999), true);
+  assert.equal(canEdit(m, '1', 60000, 61000), false);        // the window closed
+  assert.equal(canEdit(m, '2', 60000, 2000), false);         // someone else's
+  assert.equal(canEdit(m, '1', 0, 1000), false);             // edits off on this server
+  assert.equal(canEdit(m, '1', undefined, 10 ** 12), true);  // an older server: it decides
 });
 
 test('the badge is the pushed count at the position held, else the sum of the unread counts', () => {

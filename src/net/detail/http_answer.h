@@ -48,14 +48,24 @@ Answer text_answer(unsigned status, std::string body, bool retry_after = false);
 // no_discovery when this server is in no cell, 503 route_unknown while no owner is known.
 Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user);
 
+// What /app/config.json tells the web app about this server: where MQTT over WebSocket
+// listens; the largest attachment the blob store takes (0: none), so the app refuses a larger
+// file before uploading it; sync.edit_window in ms (0: edits and unsends off), so it offers
+// Edit and Unsend only while the server would take them.
+struct AppConfig {
+  std::uint16_t ws_port = 0;
+  std::uint64_t max_blob_bytes = 0;
+  std::int64_t edit_window_ms = 0;
+};
+class ServerCore;
+AppConfig app_config(const ServerCore& core);
+
 // GET /app/... (`target` the request's, `file` its AppRoute's): a file of options.app_dir,
-// /app/config.json (where the WebSocket listens: `ws_port`; the largest attachment the blob
-// store takes, `max_blob_bytes`, 0 without one, so the app refuses a file before uploading
-// it), or /app -> /app/. With `accept_gzip`, a file that has a `<name>.gz` beside it (the
-// build makes one for the MQTT.js bundle) is answered with that, gzipped: compressing 340 KB
-// on every cold start cost the server more than the transfer.
-Answer app_answer(const HttpOptions& options, std::uint16_t ws_port, std::uint64_t max_blob_bytes,
-                  bool accept_gzip, std::string_view target, const std::string& file);
+// /app/config.json (`config` as JSON), or /app -> /app/. With `accept_gzip`, a file that has
+// a `<name>.gz` beside it (the build makes one for the MQTT.js bundle) is answered with that,
+// gzipped: compressing 340 KB on every cold start cost the server more than the transfer.
+Answer app_answer(const HttpOptions& options, const AppConfig& config, bool accept_gzip,
+                  std::string_view target, const std::string& file);
 
 // Runs a long poll on the owner shard's `hub`; `deliver` gets its answer (200 with one
 // Envelope, 204 when superseded, or an error) now or when the hub has one.

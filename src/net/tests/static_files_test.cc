@@ -60,18 +60,18 @@ TEST(StaticFiles, APrecompressedCopyIsAnsweredAsItIsOnlyToAClientThatTakesGzip) 
   options.app_dir = root.string();
   using detail::Answer;
   using detail::app_answer;
-  const Answer gz = app_answer(options, 1, 0, true, "/app/vendor/lib.js", "vendor/lib.js");
+  const Answer gz = app_answer(options, {}, true, "/app/vendor/lib.js", "vendor/lib.js");
   EXPECT_EQ(gz.body, "gzipped bytes");
   EXPECT_TRUE(gz.gzipped);
   EXPECT_EQ(gz.content_type, content_type_of("lib.js"));  // the type of what it decodes to
-  const Answer plain = app_answer(options, 1, 0, false, "/app/vendor/lib.js", "vendor/lib.js");
+  const Answer plain = app_answer(options, {}, false, "/app/vendor/lib.js", "vendor/lib.js");
   EXPECT_EQ(plain.body, "plain");
   EXPECT_FALSE(plain.gzipped);
-  const Answer none = app_answer(options, 1, 0, true, "/app/app.js", "app.js");
+  const Answer none = app_answer(options, {}, true, "/app/app.js", "app.js");
   EXPECT_EQ(none.body, "no copy");
   EXPECT_FALSE(none.gzipped);  // compressed, if at all, by the session as any answer
-  EXPECT_EQ(app_answer(options, 7, 42, true, "/app/config.json", "config.json").body,
-            R"({"ws_port":7,"max_blob_bytes":42})");
+  EXPECT_EQ(app_answer(options, {7, 42, 900'000}, true, "/app/config.json", "config.json").body,
+            R"({"ws_port":7,"max_blob_bytes":42,"edit_window_ms":900000})");
   fs::remove_all(root);
 }
 
