@@ -117,29 +117,45 @@ const asShown = (m) => ({ message: m.message, sender: m.sender, text: m.text, ed
 // The user's view equals the server's snapshot: position, threads, each thread's latest
 // messages (text, edit count, reactions, attachments: all the server has, or at least the
 // latest 20 that a snapshot gives a refetched thread), unread counts, names, no message
-// twice, nothing pending; and the badge equals GET /v1/badge.
+// twice, nothing pending; and the badge equals GET /v1/badge at the same seq. Compared again
+// (at most 30 times, 300 ms apart) while the page may still be moving, e.g. a read receipt
+// of its own on its way between the snapshot and the badge.
 async function sameAsServer(name, token, page) {
+  let why = '';
+  for (let attempt = 0; attempt < 30; attempt++) {
+    if (attempt) await sleep(300);
+    why = await differences(name, token, page);
+    if (!why) return view(page);
+  }
+  fail(why);
+}
+
+async function differences(name, token, page) {
   const snap = (await api(token, '/v1/snapshot?messages=200')).snapshot;
-  await waitFor(`${name} at the server's head ${snap.seq}`, async () => { const v = await view(page); return (v.pos.seq === snap.seq && !v.pending) || { ok: false, why: [v.pos, v.pending] }; });
+  await waitFor(`${name} at the server's head ${snap.seq}`, async () => { const v = await view(page); return (cmpSeq(v.pos.seq, snap.seq) >= 0 && !v.pending) || { ok: false, why: [v.pos, v.pending] }; });
   const v = await view(page);
-  if (v.pos.epoch !== snap.epoch) fail(`${name} epoch ${v.pos.epoch} != ${snap.epoch}`);
-  if (v.threads.length !== snap.threads.length) fail(`${name} has ${v.threads.length} threads, server ${snap.threads.length}`);
+  if (v.pos.seq !== snap.seq) return `${name} at ${v.pos.seq}, the snapshot at ${snap.seq}`;
+  if (v.pos.epoch !== snap.epoch) return `${name} epoch ${v.pos.epoch} != ${snap.epoch}`;
+  if (v.threads.length !== snap.threads.length) return `${name} has ${v.threads.length} threads, server ${snap.threads.length}`;
   for (const ts of snap.threads) {
     const mine = thread(v, ts.thread);
-    if (!mine) fail(`${name} lacks thread ${ts.thread}`);
+    if (!mine) return `${name} lacks thread ${ts.thread}`;
     const k = Math.min(mine.messages.length, ts.latest_messages.length);
-    if (k < Math.min(20, ts.latest_messages.length)) fail(`${name} holds ${k} messages of thread ${ts.thread}`);
+    if (k < Math.min(20, ts.latest_messages.length)) return `${name} holds ${k} messages of thread ${ts.thread}`;
     const want = ts.latest_messages.slice(-k).map(asShown);
     const got = mine.messages.slice(-k);
-    if (JSON.stringify(got) !== JSON.stringify(want)) fail(`${name} thread ${ts.thread} differs from the server's: ${JSON.stringify(got).slice(0, 400)} != ${JSON.stringify(want).slice(0, 400)}`);
-    if (mine.unread !== ts.unread_count) fail(`${name} unread ${mine.unread} != server ${ts.unread_count}`);
-    if (mine.name !== ts.name) fail(`${name} thread name ${mine.name} != ${ts.name}`);
+    if (JSON.stringify(got) !== JSON.stringify(want)) return `${name} thread ${ts.thread} differs from the server's: ${JSON.stringify(got).slice(0, 400)} != ${JSON.stringify(want).slice(0, 400)}`;
+    if (mine.unread !== ts.unread_count) return `${name} unread ${mine.unread} != server ${ts.unread_count}`;
+    if (mine.name !== ts.name) return `${name} thread name ${mine.name} != ${ts.name}`;
     const ids = mine.messages.map((m) => m.message);
-    if (new Set(ids).size !== ids.length) fail(`${name} shows a message twice`);
+    if (new Set(ids).size !== ids.length) return `${name} shows a message twice`;
   }
   const badge = (await api(token, '/v1/badge')).badge;
-  if (v.badge !== badge.unread) fail(`${name} badge ${v.badge} != server ${badge.unread}`);
-  return v;
+  if (badge.seq !== snap.seq) return `the badge at ${badge.seq}, the snapshot at ${snap.seq}`;
+  if (v.badge !== badge.unread) return `${name} badge ${v.badge} != server ${badge.unread}`;
+  return '';
 }
+
+const cmpSeq = (a, b) => (BigInt(a) < BigInt(b) ? -1 : BigInt(a) > BigInt(b) ? 1 : 0);
 
 module.exports = { env, state, fail, sleep, log, proxy, waitFor, view, thread, texts, hasAll, openThread, sendDom, cli, api, shot, launch, openUser, asShown, sameAsServer };
