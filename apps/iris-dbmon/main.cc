@@ -1,6 +1,5 @@
 // iris-dbmon: the failover monitor of a replicated MariaDB pair (see options.cc --help).
 // Parses options, serves /metrics, runs dbpair::Monitor until SIGINT/SIGTERM.
-#include <csignal>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -10,15 +9,11 @@
 #include "apps/iris-dbmon/metrics_http.h"
 #include "apps/iris-dbmon/options.h"
 #include "base/log.h"
+#include "base/stop_signals.h"
 
 int main(int argc, char** argv) {
   using namespace iris;
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  std::signal(SIGPIPE, SIG_IGN);
+  block_stop_signals();
 
   dbmon::Options options;
   try {
@@ -51,8 +46,7 @@ int main(int argc, char** argv) {
     std::ofstream(options.ports_file) << "metrics=" << metrics_port << "\npid=" << getpid() << "\n";
   }
   std::jthread worker([&monitor](std::stop_token stop) { monitor.run(stop); });
-  int sig = 0;
-  sigwait(&set, &sig);
+  const int sig = wait_for_stop_signal();
   IRIS_LOG(info, "dbmon", "stopping on signal {}", sig);
   worker.request_stop();
   worker.join();

@@ -1,6 +1,5 @@
 // irisd: parses arguments and runs the Server, or one of the one-shot commands
 // (admin_commands.h); nothing else lives here.
-#include <csignal>
 #include <cstdio>
 #include <stdexcept>
 
@@ -9,17 +8,12 @@
 #include "apps/irisd/private_files.h"
 #include "apps/irisd/server.h"
 #include "base/log.h"
+#include "base/stop_signals.h"
 
 int main(int argc, char** argv) {
   using namespace iris;
-  // Block the stop signals in every thread; Server::run_until_signal waits for them.
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  // A peer that closes while we write must not kill the server.
-  std::signal(SIGPIPE, SIG_IGN);
+  // Server::run_until_signal waits for the stop signals.
+  block_stop_signals();
 
   irisd::Parsed parsed;
   try {

@@ -13,6 +13,7 @@
 #include "apps/irisd/queue_store_backend.h"
 #include "apps/irisd/secret.h"
 #include "base/log.h"
+#include "base/stop_signals.h"
 
 namespace iris::irisd {
 namespace {
@@ -166,12 +167,7 @@ bool Server::start() {
 }
 
 void Server::run_until_signal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
+  const int sig = wait_for_stop_signal();
   IRIS_LOG(info, "irisd", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
   stop();
 }
