@@ -279,6 +279,13 @@ const std::vector<Option>& options() {
          c.mariadb.retry_backoff = std::chrono::milliseconds(to_u64_max("mariadb.retry_backoff_ms", v, 3'600'000));
          if (c.mariadb.retry_backoff.count() == 0) throw std::runtime_error("mariadb.retry_backoff_ms: must be positive");
        }},
+      {"mariadb.watch_interval_ms",
+       "How often the queue store reads the primary's semi-sync status (a fallback to "
+       "asynchronous replication is logged and counted in iris_store_semisync_fallbacks_total) "
+       "and the failover generation; 0: never. Default: 1000",
+       [](Config& c, std::string_view v) {
+         c.mariadb.watch_interval = std::chrono::milliseconds(to_u64_max("mariadb.watch_interval_ms", v, 3'600'000));
+       }},
       {"mariadb.retry_backoff_max_ms", "Upper bound of mariadb.retry_backoff_ms. Default: 1000",
        [](Config& c, std::string_view v) {
          c.mariadb.retry_backoff_max = std::chrono::milliseconds(to_u64_max("mariadb.retry_backoff_max_ms", v, 3'600'000));

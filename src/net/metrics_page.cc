@@ -140,6 +140,9 @@ std::string render(const MetricsPage& p) {
   w.histogram("iris_store_commit_seconds", "Latency of the queue store's group commits (write + sync).",
               p.store.commits.bounds_seconds, commit_counts, p.store.commits.sum_seconds);
   w.gauge("iris_store_writable", "1 while the queue store accepts writes.", p.store.writable ? 1 : 0);
+  w.counter("iris_store_semisync_fallbacks_total",
+            "Times the MariaDB primary was seen falling back to asynchronous replication.",
+            p.store.semisync_fallbacks);
   w.counter("iris_mqtt_connects_total", "MQTT CONNECTs by outcome.",
             {{"result", "accepted", static_cast<double>(p.mqtt.connects_accepted)},
              {"result", "rejected", static_cast<double>(p.mqtt.connects_rejected)}});

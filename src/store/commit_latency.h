@@ -31,6 +31,10 @@ struct StoreStats {
   // Latency of each group commit (write + WAL sync); empty for stores without a commit
   // thread.
   LatencyHistogram commits;
+  // Times the replicated store's primary was seen falling back from semi-synchronous to
+  // asynchronous replication (MariaDB's pair watch): writes acknowledged meanwhile may be on
+  // one server only. 0 for the embedded stores.
+  std::uint64_t semisync_fallbacks = 0;
 };
 
 class CommitLatency {

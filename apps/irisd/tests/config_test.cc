@@ -312,6 +312,7 @@ TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfA
   EXPECT_EQ(d.config.mariadb.database, "iris");
   EXPECT_EQ(d.config.mariadb.pool_size, 4u);
   EXPECT_EQ(d.config.mariadb.commit_connections, 4u);
+  EXPECT_EQ(d.config.mariadb.watch_interval, std::chrono::milliseconds(1000));
   EXPECT_EQ(d.config.mariadb.read_timeout, std::chrono::seconds(10));
   const auto file = write_config(
       "store.backend = mariadb\n"
@@ -320,7 +321,7 @@ TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfA
       "mariadb.password = s3cret\n");
   auto p = parse({"--config", file, "--mariadb.database=queues", "--mariadb.pool_size", "8",
                   "--mariadb.read_timeout", "30s", "--mariadb.retry_backoff_ms", "20",
-                  "--mariadb.commit_connections", "2"});
+                  "--mariadb.commit_connections", "2", "--mariadb.watch_interval_ms", "0"});
   EXPECT_EQ(p.config.store_backend, StoreBackend::mariadb);
   EXPECT_EQ(p.config.mariadb.servers, (std::vector<std::string>{"10.0.0.1:3306", "[::1]:3307"}));
   EXPECT_EQ(p.config.mariadb.user, "irisd");
@@ -328,6 +329,7 @@ TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfA
   EXPECT_EQ(p.config.mariadb.database, "queues");
   EXPECT_EQ(p.config.mariadb.pool_size, 8u);
   EXPECT_EQ(p.config.mariadb.commit_connections, 2u);
+  EXPECT_EQ(p.config.mariadb.watch_interval, std::chrono::milliseconds(0));
   EXPECT_EQ(p.config.mariadb.read_timeout, std::chrono::seconds(30));
   EXPECT_EQ(p.config.mariadb.retry_backoff, std::chrono::milliseconds(20));
 }

@@ -21,6 +21,7 @@
 #include "dbpair/pair_admin.h"
 #include "dbpair/testing/acking_writer.h"
 #include "dbpair/tests/pair_fixture.h"
+#include "store/mariadb/mariadb_queue_store.h"
 
 namespace iris::dbpair {
 namespace {
@@ -268,6 +269,16 @@ TEST_F(MariaDbPairTest, ASemiSyncFallbackIsReportedAndTheNextFailoverBumpsTheGen
   std::jthread monitoring([&](std::stop_token s) { monitor.run(s); });
   ASSERT_TRUE(eventually([&] { return monitor.metrics().primary.load() == int(p) &&
                                       !monitor.metrics().replica_may_lag.load(); }, 5s));
+  // irisd's queue store on the pair watches the same status (its own metric and log line).
+  store::MariaDbOptions m;
+  for (const auto& s : pair_->servers()) m.servers.push_back(s.to_string());
+  m.user = pair_->app().user;
+  m.password = pair_->app().password;
+  m.watch_interval = 100ms;
+  auto queue = store::open_mariadb_queue_store({}, m);
+  ASSERT_TRUE(queue) << queue.error().message();
+  std::this_thread::sleep_for(300ms);  // the watch has seen semi-sync on
+  EXPECT_EQ((*queue)->stats().semisync_fallbacks, 0u);
   auto primary = admin(p);
   auto replica = admin(1 - p);
   ASSERT_TRUE(primary.query("SET GLOBAL rpl_semi_sync_master_timeout = 200"));
@@ -276,6 +287,9 @@ TEST_F(MariaDbPairTest, ASemiSyncFallbackIsReportedAndTheNextFailoverBumpsTheGen
   // server only. This is what the long default timeout prevents; here it is forced.
   EXPECT_TRUE(insert_acknowledged(p, 1'000'005));
   ASSERT_TRUE(eventually([&] { return monitor.metrics().semisync_fallbacks.load() == 1; }, 3s));
+  EXPECT_TRUE(eventually([&] { return (*queue)->stats().semisync_fallbacks == 1; }, 3s))
+      << "irisd counts the fallback too";
+  queue->reset();  // before the kill: its commit threads would look for the new primary
   EXPECT_TRUE(monitor.metrics().replica_may_lag.load());
   kill("primary");
   ASSERT_TRUE(eventually([&] { return monitor.metrics().failovers.load() == 1; }, 10s));

@@ -44,6 +44,7 @@ TEST(MetricsPage, SumsShardsAndRendersEveryFamily) {
   page.store.commits.counts = {3, 1};
   page.store.commits.sum_seconds = 0.5;
   page.store.commits.count = 4;
+  page.store.semisync_fallbacks = 2;
 
   const std::string text = render(page);
   EXPECT_TRUE(has_line(text, "iris_connections 7"));
@@ -64,6 +65,7 @@ TEST(MetricsPage, SumsShardsAndRendersEveryFamily) {
   EXPECT_TRUE(has_line(text, "iris_mqtt_malformed_packets_total 4"));
   EXPECT_TRUE(has_line(text, "iris_slow_consumers_total 1"));
   EXPECT_TRUE(has_line(text, "iris_store_writable 1"));
+  EXPECT_TRUE(has_line(text, "iris_store_semisync_fallbacks_total 2"));
 }
 
 TEST(MetricsPage, ShowsUnauthenticatedConnectionsAndTheirRefusals) {

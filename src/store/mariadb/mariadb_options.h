@@ -48,6 +48,12 @@ struct MariaDbOptions {
   // behind a dead database) and the next search waits `retry_backoff`, doubling up to
   // `retry_backoff_max`. Defaults 50 ms and 1 s: a promoted replica is found within ~1 s.
   std::chrono::milliseconds retry_backoff{50};
+  // How often the queue store's pair watch (a thread of its own, never an event loop) reads
+  // the writable server's semi-sync status and the failover generation: a fallback to
+  // asynchronous replication is counted (StoreStats::semisync_fallbacks) and logged once, and
+  // a generation bump reaches the sync shards without waiting for a write. 0: no watch.
+  // Default 1 s: one small query per second.
+  std::chrono::milliseconds watch_interval{1000};
   std::chrono::milliseconds retry_backoff_max{1000};
 };
 

@@ -25,6 +25,7 @@
 #include "store/errc.h"
 #include "store/mariadb/connection_pool.h"
 #include "store/mariadb/detail/group_sql.h"
+#include "store/mariadb/detail/semisync_watch.h"
 #include "store/mariadb/queue_schema.h"
 
 namespace iris::store {
@@ -53,9 +54,21 @@ class MariaDbQueueStore final : public QueueStore {
         commit_loop(c);
       });
     }
+    if (mariadb.watch_interval.count() > 0) {
+      watcher_ = std::thread([this] {
+        name_this_thread("iris-dbwatch");
+        watch_loop();
+      });
+    }
   }
 
   ~MariaDbQueueStore() override {
+    {
+      std::lock_guard lock(watch_mu_);
+      watch_stop_ = true;
+    }
+    watch_cv_.notify_one();
+    if (watcher_.joinable()) watcher_.join();
     queue_.close();
     for (auto& c : committers_) c.thread.join();  // drain every pending operation first
   }
@@ -221,6 +234,7 @@ class MariaDbQueueStore final : public QueueStore {
     StoreStats out;
     out.writable = !refusing_writes_.load(std::memory_order_relaxed);
     out.commits = commit_latency_.read();
+    out.semisync_fallbacks = semisync_fallbacks_.load(std::memory_order_relaxed);
     return out;
   }
 
@@ -516,6 +530,49 @@ class MariaDbQueueStore final : public QueueStore {
   }
 
   // The actors of `user`'s committed updates from `first` on (the sender shares' scan).
+  // The pair watch: every MariaDbOptions::watch_interval, the writable server's semi-sync
+  // status and the failover generation, read through the pool (one query) on this thread.
+  void watch_loop() {
+    std::unique_lock lock(watch_mu_);
+    while (!watch_stop_) {
+      lock.unlock();
+      watch_once();
+      lock.lock();
+      watch_cv_.wait_for(lock, pool_.options().watch_interval, [&] { return watch_stop_; });
+    }
+  }
+
+  void watch_once() {
+    struct Seen {
+      std::string server;
+      std::vector<Rows> rows;
+    };
+    auto seen = pool_.with_connection([&](Connection& c) -> Result<Seen> {
+      auto rows = c.query(
+          "SHOW GLOBAL STATUS WHERE Variable_name IN ('Rpl_semi_sync_master_status', "
+          "'Rpl_semi_sync_master_no_tx');"
+          "SELECT COALESCE(MAX(generation), 0) FROM failover_generation");
+      if (!rows) return fail(rows.error());
+      return Seen{c.server().str(), std::move(*rows)};
+    });
+    if (!seen || seen->rows.size() != 2) return;  // the commit threads report a lost database
+    if (auto generation = seen->rows[1].u64(0, 0)) learn_generation(*generation);
+    mariadb::detail::SemiSyncSample sample{seen->server, false, 0};
+    const Rows& status = seen->rows[0];
+    for (std::size_t i = 0; i < status.size(); ++i) {
+      if (status.bytes(i, 0) == "Rpl_semi_sync_master_status") sample.on = status.bytes(i, 1) == "ON";
+      if (status.bytes(i, 0) == "Rpl_semi_sync_master_no_tx") sample.no_tx = status.u64(i, 1).value_or(0);
+    }
+    if (semisync_.observe(sample)) {
+      semisync_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+      IRIS_LOG(error, "store",
+               "MariaDB primary {}: semi-sync fell back to asynchronous replication ({} commits "
+               "without a replica's acknowledgement): writes acknowledged meanwhile may be on the "
+               "primary only; the next failover bumps the failover generation",
+               sample.server, sample.no_tx);
+    }
+  }
+
   // Publishes the highest failover generation seen (it only grows: the failover tools raise it).
   void learn_generation(std::uint64_t generation) const {
     auto seen = epoch_generation_.load(std::memory_order_relaxed);
@@ -548,6 +605,14 @@ class MariaDbQueueStore final : public QueueStore {
   std::atomic<bool> refusing_writes_{false};
   // The failover generation as last read by any thread (epoch_generation()).
   mutable std::atomic<std::uint64_t> epoch_generation_{0};
+  std::atomic<std::uint64_t> semisync_fallbacks_{0};
+
+  // The pair watch (watch_loop): its thread, its stop flag and its detector.
+  std::mutex watch_mu_;
+  std::condition_variable watch_cv_;
+  bool watch_stop_ = false;  // guarded by watch_mu_
+  mariadb::detail::SemiSyncWatch semisync_;  // owned by the watch thread
+  std::thread watcher_;
 
   // Shared by the commit threads. Each group's users are its own while it is in flight
   // (CommitQueue), so the entries a group reads and publishes are no other group's; the maps
