@@ -186,6 +186,10 @@ class SyncShard {
   // the streaming connection whose request made it, when that is one of `user`'s devices.
   void on_appended(core::UserId user, const core::Update& update,
                    std::optional<RequestOrigin> origin = std::nullopt);
+  // `user`'s queue is known to hold `seq` (a retried request found its first attempt
+  // committed): if this shard has not seen it (the first attempt's outcome was unknown), it
+  // reads what it missed from the store and takes it as appended, so devices get it now.
+  void on_known_committed(core::UserId user, core::Seq seq);
 
   // The inbox of `user` at its current position (HTTP snapshot), with the newest `latest`
   // messages of each thread (default SyncOptions::snapshot_latest); loads it on first use.

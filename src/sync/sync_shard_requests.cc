@@ -120,7 +120,11 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
     core::Seq sender_seq{0};
     for (const auto& p : r->positions) {
       if (p.user == sender && sender_seq.value() == 0) sender_seq = p.seq;
-      if (r->duplicate) continue;
+      if (r->duplicate) {
+        // The first attempt may have failed with an unknown outcome and committed after all.
+        router->to_owner(p.user, [user = p.user, seq = p.seq](SyncShard& s) { s.on_known_committed(user, seq); });
+        continue;
+      }
       if (*appended) (*appended)(p.user);
       core::Update copy = update;
       copy.seq = p.seq;

@@ -1,12 +1,16 @@
-// SyncShard following a change of every queue's epoch at run time (the replicated store's
-// failover generation, QueueStore::epoch_generation): users already loaded get their new
-// epoch, so their devices resync instead of silently missing updates.
+// SyncShard and what a replicated store's failures make it learn late: a change of every
+// queue's epoch at run time (the failover generation, QueueStore::epoch_generation: users
+// already loaded get their new epoch, so their devices resync instead of silently missing
+// updates), and an append answered `unavailable` that committed after all (pushed once a
+// retry finds it committed).
 #include <gtest/gtest.h>
 
 #include <deque>
 #include <map>
+#include <utility>
 
 #include "core/testing/random_updates.h"
+#include "store/errc.h"
 #include "store/memory/memory_queue_store.h"
 #include "sync/sync_shard.h"
 #include "wire/codec.h"
@@ -19,12 +23,20 @@ using core::ThreadId;
 using core::UserId;
 
 // The in-memory model with a failover generation, as the MariaDB store reports it: each
-// queue's epoch mixed with the generation, and epoch_generation() the generation.
-class GenerationStore final : public store::QueueStore {
+// queue's epoch mixed with the generation, and epoch_generation() the generation; and with
+// appends whose answer is lost (committed, answered unavailable), as after a lost COMMIT reply.
+class FailoverStore final : public store::QueueStore {
  public:
   std::uint64_t generation = 0;
+  bool lose_next_answer = false;
 
-  void async_append(store::AppendRequest r, AppendCallback done) override { model_->async_append(std::move(r), std::move(done)); }
+  void async_append(store::AppendRequest r, AppendCallback done) override {
+    if (!std::exchange(lose_next_answer, false)) return model_->async_append(std::move(r), std::move(done));
+    model_->async_append(std::move(r), [done = std::move(done)](Result<store::AppendResult> committed) {
+      ASSERT_TRUE(committed);
+      done(fail(store::errc::unavailable));
+    });
+  }
   void async_advance_cursor(UserId u, core::CursorName n, Seq to, SeqCallback done) override {
     model_->async_advance_cursor(u, std::move(n), to, std::move(done));
   }
@@ -51,7 +63,10 @@ struct Sink final : DeviceSink {
   void push(ConnId conn, std::string payload, std::uint64_t) override {
     pushes[conn].push_back(wire::decode<wire::Message>(payload).value());
   }
-  void reply(ConnId, RequestTag, std::optional<wire::ErrorCode>, std::string) override {}
+  std::vector<std::optional<wire::ErrorCode>> replies;
+  void reply(ConnId, RequestTag, std::optional<wire::ErrorCode> error, std::string) override {
+    replies.push_back(error);
+  }
   void signal(ConnId conn, std::string payload) override {
     signals[conn].push_back(wire::decode<wire::Message>(payload).value());
   }
@@ -75,9 +90,9 @@ struct Router final : ShardRouter {
 
 constexpr UserId kAnn{1};
 
-class SyncShardEpochTest : public ::testing::Test {
+class SyncShardFailoverTest : public ::testing::Test {
  protected:
-  SyncShardEpochTest() { router_.shard = &shard_; }
+  SyncShardFailoverTest() { router_.shard = &shard_; }
 
   void append(std::string text) {
     store::AppendRequest r;
@@ -100,7 +115,7 @@ class SyncShardEpochTest : public ::testing::Test {
   }
 
   SyncOptions options_;
-  GenerationStore store_;
+  FailoverStore store_;
   Router router_;
   Sink sink_;
   core::Timestamp now_{};
@@ -108,7 +123,7 @@ class SyncShardEpochTest : public ::testing::Test {
   std::uint64_t next_tag_ = 1;
 };
 
-TEST_F(SyncShardEpochTest, AStreamingDeviceIsToldToResyncAtTheNewEpochWhenTheGenerationMoves) {
+TEST_F(SyncShardFailoverTest, AStreamingDeviceIsToldToResyncAtTheNewEpochWhenTheGenerationMoves) {
   append("one");
   const core::Epoch old_epoch = store_.info(kAnn).value().epoch;
   shard_.on_connected(ConnId{1}, kAnn, core::DeviceId{"d1"});
@@ -125,7 +140,7 @@ TEST_F(SyncShardEpochTest, AStreamingDeviceIsToldToResyncAtTheNewEpochWhenTheGen
   EXPECT_EQ(r->head, Seq{2});
 }
 
-TEST_F(SyncShardEpochTest, ALoadedUsersDeviceResumingAtTheOldEpochIsToldEpochChanged) {
+TEST_F(SyncShardFailoverTest, ALoadedUsersDeviceResumingAtTheOldEpochIsToldEpochChanged) {
   append("one");
   const core::Epoch old_epoch = store_.info(kAnn).value().epoch;
   shard_.on_connected(ConnId{1}, kAnn, core::DeviceId{"d1"});
@@ -141,7 +156,7 @@ TEST_F(SyncShardEpochTest, ALoadedUsersDeviceResumingAtTheOldEpochIsToldEpochCha
   EXPECT_EQ(r->epoch, store_.info(kAnn).value().epoch);
 }
 
-TEST_F(SyncShardEpochTest, HeartbeatsCarryTheNewEpochAfterTheGenerationMoves) {
+TEST_F(SyncShardFailoverTest, HeartbeatsCarryTheNewEpochAfterTheGenerationMoves) {
   append("one");
   const core::Epoch old_epoch = store_.info(kAnn).value().epoch;
   shard_.on_connected(ConnId{1}, kAnn, core::DeviceId{"d1"});
@@ -156,6 +171,34 @@ TEST_F(SyncShardEpochTest, HeartbeatsCarryTheNewEpochAfterTheGenerationMoves) {
       EXPECT_NE(h->epoch, old_epoch);
     }
   }
+}
+
+TEST_F(SyncShardFailoverTest, ASendAnsweredUnavailableThatCommittedIsPushedOnceItsRetryFindsIt) {
+  shard_.on_connected(ConnId{1}, kAnn, core::DeviceId{"d1"});
+  resume(ConnId{1}, core::Epoch{0}, Seq{0});  // a live stream on an empty queue
+  const wire::Message create{wire::CreateThreadRequest{core::ClientMsgId{1, 2}, "t", {}}};
+  const auto send = [&] {
+    shard_.on_request(ConnId{1}, RequestTag{next_tag_++}, Encoding::thrift_compact, wire::encode(create));
+    router_.run();
+  };
+  store_.lose_next_answer = true;
+  send();
+  ASSERT_EQ(sink_.replies.size(), 2u);  // the resume's, then the send's
+  EXPECT_TRUE(sink_.replies.back().has_value()) << "answered unavailable";
+  const auto batches = [&] {
+    std::size_t n = 0;
+    for (const auto& m : sink_.pushes[ConnId{1}]) n += std::holds_alternative<wire::DeltaBatch>(m);
+    return n;
+  };
+  EXPECT_EQ(batches(), 0u) << "the shard never saw the append";
+  send();  // the client's retry: the idempotency record answers it
+  EXPECT_FALSE(sink_.replies.back().has_value());
+  ASSERT_EQ(batches(), 1u) << "the committed append reaches the device with the retry";
+  const auto& batch = std::get<wire::DeltaBatch>(sink_.pushes[ConnId{1}].back());
+  EXPECT_EQ(batch.first_seq, Seq{1});
+  EXPECT_EQ(batch.last_seq, Seq{1});
+  send();  // a retry of what the shard has seen pushes nothing again
+  EXPECT_EQ(batches(), 1u);
 }
 
 }  // namespace
