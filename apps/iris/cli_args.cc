@@ -3,6 +3,7 @@
 #include <charconv>
 #include <map>
 
+#include "core/attachment.h"
 #include "core/ids.h"
 
 namespace iris::cli {
@@ -18,7 +19,7 @@ std::optional<std::uint64_t> number(std::string_view s) {
 const std::map<std::string, Command, std::less<>> kCommands{
     {"help", Command::help},       {"login", Command::login},
     {"threads", Command::threads}, {"show", Command::show},
-    {"send", Command::send},       {"create-thread", Command::create_thread},
+    {"send", Command::send},       {"fetch", Command::fetch},       {"create-thread", Command::create_thread},
     {"read", Command::read},       {"tail", Command::tail},
     {"status", Command::status},   {"edit", Command::edit},
     {"unsend", Command::unsend},   {"delete", Command::delete_for_me},
@@ -63,6 +64,10 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
       else if (name == "--device") a.device = value;
       else if (name == "--ca") a.ca_file = value;
       else if (name == "--name") a.name = value;
+      else if (name == "--file") {
+        if (value.empty()) return bad("--file: a path");
+        a.files.push_back(value);
+      } else if (name == "--output" || name == "-o") a.output = value;
       else if (name == "--timeout") {
         auto v = number(value);
         if (!v || *v == 0 || *v > 86400) return bad("--timeout: seconds, 1..86400: " + value);
@@ -124,9 +129,15 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
       break;
     case Command::send:
       if (!thread_arg()) return bad("expected a thread id");
-      if (positional.size() != 2) return bad("send needs THREAD TEXT (quote the text)");
-      a.text = positional[1];
-      if (a.text.empty()) return bad("refusing to send an empty message");
+      if (positional.size() > 2) return bad("send needs THREAD TEXT (quote the text)");
+      if (positional.size() == 2) a.text = positional[1];
+      if (a.text.empty() && a.files.empty()) return bad("refusing to send an empty message");
+      break;
+    case Command::fetch:
+      if (positional.size() != 1 || !core::BlobId::from_hex(positional[0]))
+        return bad("fetch needs BLOB (64 lowercase hex digits)");
+      a.blob = positional[0];
+      if (a.output.empty()) return bad("fetch needs -o PATH");
       break;
     case Command::edit:
     case Command::unsend:

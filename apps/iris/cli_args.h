@@ -19,7 +19,7 @@ namespace iris::cli {
 
 enum class Command : std::uint8_t {
   help, login, threads, show, send, create_thread, read, tail, status,
-  edit, unsend, delete_for_me, react
+  edit, unsend, delete_for_me, react, fetch
 };
 
 struct Args {
@@ -46,6 +46,9 @@ struct Args {
   std::string name;                // create-thread --name
   std::vector<std::uint64_t> users;  // create-thread
   std::optional<std::uint64_t> count;  // tail: exit after N messages
+  std::vector<std::string> files;      // send --file (repeatable): attachments
+  std::string blob;                    // fetch: the blob id (64 hex digits)
+  std::string output;                  // fetch -o: where to write it
 };
 
 inline constexpr const char* kUsage = R"(usage: iris [--config-dir DIR] [--json] [--timeout SECONDS] COMMAND [ARGS]
@@ -57,7 +60,11 @@ commands:
   threads                 list threads, newest activity first
   show THREAD [--before MESSAGE] [--limit N]
                           messages of a thread, oldest first
-  send THREAD TEXT        send a message (kept in the outbox until the server has it)
+  send THREAD [TEXT] [--file PATH]...
+                          send a message (kept in the outbox until the server has it);
+                          each --file is uploaded first and attached (needs login --http)
+  fetch BLOB -o PATH      download an attachment (resumes a partial PATH.part; checked
+                          against its id)
   create-thread [--name NAME] USER...
                           start a thread with these users
   read THREAD             mark a thread read up to its latest message
@@ -79,7 +86,7 @@ options:
 exit codes:
   0 ok  1 other error  2 usage  3 not logged in  4 server unreachable  5 bad token
   6 not a participant  7 unknown thread  8 refused  9 server unavailable  10 timeout
-  11 protocol error  12 local store error
+  11 protocol error  12 local store error  13 local file error (an attachment)
   (edit/unsend past the edit window, of another's message, or of an unknown message: 8)
 )";
 

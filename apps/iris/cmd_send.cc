@@ -1,5 +1,6 @@
-// iris send THREAD TEXT: the message goes into the outbox first (it survives this process),
-// then out; the command waits for the server's answer and the echo.
+// iris send THREAD [TEXT] [--file PATH]...: each file is uploaded first (streamed over HTTP;
+// its reference is what the message carries), then the message goes into the outbox (it
+// survives this process), then out; the command waits for the server's answer and the echo.
 #include <fmt/format.h>
 
 #include <future>
@@ -33,8 +34,14 @@ int cmd_send(const Args& args, Output& out) {
   cb.on_progress = [&out](const client::Progress& p) { out.progress(p); };
   auto c = client::Client::open(std::move(*options), std::move(cb));
   if (!c) return report(out, "send", c.error());
+  std::vector<core::Attachment> attachments;
+  for (const auto& path : args.files) {
+    auto up = (*c)->upload_file(path);
+    if (!up) return report(out, fmt::format("send: upload of {}", path), up.error());
+    attachments.push_back(std::move(up->attachment));
+  }
   // Not started yet: send() runs here and stores the entry before anything can answer it.
-  auto id = (*c)->send(core::ThreadId{args.thread}, args.text);
+  auto id = (*c)->send(core::ThreadId{args.thread}, args.text, std::move(attachments));
   if (!id) return report(out, "send", id.error());
   *mine = *id;
   (*c)->start();

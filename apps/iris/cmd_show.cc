@@ -38,6 +38,7 @@ int cmd_show(const Args& args, Output& out) {
   };
   auto annotation = [](const client::LocalStore::MessageMeta& mm) {
     std::string a;
+    for (const auto& f : mm.attachments) a += "  " + attachment_text(f);
     if (mm.edit_count == 1) a += "  (edited)";
     if (mm.edit_count > 1) a += fmt::format("  (edited {} times)", mm.edit_count);
     if (!mm.reactions.empty()) {
@@ -59,6 +60,14 @@ int cmd_show(const Args& args, Output& out) {
                        json_string(std::to_string(m.sender.value())), m.time.time_since_epoch().count(),
                        json_string(m.text), m.pending ? "true" : "false", meta[i].edit_count,
                        reactions_json(meta[i]));
+      if (!meta[i].attachments.empty()) {
+        j.pop_back();  // the message's closing brace: its attachments go before it
+        j += R"(,"attachments":[)";
+        for (std::size_t k = 0; k < meta[i].attachments.size(); ++k) {
+          j += (k ? "," : "") + attachment_json(meta[i].attachments[k]);
+        }
+        j += "]}";
+      }
     }
     out.line(j + "]}");
     return kExitOk;

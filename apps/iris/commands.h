@@ -17,6 +17,7 @@ int cmd_tail(const Args& args, Output& out);
 int cmd_status(const Args& args, Output& out);
 // edit, unsend, delete (for me) and react: cmd_message_action.cc.
 int cmd_message_action(const Args& args, Output& out);
+int cmd_fetch(const Args& args, Output& out);
 
 // The error line and exit code for a failed step.
 int report(Output& out, std::string_view what, std::error_code ec);

@@ -20,6 +20,7 @@ int exit_code(std::error_code ec) {
     case client::errc::timeout: return 10;
     case client::errc::protocol: return 11;
     case client::errc::store: return 12;
+    case client::errc::file: return 13;
     case client::errc::stopped: return kExitOther;
   }
   return kExitOther;

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
     case Command::unsend:
     case Command::delete_for_me:
     case Command::react: return cmd_message_action(*args, out);
+    case Command::fetch: return cmd_fetch(*args, out);
   }
   return kExitOther;
 }

@@ -65,4 +65,18 @@ std::string format_time(core::Timestamp t) {
   return buf;
 }
 
+std::string attachment_text(const core::Attachment& a) {
+  std::string dims;
+  if (a.width && a.height) dims = fmt::format(" {}x{}", *a.width, *a.height);
+  return fmt::format("[file {} {} {} bytes{} blob {}]", a.name.empty() ? "(no name)" : a.name, a.content_type,
+                     a.size, dims, a.blob.to_hex());
+}
+
+std::string attachment_json(const core::Attachment& a) {
+  std::string j = fmt::format(R"({{"blob":{},"content_type":{},"size":{},"name":{})", json_string(a.blob.to_hex()),
+                              json_string(a.content_type), json_string(std::to_string(a.size)), json_string(a.name));
+  if (a.width && a.height) j += fmt::format(R"(,"width":{},"height":{})", *a.width, *a.height);
+  return j + "}";
+}
+
 }  // namespace iris::cli

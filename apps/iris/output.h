@@ -40,4 +40,10 @@ class Output {
 // "2026-11-29 13:40:05" in local time.
 std::string format_time(core::Timestamp t);
 
+// An attachment for people: "[file cat.png image/png 1234 bytes 640x480 blob <64 hex>]"
+// (the blob id is what `iris fetch` takes); and as JSON, in the wire JSON mapping
+// (docs/PROTOCOL.md "Blobs").
+std::string attachment_text(const core::Attachment& a);
+std::string attachment_json(const core::Attachment& a);
+
 }  // namespace iris::cli

@@ -759,6 +759,19 @@ Result<core::ClientMsgId> Client::act(core::ThreadId thread, core::MessageId mes
   return enqueue(std::move(e));
 }
 
+Result<UploadedFile> Client::upload_file(const std::string& path, std::string name,
+                                        std::string content_type) const {
+  const ClientOptions& o = impl_->opt;  // set at open(), never changed: safe from any thread
+  if (!o.http) return fail(errc::not_configured);
+  return BlobTransfer(*o.http, o.token, o.connect_timeout).upload(path, std::move(name), std::move(content_type));
+}
+
+Result<std::uint64_t> Client::download_blob(const core::BlobId& id, const std::string& path) const {
+  const ClientOptions& o = impl_->opt;
+  if (!o.http) return fail(errc::not_configured);
+  return BlobTransfer(*o.http, o.token, o.connect_timeout).download(id, path);
+}
+
 void Client::set_typing(core::ThreadId thread, bool active) {
   Impl& i = *impl_;
   auto fn = [&i, thread, active] {

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "client/blob_transfer.h"
 #include "client/http_api.h"
 #include "client/local_store.h"
 #include "wire/messages.h"
@@ -143,6 +144,15 @@ class Client {
                                 wire::MessageAction action, std::string text,
                                 std::optional<core::ClientMsgId> retry_of = std::nullopt);
   void set_typing(core::ThreadId thread, bool active);
+
+  // Attachments (docs/PROTOCOL.md "Blobs"), over the HTTP endpoint (errc::not_configured
+  // without one). Blocking on the caller's thread, never the client's: a large file does not
+  // hold up the sync. upload_file streams the file and returns the reference to pass to
+  // send(); download_blob streams a blob to `path`, resuming a partial download
+  // (BlobTransfer). Each socket operation is bounded by connect_timeout.
+  Result<UploadedFile> upload_file(const std::string& path, std::string name = {},
+                                   std::string content_type = {}) const;
+  Result<std::uint64_t> download_blob(const core::BlobId& id, const std::string& path) const;
 
   ClientStatus status();
   // Runs `fn` with the store on the client's thread and returns its result.

@@ -22,6 +22,7 @@ class Category final : public std::error_category {
       case errc::stopped: return "client stopped";
       case errc::snapshot_unavailable: return "a snapshot is needed but none can be fetched";
       case errc::not_configured: return "not logged in (run `iris login`)";
+      case errc::file: return "local file error";
     }
     return "unknown client error";
   }

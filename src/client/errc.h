@@ -31,6 +31,9 @@ enum class errc {
   snapshot_unavailable,
   // No login is stored (CLI: run `iris login` first) or the configuration is unusable.
   not_configured,
+  // A local file (an attachment to upload, a download's target) could not be read or
+  // written, or downloaded bytes do not hash to the blob's id.
+  file,
 };
 
 const std::error_category& error_category();

@@ -89,6 +89,30 @@ TEST(CliArgs, SendTakesAThreadAndOneText) {
   EXPECT_FALSE(parse({"send", "9"}));
 }
 
+TEST(CliArgs, SendTakesFilesWithOrWithoutAText) {
+  auto a = parse({"send", "9", "look", "--file", "a.png", "--file=b.pdf"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->text, "look");
+  EXPECT_EQ(a->files, (std::vector<std::string>{"a.png", "b.pdf"}));
+  auto only = parse({"send", "--file", "a.png", "9"});
+  ASSERT_TRUE(only.has_value());
+  EXPECT_TRUE(only->text.empty());
+  EXPECT_FALSE(parse({"send", "9", "--file", ""}));
+}
+
+TEST(CliArgs, FetchTakesABlobIdAndAnOutputPath) {
+  const std::string blob(64, 'a');
+  auto a = parse({"fetch", blob, "-o", "out.png"});
+  ASSERT_TRUE(a.has_value());
+  EXPECT_EQ(a->command, Command::fetch);
+  EXPECT_EQ(a->blob, blob);
+  EXPECT_EQ(a->output, "out.png");
+  EXPECT_TRUE(parse({"fetch", "--output", "x", blob}).has_value());
+  EXPECT_FALSE(parse({"fetch", blob}));                                  // no -o
+  EXPECT_FALSE(parse({"fetch", std::string(64, 'A'), "-o", "x"}));       // not the one spelling
+  EXPECT_FALSE(parse({"fetch", std::string(63, 'a'), "-o", "x"}));
+}
+
 TEST(CliArgs, CreateThreadTakesUsersAndAName) {
   auto a = parse({"create-thread", "--name", "lunch", "2", "3"});
   ASSERT_TRUE(a.has_value());
