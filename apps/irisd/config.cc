@@ -386,6 +386,72 @@ const std::vector<Option>& options() {
       {"blobs.max_name_bytes",
        "Longest attachment file name in bytes; longer is refused (too_large). Default: 255",
        [](Config& c, std::string_view v) { c.blobs.max_name_bytes = to_u64_max("blobs.max_name_bytes", v, 4096); }},
+      {"mail.lmtp_listen",
+       "Where irisd accepts mail over LMTP (RFC 2033) from an MTA such as Postfix, HOST:PORT "
+       "(an IP address; [::1]:PORT for IPv6; port 0 = any free one, written to ports_file as "
+       "lmtp=). LMTP has no authentication: keep it on loopback unless a firewall guards it. "
+       "Default: empty (off)",
+       [](Config& c, std::string_view v) {
+         if (!v.empty()) {
+           const auto colon = v.rfind(':');
+           std::string host(colon == std::string_view::npos ? std::string_view() : v.substr(0, colon));
+           if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+           boost::system::error_code ec;
+           boost::asio::ip::make_address(host, ec);
+           if (colon == std::string_view::npos || ec) {
+             throw std::runtime_error(fmt::format("mail.lmtp_listen: expected HOST:PORT with an IP address, got '{}'", v));
+           }
+           to_u64_max("mail.lmtp_listen (port)", v.substr(colon + 1), 65535);
+         }
+         c.mail.lmtp_listen = std::string(v);
+       }},
+      {"mail.domain",
+       "The domain of users' mail addresses: mail to <user id>@<domain> (without case) goes to "
+       "that user; other recipients get 550. Empty accepts any domain. Default: localhost",
+       [](Config& c, std::string_view v) { c.mail.domain = std::string(v); }},
+      {"mail.max_message_bytes",
+       "Largest mail in bytes; larger is refused with 552 (at MAIL when the MTA declares SIZE, "
+       "else after DATA, without keeping the bytes). Default: 26214400 (25 MiB)",
+       [](Config& c, std::string_view v) {
+         c.mail.max_message_bytes = to_u64_max("mail.max_message_bytes", v, std::uint64_t{1} << 30);
+         if (c.mail.max_message_bytes < 1024) throw std::runtime_error("mail.max_message_bytes: at least 1024");
+       }},
+      {"mail.max_line_bytes",
+       "Longest LMTP command line in bytes; longer is answered 500. Default: 2048",
+       [](Config& c, std::string_view v) {
+         c.mail.max_line_bytes = to_u64_max("mail.max_line_bytes", v, 1 << 20);
+         if (c.mail.max_line_bytes < 512) throw std::runtime_error("mail.max_line_bytes: at least 512 (RFC 5321)");
+       }},
+      {"mail.max_recipients",
+       "Recipients of one LMTP transaction; more get 452 and the MTA sends them in another. Default: 50",
+       [](Config& c, std::string_view v) {
+         c.mail.max_recipients = to_u64_max("mail.max_recipients", v, 10'000);
+         if (c.mail.max_recipients == 0) throw std::runtime_error("mail.max_recipients: must be positive");
+       }},
+      {"mail.max_parts",
+       "MIME entities of one mail (the message and every part); more is refused with 554 "
+       "before the MIME tree is built. Default: 100",
+       [](Config& c, std::string_view v) {
+         c.mail.max_parts = to_u64_max("mail.max_parts", v, 100'000);
+         if (c.mail.max_parts == 0) throw std::runtime_error("mail.max_parts: must be positive");
+       }},
+      {"mail.max_connections",
+       "LMTP connections at once; more are answered 421 and closed. Default: 64",
+       [](Config& c, std::string_view v) {
+         c.mail.max_connections = to_u64_max("mail.max_connections", v, 100'000);
+         if (c.mail.max_connections == 0) throw std::runtime_error("mail.max_connections: must be positive");
+       }},
+      {"mail.idle_timeout",
+       "How long an LMTP connection may wait without sending anything before it is closed "
+       "with 421 (e.g. 300s). Default: 300s",
+       [](Config& c, std::string_view v) {
+         c.mail.idle_timeout = to_duration("mail.idle_timeout", v);
+         if (c.mail.idle_timeout.count() == 0) throw std::runtime_error("mail.idle_timeout: must be positive");
+       }},
+      {"mail.trim_quotes",
+       "Drop the quoted reply (after \"On ... wrote:\", an \"Original Message\" line, an HTML "
+       "blockquote, a signature after \"-- \") from a mail's text. Default: true",
+       [](Config& c, std::string_view v) { c.mail.trim_quotes = to_bool("mail.trim_quotes", v); }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",

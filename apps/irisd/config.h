@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "cluster/cell_options.h"
+#include "mail/mail_options.h"
 #include "mqtt/options.h"
 #include "net/net_options.h"
 #include "store/mariadb/mariadb_options.h"
@@ -46,6 +47,8 @@ struct Config {
   sync::HistoryWriterOptions history_writer;
   // Attachments: the blob store (an empty dir means <data_dir>/blobs) and its limits.
   store::BlobOptions blobs;
+  // Mail in over LMTP (mail.*): off unless mail.lmtp_listen is set.
+  mail::MailOptions mail;
   // Retention window, length cap and trimmer interval.
   sync::RetentionOptions retention;
   mqtt::MqttOptions mqtt;

@@ -24,7 +24,8 @@ std::string port_text(const std::optional<std::uint16_t>& port) {
 
 // key=value lines, written to a temporary name and renamed, so a reader polling for the file
 // never sees half of it.
-bool write_ports_file(const std::string& path, const net::BoundPorts& ports) {
+bool write_ports_file(const std::string& path, const net::BoundPorts& ports,
+                      std::optional<std::uint16_t> lmtp) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -34,6 +35,7 @@ bool write_ports_file(const std::string& path, const net::BoundPorts& ports) {
         << "ws=" << port_text(ports.ws) << "\n"
         << "http=" << port_text(ports.http) << "\n"
         << "https=" << port_text(ports.https) << "\n"
+        << "lmtp=" << port_text(lmtp) << "\n"
         << "pid=" << ::getpid() << "\n";
     if (!out.flush()) return false;
   }
@@ -159,7 +161,19 @@ bool Server::start() {
   IRIS_LOG(info, "irisd", "{} (allow_anonymous={}, max_packet_size={})", line,
            config_.mqtt.allow_anonymous, config_.mqtt.max_packet_size);
   if (cell_ && !cell_->join(*ports, *mqtt_)) return false;
-  if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports)) {
+  std::optional<std::uint16_t> lmtp_port;
+  if (!config_.mail.lmtp_listen.empty()) {
+    mail_delivery_ = std::make_unique<net::MailDelivery>(config_.mail, config_.sync.requests, mqtt_->owner_router(),
+                                                         blobs_.get());
+    lmtp_ = std::make_unique<net::LmtpServer>(config_.mail, *mail_delivery_);
+    auto port = lmtp_->start();
+    if (!port) return false;
+    lmtp_port = *port;
+    IRIS_LOG(info, "irisd", "mail in: LMTP on {} (port {}), users <id>@{}, max {} bytes per mail",
+             config_.mail.lmtp_listen, *port, config_.mail.domain.empty() ? "*" : config_.mail.domain,
+             config_.mail.max_message_bytes);
+  }
+  if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports, lmtp_port)) {
     IRIS_LOG(error, "irisd", "cannot write ports_file {}", config_.ports_file);
     return false;
   }
@@ -178,6 +192,12 @@ void Server::stop() {
   // their completions post to the shards' io_contexts (which must still exist; nothing runs
   // them any more) and notify the history writer (which must still exist too).
   if (cell_) cell_->leave();
+  if (lmtp_) {
+    lmtp_->stop();
+    const auto lm = lmtp_->metrics();
+    IRIS_LOG(info, "irisd", "LMTP stopped: {} connections ({} refused), {} mails, {} recipients delivered, {} refused",
+             lm.connections, lm.refused_connections, lm.mails, lm.delivered, lm.refused);
+  }
   std::optional<net::ServerMetrics> m;
   if (mqtt_) {
     mqtt_->stop();
@@ -211,6 +231,9 @@ void Server::stop() {
              m->mqtt.protocol_errors, m->mqtt.packets_too_large, m->slow_consumers,
              m->connections_refused);
   }
+  // Completions of deliveries still on a shard hold no reference to these (lmtp_server.h).
+  lmtp_.reset();
+  mail_delivery_.reset();
   blob_sweeper_.reset();
   blobs_.reset();
   auth_.reset();

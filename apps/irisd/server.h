@@ -21,6 +21,8 @@
 #include "apps/irisd/cell_member.h"
 #include "apps/irisd/config.h"
 #include "net/iris_auth.h"
+#include "net/lmtp_server.h"
+#include "net/mail_delivery.h"
 #include "net/mqtt_server.h"
 #include "net/token.h"
 #include "store/blob/blob_service.h"
@@ -57,6 +59,10 @@ class Server {
   std::unique_ptr<store::BlobService> blobs_;
   std::unique_ptr<store::BlobSweeper> blob_sweeper_;
   std::unique_ptr<net::MqttServer> mqtt_;
+  // Mail in (mail.lmtp_listen): started after the MQTT server, whose shards it delivers to,
+  // and stopped before it.
+  std::unique_ptr<net::MailDelivery> mail_delivery_;
+  std::unique_ptr<net::LmtpServer> lmtp_;
   // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.
   std::unique_ptr<CellMember> cell_;
 };

@@ -21,4 +21,6 @@ Result<BoundPorts> MqttServer::start() { return core_->start(); }
 void MqttServer::stop() { core_->stop(); }
 ServerMetrics MqttServer::metrics() { return core_->metrics(); }
 
+sync::ShardRouter& MqttServer::owner_router() { return *core_; }
+
 }  // namespace iris::net

@@ -38,6 +38,7 @@ class HistoryStore;
 class QueueStore;
 }
 namespace iris::sync {
+class ShardRouter;
 struct SyncOptions;
 class HistoryWriter;
 class RetentionTrimmer;
@@ -128,6 +129,11 @@ class MqttServer {
   // Summed over the shards: while running, each shard answers on its thread (this blocks
   // until all have); after stop(), the final counts.
   ServerMetrics metrics();
+
+  // Runs work on the owner shard of a user (the sync service's ShardRouter), for the other
+  // front doors of the sync service (mail over LMTP). Requires: built with a SyncBinding;
+  // use only between start() and stop().
+  sync::ShardRouter& owner_router();
 
  private:
   std::unique_ptr<detail::ServerCore> core_;
