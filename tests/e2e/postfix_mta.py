@@ -37,7 +37,8 @@ class Postfix:
             return "there is no postfix user"
         return None
 
-    def __init__(self, lmtp_port, domain="localhost", message_size_limit=60_000_000, timeout=10.0):
+    def __init__(self, lmtp_port, domain="localhost", message_size_limit=60_000_000, timeout=10.0, extra=""):
+        """`extra`: more main.cf lines (the benchmark's tuning)."""
         self.dir = tempfile.mkdtemp(prefix="iris-postfix-")
         os.chmod(self.dir, 0o755)  # the postfix user walks into it
         self.etc, self.queue, self.data = (os.path.join(self.dir, d) for d in ("etc", "queue", "data"))
@@ -90,7 +91,7 @@ queue_run_delay = 1s
 lmtp_connection_cache_on_demand = yes
 lmtp_destination_concurrency_limit = 20
 default_process_limit = 100
-""")
+""" + extra)
         # `check` makes the queue's directories (and says what is wrong, if anything).
         subprocess.run(["postfix", "-c", self.etc, "check"], capture_output=True, timeout=timeout)
         self.proc = subprocess.Popen(["postfix", "-c", self.etc, "start-fg"],
