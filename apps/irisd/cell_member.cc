@@ -25,6 +25,10 @@ net::CellRoutingOptions CellMember::routing() {
                           route->overridden};
   };
   o.redirect_mqtt5 = options_.redirect_mqtt5;
+  o.http.redirect = options_.redirect_http;
+  o.http.timeout = options_.http_proxy_timeout;
+  o.http.max_concurrent = options_.http_proxy_max_concurrent;
+  o.http.max_answer_bytes = options_.http_proxy_max_answer_bytes;
   return o;
 }
 
@@ -39,7 +43,7 @@ net::Placement CellMember::place(std::string_view user) const {
   const auto* owner = snapshot->owner(core::UserId{*id});
   if (owner == nullptr) return {Kind::unavailable, {}, {}};
   if (owner->name == snapshot->self) return {Kind::local, {}, {}};
-  return {Kind::remote, owner->name, owner->mqtt};
+  return {Kind::remote, owner->name, owner->mqtt, owner->http};
 }
 
 bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {

@@ -778,6 +778,35 @@ const std::vector<Option>& options() {
        "MQTT 5 device instead gets CONNACK 0x9C (use another server) with a Server Reference to "
        "the owner and connects there itself (3.1.1 devices are always relayed). Default: false",
        [](Config& c, std::string_view v) { c.cluster.redirect_mqtt5 = to_bool("cluster.redirect_mqtt5", v); }},
+      {"cluster.redirect_http",
+       "An HTTP API request whose user another server of the cell owns is proxied to it; with "
+       "this on, a request on the plain HTTP port instead gets 307 with the owner's URL (over "
+       "HTTPS it is still proxied). Default: false",
+       [](Config& c, std::string_view v) { c.cluster.redirect_http = to_bool("cluster.redirect_http", v); }},
+      {"cluster.http_proxy_timeout_ms",
+       "Time the owner has to answer an HTTP request proxied to it (a long poll's own wait "
+       "comes on top); past it the caller gets 503 with Retry-After. Default: 5000",
+       [](Config& c, std::string_view v) {
+         const auto ms = to_u64_max("cluster.http_proxy_timeout_ms", v, 600'000);
+         if (ms == 0) throw std::runtime_error("cluster.http_proxy_timeout_ms: at least 1");
+         c.cluster.http_proxy_timeout = std::chrono::milliseconds(ms);
+       }},
+      {"cluster.http_proxy_max_concurrent",
+       "HTTP requests proxied to other servers of the cell at once, across this server; more "
+       "get 503 with Retry-After. Default: 256",
+       [](Config& c, std::string_view v) {
+         const auto n = to_u64_max("cluster.http_proxy_max_concurrent", v, 1'000'000);
+         if (n == 0) throw std::runtime_error("cluster.http_proxy_max_concurrent: at least 1");
+         c.cluster.http_proxy_max_concurrent = n;
+       }},
+      {"cluster.http_proxy_max_answer_bytes",
+       "Largest answer body taken from the owner of a proxied HTTP request; a larger one gets "
+       "the caller 502. Default: 16777216 (16 MiB)",
+       [](Config& c, std::string_view v) {
+         const auto n = to_u64_max("cluster.http_proxy_max_answer_bytes", v, std::uint64_t{1} << 32);
+         if (n == 0) throw std::runtime_error("cluster.http_proxy_max_answer_bytes: at least 1");
+         c.cluster.http_proxy_max_answer_bytes = n;
+       }},
   };
   return kOptions;
 }

@@ -25,6 +25,7 @@
 
 #include "base/log.h"
 #include "client/backoff.h"
+#include "client/server_redirect.h"
 #include "client/errc.h"
 #include "client/mqtt_session.h"
 #include "client/sync_machine.h"
@@ -112,6 +113,7 @@ struct Client::Impl {
         cb(std::move(c)),
         store(std::move(s)),
         backoff(opt.backoff_initial, opt.backoff_max, opt.seed ? opt.seed : std::random_device{}()),
+        redirect(ServerAddress{opt.host, opt.port}, opt.max_redirects),
         retry_timer(io),
         write_signal(io),
         ping_timer(io),
@@ -137,6 +139,8 @@ struct Client::Impl {
 
   SyncMachine machine;
   Backoff backoff;
+  ServerRedirect redirect;
+  bool redirecting = false;  // the connection that just ended named the next server
   asio::steady_timer retry_timer, write_signal, ping_timer;
   asio::ssl::context tls_ctx;
   TlsSessionPtr tls_session;  // see TlsSessionPtr; client thread only
@@ -449,7 +453,9 @@ struct Client::Impl {
         } else if (auto* a = std::get_if<mqtt_event::Acked>(&ev)) {
           // The resume is in place: a ping now brings a heartbeat with the head.
           if (a->packet_id == resume_packet) enqueue(session->pingreq());
-        } else if (std::holds_alternative<mqtt_event::Closed>(ev)) {
+        } else if (auto* c = std::get_if<mqtt_event::Closed>(&ev)) {
+          // Told to use another server (in a cell: the user moved): go there at once.
+          if (follow(c->reason, c->server_reference)) ending = Ending::reconnect_now;
           co_return;
         }
       }
@@ -480,17 +486,31 @@ struct Client::Impl {
     }
   }
 
+  // CONNACK or DISCONNECT 0x9C/0x9D with a Server Reference: whether the next connection
+  // goes there at once (ServerRedirect bounds the hops in a row).
+  bool follow(mqtt::ReasonCode reason, const std::optional<std::string>& reference) {
+    if (!reference || (reason != mqtt::ReasonCode::use_another_server && reason != mqtt::ReasonCode::server_moved))
+      return false;
+    redirecting = redirect.follow(*reference);
+    if (redirecting) {
+      IRIS_LOG(info, "client", "server reference: next connection to {}:{}", redirect.target().host,
+               redirect.target().port);
+    }
+    return redirecting;
+  }
+
   // One connection, from resolve to close. Returns the transport error that ended it.
   awaitable<std::error_code> connection() {
     set_state(ConnectionState::connecting);
     transport = std::make_unique<Transport>();
     try {
       tcp::resolver resolver(io);
-      auto endpoints = co_await resolver.async_resolve(opt.host, std::to_string(opt.port), use_awaitable);
+      const ServerAddress& to = redirect.target();
+      auto endpoints = co_await resolver.async_resolve(to.host, std::to_string(to.port), use_awaitable);
       if (stopping) co_return make_error_code(errc::stopped);
       if (opt.tls) {
         transport->tls.emplace(beast::tcp_stream(io), tls_ctx);
-        set_sni(transport->tls->native_handle(), opt.host);
+        set_sni(transport->tls->native_handle(), to.host);
         if (tls_session) SSL_set_session(transport->tls->native_handle(), tls_session.get());
       } else {
         transport->tcp.emplace(io);
@@ -499,7 +519,8 @@ struct Client::Impl {
       co_await transport->lowest().async_connect(endpoints, use_awaitable);
       if (opt.tls) co_await transport->tls->async_handshake(asio::ssl::stream_base::client, use_awaitable);
     } catch (const boost::system::system_error& e) {
-      IRIS_LOG(debug, "client", "connect {}:{}: {}", opt.host, opt.port, e.code().message());
+      IRIS_LOG(debug, "client", "connect {}:{}: {}", redirect.target().host, redirect.target().port,
+               e.code().message());
       co_return make_error_code(errc::unreachable);
     }
 
@@ -520,6 +541,7 @@ struct Client::Impl {
         for (auto& ev : *events) {
           if (auto* r = std::get_if<mqtt_event::Refused>(&ev)) {
             transport->close();
+            if (follow(r->reason, r->server_reference)) co_return make_error_code(errc::unavailable);
             if (r->reason == mqtt::ReasonCode::bad_user_name_or_password ||
                 r->reason == mqtt::ReasonCode::not_authorized)
               co_return make_error_code(errc::bad_token);
@@ -531,6 +553,7 @@ struct Client::Impl {
       {
         std::lock_guard lock(mu);
         ++connections;
+        redirect.connected();
         if (transport->tls && SSL_session_reused(transport->tls->native_handle()) == 1) ++tls_resumed;
       }
       keep_tls_session();
@@ -573,6 +596,9 @@ struct Client::Impl {
         ec = take_snapshot();
       if (!ec && !stopping) ec = co_await connection();
       if (stopping) break;
+      // A reference is for the next connection only; any other ending goes back to the
+      // configured server.
+      if (!std::exchange(redirecting, false)) redirect.ended();
       set_state(ConnectionState::offline);
       {
         std::lock_guard lock(mu);
@@ -588,7 +614,8 @@ struct Client::Impl {
         break;
       }
       milliseconds delay{0};
-      if (ending == Ending::resume_later) delay = resume_delay;
+      if (redirect.redirected()) delay = milliseconds{0};
+      else if (ending == Ending::resume_later) delay = resume_delay;
       else if (ending == Ending::reconnect_now || ending == Ending::snapshot) delay = milliseconds{0};
       else delay = backoff.next();
       ending = Ending::none;

@@ -71,6 +71,10 @@ struct ClientOptions {
   std::chrono::milliseconds connect_timeout{5'000};
   // Sends in flight at once (published, not yet answered).
   std::size_t send_window = 32;
+  // Server References followed in a row (MQTT 5 CONNACK or DISCONNECT 0x9C/0x9D: in a cell,
+  // the server owning the user) before going back to host:port. Each is used for the next
+  // connection only. 0 = never follow one. Default 3.
+  std::uint32_t max_redirects = 3;
   // Seed of the reconnect jitter; 0 = random.
   std::uint64_t seed = 0;
   // Subscribe to typing signals of every known thread (callbacks.on_typing).

@@ -78,7 +78,7 @@ Result<std::vector<MqttEvent>> MqttSession::on_bytes(std::span<const std::uint8_
     if (auto* c = std::get_if<mqtt::Connack>(&p)) {
       aliases_.set_outbound_max(c->props.topic_alias_maximum.value_or(0));
       if (c->reason == mqtt::ReasonCode::success) out.emplace_back(mqtt_event::Connected{});
-      else out.emplace_back(mqtt_event::Refused{c->reason});
+      else out.emplace_back(mqtt_event::Refused{c->reason, std::move(c->props.server_reference)});
     } else if (auto* pub = std::get_if<mqtt::Publish>(&p)) {
       if (aliases_.resolve_incoming(*pub)) return fail(errc::protocol);
       out.emplace_back(mqtt_event::Message{std::move(pub->topic), std::string(pub->payload.view()),
@@ -92,7 +92,7 @@ Result<std::vector<MqttEvent>> MqttSession::on_bytes(std::span<const std::uint8_
     } else if (std::holds_alternative<mqtt::PingResp>(p)) {
       out.emplace_back(mqtt_event::Pong{});
     } else if (auto* d = std::get_if<mqtt::Disconnect>(&p)) {
-      out.emplace_back(mqtt_event::Closed{d->reason});
+      out.emplace_back(mqtt_event::Closed{d->reason, std::move(d->props.server_reference)});
     } else {
       // PUBREC/PUBREL/... for QoS 2 we never use, or a packet only clients send.
       return fail(errc::protocol);

@@ -38,6 +38,8 @@ namespace mqtt_event {
 struct Connected {};
 struct Refused {
   mqtt::ReasonCode reason;
+  // CONNACK's Server Reference (with 0x9C use another server / 0x9D server moved).
+  std::optional<std::string> server_reference{};
 };
 struct Message {
   std::string topic;
@@ -56,6 +58,7 @@ struct Subscribed {
 struct Pong {};
 struct Closed {  // the server sent DISCONNECT
   mqtt::ReasonCode reason;
+  std::optional<std::string> server_reference{};  // as in Refused
 };
 }  // namespace mqtt_event
 

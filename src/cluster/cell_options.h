@@ -3,6 +3,7 @@
 // no cell: every user is this server's.
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
@@ -21,6 +22,13 @@ struct CellOptions {
   // MQTT 5 devices of another server's user get CONNACK 0x9C + Server Reference instead of a
   // relay (3.1.1 devices are always relayed).
   bool redirect_mqtt5 = false;
+  // HTTP API requests of another server's user (docs/CLUSTER.md "HTTP requests"): answered
+  // 307 with the owner's URL (plain HTTP only) instead of proxied; a proxied request's time,
+  // how many are in flight across the server, and the largest answer taken from the owner.
+  bool redirect_http = false;
+  std::chrono::milliseconds http_proxy_timeout{5000};
+  std::size_t http_proxy_max_concurrent = 256;
+  std::size_t http_proxy_max_answer_bytes = 16 * 1024 * 1024;
 
   bool enabled() const { return !zookeeper.empty(); }
 };

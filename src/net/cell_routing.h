@@ -1,9 +1,12 @@
 #pragma once
 // CellRouting: where a device's user lives when this server is one of a cell (docs/CLUSTER.md
-// "Devices"). Asked once per connection, when its CONNECT names the user; the server then
-// serves the connection, relays it to the owner, redirects it (MQTT 5, when configured), or
-// refuses it while it owns nobody (before joining, after its session expired).
+// "Devices"). Asked once per connection, when its CONNECT names the user, and once per HTTP
+// API request, for the bearer token's user; the server then serves it, relays it to the owner,
+// redirects it (MQTT 5, or HTTP 307, when configured), or refuses it while it owns nobody
+// (before joining, after its session expired).
 
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <string>
@@ -18,6 +21,7 @@ struct Placement {
   Kind kind = Kind::local;
   std::string server;  // remote: the owner's name, for logs
   std::string mqtt;    // remote: the owner's MQTT over TCP address, "ip:port"
+  std::string http{};  // remote: the owner's HTTP API address, "ip:port" (empty: it has none)
 };
 
 // Called from every shard thread at once: must be thread-safe and must not block.
@@ -35,12 +39,31 @@ struct UserRoute {
 // Thread-safe, non-blocking; nullopt when no live server is known for the user now.
 using RouteLookup = std::function<std::optional<UserRoute>(core::UserId user)>;
 
+// How an HTTP API request of another server's user reaches the owner (docs/CLUSTER.md "HTTP
+// requests"): proxied by this server (the default), or answered 307 with the owner's URL.
+struct HttpToOwnerOptions {
+  // Answer 307 Temporary Redirect to http://<owner>/<target> instead of proxying. Only on
+  // the plain HTTP port: a request that came over TLS is proxied (a redirect would move its
+  // bearer token to plain HTTP).
+  bool redirect = false;
+  // Time the owner has to answer a proxied request (connect, write, read); a long poll gets
+  // its own wait on top. Past it the caller gets 503 with Retry-After. Default 5 s.
+  std::chrono::milliseconds timeout{5000};
+  // Proxied requests in flight across the server; more get 503 with Retry-After at once.
+  // Default 256.
+  std::size_t max_concurrent = 256;
+  // Largest answer (headers and body) read from the owner; a larger one is dropped and the
+  // caller gets 502. Default 16 MiB: a snapshot at its largest is a few MiB.
+  std::size_t max_answer_bytes = 16 * 1024 * 1024;
+};
+
 struct CellRoutingOptions {
   CellRouting routing;
   RouteLookup route_lookup;  // empty: GET /v1/route answers 404 (no discovery)
   // MQTT 5 clients of a remote user get CONNACK 0x9C "use another server" with a Server
   // Reference to the owner instead of being relayed.
   bool redirect_mqtt5 = false;
+  HttpToOwnerOptions http{};
 };
 
 }  // namespace iris::net

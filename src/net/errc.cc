@@ -32,6 +32,8 @@ class Category final : public std::error_category {
       case errc::bad_content_encoding: return "body does not decode as its content encoding";
       case errc::not_an_upgrade: return "not a WebSocket upgrade request";
       case errc::too_many_polls: return "too many long polls held, retry later";
+      case errc::owner_unavailable: return "the server owning this user is not reachable now, retry later";
+      case errc::bad_owner_answer: return "the server owning this user gave an answer this server cannot pass on";
     }
     return "unknown net error";
   }

@@ -57,6 +57,13 @@ enum class errc {
   no_discovery,
   // GET /v1/route while the directory knows no live server for the user's cell: retry.
   route_unknown,
+  // In a cell: the server that owns the request's user could not be reached or did not answer
+  // in time, no server owns the user now (the ring is changing), or too many requests are
+  // already proxied (docs/CLUSTER.md "HTTP requests"): retry after a second.
+  owner_unavailable,
+  // In a cell: the owner's answer to a proxied request was larger than
+  // cluster.http_proxy_max_answer_bytes, or did not parse as HTTP.
+  bad_owner_answer,
 };
 
 const std::error_category& error_category();

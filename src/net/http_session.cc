@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "net/detail/http_answer.h"
 #include "net/detail/http_blob_endpoints.h"
+#include "net/detail/http_owner_forwarding.h"
 #include "net/detail/http_owner_jobs.h"
 #include "net/detail/server_core.h"
 #include "net/detail/shard_sample.h"
@@ -52,8 +53,7 @@ using ErrorCode = boost::system::error_code;
 // How long a closing connection waits for the peer's close after our last response.
 constexpr std::chrono::seconds kLingerTimeout{2};
 
-// Bodies from this size on are gzip'd when the client accepts it.
-constexpr std::size_t kGzipFrom = 256;
+constexpr std::size_t kGzipFrom = 256;  // bodies from this size on are gzip'd if accepted
 
 // Tickets of long polls, unique across the server (PollHub::cancel names the one it drops).
 std::atomic<std::uint64_t> poll_tickets{0};
@@ -61,8 +61,10 @@ std::atomic<std::uint64_t> poll_tickets{0};
 template <class Stream>
 class HttpSession final : public ConnectionBase,
                           public HttpBlobEndpoints<HttpSession<Stream>>,
+                          public HttpOwnerForwarding<HttpSession<Stream>>,
                           public std::enable_shared_from_this<HttpSession<Stream>> {
   friend class HttpBlobEndpoints<HttpSession>;
+  friend class HttpOwnerForwarding<HttpSession>;
 
  public:
   // shard must outlive the session (shards are joined after every connection closed).
@@ -200,6 +202,9 @@ class HttpSession final : public ConnectionBase,
     const core::UserId who = *api.user;
     if (std::holds_alternative<BlobUploadRoute>(route)) return this->finish_upload();
     if (const auto* r = std::get_if<BlobDownloadRoute>(&route)) return this->download(who, r->blob, req);
+    // In a cell, another server's user is that server's question (a long poll waits there).
+    const auto* p = std::get_if<PollRoute>(&route);
+    if (this->forwarded_elsewhere(who, req, std::chrono::milliseconds(p ? p->timeout_ms : 0))) return;
     if (const auto* r = std::get_if<PollRoute>(&route)) return poll(who, std::move(api.device), *r);
     // Discovery answers from this server's watched copy of the deployment: no owner hop.
     if (std::holds_alternative<UserRouteRoute>(route)) return respond(route_answer(enc, core().cell_routing(), who));
@@ -348,7 +353,7 @@ class HttpSession final : public ConnectionBase,
     res_.version(version_);
     res_.result(a.status);
     res_.set(http::field::server, "irisd");
-    res_.set(http::field::content_type, a.content_type);
+    res_.set(http::field::content_type, a.content_type_text.empty() ? a.content_type : a.content_type_text);
     if (a.retry_after) res_.set(http::field::retry_after, std::to_string(a.retry_after_s));
     if (!a.location.empty()) res_.set(http::field::location, a.location);
     if (!a.content_range.empty()) res_.set(http::field::content_range, a.content_range);
@@ -394,6 +399,7 @@ class HttpSession final : public ConnectionBase,
       cancel_poll();
     }
     timer_.cancel();
+    this->cancel_forward();
     ErrorCode ec;
     if constexpr (!std::is_same_v<Stream, beast::tcp_stream>) keep_session_on_close(stream_.native_handle());
     lowest().socket().shutdown(tcp::socket::shutdown_send, ec);

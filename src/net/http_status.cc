@@ -49,6 +49,8 @@ HttpError http_error(std::error_code ec) {
       case errc::bad_content_encoding: return {400, ErrorCode::bad_encoding, false};
       case errc::not_an_upgrade: return {400, ErrorCode::invalid_request, false};
       case errc::too_many_polls: return {503, ErrorCode::unavailable, true};
+      case errc::owner_unavailable: return {503, ErrorCode::unavailable, true};
+      case errc::bad_owner_answer: return {502, ErrorCode::internal, false};
       case errc::listen_failed:
       case errc::tls_setup_failed: return {500, ErrorCode::internal, false};
     }

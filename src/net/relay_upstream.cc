@@ -10,9 +10,6 @@ namespace iris::net::detail {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
-namespace {
-
-// "ip:port" or "[v6]:port"; nullopt when it is not that.
 std::optional<tcp::endpoint> parse_endpoint(const std::string& address) {
   const auto colon = address.rfind(':');
   if (colon == std::string::npos || colon + 1 == address.size()) return std::nullopt;
@@ -27,8 +24,6 @@ std::optional<tcp::endpoint> parse_endpoint(const std::string& address) {
   if (ec || port == 0) return std::nullopt;
   return tcp::endpoint(ip, static_cast<std::uint16_t>(port));
 }
-
-}  // namespace
 
 RelayUpstream::RelayUpstream(asio::io_context& io, std::size_t max_pending)
     : socket_(io), max_pending_(max_pending) {}

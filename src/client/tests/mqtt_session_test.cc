@@ -45,6 +45,36 @@ TEST(MqttSession, ConnackSuccessIsConnectedAndRefusalCarriesTheReason) {
   EXPECT_EQ(std::get<mqtt_event::Refused>((*bad)[0]).reason, mqtt::ReasonCode::bad_user_name_or_password);
 }
 
+TEST(MqttSession, UseAnotherServerCarriesTheServerReferenceInConnackAndDisconnect) {
+  auto s = session();
+  mqtt::Connack refusal{false, mqtt::ReasonCode::use_another_server, {}};
+  refusal.props.server_reference = "127.0.0.1:7002";
+  auto refused = s.on_bytes(mqtt::encode(mqtt::Packet{refusal}, mqtt::Version::v5));
+  ASSERT_TRUE(refused.has_value());
+  const auto& r = std::get<mqtt_event::Refused>((*refused)[0]);
+  EXPECT_EQ(r.reason, mqtt::ReasonCode::use_another_server);
+  EXPECT_EQ(r.server_reference, "127.0.0.1:7002");
+
+  auto s2 = session();
+  mqtt::Bytes bytes;
+  mqtt::encode(mqtt::Packet{mqtt::Connack{}}, mqtt::Version::v5, bytes);
+  mqtt::Disconnect moved{mqtt::ReasonCode::use_another_server, {}};
+  moved.props.server_reference = "[::1]:7003";
+  mqtt::encode(mqtt::Packet{moved}, mqtt::Version::v5, bytes);
+  auto closed = s2.on_bytes(bytes);
+  ASSERT_TRUE(closed.has_value());
+  ASSERT_EQ(closed->size(), 2u);
+  const auto& c = std::get<mqtt_event::Closed>((*closed)[1]);
+  EXPECT_EQ(c.reason, mqtt::ReasonCode::use_another_server);
+  EXPECT_EQ(c.server_reference, "[::1]:7003");
+
+  auto s3 = session();
+  auto plain = s3.on_bytes(mqtt::encode(mqtt::Packet{mqtt::Disconnect{mqtt::ReasonCode::server_shutting_down, {}}},
+                                        mqtt::Version::v5));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_FALSE(std::get<mqtt_event::Closed>((*plain)[0]).server_reference.has_value());
+}
+
 TEST(MqttSession, SplitReadsYieldEachPacketOnce) {
   auto s = session();
   mqtt::Bytes all;

@@ -28,13 +28,14 @@ enum class Encoding { compact, json };
 struct Answer {
   unsigned status = 200;
   std::string body;
-  std::string_view content_type;
+  std::string_view content_type;  // a constant; see content_type_text for one read off a peer
   bool retry_after = false;
   std::uint32_t retry_after_s = 1;  // the Retry-After value when retry_after is set
   std::string location{};           // a redirect's Location
   std::string content_range{};      // a 416's "bytes */size"
   bool proceed = false;             // not an answer: a download's authorization (200 = yes)
   bool gzipped = false;             // the body is gzip'd already (a precompressed app file)
+  std::string content_type_text{};  // when set, the Content-Type (an owner's answer, proxied)
 };
 using Deliver = std::function<void(Answer)>;
 

@@ -12,6 +12,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -22,6 +23,10 @@
 #include "mqtt/packet/types.h"
 
 namespace iris::net::detail {
+
+// A peer server's address as the cell publishes it, "ip:port" or "[v6]:port"; nullopt when it
+// is not that (no name lookups: a cell's addresses are IPs).
+std::optional<boost::asio::ip::tcp::endpoint> parse_endpoint(const std::string& address);
 
 class RelayUpstream : public std::enable_shared_from_this<RelayUpstream> {
  public:

@@ -120,6 +120,11 @@ class ServerCore final : public sync::ShardRouter {
   std::atomic<std::size_t> http_pending{0};
   std::atomic<std::uint64_t> http_requests{0};
   std::atomic<std::uint64_t> http_errors{0};
+  // In a cell: HTTP requests of other servers' users proxied to their owner (in flight now,
+  // against cluster.http_proxy_max_concurrent, and in total) and answered 307.
+  std::atomic<std::size_t> http_proxied_in_flight{0};
+  std::atomic<std::uint64_t> http_proxied{0};
+  std::atomic<std::uint64_t> http_redirected{0};
 
   // The store the sync service writes to (null without one): health and commit latency.
   const store::QueueStore* store() const { return store_; }

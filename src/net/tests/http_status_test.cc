@@ -54,6 +54,10 @@ TEST(HttpStatus, MapsEveryNetError) {
   EXPECT_TRUE(http_error(make_error_code(errc::too_many_polls)).retry_after);
   EXPECT_TRUE(http_error(make_error_code(errc::shard_busy)).retry_after);
   EXPECT_EQ(http_error(make_error_code(errc::shard_busy)).code, ErrorCode::unavailable);
+  // In a cell: an owner that cannot answer now is retried; one that answers garbage is not.
+  EXPECT_EQ(status(errc::owner_unavailable), 503u);
+  EXPECT_TRUE(http_error(make_error_code(errc::owner_unavailable)).retry_after);
+  EXPECT_EQ(status(errc::bad_owner_answer), 502u);
 }
 
 TEST(HttpStatus, MapsEveryBlobError) {
