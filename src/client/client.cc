@@ -598,11 +598,12 @@ struct Client::Impl {
       if (stopping) break;
       // A reference is for the next connection only; any other ending goes back to the
       // configured server.
-      if (!std::exchange(redirecting, false)) redirect.ended();
+      const bool followed = std::exchange(redirecting, false);
+      if (!followed) redirect.ended();
       set_state(ConnectionState::offline);
       {
         std::lock_guard lock(mu);
-        if (ec) {
+        if (ec && !followed) {  // a refusal naming the next server is not a failure
           last_error = ec;
           ++failures;
         }
