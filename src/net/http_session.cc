@@ -52,7 +52,6 @@ using ErrorCode = boost::system::error_code;
 
 // How long a closing connection waits for the peer's close after our last response.
 constexpr std::chrono::seconds kLingerTimeout{2};
-
 constexpr std::size_t kGzipFrom = 256;  // bodies from this size on are gzip'd if accepted
 
 // Tickets of long polls, unique across the server (PollHub::cancel names the one it drops).
