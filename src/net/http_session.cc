@@ -44,7 +44,6 @@
 
 namespace iris::net::detail {
 namespace {
-
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
@@ -56,7 +55,6 @@ constexpr std::size_t kGzipFrom = 256;  // bodies from this size on are gzip'd i
 
 // Tickets of long polls, unique across the server (PollHub::cancel names the one it drops).
 std::atomic<std::uint64_t> poll_tickets{0};
-
 template <class Stream>
 class HttpSession final : public ConnectionBase,
                           public HttpBlobEndpoints<HttpSession<Stream>>,
@@ -201,12 +199,12 @@ class HttpSession final : public ConnectionBase,
     const core::UserId who = *api.user;
     if (std::holds_alternative<BlobUploadRoute>(route)) return this->finish_upload();
     if (const auto* r = std::get_if<BlobDownloadRoute>(&route)) return this->download(who, r->blob, req);
+    // Discovery answers from this server's watched copy of the deployment: no owner hop.
+    if (std::holds_alternative<UserRouteRoute>(route)) return respond(route_answer(enc, core().cell_routing(), who));
     // In a cell, another server's user is that server's question (a long poll waits there).
     const auto* p = std::get_if<PollRoute>(&route);
     if (this->forwarded_elsewhere(who, req, std::chrono::milliseconds(p ? p->timeout_ms : 0))) return;
-    if (const auto* r = std::get_if<PollRoute>(&route)) return poll(who, std::move(api.device), *r);
-    // Discovery answers from this server's watched copy of the deployment: no owner hop.
-    if (std::holds_alternative<UserRouteRoute>(route)) return respond(route_answer(enc, core().cell_routing(), who));
+    if (p != nullptr) return poll(who, std::move(api.device), *p);
     // Everything else is a question for the sync service of the user's owner shard.
     auto job = owner_job(route, who, enc, api.body);
     if (!job) return respond(std::move(job.error()));
