@@ -2,7 +2,7 @@
 # http.app_dir) and bundles MQTT.js's browser build (dist/mqtt.min.js) from npm, installed
 # once into NODE_DIR. Nothing is fetched at run time. Without npm or the registry the app is
 # still copied and works over long polling alone (a warning says so).
-file(COPY ${SRC}/index.html ${SRC}/app.css DESTINATION ${OUT})
+file(COPY ${SRC}/index.html ${SRC}/admin.html ${SRC}/app.css DESTINATION ${OUT})
 file(COPY ${SRC}/js DESTINATION ${OUT})
 set(bundle ${NODE_DIR}/node_modules/mqtt/dist/mqtt.min.js)
 if(NOT EXISTS ${bundle})

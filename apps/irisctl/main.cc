@@ -4,9 +4,9 @@
 #include <exception>
 #include <string>
 
-#include "apps/irisctl/collect.h"
-#include "apps/irisctl/options.h"
+#include "apps/irisctl/cli.h"
 #include "core/ids.h"
+#include "ops/collect.h"
 
 namespace {
 
@@ -21,7 +21,7 @@ int failed(const std::string& error) {
 }
 
 int run(int argc, char** argv) {
-  using namespace iris::ctl;
+  using namespace iris::ops;
   std::string error;
   auto options = parse_options(argc, argv, error);
   if (!options) return usage_error(error);

@@ -9,7 +9,8 @@
 
 namespace iris::irisd {
 
-CellMember::CellMember(const cluster::CellOptions& options) : options_(options) {}
+CellMember::CellMember(const cluster::CellOptions& options, ops::Options report)
+    : options_(options), report_(std::move(report)) {}
 
 CellMember::~CellMember() { leave(); }
 
@@ -24,6 +25,11 @@ net::CellRoutingOptions CellMember::routing() {
     return net::UserRoute{route->cell, route->server.name, route->server.mqtt, route->server.http,
                           route->overridden};
   };
+  o.admin_report = [this]() -> std::optional<std::string> {
+    auto* admin = admin_ptr_.load(std::memory_order_acquire);
+    return admin != nullptr ? admin->report() : std::nullopt;
+  };
+  o.admin_users = options_.admin_users;
   o.redirect_mqtt5 = options_.redirect_mqtt5;
   o.http.redirect = options_.redirect_http;
   o.http.timeout = options_.http_proxy_timeout;
@@ -102,12 +108,18 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   directory_ = cluster::ZooKeeperDirectory::start({options_.zookeeper, options_.root, options_.session_timeout},
                                                   std::chrono::milliseconds(2000));
   directory_ptr_.store(directory_.get(), std::memory_order_release);
+  if (!options_.admin_users.empty()) {
+    admin_ = std::make_unique<AdminView>(report_);
+    admin_ptr_.store(admin_.get(), std::memory_order_release);
+  }
   return true;
 }
 
 void CellMember::leave() {
+  // New lookups find nothing from now on; the objects live until this member is destroyed,
+  // after the listeners stopped (Server::stop), since an HTTP thread may hold a pointer.
+  admin_ptr_.store(nullptr, std::memory_order_release);
   directory_ptr_.store(nullptr, std::memory_order_release);
-  directory_.reset();  // no lookup reads it now: the HTTP threads load the pointer per request
   if (coordinator_) {
     coordinator_->leave();
     coordinator_.reset();

@@ -8,17 +8,20 @@
 #include <atomic>
 #include <memory>
 
+#include "apps/irisd/admin_view.h"
 #include "cluster/cell_options.h"
 #include "cluster/cell_view.h"
 #include "cluster/zookeeper/zk_coordinator.h"
 #include "cluster/zookeeper/zk_directory.h"
 #include "net/mqtt_server.h"
+#include "ops/options.h"
 
 namespace iris::irisd {
 
 class CellMember {
  public:
-  explicit CellMember(const cluster::CellOptions& options);
+  // `report` says where the admin report (GET /v1/admin/cells) reads from.
+  CellMember(const cluster::CellOptions& options, ops::Options report);
   ~CellMember();
 
   // Where a device's user lives (net/cell_routing.h): given to the MQTT server before it
@@ -38,6 +41,7 @@ class CellMember {
 
  private:
   const cluster::CellOptions& options_;
+  ops::Options report_;
   net::Placement place(std::string_view user) const;
 
   std::unique_ptr<cluster::CellView> view_;
@@ -45,6 +49,8 @@ class CellMember {
   std::unique_ptr<cluster::ZooKeeperCoordinator> coordinator_;
   std::unique_ptr<cluster::ZooKeeperDirectory> directory_;
   std::atomic<const cluster::ZooKeeperDirectory*> directory_ptr_{nullptr};
+  std::unique_ptr<AdminView> admin_;  // made at join when cluster.admin_users names anyone
+  std::atomic<AdminView*> admin_ptr_{nullptr};
   std::atomic<bool> expired_{false};
 };
 

@@ -806,6 +806,22 @@ const std::vector<Option>& options() {
          const auto n = to_u64_max("cluster.http_proxy_max_answer_bytes", v, std::uint64_t{1} << 32);
          if (n == 0) throw std::runtime_error("cluster.http_proxy_max_answer_bytes: at least 1");
          c.cluster.http_proxy_max_answer_bytes = n;
+      {"cluster.admin_users",
+       "User ids, comma-separated, whose device tokens may read the deployment report: GET "
+       "/v1/admin/cells and the read-only admin page /app/admin.html (every cell, server, figure "
+       "and the database pair, as irisctl cells shows them). Default: none",
+       [](Config& c, std::string_view v) {
+         c.cluster.admin_users.clear();
+         while (!v.empty()) {
+           const auto comma = v.find(',');
+           const auto item = v.substr(0, comma);
+           const auto id = core::parse_id(item);
+           if (!id || *id == 0) {
+             throw std::runtime_error(fmt::format("cluster.admin_users: not a user id: '{}'", item));
+           }
+           c.cluster.admin_users.push_back(core::UserId{*id});
+           v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+         }
        }},
   };
   return kOptions;

@@ -142,7 +142,19 @@ bool Server::start() {
                                                              writer_.get(), trimmer_.get(), authorizer},
                                             net::HttpBinding{*signer_, blobs_.get()});
   if (config_.cluster.enabled()) {
-    cell_ = std::make_unique<CellMember>(config_.cluster);
+    // The admin report reads what this server reads: its cell's ZooKeeper and, on MariaDB,
+    // the pair with its own account (the replication columns need REPLICATION CLIENT / SLAVE
+    // MONITOR; without them the report says the servers could not be observed).
+    ops::Options report;
+    report.zookeeper = config_.cluster.zookeeper;
+    report.root = config_.cluster.root;
+    if (config_.store_backend == StoreBackend::mariadb) {
+      for (const auto& server : config_.mariadb.servers) report.mariadb += (report.mariadb.empty() ? "" : ",") + server;
+      report.admin_user = config_.mariadb.user;
+      report.admin_password = config_.mariadb.password;
+      report.database = config_.mariadb.database;
+    }
+    cell_ = std::make_unique<CellMember>(config_.cluster, std::move(report));
     mqtt_->set_cell_routing(cell_->routing());
   }
   auto ports = mqtt_->start();

@@ -6,8 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "cluster/ring_hash.h"
+#include "core/ids.h"
 
 namespace iris::cluster {
 
@@ -29,6 +31,9 @@ struct CellOptions {
   std::chrono::milliseconds http_proxy_timeout{5000};
   std::size_t http_proxy_max_concurrent = 256;
   std::size_t http_proxy_max_answer_bytes = 16 * 1024 * 1024;
+  // Users whose device tokens may read the deployment report (GET /v1/admin/cells, the admin
+  // page at /app/admin.html); empty = nobody.
+  std::vector<core::UserId> admin_users;
 
   bool enabled() const { return !zookeeper.empty(); }
 };

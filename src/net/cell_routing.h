@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/ids.h"
 
@@ -60,6 +61,10 @@ struct HttpToOwnerOptions {
 struct CellRoutingOptions {
   CellRouting routing;
   RouteLookup route_lookup;  // empty: GET /v1/route answers 404 (no discovery)
+  // GET /v1/admin/cells: the latest deployment report (JSON), for admin_users only; nullopt
+  // until the first one is made. Thread-safe, non-blocking.
+  std::function<std::optional<std::string>()> admin_report;
+  std::vector<core::UserId> admin_users;
   // MQTT 5 clients of a remote user get CONNACK 0x9C "use another server" with a Server
   // Reference to the owner instead of being relayed.
   bool redirect_mqtt5 = false;

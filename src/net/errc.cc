@@ -24,6 +24,8 @@ class Category final : public std::error_category {
       case errc::shard_busy: return "server busy, retry later";
       case errc::no_discovery: return "this server is not in a cell: connect to it directly";
       case errc::route_unknown: return "no live server is known for this user now, retry later";
+      case errc::not_admin: return "this user may not read the deployment report (cluster.admin_users)";
+      case errc::report_pending: return "the deployment report is being made, retry in a moment";
       case errc::header_too_large: return "request header fields too large";
       case errc::chunk_extensions_too_large: return "chunk extensions too large";
       case errc::malformed_request: return "malformed HTTP request";

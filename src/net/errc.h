@@ -64,6 +64,10 @@ enum class errc {
   // In a cell: the owner's answer to a proxied request was larger than
   // cluster.http_proxy_max_answer_bytes, or did not parse as HTTP.
   bad_owner_answer,
+  // GET /v1/admin/cells by a user not in cluster.admin_users.
+  not_admin,
+  // GET /v1/admin/cells before the first deployment report is made: retry.
+  report_pending,
 };
 
 const std::error_category& error_category();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "base/json.h"
 #include "net/detail/server_core.h"
 #include "net/errc.h"
@@ -36,6 +38,16 @@ Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId use
                       user.value(), json_string(route->cell), json_string(route->server), json_string(route->mqtt),
                       json_string(route->http), route->overridden ? "true" : "false"),
           kJsonType};
+}
+
+Answer admin_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user) {
+  if (cell == nullptr || !cell->admin_report) return error_answer(e, net::errc::no_discovery);
+  if (std::find(cell->admin_users.begin(), cell->admin_users.end(), user) == cell->admin_users.end()) {
+    return error_answer(e, net::errc::not_admin);
+  }
+  auto report = cell->admin_report();
+  if (!report) return error_answer(e, net::errc::report_pending);
+  return {200, std::move(*report), kJsonType};
 }
 
 AppConfig app_config(const ServerCore& core) {

@@ -106,6 +106,10 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     if (!get) return fail(errc::method_not_allowed);
     return Route{UserRouteRoute{}};
   }
+  if (path == "/v1/admin/cells") {
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{AdminCellsRoute{}};
+  }
   if (path == "/v1/threads") {
     if (!post) return fail(errc::method_not_allowed);
     return Route{CreateThreadRoute{}};

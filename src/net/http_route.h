@@ -13,6 +13,8 @@
 //   GET  /v1/badge                                               BadgeRoute
 //   GET  /v1/route                                               UserRouteRoute (discovery:
 //        the caller's cell and owner server, answered by any server of any cell)
+//   GET  /v1/admin/cells                                         AdminCellsRoute (the
+//        deployment report, for cluster.admin_users)
 //   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
 //        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
 //   POST /v1/blobs                                               BlobUploadRoute
@@ -91,6 +93,9 @@ struct BadgeRoute {
 struct UserRouteRoute {
   bool operator==(const UserRouteRoute&) const = default;
 };
+struct AdminCellsRoute {
+  bool operator==(const AdminCellsRoute&) const = default;
+};
 struct BlobUploadRoute {
   bool operator==(const BlobUploadRoute&) const = default;
 };
@@ -106,7 +111,7 @@ struct MetricsRoute {
 };
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
                            HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute,
-                           BadgeRoute, UserRouteRoute,
+                           BadgeRoute, UserRouteRoute, AdminCellsRoute,
                            BlobUploadRoute, BlobDownloadRoute>;
 
 // Whether a route's caller must present a bearer token (health, metrics and the web app's

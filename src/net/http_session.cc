@@ -201,6 +201,7 @@ class HttpSession final : public ConnectionBase,
     if (const auto* r = std::get_if<BlobDownloadRoute>(&route)) return this->download(who, r->blob, req);
     // Discovery answers from this server's watched copy of the deployment: no owner hop.
     if (std::holds_alternative<UserRouteRoute>(route)) return respond(route_answer(enc, core().cell_routing(), who));
+    if (std::holds_alternative<AdminCellsRoute>(route)) return respond(admin_answer(enc, core().cell_routing(), who));
     // In a cell, another server's user is that server's question (a long poll waits there).
     const auto* p = std::get_if<PollRoute>(&route);
     if (this->forwarded_elsewhere(who, req, std::chrono::milliseconds(p ? p->timeout_ms : 0))) return;

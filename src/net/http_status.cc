@@ -40,7 +40,9 @@ HttpError http_error(std::error_code ec) {
       case errc::body_too_large: return {413, ErrorCode::too_large, false};
       case errc::unsupported_media_type: return {415, ErrorCode::bad_encoding, false};
       case errc::shard_busy: return {503, ErrorCode::unavailable, true};
-      case errc::route_unknown: return {503, ErrorCode::unavailable, true};
+      case errc::route_unknown:
+      case errc::report_pending: return {503, ErrorCode::unavailable, true};
+      case errc::not_admin: return {403, ErrorCode::invalid_request, false};
       case errc::header_too_large: return {431, ErrorCode::too_large, false};
       case errc::chunk_extensions_too_large: return {413, ErrorCode::too_large, false};
       case errc::malformed_request: return {400, ErrorCode::invalid_request, false};

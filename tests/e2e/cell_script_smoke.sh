@@ -9,7 +9,7 @@ dir=$(mktemp -d /tmp/iris-cell-smoke.XXXXXX)
 # Whatever step fails, show where and what the pieces logged.
 trap 'echo "failed at line $LINENO: $BASH_COMMAND"; tail -n 5 "$dir"/irisd-*/irisd.log "$dir"/zookeeper/zookeeper.log "$dir"/dbmon.log 2>/dev/null' ERR
 trap 'IRIS_BUILD="$build" "$root/scripts/cell" down --dir "$dir" >/dev/null 2>&1 || true; rm -rf "$dir"' EXIT
-IRIS_BUILD="$build" "$root/scripts/cell" up 3 --dir "$dir"
+IRIS_BUILD="$build" "$root/scripts/cell" up 3 --dir "$dir" --cluster.admin_users 1
 for _ in $(seq 1 100); do
   n=0
   for i in 1 2 3; do

@@ -111,6 +111,50 @@ assert [e.split(" what ")[1] for e in entries] == ["cell disable cell", "user pl
                                                    "cell enable cell"], entries
 assert all(e.startswith("when 20") and " who " in e for e in entries), entries
 
+# The deployment report for admins (cluster.admin_users = 1, as cell_script_smoke starts the
+# cell): the same servers irisctl sees; any other user is refused.
+def admin_report(port, user):
+    token = subprocess.run([irisd, "token", "--auth.secret_file", os.path.join(cell_dir, "secret"), "--user",
+                            str(user), "--device", "d"], capture_output=True, text=True, timeout=30,
+                           check=True).stdout.strip()
+    req = urllib.request.Request("http://127.0.0.1:%d/v1/admin/cells" % port,
+                                 headers={"Authorization": "Bearer " + token, "Accept": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read()), token
+    except urllib.error.HTTPError as e:
+        return e.code, None, token
+
+
+deadline = time.monotonic() + 20
+status, body, admin_token = admin_report(http_ports()[2], 1)
+while status == 503 and time.monotonic() < deadline:  # the first report is being made
+    time.sleep(0.2)
+    status, body, admin_token = admin_report(http_ports()[2], 1)
+assert status == 200, status
+assert [s["name"] for s in body["cells"][0]["servers"]] == names, body
+assert sorted(db["role"] for db in body["database"]) == ["primary", "replica"], body["database"]
+assert admin_report(http_ports()[0], 2)[0] == 403
+
+# The admin page in headless Chromium, when it and playwright-core are here.
+if os.access("/usr/bin/chromium", os.X_OK):
+    from cases_web import web_node_dir
+    from irisd_e2e import Skip
+    try:
+        node_dir = web_node_dir()
+    except Skip as e:
+        node_dir = None
+        print("admin page in Chromium skipped:", e)
+    if node_dir:
+        p = subprocess.run(["node", os.path.join(os.path.dirname(__file__), "admin_page.js")], capture_output=True,
+                           text=True, timeout=120,
+                           env=dict(os.environ, NODE_PATH=os.path.join(node_dir, "node_modules"),
+                                    IRIS_HTTP_PORT=str(http_ports()[2]), IRIS_TOKEN=admin_token,
+                                    IRIS_EXPECT=",".join(names)))
+        assert p.returncode == 0, (p.stdout, p.stderr)
+else:
+    print("admin page in Chromium skipped: no /usr/bin/chromium")
+
 # A ZooKeeper nobody listens on: a clear error and a failing exit status, within the timeout.
 p = subprocess.run([ctl, "cells", "--zookeeper", "127.0.0.1:1", "--timeout_ms", "500"], capture_output=True,
                    text=True, timeout=30)

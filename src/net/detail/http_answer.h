@@ -48,6 +48,9 @@ Answer text_answer(unsigned status, std::string body, bool retry_after = false);
 // GET /v1/route for `user` (docs/PROTOCOL.md "Discovery"): 200 with a JSON object, 404
 // no_discovery when this server is in no cell, 503 route_unknown while no owner is known.
 Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user);
+// GET /v1/admin/cells by `user`: 200 with the latest report (JSON), 404 outside a cell, 403
+// for a user not in cluster.admin_users, 503 before the first report.
+Answer admin_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user);
 
 // What /app/config.json tells the web app about this server: where MQTT over WebSocket
 // listens; the largest attachment the blob store takes (0: none), so the app refuses a larger

@@ -10,7 +10,7 @@
 
 #include "cluster/server_info.h"
 
-namespace iris::ctl {
+namespace iris::ops {
 
 struct ServerReport {
   cluster::ServerInfo info;
@@ -52,4 +52,4 @@ struct DeploymentReport {
 std::string render_text(const DeploymentReport& report);
 std::string render_json(const DeploymentReport& report);
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

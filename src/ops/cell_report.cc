@@ -1,10 +1,10 @@
-#include "apps/irisctl/cell_report.h"
+#include "ops/cell_report.h"
 
 #include <fmt/format.h>
 
 #include "base/json.h"
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 std::string opt_number(const std::optional<double>& v, const char* missing = "-") {
@@ -97,4 +97,4 @@ std::string render_json(const DeploymentReport& r) {
   return out;
 }
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

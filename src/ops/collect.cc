@@ -1,4 +1,4 @@
-#include "apps/irisctl/collect.h"
+#include "ops/collect.h"
 
 #include <fmt/format.h>
 
@@ -9,8 +9,8 @@
 #include <ctime>
 #include <map>
 
-#include "apps/irisctl/http_get.h"
-#include "apps/irisctl/metrics_text.h"
+#include "ops/http_get.h"
+#include "ops/metrics_text.h"
 #include "base/json.h"
 #include "cluster/placement.h"
 #include "cluster/ring.h"
@@ -19,7 +19,7 @@
 #include "dbpair/admin_connection.h"
 #include "dbpair/pair_admin.h"
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 Result<std::unique_ptr<cluster::ZooKeeperAdmin>> open_zookeeper(const Options& o, std::string& error) {
@@ -270,4 +270,4 @@ std::string render_where(const UserWhere& w, bool json) {
                      w.server_mqtt.empty() ? "-" : w.server_mqtt, w.server_http.empty() ? "-" : w.server_http);
 }
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

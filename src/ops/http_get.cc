@@ -1,4 +1,4 @@
-#include "apps/irisctl/http_get.h"
+#include "ops/http_get.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
@@ -6,7 +6,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-namespace iris::ctl {
+namespace iris::ops {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
@@ -52,4 +52,4 @@ Result<std::string> http_get(const std::string& host_port, const std::string& ta
   return std::move(response.body());
 }
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-namespace iris::ctl {
+namespace iris::ops {
 
 // Every sample of the text, summed per metric name over its labels (a counter per shard
 // becomes the server's total). Comment lines, and lines that do not parse, are skipped;
@@ -15,4 +15,4 @@ std::map<std::string, double, std::less<>> sum_samples(std::string_view text, st
 
 std::optional<double> value_of(const std::map<std::string, double, std::less<>>& samples, std::string_view name);
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

@@ -1,10 +1,10 @@
-#include "apps/irisctl/metrics_text.h"
+#include "ops/metrics_text.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 TEST(MetricsTextTest, SumsASampleOverItsLabels) {
@@ -38,4 +38,4 @@ TEST(MetricsTextTest, ReadsAtMostTheGivenNumberOfLines) {
 }
 
 }  // namespace
-}  // namespace iris::ctl
+}  // namespace iris::ops

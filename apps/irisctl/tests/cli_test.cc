@@ -1,8 +1,8 @@
-#include "apps/irisctl/options.h"
+#include "apps/irisctl/cli.h"
 
 #include <gtest/gtest.h>
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 TEST(IrisctlOptionsTest, ReadsTheCommandAndBothFlagSpellings) {
@@ -30,4 +30,4 @@ TEST(IrisctlOptionsTest, RefusesUnknownFlagsMissingValuesAndBadNumbers) {
 }
 
 }  // namespace
-}  // namespace iris::ctl
+}  // namespace iris::ops

@@ -1,8 +1,8 @@
-#include "apps/irisctl/cell_report.h"
+#include "ops/cell_report.h"
 
 #include <gtest/gtest.h>
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 DeploymentReport sample() {
@@ -47,4 +47,4 @@ TEST(CellReportTest, JsonEscapesNamesAndWritesNullForUnknownFigures) {
 }
 
 }  // namespace
-}  // namespace iris::ctl
+}  // namespace iris::ops

@@ -6,12 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "apps/irisctl/cell_report.h"
-#include "apps/irisctl/options.h"
+#include "ops/cell_report.h"
+#include "ops/options.h"
 #include "base/result.h"
 #include "core/ids.h"
 
-namespace iris::ctl {
+namespace iris::ops {
 
 Result<DeploymentReport> collect_deployment(const Options& options, std::string& error);
 
@@ -31,4 +31,4 @@ Result<void> set_cell_enabled(const Options& options, const std::string& cell, b
 Result<void> place_user(const Options& options, core::UserId user, const std::string& cell, std::string& error);
 Result<std::string> show_audit(const Options& options, std::size_t count, std::string& error);
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

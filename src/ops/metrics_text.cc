@@ -1,9 +1,9 @@
-#include "apps/irisctl/metrics_text.h"
+#include "ops/metrics_text.h"
 
 #include <charconv>
 #include <cstdlib>
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 bool name_char(char c) {
@@ -53,4 +53,4 @@ std::optional<double> value_of(const std::map<std::string, double, std::less<>>&
   return it->second;
 }
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

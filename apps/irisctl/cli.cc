@@ -1,9 +1,9 @@
-#include "apps/irisctl/options.h"
+#include "apps/irisctl/cli.h"
 
 #include <charconv>
 #include <string_view>
 
-namespace iris::ctl {
+namespace iris::ops {
 namespace {
 
 bool parse_count(std::string_view text, std::size_t& out) {
@@ -99,4 +99,4 @@ Result<Options> parse_options(int argc, const char* const* argv, std::string& er
   return o;
 }
 
-}  // namespace iris::ctl
+}  // namespace iris::ops

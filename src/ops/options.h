@@ -1,5 +1,6 @@
 #pragma once
-// irisctl's command line: a subcommand and its flags (`--key value` or `--key=value`).
+// What a deployment report reads (ZooKeeper, the MariaDB pair) and how long it waits for each
+// part; irisctl's command line fills it (apps/irisctl/cli.h), irisd's admin page too.
 
 #include <chrono>
 #include <string>
@@ -7,7 +8,7 @@
 
 #include "base/result.h"
 
-namespace iris::ctl {
+namespace iris::ops {
 
 struct Options {
   std::vector<std::string> command;  // e.g. {"cells"}, {"user", "where", "42"}
@@ -24,8 +25,4 @@ struct Options {
   bool help = false;
 };
 
-// Refuses unknown flags and missing values with a message naming them.
-Result<Options> parse_options(int argc, const char* const* argv, std::string& error);
-std::string help_text();
-
-}  // namespace iris::ctl
+}  // namespace iris::ops
