@@ -806,6 +806,7 @@ const std::vector<Option>& options() {
          const auto n = to_u64_max("cluster.http_proxy_max_answer_bytes", v, std::uint64_t{1} << 32);
          if (n == 0) throw std::runtime_error("cluster.http_proxy_max_answer_bytes: at least 1");
          c.cluster.http_proxy_max_answer_bytes = n;
+       }},
       {"cluster.admin_users",
        "User ids, comma-separated, whose device tokens may read the deployment report: GET "
        "/v1/admin/cells and the read-only admin page /app/admin.html (every cell, server, figure "
