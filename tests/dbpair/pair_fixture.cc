@@ -1,4 +1,4 @@
-#include "dbpair/tests/pair_fixture.h"
+#include "tests/dbpair/pair_fixture.h"
 
 #include <unistd.h>
 

@@ -20,7 +20,7 @@
 #include "dbpair/monitor.h"
 #include "dbpair/pair_admin.h"
 #include "dbpair/testing/acking_writer.h"
-#include "dbpair/tests/pair_fixture.h"
+#include "tests/dbpair/pair_fixture.h"
 #include "store/mariadb/mariadb_queue_store.h"
 
 namespace iris::dbpair {
