@@ -8,17 +8,10 @@
 #include <mutex>
 
 #include "cluster/errc.h"
-#include "core/ids.h"
 #include "cluster/zookeeper/zk_calls.h"
+#include "core/ids.h"
 
 namespace iris::cluster {
-namespace {
-
-bool plain_segment(const std::string& s) {
-  return !s.empty() && s.size() <= 255 && s.find('/') == std::string::npos && s != "." && s != "..";
-}
-
-}  // namespace
 
 struct ZooKeeperAdmin::SessionWait {
   std::mutex mu;
@@ -72,7 +65,7 @@ Result<std::vector<std::string>> ZooKeeperAdmin::children(const std::string& pat
 Result<std::vector<std::string>> ZooKeeperAdmin::cells() const { return children(root_ + "/cells"); }
 
 Result<CellListing> ZooKeeperAdmin::cell(const std::string& name) const {
-  if (!plain_segment(name)) return fail(errc::invalid_member);
+  if (!zk::plain_name(name)) return fail(errc::invalid_member);
   const std::string path = root_ + "/cells/" + name;
   int rc = ZOK;
   auto data = zk::get_data(zh_, path, rc);
@@ -108,7 +101,7 @@ Result<std::map<core::UserId, std::string>> ZooKeeperAdmin::overrides() const {
     if (!id) continue;  // not ours
     int rc = ZOK;
     auto cell = zk::get_data(zh_, root_ + "/placement/" + name, rc);
-    if (!cell || !plain_segment(*cell)) continue;  // gone since the listing, or not a cell name
+    if (!cell || !zk::plain_name(*cell)) continue;  // gone since the listing, or not a cell name
     out.emplace(core::UserId{*id}, std::move(*cell));
   }
   return out;
@@ -149,7 +142,7 @@ Result<void> ZooKeeperAdmin::ensure(const std::string& path) {
 }
 
 Result<void> ZooKeeperAdmin::set_cell_enabled(const std::string& name, bool enabled) {
-  if (!plain_segment(name)) return fail(errc::invalid_member);
+  if (!zk::plain_name(name)) return fail(errc::invalid_member);
   const std::string path = root_ + "/cells/" + name;
   Stat stat{};
   const int exists = zoo_exists(zh_, path.c_str(), 0, &stat);
@@ -168,7 +161,7 @@ Result<void> ZooKeeperAdmin::set_override(core::UserId user, const std::string& 
     if (rc != ZOK && rc != ZNONODE) return fail(errc::coordinator_unavailable);
     return {};
   }
-  if (!plain_segment(cell)) return fail(errc::invalid_member);
+  if (!zk::plain_name(cell)) return fail(errc::invalid_member);
   if (auto made = ensure(root_); !made) return made;
   if (auto made = ensure(root_ + "/placement"); !made) return made;
   int rc = zoo_set(zh_, path.c_str(), cell.data(), static_cast<int>(cell.size()), -1);

@@ -21,6 +21,10 @@ void quiet_client_log() {
   (void)once;
 }
 
+bool plain_name(const std::string& name) {
+  return !name.empty() && name.size() <= 255 && name.find('/') == std::string::npos && name != "." && name != "..";
+}
+
 Result<std::string> get_data(zhandle_t* zh, const std::string& path, int& rc) {
   const int limit = max_node_bytes();
   std::string buf(static_cast<std::size_t>(limit), '\0');

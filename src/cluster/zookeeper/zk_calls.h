@@ -21,6 +21,10 @@ int max_node_bytes();
 void quiet_client_log();
 void client_log(const char* message);
 
+// A name that can be one znode of a path: a cell's name, a member's, a user's override
+// target (1..255 bytes, no '/', not "." or "..").
+bool plain_name(const std::string& name);
+
 // The data of `path`; coordinator_unavailable with the ZooKeeper return code in `rc` when
 // it cannot be read (ZNONODE: it does not exist).
 Result<std::string> get_data(zhandle_t* zh, const std::string& path, int& rc);

@@ -18,9 +18,6 @@ namespace {
 constexpr const char* kLog = "directory";
 constexpr std::size_t kMaxOverrides = 100000;
 
-bool plain_segment(const std::string& s) {
-  return !s.empty() && s.size() <= 255 && s.find('/') == std::string::npos && s != "." && s != "..";
-}
 
 }  // namespace
 
@@ -145,7 +142,7 @@ Result<std::shared_ptr<const Directory>> ZooKeeperDirectory::read_all() {
   if (list(cells_path, cell_names) != ZOK) return fail(errc::coordinator_unavailable);
   std::vector<DirectoryCell> cells;
   for (const auto& name : cell_names) {
-    if (!plain_segment(name)) continue;
+    if (!zk::plain_name(name)) continue;
     DirectoryCell cell;
     cell.name = name;
     const std::string path = cells_path + "/" + name;
@@ -182,7 +179,7 @@ Result<std::shared_ptr<const Directory>> ZooKeeperDirectory::read_all() {
                             buf.data(), &len, &stat);
     if (rc != ZOK) continue;
     buf.resize(len < 0 ? 0 : static_cast<std::size_t>(len));
-    if (plain_segment(buf)) overrides.emplace(core::UserId{*id}, std::move(buf));
+    if (zk::plain_name(buf)) overrides.emplace(core::UserId{*id}, std::move(buf));
   }
   std::uint64_t version = 0;
   {
