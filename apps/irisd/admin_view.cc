@@ -1,5 +1,7 @@
 #include "apps/irisd/admin_view.h"
 
+#include <exception>
+
 #include "base/log.h"
 #include "base/thread_name.h"
 #include "ops/cell_report.h"
@@ -39,10 +41,15 @@ void AdminView::run() {
     if (stop_) break;
     lock.unlock();
     std::string error;
-    auto made = ops::collect_deployment(options_, error);
     std::optional<std::string> json;
-    if (made) json = ops::render_json(*made);
-    else IRIS_LOG(warn, "irisd", "admin: the deployment report failed: {}", error);
+    // Nothing a peer or the database answers may end the process through this thread.
+    try {
+      auto made = ops::collect_deployment(options_, error);
+      if (made) json = ops::render_json(*made);
+    } catch (const std::exception& e) {
+      error = e.what();
+    }
+    if (!json) IRIS_LOG(warn, "irisd", "admin: the deployment report failed: {}", error);
     lock.lock();
     if (json) latest_ = std::move(json);
     cv_.wait_for(lock, kInterval, [&] { return stop_; });
