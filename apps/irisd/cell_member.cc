@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <thread>
+
 #include "base/log.h"
 #include "cluster/errc.h"
 #include "core/ids.h"
@@ -31,6 +34,7 @@ net::CellRoutingOptions CellMember::routing() {
   };
   o.admin_users = options_.admin_users;
   o.redirect_mqtt5 = options_.redirect_mqtt5;
+  o.disconnect_rate = options_.disconnect_rate;
   o.http.redirect = options_.redirect_http;
   o.http.timeout = options_.http_proxy_timeout;
   o.http.max_concurrent = options_.http_proxy_max_concurrent;
@@ -77,7 +81,8 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   }
   coordinator_ = std::move(*coordinator);
   view_ = std::make_unique<cluster::CellView>(self.name);
-  auto listener = view_->listener([name = self.name, &mqtt](const std::shared_ptr<const cluster::CellSnapshot>& s) {
+  mqtt_ = &mqtt;
+  auto listener = view_->listener([this, name = self.name, &mqtt](const std::shared_ptr<const cluster::CellSnapshot>& s) {
     IRIS_LOG(info, "irisd", "cluster: membership version {}: {} servers, {} {}", s->version,
              s->ring.servers().size(), name, s->serving ? "serving" : "not serving");
     // Devices of users that now belong to another server reconnect there.
@@ -85,6 +90,7 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
       const auto id = core::parse_id(user);
       return id && *id != 0 && !s->owns(core::UserId{*id});
     });
+    told_version_.store(s->version, std::memory_order_release);
   });
   auto on_session = listener.on_session;
   listener.on_session = [this, on_session](cluster::SessionState state) {
@@ -113,6 +119,44 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
     admin_ptr_.store(admin_.get(), std::memory_order_release);
   }
   return true;
+}
+
+void CellMember::drain() {
+  if (!coordinator_ || mqtt_ == nullptr || expired_) return;
+  const auto start = std::chrono::steady_clock::now();
+  const auto deadline = start + options_.drain_timeout;
+  if (auto withdrawn = coordinator_->withdraw(); !withdrawn) {
+    IRIS_LOG(warn, "irisd", "cluster: cannot withdraw from the ring ({}): stopping without a drain",
+             withdrawn.error().message());
+    return;
+  }
+  const auto in_ring = [](const cluster::CellSnapshot& s) {
+    for (const auto& server : s.ring.servers()) {
+      if (server.name == s.self) return true;
+    }
+    return false;
+  };
+  const auto wait = [&](const auto& done) {
+    while (!done()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return true;
+  };
+  // The ring without this server reaches the view through the coordinator's thread, which
+  // then starts the disconnect passes (the listener in join).
+  const bool told = wait([&] {
+    const auto s = view_->snapshot();
+    return !in_ring(*s) && told_version_.load(std::memory_order_acquire) >= s->version;
+  }) && wait([&] { return !mqtt_->disconnecting_moved(); });
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  if (told) {
+    IRIS_LOG(info, "irisd", "cluster: drained in {} ms: the users are the peers', every client was told to move",
+             ms.count());
+  } else {
+    IRIS_LOG(warn, "irisd", "cluster: drain not finished after {} ms (cluster.drain_timeout): closing the rest",
+             ms.count());
+  }
 }
 
 void CellMember::leave() {

@@ -32,6 +32,11 @@ class CellMember {
   // then on every membership change closes the clients of users that moved away. False,
   // after logging why, when the ensemble is unreachable or the name or token count conflicts.
   bool join(const net::BoundPorts& ports, net::MqttServer& mqtt);
+  // A clean stop's first half: withdraws from the ring (the peers take every user of this
+  // server) and tells this server's clients to reconnect, at cluster.disconnect_rate, then
+  // returns once they were all told or cluster.drain_timeout passed. Devices that reconnect
+  // through this server meanwhile are relayed to the new owners.
+  void drain();
   // Leaves the cell at once (a clean stop: peers take the users without waiting).
   void leave();
 
@@ -52,6 +57,8 @@ class CellMember {
   std::unique_ptr<AdminView> admin_;  // made at join when cluster.admin_users names anyone
   std::atomic<AdminView*> admin_ptr_{nullptr};
   std::atomic<bool> expired_{false};
+  net::MqttServer* mqtt_ = nullptr;                 // set by join
+  std::atomic<std::uint64_t> told_version_{0};  // the last ring whose moved clients were told
 };
 
 }  // namespace iris::irisd

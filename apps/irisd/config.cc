@@ -807,6 +807,20 @@ const std::vector<Option>& options() {
          if (n == 0) throw std::runtime_error("cluster.http_proxy_max_answer_bytes: at least 1");
          c.cluster.http_proxy_max_answer_bytes = n;
        }},
+      {"cluster.disconnect_rate",
+       "Clients of users that moved to another server (a server joined or left, this one "
+       "drains) are told to reconnect at most this many per second, so the new owners are not "
+       "hit by every device at once; 0 = all at once. Default: 2000",
+       [](Config& c, std::string_view v) {
+         c.cluster.disconnect_rate = to_u64_max("cluster.disconnect_rate", v, 10'000'000);
+       }},
+      {"cluster.drain_timeout_ms",
+       "On SIGTERM a cell member first withdraws from the ring (its users go to the peers) and "
+       "tells its clients to reconnect, at cluster.disconnect_rate, for at most this long; then "
+       "it closes what is left and exits. Default: 10000",
+       [](Config& c, std::string_view v) {
+         c.cluster.drain_timeout = std::chrono::milliseconds(to_u64_max("cluster.drain_timeout_ms", v, 600'000));
+       }},
       {"cluster.admin_users",
        "User ids, comma-separated, whose device tokens may read the deployment report: GET "
        "/v1/admin/cells and the read-only admin page /app/admin.html (every cell, server, figure "

@@ -195,6 +195,7 @@ bool Server::start() {
 void Server::run_until_signal() {
   const int sig = wait_for_stop_signal();
   IRIS_LOG(info, "irisd", "received {}, shutting down", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  if (cell_) cell_->drain();  // hand the users over before the listeners close
   stop();
 }
 

@@ -34,6 +34,11 @@ struct CellOptions {
   // Users whose device tokens may read the deployment report (GET /v1/admin/cells, the admin
   // page at /app/admin.html); empty = nobody.
   std::vector<core::UserId> admin_users;
+  // Clients of users that moved away are told to reconnect at most this many per second
+  // (0 = all at once); a stopping server (SIGTERM) first hands its users over and tells its
+  // clients so, for at most drain_timeout, before it closes what is left.
+  std::size_t disconnect_rate = 2000;
+  std::chrono::milliseconds drain_timeout{10000};
 
   bool enabled() const { return !zookeeper.empty(); }
 };

@@ -36,6 +36,11 @@ class Coordinator {
   virtual Result<void> join(const ServerInfo& self, CoordinatorListener listener) = 0;
   // Removes this server's member (a clean stop); no event is delivered after it returns.
   virtual void leave() = 0;
+  // Removes this server's member but keeps its session and its events: the ring goes on
+  // without it (its users move to the others, who claim them), while it still learns every
+  // change, so it can relay devices to their new owners as it drains. There is no way back
+  // in: a drained server serves again only after a restart (a new join).
+  virtual Result<void> withdraw() = 0;
   virtual SessionState session_state() const = 0;
   // Removes another server's member, for a survivor that knows the peer is dead (its host
   // refuses connections to its port): faster than waiting for its session to expire, and

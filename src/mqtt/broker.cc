@@ -1018,9 +1018,11 @@ void Broker::tick(TimePoint now) {
   }
 }
 
-std::size_t Broker::disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now) {
+std::size_t Broker::disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now,
+                                     std::size_t max) {
   std::vector<Connection*> gone;
   for (const auto& [id, c] : connections_) {
+    if (gone.size() >= max) break;
     if (c->state == Connection::State::connected && c->session != nullptr && !c->session->key.anonymous &&
         moved(c->session->key.identity.user)) {
       gone.push_back(c.get());

@@ -152,8 +152,10 @@ class Broker {
   // Closes every connected client whose authenticated user `moved(user)` says now lives on
   // another server of the cell: DISCONNECT 0x9C "use another server" under 5.0, a plain close
   // under 3.1.1, and either way the client reconnects and is routed to the new owner. Their
-  // sessions follow the usual expiry rules. Returns how many were closed.
-  std::size_t disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now);
+  // sessions follow the usual expiry rules. Closes at most `max` (a drain paces itself: the
+  // caller calls again until fewer than `max` were closed). Returns how many were closed.
+  std::size_t disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now,
+                               std::size_t max = SIZE_MAX);
 
   // The actions produced since the last call, in order.
   std::vector<Action> take_actions();

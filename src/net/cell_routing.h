@@ -68,6 +68,10 @@ struct CellRoutingOptions {
   // MQTT 5 clients of a remote user get CONNACK 0x9C "use another server" with a Server
   // Reference to the owner instead of being relayed.
   bool redirect_mqtt5 = false;
+  // Clients of users that moved away (a ring change, a drain) are told to reconnect at most
+  // this many per second in all, so the new owners are not hit by every device at once;
+  // 0 = all at once.
+  std::size_t disconnect_rate = 2000;
   HttpToOwnerOptions http{};
 };
 

@@ -17,6 +17,7 @@ void MqttServer::set_cell_routing(CellRoutingOptions options) { core_->set_cell_
 void MqttServer::disconnect_moved(const std::function<bool(std::string_view user)>& moved) {
   core_->disconnect_moved(moved);
 }
+bool MqttServer::disconnecting_moved() const { return core_->moving.load() > 0; }
 Result<BoundPorts> MqttServer::start() { return core_->start(); }
 void MqttServer::stop() { core_->stop(); }
 ServerMetrics MqttServer::metrics() { return core_->metrics(); }

@@ -119,8 +119,11 @@ class MqttServer {
   // Cell routing (net/cell_routing.h): call before start(); without it every user is local.
   void set_cell_routing(CellRoutingOptions options);
   // From any thread: clients of users that now live on another server of the cell are told
-  // to use it (DISCONNECT 0x9C under MQTT 5) and closed.
+  // to use it (DISCONNECT 0x9C under MQTT 5) and closed, at most
+  // CellRoutingOptions::disconnect_rate per second.
   void disconnect_moved(const std::function<bool(std::string_view user)>& moved);
+  // True while clients told to move by disconnect_moved are still being closed.
+  bool disconnecting_moved() const;
   Result<BoundPorts> start();
   // Idempotent. Clients get DISCONNECT "server shutting down" (5.0) when they can take it
   // within about a second; then every socket is closed.

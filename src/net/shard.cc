@@ -37,6 +37,7 @@ Shard::Shard(ServerCore& core, std::size_t index, const NetOptions& net,
       own_authorizer_(gateway_ && sync->authorizer ? sync->authorizer(*gateway_) : nullptr),
       broker_(mqtt, authenticator, own_authorizer_ ? *own_authorizer_ : authorizer),
       tick_timer_(io_),
+      move_timer_(io_),
       outbox_(core.shard_count()) {
   broker_.set_forwarding(core.shard_count() > 1);
   broker_.set_retained_quota(core.retained_quota());
@@ -90,6 +91,11 @@ bool Shard::may_log() {
 void Shard::begin_shutdown(std::chrono::milliseconds grace) {
   stopping_ = true;
   tick_timer_.cancel();
+  if (moved_) {
+    move_timer_.cancel();
+    moved_ = nullptr;
+    core_.moving.fetch_sub(1);
+  }
   broker_.shutdown(mqtt::Clock::now());
   run_broker();
   // Every connection gets `grace` to flush its DISCONNECT and see the peer close, then is
@@ -256,13 +262,39 @@ void Shard::flush() {
   }
 }
 
-void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved) {
-  asio::post(io_, [this, moved = std::move(moved)] {
-    if (stopping_) return;
-    const auto n = broker_.disconnect_moved(moved, mqtt::Clock::now());
-    run_broker();
-    if (n > 0) IRIS_LOG(info, "net", "shard {}: {} clients told their users live on another server now", index_, n);
+void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved, std::size_t per_pass) {
+  asio::post(io_, [this, moved = std::move(moved), per_pass]() mutable {
+    if (stopping_) {
+      core_.moving.fetch_sub(1);
+      return;
+    }
+    const bool idle = !moved_;
+    if (!idle) core_.moving.fetch_sub(1);  // the pass in progress ends here; this one goes on
+    moved_ = std::move(moved);
+    moved_per_pass_ = std::max<std::size_t>(per_pass, 1);
+    if (idle) disconnect_moved_pass();
   });
+}
+
+void Shard::disconnect_moved_pass() {
+  if (!moved_) return;
+  const auto n = stopping_ ? 0 : broker_.disconnect_moved(moved_, mqtt::Clock::now(), moved_per_pass_);
+  run_broker();
+  moved_closed_ += n;
+  if (n == moved_per_pass_) {
+    move_timer_.expires_after(kMovePass);
+    move_timer_.async_wait([this](ErrorCode ec) {
+      if (ec) return;  // the shard stops: begin_shutdown ends the pass
+      disconnect_moved_pass();
+    });
+    return;
+  }
+  if (moved_closed_ > 0) {
+    IRIS_LOG(info, "net", "shard {}: {} clients told their users live on another server now", index_, moved_closed_);
+  }
+  moved_ = nullptr;
+  moved_closed_ = 0;
+  core_.moving.fetch_sub(1);
 }
 
 }  // namespace iris::net::detail

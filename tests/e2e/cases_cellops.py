@@ -222,6 +222,7 @@ class CellDevice:
         if c is self.client:
             self.connected.clear()
             self.client = None
+            self.responses.put(None)  # a request waiting on this connection retries at once
         threading.Thread(target=c.loop_stop, daemon=True).start()
         try:
             c.disconnect()
@@ -286,6 +287,8 @@ class CellDevice:
                 r = self.responses.get(timeout=left)
             except queue.Empty:
                 return None
+            if r is None:
+                return None  # the connection ended first (_drop)
             answer = next(iter(r.values())) if isinstance(r, dict) and len(r) == 1 else {}
             if want is None or (isinstance(answer, dict) and answer.get("client_id") == want):
                 return r
@@ -319,6 +322,7 @@ class PairLoad:
             assert made and "send_result" in made, made
             self.pairs.append({"sender": sender, "receiver": receiver, "thread": made["send_result"]["thread"],
                                "acked": [], "results": [], "unavailable": 0})
+        self.latency = []  # seconds from a send's first try to its acknowledgement, every pair
         self.running = True
         self.threads = [threading.Thread(target=self._send_loop, args=(p, i), daemon=True)
                         for i, p in enumerate(self.pairs)]
@@ -330,12 +334,14 @@ class PairLoad:
         while self.running:
             text = "%s-%d-m%d" % (self.tag, i, n)
             body = {"send_request": {"client_id": cid(1_000_000 * (i + 1) + n), "thread": p["thread"], "body": text}}
-            deadline = time.monotonic() + 60
+            sent_at = time.monotonic()
+            deadline = sent_at + 60
             while time.monotonic() < deadline:
                 r = p["sender"].request(body)
                 if r is not None and "send_result" in r:
                     p["acked"].append(text)
                     p["results"].append(dict(r["send_result"], acked_at=round(time.monotonic(), 3)))
+                    self.latency.append(time.monotonic() - sent_at)
                     break
                 if r is not None and "error" in r:
                     p["unavailable"] += 1
@@ -344,6 +350,12 @@ class PairLoad:
                 raise AssertionError("send %s never acknowledged" % text)
             n += 1
             time.sleep(0.01)
+
+    def latency_mark(self):
+        return len(self.latency)
+
+    def latencies_since(self, mark):
+        return self.latency[mark:]
 
     def acked_total(self):
         return sum(len(p["acked"]) for p in self.pairs)

@@ -30,5 +30,6 @@ IRIS_BUILD="$build" "$root/scripts/cell" down --dir "$dir"
 for p in $pids; do
   if kill -0 "$p" 2>/dev/null; then echo "pid $p still running after down"; exit 1; fi
 done
+grep -q "cluster: drained in" "$dir/irisd-1/irisd.log" || { echo "irisd-1 did not drain"; exit 1; }
 grep -q "left cell cell as irisd-1" "$dir/irisd-1/irisd.log" || { echo "irisd-1 did not leave cleanly"; exit 1; }
 echo "passed: scripts/cell up 3 / status / down"

@@ -83,6 +83,14 @@ void FakeCoordinator::leave() {
   listener_ = {};
 }
 
+Result<void> FakeCoordinator::withdraw() {
+  if (state_ != SessionState::connected || name_.empty()) return fail(errc::coordinator_unavailable);
+  const std::string name = std::move(name_);
+  name_.clear();
+  service_->remove(name);  // this server hears its own leaving too
+  return {};
+}
+
 Result<void> FakeCoordinator::evict(std::string_view name) {
   if (state_ != SessionState::connected) return fail(errc::coordinator_unavailable);
   service_->remove(name);

@@ -46,6 +46,7 @@ class FakeCoordinator final : public Coordinator {
 
   Result<void> join(const ServerInfo& self, CoordinatorListener listener) override;
   void leave() override;
+  Result<void> withdraw() override;
   SessionState session_state() const override { return state_; }
   Result<void> evict(std::string_view name) override;
 

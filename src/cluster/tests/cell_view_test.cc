@@ -50,6 +50,28 @@ TEST(CellViewTest, ExpiredServerStopsOwningAtOnceAndPeersTakeOver) {
   EXPECT_TRUE(b.snapshot()->owns(core::UserId{a_user}));
 }
 
+TEST(CellViewTest, WithdrawnServerOwnsNothingButStillKnowsEveryOwner) {
+  testing::FakeCoordinationService zk;
+  CellView a("a"), b("b");
+  auto ca = zk.connect(), cb = zk.connect();
+  ASSERT_TRUE(ca->join(server("a"), a.listener()));
+  ASSERT_TRUE(cb->join(server("b"), b.listener()));
+  std::uint64_t a_user = 1;
+  while (!a.snapshot()->owns(core::UserId{a_user})) ++a_user;
+  ASSERT_TRUE(ca->withdraw());
+  const auto sa = a.snapshot();
+  EXPECT_TRUE(sa->serving) << "a still relays its devices to their owners while it drains";
+  EXPECT_FALSE(sa->owns(core::UserId{a_user}));
+  ASSERT_NE(sa->owner(core::UserId{a_user}), nullptr);
+  EXPECT_EQ(sa->owner(core::UserId{a_user})->name, "b");
+  EXPECT_TRUE(b.snapshot()->owns(core::UserId{a_user}));
+  CellView c("c");
+  auto cc = zk.connect();
+  ASSERT_TRUE(cc->join(server("c"), c.listener()));
+  EXPECT_EQ(a.snapshot()->ring.servers().size(), 2u) << "a follows later changes: b and c";
+  EXPECT_FALSE(ca->withdraw()) << "a drained server is out until it restarts";
+}
+
 TEST(CellViewTest, SnapshotTakenBeforeAChangeStaysAsItWas) {
   testing::FakeCoordinationService zk;
   CellView a("a");

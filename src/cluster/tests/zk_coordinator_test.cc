@@ -260,6 +260,24 @@ TEST_F(ZkCoordinatorTest, EvictRemovesAPeerAtOnce) {
   EXPECT_TRUE(eventually([&] { return !h1.has("b"); }, 1000ms));
 }
 
+TEST_F(ZkCoordinatorTest, WithdrawnServerLeavesTheRingButStillHearsChanges) {
+  Heard h1, h2;
+  auto c1 = connect(), c2 = connect();
+  ASSERT_TRUE(c1->join(server("a"), h1.listener()));
+  ASSERT_TRUE(c2->join(server("b"), h2.listener()));
+  ASSERT_TRUE(eventually([&] { return h1.members() == 2 && h2.members() == 2; }));
+  ASSERT_TRUE(c1->withdraw());
+  EXPECT_TRUE(eventually([&] { return !h2.has("a") && !h1.has("a"); }, 1000ms)) << "both see a leave the ring";
+  EXPECT_EQ(c1->session_state(), SessionState::connected) << "the session lives on while a drains";
+  Heard h3;
+  auto c3 = connect();
+  ASSERT_TRUE(c3->join(server("c"), h3.listener()));
+  EXPECT_TRUE(eventually([&] { return h1.has("c"); }, 1000ms)) << "a withdrawn server still follows the ring";
+  EXPECT_FALSE(c1->withdraw()) << "only once";
+  c1->leave();  // its node is gone already: a clean stop after a drain
+  EXPECT_TRUE(h2.has("b") && h2.has("c"));
+}
+
 TEST_F(ZkCoordinatorTest, UnreadableMemberNodeIsIgnored) {
   Heard h1;
   auto c1 = connect();

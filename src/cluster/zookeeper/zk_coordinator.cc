@@ -207,10 +207,22 @@ void ZooKeeperCoordinator::leave() {
   cv_.notify_all();
   if (worker_.joinable()) worker_.join();
   if (!self_name_.empty() && zh_ != nullptr && session_state() == SessionState::connected) {
-    zoo_delete(zh_, (servers_path_ + "/" + self_name_).c_str(), -1);
+    if (!withdrawn_) zoo_delete(zh_, (servers_path_ + "/" + self_name_).c_str(), -1);
     IRIS_LOG(info, kLog, "left cell {} as {}", options_.cell, self_name_);
   }
   self_name_.clear();
+}
+
+Result<void> ZooKeeperCoordinator::withdraw() {
+  if (self_name_.empty() || withdrawn_ || session_state() != SessionState::connected) {
+    return fail(errc::coordinator_unavailable);
+  }
+  const int rc = zoo_delete(zh_, (servers_path_ + "/" + self_name_).c_str(), -1);
+  if (rc != ZOK && rc != ZNONODE) return fail(errc::coordinator_unavailable);
+  withdrawn_ = true;
+  IRIS_LOG(info, kLog, "withdrew {} from the ring of cell {}; its users move to the others, events go on",
+           self_name_, options_.cell);
+  return {};  // the child watch fires: this server hears its own leaving like its peers
 }
 
 SessionState ZooKeeperCoordinator::session_state() const {

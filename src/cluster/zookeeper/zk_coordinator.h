@@ -16,6 +16,7 @@
 // expire us for another T/3 at least. The worker reports `expired` T/4 after a disconnection
 // that did not heal, or at once when the library reports the session expired.
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -50,6 +51,7 @@ class ZooKeeperCoordinator final : public Coordinator {
   // is waited out, up to one session timeout, before giving up.
   Result<void> join(const ServerInfo& self, CoordinatorListener listener) override;
   void leave() override;
+  Result<void> withdraw() override;
   SessionState session_state() const override;
   Result<void> evict(std::string_view name) override;
 
@@ -78,7 +80,8 @@ class ZooKeeperCoordinator final : public Coordinator {
   std::chrono::steady_clock::time_point lost_at_{};  // connection lost and not yet healed
   bool lost_ = false;
 
-  std::string self_name_;
+  std::string self_name_;         // set by join, cleared by leave (the caller's thread)
+  std::atomic<bool> withdrawn_{false};
   CoordinatorListener listener_;  // worker thread only, once started
   Membership table_;              // worker thread only
   std::thread worker_;

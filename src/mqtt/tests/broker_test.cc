@@ -934,6 +934,19 @@ TEST_F(BrokerTest, ClientsOfUsersMovedToAnotherServerAreToldToUseIt) {
   EXPECT_EQ(broker().connection_count(), 2u);
 }
 
+TEST_F(BrokerTest, MovedClientsAreClosedAtMostMaxAtATime) {
+  for (int i = 0; i < 5; ++i) connect_with("7", "phone" + std::to_string(i));
+  const auto moved = [](std::string_view user) { return user == "7"; };
+  EXPECT_EQ(broker().disconnect_moved(moved, now_, 2), 2u);
+  drain();
+  EXPECT_EQ(broker().connection_count(), 3u);
+  EXPECT_EQ(broker().disconnect_moved(moved, now_, 2), 2u);
+  EXPECT_EQ(broker().disconnect_moved(moved, now_, 2), 1u) << "fewer than max: the pass is over";
+  drain();
+  EXPECT_EQ(broker().connection_count(), 0u);
+  EXPECT_EQ(broker().disconnect_moved(moved, now_, 2), 0u);
+}
+
 // --- cross-shard forwarding ---
 
 TEST_F(BrokerTest, ForwardsNothingUnlessForwardingIsOn) {

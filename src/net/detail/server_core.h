@@ -99,8 +99,11 @@ class ServerCore final : public sync::ShardRouter {
   // Where users live when this server is one of a cell; null without a cell. Set before start().
   void set_cell_routing(CellRoutingOptions options) { cell_ = std::move(options); }
   const CellRoutingOptions* cell_routing() const { return cell_.routing ? &cell_ : nullptr; }
-  // From any thread: every shard closes its clients whose users `moved` says live elsewhere.
+  // From any thread: every shard closes its clients whose users `moved` says live elsewhere,
+  // at most CellRoutingOptions::disconnect_rate per second in all.
   void disconnect_moved(const std::function<bool(std::string_view user)>& moved);
+  // Shards whose disconnect pass has not ended yet (0: every moved client was told).
+  std::atomic<std::size_t> moving{0};
   // Connections relayed to, and MQTT 5 clients redirected to, the owner of their user.
   std::atomic<std::uint64_t> relayed{0};
   std::atomic<std::uint64_t> redirected{0};

@@ -118,8 +118,11 @@ class Shard final {
   void bytes_to_broker(std::size_t broker, mqtt::ConnId conn, std::span<const std::uint8_t> bytes);
 
   // From any thread: closes this shard's clients whose users `moved` says live elsewhere
-  // (mqtt::Broker::disconnect_moved), on this shard's thread.
-  void disconnect_moved(std::function<bool(std::string_view user)> moved);
+  // (mqtt::Broker::disconnect_moved), on this shard's thread, `per_pass` at a time every
+  // kMovePass until none is left; a newer `moved` (the ring changed again) replaces the one
+  // in progress. ServerCore::moving counts the passes not yet over.
+  static constexpr std::chrono::milliseconds kMovePass{100};
+  void disconnect_moved(std::function<bool(std::string_view user)> moved, std::size_t per_pass);
 
   // The shard that owns `client_id`; an empty id (the broker assigns one) stays here.
   std::size_t owner_of(std::string_view client_id) const;
@@ -163,6 +166,7 @@ class Shard final {
   void post_to(std::size_t shard, Envelope e);
   void flush();
   void on_tick();
+  void disconnect_moved_pass();
 
   ServerCore& core_;
   const std::size_t index_;
@@ -175,6 +179,10 @@ class Shard final {
   std::unique_ptr<mqtt::Authorizer> own_authorizer_;
   mqtt::Broker broker_;
   asio::steady_timer tick_timer_;
+  asio::steady_timer move_timer_;
+  std::function<bool(std::string_view user)> moved_;  // the disconnect pass in progress, if any
+  std::size_t moved_per_pass_ = 0;
+  std::uint64_t moved_closed_ = 0;  // by the pass in progress, for its log line
   std::unordered_map<mqtt::ConnId, std::shared_ptr<ConnectionBase>> connections_;
   std::unordered_map<mqtt::ConnId, mqtt::TimePoint> deadlines_;
   std::vector<std::vector<Envelope>> outbox_;  // per peer shard
