@@ -17,6 +17,11 @@
 //                    their thread, closed loop (--messages) or open loop (--rate for
 //                    --seconds); latency from each send's due time to its push to the other
 //                    participant's device. Needs --secret-file (irisd's auth.secret_file).
+//                    With --cell, the users are chosen by the cell's ring (cell_plan.h) and
+//                    each device connects to its user's owner; --seconds without --rate is a
+//                    timed closed loop. Prints acked_lost (acknowledged sends the other
+//                    participant's device never got) and duplicates, and exits 3 when either
+//                    is not 0.
 //   sync-catchup     one device catches up a --backlog of updates made while it was
 //                    offline; prints catchup_per_s. Needs --secret-file.
 //                    (Both: apps/iris-bench/sync_workload.h.)
@@ -40,9 +45,11 @@
 
 #include "apps/iris-bench/args.h"
 #include "apps/iris-bench/bandwidth/bandwidth_replay.h"
+#include "apps/iris-bench/cell_plan.h"
 #include "apps/iris-bench/idle_workload.h"
 #include "apps/iris-bench/pairs_workload.h"
 #include "apps/iris-bench/sync_workload.h"
+#include "cluster/ring_hash.h"
 
 namespace iris::bench {
 namespace {
@@ -92,6 +99,17 @@ sync-sends / sync-catchup (irisd only):
   --threads T            worker threads (default 2)
   sync-sends:   --users N (even, default 1000); --messages M (closed loop, default 200000)
                 or --rate R --seconds S --warmup S (open loop, sends/s over all users)
+                or --seconds S --warmup S without --rate (timed closed loop: acked_per_s is
+                the PUBACKs within the S seconds after the warm-up, over S)
+                --grace S    seconds to wait after the last PUBACK for deliveries still on
+                             their way before counting them lost (default 10)
+                --cell NAME=HOST:PORT,...   a cell's servers (--cluster.name and MQTT port):
+                             users from --first-user on, chosen and placed by the cell's ring,
+                             each device connected to its user's owner (no relay)
+                --cell-tokens N    the cell's cluster.tokens (default 2048)
+                --pairs M    with --cell: mixed (consecutive users), cross (the two users of
+                             each thread on two servers) or local (on one) (default mixed)
+                Prints acked_lost and duplicates; exits 3 when either is not 0.
   sync-catchup: --backlog N  updates made while the device is offline (default 100000)
                 --repeat R   catch-ups of that backlog, each a new session (default 1);
                              catchup_per_s is from their median
@@ -163,6 +181,38 @@ std::string read_secret(const std::string& path) {
   return secret;
 }
 
+// --cell a=127.0.0.1:1883,b=...: the cell's servers by name, and the plan of users on them.
+std::vector<SyncTarget> cell_targets(const std::string& spec, std::uint64_t tokens, std::uint64_t first_user,
+                                     std::size_t users, const std::string& pairs) {
+  if (tokens == 0 || tokens > 65536) throw std::runtime_error("--cell-tokens: 1-65536");
+  PairMix mix;
+  if (pairs == "mixed") mix = PairMix::mixed;
+  else if (pairs == "cross") mix = PairMix::cross;
+  else if (pairs == "local") mix = PairMix::local;
+  else throw std::runtime_error("--pairs: mixed, cross or local");
+  std::vector<std::string> names;
+  std::vector<asio::ip::tcp::endpoint> brokers;
+  std::size_t at = 0;
+  while (at < spec.size()) {
+    const auto comma = std::min(spec.find(',', at), spec.size());
+    const std::string one = spec.substr(at, comma - at);
+    const auto eq = one.find('='), colon = one.rfind(':');
+    if (eq == std::string::npos || colon == std::string::npos || colon < eq) {
+      throw std::runtime_error("--cell: NAME=HOST:PORT,... (got '" + one + "')");
+    }
+    const auto port = std::stoul(one.substr(colon + 1));
+    if (port == 0 || port > 65535) throw std::runtime_error("--cell: port 1-65535 in '" + one + "'");
+    names.push_back(one.substr(0, eq));
+    brokers.emplace_back(asio::ip::make_address(one.substr(eq + 1, colon - eq - 1)), static_cast<std::uint16_t>(port));
+    at = comma + 1;
+  }
+  std::vector<SyncTarget> out;
+  for (const PlannedUser& p : plan_pairs(names, static_cast<std::uint32_t>(tokens), first_user, users, mix)) {
+    out.push_back({p.user, brokers[p.server]});
+  }
+  return out;
+}
+
 int run_sync(const std::string& workload, Args& args, const asio::ip::tcp::endpoint& broker,
              mqtt::Version version) {
   SyncOptions o;
@@ -197,28 +247,48 @@ int run_sync(const std::string& workload, Args& args, const asio::ip::tcp::endpo
   }
   o.users = args.u64("users", 1000);
   o.rate = args.f64("rate", 0);
+  o.grace_s = args.f64("grace", 10);
   if (o.rate > 0) {
     const double seconds = args.f64("seconds", 10);
     o.warmup_s = args.f64("warmup", 1);
     if (seconds <= o.warmup_s) throw std::runtime_error("need --seconds > --warmup");
     o.messages = static_cast<std::uint64_t>(o.rate * seconds);
+  } else if (const auto seconds = args.get("seconds")) {
+    o.seconds = std::stod(*seconds);
+    o.warmup_s = args.f64("warmup", 1);
+    if (o.seconds <= 0 || o.warmup_s < 0) throw std::runtime_error("--seconds: > 0, --warmup: >= 0");
   } else {
     o.messages = args.u64("messages", 200'000);
   }
+  if (const auto cell = args.get("cell")) {
+    o.targets = cell_targets(*cell, args.u64("cell-tokens", cluster::kDefaultTokens), o.first_user, o.users,
+                             args.str("pairs", "mixed"));
+  }
   args.check_all_used();
-  std::printf("# sync-sends: %zu users in %zu two-person threads, %zu-byte texts, window %u, %zu threads, %llu sends",
-              o.users, o.users / 2, o.text, static_cast<unsigned>(o.window), o.threads,
-              static_cast<unsigned long long>(o.messages));
+  std::printf("# sync-sends: %zu users in %zu two-person threads, %zu-byte texts, window %u, %zu threads",
+              o.targets.empty() ? o.users : o.targets.size(), (o.targets.empty() ? o.users : o.targets.size()) / 2,
+              o.text, static_cast<unsigned>(o.window), o.threads);
+  if (o.rate > 0 || o.seconds <= 0) std::printf(", %llu sends", static_cast<unsigned long long>(o.messages));
   if (o.rate > 0) std::printf(", %.0f sends/s, %.1f s warm-up", o.rate, o.warmup_s);
+  if (o.rate <= 0 && o.seconds > 0) std::printf(" until a %.1f s window after %.1f s warm-up ends", o.seconds, o.warmup_s);
+  if (!o.targets.empty()) std::printf(", users %llu.. placed by the cell's ring", static_cast<unsigned long long>(o.first_user));
   std::printf("\n");
   std::fflush(stdout);
   const SyncSendsResult r = run_sync_sends(o);
+  if (!o.targets.empty()) std::printf("pairs_cross %zu\npairs_local %zu\n", r.cross_pairs, o.targets.size() / 2 - r.cross_pairs);
+  if (o.rate <= 0 && o.seconds > 0) {
+    std::printf("acked_in_window %llu\nacked_per_s %.0f\n", static_cast<unsigned long long>(r.acked_in_window),
+                static_cast<double>(r.acked_in_window) / o.seconds);
+  }
+  std::printf("acked_lost %llu\nduplicates %llu\n", static_cast<unsigned long long>(r.acked_lost),
+              static_cast<unsigned long long>(r.duplicates));
   std::printf("sent %llu\nacked %llu\ndelivered %llu\nown_echoes %llu\nelapsed_s %.3f\nsends_per_s %.0f\n",
               static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.acked),
               static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.own_echoes),
               r.elapsed_s, static_cast<double>(r.delivered) / r.elapsed_s);
   print_latency(r.latencies_ns);
-  return 0;
+  // Everything is printed; a lost or duplicated acknowledged send still fails the run.
+  return r.acked_lost == 0 && r.duplicates == 0 ? 0 : 3;
 }
 
 // Median of `v` (0 when empty).

@@ -34,7 +34,16 @@ struct Shared : RunState {
   std::atomic<std::size_t> resumed{0};
   std::atomic<std::size_t> senders_done{0};    // devices whose every send was acknowledged
   std::atomic<std::size_t> receivers_done{0};  // devices that got every message sent to them
+  std::atomic<std::uint64_t> acked{0};             // PUBACKs of sends, over all devices
+  std::atomic<std::uint64_t> delivered_unique{0};  // first deliveries of others' sends
+  // Timed closed loop (written before the start is posted): PUBACKs count from window_from;
+  // no send starts at or after stop_at.
+  Clock::time_point window_from;
+  Clock::time_point stop_at = Clock::time_point::max();
 };
+
+// A send's index among its sender's sends travels in the low bits of its client id's lo half.
+constexpr std::uint64_t kMaxSendIndex = 1ull << 24;
 
 std::string sync_topic(core::UserId user) { return wire::user_topic(user, wire::UserTopic::sync); }
 
@@ -111,6 +120,16 @@ class Device final : public ClientHandler {
   std::uint64_t delivered() const { return delivered_; }
   std::uint64_t own_echoes() const { return own_echoes_; }
   std::uint64_t batches() const { return batches_; }
+  std::uint64_t acked_in_window() const { return acked_in_window_; }
+  std::uint64_t duplicates() const { return duplicates_; }
+  // This device's acknowledged sends that `peer` never got (after the workers stopped).
+  std::uint64_t lost_at(const Device& peer) const {
+    std::uint64_t n = 0;
+    for (std::size_t i = 0; i < acked_index_.size(); ++i) {
+      n += acked_index_[i] && (i >= peer.seen_.size() || !peer.seen_[i]) ? 1 : 0;
+    }
+    return n;
+  }
   core::Seq thread_seq() const { return thread_seq_; }
   Clock::time_point caught_up_at() const { return caught_up_at_; }
   Clock::time_point resumed_at() const { return resumed_at_; }
@@ -188,7 +207,14 @@ class Device final : public ClientHandler {
       return;
     }
     if (phase_ != Phase::sending) return;  // a create_thread's or the probe's
+    const auto at = std::find_if(inflight_ids_.begin(), inflight_ids_.end(),
+                                 [id](const auto& p) { return p.first == id; });
+    if (at == inflight_ids_.end()) return fail("PUBACK of packet id " + std::to_string(id) + " not in flight");
+    acked_index_[at->second] = true;
+    inflight_ids_.erase(at);
     --inflight_;
+    shared_.acked.fetch_add(1);
+    if (now >= shared_.window_from && now < shared_.stop_at) ++acked_in_window_;
     if (++acked_ == count_) shared_.senders_done.fetch_add(1);
     send_more(now);
   }
@@ -199,6 +225,11 @@ class Device final : public ClientHandler {
   // The caller flushes: the client does after each read, the pacer after each round.
   void send_due(Clock::time_point now) {
     if (phase_ != Phase::sending) return;
+    if (now >= shared_.stop_at && count_ > sent_) {  // timed: the window is over
+      count_ = sent_;
+      if (acked_ == count_) shared_.senders_done.fetch_add(1);
+      return;
+    }
     while (inflight_ < window_ && sent_ < count_) {
       Clock::time_point stamp = now;
       if (options_.rate > 0) {
@@ -208,7 +239,11 @@ class Device final : public ClientHandler {
       // hi: the due (or send) time; lo: who and which, so no two sends share a client id.
       const core::ClientMsgId cid{static_cast<std::uint64_t>(to_ns(stamp)),
                                   (user_.value() << 24) ^ sent_};
-      template_->append(client_->output(), next_id(), cid);
+      if (sent_ >= kMaxSendIndex) return fail("more sends than a client id can number");
+      const mqtt::PacketId id = next_id();
+      template_->append(client_->output(), id, cid);
+      inflight_ids_.emplace_back(id, sent_);
+      acked_index_.push_back(false);
       ++inflight_;
       ++sent_;
     }
@@ -256,7 +291,7 @@ class Device final : public ClientHandler {
   const SyncOptions& options_;
   const std::size_t index_;
   const core::UserId user_;
-  const std::uint64_t count_;
+  std::uint64_t count_;  // lowered to what was sent when a timed run's window ends
   MqttClient* client_ = nullptr;  // owned by the worker
   Device* peer_ = nullptr;
   Phase phase_ = Phase::idle;
@@ -271,6 +306,11 @@ class Device final : public ClientHandler {
   std::uint64_t expected_ = 0;
   std::uint64_t own_echoes_ = 0;
   std::uint64_t batches_ = 0;
+  std::uint64_t acked_in_window_ = 0;
+  std::uint64_t duplicates_ = 0;
+  std::vector<std::pair<mqtt::PacketId, std::uint64_t>> inflight_ids_;  // packet id, send index
+  std::vector<bool> acked_index_;  // by send index
+  std::vector<bool> seen_;         // the peer's sends received, by send index
   mqtt::PacketId next_id_ = 1;
   mqtt::PacketId resume_id_ = 0;
   std::optional<core::Seq> resume_from_;
@@ -318,6 +358,15 @@ void Device::on_batch(const wire::DeltaBatch& b, Clock::time_point now) {
     }
     got = true;
     ++delivered_;
+    const std::uint64_t index = created->client_id.lo ^ (u.actor.value() << 24);
+    if (index >= kMaxSendIndex) return fail("a message whose client id is not a benchmark send's");
+    if (index >= seen_.size()) seen_.resize(index + 1, false);
+    if (seen_[index]) {
+      ++duplicates_;
+    } else {
+      seen_[index] = true;
+      shared_.delivered_unique.fetch_add(1);
+    }
     const auto stamp = static_cast<std::int64_t>(created->client_id.hi);
     if (stamp >= shared_.record_from_ns) worker_.latencies_ns.push_back(now_ns - stamp);
   }
@@ -342,11 +391,11 @@ class Fleet {
   // A device of `user` on worker `w`, connected once the workers run (start()).
   // With connect = false, the caller starts its client later on the worker.
   Device& add(std::size_t w, std::size_t index, core::UserId user, std::uint64_t count,
-              bool connect = true) {
+              bool connect = true, std::optional<asio::ip::tcp::endpoint> broker = std::nullopt) {
     Worker& wk = worker(w);
     auto d = std::make_unique<Device>(shared_, wk, o_, index, user, count);
     ClientConfig c;
-    c.broker = o_.broker;
+    c.broker = broker.value_or(o_.broker);
     c.version = o_.version;
     c.client_id = "bench-" + std::to_string(user.value());
     c.username = std::to_string(user.value());
@@ -402,10 +451,16 @@ Clock::time_point deadline_of(const SyncOptions& o) {
 
 }  // namespace
 
-SyncSendsResult run_sync_sends(const SyncOptions& o) {
+SyncSendsResult run_sync_sends(const SyncOptions& options) {
+  SyncOptions o = options;
+  if (!o.targets.empty()) o.users = o.targets.size();
+  // A timed closed loop sends until its window ends: no count, no expected deliveries.
+  const bool timed = o.rate <= 0 && o.seconds > 0;
+  if (timed) o.messages = o.users * (kMaxSendIndex - 1);
   if (o.users < 2 || o.users % 2 != 0) throw std::runtime_error("--users: an even number >= 2");
   if (o.window == 0) throw std::runtime_error("--window must be positive");
   if (o.messages < o.users) throw std::runtime_error("need at least one send per user");
+  if (o.messages / o.users >= kMaxSendIndex) throw std::runtime_error("more sends per user than a client id can number");
   const auto deadline = deadline_of(o);
   Shared shared;
   Fleet fleet(o, shared);
@@ -414,19 +469,25 @@ SyncSendsResult run_sync_sends(const SyncOptions& o) {
   for (std::size_t i = 0; i < o.users; ++i) {
     // Send k overall is user k % users's; both users of thread t = i / 2 on one worker.
     const std::uint64_t count = o.messages / o.users + (i < o.messages % o.users ? 1 : 0);
-    devices.push_back(&fleet.add(i / 2, i, core::UserId{o.first_user + i}, count));
+    if (o.targets.empty()) {
+      devices.push_back(&fleet.add(i / 2, i, core::UserId{o.first_user + i}, count));
+    } else {
+      devices.push_back(&fleet.add(i / 2, i, o.targets[i].user, count, true, o.targets[i].broker));
+    }
   }
   for (std::size_t i = 0; i < o.users; i += 2) {
     devices[i]->pair_with(devices[i + 1]);
     devices[i + 1]->pair_with(devices[i]);
     // Each device receives every send of the other participant.
-    devices[i]->expect(o.messages / o.users + (i + 1 < o.messages % o.users ? 1 : 0));
-    devices[i + 1]->expect(o.messages / o.users + (i < o.messages % o.users ? 1 : 0));
+    if (!timed) {
+      devices[i]->expect(o.messages / o.users + (i + 1 < o.messages % o.users ? 1 : 0));
+      devices[i + 1]->expect(o.messages / o.users + (i < o.messages % o.users ? 1 : 0));
+    }
     creators.push_back(devices[i]);
   }
   for (auto& w : fleet.workers()) {
     const std::uint64_t share = o.messages / o.threads + 1;
-    w->latencies_ns.reserve(o.rate > 0 ? share : std::min<std::uint64_t>(share, 4'000'000));
+    w->latencies_ns.reserve(o.rate > 0 ? share : std::min<std::uint64_t>(share, timed ? 1'000'000 : 4'000'000));
   }
   fleet.start();
   auto progress = [&] {
@@ -434,7 +495,9 @@ SyncSendsResult run_sync_sends(const SyncOptions& o) {
     for (auto& w : fleet.workers()) {
       for (auto& d : w->devices) sent += d->sent(), acked += d->acked(), delivered += d->delivered();
     }
-    return " (of " + std::to_string(o.messages) + " sends: " + std::to_string(sent) + " sent, " +
+    return " (" + std::to_string(shared.ready.load()) + " of " + std::to_string(o.users) + " devices connected, " +
+           std::to_string(shared.created.load()) + " of " + std::to_string(creators.size()) + " threads created, " +
+           std::to_string(shared.resumed.load()) + " resumed; " + std::to_string(sent) + " sends, " +
            std::to_string(acked) + " acked, " + std::to_string(delivered) + " delivered)";
   };
   try {
@@ -447,7 +510,12 @@ SyncSendsResult run_sync_sends(const SyncOptions& o) {
     wait_for(shared, deadline, "resuming", [&] { return shared.resumed.load() == o.users; });
     // Open loop starts a little ahead so every worker's pacer sees the first due times.
     shared.start = Clock::now() + std::chrono::milliseconds(o.rate > 0 ? 20 : 0);
-    shared.record_from_ns = to_ns(shared.start) + static_cast<std::int64_t>(o.rate > 0 ? o.warmup_s * 1e9 : 0);
+    const bool warm = o.rate > 0 || timed;
+    shared.record_from_ns = to_ns(shared.start) + static_cast<std::int64_t>(warm ? o.warmup_s * 1e9 : 0);
+    if (timed) {
+      shared.window_from = shared.start + std::chrono::nanoseconds(std::llround(o.warmup_s * 1e9));
+      shared.stop_at = shared.window_from + std::chrono::nanoseconds(std::llround(o.seconds * 1e9));
+    }
     for (auto& w : fleet.workers()) {
       Worker* wp = w.get();
       asio::post(wp->ctx, [wp, open = o.rate > 0] {
@@ -457,9 +525,23 @@ SyncSendsResult run_sync_sends(const SyncOptions& o) {
         for (auto& d : wp->devices) d->client().flush();
       });
     }
-    wait_for(shared, deadline, "waiting for deliveries", [&] {
-      return shared.receivers_done.load() == o.users && shared.senders_done.load() == o.users;
-    });
+    if (timed || o.rate > 0) {
+      wait_for(shared, deadline, "waiting for PUBACKs", [&] { return shared.senders_done.load() == o.users; });
+      // Every acknowledged send should reach the other device; what has not within the grace
+      // period is counted lost below (a failure of the run, not of the driver).
+      const auto grace = std::min(deadline, Clock::now() + std::chrono::milliseconds(std::llround(o.grace_s * 1000)));
+      while (shared.delivered_unique.load() < shared.acked.load() && Clock::now() < grace && !shared.failed.load()) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+      if (shared.failed.load()) {
+        std::lock_guard lock(shared.error_mutex);
+        throw std::runtime_error(shared.error);
+      }
+    } else {
+      wait_for(shared, deadline, "waiting for deliveries", [&] {
+        return shared.receivers_done.load() == o.users && shared.senders_done.load() == o.users;
+      });
+    }
   } catch (const std::runtime_error& e) {
     fleet.stop();
     throw std::runtime_error(std::string(e.what()) + progress());
@@ -472,8 +554,14 @@ SyncSendsResult run_sync_sends(const SyncOptions& o) {
       r.acked += d->acked();
       r.delivered += d->delivered();
       r.own_echoes += d->own_echoes();
+      r.acked_in_window += d->acked_in_window();
+      r.duplicates += d->duplicates();
     }
     r.latencies_ns.insert(r.latencies_ns.end(), w->latencies_ns.begin(), w->latencies_ns.end());
+  }
+  for (std::size_t i = 0; i < devices.size(); i += 2) {
+    r.acked_lost += devices[i]->lost_at(*devices[i + 1]) + devices[i + 1]->lost_at(*devices[i]);
+    if (!o.targets.empty() && o.targets[i].broker != o.targets[i + 1].broker) ++r.cross_pairs;
   }
   r.elapsed_s = static_cast<double>(shared.last_delivery_ns.load() - to_ns(shared.start)) / 1e9;
   return r;

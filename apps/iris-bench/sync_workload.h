@@ -15,6 +15,13 @@
 //     (no coordinated omission). Sends due in the first `warmup_s` are not recorded.
 //   - closed loop (rate == 0): each device sends as its window allows, `messages` in all;
 //     throughput = deliveries to the other participants / (last delivery - start).
+//   - timed closed loop (rate == 0, seconds > 0): each device sends as its window allows for
+//     warmup_s + seconds; throughput = PUBACKs within the last `seconds` / seconds.
+// Cluster runs (`targets`, from cell_plan.h): the users and the server each device connects
+// to (its user's owner); pairs are consecutive targets. Every run checks that each
+// acknowledged send reached the other participant's device (acked_lost), waiting up to
+// grace_s after the last PUBACK for the deliveries still on their way (the timed and open
+// loops; the closed loop of `messages` sends waits for every delivery, up to timeout_s).
 // sync-catchup (run_sync_catchup): user A creates a thread with user B and goes offline; B
 // sends `backlog` messages into it (window `window`); A's device comes back, resumes from
 // where it left and the time from that resume to the batch that reaches A's head gives the
@@ -31,11 +38,18 @@
 #include <vector>
 
 #include "apps/iris-bench/mqtt_client.h"
+#include "core/ids.h"
 
 namespace iris::bench {
 
+struct SyncTarget {
+  core::UserId user;
+  asio::ip::tcp::endpoint broker;
+};
+
 struct SyncOptions {
   asio::ip::tcp::endpoint broker;
+  std::vector<SyncTarget> targets;  // sync-sends: when not empty, the users (and `users` is its size)
   mqtt::Version version = mqtt::Version::v5;
   std::string secret;       // irisd's token secret (the first line of its auth.secret_file)
   std::uint64_t first_user = 1;  // users are first_user .. first_user + users - 1
@@ -46,6 +60,8 @@ struct SyncOptions {
   std::uint64_t messages = 1'000'000;  // closed loop: sends in all; open loop: rate * seconds
   double rate = 0;                     // sends per second over all users; 0 = closed loop
   double warmup_s = 0;
+  double seconds = 0;   // closed loop: 0 = `messages` sends; else the measured window
+  double grace_s = 10;  // after the last PUBACK, for deliveries still on their way
   double timeout_s = 300;
   std::size_t repeats = 1;  // catch-up: times the device comes back and catches up
 };
@@ -56,6 +72,10 @@ struct SyncSendsResult {
   std::uint64_t delivered = 0;   // pushes of others' messages received (one per send)
   std::uint64_t own_echoes = 0;  // pushes of a device's own sends (the second push of each)
   double elapsed_s = 0;          // start to last delivery
+  std::uint64_t acked_in_window = 0;  // timed closed loop: PUBACKs within the measured window
+  std::uint64_t acked_lost = 0;  // acknowledged sends the other participant's device never got
+  std::uint64_t duplicates = 0;  // sends a device got more than once
+  std::size_t cross_pairs = 0;   // pairs whose two devices are on different servers (targets)
   std::vector<std::int64_t> latencies_ns;  // recorded sends, unsorted
 };
 
