@@ -34,6 +34,7 @@ struct Shared : RunState {
   std::atomic<std::size_t> resumed{0};
   std::atomic<std::size_t> senders_done{0};    // devices whose every send was acknowledged
   std::atomic<std::size_t> receivers_done{0};  // devices that got every message sent to them
+  std::atomic<std::size_t> threads_seen{0};        // devices whose stream brought thread_created
   std::atomic<std::uint64_t> acked{0};             // PUBACKs of sends, over all devices
   std::atomic<std::uint64_t> delivered_unique{0};  // first deliveries of others' sends
   // Timed closed loop (written before the start is posted): PUBACKs count from window_from;
@@ -161,7 +162,8 @@ class Device final : public ClientHandler {
     until_ = until;
     if (epoch && from) return resume_now(*epoch, *from, Clock::now());
     phase_ = Phase::probing;
-    append_request(client_->output(), user_, next_id(), wire::Message{wire::ResumeRequest{}}, options_.version);
+    probe_id_ = next_id();
+    append_request(client_->output(), user_, probe_id_, wire::Message{wire::ResumeRequest{}}, options_.version);
     client_->flush();
   }
   core::Epoch epoch() const { return epoch_; }
@@ -190,6 +192,9 @@ class Device final : public ClientHandler {
       return;
     }
     if (auto* r = std::get_if<wire::Resync>(&*m)) {
+      // `temporary` (e.g. a server of a cell still taking the user over): the device resumes
+      // again where it is, after retry_after, as an app does.
+      if (r->reason == wire::ResyncReason::temporary && phase_ != Phase::probing) return resume_later(*r);
       if (phase_ != Phase::probing || r->reason != wire::ResyncReason::epoch_changed) {
         return fail("unexpected resync, reason " + std::to_string(static_cast<int>(r->reason)));
       }
@@ -201,6 +206,17 @@ class Device final : public ClientHandler {
   }
 
   void on_puback(MqttClient&, mqtt::PacketId id, Clock::time_point now) override {
+    if (id == retry_id_ && retry_id_ != 0) {  // a resume after a temporary resync
+      retry_id_ = 0;
+      return;
+    }
+    if (phase_ == Phase::probing && id == probe_id_) {
+      // Answered without a resync: the user has no queue yet (epoch 0, head 0), and the device
+      // streams from there.
+      phase_ = Phase::idle;
+      shared_.resumed.fetch_add(1);
+      return;
+    }
     if (phase_ == Phase::resuming && id == resume_id_) {
       phase_ = Phase::idle;
       shared_.resumed.fetch_add(1);
@@ -272,6 +288,7 @@ class Device final : public ClientHandler {
   void on_batch(const wire::DeltaBatch& b, Clock::time_point now);
   void resume_now(core::Epoch epoch, core::Seq from, Clock::time_point now) {
     epoch_ = epoch;
+    streamed_ = from;
     phase_ = Phase::resuming;
     resumed_at_ = now;
     resume_id_ = next_id();
@@ -279,6 +296,7 @@ class Device final : public ClientHandler {
                    wire::Message{wire::ResumeRequest{epoch, from, 0}}, options_.version);
     if (until_ <= from && until_.value() != 0) mark_caught_up(now);
   }
+  void resume_later(const wire::Resync& r);
   void mark_caught_up(Clock::time_point now) {
     if (caught_up_at_ != Clock::time_point{}) return;
     caught_up_at_ = now;
@@ -313,6 +331,10 @@ class Device final : public ClientHandler {
   std::vector<bool> seen_;         // the peer's sends received, by send index
   mqtt::PacketId next_id_ = 1;
   mqtt::PacketId resume_id_ = 0;
+  mqtt::PacketId probe_id_ = 0;
+  mqtt::PacketId retry_id_ = 0;
+  core::Seq streamed_{0};  // the last seq received in this device's queue
+  bool thread_seen_ = false;
   std::optional<core::Seq> resume_from_;
   core::Seq until_{0};
   core::Epoch epoch_{0};
@@ -345,11 +367,31 @@ void Device::send_more(Clock::time_point now) {
   if (const auto next = next_due()) worker_.pacer.arm(*next, [w = &worker_] { w->pace(); });
 }
 
+void Device::resume_later(const wire::Resync& r) {
+  auto timer = std::make_shared<asio::steady_timer>(worker_.ctx);
+  timer->expires_after(r.retry_after.value_or(std::chrono::milliseconds(100)));
+  timer->async_wait([this, timer](const boost::system::error_code& ec) {
+    if (ec) return;
+    retry_id_ = next_id();
+    append_request(client_->output(), user_, retry_id_, wire::Message{wire::ResumeRequest{epoch_, streamed_, 0}},
+                   options_.version);
+    client_->flush();
+  });
+}
+
 void Device::on_batch(const wire::DeltaBatch& b, Clock::time_point now) {
   ++batches_;
   const std::int64_t now_ns = to_ns(now);
   bool got = false;
   for (const auto& u : b.updates) {
+    // Seqs already applied (a resume again after a temporary resync may overlap) are skipped,
+    // as an app skips them.
+    if (u.seq <= streamed_) continue;
+    streamed_ = u.seq;
+    if (std::holds_alternative<core::ThreadCreated>(u.body) && !thread_seen_) {
+      thread_seen_ = true;
+      shared_.threads_seen.fetch_add(1);
+    }
     const auto* created = std::get_if<core::MessageCreated>(&u.body);
     if (!created) continue;
     if (u.actor == user_) {
@@ -502,12 +544,18 @@ SyncSendsResult run_sync_sends(const SyncOptions& options) {
   };
   try {
     wait_for(shared, deadline, "connecting", [&] { return shared.ready.load() == o.users; });
+    // Every device streams before the threads are made, as an app does once connected (in a
+    // cell, the other participant's thread_created then reaches a streaming device over the
+    // server-to-server link).
+    fleet.each([](Device& d) { d.resume(std::nullopt); });
+    wait_for(shared, deadline, "resuming", [&] { return shared.resumed.load() == o.users; });
     for (std::size_t t = 0; t < creators.size(); ++t) {
       asio::post(fleet.worker(t).ctx, [c = creators[t]] { c->create_thread(); });
     }
     wait_for(shared, deadline, "creating threads", [&] { return shared.created.load() == creators.size(); });
-    fleet.each([](Device& d) { d.resume(std::nullopt); });
-    wait_for(shared, deadline, "resuming", [&] { return shared.resumed.load() == o.users; });
+    // A device sends once its own stream showed the thread, as an app does: in a cell the other
+    // participant's server learns of the thread over the link, after the creator's answer.
+    wait_for(shared, deadline, "seeing the threads", [&] { return shared.threads_seen.load() == o.users; });
     // Open loop starts a little ahead so every worker's pacer sees the first due times.
     shared.start = Clock::now() + std::chrono::milliseconds(o.rate > 0 ? 20 : 0);
     const bool warm = o.rate > 0 || timed;

@@ -3,10 +3,11 @@
 // MQTT"), for `scripts/bench sync`. Every device logs in with a token signed by the server's
 // secret (net::TokenSigner), so the benchmark needs irisd's auth.secret_file.
 //
-// sync-sends (run_sync_sends): `users` users, one device each, in users / 2 two-person threads
-// created up front by create_thread_request (user 2t creates thread t with user 2t + 1). Every
-// device resumes (once with epoch 0 to learn its queue's epoch and head from the resync, then
-// from there), so each send is pushed to both participants' devices. Then each user sends
+// sync-sends (run_sync_sends): `users` users, one device each, in users / 2 two-person threads.
+// Every device first resumes (once with epoch 0 to learn its queue's epoch and head from the
+// resync, then from there) and streams; then the threads are created by create_thread_request
+// (user 2t creates thread t with user 2t + 1), so each send is pushed to both participants'
+// devices. Once every device's stream has shown its thread_created, each user sends
 // message after message into its thread, at most `window` sends unacknowledged (PUBACK, which
 // irisd sends only once the send is durable in both queues).
 //   - open loop (rate > 0): send k overall is due at start + k / rate, round-robin over the
