@@ -194,7 +194,7 @@ class Device final : public ClientHandler {
     if (auto* r = std::get_if<wire::Resync>(&*m)) {
       // `temporary` (e.g. a server of a cell still taking the user over): the device resumes
       // again where it is, after retry_after, as an app does.
-      if (r->reason == wire::ResyncReason::temporary && phase_ != Phase::probing) return resume_later(*r);
+      if (r->reason == wire::ResyncReason::temporary) return resume_later(*r);
       if (phase_ != Phase::probing || r->reason != wire::ResyncReason::epoch_changed) {
         return fail("unexpected resync, reason " + std::to_string(static_cast<int>(r->reason)));
       }
@@ -372,9 +372,14 @@ void Device::resume_later(const wire::Resync& r) {
   timer->expires_after(r.retry_after.value_or(std::chrono::milliseconds(100)));
   timer->async_wait([this, timer](const boost::system::error_code& ec) {
     if (ec) return;
-    retry_id_ = next_id();
-    append_request(client_->output(), user_, retry_id_, wire::Message{wire::ResumeRequest{epoch_, streamed_, 0}},
-                   options_.version);
+    if (phase_ == Phase::probing) {  // the probe again
+      probe_id_ = next_id();
+      append_request(client_->output(), user_, probe_id_, wire::Message{wire::ResumeRequest{}}, options_.version);
+    } else {
+      retry_id_ = next_id();
+      append_request(client_->output(), user_, retry_id_,
+                     wire::Message{wire::ResumeRequest{epoch_, streamed_, 0}}, options_.version);
+    }
     client_->flush();
   });
 }

@@ -133,7 +133,7 @@ note "stopping irisd-2 and irisd-3 cleanly: irisd-1 alone on the same store"
 for n in 2 3; do
   pid=$(cat "$cell/irisd-$n/pid")
   kill "$pid" 2>/dev/null
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done  # drains first
 done
 wait_servers 1 1 || exit 1
 sleep 5  # irisd-1 takes over the leavers' users (claims, history) before it is measured
