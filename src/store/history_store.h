@@ -13,10 +13,14 @@
 //    forbids; the writer logs it.
 //  - A batch whose epoch differs from the user's stored one starts a new incarnation: the
 //    queue was rebuilt, every device resyncs, and history follows the queue from scratch.
-//  - The materialized state follows the same rules as sync::Inbox: a read receipt is a
-//    watermark that never moves back, an edit replaces the text and counts, a delete (unsend
-//    or delete for me) removes the message, a reaction replaces the actor's one, unread =
-//    messages from others above the owner's watermark.
+//  - The materialized state follows the same rules as sync::Inbox (core/thread_fold.h): a read
+//    receipt is a watermark that never moves back, an edit replaces the text and counts, a
+//    delete (unsend or delete for me) removes the message, a reaction replaces the actor's
+//    one, unread = messages from others above the owner's watermark. A message keeps its
+//    attachments, edit count and reactions, so it reads as it does from the queue's snapshot.
+//  - An unsend leaves no content behind: from then on updates() returns the message's create
+//    and edits with no text and no attachments (core::strip_unsent), for every participant
+//    (the thread's body is shared), and no attachment reference of it remains.
 //  - Reads may run on any thread, concurrently with apply(); they see committed state only.
 //
 // set_unavailable(true) is a fault switch for tests and drills: every call fails with
@@ -54,10 +58,10 @@ struct HistoryMessage {
   core::Timestamp time;
   std::string text;
   std::optional<core::MessageId> reply_to;
-  // Edits so far and reactions (core/thread_fold.h): not yet carried by the history tier,
-  // whose backends keep edits' texts and reactions' updates but read these as 0 and empty.
+  // Edits so far and reactions, folded as core/thread_fold.h folds them.
   std::uint32_t edit_count = 0;
   std::vector<core::Reaction> reactions{};  // by user id
+  std::vector<core::Attachment> attachments{};
   bool operator==(const HistoryMessage&) const = default;
 };
 

@@ -1,6 +1,20 @@
 #include "sync/history_check.h"
 
+#include "core/thread_fold.h"
+
 namespace iris::sync {
+namespace {
+
+// History keeps an unsent message's create and edits without their content (HistoryStore's
+// contract) while the queue may still retain them whole: such a pair is the same update.
+bool same_update(const core::Update& history, const core::Update& queue) {
+  if (history == queue) return true;
+  core::Update stripped = queue;
+  core::strip_unsent(stripped.body);
+  return stripped != queue && history == stripped;
+}
+
+}  // namespace
 
 Result<HistoryCheck> check_history(const store::QueueStore& queue,
                                    const store::HistoryStore& history, core::UserId user) {
@@ -19,7 +33,7 @@ Result<HistoryCheck> check_history(const store::QueueStore& queue,
     auto h = history.updates(user, from, q->size());
     if (!h) return fail(h.error());
     for (std::size_t i = 0; i < q->size(); ++i) {
-      if (i >= h->size() || (*h)[i] != (*q)[i] || pos->epoch != info->epoch) {
+      if (i >= h->size() || !same_update((*h)[i], (*q)[i]) || pos->epoch != info->epoch) {
         check.first_difference = (*q)[i].seq;
         return check;
       }

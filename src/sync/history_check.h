@@ -18,7 +18,8 @@ struct HistoryCheck {
   std::uint64_t compared = 0;  // updates compared one by one (the retained part of the queue)
   // The first seq where the two differ (or one lacks an update the other has), if any.
   std::optional<core::Seq> first_difference;
-  // History has everything the queue has, and each retained update is identical.
+  // History has everything the queue has, and each retained update is identical (or is the
+  // queue's create or edit of a message unsent since, without its content: core::strip_unsent).
   bool converged() const { return !first_difference && history_seq == queue_head; }
 };
 

@@ -15,7 +15,7 @@ Inbox Inbox::from_history(core::UserId owner, const store::HistoryInbox& history
     t.participants = ht.participants;
     for (const auto& m : ht.latest) {
       t.messages[m.message] =
-          wire::ThreadMessage{m.message, m.sender, m.time, m.text, m.reply_to, m.edit_count, m.reactions};
+          wire::ThreadMessage{m.message, m.sender, m.time, m.text, m.reply_to, m.edit_count, m.reactions, m.attachments};
     }
     for (const auto& [reader, up_to] : ht.watermarks) t.watermarks[reader] = up_to;
     t.unread = inbox.count_unread(t);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/thread_fold.h"
 #include "store/detail/record_codec.h"
 
 namespace iris::store::detail {
@@ -61,6 +62,41 @@ Result<bool> HistoryApplier::shared_body(const HistoryBody& body) {
   return true;
 }
 
+// An edit or a reaction folded into the message's shown row with the queue snapshot's rules.
+Result<void> HistoryApplier::fold_into_shown(UserId user, const core::Update& u) {
+  const auto* edit = std::get_if<core::MessageEdited>(&u.body);
+  const auto* reaction = std::get_if<core::ReactionChanged>(&u.body);
+  const core::MessageId message = edit ? edit->message : reaction->message;
+  auto folds = tables_.folds(user, u.thread, message);
+  if (!folds) return fail(folds.error());
+  if (!*folds) return {};  // not (or no longer) shown: nothing to fold into, as in the inbox
+  if (edit) {
+    return tables_.set_edit(user, u.thread, message, u.seq, core::count_after_edit((*folds)->edit_count, *edit));
+  }
+  core::apply_reaction((*folds)->reactions, u.actor, *reaction);
+  record_.clear();
+  encode_reactions((*folds)->reactions, record_);
+  return tables_.set_reactions(user, u.thread, message, record_);
+}
+
+Result<void> HistoryApplier::strip_unsent(UserId user, ThreadId thread, core::MessageId message) {
+  if (auto r = tables_.strip_body(thread, message); !r) return r;
+  if (last_body_ && last_body_->thread == thread && last_body_->message == message) last_body_.reset();
+  auto records = tables_.message_records(user, thread, message);
+  if (!records) return fail(records.error());
+  for (const auto& [seq, record] : *records) {
+    auto u = decode_update(record, seq);
+    if (!u) return fail(u.error());
+    const auto before = u->body;
+    core::strip_unsent(u->body);
+    if (u->body == before) continue;
+    record_.clear();
+    encode_update(*u, record_);
+    if (auto r = tables_.set_record(user, seq, record_); !r) return r;
+  }
+  return {};
+}
+
 // The materialized-inbox rules of history_store.h (core::apply_to_thread), as table operations.
 // `known_thread` is the thread whose row this transaction already made sure of.
 Result<void> HistoryApplier::apply_update(UserId user, const core::Update& u,
@@ -79,7 +115,7 @@ Result<void> HistoryApplier::apply_update(UserId user, const core::Update& u,
         using T = std::decay_t<decltype(b)>;
         if constexpr (std::is_same_v<T, core::MessageCreated>) {
           if (auto r = tables_.hide(user, u.thread, b.message); !r) return r;
-          auto shared = shared_body(HistoryBody{u.thread, b.message, u.actor, u.time, b.client_id, b.text, b.reply_to});
+          auto shared = shared_body(HistoryBody{u.thread, b.message, u.actor, u.time, b.client_id, b.text, b.reply_to, b.attachments});
           if (!shared) return fail(shared.error());
           HistoryLogRow row{u.thread, b.message, u.actor == user ? 1 : 0, std::nullopt};
           if (!*shared) {
@@ -89,11 +125,16 @@ Result<void> HistoryApplier::apply_update(UserId user, const core::Update& u,
           }
           return tables_.put_log(user, u.seq, row);
         } else if constexpr (std::is_same_v<T, core::MessageEdited>) {
-          if (auto r = log_with_record(); !r) return r;
-          return tables_.set_edit(user, u.thread, b.message, u.seq);
+          record_.clear();
+          encode_update(u, record_);
+          if (auto r = tables_.put_log(user, u.seq, HistoryLogRow{u.thread, b.message, std::nullopt, record_}); !r) {
+            return r;
+          }
+          return fold_into_shown(user, u);
         } else if constexpr (std::is_same_v<T, core::MessageDeleted>) {
           if (auto r = log_with_record(); !r) return r;
-          return tables_.hide(user, u.thread, b.message);
+          if (auto r = tables_.hide(user, u.thread, b.message); !r) return r;
+          return b.for_me ? Result<void>{} : strip_unsent(user, u.thread, b.message);
         } else if constexpr (std::is_same_v<T, core::ReadReceipt>) {
           if (auto r = log_with_record(); !r) return r;
           return tables_.raise_watermark(user, u.thread, b.reader, b.up_to);
@@ -105,10 +146,8 @@ Result<void> HistoryApplier::apply_update(UserId user, const core::Update& u,
           if (auto r = log_with_record(); !r) return r;
           return tables_.set_name(user, u.thread, b.name);
         } else if constexpr (std::is_same_v<T, core::ReactionChanged>) {
-          // Kept in the log (history's updates() returns it), not yet materialized: the
-          // history tier's views carry no reactions or edit counts (issue 21 follow-up); an
-          // inbox seeded from history gets those of the queue tail after it only.
-          return log_with_record();
+          if (auto r = log_with_record(); !r) return r;
+          return fold_into_shown(user, u);
         } else {
           static_assert(std::is_same_v<T, core::ParticipantsChanged>);
           if (auto r = log_with_record(); !r) return r;

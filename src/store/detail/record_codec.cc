@@ -368,6 +368,46 @@ Result<core::Update> decode_update(std::string_view value, core::Seq seq) {
   return finish(r, std::move(u));
 }
 
+void encode_attachments(const std::vector<core::Attachment>& list, std::string& out) {
+  if (!list.empty()) put_attachments(out, list);
+}
+
+Result<std::vector<core::Attachment>> decode_attachments(std::string_view value) {
+  if (value.empty()) return std::vector<core::Attachment>{};
+  Reader r(value);
+  auto list = r.attachments();
+  return finish(r, std::move(list));
+}
+
+void encode_reactions(const std::vector<core::Reaction>& list, std::string& out) {
+  if (list.empty()) return;
+  put_varint(out, list.size());
+  for (const auto& x : list) {
+    put_varint(out, x.user.value());
+    put_str(out, x.reaction);
+  }
+}
+
+Result<std::vector<core::Reaction>> decode_reactions(std::string_view value) {
+  if (value.empty()) return std::vector<core::Reaction>{};
+  Reader r(value);
+  const auto n = r.varint();
+  // Each reaction takes at least two bytes: a larger count is corrupt and must not allocate.
+  if (!r.ok() || n == 0 || n > value.size() / 2) return fail(errc::corrupt_record);
+  std::vector<core::Reaction> list;
+  list.reserve(n);
+  for (std::uint64_t i = 0; i < n && r.ok(); ++i) {
+    core::UserId user{r.varint()};
+    std::string reaction = r.str();
+    // One per user, in increasing user order: anything else was not written by encode_reactions.
+    if (r.ok() && (reaction.empty() || (!list.empty() && !(list.back().user < user)))) {
+      return fail(errc::corrupt_record);
+    }
+    list.push_back(core::Reaction{user, std::move(reaction)});
+  }
+  return finish(r, std::move(list));
+}
+
 void encode_seq(core::Seq seq, std::string& out) { put_fixed64(out, seq.value()); }
 
 Result<core::Seq> decode_seq(std::string_view value) {

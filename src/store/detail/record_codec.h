@@ -79,6 +79,17 @@ void encode_update(const core::Update& update, std::string& out);
 // The update's seq is not in the value: pass the one from its key.
 Result<core::Update> decode_update(std::string_view value, core::Seq seq);
 
+// The history store's per-message columns (docs/STORAGE_FORMAT.md, history schema version 3):
+//   Attachments := the MessageCreated attachments grammar above (count >= 1); no column value
+//                  (NULL) for a message without attachments
+//   Reactions   := count:varint (user:varint reaction:str)*  in increasing user order; NULL
+//                  for none
+// An empty list encodes as an empty string, which the stores write as NULL.
+void encode_attachments(const std::vector<core::Attachment>& list, std::string& out);
+Result<std::vector<core::Attachment>> decode_attachments(std::string_view value);
+void encode_reactions(const std::vector<core::Reaction>& list, std::string& out);
+Result<std::vector<core::Reaction>> decode_reactions(std::string_view value);
+
 void encode_seq(core::Seq seq, std::string& out);
 Result<core::Seq> decode_seq(std::string_view value);
 

@@ -123,7 +123,7 @@ class MariaDbHistoryStore final : public HistoryStore {
       const Param p[] = {user.value(), from.value(), clamp(max_count)};
       auto rows = query(c,
                         "SELECT l.seq, l.record, l.thread_id, l.message_id, b.sender_id, b.sent_ms, "
-                        "b.client_hi, b.client_lo, b.body, b.reply_to FROM history_log l "
+                        "b.client_hi, b.client_lo, b.body, b.reply_to, b.attachments FROM history_log l "
                         "LEFT JOIN history_bodies b ON l.record IS NULL AND b.thread_id = l.thread_id AND "
                         "b.message_id = l.message_id "
                         "WHERE l.user_id = ? AND l.seq >= ? ORDER BY l.seq LIMIT ?", p);
@@ -149,6 +149,11 @@ class MariaDbHistoryStore final : public HistoryStore {
         core::MessageCreated created{MessageId{*message}, core::ClientMsgId{*hi, *lo},
                                      std::string(rows->bytes(i, 8)), std::nullopt};
         if (*reply) created.reply_to = MessageId{**reply};
+        if (rows->at(i, 10)) {
+          auto list = store::detail::decode_attachments(rows->bytes(i, 10));
+          if (!list) return corrupt(user, *seq);
+          created.attachments = std::move(*list);
+        }
         out.push_back(core::Update{Seq{*seq}, core::Timestamp{std::chrono::milliseconds{*ms}}, ThreadId{*thread},
                                    UserId{*sender}, std::move(created)});
       }
@@ -202,7 +207,8 @@ class MariaDbHistoryStore final : public HistoryStore {
   static Result<std::vector<HistoryMessage>> read_messages(Connection& c, UserId user, ThreadId thread,
                                                            std::optional<MessageId> before, std::size_t limit) {
     static constexpr const char* kSelect =
-        "SELECT l.message_id, l.seq, l.record, b.sender_id, b.sent_ms, b.body, b.reply_to, e.record "
+        "SELECT l.message_id, l.seq, l.record, b.sender_id, b.sent_ms, b.body, b.reply_to, e.record, "
+        "b.attachments, l.edit_count, l.reactions "
         "FROM history_log l "
         "LEFT JOIN history_bodies b ON l.record IS NULL AND b.thread_id = l.thread_id AND "
         "b.message_id = l.message_id "
@@ -231,6 +237,11 @@ class MariaDbHistoryStore final : public HistoryStore {
         m.time = core::Timestamp{std::chrono::milliseconds{*ms}};
         m.text = std::string(rows->bytes(i, 5));
         if (*reply) m.reply_to = MessageId{**reply};
+        if (rows->at(i, 8)) {
+          auto list = store::detail::decode_attachments(rows->bytes(i, 8));
+          if (!list) return corrupt(user, *seq);
+          m.attachments = std::move(*list);
+        }
       } else {
         auto u = store::detail::decode_update(rows->bytes(i, 2), Seq{*seq});
         const auto* created = u ? std::get_if<core::MessageCreated>(&u->body) : nullptr;
@@ -239,6 +250,15 @@ class MariaDbHistoryStore final : public HistoryStore {
         m.time = u->time;
         m.text = created->text;
         m.reply_to = created->reply_to;
+        m.attachments = created->attachments;
+      }
+      auto count = rows->u64(i, 9);
+      if (!count) return corrupt(user, *seq);
+      m.edit_count = static_cast<std::uint32_t>(*count);
+      if (rows->at(i, 10)) {
+        auto list = store::detail::decode_reactions(rows->bytes(i, 10));
+        if (!list) return corrupt(user, *seq);
+        m.reactions = std::move(*list);
       }
       if (rows->at(i, 7)) {
         auto e = store::detail::decode_update(rows->bytes(i, 7), Seq{0});

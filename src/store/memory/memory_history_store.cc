@@ -11,18 +11,38 @@
 namespace iris::store {
 namespace {
 
-// The history tier does not carry edit counts and reactions yet (every backend alike: the
-// durable ones keep those updates in their log only), so the model leaves them out too.
-HistoryMessage as_history(HistoryMessage m) {
-  m.edit_count = 0;
-  m.reactions.clear();
-  return m;
-}
-
 using core::MessageId;
 using core::Seq;
 using core::ThreadId;
 using core::UserId;
+
+// The model keeps a message's content once per thread as the durable stores do
+// (store/detail/history_rules.h), because an unsend strips that shared content for every
+// participant at once: a create whose content equals its thread's body reads the body, one
+// that differs keeps its own copy, and only the unsending user's own copies are stripped.
+struct Body {
+  UserId sender;
+  core::Timestamp time;
+  core::ClientMsgId client;
+  std::string text;
+  std::optional<MessageId> reply_to;
+  std::vector<core::Attachment> attachments;
+  bool operator==(const Body&) const = default;
+};
+
+Body body_of(const core::Update& u, const core::MessageCreated& c) {
+  return Body{u.actor, u.time, c.client_id, c.text, c.reply_to, c.attachments};
+}
+
+// A shown message and whether its content is the thread's body.
+struct Shown : HistoryMessage {
+  bool shared = false;
+};
+
+struct Logged {
+  core::Update update;
+  bool shared = false;  // a create that reads its content from the thread's body
+};
 
 class MemoryHistoryStore final : public HistoryStore {
  public:
@@ -34,8 +54,22 @@ class MemoryHistoryStore final : public HistoryStore {
       if (u.position.epoch != b.epoch) u = User{HistoryPosition{b.epoch, Seq{0}}, {}, {}};
       for (const auto& upd : b.updates) {
         if (upd.seq <= u.position.seq) continue;
-        materialize(u, upd);
-        u.log.emplace(upd.seq, upd);
+        bool shared = false;
+        if (const auto* c = std::get_if<core::MessageCreated>(&upd.body)) {
+          auto [it, inserted] = bodies_.try_emplace({upd.thread, c->message}, body_of(upd, *c));
+          shared = inserted || it->second == body_of(upd, *c);
+        }
+        core::apply_to_thread(u.threads[upd.thread], upd, [&](const core::MessageCreated& c, const core::Update& up) {
+          Shown m;
+          static_cast<HistoryMessage&>(m) =
+              HistoryMessage{c.message, up.actor, up.time, c.text, c.reply_to, c.edit_count, {}, c.attachments};
+          m.shared = shared;
+          return m;
+        });
+        u.log.emplace(upd.seq, Logged{upd, shared});
+        if (const auto* d = std::get_if<core::MessageDeleted>(&upd.body); d && !d->for_me) {
+          strip_unsent(u, upd.thread, d->message);
+        }
         u.position.seq = upd.seq;
       }
     }
@@ -63,7 +97,7 @@ class MemoryHistoryStore final : public HistoryStore {
         if (m->second.sender != user && (read == t.watermarks.end() || m->first > read->second)) {
           ++ht.unread_count;
         }
-        if (ht.latest.size() < latest) ht.latest.push_back(as_history(m->second));
+        if (ht.latest.size() < latest) ht.latest.push_back(view(id, m->second));
       }
       std::reverse(ht.latest.begin(), ht.latest.end());
       for (const auto& [reader, up_to] : t.watermarks) ht.watermarks.emplace_back(reader, up_to);
@@ -84,7 +118,7 @@ class MemoryHistoryStore final : public HistoryStore {
     if (t == u->second.threads.end()) return out;
     const auto& ms = t->second.messages;
     auto end = before ? ms.lower_bound(*before) : ms.end();
-    while (end != ms.begin() && out.size() < limit) out.push_back(as_history((--end)->second));
+    while (end != ms.begin() && out.size() < limit) out.push_back(view(thread, (--end)->second));
     std::reverse(out.begin(), out.end());
     return out;
   }
@@ -98,7 +132,12 @@ class MemoryHistoryStore final : public HistoryStore {
     if (u == users_.end()) return out;
     for (auto it = u->second.log.lower_bound(from);
          it != u->second.log.end() && out.size() < max_count; ++it) {
-      out.push_back(it->second);
+      out.push_back(it->second.update);
+      if (!it->second.shared) continue;
+      auto& c = std::get<core::MessageCreated>(out.back().body);
+      const Body& b = bodies_.at({out.back().thread, c.message});
+      c.text = b.text;
+      c.attachments = b.attachments;
     }
     return out;
   }
@@ -109,24 +148,43 @@ class MemoryHistoryStore final : public HistoryStore {
   struct Thread {
     std::string name;
     std::vector<UserId> participants;
-    std::map<MessageId, HistoryMessage> messages;
+    std::map<MessageId, Shown> messages;
     std::map<UserId, MessageId> watermarks;
   };
   struct User {
     HistoryPosition position;
     std::map<ThreadId, Thread> threads;
-    std::map<Seq, core::Update> log;
+    std::map<Seq, Logged> log;
   };
 
-  static void materialize(User& user, const core::Update& u) {
-    core::apply_to_thread(user.threads[u.thread], u, [](const core::MessageCreated& b, const core::Update& up) {
-      return HistoryMessage{b.message, up.actor, up.time, b.text, b.reply_to, b.edit_count, {}};
-    });
+  // A shown message as read: a shared one's content is its thread's body (the latest edit's
+  // text, if any, over the body's).
+  HistoryMessage view(ThreadId thread, const Shown& m) const {
+    HistoryMessage out = m;
+    if (!m.shared) return out;
+    const Body& b = bodies_.at({thread, m.message});
+    if (m.edit_count == 0) out.text = b.text;
+    out.attachments = b.attachments;
+    return out;
+  }
+
+  void strip_unsent(User& user, ThreadId thread, MessageId message) {
+    if (auto b = bodies_.find({thread, message}); b != bodies_.end()) {
+      b->second.text.clear();
+      b->second.attachments.clear();
+    }
+    for (auto& [seq, l] : user.log) {
+      if (l.shared || l.update.thread != thread) continue;
+      const auto* c = std::get_if<core::MessageCreated>(&l.update.body);
+      const auto* e = std::get_if<core::MessageEdited>(&l.update.body);
+      if ((c && c->message == message) || (e && e->message == message)) core::strip_unsent(l.update.body);
+    }
   }
 
   std::atomic<bool> unavailable_{false};
   mutable std::mutex mu_;
-  std::map<UserId, User> users_;  // guarded by mu_
+  std::map<UserId, User> users_;                            // guarded by mu_
+  std::map<std::pair<ThreadId, MessageId>, Body> bodies_;  // guarded by mu_
 };
 
 }  // namespace

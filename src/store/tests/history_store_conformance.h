@@ -67,6 +67,13 @@ inline std::vector<Update> alice_updates() {
   };
 }
 
+// What history keeps of alice_updates(): 101 was unsent (seq 7), so its create has no content.
+inline std::vector<Update> alice_kept() {
+  auto all = alice_updates();
+  std::get<core::MessageCreated>(all[2].body).text.clear();
+  return all;
+}
+
 TYPED_TEST_P(HistoryStoreConformance, UnknownUserHasNoHistory) {
   auto& s = this->open();
   EXPECT_EQ(s.position(kAlice).value(), HistoryPosition{});
@@ -90,7 +97,8 @@ TYPED_TEST_P(HistoryStoreConformance, MaterializesTheInboxAsOfTheAppliedSeq) {
   EXPECT_EQ(t.name, "lunch");
   EXPECT_EQ(t.participants, (std::vector<UserId>{kAlice, kBob}));
   ASSERT_EQ(t.latest.size(), 2u) << "newest two, oldest first";
-  EXPECT_EQ(t.latest[0], (HistoryMessage{MessageId{102}, kBob, at(40), "fixed", std::nullopt}));
+  EXPECT_EQ(t.latest[0], (HistoryMessage{MessageId{102}, kBob, at(40), "fixed", std::nullopt, 1}))
+      << "edited once (issue 21: history keeps edit counts)";
   EXPECT_EQ(t.latest[1].message, MessageId{103});
   EXPECT_EQ(t.unread_count, 1u) << "102 from Bob is above Alice's watermark; 101 is deleted";
   EXPECT_EQ(t.watermarks, (std::vector<std::pair<UserId, MessageId>>{{kAlice, MessageId{100}},
@@ -101,7 +109,7 @@ TYPED_TEST_P(HistoryStoreConformance, KeepsEveryUpdateInOrder) {
   auto& s = this->open();
   const auto all = alice_updates();
   ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kAlice, kEpoch, all}}));
-  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), all);
+  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), alice_kept());
   auto tail = s.updates(kAlice, Seq{8}, 1).value();
   ASSERT_EQ(tail.size(), 1u);
   EXPECT_EQ(tail.front(), all[7]);
@@ -116,7 +124,7 @@ TYPED_TEST_P(HistoryStoreConformance, ReapplyingAnAppliedRangeChangesNothing) {
   ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kAlice, kEpoch, {all.begin() + 3, all.begin() + 6}}}));
   EXPECT_EQ(s.inbox(kAlice, 10).value(), before);
   ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kAlice, kEpoch, {all.begin() + 3, all.end()}}}));
-  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), all);
+  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), alice_kept());
 }
 
 TYPED_TEST_P(HistoryStoreConformance, AppliesManyUsersInOneCall) {
@@ -189,7 +197,77 @@ TYPED_TEST_P(HistoryStoreConformance, FaultSwitchFailsEveryCallUntilSwitchedOff)
   s.set_unavailable(false);
   EXPECT_EQ(s.position(kAlice)->seq, Seq{3}) << "the refused apply left nothing behind";
   ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kAlice, kEpoch, all}}));
-  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), all);
+  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), alice_kept());
+}
+
+inline core::Attachment photo() {
+  core::Attachment a;
+  a.blob.bytes[0] = 0xab;
+  a.content_type = "image/png";
+  a.size = 300000;
+  a.name = "photo.png";
+  a.width = 640;
+  a.height = 480;
+  return a;
+}
+
+// Issue 21: a message read from history has what the queue's snapshot gives it.
+TYPED_TEST_P(HistoryStoreConformance, MessagesKeepAttachmentsEditCountsAndReactions) {
+  auto& s = this->open();
+  auto created = msg(100, "helo");
+  created.attachments = {photo()};
+  const std::vector<Update> bob{
+      upd(1, kAlice, core::ThreadCreated{"lunch", {kAlice, kBob}}),
+      upd(2, kAlice, created),
+      upd(3, kAlice, core::MessageEdited{MessageId{100}, "hello", 1}),
+      upd(4, kAlice, core::MessageEdited{MessageId{100}, "hello!", 2}),
+      upd(5, kBob, core::ReactionChanged{MessageId{100}, "😂"}),
+      upd(6, kAlice, core::ReactionChanged{MessageId{100}, "👍"}),
+      upd(7, kBob, core::ReactionChanged{MessageId{100}, "🎉"}),
+      upd(8, UserId{3}, core::ReactionChanged{MessageId{100}, "x"}),
+      upd(9, UserId{3}, core::ReactionChanged{MessageId{100}, ""}),
+  };
+  // Alice's queue has the same updates; her body is the thread's, shared.
+  ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kAlice, kEpoch, bob}, {kBob, kEpoch, bob}}));
+  HistoryMessage want{MessageId{100}, kAlice, at(20), "hello!", std::nullopt, 2,
+                      {{kAlice, "👍"}, {kBob, "🎉"}}, {photo()}};
+  for (auto user : {kAlice, kBob}) {
+    EXPECT_EQ(s.messages(user, kThread, std::nullopt, 10).value(), std::vector<HistoryMessage>{want});
+    EXPECT_EQ(s.inbox(user, 10)->threads.at(0).latest, std::vector<HistoryMessage>{want});
+    EXPECT_EQ(s.updates(user, Seq{1}, 100).value(), bob) << "the create keeps its attachments";
+  }
+}
+
+TYPED_TEST_P(HistoryStoreConformance, AnUnsendLeavesNoContentOfTheMessageForAnyParticipant) {
+  auto& s = this->open();
+  auto created = msg(100, "secret");
+  created.attachments = {photo()};
+  const std::vector<Update> queue{
+      upd(1, kAlice, core::ThreadCreated{"t", {kAlice, kBob}}),
+      upd(2, kAlice, created),
+      upd(3, kAlice, core::MessageEdited{MessageId{100}, "secret!", 1}),
+      upd(4, kBob, core::ReactionChanged{MessageId{100}, "👍"}),
+      upd(5, kAlice, msg(101, "stays")),
+      upd(6, kAlice, core::MessageDeleted{MessageId{100}}),
+  };
+  // Bob's history has not had the unsend yet when Alice's applies it.
+  ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kBob, kEpoch, {queue.begin(), queue.begin() + 5}},
+                                                {kAlice, kEpoch, queue}}));
+  auto stripped = queue;
+  std::get<core::MessageCreated>(stripped[1].body).text.clear();
+  std::get<core::MessageCreated>(stripped[1].body).attachments.clear();
+  std::get<core::MessageEdited>(stripped[2].body).text.clear();
+  EXPECT_EQ(s.updates(kAlice, Seq{1}, 100).value(), stripped);
+  auto alice = s.messages(kAlice, kThread, std::nullopt, 10).value();
+  ASSERT_EQ(alice.size(), 1u);
+  EXPECT_EQ(alice[0].text, "stays");
+  auto bob = s.messages(kBob, kThread, std::nullopt, 10).value();
+  ASSERT_EQ(bob.size(), 2u) << "still shown to Bob until his queue's unsend is applied";
+  EXPECT_TRUE(bob[0].attachments.empty()) << "the body is the thread's: no reference the unsend released";
+  EXPECT_EQ(s.updates(kBob, Seq{2}, 1)->at(0), stripped[1]);
+  ASSERT_TRUE(s.apply(std::vector<HistoryBatch>{{kBob, kEpoch, queue}}));
+  EXPECT_EQ(s.updates(kBob, Seq{1}, 100).value(), stripped);
+  EXPECT_EQ(s.messages(kBob, kThread, std::nullopt, 10)->size(), 1u);
 }
 
 REGISTER_TYPED_TEST_SUITE_P(HistoryStoreConformance,
@@ -201,6 +279,8 @@ REGISTER_TYPED_TEST_SUITE_P(HistoryStoreConformance,
                             NewEpochStartsTheUserOver,
                             PagesOlderMessagesBeforeAnId,
                             OrdersIdsAboveTwoToThe63Numerically,
-                            FaultSwitchFailsEveryCallUntilSwitchedOff);
+                            FaultSwitchFailsEveryCallUntilSwitchedOff,
+                            MessagesKeepAttachmentsEditCountsAndReactions,
+                            AnUnsendLeavesNoContentOfTheMessageForAnyParticipant);
 
 }  // namespace iris::store::conformance

@@ -76,10 +76,56 @@ TEST_F(MariaDbHistoryStoreTest, StoresAMessageBodyOncePerThreadWhateverTheRecipi
 TEST_F(MariaDbHistoryStoreTest, RefusesTablesOfAnotherSchemaVersion) {
   ASSERT_TRUE(store_->position(UserId{1})) << "creates the tables";
   ASSERT_TRUE(backend_.server->admin("UPDATE " + backend_.options.database +
-                                     ".history_schema SET version = 3 WHERE id = 1"));
+                                     ".history_schema SET version = 4 WHERE id = 1"));
   auto reopened = backend_.open();
   EXPECT_EQ(reopened->position(UserId{1}).error(), errc::unavailable);
-  EXPECT_EQ(count("SELECT version FROM history_schema"), 3u) << "left as it was";
+  EXPECT_EQ(count("SELECT version FROM history_schema"), 4u) << "left as it was";
+}
+
+// Tables as the version-2 irisd created them, with one message in them: upgraded in place at
+// the first call, the message still read, and edits and reactions folded from then on.
+TEST_F(MariaDbHistoryStoreTest, UpgradesVersionTwoTablesInPlace) {
+  const std::string db = backend_.options.database + ".";
+  for (const std::string& sql : std::vector<std::string>{
+           "CREATE TABLE " + db + "history_schema(id TINYINT UNSIGNED PRIMARY KEY, version INT NOT NULL)",
+           "INSERT INTO " + db + "history_schema VALUES(1, 2)",
+           "CREATE TABLE " + db + "history_position(user_id BIGINT UNSIGNED PRIMARY KEY, "
+               "epoch BIGINT UNSIGNED NOT NULL, seq BIGINT UNSIGNED NOT NULL)",
+           "CREATE TABLE " + db + "history_bodies(thread_id BIGINT UNSIGNED NOT NULL, "
+               "message_id BIGINT UNSIGNED NOT NULL, sender_id BIGINT UNSIGNED NOT NULL, sent_ms BIGINT NOT NULL, "
+               "client_hi BIGINT UNSIGNED NOT NULL, client_lo BIGINT UNSIGNED NOT NULL, body LONGBLOB NOT NULL, "
+               "reply_to BIGINT UNSIGNED NULL, PRIMARY KEY(thread_id, message_id))",
+           "CREATE TABLE " + db + "history_log(user_id BIGINT UNSIGNED NOT NULL, seq BIGINT UNSIGNED NOT NULL, "
+               "thread_id BIGINT UNSIGNED NULL, message_id BIGINT UNSIGNED NULL, shown TINYINT NULL, "
+               "edit_seq BIGINT UNSIGNED NULL, record LONGBLOB NULL, PRIMARY KEY(user_id, seq), "
+               "KEY history_log_view(user_id, thread_id, message_id, shown))",
+           "CREATE TABLE " + db + "history_threads(user_id BIGINT UNSIGNED NOT NULL, thread_id BIGINT UNSIGNED "
+               "NOT NULL, name LONGBLOB NOT NULL, participants LONGBLOB NOT NULL, PRIMARY KEY(user_id, thread_id))",
+           "CREATE TABLE " + db + "history_watermarks(user_id BIGINT UNSIGNED NOT NULL, thread_id BIGINT "
+               "UNSIGNED NOT NULL, reader_id BIGINT UNSIGNED NOT NULL, up_to BIGINT UNSIGNED NOT NULL, "
+               "PRIMARY KEY(user_id, thread_id, reader_id))",
+           "INSERT INTO " + db + "history_bodies VALUES(7, 500, 1, 5, 3, 4, 'old', NULL)",
+           "INSERT INTO " + db + "history_log VALUES(2, 1, 7, 500, 0, NULL, NULL)",
+           "INSERT INTO " + db + "history_threads VALUES(2, 7, 't', '')",
+           "INSERT INTO " + db + "history_position VALUES(2, 9, 1)",
+       }) {
+    ASSERT_TRUE(backend_.server->admin(sql)) << sql;
+  }
+  auto old = store_->messages(UserId{2}, ThreadId{7}, std::nullopt, 10);
+  ASSERT_TRUE(old);
+  ASSERT_EQ(old->size(), 1u);
+  EXPECT_EQ(old->at(0).text, "old");
+  EXPECT_EQ(count("SELECT version FROM history_schema"), 3u);
+  const core::Timestamp t{};
+  ASSERT_TRUE(store_->apply(std::vector<HistoryBatch>{
+      {UserId{2}, Epoch{9},
+       {Update{Seq{2}, t, ThreadId{7}, UserId{1}, core::MessageEdited{MessageId{500}, "new", 1}},
+        Update{Seq{3}, t, ThreadId{7}, UserId{2}, core::ReactionChanged{MessageId{500}, "👍"}}}}}));
+  auto now = store_->messages(UserId{2}, ThreadId{7}, std::nullopt, 10).value();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_EQ(now[0].text, "new");
+  EXPECT_EQ(now[0].edit_count, 1u);
+  EXPECT_EQ(now[0].reactions, (std::vector<core::Reaction>{{UserId{2}, "👍"}}));
 }
 
 TEST_F(MariaDbHistoryStoreTest, ServerDownFailsAsUnavailable) {

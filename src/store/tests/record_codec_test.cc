@@ -158,5 +158,36 @@ TEST(RecordCodec, TruncatedOrOverlongAttachmentTailIsCorrupt) {
   EXPECT_FALSE(decode_update(huge_count, core::Seq{1}));
 }
 
+// The history store's per-message columns (schema version 3).
+TEST(RecordCodec, HistoryColumnsRoundTripAndAnEmptyListIsNoValue) {
+  const auto list = std::get<core::MessageCreated>(with_attachments().body).attachments;
+  std::string bytes;
+  encode_attachments(list, bytes);
+  EXPECT_EQ(decode_attachments(bytes).value(), list);
+  const std::vector<core::Reaction> rs{{core::UserId{2}, "👍"}, {core::UserId{300}, "🎉"}};
+  std::string r;
+  encode_reactions(rs, r);
+  EXPECT_EQ(r, std::string("\x02\x02\x04👍\xac\x02\x04🎉"));
+  EXPECT_EQ(decode_reactions(r).value(), rs);
+  std::string none;
+  encode_attachments({}, none);
+  encode_reactions({}, none);
+  EXPECT_TRUE(none.empty());
+  EXPECT_TRUE(decode_reactions("").value().empty());
+  EXPECT_TRUE(decode_attachments("").value().empty());
+}
+
+TEST(RecordCodec, CorruptReactionsColumnIsRefusedWithoutAllocating) {
+  std::string r;
+  encode_reactions({{core::UserId{2}, "a"}, {core::UserId{3}, "b"}}, r);
+  for (std::size_t n = 1; n < r.size(); ++n) EXPECT_FALSE(decode_reactions(r.substr(0, n))) << n;
+  EXPECT_FALSE(decode_reactions(r + "x")) << "trailing bytes";
+  EXPECT_FALSE(decode_reactions("\xff\xff\xff\xff\x0f")) << "a count beyond the bytes";
+  std::string unordered;
+  encode_reactions({{core::UserId{3}, "a"}, {core::UserId{2}, "b"}}, unordered);
+  EXPECT_FALSE(decode_reactions(unordered)) << "not in user order: not written by the encoder";
+  EXPECT_FALSE(decode_reactions(std::string("\x01\x02\x00", 3))) << "an empty reaction is never stored";
+}
+
 }  // namespace
 }  // namespace iris::store::detail

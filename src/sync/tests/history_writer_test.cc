@@ -256,6 +256,31 @@ TEST(HistoryCheck, FindsTheFirstUpdateThatDiffers) {
   EXPECT_EQ(l.first_difference, Seq{2});
 }
 
+TEST(HistoryCheck, AnUnsentMessageWhoseContentHistoryStrippedIsTheSameUpdate) {
+  auto queue = store::make_memory_queue_store();
+  auto history = store::make_memory_history_store();
+  const core::ThreadId thread{1};
+  store::AppendRequest r;
+  r.entries.push_back({UserId{1}, core::testing::message(thread, UserId{1}, "secret")});
+  ASSERT_TRUE(queue->append(std::move(r)));
+  const auto created = queue->read(UserId{1}, Seq{1}, 1).value().at(0);
+  const auto id = std::get<core::MessageCreated>(created.body).message;
+  store::AppendRequest edit, unsend;
+  edit.entries.push_back({UserId{1}, core::Update{Seq{0}, created.time, thread, UserId{1},
+                                                  core::MessageEdited{id, "secret!", 1}}});
+  unsend.entries.push_back({UserId{1}, core::Update{Seq{0}, created.time, thread, UserId{1},
+                                                    core::MessageDeleted{id}}});
+  ASSERT_TRUE(queue->append(std::move(edit)));
+  ASSERT_TRUE(queue->append(std::move(unsend)));
+  ASSERT_TRUE(history->apply(std::vector<store::HistoryBatch>{
+      {UserId{1}, queue->info(UserId{1})->epoch, queue->read(UserId{1}, Seq{1}, 3).value()}}));
+  EXPECT_EQ(std::get<core::MessageCreated>(history->updates(UserId{1}, Seq{1}, 1)->at(0).body).text, "")
+      << "history keeps no unsent text while the queue still retains it";
+  auto c = check_history(*queue, *history, UserId{1}).value();
+  EXPECT_TRUE(c.converged());
+  EXPECT_EQ(c.compared, 3u);
+}
+
 TEST(CursorLag, CountsUpdatesAndAgeOfTheOldestUnconsumed) {
   EXPECT_EQ(cursor_lag(Seq{10}, Seq{4}, at(1000ms), at(4000ms)), (CursorLag{6, 3000ms}));
   EXPECT_EQ(cursor_lag(Seq{10}, Seq{10}, at(1000ms), at(4000ms)), CursorLag{});

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/log.h"
+#include "store/detail/record_codec.h"
 #include "store/errc.h"
 
 namespace iris::store::mariadb::detail {
@@ -29,12 +30,13 @@ CREATE TABLE IF NOT EXISTS history_bodies(
   thread_id BIGINT UNSIGNED NOT NULL, message_id BIGINT UNSIGNED NOT NULL,
   sender_id BIGINT UNSIGNED NOT NULL, sent_ms BIGINT NOT NULL,
   client_hi BIGINT UNSIGNED NOT NULL, client_lo BIGINT UNSIGNED NOT NULL,
-  body LONGBLOB NOT NULL, reply_to BIGINT UNSIGNED NULL,
+  body LONGBLOB NOT NULL, reply_to BIGINT UNSIGNED NULL, attachments LONGBLOB NULL,
   PRIMARY KEY(thread_id, message_id)) ENGINE=InnoDB;
 CREATE TABLE IF NOT EXISTS history_log(
   user_id BIGINT UNSIGNED NOT NULL, seq BIGINT UNSIGNED NOT NULL,
   thread_id BIGINT UNSIGNED NULL, message_id BIGINT UNSIGNED NULL, shown TINYINT NULL,
-  edit_seq BIGINT UNSIGNED NULL, record LONGBLOB NULL,
+  edit_seq BIGINT UNSIGNED NULL, edit_count INT UNSIGNED NOT NULL DEFAULT 0,
+  reactions LONGBLOB NULL, record LONGBLOB NULL,
   PRIMARY KEY(user_id, seq), KEY history_log_view(user_id, thread_id, message_id, shown)
 ) ENGINE=InnoDB;
 CREATE TABLE IF NOT EXISTS history_threads(
@@ -47,10 +49,26 @@ CREATE TABLE IF NOT EXISTS history_watermarks(
   PRIMARY KEY(user_id, thread_id, reader_id)) ENGINE=InnoDB;
 )sql";
 
+// Version 2 to 3: the per-message columns. DDL is not transactional in MariaDB, so each step
+// may be repeated after a failure (IF NOT EXISTS; the version moves last).
+constexpr const char* kUpgradeFrom2 = R"sql(
+ALTER TABLE history_bodies ADD COLUMN IF NOT EXISTS attachments LONGBLOB NULL;
+ALTER TABLE history_log ADD COLUMN IF NOT EXISTS edit_count INT UNSIGNED NOT NULL DEFAULT 0 AFTER edit_seq,
+  ADD COLUMN IF NOT EXISTS reactions LONGBLOB NULL AFTER edit_count;
+UPDATE history_schema SET version = 3 WHERE id = 1 AND version = 2;
+)sql";
+
 }  // namespace
 
 Result<void> prepare_history_schema(Connection& c) {
   if (auto r = c.execute(kSchema); !r) return r;
+  if (auto old = c.query_one("SELECT version FROM history_schema WHERE id = 1"); !old) {
+    return fail(old.error());
+  } else if (!old->empty() && old->u64(0, 0) && *old->u64(0, 0) == 2) {
+    IRIS_LOG(info, "history", "upgrading the MariaDB history tables at {} from schema version 2 to {}",
+             c.server().str(), kHistorySchemaVersion);
+    if (auto r = c.execute(kUpgradeFrom2); !r) return r;
+  }
   if (auto r = c.execute(fmt::format("INSERT IGNORE INTO history_schema(id, version) VALUES(1, {})",
                                      kHistorySchemaVersion));
       !r) {
@@ -150,7 +168,7 @@ Result<void> HistoryTables::set_participants(UserId user, ThreadId thread, const
 
 Result<std::optional<HistoryBody>> HistoryTables::body(ThreadId thread, MessageId message) {
   const Param p[] = {thread.value(), message.value()};
-  auto r = rows("SELECT sender_id, sent_ms, client_hi, client_lo, body, reply_to FROM history_bodies "
+  auto r = rows("SELECT sender_id, sent_ms, client_hi, client_lo, body, reply_to, attachments FROM history_bodies "
                 "WHERE thread_id = ? AND message_id = ?", p);
   if (!r) return fail(r.error());
   if (r->empty()) return std::optional<HistoryBody>{};
@@ -161,18 +179,26 @@ Result<std::optional<HistoryBody>> HistoryTables::body(ThreadId thread, MessageI
   auto reply = cell_u64(*r, 0, 5);
   if (!sender || !ms || !hi || !lo || !reply) return fail(errc::corrupt_record);
   HistoryBody b{thread, message, UserId{*sender}, core::Timestamp{std::chrono::milliseconds{*ms}},
-                core::ClientMsgId{*hi, *lo}, std::string(r->bytes(0, 4)), std::nullopt};
+                core::ClientMsgId{*hi, *lo}, std::string(r->bytes(0, 4)), std::nullopt, {}};
   if (*reply) b.reply_to = MessageId{**reply};
+  if (r->at(0, 6)) {
+    auto list = store::detail::decode_attachments(r->bytes(0, 6));
+    if (!list) return fail(list.error());
+    b.attachments = std::move(*list);
+  }
   return std::optional<HistoryBody>{std::move(b)};
 }
 
 Result<void> HistoryTables::put_body(const HistoryBody& b) {
   const Param reply = b.reply_to ? Param{b.reply_to->value()} : Param{nullptr};
+  std::string attachments;
+  store::detail::encode_attachments(b.attachments, attachments);
   const Param p[] = {b.thread.value(), b.message.value(), b.sender.value(),
                      std::int64_t{b.time.time_since_epoch().count()}, b.client.hi, b.client.lo,
-                     std::string_view(b.text), reply};
+                     std::string_view(b.text), reply,
+                     attachments.empty() ? Param{nullptr} : Param{std::string_view(attachments)}};
   return run("INSERT INTO history_bodies(thread_id, message_id, sender_id, sent_ms, client_hi, client_lo, "
-             "body, reply_to) VALUES(?, ?, ?, ?, ?, ?, ?, ?)", p);
+             "body, reply_to, attachments) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)", p);
 }
 
 Result<void> HistoryTables::put_log(UserId user, core::Seq seq, const HistoryLogRow& row) {
@@ -187,14 +213,66 @@ Result<void> HistoryTables::put_log(UserId user, core::Seq seq, const HistoryLog
 
 Result<void> HistoryTables::hide(UserId user, ThreadId thread, MessageId message) {
   const Param p[] = {user.value(), thread.value(), message.value()};
-  return run("UPDATE history_log SET shown = NULL, edit_seq = NULL "
+  return run("UPDATE history_log SET shown = NULL, edit_seq = NULL, edit_count = 0, reactions = NULL "
              "WHERE user_id = ? AND thread_id = ? AND message_id = ? AND shown IS NOT NULL", p);
 }
 
-Result<void> HistoryTables::set_edit(UserId user, ThreadId thread, MessageId message, core::Seq edit) {
-  const Param p[] = {edit.value(), user.value(), thread.value(), message.value()};
-  return run("UPDATE history_log SET edit_seq = ? "
+Result<std::optional<store::detail::MessageFolds>> HistoryTables::folds(UserId user, ThreadId thread,
+                                                                        MessageId message) {
+  const Param p[] = {user.value(), thread.value(), message.value()};
+  auto r = rows("SELECT edit_count, reactions FROM history_log "
+                "WHERE user_id = ? AND thread_id = ? AND message_id = ? AND shown IS NOT NULL", p);
+  if (!r) return fail(r.error());
+  if (r->empty()) return std::optional<store::detail::MessageFolds>{};
+  auto count = r->u64(0, 0);
+  if (!count) return fail(errc::corrupt_record);
+  store::detail::MessageFolds f{static_cast<std::uint32_t>(*count), {}};
+  if (r->at(0, 1)) {
+    auto list = store::detail::decode_reactions(r->bytes(0, 1));
+    if (!list) return fail(list.error());
+    f.reactions = std::move(*list);
+  }
+  return std::optional<store::detail::MessageFolds>{std::move(f)};
+}
+
+Result<void> HistoryTables::set_edit(UserId user, ThreadId thread, MessageId message, core::Seq edit,
+                                     std::uint32_t edit_count) {
+  const Param p[] = {edit.value(), std::uint64_t{edit_count}, user.value(), thread.value(), message.value()};
+  return run("UPDATE history_log SET edit_seq = ?, edit_count = ? "
              "WHERE user_id = ? AND thread_id = ? AND message_id = ? AND shown IS NOT NULL", p);
+}
+
+Result<void> HistoryTables::set_reactions(UserId user, ThreadId thread, MessageId message,
+                                          std::string_view reactions) {
+  const Param p[] = {reactions.empty() ? Param{nullptr} : Param{reactions}, user.value(), thread.value(),
+                     message.value()};
+  return run("UPDATE history_log SET reactions = ? "
+             "WHERE user_id = ? AND thread_id = ? AND message_id = ? AND shown IS NOT NULL", p);
+}
+
+Result<void> HistoryTables::strip_body(ThreadId thread, MessageId message) {
+  const Param p[] = {thread.value(), message.value()};
+  return run("UPDATE history_bodies SET body = '', attachments = NULL WHERE thread_id = ? AND message_id = ?", p);
+}
+
+Result<std::vector<std::pair<core::Seq, std::string>>> HistoryTables::message_records(UserId user, ThreadId thread,
+                                                                                     MessageId message) {
+  const Param p[] = {user.value(), thread.value(), message.value()};
+  auto r = rows("SELECT seq, record FROM history_log WHERE user_id = ? AND thread_id = ? AND message_id = ? "
+                "AND shown IS NULL AND record IS NOT NULL", p);
+  if (!r) return fail(r.error());
+  std::vector<std::pair<core::Seq, std::string>> out;
+  for (std::size_t i = 0; i < r->size(); ++i) {
+    auto seq = r->u64(i, 0);
+    if (!seq) return fail(errc::corrupt_record);
+    out.emplace_back(core::Seq{*seq}, std::string(r->bytes(i, 1)));
+  }
+  return out;
+}
+
+Result<void> HistoryTables::set_record(UserId user, core::Seq seq, std::string_view record) {
+  const Param p[] = {record, user.value(), seq.value()};
+  return run("UPDATE history_log SET record = ? WHERE user_id = ? AND seq = ?", p);
 }
 
 Result<void> HistoryTables::raise_watermark(UserId user, ThreadId thread, UserId reader, MessageId up_to) {

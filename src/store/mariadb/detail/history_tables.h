@@ -1,5 +1,5 @@
 #pragma once
-// The MariaDB history store's table operations (schema version 2, as the SQLite store's:
+// The MariaDB history store's table operations (schema version 3, as the SQLite store's:
 // docs/STORAGE_FORMAT.md, "History store format (MariaDB)"), driven by the shared write rules
 // (store/detail/history_rules.h) on one connection inside the caller's transaction.
 
@@ -13,10 +13,11 @@
 namespace iris::store::mariadb::detail {
 
 // The version this build reads and writes; history_schema.version holds the database's.
-inline constexpr int kHistorySchemaVersion = 2;
+inline constexpr int kHistorySchemaVersion = 3;
 
-// Creates the tables if missing and checks the stored version: unavailable (logged, naming
-// both versions) for a database of another version.
+// Creates the tables if missing, upgrades version 2 tables in place (the per-message columns
+// added: messages applied before read no attachments, edit count 0 and no reactions) and checks
+// the stored version: unavailable (logged, naming both versions) for a database of another one.
 Result<void> prepare_history_schema(Connection& c);
 
 // A cell as an integer; nullopt for NULL; corrupt_record if it is not a number.
@@ -41,8 +42,16 @@ class HistoryTables final : public store::detail::HistoryTables {
   Result<void> put_body(const store::detail::HistoryBody& body) override;
   Result<void> put_log(core::UserId user, core::Seq seq, const store::detail::HistoryLogRow& row) override;
   Result<void> hide(core::UserId user, core::ThreadId thread, core::MessageId message) override;
+  Result<std::optional<store::detail::MessageFolds>> folds(core::UserId user, core::ThreadId thread,
+                                                           core::MessageId message) override;
   Result<void> set_edit(core::UserId user, core::ThreadId thread, core::MessageId message,
-                        core::Seq edit) override;
+                        core::Seq edit, std::uint32_t edit_count) override;
+  Result<void> set_reactions(core::UserId user, core::ThreadId thread, core::MessageId message,
+                             std::string_view reactions) override;
+  Result<void> strip_body(core::ThreadId thread, core::MessageId message) override;
+  Result<std::vector<std::pair<core::Seq, std::string>>> message_records(
+      core::UserId user, core::ThreadId thread, core::MessageId message) override;
+  Result<void> set_record(core::UserId user, core::Seq seq, std::string_view record) override;
   Result<void> raise_watermark(core::UserId user, core::ThreadId thread, core::UserId reader,
                                core::MessageId up_to) override;
 

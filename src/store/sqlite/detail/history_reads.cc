@@ -73,7 +73,8 @@ HistoryReads::HistoryReads(const sqlite::Database& db) {
         prep(position_, "SELECT epoch, seq FROM position WHERE user=?1") &&
         prep(threads_, "SELECT thread, name, participants FROM threads WHERE user=?1") &&
         prep(view_,
-             "SELECT l.message, l.seq, l.record, b.sender, b.time, b.text, b.reply_to, e.record "
+             "SELECT l.message, l.seq, l.record, b.sender, b.time, b.text, b.reply_to, e.record, "
+             "b.attachments, l.edit_count, l.reactions "
              "FROM log l "
              "LEFT JOIN bodies b ON l.record IS NULL AND b.thread=l.thread AND b.message=l.message "
              "LEFT JOIN log e ON l.edit IS NOT NULL AND e.user=l.user AND e.seq=l.edit "
@@ -86,7 +87,7 @@ HistoryReads::HistoryReads(const sqlite::Database& db) {
              "AND message<=?4") &&
         prep(updates_,
              "SELECT l.seq, l.record, l.thread, l.message, b.sender, b.time, b.client_hi, "
-             "b.client_lo, b.text, b.reply_to FROM log l "
+             "b.client_lo, b.text, b.reply_to, b.attachments FROM log l "
              "LEFT JOIN bodies b ON l.record IS NULL AND b.thread=l.thread AND b.message=l.message "
              "WHERE l.user=?1 AND l.seq>=?2 ORDER BY l.seq LIMIT ?3");
 }
@@ -175,6 +176,16 @@ Result<std::vector<HistoryMessage>> HistoryReads::messages(UserId user, ThreadId
         m.time = from_ms(view_.i64(4));
         m.text = view_.text(5);
         if (!view_.is_null(6)) m.reply_to = MessageId{view_.u64(6)};
+        if (!view_.is_null(8)) {
+          auto list = decode_attachments(view_.blob(8));
+          if (!list) {
+            const std::uint64_t seq = view_.u64(1);
+            view_.reset();
+            IRIS_LOG(error, "history", "corrupt attachments of user {}'s message at seq {}", user.value(), seq);
+            return fail(errc::corrupt_record);
+          }
+          m.attachments = std::move(*list);
+        }
       } else {
         auto u = decode_update(view_.blob(2), Seq{view_.u64(1)});
         const auto* created = u ? std::get_if<core::MessageCreated>(&u->body) : nullptr;
@@ -188,6 +199,18 @@ Result<std::vector<HistoryMessage>> HistoryReads::messages(UserId user, ThreadId
         m.time = u->time;
         m.text = created->text;
         m.reply_to = created->reply_to;
+        m.attachments = created->attachments;
+      }
+      m.edit_count = static_cast<std::uint32_t>(view_.i64(9));
+      if (!view_.is_null(10)) {
+        auto list = decode_reactions(view_.blob(10));
+        if (!list) {
+          const std::uint64_t seq = view_.u64(1);
+          view_.reset();
+          IRIS_LOG(error, "history", "corrupt reactions of user {}'s message at seq {}", user.value(), seq);
+          return fail(errc::corrupt_record);
+        }
+        m.reactions = std::move(*list);
       }
       if (!view_.is_null(7)) {
         auto e = decode_update(view_.blob(7), Seq{0});
@@ -234,6 +257,15 @@ Result<std::vector<core::Update>> HistoryReads::updates(UserId user, Seq from, s
                                  core::ClientMsgId{updates_.u64(6), updates_.u64(7)},
                                  updates_.text(8), std::nullopt};
     if (!updates_.is_null(9)) created.reply_to = MessageId{updates_.u64(9)};
+    if (!updates_.is_null(10)) {
+      auto list = decode_attachments(updates_.blob(10));
+      if (!list) {
+        updates_.reset();
+        IRIS_LOG(error, "history", "corrupt attachments of user {} at seq {}", user.value(), seq.value());
+        return fail(errc::corrupt_record);
+      }
+      created.attachments = std::move(*list);
+    }
     out.push_back(core::Update{seq, from_ms(updates_.i64(5)), ThreadId{updates_.u64(2)},
                                UserId{updates_.u64(4)}, std::move(created)});
   }

@@ -1,5 +1,5 @@
 #pragma once
-// The read half of the SQLite history store over schema version 2 (history_schema.h): the
+// The read half of the SQLite history store over schema version 3 (history_schema.h): the
 // position, the inbox, paged messages and the update log of one user. Used by the store's
 // read connection, one thread at a time.
 //
@@ -19,7 +19,7 @@ namespace iris::store::detail {
 
 class HistoryReads {
  public:
-  // Requires: db holds schema version 2 and outlives this object.
+  // Requires: db holds schema version 3 and outlives this object.
   explicit HistoryReads(const sqlite::Database& db);
   bool ok() const { return ok_; }
 

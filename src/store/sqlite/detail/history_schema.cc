@@ -15,13 +15,14 @@ CREATE TABLE position(user INTEGER PRIMARY KEY, epoch INTEGER NOT NULL, seq INTE
 CREATE TABLE bodies(
   thread INTEGER NOT NULL, message INTEGER NOT NULL, sender INTEGER NOT NULL,
   time INTEGER NOT NULL, client_hi INTEGER NOT NULL, client_lo INTEGER NOT NULL,
-  text TEXT NOT NULL, reply_to INTEGER);
+  text TEXT NOT NULL, reply_to INTEGER, attachments BLOB);
 CREATE UNIQUE INDEX bodies_by_id ON bodies(thread, message);
 CREATE TABLE log(
   user INTEGER NOT NULL, seq INTEGER NOT NULL, thread INTEGER, message INTEGER,
-  shown INTEGER, edit INTEGER, record BLOB,
+  shown INTEGER, edit INTEGER, edit_count INTEGER NOT NULL DEFAULT 0, reactions BLOB, record BLOB,
   PRIMARY KEY(user, seq)) WITHOUT ROWID;
 CREATE INDEX log_view ON log(user, thread, message, shown) WHERE shown IS NOT NULL;
+CREATE INDEX log_message ON log(user, thread, message) WHERE shown IS NULL AND thread IS NOT NULL;
 CREATE TABLE threads(
   user INTEGER NOT NULL, thread INTEGER NOT NULL, name TEXT NOT NULL, participants BLOB NOT NULL,
   PRIMARY KEY(user, thread)) WITHOUT ROWID;
@@ -75,26 +76,112 @@ Result<void> replay_v1(sqlite::Database& db) {
   return db.exec("DROP TABLE v1_position; DROP TABLE v1_updates;");
 }
 
-Result<void> migrate_v1(sqlite::Database& db, const std::string& file) {
-  IRIS_LOG(info, "history", "migrating {} from schema version 1 to {} (bodies once per thread)", file,
-           kHistorySchemaVersion);
+// Version 2 kept no attachments, edit counts or reactions per message (its bodies dropped a
+// message's attachments; its log kept edits and reactions as records only). Every user's log is
+// replayed in seq order through the version-3 rules, which fold the counts and reactions from
+// those records and strip unsent messages; each position is restored exactly.
+Result<void> replay_v2(sqlite::Database& db) {
+  HistoryWrites writes(db);
+  auto users = db.prepare("SELECT user, epoch, seq FROM v2_position");
+  auto page = db.prepare(
+      "SELECT l.seq, l.record, l.thread, l.message, b.sender, b.time, b.client_hi, b.client_lo, b.text, "
+      "b.reply_to FROM v2_log l LEFT JOIN v2_bodies b ON l.record IS NULL AND b.thread=l.thread AND "
+      "b.message=l.message WHERE l.user=?1 AND l.seq>?2 ORDER BY l.seq LIMIT 1000");
+  if (!writes.ok() || !users.ok() || !page.ok()) return fail(errc::io_error);
+  for (;;) {
+    auto row = users.step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    HistoryBatch batch{core::UserId{users.u64(0)}, core::Epoch{users.u64(1)}, {}};
+    const HistoryPosition position{batch.epoch, core::Seq{users.u64(2)}};
+    std::uint64_t after = 0;
+    for (;;) {
+      batch.updates.clear();
+      page.bind_u64(1, batch.user.value()).bind_u64(2, after);
+      for (;;) {
+        auto r = page.step();
+        if (!r) return fail(r.error());
+        if (!*r) break;
+        const core::Seq seq{page.u64(0)};
+        if (!page.is_null(1)) {
+          auto u = decode_update(page.blob(1), seq);
+          if (!u) {
+            page.reset();
+            IRIS_LOG(error, "history", "migration: corrupt update record of user {} at seq {}",
+                     batch.user.value(), seq.value());
+            return fail(u.error());
+          }
+          batch.updates.push_back(std::move(*u));
+          continue;
+        }
+        if (page.is_null(4)) {
+          page.reset();
+          IRIS_LOG(error, "history", "migration: missing message body for user {} at seq {}",
+                   batch.user.value(), seq.value());
+          return fail(errc::corrupt_record);
+        }
+        core::MessageCreated created{core::MessageId{page.u64(3)}, core::ClientMsgId{page.u64(6), page.u64(7)},
+                                     page.text(8), std::nullopt};
+        if (!page.is_null(9)) created.reply_to = core::MessageId{page.u64(9)};
+        batch.updates.push_back(core::Update{seq, core::Timestamp{std::chrono::milliseconds{page.i64(5)}},
+                                             core::ThreadId{page.u64(2)}, core::UserId{page.u64(4)},
+                                             std::move(created)});
+      }
+      page.reset();
+      if (auto r = writes.apply(batch); !r) return r;
+      if (batch.updates.empty()) break;
+      after = batch.updates.back().seq.value();
+    }
+    if (auto r = writes.put_position(batch.user, position); !r) return r;
+  }
+  users.reset();
+  return db.exec("DROP TABLE v2_position; DROP TABLE v2_log; DROP TABLE v2_bodies;");
+}
+
+// Runs `steps` (which rename the old tables, create kSchema and replay into it) in one
+// transaction; on failure the file is left as it was.
+template <class Steps>
+Result<void> migrate(sqlite::Database& db, const std::string& file, int from, const char* what, Steps&& steps) {
+  IRIS_LOG(info, "history", "migrating {} from schema version {} to {} ({})", file, from, kHistorySchemaVersion,
+           what);
   if (auto r = db.exec("BEGIN IMMEDIATE"); !r) return r;
-  auto r = db.exec(
-      "ALTER TABLE position RENAME TO v1_position; ALTER TABLE updates RENAME TO v1_updates; "
-      "DROP TABLE threads; DROP TABLE messages; DROP TABLE watermarks;");
-  if (r) r = db.exec(kSchema);
-  if (r) r = replay_v1(db);
+  auto r = steps();
   if (r) r = db.exec(fmt::format("PRAGMA user_version={}", kHistorySchemaVersion));
   if (r) r = db.exec("COMMIT");
   if (!r) {
     (void)db.exec("ROLLBACK");
-    IRIS_LOG(error, "history", "migration of {} from schema version 1 failed; the file is unchanged", file);
+    IRIS_LOG(error, "history", "migration of {} from schema version {} failed; the file is unchanged", file, from);
     return r;
   }
-  // The version-1 pages are free now; give them back to the file system.
+  // The old pages are free now; give them back to the file system.
   (void)db.exec("VACUUM");
   IRIS_LOG(info, "history", "migrated {} to schema version {}", file, kHistorySchemaVersion);
   return {};
+}
+
+Result<void> migrate_v2(sqlite::Database& db, const std::string& file) {
+  return migrate(db, file, 2, "attachments, edit counts and reactions per message", [&]() -> Result<void> {
+    // Index names are global: the old ones go, the replay reads the old bodies through a new one.
+    auto r = db.exec(
+        "DROP INDEX log_view; DROP INDEX bodies_by_id; "
+        "ALTER TABLE position RENAME TO v2_position; ALTER TABLE log RENAME TO v2_log; "
+        "ALTER TABLE bodies RENAME TO v2_bodies; DROP TABLE threads; DROP TABLE watermarks; "
+        "CREATE INDEX v2_bodies_by_id ON v2_bodies(thread, message);");
+    if (r) r = db.exec(kSchema);
+    if (r) r = replay_v2(db);
+    return r;
+  });
+}
+
+Result<void> migrate_v1(sqlite::Database& db, const std::string& file) {
+  return migrate(db, file, 1, "bodies once per thread", [&]() -> Result<void> {
+    auto r = db.exec(
+        "ALTER TABLE position RENAME TO v1_position; ALTER TABLE updates RENAME TO v1_updates; "
+        "DROP TABLE threads; DROP TABLE messages; DROP TABLE watermarks;");
+    if (r) r = db.exec(kSchema);
+    if (r) r = replay_v1(db);
+    return r;
+  });
 }
 
 }  // namespace
@@ -107,6 +194,7 @@ Result<void> prepare_history_schema(sqlite::Database& db, const std::string& fil
   v.reset();
   if (version == kHistorySchemaVersion) return {};
   if (version == 1) return migrate_v1(db, file);
+  if (version == 2) return migrate_v2(db, file);
   if (version == 0) {
     auto tables = db.prepare("SELECT count(*) FROM sqlite_master");
     auto t = tables.step();
@@ -124,7 +212,7 @@ Result<void> prepare_history_schema(sqlite::Database& db, const std::string& fil
   }
   IRIS_LOG(error, "history",
            "history store {} has schema version {}, this build reads version {} (and migrates "
-           "version 1); refusing to open it: use the irisd that wrote it, or move the file away",
+           "versions 1 and 2); refusing to open it: use the irisd that wrote it, or move the file away",
            file, version, kHistorySchemaVersion);
   return fail(errc::unavailable);
 }

@@ -1,5 +1,6 @@
 #include "store/sqlite/detail/history_writes.h"
 
+#include "store/detail/record_codec.h"
 #include "store/errc.h"
 
 namespace iris::store::detail {
@@ -25,18 +26,30 @@ HistoryWrites::HistoryWrites(const sqlite::Database& db) {
         prep(set_name_, "UPDATE threads SET name=?3 WHERE user=?1 AND thread=?2") &&
         prep(set_participants_, "UPDATE threads SET participants=?3 WHERE user=?1 AND thread=?2") &&
         prep(get_body_,
-             "SELECT sender, time, client_hi, client_lo, text, reply_to FROM bodies "
+             "SELECT sender, time, client_hi, client_lo, text, reply_to, attachments FROM bodies "
              "WHERE thread=?1 AND message=?2") &&
         prep(put_body_,
-             "INSERT INTO bodies(thread, message, sender, time, client_hi, client_lo, text, reply_to) "
-             "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)") &&
+             "INSERT INTO bodies(thread, message, sender, time, client_hi, client_lo, text, reply_to, "
+             "attachments) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)") &&
         prep(put_log_,
              "INSERT INTO log(user, seq, thread, message, shown, record) VALUES(?1, ?2, ?3, ?4, ?5, ?6)") &&
         prep(hide_,
-             "UPDATE log SET shown=NULL, edit=NULL "
+             "UPDATE log SET shown=NULL, edit=NULL, edit_count=0, reactions=NULL "
              "WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
         prep(edit_,
-             "UPDATE log SET edit=?4 WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
+             "UPDATE log SET edit=?4, edit_count=?5 "
+             "WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
+        prep(folds_,
+             "SELECT edit_count, reactions FROM log "
+             "WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
+        prep(reactions_,
+             "UPDATE log SET reactions=?4 WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NOT NULL") &&
+        prep(strip_body_, "UPDATE bodies SET text='', attachments=NULL WHERE thread=?1 AND message=?2") &&
+        // Served by the log_message index.
+        prep(message_records_,
+             "SELECT seq, record FROM log WHERE user=?1 AND thread=?2 AND message=?3 AND shown IS NULL "
+             "AND thread IS NOT NULL AND record IS NOT NULL") &&
+        prep(set_record_, "UPDATE log SET record=?3 WHERE user=?1 AND seq=?2") &&
         // (x < 0, x) orders the stored ids as u64 (sqlite/database.h).
         prep(put_watermark_,
              "INSERT INTO watermarks(user, thread, reader, up_to) VALUES(?1, ?2, ?3, ?4) "
@@ -116,8 +129,16 @@ Result<std::optional<HistoryBody>> HistoryWrites::body(ThreadId thread, MessageI
     out = HistoryBody{thread, message, UserId{get_body_.u64(0)},
                       core::Timestamp{std::chrono::milliseconds{get_body_.i64(1)}},
                       core::ClientMsgId{get_body_.u64(2), get_body_.u64(3)}, get_body_.text(4),
-                      std::nullopt};
+                      std::nullopt, {}};
     if (!get_body_.is_null(5)) out->reply_to = MessageId{get_body_.u64(5)};
+    if (!get_body_.is_null(6)) {
+      auto list = decode_attachments(get_body_.blob(6));
+      if (!list) {
+        get_body_.reset();
+        return fail(list.error());
+      }
+      out->attachments = std::move(*list);
+    }
   }
   get_body_.reset();
   return out;
@@ -128,6 +149,9 @@ Result<void> HistoryWrites::put_body(const HistoryBody& b) {
       .bind_u64(3, b.sender.value()).bind(4, b.time.time_since_epoch().count())
       .bind_u64(5, b.client.hi).bind_u64(6, b.client.lo).bind(7, b.text);
   if (b.reply_to) put_body_.bind_u64(8, b.reply_to->value());
+  attachments_.clear();
+  encode_attachments(b.attachments, attachments_);
+  if (!attachments_.empty()) put_body_.bind_blob(9, attachments_);
   return put_body_.run();
 }
 
@@ -144,9 +168,59 @@ Result<void> HistoryWrites::hide(UserId user, ThreadId thread, MessageId message
   return hide_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value()).run();
 }
 
-Result<void> HistoryWrites::set_edit(UserId user, ThreadId thread, MessageId message, core::Seq edit) {
+Result<std::optional<MessageFolds>> HistoryWrites::folds(UserId user, ThreadId thread, MessageId message) {
+  folds_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value());
+  auto row = folds_.step();
+  if (!row) return fail(row.error());
+  std::optional<MessageFolds> out;
+  if (*row) {
+    out = MessageFolds{static_cast<std::uint32_t>(folds_.i64(0)), {}};
+    if (!folds_.is_null(1)) {
+      auto list = decode_reactions(folds_.blob(1));
+      if (!list) {
+        folds_.reset();
+        return fail(list.error());
+      }
+      out->reactions = std::move(*list);
+    }
+  }
+  folds_.reset();
+  return out;
+}
+
+Result<void> HistoryWrites::set_edit(UserId user, ThreadId thread, MessageId message, core::Seq edit,
+                                     std::uint32_t edit_count) {
   return edit_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value())
-      .bind_u64(4, edit.value()).run();
+      .bind_u64(4, edit.value()).bind(5, std::int64_t{edit_count}).run();
+}
+
+Result<void> HistoryWrites::set_reactions(UserId user, ThreadId thread, MessageId message,
+                                          std::string_view reactions) {
+  reactions_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value());
+  if (!reactions.empty()) reactions_.bind_blob(4, reactions);
+  return reactions_.run();
+}
+
+Result<void> HistoryWrites::strip_body(ThreadId thread, MessageId message) {
+  return strip_body_.bind_u64(1, thread.value()).bind_u64(2, message.value()).run();
+}
+
+Result<std::vector<std::pair<core::Seq, std::string>>> HistoryWrites::message_records(UserId user, ThreadId thread,
+                                                                                     MessageId message) {
+  std::vector<std::pair<core::Seq, std::string>> out;
+  message_records_.bind_u64(1, user.value()).bind_u64(2, thread.value()).bind_u64(3, message.value());
+  for (;;) {
+    auto row = message_records_.step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    out.emplace_back(core::Seq{message_records_.u64(0)}, std::string(message_records_.blob(1)));
+  }
+  message_records_.reset();
+  return out;
+}
+
+Result<void> HistoryWrites::set_record(UserId user, core::Seq seq, std::string_view record) {
+  return set_record_.bind_u64(1, user.value()).bind_u64(2, seq.value()).bind_blob(3, record).run();
 }
 
 Result<void> HistoryWrites::raise_watermark(UserId user, ThreadId thread, UserId reader, MessageId up_to) {

@@ -1,5 +1,5 @@
 #pragma once
-// The write half of the SQLite history store: the table operations of schema version 2
+// The write half of the SQLite history store: the table operations of schema version 3
 // (history_schema.h) in SQLite's SQL, driven by the shared rules (store/detail/history_rules.h).
 // Used by the store's write connection, one thread at a time.
 
@@ -12,7 +12,7 @@ namespace iris::store::detail {
 
 class HistoryWrites final : private HistoryTables {
  public:
-  // Requires: db holds schema version 2 and outlives this object.
+  // Requires: db holds schema version 3 and outlives this object.
   explicit HistoryWrites(const sqlite::Database& db);
   // Every statement prepared (false: the failure was logged).
   bool ok() const { return ok_; }
@@ -37,15 +37,25 @@ class HistoryWrites final : private HistoryTables {
   Result<void> put_body(const HistoryBody& body) override;
   Result<void> put_log(core::UserId user, core::Seq seq, const HistoryLogRow& row) override;
   Result<void> hide(core::UserId user, core::ThreadId thread, core::MessageId message) override;
+  Result<std::optional<MessageFolds>> folds(core::UserId user, core::ThreadId thread,
+                                            core::MessageId message) override;
   Result<void> set_edit(core::UserId user, core::ThreadId thread, core::MessageId message,
-                        core::Seq edit) override;
+                        core::Seq edit, std::uint32_t edit_count) override;
+  Result<void> set_reactions(core::UserId user, core::ThreadId thread, core::MessageId message,
+                             std::string_view reactions) override;
+  Result<void> strip_body(core::ThreadId thread, core::MessageId message) override;
+  Result<std::vector<std::pair<core::Seq, std::string>>> message_records(
+      core::UserId user, core::ThreadId thread, core::MessageId message) override;
+  Result<void> set_record(core::UserId user, core::Seq seq, std::string_view record) override;
   Result<void> raise_watermark(core::UserId user, core::ThreadId thread, core::UserId reader,
                                core::MessageId up_to) override;
 
   bool ok_ = false;
   sqlite::Statement begin_, commit_, rollback_, get_position_, put_position_, clear_log_,
       clear_threads_, clear_watermarks_, ensure_thread_, get_participants_, set_name_,
-      set_participants_, get_body_, put_body_, put_log_, hide_, edit_, put_watermark_;
+      set_participants_, get_body_, put_body_, put_log_, hide_, edit_, put_watermark_, folds_,
+      reactions_, strip_body_, message_records_, set_record_;
+  std::string attachments_;  // scratch
   HistoryApplier applier_{*this};
 };
 
