@@ -286,6 +286,10 @@ class SyncShard {
   // its streaming devices a Resync (epoch_changed, at the new epoch) so none goes on at the
   // old one missing updates. Called at the shard's entry points (sync_shard_epochs.cc).
   void check_epoch_generation();
+  // The store's `info` of `user` is past what this shard holds (appends it never heard of: a
+  // cell's other owner, or news still on its way): takes the missing updates as appended
+  // (on_known_committed), or forgets everything of the user if the queue's epoch changed.
+  void catch_up_with_store(core::UserId user, const store::QueueInfo& info);
   // `user`'s inbox at `info`: history's state plus the queue after it (errc::trimmed if a
   // trim raced with the read), or the queue alone without history.
   Result<Inbox> materialize(core::UserId user, const store::QueueInfo& info);

@@ -69,7 +69,24 @@ void SyncShard::resume(ConnId conn, Device& d, const wire::ResumeRequest& req) {
     return push(conn, d, wire::Message{r}, std::nullopt);
   }
   // The trimmer moves first_retained behind our back: resume against the store's view.
-  if (auto info = store_.info(d.user)) (*u)->queue.first_retained = info->first_retained;
+  if (auto info = store_.info(d.user)) {
+    (*u)->queue.first_retained = info->first_retained;
+    if (info->epoch != (*u)->queue.epoch || info->head > (*u)->queue.head) {
+      // The queue holds more than this shard saw: another server of the cell appended to it
+      // while it owned the user, or a commit's news is still on its way here. Plan the resume
+      // against the store, not against a head that would resync a device that is current or
+      // stream nothing to one that is behind. The device's previous stream ends first, so
+      // the catch-up pushes nothing more of it.
+      write_cursor(d);
+      d.stream.reset();
+      catch_up_with_store(d.user, *info);
+      u = load(d.user);
+      if (!u) {
+        wire::Resync r{wire::ResyncReason::temporary, {}, {}, std::chrono::milliseconds{1000}, std::nullopt};
+        return push(conn, d, wire::Message{r}, std::nullopt);
+      }
+    }
+  }
   auto decision = plan_resume(req, (*u)->queue);
   d.skip_in_catch_up.reset();
   if (auto* resync = std::get_if<wire::Resync>(&decision);

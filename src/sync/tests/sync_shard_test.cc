@@ -170,6 +170,45 @@ TEST_F(SyncShardTest, SendReachesEveryDeviceOfEveryParticipantAfterItIsDurable) 
   EXPECT_GT(sink_.pushes[2].size(), before);
 }
 
+// In a cell a server may serve a user again after another server appended to the queue (the
+// user moved away and came back, or appends committed that this shard never heard of): a
+// device that resumes at the store's head is streamed on, not resynced, and one behind it gets
+// what the store holds, not only what this shard saw.
+TEST_F(SyncShardTest, DeviceResumingPastWhatThisShardSawGetsTheStoresQueueNotAResync) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{1, 1}, t, "here", std::nullopt});
+  owner(kAnn).on_disconnected(ConnId{1});
+  // Another owner's appends, in the store only.
+  for (std::uint64_t i = 2; i <= 3; ++i) {
+    store::AppendRequest r;
+    r.entries.push_back({kAnn, core::Update{Seq{0}, now_, t, kBob,
+                                            core::MessageCreated{core::MessageId{100 + i}, core::ClientMsgId{2, i},
+                                                                 "elsewhere " + std::to_string(i), std::nullopt}}});
+    ASSERT_TRUE(store_->append(std::move(r)));
+  }
+  ASSERT_EQ(store_->info(kAnn).value().head, Seq{4});
+
+  connect(2, kAnn, Seq{4});  // resumes where the other owner left it
+  connect(3, kAnn, Seq{2});  // behind: must get seqs 3 and 4 from the store
+  for (Conn c : {2, 3}) {
+    for (const auto& [token, m] : sink_.pushes[c]) {
+      EXPECT_FALSE(std::holds_alternative<wire::Resync>(m)) << "device " << c << " was resynced";
+    }
+  }
+  auto behind = delivered(3, Seq{2});
+  ASSERT_EQ(behind.size(), 2u);
+  EXPECT_EQ(std::get<core::MessageCreated>(behind.back().body).text, "elsewhere 3");
+
+  connect(4, kBob);
+  request(4, kBob, wire::SendRequest{core::ClientMsgId{3, 1}, t, "after", std::nullopt});
+  ASSERT_EQ(sink_.replies[4].back().error, std::nullopt);
+  auto live = delivered(2, Seq{4});
+  ASSERT_EQ(live.size(), 1u);
+  EXPECT_EQ(live.front().seq, Seq{5});
+  EXPECT_EQ(std::get<core::MessageCreated>(live.front().body).text, "after");
+}
+
 TEST_F(SyncShardTest, DeviceThatSkipsOwnGetsItsRequestsAsResultsOnlyAndLaterBatchesStartAfterThem) {
   connect(1, kAnn);  // Ann's phone: gets everything, its own sends included
   const ThreadId t = create_thread(1, kAnn, {kBob});
