@@ -591,6 +591,6 @@ def case_cellops_http_requests_reach_the_owner_and_the_sdk_follows_a_server_refe
 
 def case_cellops_kill_nine_and_join_leave_under_load():
     run_parts(lambda cell, pairs: [
-        ("kill_nine_under_load", lambda: part_kill_nine_under_load(cell, pairs[:3], ["a", "b", "c", "a", "b"])),
+        ("kill_nine_under_load", lambda: part_kill_nine_under_load(cell, pairs[:3], ["c", "a", "c", "b", "a", "b"])),
         ("join_and_leave_under_load", lambda: part_join_and_leave_under_load(cell, pairs[3:])),
     ], with_load=True)
