@@ -140,6 +140,10 @@ std::uint16_t IrisdProcess::port(const std::string& key) const {
 std::string IrisdProcess::token(std::uint64_t user, const std::string& device) const {
   std::string cmd = std::string(IRISD_PATH) + " token --data_dir " + dir_ + "/data --user " +
                     std::to_string(user) + " --device " + device + " --ttl 1h";
+  // A cell's servers share one secret file.
+  for (std::size_t i = 0; i + 1 < extra_.size(); ++i) {
+    if (extra_[i] == "--auth.secret_file") cmd += " --auth.secret_file " + extra_[i + 1];
+  }
   std::string out;
   if (FILE* p = ::popen(cmd.c_str(), "r")) {
     std::array<char, 512> buf;
@@ -150,11 +154,15 @@ std::string IrisdProcess::token(std::uint64_t user, const std::string& device) c
   return out;
 }
 
-std::string IrisdProcess::log_tail() const {
+std::string IrisdProcess::log_text() const {
   std::ifstream f(dir_ + "/irisd.log");
   std::stringstream ss;
   ss << f.rdbuf();
-  std::string s = ss.str();
+  return ss.str();
+}
+
+std::string IrisdProcess::log_tail() const {
+  std::string s = log_text();
   return s.size() > 4000 ? s.substr(s.size() - 4000) : s;
 }
 

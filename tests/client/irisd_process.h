@@ -31,10 +31,11 @@ class IrisdProcess {
   // 0 when this irisd has no HTTP listener.
   std::uint16_t http_port() const { return port("http"); }
   std::uint16_t port(const std::string& key) const;
-  // A device token from `irisd token` on this data dir.
+  // A device token from `irisd token` on this data dir (or its --auth.secret_file).
   std::string token(std::uint64_t user, const std::string& device) const;
   const std::string& dir() const { return dir_; }
   std::string log_tail() const;
+  std::string log_text() const;  // the whole log
 
  private:
   std::string dir_;

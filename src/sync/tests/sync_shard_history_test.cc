@@ -180,5 +180,32 @@ TEST_F(SyncShardHistoryTest, DeviceBehindTheFirstRetainedSeqGetsTooOldOnResume) 
   EXPECT_EQ(r->reason, wire::ResyncReason::too_old);
 }
 
+// A new owner (after a kill -9 in a cell, or a restart) seeds the inbox from history: the
+// next edit must still be numbered after the edits before it, or devices that saw those edits
+// live disagree with a rebuild from the queue (the fold takes the most edits it counts).
+TEST_F(SyncShardHistoryTest, AnEditByANewOwnerWhoseInboxCameFromHistoryCountsTheEarlierEdits) {
+  append(at(core::ThreadCreated{"lunch", {kAnn, kBob}}, kAnn));
+  append(at(core::MessageCreated{MessageId{1}, core::ClientMsgId{0, 1}, "hi", std::nullopt}, kAnn));
+  append(at(core::MessageEdited{MessageId{1}, "hi!", 1}, kAnn));
+  append(at(core::MessageEdited{MessageId{1}, "hi!!", 2}, kAnn));
+  history_catches_up();
+
+  Router router;
+  SyncShard owner{1, options_, *queue_, router, sink_, [this] { return now_; }};
+  owner.attach_history(*history_, [](UserId) {});
+  router.shard = &owner;
+  std::optional<SyncShard::Outcome> outcome;
+  owner.request(kAnn, wire::Message{wire::MessageActionRequest{core::ClientMsgId{0, 9}, kThread, MessageId{1},
+                                                               wire::MessageAction::edit, "hi!!!"}},
+                [&](SyncShard::Outcome o) { outcome = std::move(o); });
+  router.run();
+  ASSERT_TRUE(outcome && std::holds_alternative<wire::SendResult>(*outcome));
+  const auto last = queue_->read(kAnn, Seq{5}, 1);
+  ASSERT_TRUE(last && last->size() == 1u);
+  const auto* edit = std::get_if<core::MessageEdited>(&last->front().body);
+  ASSERT_NE(edit, nullptr);
+  EXPECT_EQ(edit->edit_count, 3u);
+}
+
 }  // namespace
 }  // namespace iris::sync
