@@ -33,9 +33,15 @@ Commands:
                         places USER in CELL whatever the hash says; without CELL, by the
                         hash again. Moves no data: for a user with no queue yet, or one whose
                         queue was copied (user move, not built yet)
+  server drain SERVER [CELL]
+                        asks SERVER (a live member; CELL when the name is in several cells)
+                        to drain: it leaves the ring, so the others own its users, and tells
+                        its devices to reconnect (MQTT 5: DISCONNECT 0x9C; 3.1.1: a close) at
+                        its cluster.disconnect_rate. It keeps relaying devices that reach it
+                        until it is stopped; its next start clears the request
   audit [--last N]      the last N changes made with irisctl: who, what, when (default 20)
 
-Every change (cell, user place) is recorded in ZooKeeper under ROOT/audit.
+Every change (cell, user place, server drain) is recorded in ZooKeeper under ROOT/audit.
 
 Options:
   --zookeeper H:P[,H:P]   the ensemble. Default: 127.0.0.1:2181

@@ -65,6 +65,13 @@ int run(int argc, char** argv) {
     else std::printf("user %s placed in cell %s\n", cmd[2].c_str(), cell.c_str());
     return 0;
   }
+  if ((cmd.size() == 3 || cmd.size() == 4) && cmd[0] == "server" && cmd[1] == "drain") {
+    const std::string cell = cmd.size() == 4 ? cmd[3] : "";
+    if (!drain_server(*options, cmd[2], cell, error)) return failed(error);
+    std::printf("server %s asked to drain: it hands its users to the others and moves its devices; it serves "
+                "again after a restart\n", cmd[2].c_str());
+    return 0;
+  }
   if (cmd.size() == 1 && cmd[0] == "audit") {
     auto text = show_audit(*options, options->last, error);
     if (!text) return failed(error);

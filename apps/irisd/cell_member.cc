@@ -100,6 +100,13 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
       ::kill(::getpid(), SIGTERM);  // process-directed: main sigwaits for it
     }
   };
+  // irisctl server drain: the drain runs on its own thread (it waits up to drain_timeout),
+  // never on the coordinator's, which must go on delivering the ring it waits for.
+  listener.on_drain = [this] {
+    std::lock_guard lock(drain_mu_);
+    if (drained_ || drain_thread_.joinable()) return;
+    drain_thread_ = std::thread([this] { drain(); });
+  };
   view_ptr_.store(view_.get(), std::memory_order_release);
   if (auto joined = coordinator_->join(self, std::move(listener)); !joined) {
     IRIS_LOG(error, "irisd", "cluster: cannot join cell {} as {}: {}", options_.cell, self.name,
@@ -122,7 +129,7 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
 }
 
 void CellMember::drain() {
-  if (!coordinator_ || mqtt_ == nullptr || expired_) return;
+  if (!coordinator_ || mqtt_ == nullptr || expired_ || drained_.exchange(true)) return;
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + options_.drain_timeout;
   if (auto withdrawn = coordinator_->withdraw(); !withdrawn) {
@@ -164,6 +171,12 @@ void CellMember::leave() {
   // after the listeners stopped (Server::stop), since an HTTP thread may hold a pointer.
   admin_ptr_.store(nullptr, std::memory_order_release);
   directory_ptr_.store(nullptr, std::memory_order_release);
+  std::thread drain;
+  {
+    std::lock_guard lock(drain_mu_);
+    drain = std::move(drain_thread_);
+  }
+  if (drain.joinable()) drain.join();  // an operator's drain ends first (within drain_timeout)
   if (coordinator_) {
     coordinator_->leave();
     coordinator_.reset();

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <memory>
+#include <mutex>
+#include <thread>
 
 #include "apps/irisd/admin_view.h"
 #include "cluster/cell_options.h"
@@ -32,10 +34,11 @@ class CellMember {
   // then on every membership change closes the clients of users that moved away. False,
   // after logging why, when the ensemble is unreachable or the name or token count conflicts.
   bool join(const net::BoundPorts& ports, net::MqttServer& mqtt);
-  // A clean stop's first half: withdraws from the ring (the peers take every user of this
-  // server) and tells this server's clients to reconnect, at cluster.disconnect_rate, then
-  // returns once they were all told or cluster.drain_timeout passed. Devices that reconnect
-  // through this server meanwhile are relayed to the new owners.
+  // A clean stop's first half, and what `irisctl server drain` asks for: withdraws from the
+  // ring (the peers take every user of this server) and tells this server's clients to
+  // reconnect, at cluster.disconnect_rate, then returns once they were all told or
+  // cluster.drain_timeout passed. Devices that reach this server afterwards are relayed to
+  // their owners. Once per process: a second call returns at once.
   void drain();
   // Leaves the cell at once (a clean stop: peers take the users without waiting).
   void leave();
@@ -59,6 +62,9 @@ class CellMember {
   std::atomic<bool> expired_{false};
   net::MqttServer* mqtt_ = nullptr;                 // set by join
   std::atomic<std::uint64_t> told_version_{0};  // the last ring whose moved clients were told
+  std::atomic<bool> drained_{false};             // drain() ran or runs
+  std::mutex drain_mu_;
+  std::thread drain_thread_;  // GUARDED_BY(drain_mu_): an operator's drain (on_drain); joined by leave
 };
 
 }  // namespace iris::irisd

@@ -26,6 +26,9 @@ enum class SessionState {
 struct CoordinatorListener {
   std::function<void(const MembershipEvent&)> on_change;
   std::function<void(SessionState)> on_session;
+  // An operator asked this server to drain (irisctl server drain): heard at most once per
+  // join. Optional.
+  std::function<void()> on_drain{};
 };
 
 class Coordinator {

@@ -172,6 +172,40 @@ Result<void> place_user(const Options& o, core::UserId user, const std::string& 
   return record_change(**zk, o, error);
 }
 
+Result<void> drain_server(const Options& o, const std::string& server, std::string cell, std::string& error) {
+  auto zk = open_zookeeper(o, error);
+  if (!zk) return fail(zk.error());
+  if (cell.empty()) {
+    auto names = (*zk)->cells();
+    if (!names) {
+      error = "cannot list the cells";
+      return fail(names.error());
+    }
+    for (const auto& name : *names) {
+      auto listing = (*zk)->cell(name);
+      if (!listing) continue;
+      for (const auto& s : listing->servers) {
+        if (s.name != server) continue;
+        if (!cell.empty()) {
+          error = "server " + server + " is live in cells " + cell + " and " + name + ": name the cell";
+          return fail(cluster::errc::invalid_member);
+        }
+        cell = name;
+      }
+    }
+    if (cell.empty()) {
+      error = "no live server " + server + " in any cell";
+      return fail(cluster::errc::invalid_member);
+    }
+  }
+  if (auto done = (*zk)->request_drain(cell, server); !done) {
+    error = done.error() == cluster::errc::invalid_member ? "no live server " + server + " in cell " + cell
+                                                          : "zookeeper refused the change";
+    return done;
+  }
+  return record_change(**zk, o, error);
+}
+
 Result<std::string> show_audit(const Options& o, std::size_t count, std::string& error) {
   auto zk = open_zookeeper(o, error);
   if (!zk) return fail(zk.error());

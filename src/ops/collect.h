@@ -29,6 +29,8 @@ std::string render_where(const UserWhere& where, bool json);
 // succeeds. `what` is the command line as typed.
 Result<void> set_cell_enabled(const Options& options, const std::string& cell, bool enabled, std::string& error);
 Result<void> place_user(const Options& options, core::UserId user, const std::string& cell, std::string& error);
+// Asks `server` to drain; `cell` empty: the one cell that has a live member of that name.
+Result<void> drain_server(const Options& options, const std::string& server, std::string cell, std::string& error);
 Result<std::string> show_audit(const Options& options, std::size_t count, std::string& error);
 
 }  // namespace iris::ops

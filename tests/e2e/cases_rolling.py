@@ -1,8 +1,10 @@
-"""A rolling restart of a cell under load (issue 19, docs/CLUSTER.md "Draining"): the cell is the
-one `scripts/cell up 3` starts (ZooKeeper, the MariaDB pair, three irisd), and
-`scripts/cell rolling-restart` restarts each server in turn while pairs of users send to each
-other: every acknowledged send reaches both devices of its pair exactly once, in order, and no
-device gets anything but reconnects (no resync).
+"""A drain and a rolling restart of a cell under load (issue 19, docs/CLUSTER.md "Draining and
+rolling restarts"): the cell is the one `scripts/cell up 3` starts (ZooKeeper, the MariaDB pair,
+three irisd). While pairs of users send to each other, `irisctl server drain irisd-2` takes
+irisd-2 out of the ring (it goes on running, owning nothing), `scripts/cell restart 2` brings it
+back, and `scripts/cell rolling-restart` restarts each server in turn: every acknowledged send
+reaches both devices of its pair exactly once, in order, and no device gets anything but
+reconnects (no resync).
 
 Also a benchmark step (bench/suites/cells runs this file as a program): the send latency
 (send to acknowledgement) p99 over a window without a restart and over the rolling restart, in
@@ -89,6 +91,22 @@ class ScriptCell:
                                "--ttl", "1h"], capture_output=True, text=True, timeout=TIMEOUT,
                               check=True).stdout.strip()
 
+    def irisctl(self, *args):
+        with open(os.path.join(self.dir, "zookeeper", "state")) as f:
+            port = f.read().split("port=")[1].split()[0]
+        r = subprocess.run([os.path.join(self.build, "apps", "irisctl", "irisctl"), *args, "--zookeeper",
+                            "127.0.0.1:" + port], capture_output=True, text=True, timeout=TIMEOUT)
+        assert r.returncode == 0, ("irisctl", args, r.returncode, r.stdout, r.stderr)
+        return r.stdout
+
+    def members_seen(self, name):
+        """The server count of `name`'s last membership line."""
+        n = None
+        for line in self.servers[name].log_text().splitlines():
+            if "cluster: membership version" in line:
+                n = int(line.split(": ")[-1].split(" servers")[0].split()[-1])
+        return n
+
     def down(self):
         try:
             self.script("down", "--dir", self.dir, timeout=120)
@@ -102,8 +120,9 @@ def p99(values):
     return s[min(len(s) - 1, int(len(s) * 0.99))] if s else float("nan")
 
 
-def rolling_restart_under_load(build, pairs_count=6, baseline_s=5.0):
-    """Returns (acked lost, p99 ms without a restart, p99 ms during the rolling restart, sends)."""
+def rolling_restart_under_load(build, pairs_count=6, baseline_s=5.0, drain_first=True):
+    """Returns (acked lost, p99 ms without a restart, p99 ms during the rolling restart, sends).
+    With `drain_first`, irisd-2 is drained with irisctl and restarted before the rolling restart."""
     # Pairs whose two users share an owner in every ring the restart goes through, so no send
     # crosses servers (sends across servers are the fan-out's work, tested on their own).
     rings = [Ring(n) for n in (NAMES, NAMES[1:], [NAMES[0], NAMES[2]], NAMES[:2])]
@@ -117,6 +136,19 @@ def rolling_restart_under_load(build, pairs_count=6, baseline_s=5.0):
         mark = load.latency_mark()
         time.sleep(baseline_s)
         quiet = load.latencies_since(mark)
+        if drain_first:
+            before = load.acked_total()
+            print("  " + cell.irisctl("server", "drain", "irisd-2").strip())
+            wait_until(lambda: cell.members_seen("irisd-1") == 2 and cell.members_seen("irisd-3") == 2,
+                       what="irisd-1 and irisd-3 to see irisd-2 leave the ring")
+            wait_until(lambda: "cluster: drained in" in cell.servers["irisd-2"].log_text(),
+                       what="irisd-2 to finish its drain")
+            assert cell.servers["irisd-2"].alive(), "a drained server goes on running"
+            assert "server drain irisd-2" in cell.irisctl("audit"), "the drain is in the audit log"
+            wait_until(lambda: load.acked_total() > before + 20, timeout=TIMEOUT,
+                       what="sends acknowledged after the drain")
+            print("  " + cell.script("restart", "2", "--dir", cell.dir).strip())
+            assert "cleared the drain request" in cell.servers["irisd-2"].log_text()
         mark = load.latency_mark()
         before = load.acked_total()
         t0 = time.monotonic()
@@ -145,7 +177,7 @@ def rolling_restart_under_load(build, pairs_count=6, baseline_s=5.0):
         cell.down()
 
 
-def case_cell_rolling_restart_under_load_loses_duplicates_and_resyncs_nothing():
+def case_cell_drain_and_rolling_restart_under_load_lose_duplicate_and_resync_nothing():
     build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(irisd_e2e.IRISD))))
     lost, quiet, rolling, sends = rolling_restart_under_load(build)
     print("  send p99 %.0f ms without a restart, %.0f ms during it (%d sends)" % (quiet, rolling, sends))
@@ -155,7 +187,8 @@ def case_cell_rolling_restart_under_load_loses_duplicates_and_resyncs_nothing():
 if __name__ == "__main__":
     # bench/suites/cells: python3 cases_rolling.py BUILD_DIR
     lost, quiet, rolling, sends = rolling_restart_under_load(os.path.abspath(sys.argv[1]),
-                                                             pairs_count=int(os.environ.get("ROLL_PAIRS", "6")))
+                                                             pairs_count=int(os.environ.get("ROLL_PAIRS", "6")),
+                                                             drain_first=False)
     print("BENCH cells.rolling_restart_acked_lost %d" % lost)
     print("BENCH cells.rolling_restart_p99_ms %.1f" % rolling)
     print("BENCH cells.no_restart_p99_ms %.1f" % quiet)

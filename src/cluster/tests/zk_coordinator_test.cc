@@ -117,6 +117,7 @@ struct Heard {
   Membership table;
   std::vector<SessionState> sessions;
   std::chrono::steady_clock::time_point expired_at{}, saw_leave_at{};
+  std::atomic<int> drains{0};
   CoordinatorListener listener() {
     return {[this](const MembershipEvent& e) {
               std::lock_guard lock(mu);
@@ -127,7 +128,8 @@ struct Heard {
               std::lock_guard lock(mu);
               sessions.push_back(s);
               if (s == SessionState::expired) expired_at = std::chrono::steady_clock::now();
-            }};
+            },
+            [this] { ++drains; }};
   }
   std::size_t members() {
     std::lock_guard lock(mu);
@@ -267,15 +269,43 @@ TEST_F(ZkCoordinatorTest, WithdrawnServerLeavesTheRingButStillHearsChanges) {
   ASSERT_TRUE(c2->join(server("b"), h2.listener()));
   ASSERT_TRUE(eventually([&] { return h1.members() == 2 && h2.members() == 2; }));
   ASSERT_TRUE(c1->withdraw());
-  EXPECT_TRUE(eventually([&] { return !h2.has("a") && !h1.has("a"); }, 1000ms)) << "both see a leave the ring";
+  EXPECT_TRUE(eventually([&] { return !h2.has("a") && !h1.has("a"); }, 3000ms)) << "both see a leave the ring";
   EXPECT_EQ(c1->session_state(), SessionState::connected) << "the session lives on while a drains";
   Heard h3;
   auto c3 = connect();
   ASSERT_TRUE(c3->join(server("c"), h3.listener()));
-  EXPECT_TRUE(eventually([&] { return h1.has("c"); }, 1000ms)) << "a withdrawn server still follows the ring";
+  EXPECT_TRUE(eventually([&] { return h1.has("c"); }, 3000ms)) << "a withdrawn server still follows the ring";
   EXPECT_FALSE(c1->withdraw()) << "only once";
   c1->leave();  // its node is gone already: a clean stop after a drain
   EXPECT_TRUE(h2.has("b") && h2.has("c"));
+}
+
+TEST_F(ZkCoordinatorTest, DrainRequestReachesOnlyItsServerAndItsNextStartClearsIt) {
+  ZooKeeperOptions o = options();
+  Heard h1, h2;
+  auto c1 = ZooKeeperCoordinator::connect(o), c2 = ZooKeeperCoordinator::connect(o);
+  ASSERT_TRUE(c1 && c2);
+  ASSERT_TRUE((*c1)->join(server("a"), h1.listener()));
+  ASSERT_TRUE((*c2)->join(server("b"), h2.listener()));
+  ASSERT_TRUE(eventually([&] { return h1.members() == 2 && h2.members() == 2; }));
+  auto admin = ZooKeeperAdmin::connect(o.hosts, o.root, 5000ms);
+  ASSERT_TRUE(admin);
+  EXPECT_FALSE((*admin)->request_drain(cell_, "nobody")) << "only a live member can be asked";
+  ASSERT_TRUE((*admin)->request_drain(cell_, "a"));
+  ASSERT_TRUE((*admin)->request_drain(cell_, "a")) << "asking twice is asking once";
+  EXPECT_TRUE(eventually([&] { return h1.drains == 1; }, 2000ms));
+  std::this_thread::sleep_for(100ms);
+  EXPECT_EQ(h1.drains, 1);
+  EXPECT_EQ(h2.drains, 0);
+  // a restarts: its new session clears the request and hears no drain.
+  (*c1)->leave();
+  Heard again;
+  auto c3 = ZooKeeperCoordinator::connect(o);
+  ASSERT_TRUE(c3);
+  ASSERT_TRUE((*c3)->join(server("a"), again.listener()));
+  ASSERT_TRUE(eventually([&] { return again.members() == 2; }));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(again.drains, 0) << "the restart cleared the request";
 }
 
 TEST_F(ZkCoordinatorTest, UnreadableMemberNodeIsIgnored) {

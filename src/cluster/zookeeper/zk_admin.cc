@@ -154,6 +154,17 @@ Result<void> ZooKeeperAdmin::set_cell_enabled(const std::string& name, bool enab
   return {};
 }
 
+Result<void> ZooKeeperAdmin::request_drain(const std::string& cell, const std::string& server) {
+  if (!zk::plain_name(cell) || !zk::plain_name(server)) return fail(errc::invalid_member);
+  const std::string path = root_ + "/cells/" + cell;
+  Stat stat{};
+  const int exists = zoo_exists(zh_, (path + "/servers/" + server).c_str(), 0, &stat);
+  if (exists == ZNONODE) return fail(errc::invalid_member);
+  if (exists != ZOK) return fail(errc::coordinator_unavailable);
+  if (auto made = ensure(path + "/drain"); !made) return made;
+  return ensure(path + "/drain/" + server);
+}
+
 Result<void> ZooKeeperAdmin::set_override(core::UserId user, const std::string& cell) {
   const std::string path = root_ + "/placement/" + std::to_string(user.value());
   if (cell.empty()) {

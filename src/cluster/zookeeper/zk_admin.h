@@ -5,6 +5,9 @@
 //   <root>/cells/<cell>                    the cell (created by its first server)
 //   <root>/cells/<cell>/servers/<name>     its live members (ephemeral)
 //   <root>/cells/<cell>/disabled           present: the cell takes no new users
+//   <root>/cells/<cell>/drain/<server>     present: that server is asked to drain (it hands
+//                                          its users over and moves its devices; its next
+//                                          start clears the request)
 //   <root>/placement/<user id>             an override: the user lives in the cell named
 //   <root>/audit/entry-<sequence>          one change made by a tool: who, what, when
 //
@@ -63,6 +66,9 @@ class ZooKeeperAdmin {
 
   // A cell that exists (errc::invalid_member otherwise) is enabled or disabled.
   Result<void> set_cell_enabled(const std::string& name, bool enabled);
+  // Asks the live member `server` of `cell` to drain (errc::invalid_member when there is no
+  // such member). Asking twice is asking once.
+  Result<void> request_drain(const std::string& cell, const std::string& server);
   // Places `user` in `cell` whatever the hash says; an empty cell removes the override.
   Result<void> set_override(core::UserId user, const std::string& cell);
   // Appends `text` to the audit log.

@@ -70,8 +70,8 @@ void ZooKeeperCoordinator::on_watch(zhandle_t*, int type, int state, const char*
       self->lost_at_ = std::chrono::steady_clock::now();
       if (self->state_ != SessionState::expired) self->state_ = SessionState::connecting;
     }
-  } else if (type == ZOO_CHILD_EVENT) {
-    self->relist_ = true;
+  } else if (type == ZOO_CHILD_EVENT || type == ZOO_CREATED_EVENT) {
+    self->relist_ = true;  // members changed, or the drain request this server watches appeared
   }
   self->cv_.notify_all();
 }
@@ -133,6 +133,11 @@ Result<void> ZooKeeperCoordinator::join(const ServerInfo& self, CoordinatorListe
   if (auto ok = validate(self); !ok) return ok;
   if (worker_.joinable() || session_state() != SessionState::connected) return fail(errc::coordinator_unavailable);
   if (auto ok = ensure_cell(static_cast<std::uint32_t>(self.tokens.size())); !ok) return ok;
+  // A drain request left from before a restart is void: the restart was the point of it.
+  drain_path_ = cell_path_ + "/drain/" + self.name;
+  if (zoo_delete(zh_, drain_path_.c_str(), -1) == ZOK) {
+    IRIS_LOG(info, kLog, "cleared the drain request for {} left from before this start", self.name);
+  }
   if (auto ok = create_member(self); !ok) return ok;
   self_name_ = self.name;
   listener_ = std::move(listener);
@@ -196,6 +201,18 @@ void ZooKeeperCoordinator::relist() {
   for (const auto& event : table_.diff_to(live, static_cast<std::uint64_t>(stat.pzxid))) {
     if (!table_.apply(event)) continue;
     if (listener_.on_change) listener_.on_change(event);
+  }
+  if (!drain_heard_) {  // watched until it exists (ZOO_CREATED_EVENT), then heard once
+    Stat drain{};
+    rc = zoo_wexists(zh_, drain_path_.c_str(), &ZooKeeperCoordinator::on_watch, this, &drain);
+    if (rc == ZOK) {
+      drain_heard_ = true;
+      IRIS_LOG(info, kLog, "an operator asked {} to drain ({})", self_name_, drain_path_);
+      if (listener_.on_drain) listener_.on_drain();
+    } else if (rc != ZNONODE) {
+      std::lock_guard lock(mu_);
+      relist_ = true;
+    }
   }
 }
 

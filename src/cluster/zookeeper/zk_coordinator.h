@@ -69,6 +69,8 @@ class ZooKeeperCoordinator final : public Coordinator {
 
   ZooKeeperOptions options_;
   std::string cell_path_, servers_path_;
+  std::string drain_path_;  // <cell>/drain/<self>: an operator's drain request (zk_admin.h)
+  bool drain_heard_ = false;  // worker thread only
   zhandle_t* zh_ = nullptr;
 
   mutable std::mutex mu_;
