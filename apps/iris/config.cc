@@ -101,6 +101,7 @@ Result<client::ClientOptions> client_options(const std::string& dir, const Login
     auto h = parse_endpoint(l.http);
     if (!h) return fail(client::errc::not_configured);
     o.http = client::HttpEndpoint{h->host, h->port, h->tls, !l.insecure, l.ca_file};
+    o.route_lookup = true;  // in a cell, straight to the owner; elsewhere the lookup just fails
   }
   std::uint64_t user = 0;
   std::from_chars(l.user.data(), l.user.data() + l.user.size(), user);

@@ -499,6 +499,22 @@ struct Client::Impl {
     return redirecting;
   }
 
+  // ClientOptions::route_lookup: the owner's address, asked of the HTTP API, becomes the next
+  // connection's target, as a Server Reference would. Blocking, bounded by connect_timeout,
+  // with no MQTT connection open (like take_snapshot).
+  void look_up_route() {
+    if (!opt.route_lookup || !opt.http || opt.tls || redirect.redirected() || opt.max_redirects == 0) return;
+    auto owner = HttpApi(*opt.http, opt.token, opt.connect_timeout).route_mqtt();
+    if (!owner) {
+      IRIS_LOG(debug, "client", "route lookup: {}; connecting to {}:{}", owner.error().message(), opt.host, opt.port);
+      return;
+    }
+    const ServerAddress configured{opt.host, opt.port};
+    if (parse_server_reference(*owner, opt.port) == std::optional<ServerAddress>(configured)) return;
+    // Not `redirecting`: that connection ending any way sends the next one back here.
+    if (redirect.follow(*owner)) IRIS_LOG(info, "client", "route lookup: the user lives at {}", *owner);
+  }
+
   // One connection, from resolve to close. Returns the transport error that ended it.
   awaitable<std::error_code> connection() {
     set_state(ConnectionState::connecting);
@@ -594,6 +610,7 @@ struct Client::Impl {
       if (need_snapshot || (opt.http && store->position().epoch == core::Epoch{0} &&
                             rebuild_epoch == core::Epoch{0}))
         ec = take_snapshot();
+      if (!ec && !stopping) look_up_route();
       if (!ec && !stopping) ec = co_await connection();
       if (stopping) break;
       // A reference is for the next connection only; any other ending goes back to the

@@ -75,6 +75,12 @@ struct ClientOptions {
   // the server owning the user) before going back to host:port. Each is used for the next
   // connection only. 0 = never follow one. Default 3.
   std::uint32_t max_redirects = 3;
+  // Before connecting to host:port (first, and whenever a connection ended without a Server
+  // Reference), ask the HTTP endpoint where the user lives (GET /v1/route) and connect to
+  // that server's MQTT address directly, counted as a reference (max_redirects). Needs `http`;
+  // plain MQTT over TCP only (the route names the owner's TCP port); a failed lookup falls
+  // back to host:port, which relays. Default false.
+  bool route_lookup = false;
   // Seed of the reconnect jitter; 0 = random.
   std::uint64_t seed = 0;
   // Subscribe to typing signals of every known thread (callbacks.on_typing).

@@ -66,8 +66,8 @@ Result<http::response<http::string_body>> exchange(asio::io_context& io, Stream&
 
 }  // namespace
 
-Result<wire::Message> HttpApi::call(const std::string& method, const std::string& target,
-                                    const std::string& body) const {
+Result<HttpApi::Answer> HttpApi::roundtrip(const std::string& method, const std::string& target,
+                                           const std::string& body, const char* accept) const {
   asio::io_context io;
   tcp::resolver resolver(io);
   beast::error_code ec;
@@ -77,7 +77,7 @@ Result<wire::Message> HttpApi::call(const std::string& method, const std::string
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, endpoint_.host);
   req.set(http::field::authorization, "Bearer " + token_);
-  req.set(http::field::accept, "application/vnd.iris.thrift-compact");
+  req.set(http::field::accept, accept);
   if (!body.empty()) req.set(http::field::content_type, "application/vnd.iris.thrift-compact");
   req.body() = body;
   req.prepare_payload();
@@ -113,9 +113,15 @@ Result<wire::Message> HttpApi::call(const std::string& method, const std::string
     res = exchange(io, tcp_stream, req, timeout_);
   }
   if (!res) return fail(res.error());
+  return Answer{res->result_int(), std::move(res->body())};
+}
 
-  const unsigned status = res->result_int();
-  auto decoded = wire::decode<wire::Message>(res->body(), wire::Limits{.max_message_bytes = kMaxBody});
+Result<wire::Message> HttpApi::call(const std::string& method, const std::string& target,
+                                    const std::string& body) const {
+  auto answer = roundtrip(method, target, body, "application/vnd.iris.thrift-compact");
+  if (!answer) return fail(answer.error());
+  const unsigned status = answer->status;
+  auto decoded = wire::decode<wire::Message>(answer->body, wire::Limits{.max_message_bytes = kMaxBody});
   if (status >= 200 && status < 300) {
     if (!decoded) {
       IRIS_LOG(warn, "client.http", "{} {}: undecodable body: {}", method, target,
@@ -138,6 +144,43 @@ Result<wire::Message> HttpApi::call(const std::string& method, const std::string
     case 503: return fail(errc::unavailable);
     default: return fail(errc::protocol);
   }
+}
+
+Result<std::string> HttpApi::route_mqtt() const {
+  auto answer = roundtrip("GET", "/v1/route", {}, "application/json");
+  if (!answer) return fail(answer.error());
+  switch (answer->status) {
+    case 200: break;
+    case 401:
+    case 403: return fail(errc::bad_token);
+    case 404:
+    case 429:
+    case 503: return fail(errc::unavailable);
+    default: return fail(errc::protocol);
+  }
+  auto mqtt = json_string_field(answer->body, "mqtt");
+  if (!mqtt || mqtt->empty()) return fail(errc::protocol);
+  return std::move(*mqtt);
+}
+
+std::optional<std::string> json_string_field(std::string_view json, std::string_view key) {
+  const auto skip_space = [&](std::size_t i) {
+    while (i < json.size() && (json[i] == ' ' || json[i] == '\t' || json[i] == '\n' || json[i] == '\r')) ++i;
+    return i;
+  };
+  const std::string quoted = "\"" + std::string(key) + "\"";
+  for (std::size_t at = json.find(quoted); at != std::string_view::npos; at = json.find(quoted, at + 1)) {
+    std::size_t i = skip_space(at + quoted.size());
+    if (i >= json.size() || json[i] != ':') continue;  // a value equal to the key, not the key
+    i = skip_space(i + 1);
+    if (i >= json.size() || json[i] != '"') return std::nullopt;
+    const auto end = json.find('"', i + 1);
+    if (end == std::string_view::npos) return std::nullopt;
+    const auto value = json.substr(i + 1, end - i - 1);
+    if (value.find('\\') != std::string_view::npos) return std::nullopt;
+    return std::string(value);
+  }
+  return std::nullopt;
 }
 
 Result<wire::Snapshot> HttpApi::snapshot(std::size_t messages) const {

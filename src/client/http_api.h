@@ -9,7 +9,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "wire/messages.h"
@@ -41,7 +43,20 @@ class HttpApi {
   Result<wire::Message> call(const std::string& method, const std::string& target,
                              const std::string& body) const;
 
+  // Where the token's user lives (GET /v1/route, docs/CLUSTER.md "Discovery"): the owning
+  // server's MQTT address, "host:port". errc::unavailable when the deployment has no
+  // discovery (404) or no live owner, errc::protocol when the answer names no address.
+  Result<std::string> route_mqtt() const;
+
  private:
+  struct Answer {
+    unsigned status = 0;
+    std::string body;
+  };
+  // The request sent and its answer read, within `timeout_` for each step.
+  Result<Answer> roundtrip(const std::string& method, const std::string& target, const std::string& body,
+                           const char* accept) const;
+
   HttpEndpoint endpoint_;
   std::string token_;
   std::chrono::milliseconds timeout_;
@@ -49,5 +64,9 @@ class HttpApi {
 
 // The client errc for a wire ErrorCode: the one mapping of server refusals.
 std::error_code to_error(wire::ErrorCode code);
+
+// The string value of `key` in a flat JSON object (no escapes in the value, as the route's
+// addresses have none); nullopt when absent or not a plain string. Pure.
+std::optional<std::string> json_string_field(std::string_view json, std::string_view key);
 
 }  // namespace iris::client

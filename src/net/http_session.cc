@@ -323,6 +323,8 @@ class HttpSession final : public ConnectionBase,
     page_.connections_refused = core().connections_refused.load();
     page_.preauth_connections = core().preauth_held();
     page_.preauth_refused = core().preauth_refused.load();
+    page_.relayed = core().relayed.load();
+    page_.redirected = core().redirected.load();
     page_.http_requests = core().http_requests.load();
     page_.http_errors = core().http_errors.load();
     if (const auto* writer = core().history_writer()) page_.history = writer->metrics();

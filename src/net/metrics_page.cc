@@ -110,6 +110,10 @@ std::string render(const MetricsPage& p) {
   w.counter("iris_preauth_refused_total",
             "Connections closed at accept: net.max_preauth_connections or net.max_preauth_per_source reached.",
             p.preauth_refused);
+  w.counter("iris_cell_relayed_total", "Devices relayed to the server of the cell that owns their user.",
+            p.relayed);
+  w.counter("iris_cell_redirected_total",
+            "MQTT 5 devices answered CONNACK 0x9C with a Server Reference to their user's owner.", p.redirected);
   w.counter("iris_slow_consumers_total", "Connections closed because their write queue was full.",
             p.slow_consumers);
   w.counter("iris_sync_requests_total", "Sync requests received (resume, send, read, thread operations).",

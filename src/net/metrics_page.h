@@ -33,6 +33,8 @@ struct MetricsPage {
   std::uint64_t connections_refused = 0;  // over net.max_connections
   std::uint64_t preauth_connections = 0;  // not yet authenticated (net.max_preauth_*)
   std::uint64_t preauth_refused = 0;      // over net.max_preauth_connections or _per_source
+  std::uint64_t relayed = 0;              // devices relayed to their user's owner (a cell)
+  std::uint64_t redirected = 0;           // MQTT 5 devices sent to the owner with 0x9C
   std::uint64_t slow_consumers = 0;
   mqtt::MqttMetrics mqtt;                 // summed over the shards
   sync::SyncShard::Stats sync;            // summed over the shards

@@ -501,6 +501,52 @@ def part_sdk_follows_a_server_reference(cell):
         shutil.rmtree(home, ignore_errors=True)
 
 
+def relayed_by(server):
+    """iris_cell_relayed_total on `server`'s /metrics."""
+    st, _, body = http_get(int(server.ports["http"]), "/metrics", "")
+    assert st == 200, st
+    for line in body.decode().splitlines():
+        if line.startswith("iris_cell_relayed_total "):
+            return int(float(line.split()[1]))
+    raise AssertionError("no iris_cell_relayed_total on /metrics")
+
+
+def part_sdk_looks_up_its_route_and_connects_to_the_owner(cell):
+    """The iris CLI (the SDK with ClientOptions::route_lookup, on whenever an HTTP endpoint is
+    configured) asks GET /v1/route of the server it was given and connects to the owner itself:
+    the server it was given relays nothing. Without the HTTP endpoint the same login is relayed
+    (the control: the count can move)."""
+    if not IRIS:
+        print("  (skipped: IRIS_CLI is not set)")
+        return
+    ring = Ring(cell.alive())
+    u = next(x for x in range(9000, 12000) if ring.owner(x) == "a")
+    b = cell.servers["b"]
+    for with_http in (False, True):
+        home = tempfile.mkdtemp(prefix="iris-cellops-route-")
+        try:
+            def iris(*args):
+                r = subprocess.run([IRIS, "--config-dir", home, "--timeout", "10"] + list(args),
+                                   capture_output=True, text=True, timeout=3 * TIMEOUT)
+                assert r.returncode == 0, (args, r.returncode, r.stdout, r.stderr)
+                return r.stdout
+            login = ["login", "--server", "mqtt://127.0.0.1:%d" % b.port, "--user", str(u), "--token",
+                     cell.token(u, "route%d" % with_http), "--device", "route%d" % with_http]
+            if with_http:
+                login += ["--http", "http://127.0.0.1:%s" % b.ports["http"]]
+            iris(*login)
+            before = relayed_by(b)
+            st = json.loads(iris("--json", "status"))
+            assert st["connected"], st
+            relayed = relayed_by(b) - before
+            if with_http:
+                assert relayed == 0, "the route lookup should have sent the CLI to a, not through b"
+            else:
+                assert relayed >= 1, "without the lookup b relays the CLI to a"
+        finally:
+            shutil.rmtree(home, ignore_errors=True)
+
+
 def part_kill_nine_under_load(cell, pairs, kills):
     """kill -9 of a server under load, `kills` times over different servers, each restarted:
     every acknowledged send reaches both devices of its pair exactly once, in order, and every
@@ -586,6 +632,8 @@ def case_cellops_http_requests_reach_the_owner_and_the_sdk_follows_a_server_refe
         ("http_requests_reach_the_owner_through_every_server",
          lambda: part_http_requests_reach_the_owner_through_every_server(cell)),
         ("sdk_follows_a_server_reference", lambda: part_sdk_follows_a_server_reference(cell)),
+        ("sdk_looks_up_its_route_and_connects_to_the_owner",
+         lambda: part_sdk_looks_up_its_route_and_connects_to_the_owner(cell)),
     ], with_load=False)
 
 

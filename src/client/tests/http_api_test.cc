@@ -107,5 +107,34 @@ TEST(HttpApi, EveryWireErrorCodeHasAClientError) {
   EXPECT_EQ(to_error(wire::ErrorCode::too_large), errc::refused);
 }
 
+TEST(HttpApiRoute, TheOwnersMqttAddressIsReadFromTheRouteAnswer) {
+  const std::string json = R"({"user":"42","cell":"main","server":"b","mqtt":"127.0.0.1:1884","http":"x"})";
+  OneShotServer server("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(json.size()) + "\r\n\r\n" + json);
+  const HttpApi http = api(server.port());
+  auto owner = http.route_mqtt();
+  ASSERT_TRUE(owner) << owner.error().message();
+  EXPECT_EQ(*owner, "127.0.0.1:1884");
+  EXPECT_NE(server.request().find("GET /v1/route "), std::string::npos);
+  EXPECT_NE(server.request().find("Bearer tok"), std::string::npos);
+}
+
+TEST(HttpApiRoute, NoDiscoveryIsUnavailableNotAnAddress) {
+  OneShotServer server("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+  const HttpApi http = api(server.port());
+  auto owner = http.route_mqtt();
+  ASSERT_FALSE(owner);
+  EXPECT_EQ(owner.error(), make_error_code(errc::unavailable));
+}
+
+TEST(JsonStringField, FindsTheKeyNotAnEqualValueAndRefusesWhatItCannotRead) {
+  EXPECT_EQ(json_string_field(R"({"a":"mqtt","mqtt" : "h:1"})", "mqtt"), "h:1");
+  EXPECT_EQ(json_string_field(R"({"mqtt":"h:1"})", "http"), std::nullopt);
+  EXPECT_EQ(json_string_field(R"({"mqtt":12})", "mqtt"), std::nullopt);
+  EXPECT_EQ(json_string_field(R"({"mqtt":"h:1)", "mqtt"), std::nullopt);
+  EXPECT_EQ(json_string_field(R"({"mqtt":"a\"b"})", "mqtt"), std::nullopt);
+}
+
 }  // namespace
 }  // namespace iris::client
+
