@@ -270,6 +270,12 @@ void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved, s
     }
     const bool idle = !moved_;
     if (!idle) core_.moving.fetch_sub(1);  // the pass in progress ends here; this one goes on
+    // Their new owner appends from now on: what this shard's sync service holds of them would
+    // be stale if they came back (SyncShard::forget_users).
+    if (auto* s = sync()) {
+      const auto forgotten = s->forget_users([&moved](core::UserId u) { return moved(std::to_string(u.value())); });
+      if (forgotten > 0) IRIS_LOG(debug, "net", "shard {}: forgot {} users that moved away", index_, forgotten);
+    }
     moved_ = std::move(moved);
     moved_per_pass_ = std::max<std::size_t>(per_pass, 1);
     if (idle) disconnect_moved_pass();

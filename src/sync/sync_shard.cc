@@ -172,6 +172,19 @@ std::optional<bool> SyncShard::resident_participant(core::UserId user, core::Thr
   return it->second.inbox->is_participant(thread, user);
 }
 
+std::size_t SyncShard::forget_users(const std::function<bool(core::UserId)>& gone) {
+  std::size_t n = 0;
+  for (auto& [user, u] : users_) {
+    if (!gone(user)) continue;
+    memory_.forget(user);
+    u.inbox.reset();
+    u.badge_pushed.reset();
+    u.queue = store::QueueInfo{};  // read again at the next use (load, on_appended)
+    ++n;
+  }
+  return n;
+}
+
 void SyncShard::make_resident(core::UserId user) {
   if (auto u = load(user); !u) {
     IRIS_LOG(debug, "sync", "user {}: inbox not loaded ({}); thread membership says no until it is",

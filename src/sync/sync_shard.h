@@ -181,6 +181,11 @@ class SyncShard {
   // Loads `user`'s inbox now, if it is not resident, so resident_participant can answer
   // (a failed load is retried on the next use). Requires: this shard owns `user`.
   void make_resident(core::UserId user);
+  // The users `gone` names now belong to another server of the cell, which appends to their
+  // queues from now on: what this shard keeps of them (head, inbox, memory tier) would be
+  // stale if they came back, so it is dropped and read again at their next use. Their
+  // devices stay attached (they are being told to move). Returns how many were dropped.
+  std::size_t forget_users(const std::function<bool(core::UserId)>& gone);
 
   // Owner-shard side of fan-out: `update` was durably appended to `user`'s queue; `origin` is
   // the streaming connection whose request made it, when that is one of `user`'s devices.

@@ -351,6 +351,43 @@ TEST_F(SyncShardTest, DeviceCursorIsWrittenOnceItLagsByTheConfiguredSeqsAndOnDis
   EXPECT_EQ(cursor(), Seq{8}) << "the final position is written when the device leaves";
 }
 
+TEST_F(SyncShardTest, UserWhoMovedAwayAndCameBackIsReadAgainNotServedFromStaleState) {
+  connect(1, kAnn);
+  const ThreadId t = create_thread(1, kAnn, {kBob});
+  connect(2, kBob);
+  ack_all(2, kBob);
+  owner(kBob).on_disconnected(ConnId{2});
+  router_.run();
+  // Bob moves to another server of the cell (same store), which appends to his queue.
+  SyncShard other(0, options_, *store_, router_, sink_, [this] { return now_; });
+  other.attach_baseline(sink_);
+  const std::vector<SyncShard*> here = router_.shards;
+  router_.shards = {&other};
+  owner(kBob).forget_users([](UserId u) { return u == kBob; });
+  other.on_connected(ConnId{9}, kAnn, core::DeviceId{"elsewhere"});
+  other.on_request(ConnId{9}, RequestTag{next_packet_++}, Encoding::thrift_compact,
+                   wire::encode(wire::Message{wire::ResumeRequest{store_->info(kAnn).value().epoch, Seq{0}, 0}}));
+  router_.run();
+  for (std::uint64_t i = 0; i < 3; ++i) {
+    other.on_request(ConnId{9}, RequestTag{next_packet_++}, Encoding::thrift_compact,
+                     wire::encode(wire::Message{wire::SendRequest{core::ClientMsgId{7, i}, t, "elsewhere", std::nullopt}}));
+    router_.run();
+  }
+  const auto head = store_->info(kBob).value().head;
+  ASSERT_EQ(head, Seq{4});
+  // Bob comes back here; his device resumes at the head the other server gave it.
+  router_.shards = here;
+  connect(3, kBob, head);
+  const auto* resync = sink_.pushes[3].empty() ? nullptr : std::get_if<wire::Resync>(&sink_.pushes[3].back().second);
+  EXPECT_EQ(resync, nullptr) << "a stale head (1) here would answer epoch_changed to a device at 4; got reason "
+                             << (resync ? static_cast<int>(resync->reason) : -1) << " head "
+                             << (resync ? resync->head.value() : 0);
+  request(1, kAnn, wire::SendRequest{core::ClientMsgId{1, 9}, t, "back home", std::nullopt});
+  const auto got = delivered(3, head);
+  ASSERT_EQ(got.size(), 1u) << "the next update, from the store's head, not the stale memory tier";
+  EXPECT_EQ(got[0].seq, Seq{5});
+}
+
 TEST_F(SyncShardTest, AnswersResyncForEachReasonAndRateLimitsThem) {
   connect(1, kAnn);
   create_thread(1, kAnn, {kBob});
