@@ -1,9 +1,15 @@
 #include "apps/irisd/cell_member.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "base/log.h"
@@ -14,6 +20,37 @@ namespace iris::irisd {
 
 CellMember::CellMember(const cluster::CellOptions& options, ops::Options report)
     : options_(options), report_(std::move(report)) {}
+
+namespace {
+
+// Whether a TCP connect to `address` ("ipv4:port") is refused now: the host answers and
+// nobody listens. A timeout, success or any other error is not a refusal.
+bool connection_refused(const std::string& address) {
+  const auto colon = address.rfind(':');
+  if (colon == std::string::npos) return false;
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<std::uint16_t>(std::atoi(address.c_str() + colon + 1)));
+  if (::inet_pton(AF_INET, address.substr(0, colon).c_str(), &sa.sin_addr) != 1) return false;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  int err = 0;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&sa), sizeof sa) != 0) {
+    err = errno;
+    if (err == EINPROGRESS) {
+      pollfd p{fd, POLLOUT, 0};
+      err = ETIMEDOUT;
+      if (::poll(&p, 1, 500) == 1) {
+        socklen_t len = sizeof err;
+        ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len);
+      }
+    }
+  }
+  ::close(fd);
+  return err == ECONNREFUSED;
+}
+
+}  // namespace
 
 CellMember::~CellMember() { leave(); }
 
@@ -39,7 +76,58 @@ net::CellRoutingOptions CellMember::routing() {
   o.http.timeout = options_.http_proxy_timeout;
   o.http.max_concurrent = options_.http_proxy_max_concurrent;
   o.http.max_answer_bytes = options_.http_proxy_max_answer_bytes;
+  o.owner_refused = [this](const std::string& server, const std::string& mqtt) { owner_refused(server, mqtt); };
   return o;
+}
+
+void CellMember::owner_refused(const std::string& server, const std::string& mqtt) {
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(evict_mu_);
+    if (evictor_stop_ || !evictor_.joinable()) return;
+    auto& last = probed_[server];
+    if (now - last < std::chrono::seconds(1)) return;
+    last = now;
+    to_probe_.emplace_back(server, mqtt);
+  }
+  evict_cv_.notify_one();
+}
+
+void CellMember::run_evictor() {
+  std::unique_lock lock(evict_mu_);
+  for (;;) {
+    evict_cv_.wait(lock, [&] { return evictor_stop_ || !to_probe_.empty(); });
+    if (evictor_stop_) return;
+    auto [server, mqtt] = std::move(to_probe_.back());
+    to_probe_.pop_back();
+    lock.unlock();
+    // The refusal may be old news (the peer already left or was evicted): only a member of
+    // the current ring at that address, probed again, is evicted.
+    const auto s = view_->snapshot();
+    bool member = false;
+    for (const auto& info : s->ring.servers()) member |= info.name == server && info.mqtt == mqtt;
+    if (member && server != s->self) {
+      if (connection_refused(mqtt)) {
+        IRIS_LOG(warn, "irisd", "cluster: {} refuses connections at {} (its process is gone): evicting it now "
+                 "instead of waiting out its session", server, mqtt);
+        if (auto r = coordinator_->evict(server); !r) {
+          IRIS_LOG(warn, "irisd", "cluster: cannot evict {}: {}", server, r.error().message());
+        }
+      } else {
+        IRIS_LOG(info, "irisd", "cluster: a relay to {} was refused but {} answers now: not evicted", server, mqtt);
+      }
+    }
+    lock.lock();
+  }
+}
+
+void CellMember::stop_evictor() {
+  {
+    std::lock_guard lock(evict_mu_);
+    evictor_stop_ = true;
+  }
+  evict_cv_.notify_one();
+  if (evictor_.joinable()) evictor_.join();
 }
 
 net::Placement CellMember::place(std::string_view user) const {
@@ -52,7 +140,13 @@ net::Placement CellMember::place(std::string_view user) const {
   if (!snapshot->serving) return {Kind::unavailable, {}, {}};
   const auto* owner = snapshot->owner(core::UserId{*id});
   if (owner == nullptr) return {Kind::unavailable, {}, {}};
-  if (owner->name == snapshot->self) return {Kind::local, {}, {}};
+  if (owner->name == snapshot->self) {
+    if (claims_ != nullptr) {
+      if (claims_->refused(core::UserId{*id}, snapshot->version)) return {Kind::unavailable, {}, {}};
+      claims_->claim_ahead(core::UserId{*id}, *snapshot);
+    }
+    return {Kind::local, {}, {}};
+  }
   return {Kind::remote, owner->name, owner->mqtt, owner->http};
 }
 
@@ -66,7 +160,7 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   self.mqtt = fmt::format("{}:{}", host, *ports.mqtt);
   if (ports.http) self.http = fmt::format("{}:{}", host, *ports.http);
   self.address = self.mqtt;  // the server-to-server link speaks MQTT (docs/CLUSTER.md)
-  self.name = options_.name.empty() ? self.mqtt : options_.name;
+  self.name = self_name(ports);
   self.tokens = cluster::default_tokens(self.name, options_.tokens);
 
   cluster::ZooKeeperOptions zk;
@@ -113,6 +207,10 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
              joined.error().message());
     coordinator_.reset();
     return false;
+  }
+  {
+    std::lock_guard lock(evict_mu_);
+    evictor_ = std::thread([this] { run_evictor(); });
   }
   IRIS_LOG(info, "irisd", "cluster: member {} of cell {} (zookeeper {}, {} tokens, session {} ms)", self.name,
            options_.cell, zk.hosts, options_.tokens, coordinator_->negotiated_timeout().count());
@@ -166,7 +264,13 @@ void CellMember::drain() {
   }
 }
 
+std::string CellMember::self_name(const net::BoundPorts& ports) const {
+  if (!options_.name.empty()) return options_.name;
+  return ports.mqtt ? fmt::format("{}:{}", options_.advertise_host, *ports.mqtt) : std::string();
+}
+
 void CellMember::leave() {
+  stop_evictor();
   // New lookups find nothing from now on; the objects live until this member is destroyed,
   // after the listeners stopped (Server::stop), since an HTTP thread may hold a pointer.
   admin_ptr_.store(nullptr, std::memory_order_release);

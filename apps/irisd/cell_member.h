@@ -4,15 +4,28 @@
 // the session expires the server must stop serving at once, so CellMember asks the process
 // to stop (SIGTERM to itself, logged): a clean exit hands every device to the survivors, and
 // a supervisor restarts it into a new session.
+//
+// Fast failover (docs/CLUSTER.md "Failover speed"): when a relay to an owner is refused
+// (ECONNREFUSED), the member's evictor thread probes the owner's MQTT port once more and, if
+// it still refuses, evicts the owner's ephemeral node at once instead of waiting out its
+// session; ownership fencing in the store keeps a wrong guess safe. At most one probe per
+// peer per second.
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "apps/irisd/admin_view.h"
 #include "cluster/cell_options.h"
 #include "cluster/cell_view.h"
+#include "cluster/owned_queue_store.h"
 #include "cluster/zookeeper/zk_coordinator.h"
 #include "cluster/zookeeper/zk_directory.h"
 #include "net/mqtt_server.h"
@@ -42,6 +55,13 @@ class CellMember {
   void drain();
   // Leaves the cell at once (a clean stop: peers take the users without waiting).
   void leave();
+  // This server's name in the cell once its listeners are bound: cluster.name, or the MQTT
+  // address peers dial. The queue store appends and claims under it (fencing).
+  std::string self_name(const net::BoundPorts& ports) const;
+  // The store's claims: a device of a user this server owns starts its user's claim when it
+  // connects, and is refused (`unavailable`) while a newer claim of another server holds the
+  // user. Must outlive the member; set before the MQTT server starts.
+  void set_claims(cluster::OwnedQueueStore* claims) { claims_ = claims; }
 
   const cluster::CellView* view() const { return view_ptr_.load(std::memory_order_acquire); }
   // True once the session expired: irisd exits with a failure status.
@@ -51,6 +71,9 @@ class CellMember {
   const cluster::CellOptions& options_;
   ops::Options report_;
   net::Placement place(std::string_view user) const;
+  void owner_refused(const std::string& server, const std::string& mqtt);
+  void run_evictor();
+  void stop_evictor();
 
   std::unique_ptr<cluster::CellView> view_;
   std::atomic<const cluster::CellView*> view_ptr_{nullptr};  // set once the view exists
@@ -65,6 +88,14 @@ class CellMember {
   std::atomic<bool> drained_{false};             // drain() ran or runs
   std::mutex drain_mu_;
   std::thread drain_thread_;  // GUARDED_BY(drain_mu_): an operator's drain (on_drain); joined by leave
+  cluster::OwnedQueueStore* claims_ = nullptr;
+
+  std::mutex evict_mu_;
+  std::condition_variable evict_cv_;
+  std::vector<std::pair<std::string, std::string>> to_probe_;  // guarded by evict_mu_; (name, mqtt)
+  std::map<std::string, std::chrono::steady_clock::time_point> probed_;  // guarded by evict_mu_
+  bool evictor_stop_ = false;  // guarded by evict_mu_
+  std::thread evictor_;        // runs while joined; uses coordinator_
 };
 
 }  // namespace iris::irisd

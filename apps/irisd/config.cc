@@ -291,6 +291,15 @@ const std::vector<Option>& options() {
          c.mariadb.retry_backoff_max = std::chrono::milliseconds(to_u64_max("mariadb.retry_backoff_max_ms", v, 3'600'000));
          if (c.mariadb.retry_backoff_max.count() == 0) throw std::runtime_error("mariadb.retry_backoff_max_ms: must be positive");
        }},
+      {"mariadb.claim_wait",
+       "In a cell: how long claiming a user waits for the previous owner's append transaction "
+       "that holds the user's owner row (whole seconds); past it the claim fails and the "
+       "device is answered unavailable and retries. Bounds how long a peer paused mid-"
+       "transaction can stall this server's writes. Default: 2s",
+       [](Config& c, std::string_view v) {
+         c.mariadb.claim_wait = to_duration("mariadb.claim_wait", v);
+         if (c.mariadb.claim_wait.count() == 0) throw std::runtime_error("mariadb.claim_wait: must be positive");
+       }},
       {"history.backend",
        "Where the history lives: sqlite (history.path, one node) or mariadb (the history_* "
        "tables of mariadb.database on the mariadb.servers pair, so history outlives any one "

@@ -136,11 +136,6 @@ bool Server::start() {
            config_.blobs.max_bytes, config_.blobs.retention.count());
 
   raise_open_file_limit();
-  mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
-                                            net::SyncBinding{*store_, config_.sync, history_.get(),
-                                                             [w = writer_.get()](core::UserId u) { w->notify(u); },
-                                                             writer_.get(), trimmer_.get(), authorizer},
-                                            net::HttpBinding{*signer_, blobs_.get()});
   if (config_.cluster.enabled()) {
     // The admin report reads what this server reads: its cell's ZooKeeper and, on MariaDB,
     // the pair with its own account (the replication columns need REPLICATION CLIENT / SLAVE
@@ -155,8 +150,19 @@ bool Server::start() {
       report.database = config_.mariadb.database;
     }
     cell_ = std::make_unique<CellMember>(config_.cluster, std::move(report));
-    mqtt_->set_cell_routing(cell_->routing());
+    owned_ = std::make_unique<cluster::OwnedQueueStore>(*store_, [c = cell_.get()] {
+      const auto* view = c->view();
+      return view ? view->snapshot() : nullptr;
+    });
+    cell_->set_claims(owned_.get());
   }
+  store::QueueStore& served = owned_ ? static_cast<store::QueueStore&>(*owned_) : *store_;
+  mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
+                                            net::SyncBinding{served, config_.sync, history_.get(),
+                                                             [w = writer_.get()](core::UserId u) { w->notify(u); },
+                                                             writer_.get(), trimmer_.get(), authorizer},
+                                            net::HttpBinding{*signer_, blobs_.get()});
+  if (cell_) mqtt_->set_cell_routing(cell_->routing());
   auto ports = mqtt_->start();
   if (!ports) {
     IRIS_LOG(error, "irisd", "cannot start the listeners: {}", ports.error().message());
@@ -172,7 +178,16 @@ bool Server::start() {
   std::fflush(stdout);
   IRIS_LOG(info, "irisd", "{} (allow_anonymous={}, max_packet_size={})", line,
            config_.mqtt.allow_anonymous, config_.mqtt.max_packet_size);
-  if (cell_ && !cell_->join(*ports, *mqtt_)) return false;
+  if (cell_) {
+    // Before the first claim: from now on the store appends only for users whose owner row
+    // names this server or nobody (docs/CLUSTER.md "Ownership and fencing").
+    const std::string name = cell_->self_name(*ports);
+    if (auto fenced = store_->fence_as(name); !fenced) {
+      IRIS_LOG(error, "irisd", "cluster: the queue store cannot fence as '{}': {}", name, fenced.error().message());
+      return false;
+    }
+    if (!cell_->join(*ports, *mqtt_)) return false;
+  }
   std::optional<std::uint16_t> lmtp_port;
   if (!config_.mail.lmtp_listen.empty()) {
     mail_delivery_ = std::make_unique<net::MailDelivery>(config_.mail, config_.sync.requests, mqtt_->owner_router(),
@@ -226,9 +241,11 @@ void Server::stop() {
     }
   }
   if (store_) {
+    const auto refused = store_->stats().not_owner_refusals;
     store_.reset();
-    IRIS_LOG(info, "irisd", "queue store closed");
+    IRIS_LOG(info, "irisd", "queue store closed ({} appends refused by ownership fencing)", refused);
   }
+  owned_.reset();
   if (writer_) {
     const auto h = writer_->metrics();
     IRIS_LOG(info, "irisd", "history writer stopped: {} updates applied in {} batches, {} failures",

@@ -65,6 +65,9 @@ class Server {
   std::unique_ptr<net::LmtpServer> lmtp_;
   // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.
   std::unique_ptr<CellMember> cell_;
+  // In a cell, what the shards write through: claims users before appending (fencing).
+  // Destroyed after store_, whose closing completes claims that call back into it.
+  std::unique_ptr<cluster::OwnedQueueStore> owned_;
 };
 
 // Raises the soft open-file limit to the hard one: every connection is a descriptor.

@@ -73,6 +73,11 @@ struct CellRoutingOptions {
   // 0 = all at once.
   std::size_t disconnect_rate = 2000;
   HttpToOwnerOptions http{};
+  // Called (from a shard thread; must not block) when a relay's connection to an owner's MQTT
+  // port was refused (ECONNREFUSED): the owner's host is up and nobody listens there, so the
+  // owner is most likely dead. The cell may evict it at once instead of waiting out its
+  // session (docs/CLUSTER.md "Failover speed"). Optional.
+  std::function<void(const std::string& server, const std::string& mqtt)> owner_refused;
 };
 
 }  // namespace iris::net

@@ -40,6 +40,7 @@ void RelayUpstream::start(const std::string& address, mqtt::Bytes first, Handler
   pending_.push_back(std::move(first));
   socket_.async_connect(*endpoint, [self = shared_from_this()](const boost::system::error_code& ec) {
     if (self->done_) return;
+    if (ec == asio::error::connection_refused && self->handlers_.on_refused) self->handlers_.on_refused();
     if (ec) return self->fail("cannot reach the owner: " + ec.message());
     self->connected_ = true;
     boost::system::error_code ignored;

@@ -35,6 +35,9 @@ struct StoreStats {
   // asynchronous replication (MariaDB's pair watch): writes acknowledged meanwhile may be on
   // one server only. 0 for the embedded stores.
   std::uint64_t semisync_fallbacks = 0;
+  // Appends refused by ownership fencing (errc::not_owner) since the store opened: a server
+  // that wrote as a user's owner after another had claimed it.
+  std::uint64_t not_owner_refusals = 0;
 };
 
 class CommitLatency {

@@ -18,6 +18,7 @@ class Category final : public std::error_category {
       case errc::open_failed: return "store could not be opened";
       case errc::invalid_request: return "invalid store request";
       case errc::unavailable: return "store is unavailable (database down, read-only or failing); retry";
+      case errc::not_owner: return "another server owns the user now (ownership fencing); retry";
     }
     return "unknown store error";
   }

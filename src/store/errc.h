@@ -32,6 +32,11 @@ enum class errc {
   // operation that failed so was not acknowledged (it may still have committed if the
   // connection broke during COMMIT: a retried send is answered from its idempotency record).
   unavailable,
+  // Ownership fencing (docs/CLUSTER.md "Ownership and fencing"): an append names a user whose
+  // owner row names another server, or a claim finds the user held by another server at a
+  // term not below the claimer's. Nothing was written. Retryable: the device reconnects and
+  // reaches the user's current owner (sync maps it to `unavailable`).
+  not_owner,
 };
 
 const std::error_category& error_category();

@@ -2,6 +2,8 @@
 
 #include <future>
 
+#include "store/errc.h"
+
 namespace iris::store {
 namespace {
 
@@ -27,5 +29,16 @@ Result<Seq> QueueStore::advance_cursor(UserId user, const CursorName& name, Seq 
 Result<std::size_t> QueueStore::trim_to(UserId user, Seq up_to) {
   return wait_for<std::size_t>([&](CountCallback cb) { async_trim_to(user, up_to, std::move(cb)); });
 }
+
+Result<void> QueueStore::claim(UserId user, std::uint64_t term) {
+  return wait_for<void>([&](VoidCallback cb) { async_claim(user, term, std::move(cb)); });
+}
+
+Result<void> QueueStore::fence_as(const std::string& owner) {
+  if (owner.empty() || owner.size() > 255) return fail(errc::invalid_request);
+  return {};
+}
+
+void QueueStore::async_claim(UserId, std::uint64_t, VoidCallback done) { done(Result<void>{}); }
 
 }  // namespace iris::store

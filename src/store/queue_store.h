@@ -14,6 +14,11 @@
 //    core::errc::share_full (detail/sender_shares.h: exact up to one group commit).
 //  - Cursors only move forward and never past the head; trims never pass the storage cursor.
 //  - Reads may run on any thread, concurrently with writes; they see only committed state.
+//  - Ownership fencing (docs/CLUSTER.md "Ownership and fencing"), in a store that supports it
+//    and was told its owner name (fence_as): a claim (user, term) succeeds when the term is
+//    above the user's stored one or this owner already holds the user; every append refuses,
+//    with errc::not_owner, a request naming a user held by another owner. Other stores have
+//    one writer: fence_as and claims succeed and change nothing.
 //
 // Threading: writes are queued to the backend's commit thread(s), which group concurrent
 // operations into one synced write (group commit). Callbacks run on a commit thread, exactly
@@ -26,6 +31,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -77,6 +83,7 @@ class QueueStore {
   using AppendCallback = std::function<void(Result<AppendResult>)>;
   using SeqCallback = std::function<void(Result<Seq>)>;
   using CountCallback = std::function<void(Result<std::size_t>)>;
+  using VoidCallback = std::function<void(Result<void>)>;
 
   virtual ~QueueStore() = default;
 
@@ -85,6 +92,16 @@ class QueueStore {
   virtual void async_advance_cursor(UserId user, CursorName name, Seq to, SeqCallback done) = 0;
   // Drops `user`'s updates up to and including `up_to`; reports how many were dropped.
   virtual void async_trim_to(UserId user, Seq up_to, CountCallback done) = 0;
+
+  // From now on this store appends and claims as `owner` (a cell member's name, at most 255
+  // bytes): appends are checked against the owner rows. Call once, before the first claim.
+  // invalid_request for an empty or longer name. Default (a store with a single writer): ok.
+  virtual Result<void> fence_as(const std::string& owner);
+  // Claims `user` for this store's owner at `term` (the ring's membership version that gave
+  // it the user). Waits for an append of the previous owner that holds the user's row; once
+  // claimed, the store reads the queue's head and epoch again. errc::not_owner when another
+  // owner holds the user at a term >= `term`. Default: succeeds (nothing to fence).
+  virtual void async_claim(UserId user, std::uint64_t term, VoidCallback done);
 
   virtual Result<QueueInfo> info(UserId user) const = 0;
   // Up to `max_count` updates from `from` on. core::errc::trimmed if from < first_retained.
@@ -113,6 +130,7 @@ class QueueStore {
   Result<AppendResult> append(AppendRequest request);
   Result<Seq> advance_cursor(UserId user, const CursorName& name, Seq to);
   Result<std::size_t> trim_to(UserId user, Seq up_to);
+  Result<void> claim(UserId user, std::uint64_t term);
 };
 
 }  // namespace iris::store

@@ -41,6 +41,7 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case store::errc::io_error:
       case store::errc::store_failed:
       case store::errc::open_failed:
+      case store::errc::not_owner:
       case store::errc::unavailable: return ErrorCode::unavailable;
       case store::errc::corrupt_record: return ErrorCode::internal;
       case store::errc::invalid_request: return ErrorCode::invalid_request;

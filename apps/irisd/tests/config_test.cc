@@ -334,6 +334,12 @@ TEST(IrisdConfig, StoreBackendDefaultsToRocksDbAndTakesMariaDbWithBothServersOfA
   EXPECT_EQ(p.config.mariadb.retry_backoff, std::chrono::milliseconds(20));
 }
 
+TEST(IrisdConfig, MariaDbClaimWaitDefaultsToTwoSecondsAndMustBePositive) {
+  EXPECT_EQ(parse({}).config.mariadb.claim_wait, std::chrono::seconds(2));
+  EXPECT_EQ(parse({"--mariadb.claim_wait", "5s"}).config.mariadb.claim_wait, std::chrono::seconds(5));
+  EXPECT_THROW(parse({"--mariadb.claim_wait", "0"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, MariaDbPasswordComesFromItsFileFirstLine) {
   const auto file = write_config("pw-from-file\nsecond line\n");
   auto p = parse({"--mariadb.password_file", file});

@@ -234,6 +234,9 @@ class Connection final : public ConnectionBase,
                          },
                          [weak, server = where.server](const std::string& why) {
                            if (auto self = weak.lock()) self->owner_gone(server, why);
+                         },
+                         [cell = shard_.core().cell_routing(), where] {
+                           if (cell != nullptr && cell->owner_refused) cell->owner_refused(where.server, where.mqtt);
                          }});
     preread_ = {};
   }

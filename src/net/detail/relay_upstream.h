@@ -35,6 +35,8 @@ class RelayUpstream : public std::enable_shared_from_this<RelayUpstream> {
     std::function<void(iris::mqtt::Bytes bytes, bool first)> on_bytes;
     // The owner closed, or could not be reached; called once, never after close().
     std::function<void(const std::string& why)> on_closed;
+    // The connection to the owner was refused (ECONNREFUSED), before on_closed. Optional.
+    std::function<void()> on_refused{};
   };
 
   RelayUpstream(boost::asio::io_context& io, std::size_t max_pending);

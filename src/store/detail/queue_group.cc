@@ -73,9 +73,10 @@ void QueueGroup::apply(AppendOp& op) {
       return complete_now<AppendResult>(op.done, AppendResult{std::move((*known)->positions), true});
     }
   }
-  // Check every queue's limit before touching any, so a refusal changes nothing.
+  // Check every queue's owner and limit before touching any, so a refusal changes nothing.
   std::vector<std::pair<Meta*, std::uint64_t>> counts;  // few users per request: linear is fine
   for (const auto& e : op.request.entries) {
+    if (auto ok = tables_.may_append(e.user); !ok) return complete_now<AppendResult>(op.done, fail(ok.error()));
     auto meta = meta_for(e.user, false);
     if (!meta) return complete_now<AppendResult>(op.done, fail(meta.error()));
     auto it = std::find_if(counts.begin(), counts.end(), [&](auto& c) { return c.first == *meta; });

@@ -6,6 +6,8 @@
 // backend implements in its own storage:
 //  - seqs per user gapless from the group's view of the queue's meta; a queue that did not
 //    exist gets a random non-zero epoch at its first append;
+//  - a request naming a user the backend may not append to (may_append: ownership fencing
+//    in a cell) is refused whole with its error, before anything of it is written;
 //  - a request over max_queue_length or over a sender's share (detail/sender_shares.h) is
 //    refused whole, before anything of it is written;
 //  - an idempotency key known to the store or to an earlier operation of the group appends
@@ -72,6 +74,10 @@ class QueueTables {
   virtual Result<std::optional<IdempotencyRecord>> record(const IdempotencyKey& key) = 0;
   // The actors of `user`'s committed updates from `first` on (the sender shares' scan).
   virtual Result<SenderShares::Counts> count_actors(UserId user, Seq first) = 0;
+  // Whether this store may append to `user`'s queue: ok, or the refusal (store::errc::
+  // not_owner when another server holds the user: docs/CLUSTER.md "Ownership and fencing").
+  // Backends with a single writer keep the default.
+  virtual Result<void> may_append(UserId /*user*/) { return {}; }
 
   // Writes, called in the order the commit must apply them (a trim deletes the updates the
   // group appended before it).

@@ -54,6 +54,12 @@ struct MariaDbOptions {
   // a generation bump reaches the sync shards without waiting for a write. 0: no watch.
   // Default 1 s: one small query per second.
   std::chrono::milliseconds watch_interval{1000};
+  // Ownership fencing (cells only): how long an ownership claim waits for the row lock that
+  // an append transaction of the user's previous owner holds (whole seconds, at least 1).
+  // Past it the claim fails with `unavailable` and is retried at the device's next attempt:
+  // bounds how long a claim can stall this server's claim thread behind a peer paused in
+  // the middle of a transaction. Default 2 s.
+  std::chrono::seconds claim_wait{2};
   std::chrono::milliseconds retry_backoff_max{1000};
 };
 

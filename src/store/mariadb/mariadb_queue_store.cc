@@ -25,6 +25,7 @@
 #include "store/errc.h"
 #include "store/mariadb/connection_pool.h"
 #include "store/mariadb/detail/group_sql.h"
+#include "store/mariadb/detail/owner_fence.h"
 #include "store/mariadb/detail/semisync_watch.h"
 #include "store/mariadb/queue_schema.h"
 
@@ -38,6 +39,7 @@ using mariadb::Param;
 using mariadb::Rows;
 using mariadb::detail::GroupSql;
 using mariadb::detail::num;
+namespace fence = mariadb::detail;
 using CursorKey = std::pair<std::uint64_t, std::string>;  // user, cursor name
 
 class MariaDbQueueStore final : public QueueStore {
@@ -60,6 +62,10 @@ class MariaDbQueueStore final : public QueueStore {
         watch_loop();
       });
     }
+    claimer_ = std::thread([this] {
+      name_this_thread("iris-claim");
+      claim_loop();
+    });
   }
 
   ~MariaDbQueueStore() override {
@@ -71,6 +77,12 @@ class MariaDbQueueStore final : public QueueStore {
     if (watcher_.joinable()) watcher_.join();
     queue_.close();
     for (auto& c : committers_) c.thread.join();  // drain every pending operation first
+    {
+      std::lock_guard lock(claim_mu_);
+      claims_closed_ = true;
+    }
+    claim_cv_.notify_one();
+    claimer_.join();  // answers the claims still waiting
   }
 
   void async_append(AppendRequest request, AppendCallback done) override {
@@ -81,6 +93,26 @@ class MariaDbQueueStore final : public QueueStore {
   }
   void async_trim_to(UserId user, Seq up_to, CountCallback done) override {
     submit(TrimOp{user, up_to, std::move(done)});
+  }
+  Result<void> fence_as(const std::string& owner) override {
+    if (auto ok = QueueStore::fence_as(owner); !ok) return ok;
+    std::lock_guard lock(claim_mu_);
+    fence_owner_ = owner;
+    fenced_.store(true, std::memory_order_release);
+    return {};
+  }
+  // Claims have a thread and connection of their own (claim_loop): a claim may wait for
+  // another server's append holding the owner row, and must not hold a commit thread.
+  void async_claim(UserId user, std::uint64_t term, VoidCallback done) override {
+    std::unique_lock lock(claim_mu_);
+    if (claims_closed_ || claims_.size() >= options_.max_pending) {
+      const auto ec = make_error_code(claims_closed_ ? errc::closed : errc::overloaded);
+      lock.unlock();
+      return done(fail(ec));
+    }
+    claims_.push_back(ClaimOp{user, term, std::move(done)});
+    lock.unlock();
+    claim_cv_.notify_one();
   }
 
   Result<QueueInfo> info(UserId user) const override {
@@ -235,6 +267,7 @@ class MariaDbQueueStore final : public QueueStore {
     out.writable = !refusing_writes_.load(std::memory_order_relaxed);
     out.commits = commit_latency_.read();
     out.semisync_fallbacks = semisync_fallbacks_.load(std::memory_order_relaxed);
+    out.not_owner_refusals = not_owner_refusals_.load(std::memory_order_relaxed);
     return out;
   }
 
@@ -243,6 +276,11 @@ class MariaDbQueueStore final : public QueueStore {
   using CursorOp = detail::CursorOp;
   using TrimOp = detail::TrimOp;
   using Op = detail::QueueOp;
+  struct ClaimOp {
+    UserId user;
+    std::uint64_t term;
+    VoidCallback done;
+  };
 
   // What one group reads (prefetched in one round trip, or the store's meta cache) and the
   // SQL of its one transaction, built on the commit thread.
@@ -256,7 +294,21 @@ class MariaDbQueueStore final : public QueueStore {
     std::unordered_map<UserId, Meta> metas;  // prefetched; absent ones as Meta{}
     std::map<CursorKey, Seq> cursors;        // prefetched
     std::unordered_map<IdempotencyKey, IdempotencyRecord, core::IdempotencyKeyHash> stored_keys;
+    // Fenced groups: prefetch opened the transaction and locked the appended users' owner
+    // rows; `foreign` holds those whose row names another server. QueueGroup asks
+    // may_append() before writing anything, so their appends are refused whole.
+    bool in_transaction = false;
+    std::string self;
+    std::unordered_map<UserId, fence::OwnerRow> foreign;
 
+    Result<void> may_append(UserId user) override {
+      auto it = foreign.find(user);
+      if (it == foreign.end()) return {};
+      store_.not_owner_refusals_.fetch_add(1, std::memory_order_relaxed);
+      IRIS_LOG(warn, "store", "append refused (fencing): user {} is owned by {} (term {}), not by {}",
+               user.value(), it->second.owner, it->second.term, self);
+      return fail(errc::not_owner);
+    }
     Result<Meta> meta(UserId user) override {
       if (auto it = metas.find(user); it != metas.end()) return it->second;
       if (auto it = store_.metas_.find(user); it != store_.metas_.end()) return it->second;
@@ -386,6 +438,62 @@ class MariaDbQueueStore final : public QueueStore {
     return true;
   }
 
+  // Runs waiting claims, each group of them in a transaction of its own on the claim
+  // connection. A claimed user's cached meta and sender shares are dropped, so its queue is
+  // read again from the database by the next group (the claimer submits the user's appends
+  // only once the claim answered: cluster/owned_queue_store.h).
+  void claim_loop() {
+    std::optional<Connection> conn;
+    std::deque<ClaimOp> claims;
+    for (;;) {
+      std::string self;
+      {
+        std::unique_lock lock(claim_mu_);
+        claim_cv_.wait(lock, [&] { return claims_closed_ || !claims_.empty(); });
+        if (claims_.empty()) return;  // closed and drained
+        claims.swap(claims_);
+        self = fence_owner_;
+      }
+      if (self.empty()) {  // not fenced: one writer, nothing to claim
+        for (auto& c : claims) c.done(Result<void>{});
+        claims.clear();
+        continue;
+      }
+      std::vector<fence::Claim> wanted;
+      for (const auto& c : claims) wanted.push_back({c.user, c.term});
+      Result<std::unordered_map<UserId, fence::OwnerRow>> rows = fail(errc::unavailable);
+      for (int attempt = 0; attempt < 2 && !rows; ++attempt) {
+        if (!conn) {
+          auto found = pool_.find_writable();
+          if (!found) break;
+          conn.emplace(std::move(*found));
+        }
+        rows = fence::run_claims(*conn, wanted, self, pool_.options().claim_wait);
+        if (!rows) conn.reset();  // rolls the claim back
+      }
+      {
+        std::lock_guard lock(state_mu_);
+        for (const auto& c : claims) {
+          metas_.erase(c.user);
+          shares_.forget(c.user);
+        }
+      }
+      for (auto& c : claims) {
+        const auto it = rows ? rows->find(c.user) : decltype(rows->find(c.user)){};
+        if (!rows) {
+          c.done(fail(errc::unavailable));
+        } else if (it != rows->end() && it->second.owner == self) {
+          c.done(Result<void>{});
+        } else {
+          IRIS_LOG(warn, "store", "claim of user {} at term {} refused: {} holds it at term {}", c.user.value(),
+                   c.term, it != rows->end() ? it->second.owner : "nobody", it != rows->end() ? it->second.term : 0);
+          c.done(fail(errc::not_owner));
+        }
+      }
+      claims.clear();
+    }
+  }
+
   void commit_group(Committer& c, std::vector<Op>& ops) {
     std::optional<GroupTables> tables;
     // Reading is safe to repeat: after a broken connection (the primary just changed), try
@@ -408,8 +516,12 @@ class MariaDbQueueStore final : public QueueStore {
       g.finish();
     }
     tables->finish();
+    if (tables->in_transaction) tables->sql.continue_transaction();
 
     std::error_code write_error;
+    if (!g.has_writes() && tables->in_transaction && !c.conn->execute("ROLLBACK")) {
+      drop_connection(c);  // releases the owner rows either way
+    }
     if (g.has_writes()) {
       const auto started = std::chrono::steady_clock::now();
       auto r = tables->sql.run(*c.conn);
@@ -454,7 +566,24 @@ class MariaDbQueueStore final : public QueueStore {
     std::sort(users.begin(), users.end());
     users.erase(std::unique(users.begin(), users.end()), users.end());
 
-    std::string q = "SELECT @@global.read_only, (SELECT COALESCE(MAX(generation), 0) FROM failover_generation)";
+    // Fenced: the transaction starts here, and the appended users' owner rows are locked
+    // before any other read, so the reads below and the group's writes see every commit of a
+    // previous owner, and a claim waits for this group's COMMIT.
+    std::vector<std::uint64_t> appended;
+    if (fenced_.load(std::memory_order_acquire)) {
+      {
+        std::lock_guard lock(claim_mu_);
+        g.self = fence_owner_;
+      }
+      for (const Op& op : ops) {
+        if (const auto* a = std::get_if<AppendOp>(&op)) {
+          for (const auto& e : a->request.entries) appended.push_back(e.user.value());
+        }
+      }
+    }
+    std::string q;
+    if (!appended.empty()) q = "START TRANSACTION;" + fence::lock_owners_sql(appended) + ';';
+    q += "SELECT @@global.read_only, (SELECT COALESCE(MAX(generation), 0) FROM failover_generation)";
     if (!users.empty()) {
       q += ";SELECT user_id, epoch, first_seq, head_seq FROM queue_meta WHERE user_id IN (";
       for (std::size_t i = 0; i < users.size(); ++i) q += (i ? "," : "") + num(users[i]);
@@ -480,6 +609,15 @@ class MariaDbQueueStore final : public QueueStore {
     auto results = conn.query(q);
     if (!results) return false;
     std::size_t next = 0;
+    if (!appended.empty()) {
+      g.in_transaction = true;
+      next = 1;  // START TRANSACTION's empty result
+      auto owners = fence::owner_rows((*results)[next++]);
+      if (!owners) return false;
+      for (auto& [user, row] : *owners) {
+        if (row.owner != g.self) g.foreign.emplace(user, std::move(row));
+      }
+    }
     const auto& ro = (*results)[next++];
     if (ro.size() != 1 || ro.u64(0, 0).value_or(1) != 0) {
       IRIS_LOG(warn, "store", "MariaDB at {} is read-only now: looking for the writable server",
@@ -603,6 +741,16 @@ class MariaDbQueueStore final : public QueueStore {
   // Written by the commit thread, read by stats() on any thread.
   CommitLatency commit_latency_;
   std::atomic<bool> refusing_writes_{false};
+  std::atomic<std::uint64_t> not_owner_refusals_{0};
+
+  // Ownership fencing (fence_as, async_claim).
+  std::mutex claim_mu_;
+  std::condition_variable claim_cv_;
+  std::deque<ClaimOp> claims_;   // guarded by claim_mu_
+  bool claims_closed_ = false;   // guarded by claim_mu_
+  std::string fence_owner_;      // guarded by claim_mu_; empty: not fenced
+  std::atomic<bool> fenced_{false};
+  std::thread claimer_;          // started in the constructor's body
   // The failover generation as last read by any thread (epoch_generation()).
   mutable std::atomic<std::uint64_t> epoch_generation_{0};
   std::atomic<std::uint64_t> semisync_fallbacks_{0};

@@ -6,15 +6,15 @@
 namespace iris::store::mariadb {
 namespace {
 
-// Version 1. Never change a released version's tables: add a version and its migration.
+// Version 2 (1 + queue_owner). Never change a released version's tables: add a version and
+// its migration. 1 -> 2 is only the new table, created if missing below: a version-1
+// database is upgraded in place, and a version-1 irisd then refuses it (it would not fence).
 constexpr const char* kCreate =
     "CREATE TABLE IF NOT EXISTS schema_version ("
     "  component VARCHAR(32) NOT NULL PRIMARY KEY,"
     "  version INT UNSIGNED NOT NULL"
     ") ENGINE=InnoDB;"
-    // One row per queue. The cluster issue adds the owner's claim here (an owner id and claim
-    // epoch), checked in every append transaction, so that a paused or partitioned former
-    // owner can never append: not built yet.
+    // One row per queue.
     "CREATE TABLE IF NOT EXISTS queue_meta ("
     "  user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,"
     "  epoch BIGINT UNSIGNED NOT NULL,"
@@ -49,7 +49,16 @@ constexpr const char* kCreate =
     "  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"
     "  generation BIGINT UNSIGNED NOT NULL"
     ") ENGINE=InnoDB;"
-    "INSERT IGNORE INTO schema_version (component, version) VALUES ('queue', 1)";
+    // Ownership claims (docs/CLUSTER.md "Ownership and fencing", detail/owner_fence.h): the
+    // cell member that owns the user and the term (membership version) it claimed it at.
+    // Read FOR UPDATE by every fenced append transaction.
+    "CREATE TABLE IF NOT EXISTS queue_owner ("
+    "  user_id BIGINT UNSIGNED NOT NULL PRIMARY KEY,"
+    "  owner VARBINARY(255) NOT NULL,"
+    "  term BIGINT UNSIGNED NOT NULL"
+    ") ENGINE=InnoDB;"
+    "INSERT INTO schema_version (component, version) VALUES ('queue', 2) "
+    "ON DUPLICATE KEY UPDATE version = GREATEST(version, 2)";
 
 // SplitMix64's finalizer: a bijection, so distinct inputs keep distinct epochs.
 std::uint64_t mix(std::uint64_t z) {

@@ -14,7 +14,7 @@
 
 namespace iris::store::mariadb {
 
-inline constexpr std::uint32_t kQueueSchemaVersion = 1;
+inline constexpr std::uint32_t kQueueSchemaVersion = 2;
 
 // Longest cursor name stored (bytes); a longer one is refused with invalid_request.
 inline constexpr std::size_t kMaxCursorName = 255;

@@ -14,6 +14,7 @@
 #include "core/testing/random_updates.h"
 #include "store/errc.h"
 #include "store/mariadb/connection.h"
+#include "store/mariadb/queue_schema.h"
 #include "store/tests/crash_harness.h"
 #include "store/tests/mariadb_server.h"
 #include "store/tests/queue_store_conformance.h"
@@ -122,7 +123,8 @@ TEST(MariaDbQueueStore, ReopenKeepsQueuesCursorsAndKeys) {
 TEST(MariaDbQueueStore, ASchemaFromANewerVersionIsRefusedAtOpen) {
   MariaDbBackend b;
   ASSERT_TRUE(b.open({}));
-  ASSERT_TRUE(server().admin("UPDATE " + b.database + ".schema_version SET version = 2 WHERE component = 'queue'"));
+  ASSERT_TRUE(server().admin("UPDATE " + b.database + ".schema_version SET version = " +
+                             std::to_string(mariadb::kQueueSchemaVersion + 1) + " WHERE component = 'queue'"));
   auto s = open_mariadb_queue_store({}, server().options(b.database));
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error(), errc::open_failed);

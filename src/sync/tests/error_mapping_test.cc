@@ -45,7 +45,8 @@ TEST(ErrorMapping, EverySyncErrorHasItsOwnCode) {
 
 TEST(ErrorMapping, StoreTroubleIsUnavailableButCorruptionIsInternal) {
   for (auto e : {store::errc::io_error, store::errc::store_failed, store::errc::overloaded,
-                 store::errc::closed, store::errc::open_failed, store::errc::unavailable}) {
+                 store::errc::closed, store::errc::open_failed, store::errc::unavailable,
+                 store::errc::not_owner}) {
     EXPECT_EQ(to_wire_error(e), ErrorCode::unavailable) << make_error_code(e).message();
   }
   EXPECT_EQ(to_wire_error(store::errc::corrupt_record), ErrorCode::internal);

@@ -55,12 +55,15 @@ class GroupSql {
     if (!sql.empty()) add_statement(sql + tail);
   }
   bool empty() const { return statements_.empty() && updates_.empty(); }
+  // The transaction is already open (a fenced group's prefetch opened it): run() must not
+  // start another, which would commit the first and release its locks.
+  void continue_transaction() { started_ = true; }
 
   // Runs everything as one transaction. Any failure leaves the transaction open on a
   // connection the caller drops, so the server rolls it back.
   Result<void> run(Connection& conn) {
     flush();
-    std::string query = "START TRANSACTION";
+    std::string query = started_ ? "" : "START TRANSACTION";
     for (auto& s : statements_) {
       if (query.size() + s.size() + 1 > kMaxQueryBytes) {
         if (auto r = conn.execute(query); !r) return r;
@@ -90,6 +93,7 @@ class GroupSql {
   std::vector<std::string> statements_;
   std::string updates_;
   std::size_t updates_rows_ = 0;
+  bool started_ = false;
 };
 
 
