@@ -65,7 +65,7 @@ class GroupSql {
     flush();
     std::string query = started_ ? "" : "START TRANSACTION";
     for (auto& s : statements_) {
-      if (query.size() + s.size() + 1 > kMaxQueryBytes) {
+      if (!query.empty() && query.size() + s.size() + 1 > kMaxQueryBytes) {
         if (auto r = conn.execute(query); !r) return r;
         query.clear();
       }
