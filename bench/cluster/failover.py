@@ -15,7 +15,6 @@ then `BENCH cluster.failover_s <median>` on stdout.
 import argparse
 import json
 import os
-import queue
 import signal
 import statistics
 import sys
@@ -33,34 +32,36 @@ def note(text):
 
 
 def serve_once(mqtt, port, user, device, token, thread, n, timeout=1.0):
-    """One attempt: connect through `port`, send message n to `thread`; True once answered."""
-    got = queue.Queue()
+    """One attempt: connect through `port`, send message n to `thread`; True once answered.
+    The client's network loop runs here (no background thread, so no automatic reconnect
+    that could take over the next attempt's session), in steps of 10 ms."""
+    got = []
     c = mqtt.Client(client_id=device, protocol=mqtt.MQTTv311)
     c.username_pw_set(str(user), token)
-    c.on_connect = lambda c_, u_, f_, rc: got.put(("connack", rc))
-    c.on_subscribe = lambda c_, u_, mid, granted: got.put(("suback", granted))
-    c.on_message = lambda c_, u_, m: got.put(("msg", m))
-    c.on_disconnect = lambda c_, u_, rc: got.put(("gone", rc))
+    c.on_connect = lambda c_, u_, f_, rc: got.append(("connack", rc))
+    c.on_subscribe = lambda c_, u_, mid, granted: got.append(("suback", granted))
+    c.on_message = lambda c_, u_, m: got.append(("msg", m))
+    c.on_disconnect = lambda c_, u_, rc: got.append(("gone", rc))
+    # A connection closed before its CONNACK (a relay to the dead owner) is no disconnect to
+    # paho: the socket's close says so.
+    c.on_socket_close = lambda c_, u_, sock: got.append(("gone", None))
     deadline = time.monotonic() + timeout
 
     def wait(kind):
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
+        while time.monotonic() < deadline:
+            while got:
+                k, v = got.pop(0)
+                if k == "gone":
+                    return None
+                if k == kind:
+                    return v
+            if c.loop(timeout=0.01) != mqtt.MQTT_ERR_SUCCESS and not got:
                 return None
-            try:
-                k, v = got.get(timeout=left)
-            except queue.Empty:
-                return None
-            if k == "gone":
-                return None
-            if k == kind:
-                return v
+        return None
     try:
         c.connect("127.0.0.1", port, keepalive=30)
     except OSError:
         return False
-    c.loop_start()
     try:
         if wait("connack") != 0:
             return False
@@ -80,7 +81,6 @@ def serve_once(mqtt, port, user, device, token, thread, n, timeout=1.0):
                 return False
     finally:
         c.disconnect()
-        c.loop_stop()
 
 
 def main():
