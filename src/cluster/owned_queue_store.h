@@ -62,6 +62,9 @@ class OwnedQueueStore final : public store::QueueStore {
     return inner_.users(after, max_count);
   }
   store::StoreStats stats() const override { return inner_.stats(); }
+  // The shards read the pair's failover generation through this store: a promotion changes
+  // every queue's epoch, and a cell member's devices must resync like a single server's.
+  std::uint64_t epoch_generation() const override { return inner_.epoch_generation(); }
 
   // Starts claiming `user` at `snapshot`'s version unless it is claimed (or being claimed)
   // at it already: a device of the user just connected, so its first send finds it claimed.

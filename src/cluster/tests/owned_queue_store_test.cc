@@ -41,6 +41,8 @@ class ClaimLog final : public store::QueueStore {
   Result<std::vector<std::pair<core::CursorName, core::Seq>>> cursors(UserId u) const override { return inner->cursors(u); }
   Result<std::optional<core::IdempotencyRecord>> find(const core::IdempotencyKey& k) const override { return inner->find(k); }
   Result<std::vector<UserId>> users(UserId a, std::size_t n) const override { return inner->users(a, n); }
+  std::uint64_t epoch_generation() const override { return generation; }
+  std::uint64_t generation = 0;
 };
 
 std::shared_ptr<CellSnapshot> ring_of(std::uint64_t version) {
@@ -126,6 +128,12 @@ TEST(OwnedQueueStore, BeforeJoiningAppendsPassUnclaimed) {
   OwnedQueueStore store(inner, [] { return std::shared_ptr<const CellSnapshot>(); });
   ASSERT_TRUE(store.append(to({UserId{5}})));
   EXPECT_EQ(inner.log, std::vector<std::string>{"append 5"});
+}
+
+TEST(OwnedQueueStore, TheStoresFailoverGenerationReachesTheShards) {
+  Fixture f;
+  f.inner.generation = 7;
+  EXPECT_EQ(f.store.epoch_generation(), 7u);
 }
 
 }  // namespace
