@@ -44,6 +44,16 @@ class OwnedQueueStore final : public store::QueueStore {
   }
   Result<void> fence_as(const std::string& owner) override { return inner_.fence_as(owner); }
   void async_claim(core::UserId user, std::uint64_t term, VoidCallback done) override;
+  // Fan-out rows are written by the sender's append (claimed above like any append); reading
+  // and confirming them appends to no queue, so they pass unchanged.
+  bool records_fanout() const override { return inner_.records_fanout(); }
+  void async_confirm_fanout(core::UserId sender, core::Seq seq, DoneCallback done) override {
+    inner_.async_confirm_fanout(sender, seq, std::move(done));
+  }
+  Result<std::vector<store::PendingFanout>> pending_fanout(core::UserId after_sender, core::Seq after_seq,
+                                                           std::size_t max_count) const override {
+    return inner_.pending_fanout(after_sender, after_seq, max_count);
+  }
 
   Result<store::QueueInfo> info(core::UserId user) const override { return inner_.info(user); }
   Result<std::vector<core::Update>> read(core::UserId user, core::Seq from, std::size_t max_count) const override {

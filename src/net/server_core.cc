@@ -69,6 +69,10 @@ void ServerCore::to_owner(core::UserId user, std::function<void(sync::SyncShard&
   target.post_sync(std::move(fn));
 }
 
+void ServerCore::to_shard(std::uint32_t shard, std::function<void(sync::SyncShard&)> fn) {
+  shards_.at(shard)->post_sync(std::move(fn));
+}
+
 PollHub& ServerCore::poll_hub_of(core::UserId user) {
   return *poll_hubs_[owners_.owner_of(user).shard];
 }

@@ -26,6 +26,14 @@ Result<Seq> QueueStore::advance_cursor(UserId user, const CursorName& name, Seq 
   return wait_for<Seq>([&](SeqCallback cb) { async_advance_cursor(user, name, to, std::move(cb)); });
 }
 
+void QueueStore::async_confirm_fanout(UserId, Seq, DoneCallback done) {
+  done(fail(errc::invalid_request));
+}
+
+Result<std::vector<PendingFanout>> QueueStore::pending_fanout(UserId, Seq, std::size_t) const {
+  return std::vector<PendingFanout>{};
+}
+
 Result<std::size_t> QueueStore::trim_to(UserId user, Seq up_to) {
   return wait_for<std::size_t>([&](CountCallback cb) { async_trim_to(user, up_to, std::move(cb)); });
 }

@@ -67,9 +67,32 @@ struct AppendEntry {
   Update update;  // update.seq is ignored: the store assigns it
 };
 
+// The share of an append that other servers of a cell deliver (docs/CLUSTER.md "Sends across
+// servers"): `recipients` are participants this server does not own. The store records it,
+// in the same transaction as the entries, as a pending fan-out row keyed by `sender`'s seq of
+// the append (`sender` must be one of the entries' users; its first entry counts), holding
+// the recipients and the update. The row stays until confirm_fanout removes it, so whoever
+// owns `sender` after any crash finds what is not yet confirmed (pending_fanout).
+struct FanoutNote {
+  UserId sender;
+  std::vector<UserId> recipients;  // one or more, none of them among the entries' users
+};
+
 struct AppendRequest {
   std::vector<AppendEntry> entries;  // one or more; may name several users, one user several times
   std::optional<IdempotencyKey> idempotency;
+  // Only on a store whose records_fanout() is true; others refuse the append whole
+  // (errc::invalid_request). A duplicate (idempotency key known) records nothing again.
+  std::optional<FanoutNote> fanout;
+};
+
+// A pending fan-out row (FanoutNote): `update` as the sender's queue holds it (its seq is the
+// sender's), still to be appended to each of `recipients` by their owners.
+struct PendingFanout {
+  UserId sender;
+  Update update;
+  std::vector<UserId> recipients;
+  bool operator==(const PendingFanout&) const = default;
 };
 
 struct AppendResult {
@@ -102,6 +125,17 @@ class QueueStore {
   // claimed, the store reads the queue's head and epoch again. errc::not_owner when another
   // owner holds the user at a term >= `term`. Default: succeeds (nothing to fence).
   virtual void async_claim(UserId user, std::uint64_t term, VoidCallback done);
+  // Pending fan-out (FanoutNote). Stores that hold the queues of a whole cell (MariaDB; the
+  // in-memory model for tests) record it; the others answer false and refuse a FanoutNote.
+  virtual bool records_fanout() const { return false; }
+  using DoneCallback = std::function<void(Result<void>)>;
+  // Removes the pending row of (sender, seq): every recipient's owner confirmed its append.
+  // Removing a row that is gone succeeds (a confirmation repeated after a re-send).
+  virtual void async_confirm_fanout(UserId sender, Seq seq, DoneCallback done);
+  // Pending rows after (after_sender, after_seq) in (sender, seq) order, at most `max_count`:
+  // how a server walks what is not yet confirmed.
+  virtual Result<std::vector<PendingFanout>> pending_fanout(UserId after_sender, Seq after_seq,
+                                                            std::size_t max_count) const;
 
   virtual Result<QueueInfo> info(UserId user) const = 0;
   // Up to `max_count` updates from `from` on. core::errc::trimmed if from < first_retained.

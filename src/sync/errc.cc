@@ -18,6 +18,9 @@ class Category final : public std::error_category {
       case errc::rate_limited: return "too many requests: retry after the given time";
       case errc::unknown_message: return "no such message in the thread";
       case errc::too_late: return "past the edit window: the message can no longer be edited or unsent";
+      case errc::not_owner: return "a recipient of the fan-out is not owned by this server";
+      case errc::bad_frame: return "malformed cell link frame";
+      case errc::unknown_frame_version: return "cell link frame of an unknown version";
     }
     return "unknown sync error";
   }

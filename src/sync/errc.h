@@ -26,6 +26,14 @@ enum class errc {
   unknown_message,
   // An edit or unsend past RequestLimits::edit_window after the message was sent.
   too_late,
+  // A fan-out frame of the cell link names a recipient this server does not own now (the
+  // sender's ring is newer or older than ours): the forwarder re-plans and sends again.
+  not_owner,
+  // A cell link frame that does not decode: truncated, over its limits, or malformed
+  // (fanout_frame.h). The peer is disconnected.
+  bad_frame,
+  // A cell link frame of a version this server does not speak. The peer is disconnected.
+  unknown_frame_version,
 };
 
 const std::error_category& error_category();

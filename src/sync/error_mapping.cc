@@ -20,6 +20,10 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case errc::rate_limited: return ErrorCode::rate_limited;
       case errc::unknown_message: return ErrorCode::unknown_message;
       case errc::too_late: return ErrorCode::too_late;
+      // The cell link's own refusals: never a device's answer, but mapped like the rest.
+      case errc::not_owner: return ErrorCode::unavailable;
+      case errc::bad_frame:
+      case errc::unknown_frame_version: return ErrorCode::bad_encoding;
     }
   }
   if (ec.category() == core::error_category()) {

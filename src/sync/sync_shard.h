@@ -136,6 +136,21 @@ class ShardRouter {
   // Runs `fn` later on the owner shard of `user`, never inline. Calls made from one thread
   // run in the order they were made.
   virtual void to_owner(core::UserId user, std::function<void(SyncShard&)> fn) = 0;
+  // Runs `fn` later on shard `shard` of this server (SyncShard's index), never inline.
+  virtual void to_shard(std::uint32_t shard, std::function<void(SyncShard&)> fn) = 0;
+};
+
+// The cell around this server (docs/CLUSTER.md "Sends across servers"), as the request path
+// needs it: irisd's forwarder implements it over the server-to-server link.
+class CellFanout {
+ public:
+  virtual ~CellFanout() = default;
+  // Whether this server owns `user` now (cluster::CellSnapshot::owns). Thread-safe, never
+  // blocks.
+  virtual bool owns(core::UserId user) const = 0;
+  // `pending` was committed with its request (store::FanoutNote): deliver it to the
+  // recipients' owners. Called on the store's commit thread: must not block.
+  virtual void forward(store::PendingFanout pending) = 0;
 };
 
 class SyncShard {
@@ -245,6 +260,20 @@ class SyncShard {
   // the shard. Without it a send that carries attachments is refused (invalid_request).
   void attach_blobs(store::BlobService& blobs) { blobs_ = &blobs; }
 
+  // In a cell: every request's append is split by owner (fanout_plan.h): the participants
+  // `cell` says this server owns are appended in the request's commit, the others recorded
+  // as pending fan-out in it and handed to `cell` once committed. Only with a store that
+  // records fan-out (QueueStore::records_fanout); call before any traffic. `cell` must
+  // outlive the shard.
+  void attach_cell(CellFanout& cell) { cell_ = &cell; }
+  // The receiving side of the link (sync_shard_fanout.cc): appends `fanout`'s update to each
+  // of its recipients under fanout_key (a re-send appends nothing twice), routes what was
+  // appended to the recipients' owner shards like any append, and calls `done` on this
+  // shard's thread once every append is durable, or with the first error. sync::errc::
+  // not_owner, appending nothing, when a recipient is not this server's now (or no cell is
+  // attached).
+  void accept_fanout(store::PendingFanout fanout, std::function<void(Result<void>)> done);
+
   struct Stats {
     std::uint64_t requests = 0, refused = 0, rate_limited = 0, batches_pushed = 0, updates_pushed = 0,
                   acks = 0, resyncs = 0, thread_resyncs = 0, heartbeats = 0,
@@ -342,6 +371,7 @@ class SyncShard {
   ShardRouter& router_;
   DeviceSink& sink_;
   BaselineSink* baseline_ = nullptr;  // optional; see attach_baseline
+  CellFanout* cell_ = nullptr;        // optional; see attach_cell
   Clock now_;
   MemoryTier memory_;
   ResyncLimiter resyncs_;

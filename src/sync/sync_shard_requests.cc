@@ -8,6 +8,7 @@
 #include "store/blob/blob_service.h"
 #include "sync/error_mapping.h"
 #include "sync/errc.h"
+#include "sync/fanout_plan.h"
 #include "sync/message_edits.h"
 
 namespace iris::sync {
@@ -111,7 +112,11 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
   core::Update update = request.entries.front().update;
   ShardRouter* router = &router_;
   const auto* appended = &appended_;
-  store_.async_append(std::move(request), [=, update = std::move(update), done = std::move(done)](Result<store::AppendResult> r) {
+  CellFanout* cell = cell_;
+  if (cell != nullptr) split_by_owner(request, sender, [cell](core::UserId u) { return cell->owns(u); });
+  auto remote = request.fanout ? std::optional<std::vector<core::UserId>>(request.fanout->recipients) : std::nullopt;
+  store_.async_append(std::move(request), [=, update = std::move(update), remote = std::move(remote),
+                                           done = std::move(done)](Result<store::AppendResult> r) {
     // On the store's commit thread: route everything to owner shards, in commit order.
     if (!r) {
       router->to_owner(sender, [=, ec = r.error()](SyncShard& s) { s.refuse(done, ec, client_id, version); });
@@ -132,6 +137,13 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
       router->to_owner(p.user, [user = p.user, copy = std::move(copy), from](SyncShard& s) {
         s.on_appended(user, copy, from);
       });
+    }
+    // The remote share, now durable beside the sender's update. A duplicate's was handed over
+    // by its first request; if that one's server died, the new owner finds the row.
+    if (remote && !r->duplicate && sender_seq.value() != 0) {
+      core::Update copy = update;
+      copy.seq = sender_seq;
+      cell->forward(store::PendingFanout{sender, std::move(copy), *remote});
     }
     router->to_owner(sender, [=, dup = r->duplicate](SyncShard& s) {
       s.settle_blob_references(update, dup);

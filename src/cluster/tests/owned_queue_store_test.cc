@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <future>
 #include <set>
 
 #include "cluster/ring_hash.h"
@@ -134,6 +135,24 @@ TEST(OwnedQueueStore, TheStoresFailoverGenerationReachesTheShards) {
   Fixture f;
   f.inner.generation = 7;
   EXPECT_EQ(f.store.epoch_generation(), 7u);
+}
+
+TEST(OwnedQueueStore, FanOutRowsAreRecordedReadAndConfirmedInTheWrappedStore) {
+  auto inner = store::make_memory_queue_store();
+  OwnedQueueStore store(*inner, [] { return std::shared_ptr<const CellSnapshot>(); });
+  ASSERT_TRUE(store.records_fanout());
+  auto request = to({UserId{5}});
+  request.fanout = store::FanoutNote{UserId{5}, {UserId{6}}};
+  auto appended = store.append(std::move(request));
+  ASSERT_TRUE(appended);
+  auto pending = store.pending_fanout(UserId{0}, core::Seq{0}, 10);
+  ASSERT_TRUE(pending);
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].recipients, std::vector<UserId>{UserId{6}});
+  std::promise<Result<void>> confirmed;
+  store.async_confirm_fanout(UserId{5}, (*pending)[0].update.seq, [&](Result<void> r) { confirmed.set_value(r); });
+  ASSERT_TRUE(confirmed.get_future().get());
+  EXPECT_TRUE(inner->pending_fanout(UserId{0}, core::Seq{0}, 10).value().empty());
 }
 
 }  // namespace

@@ -95,6 +95,7 @@ class ServerCore final : public sync::ShardRouter {
   // sync::ShardRouter: runs `fn` on the shard that owns `user` (owners(): the one its
   // devices' connections are routed to).
   void to_owner(core::UserId user, std::function<void(sync::SyncShard&)> fn) override;
+  void to_shard(std::uint32_t shard, std::function<void(sync::SyncShard&)> fn) override;
 
   // Where users live when this server is one of a cell; null without a cell. Set before start().
   void set_cell_routing(CellRoutingOptions options) { cell_ = std::move(options); }

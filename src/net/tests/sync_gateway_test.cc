@@ -77,6 +77,7 @@ class GatewayMembership : public ::testing::Test, public sync::ShardRouter {
     gateway_.attach(std::move(sync));
   }
   void to_owner(core::UserId, std::function<void(sync::SyncShard&)> fn) override { tasks_.push_back(std::move(fn)); }
+  void to_shard(std::uint32_t, std::function<void(sync::SyncShard&)> fn) override { tasks_.push_back(std::move(fn)); }
   void run() {
     while (!tasks_.empty()) {
       auto fn = std::move(tasks_.front());

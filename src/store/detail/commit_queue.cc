@@ -13,6 +13,8 @@ void CommitQueue::users_of(const QueueOp& op, std::vector<std::uint64_t>& out) {
     out.push_back(c->user.value());
   } else if (const auto* t = std::get_if<TrimOp>(&op)) {
     out.push_back(t->user.value());
+  } else if (const auto* f = std::get_if<FanoutDoneOp>(&op)) {
+    out.push_back(f->sender.value());  // after the sender's append that wrote the row
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

@@ -58,8 +58,34 @@ Result<std::optional<Seq>> QueueGroup::cursor_for(UserId user, const CursorName&
   return tables_.cursor(user, name);
 }
 
+namespace {
+
+// The note names one of the entries' users as sender and 1..max recipients outside them.
+bool valid_note(const AppendRequest& r, std::size_t max_recipients) {
+  const auto named = [&](UserId u) {
+    return std::any_of(r.entries.begin(), r.entries.end(), [&](const AppendEntry& e) { return e.user == u; });
+  };
+  const auto& n = *r.fanout;
+  return named(n.sender) && !n.recipients.empty() && n.recipients.size() <= max_recipients &&
+         std::none_of(n.recipients.begin(), n.recipients.end(), named);
+}
+
+}  // namespace
+
+void QueueGroup::apply(FanoutDoneOp& op) {
+  tables_.delete_fanout(op.sender, op.seq);
+  ++writes_;
+  completions_.push_back([done = std::move(op.done)](std::error_code ec) {
+    if (ec) done(fail(ec));
+    else done(Result<void>{});
+  });
+}
+
 void QueueGroup::apply(AppendOp& op) {
-  if (op.request.entries.empty()) return complete_now<AppendResult>(op.done, fail(errc::invalid_request));
+  if (op.request.entries.empty() ||
+      (op.request.fanout && !valid_note(op.request, rules_.max_fanout_recipients))) {
+    return complete_now<AppendResult>(op.done, fail(errc::invalid_request));
+  }
   const auto& key = op.request.idempotency;
   if (key) {
     if (auto it = keys_.find(*key); it != keys_.end()) {
@@ -108,6 +134,7 @@ void QueueGroup::apply(AppendOp& op) {
   }
   AppendResult result;
   result.positions.reserve(op.request.entries.size());
+  bool noted = false;
   for (auto& e : op.request.entries) {
     Meta& meta = *meta_for(e.user, true).value();  // in the group already: cannot fail
     meta.head = core::next(meta.head);
@@ -118,6 +145,12 @@ void QueueGroup::apply(AppendOp& op) {
     tables_.put_update(e.user, meta.head, e.update.actor, scratch_);
     ++writes_;
     result.positions.push_back({e.user, meta.head});
+    if (op.request.fanout && !noted && e.user == op.request.fanout->sender) {
+      // In the same commit as the sender's update: the fan-out pointer's row.
+      noted = true;
+      tables_.put_fanout(e.user, meta.head, op.request.fanout->recipients, scratch_);
+      ++writes_;
+    }
   }
   for (const auto& [owner, actor, n] : by_actor) shares_.added(owner, actor, n);
   if (key) {

@@ -58,7 +58,13 @@ struct TrimOp {
   Seq up_to;
   QueueStore::CountCallback done;
 };
-using QueueOp = std::variant<AppendOp, CursorOp, TrimOp>;
+// Removes the pending fan-out row of (sender, seq) (QueueStore::async_confirm_fanout).
+struct FanoutDoneOp {
+  UserId sender;
+  Seq seq;
+  QueueStore::DoneCallback done;
+};
+using QueueOp = std::variant<AppendOp, CursorOp, TrimOp, FanoutDoneOp>;
 
 // Answers every operation with `ec` without deciding it (a store that refuses writes).
 void fail_all(std::vector<QueueOp>& ops, std::error_code ec);
@@ -87,12 +93,20 @@ class QueueTables {
   virtual void put_meta(UserId user, const Meta& meta) = 0;
   virtual void put_cursor(UserId user, const CursorName& name, Seq seq) = 0;
   virtual void put_record(const IdempotencyKey& key, std::string_view record) = 0;
+  // A pending fan-out row (FanoutNote) and its removal; only asked of a backend whose
+  // QueueRules::max_fanout_recipients is not 0.
+  virtual void put_fanout(UserId /*sender*/, Seq /*seq*/, const std::vector<UserId>& /*recipients*/,
+                          std::string_view /*record*/) {}
+  virtual void delete_fanout(UserId /*sender*/, Seq /*seq*/) {}
 };
 
 struct QueueRules {
   std::uint64_t max_queue_length = 0;  // StoreOptions::max_queue_length
   // Longest cursor name the backend can store; a longer one is invalid_request. 0: any.
   std::size_t max_cursor_name = 0;
+  // Most recipients of one FanoutNote the backend can store; 0: it records no fan-out, and
+  // an append with a note is invalid_request.
+  std::size_t max_fanout_recipients = 0;
 };
 
 class QueueGroup {
@@ -117,6 +131,7 @@ class QueueGroup {
   void apply(AppendOp& op);
   void apply(CursorOp& op);
   void apply(TrimOp& op);
+  void apply(FanoutDoneOp& op);
   Result<Meta*> meta_for(UserId user, bool create);
   Result<std::optional<Seq>> cursor_for(UserId user, const CursorName& name);
 

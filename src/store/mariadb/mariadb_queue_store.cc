@@ -115,6 +115,42 @@ class MariaDbQueueStore final : public QueueStore {
     claim_cv_.notify_one();
   }
 
+  bool records_fanout() const override { return true; }
+
+  void async_confirm_fanout(UserId sender, Seq seq, DoneCallback done) override {
+    submit(detail::FanoutDoneOp{sender, seq, std::move(done)});
+  }
+
+  Result<std::vector<PendingFanout>> pending_fanout(UserId after_sender, Seq after_seq,
+                                                    std::size_t max_count) const override {
+    auto rows = pool_.with_connection([&](Connection& c) -> Result<Rows> {
+      auto stmt = c.prepare(
+          "SELECT sender, seq, recipients, record FROM queue_fanout WHERE sender > ? OR "
+          "(sender = ? AND seq > ?) ORDER BY sender, seq LIMIT ?");
+      if (!stmt) return fail(stmt.error());
+      const std::uint64_t limit = std::min<std::uint64_t>(max_count, std::uint64_t{1} << 62);
+      const Param p[] = {after_sender.value(), after_sender.value(), after_seq.value(), limit};
+      return (*stmt)->query(p);
+    });
+    if (!rows) return fail(rows.error());
+    std::vector<PendingFanout> out;
+    for (std::size_t i = 0; i < rows->size(); ++i) {
+      auto sender = rows->u64(i, 0), seq = rows->u64(i, 1);
+      const auto ids = rows->bytes(i, 2);
+      if (!sender || !seq || ids.size() % 8 != 0) return fail(errc::corrupt_record);
+      auto u = detail::decode_update(rows->bytes(i, 3), Seq{*seq});
+      if (!u) return fail(errc::corrupt_record);
+      PendingFanout p{UserId{*sender}, std::move(*u), {}};
+      for (std::size_t k = 0; k < ids.size(); k += 8) {
+        std::uint64_t v = 0;
+        for (std::size_t b = 0; b < 8; ++b) v |= std::uint64_t{static_cast<unsigned char>(ids[k + b])} << (8 * b);
+        p.recipients.push_back(UserId{v});
+      }
+      out.push_back(std::move(p));
+    }
+    return out;
+  }
+
   Result<QueueInfo> info(UserId user) const override {
     return pool_.with_connection([&](Connection& c) -> Result<QueueInfo> {
       auto stmt = c.prepare(
@@ -351,6 +387,22 @@ class MariaDbQueueStore final : public QueueStore {
       row += ')';
       key_rows_.push_back(std::move(row));
     }
+    void put_fanout(UserId sender, Seq seq, const std::vector<UserId>& recipients, std::string_view record) override {
+      std::string ids;
+      for (auto r : recipients) {
+        for (int b = 0; b < 8; ++b) ids.push_back(static_cast<char>(r.value() >> (8 * b)));
+      }
+      std::string row = '(' + num(sender.value()) + ',' + num(seq.value()) + ',';
+      Connection::append_hex(ids, row);
+      row += ',';
+      Connection::append_hex(record, row);
+      row += ')';
+      fanout_rows_.push_back(std::move(row));
+    }
+    void delete_fanout(UserId sender, Seq seq) override {
+      sql.add_statement("DELETE FROM queue_fanout WHERE sender = " + num(sender.value()) +
+                        " AND seq = " + num(seq.value()));
+    }
     // Adds the metas, cursors and idempotency records to the SQL; after QueueGroup::finish.
     void finish() {
       sql.add_rows("INSERT INTO queue_meta (user_id, epoch, first_seq, head_seq) VALUES ", meta_rows_,
@@ -360,13 +412,17 @@ class MariaDbQueueStore final : public QueueStore {
                    " ON DUPLICATE KEY UPDATE seq = GREATEST(seq, VALUES(seq))");
       sql.add_rows("INSERT INTO queue_idempotency (sender, client_hi, client_lo, record) VALUES ",
                    key_rows_, "");
+      sql.add_rows("INSERT INTO queue_fanout (sender, seq, recipients, record) VALUES ", fanout_rows_, "");
     }
 
    private:
     MariaDbQueueStore& store_;
     Connection& conn_;
-    std::vector<std::string> meta_rows_, cursor_rows_, key_rows_;
+    std::vector<std::string> meta_rows_, cursor_rows_, key_rows_, fanout_rows_;
   };
+
+  // queue_fanout.recipients is VARBINARY(8192): 8 bytes per user id.
+  static constexpr std::size_t kMaxFanoutRecipients = 1024;
 
   static Result<Meta> meta_of(const Rows& rows, std::size_t row, std::size_t col) {
     auto epoch = rows.u64(row, col), first = rows.u64(row, col + 1), head = rows.u64(row, col + 2);
@@ -509,7 +565,7 @@ class MariaDbQueueStore final : public QueueStore {
 
     // Deciding is quick (no round trip unless a sender share needs its scan); the shares,
     // the epoch generator and the meta cache are shared by the commit threads.
-    detail::QueueGroup g({options_.max_queue_length, mariadb::kMaxCursorName}, shares_, epoch_rng_, *tables);
+    detail::QueueGroup g({options_.max_queue_length, mariadb::kMaxCursorName, kMaxFanoutRecipients}, shares_, epoch_rng_, *tables);
     {
       std::lock_guard lock(state_mu_);
       for (Op& op : ops) g.apply(op);

@@ -44,6 +44,18 @@ constexpr const char* kCreate =
     "  record BLOB NOT NULL,"
     "  PRIMARY KEY (sender, client_hi, client_lo)"
     ") ENGINE=InnoDB;"
+    // Pending fan-out (queue_store.h FanoutNote): one row per update of `sender`'s queue at
+    // `seq` that participants owned by other servers of the cell have not all confirmed.
+    // recipients: their user ids, 8 bytes little-endian each; record: the update as
+    // record_codec.h encodes it. Added beside version 1's tables (a table an older irisd
+    // never reads), created on open like them.
+    "CREATE TABLE IF NOT EXISTS queue_fanout ("
+    "  sender BIGINT UNSIGNED NOT NULL,"
+    "  seq BIGINT UNSIGNED NOT NULL,"
+    "  recipients VARBINARY(8192) NOT NULL,"
+    "  record MEDIUMBLOB NOT NULL,"
+    "  PRIMARY KEY (sender, seq)"
+    ") ENGINE=InnoDB;"
     // Written by the failover tools (src/dbpair), read here: see epoch_in_generation.
     "CREATE TABLE IF NOT EXISTS failover_generation ("
     "  id TINYINT UNSIGNED NOT NULL PRIMARY KEY,"

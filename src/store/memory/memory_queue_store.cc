@@ -125,9 +125,13 @@ class MemoryQueueStore final : public QueueStore {
       const std::uint64_t retained = it == queues_.end() ? 0 : it->second.size();
       if (auto ok = shares_.check(key.first, retained, key.second, n, scan); !ok) return fail(ok.error());
     }
+    if (request.fanout && !valid_note(request)) return fail(errc::invalid_request);
     const core::Timestamp time = request.entries.front().update.time;
     AppendResult result;
+    std::optional<PendingFanout> pending;
     for (auto& e : request.entries) {
+      const bool note_here = request.fanout && !pending && e.user == request.fanout->sender;
+      if (note_here) pending = PendingFanout{e.user, e.update, request.fanout->recipients};
       auto it = queues_.find(e.user);
       if (it == queues_.end()) {
         core::Epoch epoch;
@@ -137,7 +141,9 @@ class MemoryQueueStore final : public QueueStore {
       auto seq = it->second.append(std::move(e.update));
       if (!seq) return fail(seq.error());  // unreachable: limits were checked above
       result.positions.push_back({e.user, *seq});
+      if (note_here) pending->update.seq = *seq;
     }
+    if (pending) fanout_[{pending->sender, pending->update.seq}] = std::move(*pending);
     for (const auto& [key, n] : by_actor) shares_.added(key.first, key.second, n);
     if (request.idempotency) {
       keys_.remember(*request.idempotency, {time, result.positions});
@@ -145,8 +151,40 @@ class MemoryQueueStore final : public QueueStore {
     return result;
   }
 
+  // The note names one of the entries' users as sender and recipients outside the entries.
+  static bool valid_note(const AppendRequest& r) {
+    const auto named = [&](UserId u) {
+      return std::any_of(r.entries.begin(), r.entries.end(), [&](const AppendEntry& e) { return e.user == u; });
+    };
+    return named(r.fanout->sender) && !r.fanout->recipients.empty() &&
+           std::none_of(r.fanout->recipients.begin(), r.fanout->recipients.end(), named);
+  }
+
+ public:
+  bool records_fanout() const override { return true; }
+
+  void async_confirm_fanout(UserId sender, Seq seq, DoneCallback done) override {
+    {
+      std::lock_guard lock(mu_);
+      fanout_.erase({sender, seq});
+    }
+    done(Result<void>{});
+  }
+
+  Result<std::vector<PendingFanout>> pending_fanout(UserId after_sender, Seq after_seq,
+                                                    std::size_t max_count) const override {
+    std::lock_guard lock(mu_);
+    std::vector<PendingFanout> out;
+    for (auto it = fanout_.upper_bound({after_sender, after_seq}); it != fanout_.end() && out.size() < max_count; ++it) {
+      out.push_back(it->second);
+    }
+    return out;
+  }
+
+ private:
   const core::QueueLimits limits_;
   mutable std::mutex mu_;
+  std::map<std::pair<UserId, Seq>, PendingFanout> fanout_;  // guarded by mu_
   std::map<UserId, core::UserQueue> queues_;  // guarded by mu_
   core::IdempotencyTable keys_;               // guarded by mu_
   detail::SenderShares shares_;               // guarded by mu_

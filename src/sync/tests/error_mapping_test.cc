@@ -40,7 +40,10 @@ TEST(ErrorMapping, EverySyncErrorHasItsOwnCode) {
   EXPECT_EQ(to_wire_error(errc::rate_limited), ErrorCode::rate_limited);
   EXPECT_EQ(to_wire_error(errc::unknown_message), ErrorCode::unknown_message);
   EXPECT_EQ(to_wire_error(errc::too_late), ErrorCode::too_late);
-  EXPECT_EQ(every_enumerator(error_category()).size(), 8u) << "a new sync::errc: map it and list it here";
+  EXPECT_EQ(to_wire_error(errc::not_owner), ErrorCode::unavailable);
+  EXPECT_EQ(to_wire_error(errc::bad_frame), ErrorCode::bad_encoding);
+  EXPECT_EQ(to_wire_error(errc::unknown_frame_version), ErrorCode::bad_encoding);
+  EXPECT_EQ(every_enumerator(error_category()).size(), 11u) << "a new sync::errc: map it and list it here";
 }
 
 TEST(ErrorMapping, StoreTroubleIsUnavailableButCorruptionIsInternal) {
@@ -77,7 +80,8 @@ TEST(ErrorMapping, OnlyTransientConditionsAreRetryable) {
     ASSERT_FALSE(codes.empty()) << part;
     for (const auto& ec : codes) {
       const ErrorCode code = to_wire_error(ec);
-      const bool expect_retry = ec == errc::rate_limited || ec == store::blob_errc::busy ||
+      // not_owner: the sender's ring and ours disagree for a moment; a re-send lands.
+      const bool expect_retry = ec == errc::rate_limited || ec == errc::not_owner || ec == store::blob_errc::busy ||
                                 ec == store::blob_errc::io_error ||
                                 (ec.category() == store::error_category() &&
                                  ec != store::errc::corrupt_record && ec != store::errc::invalid_request);

@@ -1,0 +1,54 @@
+// SyncShard (sync_shard.h), the receiving side of the cell link: a peer's pending fan-out
+// (fanout_frame.h) appended to the recipients this server owns, each under fanout_key, and
+// pushed to their devices like any append.
+#include <atomic>
+#include <memory>
+
+#include "sync/errc.h"
+#include "sync/fanout_plan.h"
+#include "sync/sync_shard.h"
+
+namespace iris::sync {
+
+void SyncShard::accept_fanout(store::PendingFanout fanout, std::function<void(Result<void>)> done) {
+  for (auto r : fanout.recipients) {
+    if (cell_ == nullptr || !cell_->owns(r)) return done(fail(errc::not_owner));
+  }
+  // One append per recipient, each with its own key: after a ring change a re-send may name
+  // recipients of which some were appended already; those append nothing again.
+  struct Join {
+    std::atomic<std::size_t> left;
+    std::error_code first_error;  // written under the store's callback order (one thread)
+    std::function<void(Result<void>)> done;
+  };
+  auto join = std::make_shared<Join>();
+  join->left = fanout.recipients.size();
+  join->done = std::move(done);
+  ShardRouter* router = &router_;
+  const auto* appended = &appended_;
+  const std::uint32_t here = shard_;
+  for (auto recipient : fanout.recipients) {
+    store::AppendRequest request;
+    request.entries.push_back({recipient, fanout.update});
+    request.idempotency = fanout_key(fanout.sender, fanout.update.seq, recipient);
+    store_.async_append(std::move(request), [=, update = fanout.update](Result<store::AppendResult> r) {
+      // On the store's commit thread, in commit order: like submit()'s completion.
+      if (!r) {
+        if (!join->first_error) join->first_error = r.error();
+      } else if (!r->duplicate && !r->positions.empty()) {
+        if (*appended) (*appended)(recipient);
+        core::Update copy = update;
+        copy.seq = r->positions.front().seq;
+        router->to_owner(recipient, [recipient, copy = std::move(copy)](SyncShard& s) { s.on_appended(recipient, copy); });
+      }
+      if (join->left.fetch_sub(1) == 1) {
+        router->to_shard(here, [join](SyncShard&) {
+          if (join->first_error) join->done(fail(join->first_error));
+          else join->done(Result<void>{});
+        });
+      }
+    });
+  }
+}
+
+}  // namespace iris::sync

@@ -1,0 +1,132 @@
+// Sends across servers through SyncShard: two servers (one shard each) over one shared
+// in-memory store, each owning some users; the test carries the pending fan-out between
+// them as the link would.
+#include <gtest/gtest.h>
+
+#include <deque>
+
+#include "store/memory/memory_queue_store.h"
+#include "sync/errc.h"
+#include "sync/fanout_frame.h"
+#include "sync/sync_shard.h"
+
+namespace iris::sync {
+namespace {
+
+using core::Seq;
+using core::UserId;
+
+struct NoDevices final : DeviceSink {
+  void push(ConnId, std::string, std::uint64_t) override {}
+  void reply(ConnId, RequestTag, std::optional<wire::ErrorCode>, std::string) override {}
+  void signal(ConnId, std::string) override {}
+  bool tracing(UserId) override { return false; }
+  void trace(UserId, std::string) override {}
+  void revoke_thread(UserId, core::ThreadId) override {}
+};
+
+// One server: its shard, what it owns, and what it was asked to forward.
+struct Server final : ShardRouter, CellFanout {
+  Server(store::QueueStore& store, std::function<bool(UserId)> mine) : owns_(std::move(mine)) {
+    shard = std::make_unique<SyncShard>(0, options, store, *this, devices, [] { return core::Timestamp{std::chrono::milliseconds{1'000}}; });
+    shard->attach_cell(*this);
+  }
+  void to_owner(UserId, std::function<void(SyncShard&)> fn) override { tasks.push_back(std::move(fn)); }
+  void to_shard(std::uint32_t, std::function<void(SyncShard&)> fn) override { tasks.push_back(std::move(fn)); }
+  bool owns(UserId u) const override { return owns_(u); }
+  void forward(store::PendingFanout p) override { forwarded.push_back(std::move(p)); }
+  void run() {
+    while (!tasks.empty()) {
+      auto fn = std::move(tasks.front());
+      tasks.pop_front();
+      fn(*shard);
+    }
+  }
+
+  SyncOptions options;
+  NoDevices devices;
+  std::function<bool(UserId)> owns_;
+  std::deque<std::function<void(SyncShard&)>> tasks;
+  std::vector<store::PendingFanout> forwarded;
+  std::unique_ptr<SyncShard> shard;
+};
+
+constexpr UserId kAnn{1}, kBob{2}, kCat{3};
+
+class SyncShardFanoutTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<store::QueueStore> store_ = store::make_memory_queue_store();
+  Server a_{*store_, [](UserId u) { return u == kAnn || u == kCat; }};
+  Server b_{*store_, [](UserId u) { return u == kBob; }};
+
+  Seq head(UserId u) { return store_->info(u).value().head; }
+  std::size_t pending() { return store_->pending_fanout(UserId{0}, Seq{0}, 100).value().size(); }
+  Result<void> accept(Server& s, const store::PendingFanout& p) {
+    std::optional<Result<void>> out;
+    s.shard->accept_fanout(p, [&](Result<void> r) { out = r; });
+    s.run();
+    EXPECT_TRUE(out);
+    return out.value_or(fail(errc::invalid_request));
+  }
+};
+
+TEST_F(SyncShardFanoutTest, ASendAppendsOwnedParticipantsAndRecordsTheRemoteShareInOneCommit) {
+  std::optional<SyncShard::Outcome> outcome;
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob, kCat}}},
+                    [&](SyncShard::Outcome o) { outcome = std::move(o); });
+  a_.run();
+  ASSERT_TRUE(outcome && std::holds_alternative<wire::SendResult>(*outcome));
+  EXPECT_EQ(head(kAnn), Seq{1});
+  EXPECT_EQ(head(kCat), Seq{1}) << "Cat is A's: appended in the sender's commit";
+  EXPECT_EQ(head(kBob), Seq{0}) << "Bob is B's: only B appends to his queue";
+  ASSERT_EQ(a_.forwarded.size(), 1u);
+  EXPECT_EQ(a_.forwarded[0].sender, kAnn);
+  EXPECT_EQ(a_.forwarded[0].update.seq, Seq{1}) << "keyed by the sender's seq";
+  EXPECT_EQ(a_.forwarded[0].recipients, std::vector<UserId>{kBob});
+  // The same share is durable in the store, for whoever owns Ann after a crash.
+  auto rows = store_->pending_fanout(UserId{0}, Seq{0}, 10).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0], a_.forwarded[0]);
+}
+
+TEST_F(SyncShardFanoutTest, TheRemoteOwnerAppendsOnceHoweverOftenItIsSent) {
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}}, [](auto) {});
+  a_.run();
+  ASSERT_EQ(a_.forwarded.size(), 1u);
+  // Through the link's codec, as a peer receives it.
+  auto frame = decode_fanout_frame(encode_fanout_frame(a_.forwarded[0]), {});
+  ASSERT_TRUE(frame);
+  ASSERT_TRUE(accept(b_, *frame));
+  EXPECT_EQ(head(kBob), Seq{1});
+  ASSERT_TRUE(accept(b_, *frame)) << "a re-send (the confirmation was lost) is confirmed again";
+  EXPECT_EQ(head(kBob), Seq{1}) << "and appends nothing twice";
+  EXPECT_TRUE(b_.shard->is_participant(kBob, store_->read(kBob, Seq{1}, 1).value()[0].thread));
+
+  EXPECT_EQ(pending(), 1u);
+  std::optional<Result<void>> confirmed;
+  store_->async_confirm_fanout(kAnn, Seq{1}, [&](Result<void> r) { confirmed = r; });
+  ASSERT_TRUE(confirmed && *confirmed);
+  EXPECT_EQ(pending(), 0u) << "the pointer advanced: nothing left to re-send";
+}
+
+TEST_F(SyncShardFanoutTest, AServerRefusesFanoutForUsersItDoesNotOwn) {
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}}, [](auto) {});
+  a_.run();
+  ASSERT_EQ(a_.forwarded.size(), 1u);
+  EXPECT_EQ(accept(a_, a_.forwarded[0]).error(), errc::not_owner);
+  EXPECT_EQ(head(kBob), Seq{0}) << "nothing appended";
+}
+
+TEST_F(SyncShardFanoutTest, ARetriedSendIsNotForwardedAgain) {
+  const wire::Message create{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}};
+  a_.shard->request(kAnn, create, [](auto) {});
+  a_.run();
+  a_.shard->request(kAnn, create, [](auto) {});
+  a_.run();
+  EXPECT_EQ(a_.forwarded.size(), 1u);
+  EXPECT_EQ(pending(), 1u);
+  EXPECT_EQ(head(kAnn), Seq{1});
+}
+
+}  // namespace
+}  // namespace iris::sync
