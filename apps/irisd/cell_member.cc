@@ -162,6 +162,7 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   self.address = self.mqtt;  // the server-to-server link speaks MQTT (docs/CLUSTER.md)
   self.name = self_name(ports);
   self.tokens = cluster::default_tokens(self.name, options_.tokens);
+  self_name_ = self.name;
 
   cluster::ZooKeeperOptions zk;
   zk.hosts = options_.zookeeper;

@@ -63,6 +63,8 @@ class CellMember {
   // user. Must outlive the member; set before the MQTT server starts.
   void set_claims(cluster::OwnedQueueStore* claims) { claims_ = claims; }
 
+  // This server's name in the cell, once joined.
+  const std::string& self_name() const { return self_name_; }
   const cluster::CellView* view() const { return view_ptr_.load(std::memory_order_acquire); }
   // True once the session expired: irisd exits with a failure status.
   bool expired() const { return expired_; }
@@ -96,6 +98,7 @@ class CellMember {
   std::map<std::string, std::chrono::steady_clock::time_point> probed_;  // guarded by evict_mu_
   bool evictor_stop_ = false;  // guarded by evict_mu_
   std::thread evictor_;        // runs while joined; uses coordinator_
+  std::string self_name_;
 };
 
 }  // namespace iris::irisd

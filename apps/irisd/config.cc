@@ -847,6 +847,41 @@ const std::vector<Option>& options() {
            v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
          }
        }},
+      {"cluster.secret_file",
+       "File holding the cell secret that authenticates servers to each other on the "
+       "server-to-server link (sends across servers); every server of the cell needs the same "
+       "one. Default: empty = the token secret (auth.secret_file), which a cell shares anyway",
+       [](Config& c, std::string_view v) { c.cluster.secret_file = std::string(v); }},
+      {"cluster.link_window",
+       "Fan-out frames in flight to one peer before its acknowledgements (the link's window). "
+       "Default: 64",
+       [](Config& c, std::string_view v) {
+         const auto n = to_u64_max("cluster.link_window", v, 65'535);
+         if (n == 0) throw std::runtime_error("cluster.link_window: at least 1");
+         c.cluster.link_window = n;
+       }},
+      {"cluster.link_queue_bytes",
+       "Bytes of fan-out frames waiting for one peer; beyond, a share waits in the store for the "
+       "next scan. Default: 4194304",
+       [](Config& c, std::string_view v) { c.cluster.link_queue_bytes = to_u64_max("cluster.link_queue_bytes", v, std::uint64_t{1} << 32); }},
+      {"cluster.fanout_retry_ms",
+       "How often the store's pending fan-out is scanned and what no peer confirmed is sent "
+       "again (after a crash, a lost link, a ring change). Default: 500",
+       [](Config& c, std::string_view v) {
+         const auto n = to_u64_max("cluster.fanout_retry_ms", v, 600'000);
+         if (n == 0) throw std::runtime_error("cluster.fanout_retry_ms: at least 1");
+         c.cluster.fanout_retry = std::chrono::milliseconds(n);
+       }},
+      {"cluster.link_ack_timeout_ms",
+       "A peer that acknowledges no fan-out frame for this long is disconnected and its shares "
+       "sent again. Default: 5000",
+       [](Config& c, std::string_view v) {
+         c.cluster.link_ack_timeout = std::chrono::milliseconds(to_u64_max("cluster.link_ack_timeout_ms", v, 600'000));
+       }},
+      {"cluster.fanout_max_pending",
+       "Pending fan-out rows the forwarder holds in memory at once; the rest waits in the store. "
+       "Default: 100000",
+       [](Config& c, std::string_view v) { c.cluster.fanout_max_pending = to_u64_max("cluster.fanout_max_pending", v, 10'000'000); }},
   };
   return kOptions;
 }

@@ -155,12 +155,14 @@ bool Server::start() {
       return view ? view->snapshot() : nullptr;
     });
     cell_->set_claims(owned_.get());
+    if (!start_forwarder()) return false;
   }
   store::QueueStore& served = owned_ ? static_cast<store::QueueStore&>(*owned_) : *store_;
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{served, config_.sync, history_.get(),
                                                              [w = writer_.get()](core::UserId u) { w->notify(u); },
-                                                             writer_.get(), trimmer_.get(), authorizer},
+                                                             writer_.get(), trimmer_.get(), authorizer,
+                                                             forwarder_.get()},
                                             net::HttpBinding{*signer_, blobs_.get()});
   if (cell_) mqtt_->set_cell_routing(cell_->routing());
   auto ports = mqtt_->start();
@@ -188,6 +190,12 @@ bool Server::start() {
     }
     if (!cell_->join(*ports, *mqtt_)) return false;
   }
+  if (forwarder_) {
+    forwarder_->set_self(cell_->self_name());
+    forwarder_->start();
+    IRIS_LOG(info, "irisd", "cluster: sends across servers over the cell link (window {}, queue {} bytes, retry {} ms)",
+             config_.cluster.link_window, config_.cluster.link_queue_bytes, config_.cluster.fanout_retry.count());
+  }
   std::optional<std::uint16_t> lmtp_port;
   if (!config_.mail.lmtp_listen.empty()) {
     mail_delivery_ = std::make_unique<net::MailDelivery>(config_.mail, config_.sync.requests, mqtt_->owner_router(),
@@ -204,6 +212,37 @@ bool Server::start() {
     IRIS_LOG(error, "irisd", "cannot write ports_file {}", config_.ports_file);
     return false;
   }
+  return true;
+}
+
+bool Server::start_forwarder() {
+  std::string secret;
+  if (config_.cluster.secret_file.empty()) {
+    secret = *load_or_create_secret(config_.secret_file);  // loaded above: it exists
+  } else if (auto s = load_or_create_secret(config_.cluster.secret_file); s) {
+    secret = std::move(*s);
+  } else {
+    IRIS_LOG(error, "irisd", "cluster.secret_file {}: {}", config_.cluster.secret_file, s.error().message());
+    return false;
+  }
+  auth_->accept_cell_peers(secret);
+  if (!store_->records_fanout()) {
+    IRIS_LOG(warn, "irisd",
+             "cluster: the queue store ({}) cannot record fan-out, so a send appends every participant "
+             "here, whoever owns them; a cell should share one MariaDB store (docs/CLUSTER.md)",
+             describe_queue_store(config_));
+    return true;
+  }
+  ForwarderOptions o;
+  o.self = config_.cluster.name;  // CellMember fills in the default name the same way at join
+  o.secret = std::move(secret);
+  o.window = config_.cluster.link_window;
+  o.queue_bytes = config_.cluster.link_queue_bytes;
+  o.retry = config_.cluster.fanout_retry;
+  o.ack_timeout = config_.cluster.link_ack_timeout;
+  o.max_pending = config_.cluster.fanout_max_pending;
+  o.max_recipients = config_.sync.requests.max_participants;
+  forwarder_ = std::make_unique<CellForwarder>(std::move(o), *store_, [c = cell_.get()] { return c->view(); });
   return true;
 }
 
@@ -226,6 +265,7 @@ void Server::stop() {
     IRIS_LOG(info, "irisd", "LMTP stopped: {} connections ({} refused), {} mails, {} recipients delivered, {} refused",
              lm.connections, lm.refused_connections, lm.mails, lm.delivered, lm.refused);
   }
+  if (forwarder_) forwarder_->stop();  // before the store closes: it confirms rows there
   std::optional<net::ServerMetrics> m;
   if (mqtt_) {
     mqtt_->stop();
@@ -264,6 +304,7 @@ void Server::stop() {
   // Completions of deliveries still on a shard hold no reference to these (lmtp_server.h).
   lmtp_.reset();
   mail_delivery_.reset();
+  forwarder_.reset();  // after the MQTT server: its shards held it
   blob_sweeper_.reset();
   blobs_.reset();
   auth_.reset();

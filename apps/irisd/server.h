@@ -18,6 +18,7 @@
 #include <memory>
 #include <optional>
 
+#include "apps/irisd/cell_forwarder.h"
 #include "apps/irisd/cell_member.h"
 #include "apps/irisd/config.h"
 #include "net/iris_auth.h"
@@ -49,6 +50,10 @@ class Server {
   bool cell_expired() const { return cell_ && cell_->expired(); }
 
  private:
+  // In a cell (cell_ made): the link's secret and, with a store that records fan-out, the
+  // forwarder.
+  bool start_forwarder();
+
   const Config& config_;  // must outlive the server: owned by main()
   std::unique_ptr<store::QueueStore> store_;
   std::unique_ptr<store::HistoryStore> history_;
@@ -68,6 +73,10 @@ class Server {
   // In a cell, what the shards write through: claims users before appending (fencing).
   // Destroyed after store_, whose closing completes claims that call back into it.
   std::unique_ptr<cluster::OwnedQueueStore> owned_;
+  // In a cell whose store records fan-out: sends across servers. Built before the MQTT
+  // server (its shards hold it), stopped before the store closes, destroyed after the MQTT
+  // server.
+  std::unique_ptr<CellForwarder> forwarder_;
 };
 
 // Raises the soft open-file limit to the hard one: every connection is a descriptor.

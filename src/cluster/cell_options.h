@@ -40,6 +40,21 @@ struct CellOptions {
   std::size_t disconnect_rate = 2000;
   std::chrono::milliseconds drain_timeout{10000};
 
+  // The server-to-server link of sends across servers (docs/CLUSTER.md).
+  // File holding the cell secret that authenticates peers on the link; every server of the
+  // cell needs the same. Empty: the token secret (auth.secret_file), which a cell shares anyway.
+  std::string secret_file;
+  // Frames in flight to one peer before its acknowledgements: the link's window.
+  std::size_t link_window = 64;
+  // Bytes of frames waiting for one peer; beyond, a share waits in the store for the next scan.
+  std::size_t link_queue_bytes = std::size_t{4} << 20;
+  // How often the pending fan-out rows are scanned and unconfirmed ones sent again.
+  std::chrono::milliseconds fanout_retry{500};
+  // A peer that acknowledges nothing for this long is disconnected (its shares re-sent).
+  std::chrono::milliseconds link_ack_timeout{5000};
+  // Pending fan-out rows held in memory at once (the rest waits in the store).
+  std::size_t fanout_max_pending = 100'000;
+
   bool enabled() const { return !zookeeper.empty(); }
 };
 

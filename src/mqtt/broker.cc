@@ -1032,6 +1032,13 @@ std::size_t Broker::disconnect_moved(const std::function<bool(std::string_view u
   return gone.size();
 }
 
+bool Broker::close(ConnId conn, errc why, TimePoint now) {
+  const auto it = connections_.find(conn);
+  if (it == connections_.end()) return false;
+  fail_connection(*it->second, why, now);
+  return true;
+}
+
 void Broker::shutdown(TimePoint now) {
   std::vector<Connection*> all;
   for (const auto& [id, c] : connections_) all.push_back(c.get());

@@ -149,6 +149,10 @@ class Broker {
   void publish(std::shared_ptr<const Message> message, TimePoint now);
   // Closes every connection with "server shutting down" (5.0: DISCONNECT 0x8B).
   void shutdown(TimePoint now);
+  // Closes one connection whose input a service behind set_intercept refuses outright (a
+  // cell peer's frame that does not decode), as a protocol violation of its own: `why`'s
+  // DISCONNECT under 5.0, a close under 3.1.1. False if it is gone already.
+  bool close(ConnId conn, errc why, TimePoint now);
   // Closes every connected client whose authenticated user `moved(user)` says now lives on
   // another server of the cell: DISCONNECT 0x9C "use another server" under 5.0, a plain close
   // under 3.1.1, and either way the client reconnects and is routed to the new owner. Their

@@ -1,6 +1,11 @@
 #include "net/iris_auth.h"
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
 #include "base/log.h"
+#include "sync/fanout_frame.h"
 #include "mqtt/errc.h"
 #include "net/errc.h"
 #include "wire/topics.h"
@@ -21,6 +26,23 @@ bool is_iris_space(std::string_view top) { return top == wire::kUserRoot || top 
 
 }  // namespace
 
+std::string cell_link_password(std::string_view secret, std::string_view name) {
+  const std::string message = "iris-cell-link 1 " + std::string(name);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[mac[i] >> 4]);
+    out.push_back(kHex[mac[i] & 15]);
+  }
+  return out;
+}
+
+bool is_cell_peer(const mqtt::Identity& who) { return who.user.starts_with(kCellPeerPrefix); }
+
 IrisAuth::IrisAuth(const TokenSigner& signer, const ThreadMembership& membership, Clock now)
     : signer_(signer), membership_(&membership), now_(std::move(now)) {}
 
@@ -30,6 +52,17 @@ IrisAuth::IrisAuth(const TokenSigner& signer, Clock now)
 Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
   if (!c.username || c.username->empty() || !c.password) {
     return fail(mqtt::errc::bad_user_name_or_password);
+  }
+  if (c.username->starts_with(kCellPeerPrefix)) {
+    const auto name = c.username->substr(kCellPeerPrefix.size());
+    const std::string expect = cell_secret_.empty() ? std::string() : cell_link_password(cell_secret_, name);
+    if (name.empty() || expect.empty() || c.password->size() != expect.size() ||
+        CRYPTO_memcmp(c.password->data(), expect.data(), expect.size()) != 0) {
+      IRIS_LOG(warn, "auth", "refused cell peer '{}': {}", *c.username,
+               cell_secret_.empty() ? "this server is in no cell" : "wrong cell secret");
+      return fail(mqtt::errc::bad_user_name_or_password);
+    }
+    return mqtt::Identity{std::string(*c.username)};
   }
   auto claims = signer_.verify(*c.password, now_());
   if (!claims) {
@@ -46,6 +79,9 @@ Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
 }
 
 bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access access) const {
+  // The cell link's topic and the cell peers are kept apart from everything else.
+  if (is_cell_peer(who)) return access == Access::publish && topic == sync::kFanoutTopic;
+  if (topic == sync::kFanoutTopic) return false;
   const auto [top, rest] = first_level(topic);
   // Only a filter can start with a wildcard; the broker hides u/, t/ and $ from it.
   if (access == Access::subscribe && is_wildcard(top)) return true;

@@ -11,6 +11,8 @@
 //                     subscribe, and publish only on t/<thread>/typing (the server
 //                     publishes the rest, e.g. the JSON twin t/<thread>/typing/json).
 //                     Checked per PUBLISH, so a removed participant is refused at once.
+//   c/fanout          the cell link's frames (sync/fanout_frame.h): only a cell peer may
+//                     publish there, and a cell peer nowhere else
 //   anything else     the public space, for anonymous clients only
 //   RETAIN            refused on u/ and t/ (a retained message there would replay to every
 //                     device of the user, or every participant, on each subscribe)
@@ -30,6 +32,14 @@
 
 namespace iris::net {
 
+// A cell peer (docs/CLUSTER.md "The server-to-server link") connects with the user name
+// "cell:<its server name>" and the password cell_link_password(cell secret, that name).
+inline constexpr std::string_view kCellPeerPrefix = "cell:";
+// 64 hex digits: HMAC-SHA256 under `secret` of "iris-cell-link 1 " + `name`. Bound to the
+// name, so a password seen on the wire names only that peer.
+std::string cell_link_password(std::string_view secret, std::string_view name);
+bool is_cell_peer(const mqtt::Identity& who);
+
 // Who belongs to which thread (each shard's SyncGateway answers for the users it owns, on
 // its thread; tests supply their own). Called on the thread of the broker that asks.
 class ThreadMembership {
@@ -48,6 +58,10 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
   // the authorizer of a server whose shards each have their own (MqttServer SyncBinding).
   IrisAuth(const TokenSigner& signer, Clock now);
 
+  // Accepts cell peers with passwords made from `secret` (at least 16 bytes). Without it,
+  // every "cell:" user name is refused. Call before the server starts.
+  void accept_cell_peers(std::string secret) { cell_secret_ = std::move(secret); }
+
   Result<mqtt::Identity> authenticate(const mqtt::Credentials& credentials) override;
   bool can_publish(const mqtt::Identity& who, std::string_view client_id,
                    std::string_view topic) override;
@@ -62,6 +76,7 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
 
   const TokenSigner& signer_;
   const ThreadMembership* membership_;  // null: nobody is a participant
+  std::string cell_secret_;             // empty: no cell peers
   Clock now_;
 };
 

@@ -40,6 +40,7 @@ class QueueStore;
 namespace iris::sync {
 class ShardRouter;
 struct SyncOptions;
+class CellFanout;
 class HistoryWriter;
 class RetentionTrimmer;
 }
@@ -88,6 +89,9 @@ struct SyncBinding {
   // or a store read: net/sync_gateway.h). The shards' brokers then ask those instead of
   // the server-wide authorizer. Called once per shard, while the server is built.
   std::function<std::unique_ptr<mqtt::Authorizer>(const ThreadMembership&)> authorizer;
+  // Optional: in a cell, every shard splits its appends by owner and hands the remote share
+  // here (sync::SyncShard::attach_cell). Must outlive the server.
+  sync::CellFanout* cell = nullptr;
 };
 
 class TokenSigner;

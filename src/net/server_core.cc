@@ -59,6 +59,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
       if (sync->options.legacy_baseline) shard->attach_baseline(*s.gateway());
       hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
       if (blobs_ != nullptr) shard->attach_blobs(*blobs_);
+      if (sync->cell != nullptr) shard->attach_cell(*sync->cell);
       s.attach_sync(std::move(shard));
     }
   }

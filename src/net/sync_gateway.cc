@@ -2,6 +2,8 @@
 
 #include "base/log.h"
 #include "core/ids.h"
+#include "sync/errc.h"
+#include "sync/fanout_frame.h"
 #include "sync/typing_signal.h"
 #include "wire/codec.h"
 #include "wire/json_codec.h"
@@ -38,7 +40,8 @@ sync::Encoding encoding_of(std::string_view payload) {
 namespace {
 
 bool is_service_topic(std::string_view topic) {
-  return wire::user_of_topic(topic, UserTopic::sync) || wire::thread_of_typing_topic(topic);
+  return wire::user_of_topic(topic, UserTopic::sync) || wire::thread_of_typing_topic(topic) ||
+         topic == sync::kFanoutTopic;
 }
 
 sync::ConnId sync_conn(mqtt::ConnId conn) { return sync::ConnId{conn.value()}; }
@@ -53,6 +56,7 @@ void SyncGateway::attach(std::unique_ptr<sync::SyncShard> sync) {
 }
 
 void SyncGateway::on_intercept(mqtt::InterceptAction& request) {
+  if (request.topic == sync::kFanoutTopic) return on_fanout(request);
   if (auto thread = wire::thread_of_typing_topic(request.topic)) return on_typing(request, *thread);
   const auto& text = request.user;
   const auto user = core::parse_id(text);
@@ -66,6 +70,30 @@ void SyncGateway::on_intercept(mqtt::InterceptAction& request) {
   }
   const std::string_view payload = request.payload.view();
   sync_->on_request(sync_conn(request.conn), sync::RequestTag{request.packet_id}, encoding_of(payload), payload);
+}
+
+void SyncGateway::on_fanout(mqtt::InterceptAction& request) {
+  const mqtt::ConnId conn = request.conn;
+  const mqtt::PacketId packet_id = request.packet_id;
+  // The authorizer lets only cell peers publish here; QoS 0 would leave nothing to confirm.
+  if (!sync_ || !is_cell_peer(mqtt::Identity{request.user}) || packet_id == 0) {
+    if (packet_id != 0) broker_.complete(conn, packet_id, mqtt::ReasonCode::not_authorized);
+    return;
+  }
+  sync::FanoutFrameLimits limits;
+  limits.max_recipients = sync_->options().requests.max_participants;
+  auto frame = sync::decode_fanout_frame(request.payload.view(), limits);
+  if (!frame) {
+    IRIS_LOG(warn, "net", "cell link: peer {} sent a frame this server refuses ({}): disconnected",
+             request.user, frame.error().message());
+    broker_.close(conn, mqtt::errc::protocol_error, mqtt::Clock::now());
+    return;
+  }
+  sync_->accept_fanout(std::move(*frame), [this, conn, packet_id](Result<void> r) {
+    mqtt::ReasonCode rc = mqtt::ReasonCode::success;
+    if (!r) rc = r.error() == sync::errc::not_owner ? mqtt::ReasonCode::implementation_specific_error : mqtt::ReasonCode::unspecified_error;
+    broker_.complete(conn, packet_id, rc);
+  });
 }
 
 void SyncGateway::on_delivered(mqtt::ConnId conn, std::uint64_t token) {

@@ -2,7 +2,8 @@
 // SyncGateway: the one seam between a shard's MQTT broker and its sync service. Everything
 // MQTT about the sync protocol is here, and nothing of it is in sync/:
 //  - in: the broker's intercepted PUBLISHes on u/<user>/sync (requests; their encoding read
-//    off the payload) and t/<thread>/typing (typing signals, checked and republished), and
+//    off the payload), t/<thread>/typing (typing signals, checked and republished) and
+//    c/fanout (a cell peer's pending fan-out: appended, then acknowledged), and
 //    its acknowledgements, keep-alives and goodbyes of the connections that talk sync;
 //  - out (sync::DeviceSink): pushes and heartbeats on u/<user>/deltas, results on
 //    u/<user>/responses with the request's PUBACK (puback_reason), the user's trace, and the
@@ -88,6 +89,10 @@ class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, pu
 
  private:
   void on_typing(mqtt::InterceptAction& request, std::string_view thread_text);
+  // A cell peer's frame (sync/fanout_frame.h): PUBACK success once every recipient's append
+  // is durable, 0x83 (implementation specific) when a recipient is not ours, any other failure as
+  // unspecified; a frame that does not decode closes the peer's connection.
+  void on_fanout(mqtt::InterceptAction& request);
 
   mqtt::Broker& broker_;
   OwnsUser owns_;

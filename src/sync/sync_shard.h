@@ -280,6 +280,7 @@ class SyncShard {
                   heartbeats_elided = 0, badges_pushed = 0;
   };
   const Stats& stats() const { return stats_; }
+  const SyncOptions& options() const { return options_; }
 
  private:
   struct User {

@@ -1,0 +1,317 @@
+#include "apps/irisd/cell_forwarder.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+
+#include <deque>
+#include <set>
+
+#include "base/log.h"
+#include "base/thread_name.h"
+#include "client/mqtt_session.h"
+#include "net/iris_auth.h"
+#include "sync/fanout_frame.h"
+
+namespace iris::irisd {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+// One owner's link: a TCP connection to its MQTT port carrying QoS 1 PUBLISHes on
+// c/fanout. Lives on the forwarder's thread. Connects when it has something to send; any
+// error closes it and fails everything it held (the store keeps the rows).
+class CellForwarder::Link {
+ public:
+  Link(CellForwarder& owner, std::string name, std::string address)
+      : fw_(owner), name_(std::move(name)), address_(std::move(address)), socket_(owner.io_) {}
+  ~Link() { close("", false); }
+
+  const std::string& address() const { return address_; }
+  // The owner came back at another address: what was in hand fails, the next frame dials it.
+  void readdress(std::string address) {
+    close("", true);
+    address_ = std::move(address);
+  }
+
+  // False when the queue is full (cluster.link_queue_bytes).
+  bool enqueue(sync::FanoutKey key, std::string frame) {
+    if (queued_bytes_ + frame.size() > fw_.options_.queue_bytes) return false;
+    queued_bytes_ += frame.size();
+    queue_.push_back({key, std::move(frame)});
+    if (state_ == State::down) connect();
+    else pump();
+    return true;
+  }
+
+  // Called by the scan: a peer that stopped acknowledging (paused, partitioned) is dropped.
+  void check(std::chrono::steady_clock::time_point now) {
+    if (state_ == State::down) return;
+    if (!inflight_.empty() && now - oldest_ > fw_.options_.ack_timeout) return close("no acknowledgement in time");
+    if (state_ == State::up && now - last_write_ > std::chrono::seconds(10)) write(session_->pingreq());
+  }
+
+  // Fails everything the link held (unless `notify` is false: the forwarder is going away).
+  void close(std::string_view why, bool notify = true) {
+    if (state_ == State::down) return;
+    state_ = State::down;
+    boost::system::error_code ignored;
+    socket_.close(ignored);
+    if (!why.empty()) {
+      IRIS_LOG(warn, "cluster", "cell link to {} ({}) closed: {}", name_, address_, why);
+      fw_.failures_.fetch_add(1, std::memory_order_relaxed);
+    }
+    queue_.clear();
+    queued_bytes_ = 0;
+    inflight_.clear();
+    writes_.clear();
+    writing_ = false;
+    ++generation_;
+    if (notify) fw_.on_link_down(name_);
+  }
+
+ private:
+  enum class State { down, connecting, up };
+  struct Frame {
+    sync::FanoutKey key;
+    std::string bytes;
+  };
+
+  void connect() {
+    const auto colon = address_.rfind(':');
+    boost::system::error_code ec;
+    const auto ip = asio::ip::make_address(address_.substr(0, colon), ec);
+    if (colon == std::string::npos || ec) return close("bad address");
+    const tcp::endpoint at(ip, static_cast<std::uint16_t>(std::stoul(address_.substr(colon + 1))));
+    state_ = State::connecting;
+    client::MqttSessionOptions o;
+    o.client_id = "cell-" + fw_.options_.self;
+    o.username = std::string(net::kCellPeerPrefix) + fw_.options_.self;
+    o.password = net::cell_link_password(fw_.options_.secret, fw_.options_.self);
+    o.keep_alive_s = 30;
+    o.topic_alias_maximum = 0;
+    session_.emplace(std::move(o));
+    const auto gen = generation_;
+    socket_.async_connect(at, [this, gen](boost::system::error_code e) {
+      if (gen != generation_) return;
+      if (e) return close("connect: " + e.message());
+      boost::system::error_code ignored;
+      socket_.set_option(tcp::no_delay(true), ignored);
+      write(session_->connect());
+      read();
+    });
+  }
+
+  void read() {
+    const auto gen = generation_;
+    socket_.async_read_some(asio::buffer(buffer_), [this, gen](boost::system::error_code e, std::size_t n) {
+      if (gen != generation_) return;
+      if (e) return close("read: " + e.message());
+      auto events = session_->on_bytes(std::span<const std::uint8_t>(buffer_.data(), n));
+      if (!events) return close("peer sent malformed MQTT: " + events.error().message());
+      for (auto& ev : *events) {
+        if (std::holds_alternative<client::mqtt_event::Connected>(ev)) {
+          state_ = State::up;
+          IRIS_LOG(info, "cluster", "cell link to {} ({}) up", name_, address_);
+        } else if (const auto* r = std::get_if<client::mqtt_event::Refused>(&ev)) {
+          return close(fmt::format("refused: CONNACK 0x{:02x} (is the cell secret the same?)", static_cast<int>(r->reason)));
+        } else if (const auto* a = std::get_if<client::mqtt_event::Acked>(&ev)) {
+          const auto it = inflight_.find(a->packet_id);
+          if (it == inflight_.end()) continue;
+          const auto key = it->second;
+          inflight_.erase(it);
+          if (!inflight_.empty()) oldest_ = std::chrono::steady_clock::now();
+          fw_.on_ack(name_, key, a->reason == mqtt::ReasonCode::success);
+          if (gen != generation_) return;  // on_ack may have closed us
+        } else if (std::holds_alternative<client::mqtt_event::Closed>(ev)) {
+          return close("peer sent DISCONNECT");
+        }
+      }
+      pump();
+      read();
+    });
+  }
+
+  void pump() {
+    while (state_ == State::up && inflight_.size() < fw_.options_.window && !queue_.empty()) {
+      Frame f = std::move(queue_.front());
+      queue_.pop_front();
+      queued_bytes_ -= f.bytes.size();
+      mqtt::PacketId id = 0;
+      auto bytes = session_->publish(std::string(sync::kFanoutTopic), std::move(f.bytes), mqtt::QoS::at_least_once, &id);
+      if (inflight_.empty()) oldest_ = std::chrono::steady_clock::now();
+      inflight_.emplace(id, f.key);
+      fw_.sent_.fetch_add(1, std::memory_order_relaxed);
+      write(std::move(bytes));
+    }
+  }
+
+  void write(mqtt::Bytes bytes) {
+    last_write_ = std::chrono::steady_clock::now();
+    writes_.push_back(std::move(bytes));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (writes_.empty()) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    const auto gen = generation_;
+    asio::async_write(socket_, asio::buffer(writes_.front()), [this, gen](boost::system::error_code e, std::size_t) {
+      if (gen != generation_) return;
+      if (e) return close("write: " + e.message());
+      writes_.pop_front();
+      write_next();
+    });
+  }
+
+  CellForwarder& fw_;
+  const std::string name_;
+  std::string address_;
+  tcp::socket socket_;
+  State state_ = State::down;
+  std::uint64_t generation_ = 0;  // bumped by close: callbacks of an older connection stop
+  std::optional<client::MqttSession> session_;
+  std::deque<Frame> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::map<mqtt::PacketId, sync::FanoutKey> inflight_;
+  std::chrono::steady_clock::time_point oldest_{}, last_write_{};
+  std::deque<mqtt::Bytes> writes_;
+  bool writing_ = false;
+  std::array<std::uint8_t, 16384> buffer_{};
+};
+
+CellForwarder::CellForwarder(ForwarderOptions options, store::QueueStore& store, ViewOf view)
+    : options_(std::move(options)), store_(store), view_(std::move(view)), tracker_(options_.max_pending) {}
+
+std::shared_ptr<const cluster::CellSnapshot> CellForwarder::snapshot() const {
+  const auto* view = view_();
+  return view != nullptr ? view->snapshot() : std::make_shared<const cluster::CellSnapshot>();
+}
+
+CellForwarder::~CellForwarder() { stop(); }
+
+void CellForwarder::start() {
+  arm_scan();
+  thread_ = std::thread([this] {
+    name_this_thread("iris-fanout");
+    io_.run();
+  });
+}
+
+void CellForwarder::stop() {
+  if (!thread_.joinable()) return;
+  asio::post(io_, [this] {
+    scan_timer_.cancel();
+    links_.clear();
+    io_.stop();
+  });
+  thread_.join();
+}
+
+bool CellForwarder::owns(core::UserId user) const { return snapshot()->owns(user); }
+
+void CellForwarder::forward(store::PendingFanout pending) {
+  asio::post(io_, [this, p = std::move(pending)]() mutable { take(std::move(p)); });
+}
+
+void CellForwarder::take(store::PendingFanout p) {
+  const sync::FanoutKey key{p.sender, p.update.seq};
+  if (tracker_.tracking(key)) return;
+  const auto current = snapshot();
+  if (!current->serving) return;
+  std::map<std::string, std::pair<const cluster::ServerInfo*, std::vector<core::UserId>>> by_owner;
+  for (auto r : p.recipients) {
+    const auto* owner = current->owner(r);
+    if (owner == nullptr || owner->address.empty()) return;  // no ring yet: the scan retries
+    auto& entry = by_owner[owner->name];
+    entry.first = owner;
+    entry.second.push_back(r);
+  }
+  std::set<std::string> owners;
+  for (const auto& [name, entry] : by_owner) owners.insert(name);
+  if (!tracker_.admit(key, owners)) return;
+  for (auto& [name, entry] : by_owner) {
+    store::PendingFanout share{p.sender, p.update, std::move(entry.second)};
+    if (!link_to(*entry.first).enqueue(key, sync::encode_fanout_frame(share))) {
+      tracker_.failed(key);  // the rest may still go; the whole row is sent again later
+      return;
+    }
+  }
+}
+
+CellForwarder::Link& CellForwarder::link_to(const cluster::ServerInfo& owner) {
+  auto it = links_.find(owner.name);
+  if (it != links_.end() && it->second->address() != owner.address) it->second->readdress(owner.address);
+  if (it == links_.end()) it = links_.emplace(owner.name, std::make_unique<Link>(*this, owner.name, owner.address)).first;
+  return *it->second;
+}
+
+void CellForwarder::on_ack(const std::string& owner, sync::FanoutKey key, bool ok) {
+  if (!ok) {
+    refused_.fetch_add(1, std::memory_order_relaxed);
+    tracker_.failed(key);
+    return;
+  }
+  confirmed_.fetch_add(1, std::memory_order_relaxed);
+  if (!tracker_.confirmed(key, owner)) return;
+  store_.async_confirm_fanout(key.sender, key.seq, [this, key](Result<void> r) {
+    // On the store's commit thread.
+    asio::post(io_, [this, key, ok = r.has_value()] {
+      if (ok) removed_.fetch_add(1, std::memory_order_relaxed);
+      tracker_.removed(key);
+    });
+  });
+}
+
+void CellForwarder::on_link_down(const std::string& owner) { tracker_.fail_owner(owner); }
+
+void CellForwarder::arm_scan() {
+  scan_timer_.expires_after(options_.retry);
+  scan_timer_.async_wait([this](boost::system::error_code e) {
+    if (e) return;
+    scan();
+    arm_scan();
+  });
+}
+
+void CellForwarder::scan() {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto& [name, link] : links_) link->check(now);
+  const auto current = snapshot();
+  if (!current->serving) return;
+  // At most a few pages per pass: a backlog drains over several passes, never stalls links.
+  core::UserId after_sender{0};
+  core::Seq after_seq{0};
+  for (int page = 0; page < 4 && tracker_.size() < options_.max_pending; ++page) {
+    auto rows = store_.pending_fanout(after_sender, after_seq, 256);
+    if (!rows) {
+      IRIS_LOG(warn, "cluster", "cannot read the pending fan-out: {}", rows.error().message());
+      return;
+    }
+    for (auto& row : *rows) {
+      after_sender = row.sender;
+      after_seq = row.update.seq;
+      if (!current->owns(row.sender) || tracker_.tracking({row.sender, row.update.seq})) continue;
+      rescanned_.fetch_add(1, std::memory_order_relaxed);
+      take(std::move(row));
+    }
+    if (rows->size() < 256) return;
+  }
+}
+
+CellForwarder::Stats CellForwarder::stats() const {
+  Stats s;
+  s.frames_sent = sent_.load(std::memory_order_relaxed);
+  s.frames_confirmed = confirmed_.load(std::memory_order_relaxed);
+  s.frames_refused = refused_.load(std::memory_order_relaxed);
+  s.rows_removed = removed_.load(std::memory_order_relaxed);
+  s.rows_rescanned = rescanned_.load(std::memory_order_relaxed);
+  s.link_failures = failures_.load(std::memory_order_relaxed);
+  return s;
+}
+
+}  // namespace iris::irisd

@@ -1,0 +1,97 @@
+#pragma once
+// CellForwarder: irisd's side of sends across servers (docs/CLUSTER.md "Sends across
+// servers"). The shards hand it each committed remote share (sync::CellFanout::forward); it
+// splits the recipients by their owner on the current ring, sends each owner a frame
+// (sync/fanout_frame.h) over the server-to-server link, a QoS 1 PUBLISH on c/fanout over the
+// owner's MQTT port authenticated as "cell:<this server>", and once every owner acknowledged
+// its share removes the store's pending row (the fan-out pointer advances).
+//
+// The store's rows are the truth and this class only a cache of them: every
+// cluster.fanout_retry_ms it scans the rows of the senders this server owns now and sends
+// those not in hand, so a share that failed anywhere (a refusal, a lost link, a full queue, a
+// dead forwarder, a ring change) is sent again, whole, to whoever owns its recipients then.
+//
+// Threads: one of its own, running the links' Asio io_context and the scan; forward() and
+// owns() are called from shard and commit threads. Bounds per peer link: cluster.link_window
+// frames unacknowledged, cluster.link_queue_bytes waiting; frames over those wait in the
+// store for the next scan.
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "cluster/cell_view.h"
+#include "store/queue_store.h"
+#include "sync/fanout_tracker.h"
+#include "sync/sync_shard.h"
+
+namespace iris::irisd {
+
+struct ForwarderOptions {
+  std::string self;    // this server's name in the cell
+  std::string secret;  // the cell secret: the link's password derives from it
+  std::size_t window = 64;
+  std::size_t queue_bytes = std::size_t{4} << 20;
+  std::chrono::milliseconds retry{500};
+  std::chrono::milliseconds ack_timeout{5000};
+  std::size_t max_pending = 100'000;
+  std::size_t max_recipients = 250;
+};
+
+class CellForwarder final : public sync::CellFanout {
+ public:
+  // The cell's current view, null before this server joined (then it owns nobody and
+  // forwards nothing). Thread-safe.
+  using ViewOf = std::function<const cluster::CellView*()>;
+  // `store` must outlive the forwarder.
+  CellForwarder(ForwarderOptions options, store::QueueStore& store, ViewOf view);
+  ~CellForwarder() override;
+
+  // Starts the thread; stop() (or the destructor) ends it, dropping what is in hand (it is
+  // all in the store).
+  void start();
+  void stop();
+  // This server's name as it joined (its default is known only then). Call before start().
+  void set_self(std::string name) { options_.self = std::move(name); }
+
+  bool owns(core::UserId user) const override;
+  void forward(store::PendingFanout pending) override;
+
+  struct Stats {
+    std::uint64_t frames_sent = 0, frames_confirmed = 0, frames_refused = 0, rows_removed = 0,
+                  rows_rescanned = 0, link_failures = 0;
+  };
+  Stats stats() const;
+
+ private:
+  class Link;
+  void take(store::PendingFanout pending);
+  void scan();
+  void arm_scan();
+  Link& link_to(const cluster::ServerInfo& owner);
+  void on_ack(const std::string& owner, sync::FanoutKey key, bool ok);
+  void on_link_down(const std::string& owner);
+
+  ForwarderOptions options_;  // self is set once, before start
+  store::QueueStore& store_;
+  std::shared_ptr<const cluster::CellSnapshot> snapshot() const;
+
+  ViewOf view_;
+  boost::asio::io_context io_;
+  boost::asio::steady_timer scan_timer_{io_};
+  // Forwarder thread only.
+  sync::FanoutTracker tracker_;
+  std::map<std::string, std::unique_ptr<Link>> links_;  // by owner name
+  std::atomic<std::uint64_t> sent_{0}, confirmed_{0}, refused_{0}, removed_{0}, rescanned_{0}, failures_{0};
+  std::thread thread_;
+};
+
+}  // namespace iris::irisd
