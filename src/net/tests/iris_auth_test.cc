@@ -51,6 +51,34 @@ TEST_F(IrisAuthTest, RefusesExpiredForgedAndMismatchedTokens) {
             mqtt::errc::bad_user_name_or_password);
 }
 
+TEST_F(IrisAuthTest, ACellPeerNeedsThePasswordItsNameAndTheCellSecretMake) {
+  const std::string secret = "cell-secret-0123456789";
+  EXPECT_EQ(connect("cell:a", "cell-a", cell_link_password(secret, "a")).error(),
+            mqtt::errc::bad_user_name_or_password)
+      << "a server in no cell takes no peers";
+  auth_.accept_cell_peers(secret);
+  auto id = connect("cell:a", "cell-a", cell_link_password(secret, "a"));
+  ASSERT_TRUE(id);
+  EXPECT_EQ(id->user, "cell:a");
+  EXPECT_EQ(connect("cell:b", "cell-b", cell_link_password(secret, "a")).error(),
+            mqtt::errc::bad_user_name_or_password)
+      << "a's password names only a";
+  EXPECT_EQ(connect("cell:a", "cell-a", cell_link_password("another-secret-0123", "a")).error(),
+            mqtt::errc::bad_user_name_or_password);
+  EXPECT_EQ(cell_link_password(secret, "a").size(), 64u);
+}
+
+TEST_F(IrisAuthTest, OnlyCellPeersPublishOnTheLinkAndNowhereElse) {
+  const mqtt::Identity peer{"cell:a"}, user{"7"}, anonymous{""};
+  EXPECT_TRUE(auth_.can_publish(peer, "cell-a", "c/fanout"));
+  EXPECT_FALSE(auth_.can_publish(peer, "cell-a", "u/7/sync"));
+  EXPECT_FALSE(auth_.can_publish(peer, "cell-a", "public/x"));
+  EXPECT_FALSE(auth_.can_subscribe(peer, "cell-a", "c/fanout"));
+  EXPECT_FALSE(auth_.can_subscribe(peer, "cell-a", "#"));
+  EXPECT_FALSE(auth_.can_publish(user, "phone", "c/fanout"));
+  EXPECT_FALSE(auth_.can_publish(anonymous, "x", "c/fanout")) << "not part of the public space";
+}
+
 TEST_F(IrisAuthTest, UserMayUseOnlyItsOwnNamespace) {
   const mqtt::Identity u7{"7"};
   EXPECT_TRUE(auth_.can_subscribe(u7, "c", "u/7/d"));

@@ -5,6 +5,8 @@
 // called for a new test) and instantiates the suite with INSTANTIATE_TYPED_TEST_SUITE_P.
 #include <gtest/gtest.h>
 
+#include <future>
+
 #include <memory>
 #include <set>
 #include <thread>
@@ -229,7 +231,51 @@ TYPED_TEST_P(QueueStoreConformance, EmptyRequestIsInvalid) {
   EXPECT_EQ(s.append(AppendRequest{}).error(), errc::invalid_request);
 }
 
+// A store that holds a whole cell's queues records the remote share of an append in the same
+// commit, lists it in (sender, seq) order and removes it when confirmed; any other refuses
+// an append that carries one, appending nothing.
+TYPED_TEST_P(QueueStoreConformance, RecordsPendingFanoutWithTheAppendOrRefusesIt) {
+  auto& s = this->open();
+  auto r = one(UserId{1}, "hi");
+  r.entries.push_back({UserId{2}, r.entries.front().update});
+  r.idempotency = core::IdempotencyKey{UserId{1}, core::ClientMsgId{9, 9}};
+  r.fanout = FanoutNote{UserId{1}, {UserId{3}, UserId{4}}};
+  auto a = s.append(r);
+  if (!s.records_fanout()) {
+    EXPECT_FALSE(a);
+    EXPECT_EQ(s.info(UserId{1}).value().head, Seq{0});
+    return;
+  }
+  ASSERT_TRUE(a) << a.error().message();
+  EXPECT_EQ(s.info(UserId{3}).value().head, Seq{0}) << "remote recipients are not appended here";
+  auto b = one(UserId{1}, "again");
+  b.fanout = FanoutNote{UserId{1}, {UserId{3}}};
+  ASSERT_TRUE(s.append(b));
+  EXPECT_TRUE(s.append(r).value().duplicate);  // a retry records nothing again
+  auto rows = s.pending_fanout(UserId{0}, Seq{0}, 10).value();
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0].sender, UserId{1});
+  EXPECT_EQ(rows[0].update.seq, Seq{1});
+  EXPECT_EQ(std::get<core::MessageCreated>(rows[0].update.body).text, "hi");
+  EXPECT_EQ(rows[0].recipients, (std::vector<UserId>{UserId{3}, UserId{4}}));
+  EXPECT_EQ(rows[1].update.seq, Seq{2});
+  EXPECT_EQ(s.pending_fanout(UserId{1}, Seq{1}, 10).value().size(), 1u) << "pages after (sender, seq)";
+  std::promise<Result<void>> done;
+  s.async_confirm_fanout(UserId{1}, Seq{1}, [&](Result<void> x) { done.set_value(x); });
+  ASSERT_TRUE(done.get_future().get());
+  rows = s.pending_fanout(UserId{0}, Seq{0}, 10).value();
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].update.seq, Seq{2});
+  // A note whose recipient is also appended here, or whose sender is not, is invalid.
+  auto bad = one(UserId{1}, "x");
+  bad.fanout = FanoutNote{UserId{1}, {UserId{1}}};
+  EXPECT_FALSE(s.append(bad));
+  bad.fanout = FanoutNote{UserId{7}, {UserId{3}}};
+  EXPECT_FALSE(s.append(bad));
+}
+
 REGISTER_TYPED_TEST_SUITE_P(QueueStoreConformance,
+                            RecordsPendingFanoutWithTheAppendOrRefusesIt,
                             MissingQueueHasNoEpochAndIsEmpty,
                             AssignsGaplessSeqsPerUserWithAStableEpoch,
                             AppendsToSeveralQueuesInOneRequest,
