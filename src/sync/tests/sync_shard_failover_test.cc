@@ -79,6 +79,7 @@ struct Router final : ShardRouter {
   SyncShard* shard = nullptr;
   std::deque<std::function<void(SyncShard&)>> tasks;
   void to_owner(UserId, std::function<void(SyncShard&)> fn) override { tasks.push_back(std::move(fn)); }
+  void to_shard(std::uint32_t, std::function<void(SyncShard&)> fn) override { tasks.push_back(std::move(fn)); }
   void run() {
     while (!tasks.empty()) {
       auto fn = std::move(tasks.front());
