@@ -1,8 +1,8 @@
 // SyncShard (sync_shard.h), the receiving side of the cell link: a peer's pending fan-out
 // (fanout_frame.h) appended to the recipients this server owns, each under fanout_key, and
 // pushed to their devices like any append.
-#include <atomic>
 #include <memory>
+#include <mutex>
 
 #include "sync/errc.h"
 #include "sync/fanout_plan.h"
@@ -16,9 +16,12 @@ void SyncShard::accept_fanout(store::PendingFanout fanout, std::function<void(Re
   }
   // One append per recipient, each with its own key: after a ring change a re-send may name
   // recipients of which some were appended already; those append nothing again.
+  // The recipients' appends may complete on different commit threads (a store commits
+  // several groups at once, each on its own thread), so the join is guarded.
   struct Join {
-    std::atomic<std::size_t> left;
-    std::error_code first_error;  // written under the store's callback order (one thread)
+    std::mutex mu;
+    std::size_t left = 0;          // guarded by mu
+    std::error_code first_error;   // guarded by mu
     std::function<void(Result<void>)> done;
   };
   auto join = std::make_shared<Join>();
@@ -34,6 +37,7 @@ void SyncShard::accept_fanout(store::PendingFanout fanout, std::function<void(Re
     store_.async_append(std::move(request), [=, update = fanout.update](Result<store::AppendResult> r) {
       // On the store's commit thread, in commit order: like submit()'s completion.
       if (!r) {
+        std::lock_guard lock(join->mu);
         if (!join->first_error) join->first_error = r.error();
       } else if (!r->duplicate && !r->positions.empty()) {
         if (*appended) (*appended)(recipient);
@@ -41,7 +45,13 @@ void SyncShard::accept_fanout(store::PendingFanout fanout, std::function<void(Re
         copy.seq = r->positions.front().seq;
         router->to_owner(recipient, [recipient, copy = std::move(copy)](SyncShard& s) { s.on_appended(recipient, copy); });
       }
-      if (join->left.fetch_sub(1) == 1) {
+      bool last = false;
+      {
+        std::lock_guard lock(join->mu);
+        last = --join->left == 0;
+      }
+      if (last) {
+        // Every append answered: first_error is final, and only this shard reads it now.
         router->to_shard(here, [join](SyncShard&) {
           if (join->first_error) join->done(fail(join->first_error));
           else join->done(Result<void>{});
