@@ -82,11 +82,11 @@ ServerCore::~ServerCore() { stop(); }
 
 void ServerCore::disconnect_moved(const std::function<bool(std::string_view user)>& moved) {
   // Each shard closes its share every Shard::kMovePass.
-  const auto passes_per_second = std::chrono::milliseconds(1000) / Shard::kMovePass;
-  const std::size_t rate = cell_.disconnect_rate == 0 ? SIZE_MAX : cell_.disconnect_rate;
-  const std::size_t per_pass = shards_.empty() ? 1 :
-      rate == SIZE_MAX ? SIZE_MAX : std::max<std::size_t>(1, rate / passes_per_second / shards_.size());
   if (shards_.empty()) return;
+  const std::size_t passes_per_second = std::chrono::milliseconds(1000) / Shard::kMovePass;
+  const std::size_t per_pass = cell_.disconnect_rate == 0
+                                   ? SIZE_MAX  // all at once
+                                   : std::max<std::size_t>(1, cell_.disconnect_rate / passes_per_second / shards_.size());
   moving.fetch_add(shards_.size());
   for (auto& shard : shards_) shard->disconnect_moved(moved, per_pass);
 }

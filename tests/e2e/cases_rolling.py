@@ -20,6 +20,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import irisd_e2e  # noqa: E402
 from irisd_e2e import TIMEOUT, Skip, wait_until  # noqa: E402
+from cases_cell import servers_in  # noqa: E402
 from cases_cellops import PairLoad, Ring, pairs_stable_across  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -99,14 +100,6 @@ class ScriptCell:
         assert r.returncode == 0, ("irisctl", args, r.returncode, r.stdout, r.stderr)
         return r.stdout
 
-    def members_seen(self, name):
-        """The server count of `name`'s last membership line."""
-        n = None
-        for line in self.servers[name].log_text().splitlines():
-            if "cluster: membership version" in line:
-                n = int(line.split(": ")[-1].split(" servers")[0].split()[-1])
-        return n
-
     def down(self):
         try:
             self.script("down", "--dir", self.dir, timeout=120)
@@ -139,7 +132,7 @@ def rolling_restart_under_load(build, pairs_count=6, baseline_s=5.0, drain_first
         if drain_first:
             before = load.acked_total()
             print("  " + cell.irisctl("server", "drain", "irisd-2").strip())
-            wait_until(lambda: cell.members_seen("irisd-1") == 2 and cell.members_seen("irisd-3") == 2,
+            wait_until(lambda: servers_in(cell.servers["irisd-1"]) == 2 and servers_in(cell.servers["irisd-3"]) == 2,
                        what="irisd-1 and irisd-3 to see irisd-2 leave the ring")
             wait_until(lambda: "cluster: drained in" in cell.servers["irisd-2"].log_text(),
                        what="irisd-2 to finish its drain")

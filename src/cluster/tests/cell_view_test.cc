@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include "cluster/ring_hash.h"
 #include "cluster/testing/fake_coordinator.h"
 
@@ -36,28 +38,27 @@ TEST(CellViewTest, TwoServersSplitTheUsersWithoutOverlapOrGap) {
   EXPECT_LT(owned_by_a, 1400);
 }
 
-TEST(CellViewTest, ExpiredServerStopsOwningAtOnceAndPeersTakeOver) {
+// Servers a and b joined to one cell, and a user the ring gives to a.
+struct CellViewTwoServersTest : ::testing::Test {
+  void SetUp() override {
+    ASSERT_TRUE(ca->join(server("a"), a.listener()));
+    ASSERT_TRUE(cb->join(server("b"), b.listener()));
+    while (!a.snapshot()->owns(core::UserId{a_user})) ++a_user;
+  }
   testing::FakeCoordinationService zk;
-  CellView a("a"), b("b");
-  auto ca = zk.connect(), cb = zk.connect();
-  ASSERT_TRUE(ca->join(server("a"), a.listener()));
-  ASSERT_TRUE(cb->join(server("b"), b.listener()));
+  CellView a{"a"}, b{"b"};
+  std::unique_ptr<testing::FakeCoordinator> ca = zk.connect(), cb = zk.connect();
   std::uint64_t a_user = 1;
-  while (!a.snapshot()->owns(core::UserId{a_user})) ++a_user;
+};
+
+TEST_F(CellViewTwoServersTest, ExpiredServerStopsOwningAtOnceAndPeersTakeOver) {
   zk.expire(*ca);
   EXPECT_FALSE(a.snapshot()->serving);
   EXPECT_FALSE(a.snapshot()->owns(core::UserId{a_user}));
   EXPECT_TRUE(b.snapshot()->owns(core::UserId{a_user}));
 }
 
-TEST(CellViewTest, WithdrawnServerOwnsNothingButStillKnowsEveryOwner) {
-  testing::FakeCoordinationService zk;
-  CellView a("a"), b("b");
-  auto ca = zk.connect(), cb = zk.connect();
-  ASSERT_TRUE(ca->join(server("a"), a.listener()));
-  ASSERT_TRUE(cb->join(server("b"), b.listener()));
-  std::uint64_t a_user = 1;
-  while (!a.snapshot()->owns(core::UserId{a_user})) ++a_user;
+TEST_F(CellViewTwoServersTest, WithdrawnServerOwnsNothingButStillKnowsEveryOwner) {
   ASSERT_TRUE(ca->withdraw());
   const auto sa = a.snapshot();
   EXPECT_TRUE(sa->serving) << "a still relays its devices to their owners while it drains";
