@@ -105,7 +105,10 @@ bool MariaDbServer::launch(std::string& why) {
   }
   dir_ = tmpl;
   const std::string data = (dir_ / "data").string(), log = (dir_ / "server.log").string();
+  // The server's own temporary directory, not the shared /tmp (see scripts/mariadb).
+  std::filesystem::create_directory(dir_ / "tmp");
   const pid_t install = spawn({kInstallDb, "--no-defaults", "--user=root", "--datadir=" + data,
+                               "--tmpdir=" + (dir_ / "tmp").string(),
                                "--auth-root-authentication-method=normal", "--skip-test-db"},
                               log);
   int status = 0;
@@ -133,7 +136,7 @@ bool MariaDbServer::run_server(std::string& why) {
   for (int attempt = 0; attempt < 3 && pid_ < 0; ++attempt) {
     if (fixed_port == 0) port_ = free_port();
     pid_ = spawn({kServer, "--no-defaults", "--user=root", "--datadir=" + data,
-                  "--port=" + std::to_string(port_), "--bind-address=127.0.0.1",
+                  "--tmpdir=" + (dir_ / "tmp").string(), "--port=" + std::to_string(port_), "--bind-address=127.0.0.1",
                   "--socket=" + (dir_ / "sock").string(), "--pid-file=" + (dir_ / "pid").string(),
                   "--skip-name-resolve", "--innodb-buffer-pool-size=64M",
                   "--innodb-log-file-size=64M", "--max-connections=500",
