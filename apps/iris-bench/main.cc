@@ -274,7 +274,7 @@ int run_sync(const std::string& workload, Args& args, const asio::ip::tcp::endpo
   if (!o.targets.empty()) std::printf(", users %llu.. placed by the cell's ring", static_cast<unsigned long long>(o.first_user));
   std::printf("\n");
   std::fflush(stdout);
-  const SyncSendsResult r = run_sync_sends(o);
+  SyncSendsResult r = run_sync_sends(o);
   if (!o.targets.empty()) std::printf("pairs_cross %zu\npairs_local %zu\n", r.cross_pairs, o.targets.size() / 2 - r.cross_pairs);
   if (o.rate <= 0 && o.seconds > 0) {
     std::printf("acked_in_window %llu\nacked_per_s %.0f\n", static_cast<unsigned long long>(r.acked_in_window),
@@ -287,6 +287,10 @@ int run_sync(const std::string& workload, Args& args, const asio::ip::tcp::endpo
               static_cast<unsigned long long>(r.delivered), static_cast<unsigned long long>(r.own_echoes),
               r.elapsed_s, static_cast<double>(r.delivered) / r.elapsed_s);
   print_latency(r.latencies_ns);
+  // The sender's share of that: the due time to its PUBACK (the sender's owner's commit).
+  std::sort(r.ack_latencies_ns.begin(), r.ack_latencies_ns.end());
+  std::printf("ack_p50_ms %.3f\nack_p99_ms %.3f\n", percentile_ms(r.ack_latencies_ns, 0.50),
+              percentile_ms(r.ack_latencies_ns, 0.99));
   // Everything is printed; a lost or duplicated acknowledged send still fails the run.
   return r.acked_lost == 0 && r.duplicates == 0 ? 0 : 3;
 }

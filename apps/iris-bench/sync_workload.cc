@@ -123,6 +123,7 @@ class Device final : public ClientHandler {
   std::uint64_t batches() const { return batches_; }
   std::uint64_t acked_in_window() const { return acked_in_window_; }
   std::uint64_t duplicates() const { return duplicates_; }
+  const std::vector<std::int64_t>& ack_latencies_ns() const { return ack_latencies_ns_; }
   // This device's acknowledged sends that `peer` never got (after the workers stopped).
   std::uint64_t lost_at(const Device& peer) const {
     std::uint64_t n = 0;
@@ -226,7 +227,9 @@ class Device final : public ClientHandler {
     const auto at = std::find_if(inflight_ids_.begin(), inflight_ids_.end(),
                                  [id](const auto& p) { return p.first == id; });
     if (at == inflight_ids_.end()) return fail("PUBACK of packet id " + std::to_string(id) + " not in flight");
-    acked_index_[at->second] = true;
+    acked_index_[at->second.index] = true;
+    const auto stamp = to_ns(at->second.stamp);
+    if (stamp >= shared_.record_from_ns) ack_latencies_ns_.push_back(to_ns(now) - stamp);
     inflight_ids_.erase(at);
     --inflight_;
     shared_.acked.fetch_add(1);
@@ -258,7 +261,7 @@ class Device final : public ClientHandler {
       if (sent_ >= kMaxSendIndex) return fail("more sends than a client id can number");
       const mqtt::PacketId id = next_id();
       template_->append(client_->output(), id, cid);
-      inflight_ids_.emplace_back(id, sent_);
+      inflight_ids_.emplace_back(id, InFlight{sent_, stamp});
       acked_index_.push_back(false);
       ++inflight_;
       ++sent_;
@@ -326,7 +329,12 @@ class Device final : public ClientHandler {
   std::uint64_t batches_ = 0;
   std::uint64_t acked_in_window_ = 0;
   std::uint64_t duplicates_ = 0;
-  std::vector<std::pair<mqtt::PacketId, std::uint64_t>> inflight_ids_;  // packet id, send index
+  struct InFlight {
+    std::uint64_t index;       // of the send
+    Clock::time_point stamp;   // its due (or send) time
+  };
+  std::vector<std::pair<mqtt::PacketId, InFlight>> inflight_ids_;
+  std::vector<std::int64_t> ack_latencies_ns_;  // recorded sends: due time to the PUBACK
   std::vector<bool> acked_index_;  // by send index
   std::vector<bool> seen_;         // the peer's sends received, by send index
   mqtt::PacketId next_id_ = 1;
@@ -609,6 +617,7 @@ SyncSendsResult run_sync_sends(const SyncOptions& options) {
       r.own_echoes += d->own_echoes();
       r.acked_in_window += d->acked_in_window();
       r.duplicates += d->duplicates();
+      r.ack_latencies_ns.insert(r.ack_latencies_ns.end(), d->ack_latencies_ns().begin(), d->ack_latencies_ns().end());
     }
     r.latencies_ns.insert(r.latencies_ns.end(), w->latencies_ns.begin(), w->latencies_ns.end());
   }

@@ -78,6 +78,7 @@ struct SyncSendsResult {
   std::uint64_t duplicates = 0;  // sends a device got more than once
   std::size_t cross_pairs = 0;   // pairs whose two devices are on different servers (targets)
   std::vector<std::int64_t> latencies_ns;  // recorded sends, unsorted
+  std::vector<std::int64_t> ack_latencies_ns;  // the same sends, due time to the PUBACK
 };
 
 SyncSendsResult run_sync_sends(const SyncOptions& options);

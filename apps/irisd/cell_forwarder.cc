@@ -258,13 +258,25 @@ void CellForwarder::on_ack(const std::string& owner, sync::FanoutKey key, bool o
   }
   confirmed_.fetch_add(1, std::memory_order_relaxed);
   if (!tracker_.confirmed(key, owner)) return;
-  store_.async_confirm_fanout(key.sender, key.seq, [this, key](Result<void> r) {
+  to_remove_.push_back(key);
+  if (!removing_) remove_confirmed();
+}
+
+void CellForwarder::remove_confirmed() {
+  removing_ = true;
+  std::vector<store::FanoutRow> rows;
+  rows.reserve(to_remove_.size());
+  for (const auto& k : to_remove_) rows.push_back({k.sender, k.seq});
+  store_.async_confirm_fanout(std::move(rows), [this, keys = std::move(to_remove_)](Result<void> r) {
     // On the store's commit thread.
-    asio::post(io_, [this, key, ok = r.has_value()] {
-      if (ok) removed_.fetch_add(1, std::memory_order_relaxed);
-      tracker_.removed(key);
+    asio::post(io_, [this, keys, ok = r.has_value()] {
+      if (ok) removed_.fetch_add(keys.size(), std::memory_order_relaxed);
+      for (const auto& k : keys) tracker_.removed(k);  // a failure: the next scan sends them again
+      removing_ = false;
+      if (!to_remove_.empty()) remove_confirmed();
     });
   });
+  to_remove_.clear();
 }
 
 void CellForwarder::on_link_down(const std::string& owner) { tracker_.fail_owner(owner); }

@@ -4,7 +4,8 @@
 // splits the recipients by their owner on the current ring, sends each owner a frame
 // (sync/fanout_frame.h) over the server-to-server link, a QoS 1 PUBLISH on c/fanout over the
 // owner's MQTT port authenticated as "cell:<this server>", and once every owner acknowledged
-// its share removes the store's pending row (the fan-out pointer advances).
+// its share removes the store's pending row (the fan-out pointer advances; one store write
+// removes every row confirmed while the previous one was in flight).
 //
 // The store's rows are the truth and this class only a cache of them: every
 // cluster.fanout_retry_ms it scans the rows of the senders this server owns now and sends
@@ -79,6 +80,7 @@ class CellForwarder final : public sync::CellFanout {
   Link& link_to(const cluster::ServerInfo& owner);
   void on_ack(const std::string& owner, sync::FanoutKey key, bool ok);
   void on_link_down(const std::string& owner);
+  void remove_confirmed();
 
   ForwarderOptions options_;  // self is set once, before start
   store::QueueStore& store_;
@@ -90,6 +92,10 @@ class CellForwarder final : public sync::CellFanout {
   // Forwarder thread only.
   sync::FanoutTracker tracker_;
   std::map<std::string, std::unique_ptr<Link>> links_;  // by owner name
+  // Rows confirmed everywhere, waiting for the store: at most one removal is in flight, and
+  // the next takes every row confirmed meanwhile (one write for many under load).
+  std::vector<sync::FanoutKey> to_remove_;
+  bool removing_ = false;
   std::atomic<std::uint64_t> sent_{0}, confirmed_{0}, refused_{0}, removed_{0}, rescanned_{0}, failures_{0};
   std::thread thread_;
 };

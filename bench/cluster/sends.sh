@@ -116,7 +116,7 @@ run() {  # run NAME CELL ARGS...: one iris-bench sync-sends run; its output appe
   local l; l=$(value acked_lost < "$work/out"); lost=$((lost + ${l:-0}))
   [ $status = 3 ] && tainted[$name]=1
   cat "$work/out" >> "$work/$name"
-  note "$name: $(awk '/^(acked_per_s|sends_per_s|pairs_cross|pairs_local|acked_lost|duplicates|p50_ms|p99_ms) / {printf "%s %s  ", $1, $2}' "$work/out")(load $(load))"
+  note "$name: $(awk '/^(acked_per_s|sends_per_s|pairs_cross|pairs_local|acked_lost|duplicates|p50_ms|p99_ms|ack_p50_ms|ack_p99_ms) / {printf "%s %s  ", $1, $2}' "$work/out")(load $(load))"
 }
 figure() {  # figure BENCH-NAME FILE KEY
   if [ -n "${tainted[$2]:-}" ]; then

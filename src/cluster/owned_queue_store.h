@@ -47,8 +47,8 @@ class OwnedQueueStore final : public store::QueueStore {
   // Fan-out rows are written by the sender's append (claimed above like any append); reading
   // and confirming them appends to no queue, so they pass unchanged.
   bool records_fanout() const override { return inner_.records_fanout(); }
-  void async_confirm_fanout(core::UserId sender, core::Seq seq, DoneCallback done) override {
-    inner_.async_confirm_fanout(sender, seq, std::move(done));
+  void async_confirm_fanout(std::vector<store::FanoutRow> rows, DoneCallback done) override {
+    inner_.async_confirm_fanout(std::move(rows), std::move(done));
   }
   Result<std::vector<store::PendingFanout>> pending_fanout(core::UserId after_sender, core::Seq after_seq,
                                                            std::size_t max_count) const override {

@@ -26,7 +26,7 @@ Result<Seq> QueueStore::advance_cursor(UserId user, const CursorName& name, Seq 
   return wait_for<Seq>([&](SeqCallback cb) { async_advance_cursor(user, name, to, std::move(cb)); });
 }
 
-void QueueStore::async_confirm_fanout(UserId, Seq, DoneCallback done) {
+void QueueStore::async_confirm_fanout(std::vector<FanoutRow>, DoneCallback done) {
   done(fail(errc::invalid_request));
 }
 

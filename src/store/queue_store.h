@@ -78,6 +78,13 @@ struct FanoutNote {
   std::vector<UserId> recipients;  // one or more, none of them among the entries' users
 };
 
+// A pending fan-out row's key: the sender and its seq of the append.
+struct FanoutRow {
+  UserId sender;
+  Seq seq;
+  bool operator==(const FanoutRow&) const = default;
+};
+
 struct AppendRequest {
   std::vector<AppendEntry> entries;  // one or more; may name several users, one user several times
   std::optional<IdempotencyKey> idempotency;
@@ -129,9 +136,10 @@ class QueueStore {
   // in-memory model for tests) record it; the others answer false and refuse a FanoutNote.
   virtual bool records_fanout() const { return false; }
   using DoneCallback = std::function<void(Result<void>)>;
-  // Removes the pending row of (sender, seq): every recipient's owner confirmed its append.
-  // Removing a row that is gone succeeds (a confirmation repeated after a re-send).
-  virtual void async_confirm_fanout(UserId sender, Seq seq, DoneCallback done);
+  // Removes the pending rows: every recipient's owner confirmed its append. One call for
+  // many rows, so a server's confirmations cost one write, not one each. Removing a row that
+  // is gone succeeds (a confirmation repeated after a re-send).
+  virtual void async_confirm_fanout(std::vector<FanoutRow> rows, DoneCallback done);
   // Pending rows after (after_sender, after_seq) in (sender, seq) order, at most `max_count`:
   // how a server walks what is not yet confirmed.
   virtual Result<std::vector<PendingFanout>> pending_fanout(UserId after_sender, Seq after_seq,

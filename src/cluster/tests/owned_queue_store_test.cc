@@ -150,7 +150,7 @@ TEST(OwnedQueueStore, FanOutRowsAreRecordedReadAndConfirmedInTheWrappedStore) {
   ASSERT_EQ(pending->size(), 1u);
   EXPECT_EQ((*pending)[0].recipients, std::vector<UserId>{UserId{6}});
   std::promise<Result<void>> confirmed;
-  store.async_confirm_fanout(UserId{5}, (*pending)[0].update.seq, [&](Result<void> r) { confirmed.set_value(r); });
+  store.async_confirm_fanout({{UserId{5}, (*pending)[0].update.seq}}, [&](Result<void> r) { confirmed.set_value(r); });
   ASSERT_TRUE(confirmed.get_future().get());
   EXPECT_TRUE(inner->pending_fanout(UserId{0}, core::Seq{0}, 10).value().empty());
 }

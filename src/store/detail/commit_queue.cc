@@ -14,7 +14,8 @@ void CommitQueue::users_of(const QueueOp& op, std::vector<std::uint64_t>& out) {
   } else if (const auto* t = std::get_if<TrimOp>(&op)) {
     out.push_back(t->user.value());
   } else if (const auto* f = std::get_if<FanoutDoneOp>(&op)) {
-    out.push_back(f->sender.value());  // after the sender's append that wrote the row
+    // After the senders' appends that wrote the rows.
+    for (const auto& r : f->rows) out.push_back(r.sender.value());
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());

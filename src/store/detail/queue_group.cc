@@ -73,7 +73,7 @@ bool valid_note(const AppendRequest& r, std::size_t max_recipients) {
 }  // namespace
 
 void QueueGroup::apply(FanoutDoneOp& op) {
-  tables_.delete_fanout(op.sender, op.seq);
+  for (const auto& r : op.rows) tables_.delete_fanout(r.sender, r.seq);
   ++writes_;
   completions_.push_back([done = std::move(op.done)](std::error_code ec) {
     if (ec) done(fail(ec));

@@ -58,10 +58,9 @@ struct TrimOp {
   Seq up_to;
   QueueStore::CountCallback done;
 };
-// Removes the pending fan-out row of (sender, seq) (QueueStore::async_confirm_fanout).
+// Removes pending fan-out rows (QueueStore::async_confirm_fanout).
 struct FanoutDoneOp {
-  UserId sender;
-  Seq seq;
+  std::vector<FanoutRow> rows;
   QueueStore::DoneCallback done;
 };
 using QueueOp = std::variant<AppendOp, CursorOp, TrimOp, FanoutDoneOp>;

@@ -117,8 +117,8 @@ class MariaDbQueueStore final : public QueueStore {
 
   bool records_fanout() const override { return true; }
 
-  void async_confirm_fanout(UserId sender, Seq seq, DoneCallback done) override {
-    submit(detail::FanoutDoneOp{sender, seq, std::move(done)});
+  void async_confirm_fanout(std::vector<FanoutRow> rows, DoneCallback done) override {
+    submit(detail::FanoutDoneOp{std::move(rows), std::move(done)});
   }
 
   Result<std::vector<PendingFanout>> pending_fanout(UserId after_sender, Seq after_seq,
@@ -400,6 +400,9 @@ class MariaDbQueueStore final : public QueueStore {
       fanout_rows_.push_back(std::move(row));
     }
     void delete_fanout(UserId sender, Seq seq) override {
+      // One statement per row, each a primary-key lookup: a DELETE of several rows by OR may
+      // be planned as a scan of the (small) table, whose next-key locks deadlock with
+      // other servers' inserts of new rows.
       sql.add_statement("DELETE FROM queue_fanout WHERE sender = " + num(sender.value()) +
                         " AND seq = " + num(seq.value()));
     }

@@ -163,10 +163,10 @@ class MemoryQueueStore final : public QueueStore {
  public:
   bool records_fanout() const override { return true; }
 
-  void async_confirm_fanout(UserId sender, Seq seq, DoneCallback done) override {
+  void async_confirm_fanout(std::vector<FanoutRow> rows, DoneCallback done) override {
     {
       std::lock_guard lock(mu_);
-      fanout_.erase({sender, seq});
+      for (const auto& r : rows) fanout_.erase({r.sender, r.seq});
     }
     done(Result<void>{});
   }

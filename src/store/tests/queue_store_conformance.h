@@ -261,7 +261,7 @@ TYPED_TEST_P(QueueStoreConformance, RecordsPendingFanoutWithTheAppendOrRefusesIt
   EXPECT_EQ(rows[1].update.seq, Seq{2});
   EXPECT_EQ(s.pending_fanout(UserId{1}, Seq{1}, 10).value().size(), 1u) << "pages after (sender, seq)";
   std::promise<Result<void>> done;
-  s.async_confirm_fanout(UserId{1}, Seq{1}, [&](Result<void> x) { done.set_value(x); });
+  s.async_confirm_fanout({{UserId{1}, Seq{1}}}, [&](Result<void> x) { done.set_value(x); });
   ASSERT_TRUE(done.get_future().get());
   rows = s.pending_fanout(UserId{0}, Seq{0}, 10).value();
   ASSERT_EQ(rows.size(), 1u);
@@ -272,6 +272,16 @@ TYPED_TEST_P(QueueStoreConformance, RecordsPendingFanoutWithTheAppendOrRefusesIt
   EXPECT_FALSE(s.append(bad));
   bad.fanout = FanoutNote{UserId{7}, {UserId{3}}};
   EXPECT_FALSE(s.append(bad));
+  // Several rows in one call, one of them already gone: all removed, and it succeeds.
+  auto third = one(UserId{1}, "third");
+  third.fanout = FanoutNote{UserId{1}, {UserId{3}}};
+  ASSERT_TRUE(s.append(third));
+  ASSERT_EQ(s.pending_fanout(UserId{0}, Seq{0}, 10).value().size(), 2u);
+  std::promise<Result<void>> both;
+  s.async_confirm_fanout({{UserId{1}, Seq{1}}, {UserId{1}, Seq{2}}, {UserId{1}, Seq{3}}},
+                         [&](Result<void> x) { both.set_value(x); });
+  ASSERT_TRUE(both.get_future().get());
+  EXPECT_TRUE(s.pending_fanout(UserId{0}, Seq{0}, 10).value().empty());
 }
 
 REGISTER_TYPED_TEST_SUITE_P(QueueStoreConformance,

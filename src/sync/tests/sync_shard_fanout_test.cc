@@ -104,7 +104,7 @@ TEST_F(SyncShardFanoutTest, TheRemoteOwnerAppendsOnceHoweverOftenItIsSent) {
 
   EXPECT_EQ(pending(), 1u);
   std::optional<Result<void>> confirmed;
-  store_->async_confirm_fanout(kAnn, Seq{1}, [&](Result<void> r) { confirmed = r; });
+  store_->async_confirm_fanout({{kAnn, Seq{1}}}, [&](Result<void> r) { confirmed = r; });
   ASSERT_TRUE(confirmed && *confirmed);
   EXPECT_EQ(pending(), 0u) << "the pointer advanced: nothing left to re-send";
 }
