@@ -120,6 +120,13 @@ async function main() {
     // And a reaction right before a reload: sent, maybe answered, then sent again.
     await openThread(A.page);
     await A.page.click(inPage(A.page, hello, 'button.react:has-text("😂")'));
+    // The reload once the click is in the outbox (its IndexedDB write done; a reload before
+    // that loses the click, as any page would) or already applied.
+    await waitFor('A\'s 😂 in the outbox or applied', async () => {
+      const v = await view(A.page);
+      const m = thread(v) && thread(v).messages.find((x) => x.message === hello);
+      return v.pending >= 1 || (m && m.reactions.some((r) => r.user === '1' && r.reaction === '😂')) || { ok: false, why: v.pending };
+    });
     await A.page.reload();
     for (const u of [A, B]) {
       await messageIs(u.page, u.name, hello, (m) => m && m.text === 'hello, B (edited offline)' && m.edit_count === 3 &&
