@@ -1,0 +1,236 @@
+#include "store/mariadb/user_move.h"
+
+#include <algorithm>
+#include <limits>
+
+#include "store/errc.h"
+#include "store/mariadb/queue_schema.h"
+
+namespace iris::store::mariadb {
+namespace {
+
+// The SplitMix64 finalizer of queue_schema.cc and its inverse: each xor-shift by s >= 32 is
+// its own inverse, by s < 32 undone by xoring the shifts s, 2s, 4s...; each odd multiplier by
+// its inverse modulo 2^64.
+std::uint64_t mix(std::uint64_t z) {
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+constexpr std::uint64_t inverse(std::uint64_t a) {
+  std::uint64_t x = a;  // Newton: each step doubles the correct low bits (a*a = 1 mod 8)
+  for (int i = 0; i < 6; ++i) x *= 2 - a * x;
+  return x;
+}
+
+std::uint64_t unshift(std::uint64_t z, int s) {
+  std::uint64_t out = z;
+  for (int k = s; k < 64; k += s) out ^= z >> k;
+  return out;
+}
+
+std::uint64_t unmix(std::uint64_t z) {
+  z = unshift(z, 31);
+  z *= inverse(0x94d049bb133111ebull);
+  z = unshift(z, 27);
+  z *= inverse(0xbf58476d1ce4e5b9ull);
+  return unshift(z, 30);
+}
+
+std::string num(std::uint64_t v) { return std::to_string(v); }
+
+std::string hex(std::string_view bytes) {
+  std::string out;
+  Connection::append_hex(bytes, out);
+  return out;
+}
+
+// Rows of one INSERT are sent in statements of about this many bytes of SQL, well under the
+// server's default max_allowed_packet (16 MiB).
+constexpr std::size_t kStatementBytes = 4u << 20;
+
+class BatchedInsert {
+ public:
+  BatchedInsert(Connection& conn, std::string head) : conn_(conn), head_(std::move(head)) {}
+  Result<void> add(const std::string& values) {
+    if (!sql_.empty() && sql_.size() + values.size() > kStatementBytes) {
+      if (auto r = flush(); !r) return r;
+    }
+    sql_ += (sql_.empty() ? head_ : ",") + values;
+    return {};
+  }
+  Result<void> flush() {
+    if (sql_.empty()) return {};
+    auto r = conn_.execute(sql_);
+    sql_.clear();
+    return r;
+  }
+
+ private:
+  Connection& conn_;
+  std::string head_, sql_;
+};
+
+}  // namespace
+
+std::uint64_t UserRows::bytes() const {
+  std::uint64_t n = 0;
+  for (const auto& u : updates) n += u.record.size();
+  for (const auto& i : idempotency) n += i.record.size();
+  for (const auto& f : fanout) n += f.record.size() + f.recipients.size();
+  return n;
+}
+
+Result<core::Epoch> stored_epoch_for(core::Epoch reported, std::uint64_t generation) {
+  if (reported.value() == 0) return fail(errc::invalid_request);
+  if (generation == 0) return reported;
+  const std::uint64_t stored = unmix(reported.value()) ^ mix(generation);
+  if (stored == 0 || epoch_in_generation(core::Epoch{stored}, generation) != reported) {
+    return fail(errc::invalid_request);
+  }
+  return core::Epoch{stored};
+}
+
+Result<std::optional<std::string>> owner_of(Connection& conn, core::UserId user) {
+  auto rows = conn.query_one("SELECT owner FROM queue_owner WHERE user_id = " + num(user.value()));
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return std::optional<std::string>{};
+  return std::optional<std::string>{std::string(rows->bytes(0, 0))};
+}
+
+Result<void> fence_user(Connection& conn, core::UserId user, std::string_view owner, std::chrono::seconds lock_wait) {
+  // The highest term: no claim is ever above it, so no server of this cell takes the user back.
+  return conn.execute("SET STATEMENT innodb_lock_wait_timeout = " + num(std::max<std::int64_t>(1, lock_wait.count())) +
+                      " FOR INSERT INTO queue_owner (user_id, owner, term) VALUES (" + num(user.value()) + ',' +
+                      hex(owner) + ',' + num(std::numeric_limits<std::uint64_t>::max()) +
+                      ") ON DUPLICATE KEY UPDATE owner = VALUES(owner), term = VALUES(term)");
+}
+
+Result<void> unfence_user(Connection& conn, core::UserId user, std::string_view owner) {
+  return conn.execute("DELETE FROM queue_owner WHERE user_id = " + num(user.value()) + " AND owner = " + hex(owner));
+}
+
+Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t max_bytes) {
+  const std::string u = num(user.value());
+  // One read view for every table: the size check and the rows agree.
+  auto r = conn.query(
+      "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY;"
+      "SELECT (SELECT COALESCE(SUM(LENGTH(record)), 0) FROM queue_updates WHERE user_id = " + u +
+      ") + (SELECT COALESCE(SUM(LENGTH(record)), 0) FROM queue_idempotency WHERE sender = " + u +
+      ") + (SELECT COALESCE(SUM(LENGTH(record) + LENGTH(recipients)), 0) FROM queue_fanout WHERE sender = " + u +
+      ");SELECT q.epoch, q.first_seq, q.head_seq, COALESCE(g.generation, 0) FROM queue_meta q "
+      "LEFT JOIN failover_generation g ON g.id = 1 WHERE q.user_id = " + u);
+  if (!r) return fail(r.error());
+  if (r->size() < 3) return fail(errc::unavailable);
+  auto size = (*r)[1].u64(0, 0);
+  if (!size) return fail(size.error());
+  if (*size > max_bytes) {
+    (void)conn.execute("ROLLBACK");
+    return fail(errc::overloaded);
+  }
+  UserRows out;
+  out.user = user;
+  const Rows& meta = (*r)[2];
+  if (!meta.empty()) {
+    auto epoch = meta.u64(0, 0), first = meta.u64(0, 1), head = meta.u64(0, 2), gen = meta.u64(0, 3);
+    if (!epoch || !first || !head || !gen) return fail(errc::corrupt_record);
+    out.epoch = epoch_in_generation(core::Epoch{*epoch}, *gen);
+    out.first_seq = *first;
+    out.head_seq = *head;
+  }
+  auto rest = conn.query("SELECT seq, actor, record FROM queue_updates WHERE user_id = " + u + " ORDER BY seq;" +
+                         "SELECT name, seq FROM queue_cursors WHERE user_id = " + u + ';' +
+                         "SELECT client_hi, client_lo, record FROM queue_idempotency WHERE sender = " + u + ';' +
+                         "SELECT seq, recipients, record FROM queue_fanout WHERE sender = " + u + ";COMMIT");
+  if (!rest) return fail(rest.error());
+  if (rest->size() < 4) return fail(errc::unavailable);
+  const auto& ups = (*rest)[0];
+  for (std::size_t i = 0; i < ups.size(); ++i) {
+    auto seq = ups.u64(i, 0), actor = ups.u64(i, 1);
+    if (!seq || !actor) return fail(errc::corrupt_record);
+    out.updates.push_back({*seq, *actor, std::string(ups.bytes(i, 2))});
+  }
+  const auto& cur = (*rest)[1];
+  for (std::size_t i = 0; i < cur.size(); ++i) {
+    auto seq = cur.u64(i, 1);
+    if (!seq) return fail(errc::corrupt_record);
+    out.cursors.push_back({std::string(cur.bytes(i, 0)), *seq});
+  }
+  const auto& idem = (*rest)[2];
+  for (std::size_t i = 0; i < idem.size(); ++i) {
+    auto hi = idem.u64(i, 0), lo = idem.u64(i, 1);
+    if (!hi || !lo) return fail(errc::corrupt_record);
+    out.idempotency.push_back({*hi, *lo, std::string(idem.bytes(i, 2))});
+  }
+  const auto& fan = (*rest)[3];
+  for (std::size_t i = 0; i < fan.size(); ++i) {
+    auto seq = fan.u64(i, 0);
+    if (!seq) return fail(errc::corrupt_record);
+    out.fanout.push_back({*seq, std::string(fan.bytes(i, 1)), std::string(fan.bytes(i, 2))});
+  }
+  return out;
+}
+
+namespace {
+
+Result<void> import_in_transaction(Connection& conn, const UserRows& rows) {
+  const std::string u = num(rows.user.value());
+  // The generation is read, and its row locked, inside the transaction: a promotion raising
+  // it waits for the copy, so the stored epoch is computed from the generation it is read under.
+  auto gen = conn.query(
+      "START TRANSACTION;"
+      "SELECT COALESCE(MAX(generation), 0) FROM failover_generation FOR UPDATE;"
+      "DELETE FROM queue_meta WHERE user_id = " + u + ";DELETE FROM queue_updates WHERE user_id = " + u +
+      ";DELETE FROM queue_cursors WHERE user_id = " + u + ";DELETE FROM queue_idempotency WHERE sender = " + u +
+      ";DELETE FROM queue_fanout WHERE sender = " + u + ";DELETE FROM queue_owner WHERE user_id = " + u);
+  if (!gen) return fail(gen.error());
+  if (gen->size() < 2) return fail(errc::unavailable);
+  auto generation = (*gen)[1].u64(0, 0);
+  if (!generation) return fail(generation.error());
+  if (rows.epoch.value() != 0) {
+    auto stored = stored_epoch_for(rows.epoch, *generation);
+    if (!stored) return fail(stored.error());
+    if (auto r = conn.execute("INSERT INTO queue_meta (user_id, epoch, first_seq, head_seq) VALUES (" + u + ',' +
+                              num(stored->value()) + ',' + num(rows.first_seq) + ',' + num(rows.head_seq) + ')');
+        !r) {
+      return r;
+    }
+  }
+  BatchedInsert updates(conn, "INSERT INTO queue_updates (user_id, seq, actor, record) VALUES ");
+  for (const auto& x : rows.updates) {
+    if (auto r = updates.add('(' + u + ',' + num(x.seq) + ',' + num(x.actor) + ',' + hex(x.record) + ')'); !r) return r;
+  }
+  if (auto r = updates.flush(); !r) return r;
+  BatchedInsert cursors(conn, "INSERT INTO queue_cursors (user_id, name, seq) VALUES ");
+  for (const auto& x : rows.cursors) {
+    if (auto r = cursors.add('(' + u + ',' + hex(x.name) + ',' + num(x.seq) + ')'); !r) return r;
+  }
+  if (auto r = cursors.flush(); !r) return r;
+  BatchedInsert idem(conn, "INSERT INTO queue_idempotency (sender, client_hi, client_lo, record) VALUES ");
+  for (const auto& x : rows.idempotency) {
+    if (auto r = idem.add('(' + u + ',' + num(x.client_hi) + ',' + num(x.client_lo) + ',' + hex(x.record) + ')'); !r) {
+      return r;
+    }
+  }
+  if (auto r = idem.flush(); !r) return r;
+  BatchedInsert fan(conn, "INSERT INTO queue_fanout (sender, seq, recipients, record) VALUES ");
+  for (const auto& x : rows.fanout) {
+    if (auto r = fan.add('(' + u + ',' + num(x.seq) + ',' + hex(x.recipients) + ',' + hex(x.record) + ')'); !r) return r;
+  }
+  if (auto r = fan.flush(); !r) return r;
+  return conn.execute("COMMIT");
+}
+
+}  // namespace
+
+Result<void> import_user(Connection& conn, const UserRows& rows) {
+  if (auto schema = ensure_queue_schema(conn); !schema) return schema;
+  auto done = import_in_transaction(conn, rows);
+  // Nothing of a failed copy stays: the whole transaction is rolled back (or, on a broken
+  // connection, by the server when it closes).
+  if (!done && !conn.broken()) (void)conn.execute("ROLLBACK");
+  return done;
+}
+
+}  // namespace iris::store::mariadb
