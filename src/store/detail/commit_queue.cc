@@ -13,10 +13,11 @@ void CommitQueue::users_of(const QueueOp& op, std::vector<std::uint64_t>& out) {
     out.push_back(c->user.value());
   } else if (const auto* t = std::get_if<TrimOp>(&op)) {
     out.push_back(t->user.value());
-  } else if (const auto* f = std::get_if<FanoutDoneOp>(&op)) {
-    // After the senders' appends that wrote the rows.
-    for (const auto& r : f->rows) out.push_back(r.sender.value());
   }
+  // A FanoutDoneOp names no user. The rows it removes were committed before anyone could
+  // confirm them (the forwarder learns of a row after the sender's commit), and no other
+  // operation reads them, so it needs no order against the senders' appends; naming its
+  // senders would hold every one of them (many, in a batch) behind it.
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
 }

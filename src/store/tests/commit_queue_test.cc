@@ -78,6 +78,26 @@ TEST(CommitQueue, ARetryWithTheSameKeyNeverRunsBesideItsFirstAttempt) {
   EXPECT_EQ(second->users, (std::vector<std::uint64_t>{2, 9}));
 }
 
+TEST(CommitQueue, AFanoutConfirmationWaitsForNoneOfItsSenders) {
+  CommitQueue q(limits(1));
+  QueueOp a = append({1});
+  q.push(a);
+  auto first = q.take();
+  ASSERT_TRUE(first);  // user 1 in flight
+  QueueOp confirm = FanoutDoneOp{{{UserId{1}, Seq{1}}, {UserId{2}, Seq{4}}}, [](Result<void>) {}};
+  QueueOp later = append({2});
+  q.push(confirm);
+  q.push(later);
+  auto second = q.take();
+  ASSERT_TRUE(second) << "its rows were committed before it was made: no order to keep";
+  ASSERT_EQ(second->ops.size(), 1u);
+  EXPECT_TRUE(std::holds_alternative<FanoutDoneOp>(second->ops[0]));
+  EXPECT_TRUE(second->users.empty()) << "and it holds nobody, however many senders it names";
+  auto third = q.take();
+  ASSERT_TRUE(third) << "user 2's append is not held behind the confirmation";
+  EXPECT_EQ(third->users, (std::vector<std::uint64_t>{2}));
+}
+
 TEST(CommitQueue, RefusesPastMaxPendingAndAfterClose) {
   CommitQueue q({2, 10, 10});
   QueueOp a = append({1}), b = append({2}), c = append({3});
