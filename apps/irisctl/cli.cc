@@ -31,8 +31,14 @@ Commands:
                         a disabled cell takes no new users (those placed in it stay)
   user place USER [CELL]
                         places USER in CELL whatever the hash says; without CELL, by the
-                        hash again. Moves no data: for a user with no queue yet, or one whose
-                        queue was copied (user move, not built yet)
+                        hash again. Moves no data: for a user with no queue yet (else use
+                        user move)
+  user move USER CELL   moves USER to CELL: fences it in its current cell's store (--mariadb),
+                        copies its queue, cursors, idempotency and pending fan-out rows to
+                        CELL's store (--to_mariadb) keeping its epoch, then places it in CELL;
+                        the old cell's servers send its devices there (MQTT 5: DISCONNECT
+                        0x9C; 3.1.1: a close). Re-run after a failure to finish the move; aim
+                        it at the current cell to undo a half-done one
   server drain SERVER [CELL]
                         asks SERVER (a live member; CELL when the name is in several cells)
                         to drain: it leaves the ring, so the others own its users, and tells
@@ -41,13 +47,17 @@ Commands:
                         until it is stopped; its next start clears the request
   audit [--last N]      the last N changes made with irisctl: who, what, when (default 20)
 
-Every change (cell, user place, server drain) is recorded in ZooKeeper under ROOT/audit.
+Every change (cell, user place, user move, server drain) is recorded in ZooKeeper under ROOT/audit.
 
 Options:
   --zookeeper H:P[,H:P]   the ensemble. Default: 127.0.0.1:2181
   --root PATH             the deployment's root znode. Default: /iris
   --mariadb H:P,H:P       the store's MariaDB pair (read: roles, replication, the users with
-                          a queue). Default: not read
+                          a queue; user move: the user's current cell's pair). Default: not read
+  --to_mariadb H:P,H:P    user move: the target cell's MariaDB pair. Default: none
+  --max_move_bytes N      user move: most bytes of the user's records copied. Default: 268435456
+  --fence_wait_ms N       user move: longest wait of the fence for an append in flight.
+                          Default: 5000
   --admin_user U          account on the pair. Default: root
   --admin_password P      its password. Default: empty
   --database D            the store's database. Default: iris
@@ -56,7 +66,6 @@ Options:
   --json                  one JSON object instead of text
   --help                  this text
 
-Not built yet (issue 19): server drain, user move (copying a user's queue to another cell).
 )";
 }
 
@@ -95,6 +104,11 @@ Result<Options> parse_options(int argc, const char* const* argv, std::string& er
     else if (key == "admin_password") o.admin_password = value;
     else if (key == "database") o.database = value;
     else if (key == "max_users" && parse_count(value, n)) o.max_users = n;
+    else if (key == "to_mariadb") o.to_mariadb = value;
+    else if (key == "max_move_bytes" && parse_count(value, n) && n > 0) o.max_move_bytes = n;
+    else if (key == "fence_wait_ms" && parse_count(value, n) && n >= 1000 && n <= 600000) {
+      o.fence_wait = std::chrono::seconds(n / 1000);
+    }
     else if (key == "last" && parse_count(value, n) && n > 0) o.last = n;
     else if (key == "timeout_ms" && parse_count(value, n) && n > 0 && n <= 600000) o.timeout = std::chrono::milliseconds(n);
     else {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "apps/irisctl/cli.h"
+#include "apps/irisctl/user_move.h"
 #include "core/ids.h"
 #include "ops/collect.h"
 
@@ -70,6 +71,14 @@ int run(int argc, char** argv) {
     if (!drain_server(*options, cmd[2], cell, error)) return failed(error);
     std::printf("server %s asked to drain: it hands its users to the others and moves its devices; it serves "
                 "again after a restart\n", cmd[2].c_str());
+    return 0;
+  }
+  if (cmd.size() == 4 && cmd[0] == "user" && cmd[1] == "move") {
+    const auto id = iris::core::parse_id(cmd[2]);
+    if (!id) return usage_error("not a user id: " + cmd[2]);
+    auto done = move_user(*options, iris::core::UserId{*id}, cmd[3], error);
+    if (!done) return failed(error);
+    std::printf("%s\n", done->c_str());
     return 0;
   }
   if (cmd.size() == 1 && cmd[0] == "audit") {

@@ -130,6 +130,22 @@ void CellMember::stop_evictor() {
   if (evictor_.joinable()) evictor_.join();
 }
 
+bool CellMember::placed_elsewhere(const cluster::Directory* directory, core::UserId user) const {
+  if (directory == nullptr) return false;
+  const auto& overrides = directory->placement().overrides();
+  const auto it = overrides.find(user);
+  return it != overrides.end() && it->second != options_.cell;
+}
+
+std::function<bool(std::string_view)> CellMember::moved_away(std::shared_ptr<const cluster::CellSnapshot> s,
+                                                             std::shared_ptr<const cluster::Directory> d) const {
+  return [this, s = std::move(s), d = std::move(d)](std::string_view user) {
+    const auto id = core::parse_id(user);
+    if (!id || *id == 0) return false;
+    return !s->owns(core::UserId{*id}) || placed_elsewhere(d.get(), core::UserId{*id});
+  };
+}
+
 net::Placement CellMember::place(std::string_view user) const {
   using Kind = net::Placement::Kind;
   const auto* view = this->view();
@@ -138,6 +154,16 @@ net::Placement CellMember::place(std::string_view user) const {
   if (!id || *id == 0) return {Kind::local, {}, {}};  // not a user id: the broker refuses it
   const auto snapshot = view->snapshot();
   if (!snapshot->serving) return {Kind::unavailable, {}, {}};
+  if (const auto* directory = directory_ptr_.load(std::memory_order_acquire); directory != nullptr) {
+    // A user an operator placed in another cell (irisctl user move) is served there: this
+    // cell's store refuses its appends from the move's first step on.
+    const auto d = directory->current();
+    if (placed_elsewhere(d.get(), core::UserId{*id})) {
+      const auto route = d->route(core::UserId{*id});
+      if (!route) return {Kind::unavailable, {}, {}};
+      return {Kind::remote, route->server.name, route->server.mqtt, route->server.http};
+    }
+  }
   const auto* owner = snapshot->owner(core::UserId{*id});
   if (owner == nullptr) return {Kind::unavailable, {}, {}};
   if (owner->name == snapshot->self) {
@@ -180,11 +206,9 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   auto listener = view_->listener([this, name = self.name, &mqtt](const std::shared_ptr<const cluster::CellSnapshot>& s) {
     IRIS_LOG(info, "irisd", "cluster: membership version {}: {} servers, {} {}", s->version,
              s->ring.servers().size(), name, s->serving ? "serving" : "not serving");
-    // Devices of users that now belong to another server reconnect there.
-    mqtt.disconnect_moved([s](std::string_view user) {
-      const auto id = core::parse_id(user);
-      return id && *id != 0 && !s->owns(core::UserId{*id});
-    });
+    // Devices of users that now belong to another server (or cell) reconnect there.
+    const auto* directory = directory_ptr_.load(std::memory_order_acquire);
+    mqtt.disconnect_moved(moved_away(s, directory != nullptr ? directory->current() : nullptr));
     told_version_.store(s->version, std::memory_order_release);
   });
   auto on_session = listener.on_session;
@@ -217,8 +241,28 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
            options_.cell, zk.hosts, options_.tokens, coordinator_->negotiated_timeout().count());
   // Discovery: every cell, its state and servers, and the placement overrides, kept current
   // by watches; its first copy is usually read before the listeners answer anyone.
-  directory_ = cluster::ZooKeeperDirectory::start({options_.zookeeper, options_.root, options_.session_timeout},
-                                                  std::chrono::milliseconds(2000));
+  // A user moved to another cell (irisctl user move) is told to go as soon as this server's
+  // copy names the new cell; its devices reconnect and are sent there (place).
+  cluster::DirectoryOptions discovery{options_.zookeeper, options_.root, options_.session_timeout};
+  discovery.on_change = [this](const std::shared_ptr<const cluster::Directory>& d) {
+    std::lock_guard lock(moved_mu_);
+    // A user whose override changed had its rows replaced in some store (moved away, or back
+    // here): what this server knows of its claim is stale, its next append claims again.
+    const auto& now = d->placement().overrides();
+    if (claims_ != nullptr) {
+      for (const auto& [user, cell] : now) {
+        const auto it = overrides_seen_.find(user);
+        if (it == overrides_seen_.end() || it->second != cell) claims_->forget(user);
+      }
+      for (const auto& [user, cell] : overrides_seen_) {
+        if (!now.count(user)) claims_->forget(user);
+      }
+    }
+    overrides_seen_ = now;
+    if (left_ || mqtt_ == nullptr || view_ptr_.load(std::memory_order_acquire) == nullptr) return;
+    mqtt_->disconnect_moved(moved_away(view_->snapshot(), d));
+  };
+  directory_ = cluster::ZooKeeperDirectory::start(std::move(discovery), std::chrono::milliseconds(2000));
   directory_ptr_.store(directory_.get(), std::memory_order_release);
   if (!options_.admin_users.empty()) {
     admin_ = std::make_unique<AdminView>(report_);
@@ -276,6 +320,10 @@ void CellMember::leave() {
   // after the listeners stopped (Server::stop), since an HTTP thread may hold a pointer.
   admin_ptr_.store(nullptr, std::memory_order_release);
   directory_ptr_.store(nullptr, std::memory_order_release);
+  {
+    std::lock_guard lock(moved_mu_);  // the directory's thread tells the server nothing more
+    left_ = true;
+  }
   std::thread drain;
   {
     std::lock_guard lock(drain_mu_);

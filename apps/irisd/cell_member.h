@@ -14,6 +14,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -73,6 +74,11 @@ class CellMember {
   const cluster::CellOptions& options_;
   ops::Options report_;
   net::Placement place(std::string_view user) const;
+  // Whether an operator's override places `user` in another cell than this server's.
+  bool placed_elsewhere(const cluster::Directory* directory, core::UserId user) const;
+  // The clients to tell to go: users another server of the ring owns, or placed elsewhere.
+  std::function<bool(std::string_view)> moved_away(std::shared_ptr<const cluster::CellSnapshot> s,
+                                                   std::shared_ptr<const cluster::Directory> d) const;
   void owner_refused(const std::string& server, const std::string& mqtt);
   void run_evictor();
   void stop_evictor();
@@ -85,6 +91,9 @@ class CellMember {
   std::unique_ptr<AdminView> admin_;  // made at join when cluster.admin_users names anyone
   std::atomic<AdminView*> admin_ptr_{nullptr};
   std::atomic<bool> expired_{false};
+  std::mutex moved_mu_;   // the directory's thread uses mqtt_ under it, until left_
+  bool left_ = false;     // guarded by moved_mu_: set by leave
+  std::map<core::UserId, std::string> overrides_seen_;  // guarded by moved_mu_: the last directory's
   net::MqttServer* mqtt_ = nullptr;                 // set by join
   std::atomic<std::uint64_t> told_version_{0};  // the last ring whose moved clients were told
   std::atomic<bool> drained_{false};             // drain() ran or runs

@@ -43,6 +43,11 @@ bool OwnedQueueStore::refused(core::UserId user, std::uint64_t version) const {
   return it != claims_.end() && it->second.version == version && it->second.state == State::refused;
 }
 
+void OwnedQueueStore::forget(core::UserId user) {
+  std::lock_guard lock(mu_);
+  claims_.erase(user);
+}
+
 void OwnedQueueStore::async_append(store::AppendRequest request, AppendCallback done) {
   const auto snapshot = snapshot_ ? snapshot_() : nullptr;
   std::vector<core::UserId> wanted;

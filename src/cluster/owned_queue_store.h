@@ -81,6 +81,10 @@ class OwnedQueueStore final : public store::QueueStore {
   void claim_ahead(core::UserId user, const CellSnapshot& snapshot);
   // The user's claim at `version` was refused: another server holds it at a newer term.
   bool refused(core::UserId user, std::uint64_t version) const;
+  // Forgets what is known of `user`'s claim, so its next append (or device) claims it again,
+  // which makes the store read its queue again: the user's rows were replaced underneath
+  // (moved away to another cell, or back: docs/CLUSTER.md "Moving a user to another cell").
+  void forget(core::UserId user);
 
  private:
   enum class State { pending, claimed, refused };

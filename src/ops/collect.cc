@@ -116,6 +116,14 @@ void read_database(DeploymentReport& report, const Options& o, std::vector<core:
   users = read_users(report, o, order);
 }
 
+Result<void> record_change(cluster::ZooKeeperAdmin& zk, const Options& o, std::string& error) {
+  auto done = zk.record(audit_text(o));
+  if (!done) error = "the change was made but could not be recorded in the audit log";
+  return done;
+}
+
+}  // namespace
+
 // "when 2026-12-06T08:40:00Z who alice@ops1 what cell disable eu1": one audit entry.
 std::string audit_text(const Options& o) {
   const std::time_t now = std::time(nullptr);
@@ -132,14 +140,6 @@ std::string audit_text(const Options& o) {
   for (const auto& word : o.command) what += (what.empty() ? "" : " ") + word;
   return fmt::format("when {} who {} what {}", when, who, what);
 }
-
-Result<void> record_change(cluster::ZooKeeperAdmin& zk, const Options& o, std::string& error) {
-  auto done = zk.record(audit_text(o));
-  if (!done) error = "the change was made but could not be recorded in the audit log";
-  return done;
-}
-
-}  // namespace
 
 Result<void> set_cell_enabled(const Options& o, const std::string& cell, bool enabled, std::string& error) {
   auto zk = open_zookeeper(o, error);

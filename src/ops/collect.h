@@ -31,6 +31,8 @@ Result<void> set_cell_enabled(const Options& options, const std::string& cell, b
 Result<void> place_user(const Options& options, core::UserId user, const std::string& cell, std::string& error);
 // Asks `server` to drain; `cell` empty: the one cell that has a live member of that name.
 Result<void> drain_server(const Options& options, const std::string& server, std::string cell, std::string& error);
+// One audit entry for the command in `options`: "when <UTC> who <user@host> what <command>".
+std::string audit_text(const Options& options);
 Result<std::string> show_audit(const Options& options, std::size_t count, std::string& error);
 
 }  // namespace iris::ops

@@ -29,5 +29,19 @@ TEST(IrisctlOptionsTest, RefusesUnknownFlagsMissingValuesAndBadNumbers) {
   EXPECT_FALSE(parse_options(4, bad, error));
 }
 
+TEST(IrisctlOptionsTest, UserMoveReadsBothPairsAndItsBounds) {
+  const char* argv[] = {"irisctl", "user", "move", "42", "b", "--mariadb", "127.0.0.1:1,127.0.0.1:2",
+                        "--to_mariadb=127.0.0.1:3", "--max_move_bytes", "1000", "--fence_wait_ms", "2500"};
+  std::string error;
+  auto o = parse_options(12, argv, error);
+  ASSERT_TRUE(o) << error;
+  EXPECT_EQ(o->to_mariadb, "127.0.0.1:3");
+  EXPECT_EQ(o->max_move_bytes, 1000u);
+  EXPECT_EQ(o->fence_wait, std::chrono::seconds(2));
+  const char* short_wait[] = {"irisctl", "user", "move", "42", "b", "--fence_wait_ms", "10"};
+  EXPECT_FALSE(parse_options(7, short_wait, error)) << "the server's lock wait has whole seconds";
+  EXPECT_NE(help_text().find("user move USER CELL"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace iris::ops

@@ -113,6 +113,20 @@ TEST(OwnedQueueStore, ARefusedClaimFailsTheAppendWithNotOwnerAndIsRememberedForT
   EXPECT_EQ(f.inner.inner->info(u).value().head, core::Seq{0}) << "nothing appended";
 }
 
+TEST(OwnedQueueStore, AForgottenUserIsClaimedAgainAtTheSameRingAfterItMovedBack) {
+  Fixture f;
+  const UserId u = owned_by(*f.snapshot, "a");
+  f.inner.refuse.insert(u.value());  // fenced: moved to another cell
+  ASSERT_FALSE(f.store.append(to({u})));
+  ASSERT_TRUE(f.store.refused(u, 10));
+  f.inner.refuse.erase(u.value());   // moved back: the fence row is gone
+  f.store.forget(u);
+  EXPECT_FALSE(f.store.refused(u, 10));
+  ASSERT_TRUE(f.store.append(to({u})));
+  EXPECT_EQ(f.inner.log.back(), "append " + std::to_string(u.value()));
+  EXPECT_EQ(f.inner.log[f.inner.log.size() - 2], "claim " + std::to_string(u.value()) + " 10");
+}
+
 TEST(OwnedQueueStore, ClaimAheadClaimsOnceForAConnectingDevice) {
   Fixture f;
   const UserId u = owned_by(*f.snapshot, "a"), theirs = owned_by(*f.snapshot, "b");

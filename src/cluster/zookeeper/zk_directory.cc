@@ -109,9 +109,14 @@ void ZooKeeperDirectory::run() {
       if (connected_) cv_.wait_for(lock, options_.min_interval * 4, [&] { return stop_; });
       continue;
     }
-    current_ = std::move(*copy);
+    current_ = *copy;
     ++reads_;
     cv_.notify_all();
+    if (options_.on_change) {
+      lock.unlock();
+      options_.on_change(*copy);
+      lock.lock();
+    }
   }
   lock.unlock();
   if (zh_ != nullptr) zookeeper_close(zh_);

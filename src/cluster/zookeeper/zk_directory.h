@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -29,6 +30,10 @@ struct DirectoryOptions {
   std::chrono::milliseconds session_timeout{4000};
   // Changes that arrive together are read together: at most one re-read per interval.
   std::chrono::milliseconds min_interval{50};
+  // Called on the worker thread with each new copy once readers can take it (a server tells
+  // the devices of users moved to another cell to go: docs/CLUSTER.md "Moving a user to
+  // another cell"). Must not block; must not throw.
+  std::function<void(const std::shared_ptr<const Directory>&)> on_change{};
 };
 
 class ZooKeeperDirectory {

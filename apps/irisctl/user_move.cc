@@ -1,0 +1,152 @@
+#include "apps/irisctl/user_move.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "cluster/move_plan.h"
+#include "cluster/zookeeper/zk_admin.h"
+#include "ops/collect.h"
+#include "store/errc.h"
+#include "store/mariadb/user_move.h"
+
+namespace iris::ops {
+namespace {
+
+namespace db = store::mariadb;
+
+std::vector<std::string> split(const std::string& list) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= list.size()) {
+    const auto comma = list.find(',', start);
+    const auto end = comma == std::string::npos ? list.size() : comma;
+    if (end > start) out.push_back(list.substr(start, end - start));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+// A connection to the writable server of a pair (the primary): the fence and the copy must
+// land where the cell's servers write, never on a replica.
+Result<db::Connection> open_primary(const Options& o, const std::string& pair, const char* flag, std::string& error) {
+  store::MariaDbOptions m;
+  m.servers = split(pair);
+  m.user = o.admin_user;
+  m.password = o.admin_password;
+  m.database = o.database;
+  const auto secs = std::max(std::chrono::duration_cast<std::chrono::seconds>(o.timeout), std::chrono::seconds(1));
+  m.connect_timeout = secs;
+  m.read_timeout = m.write_timeout = std::max(secs, o.fence_wait + std::chrono::seconds(1));
+  if (m.servers.empty()) {
+    error = fmt::format("user move needs {} (the cell's MariaDB pair)", flag);
+    return fail(std::errc::invalid_argument);
+  }
+  for (const auto& server : m.servers) {
+    auto address = db::parse_server(server);
+    if (!address) {
+      error = fmt::format("bad {} {}", flag, pair);
+      return fail(address.error());
+    }
+    auto conn = db::Connection::open(*address, m);
+    if (!conn) continue;
+    if (auto writable = conn->writable(); writable && *writable) return std::move(*conn);
+  }
+  error = fmt::format("no writable server in {} {}", flag, pair);
+  return fail(std::errc::host_unreachable);
+}
+
+}  // namespace
+
+Result<std::string> move_user(const Options& o, core::UserId user, const std::string& target, std::string& error) {
+  auto zk = cluster::ZooKeeperAdmin::connect(o.zookeeper, o.root, o.timeout);
+  if (!zk) {
+    error = fmt::format("zookeeper {} unreachable within {} ms", o.zookeeper, o.timeout.count());
+    return fail(zk.error());
+  }
+  auto placement = (*zk)->placement();
+  if (!placement) {
+    error = "cannot read the placement";
+    return fail(placement.error());
+  }
+  const auto& cells = placement->cells();
+  if (std::none_of(cells.begin(), cells.end(), [&](const auto& c) { return c.name == target; })) {
+    error = "no cell " + target;
+    return fail(std::errc::invalid_argument);
+  }
+  const auto current = placement->cell_of(user);
+  if (!current) {
+    error = "the user has no cell (no cell is enabled)";
+    return fail(std::errc::invalid_argument);
+  }
+  if (o.mariadb == o.to_mariadb && *current != target) {
+    error = "--mariadb and --to_mariadb name the same pair: a move copies between two cells' stores";
+    return fail(std::errc::invalid_argument);
+  }
+  auto source = open_primary(o, o.mariadb, "--mariadb", error);
+  if (!source) return fail(source.error());
+  auto owner = db::owner_of(*source, user);
+  if (!owner) {
+    error = "cannot read the user's owner row in --mariadb";
+    return fail(owner.error());
+  }
+  cluster::MoveState state{*current, *owner ? cluster::moved_to(**owner) : std::nullopt};
+  const auto plan = cluster::plan_move(state, target);
+  using Kind = cluster::MovePlan::Kind;
+  const auto audit = [&](const std::string& done) -> Result<std::string> {
+    if (auto r = (*zk)->record(audit_text(o)); !r) {
+      error = "the change was made but could not be recorded in the audit log";
+      return fail(r.error());
+    }
+    return done;
+  };
+  switch (plan.kind) {
+    case Kind::refuse:
+      error = plan.why;
+      return fail(std::errc::operation_not_permitted);
+    case Kind::already_there:
+      return fmt::format("user {} is in cell {} already: nothing to do", user.value(), target);
+    case Kind::undo:
+      if (auto r = db::unfence_user(*source, user, cluster::moved_owner(*state.fenced_to)); !r) {
+        error = "cannot remove the fence in --mariadb";
+        return fail(r.error());
+      }
+      return audit(fmt::format("user {}: the half-done move to cell {} is undone; cell {} serves it again", user.value(),
+                               *state.fenced_to, *current));
+    case Kind::move:
+      // Step 1: from here on the current cell's servers append nothing for the user; sends
+      // for it are refused (the senders retry) until the override names the target.
+      if (auto r = db::fence_user(*source, user, cluster::moved_owner(target), o.fence_wait); !r) {
+        error = "cannot fence the user in --mariadb (an append in flight held it longer than --fence_wait_ms?)";
+        return fail(r.error());
+      }
+      [[fallthrough]];
+    case Kind::resume: {
+      auto rows = db::export_user(*source, user, o.max_move_bytes);
+      if (!rows) {
+        error = rows.error() == store::errc::overloaded
+                    ? fmt::format("the user's rows exceed --max_move_bytes {}", o.max_move_bytes)
+                    : "cannot read the user's rows in --mariadb";
+        return fail(rows.error());
+      }
+      auto to = open_primary(o, o.to_mariadb, "--to_mariadb", error);
+      if (!to) return fail(to.error());
+      if (auto r = db::import_user(*to, *rows); !r) {
+        error = "cannot copy the user to --to_mariadb (re-run the command to finish the move)";
+        return fail(r.error());
+      }
+      if (auto r = (*zk)->set_override(user, target); !r) {
+        error = "the rows were copied but the placement could not be written (re-run the command)";
+        return fail(r.error());
+      }
+      return audit(fmt::format("user {} moved from cell {} to cell {}: {} updates (seq {}..{}), {} cursors, {} "
+                               "idempotency records, {} pending fan-out rows; its devices are sent there",
+                               user.value(), *current, target, rows->updates.size(), rows->first_seq,
+                               rows->head_seq, rows->cursors.size(), rows->idempotency.size(), rows->fanout.size()));
+    }
+  }
+  return fail(std::errc::invalid_argument);
+}
+
+}  // namespace iris::ops
