@@ -33,9 +33,9 @@ Commands:
                         places USER in CELL whatever the hash says; without CELL, by the
                         hash again. Moves no data: for a user with no queue yet (else use
                         user move)
-  user move USER CELL   moves USER to CELL: fences it in its current cell's store (--mariadb),
+  user move USER CELL   moves USER to CELL: fences it in its current cell's store (--store),
                         copies its queue, cursors, idempotency and pending fan-out rows to
-                        CELL's store (--to_mariadb) keeping its epoch, then places it in CELL;
+                        CELL's store (--store) keeping its epoch, then places it in CELL;
                         the old cell's servers send its devices there (MQTT 5: DISCONNECT
                         0x9C; 3.1.1: a close). Re-run after a failure to finish the move; aim
                         it at the current cell to undo a half-done one
@@ -53,8 +53,11 @@ Options:
   --zookeeper H:P[,H:P]   the ensemble. Default: 127.0.0.1:2181
   --root PATH             the deployment's root znode. Default: /iris
   --mariadb H:P,H:P       the store's MariaDB pair (read: roles, replication, the users with
-                          a queue; user move: the user's current cell's pair). Default: not read
-  --to_mariadb H:P,H:P    user move: the target cell's MariaDB pair. Default: none
+                          a queue). Default: not read
+  --store CELL=H:P[,H:P][/DB]
+                          user move: the MariaDB pair (and database, default --database) of
+                          CELL's store; give one for the user's current cell and one for the
+                          target. Repeatable. Default: none
   --max_move_bytes N      user move: most bytes of the user's records copied. Default: 268435456
   --fence_wait_ms N       user move: longest wait of the fence for an append in flight.
                           Default: 5000
@@ -104,7 +107,9 @@ Result<Options> parse_options(int argc, const char* const* argv, std::string& er
     else if (key == "admin_password") o.admin_password = value;
     else if (key == "database") o.database = value;
     else if (key == "max_users" && parse_count(value, n)) o.max_users = n;
-    else if (key == "to_mariadb") o.to_mariadb = value;
+    else if (key == "store" && value.find('=') != std::string::npos && value.find('=') > 0) {
+      o.stores[value.substr(0, value.find('='))] = value.substr(value.find('=') + 1);
+    }
     else if (key == "max_move_bytes" && parse_count(value, n) && n > 0) o.max_move_bytes = n;
     else if (key == "fence_wait_ms" && parse_count(value, n) && n >= 1000 && n <= 600000) {
       o.fence_wait = std::chrono::seconds(n / 1000);

@@ -28,32 +28,59 @@ std::vector<std::string> split(const std::string& list) {
   return out;
 }
 
-// A connection to the writable server of a pair (the primary): the fence and the copy must
-// land where the cell's servers write, never on a replica.
-Result<db::Connection> open_primary(const Options& o, const std::string& pair, const char* flag, std::string& error) {
+// A cell's store as --store gives it: "host:port[,host:port][/database]".
+struct StoreAddress {
+  std::vector<std::string> servers;
+  std::string database;
+  bool operator==(const StoreAddress&) const = default;
+};
+
+Result<StoreAddress> store_of(const Options& o, const std::string& cell, std::string& error) {
+  const auto it = o.stores.find(cell);
+  if (it == o.stores.end()) {
+    error = fmt::format("user move needs --store {}=HOST:PORT[,HOST:PORT][/DATABASE] (cell {}'s MariaDB pair)", cell,
+                        cell);
+    return fail(std::errc::invalid_argument);
+  }
+  StoreAddress a;
+  std::string pair = it->second;
+  a.database = o.database;
+  if (const auto slash = pair.find('/'); slash != std::string::npos) {
+    a.database = pair.substr(slash + 1);
+    pair.resize(slash);
+  }
+  a.servers = split(pair);
+  if (a.servers.empty() || a.database.empty()) {
+    error = fmt::format("bad --store {}={}", cell, it->second);
+    return fail(std::errc::invalid_argument);
+  }
+  return a;
+}
+
+// A connection to the writable server of a cell's pair (the primary): the fence and the copy
+// must land where the cell's servers write, never on a replica.
+Result<db::Connection> open_primary(const Options& o, const std::string& cell, std::string& error) {
+  auto address = store_of(o, cell, error);
+  if (!address) return fail(address.error());
   store::MariaDbOptions m;
-  m.servers = split(pair);
+  m.servers = address->servers;
   m.user = o.admin_user;
   m.password = o.admin_password;
-  m.database = o.database;
+  m.database = address->database;
   const auto secs = std::max(std::chrono::duration_cast<std::chrono::seconds>(o.timeout), std::chrono::seconds(1));
   m.connect_timeout = secs;
   m.read_timeout = m.write_timeout = std::max(secs, o.fence_wait + std::chrono::seconds(1));
-  if (m.servers.empty()) {
-    error = fmt::format("user move needs {} (the cell's MariaDB pair)", flag);
-    return fail(std::errc::invalid_argument);
-  }
   for (const auto& server : m.servers) {
-    auto address = db::parse_server(server);
-    if (!address) {
-      error = fmt::format("bad {} {}", flag, pair);
-      return fail(address.error());
+    auto parsed = db::parse_server(server);
+    if (!parsed) {
+      error = fmt::format("bad --store {}: {}", cell, server);
+      return fail(parsed.error());
     }
-    auto conn = db::Connection::open(*address, m);
+    auto conn = db::Connection::open(*parsed, m);
     if (!conn) continue;
     if (auto writable = conn->writable(); writable && *writable) return std::move(*conn);
   }
-  error = fmt::format("no writable server in {} {}", flag, pair);
+  error = fmt::format("no writable server in cell {}'s --store", cell);
   return fail(std::errc::host_unreachable);
 }
 
@@ -80,15 +107,22 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
     error = "the user has no cell (no cell is enabled)";
     return fail(std::errc::invalid_argument);
   }
-  if (o.mariadb == o.to_mariadb && *current != target) {
-    error = "--mariadb and --to_mariadb name the same pair: a move copies between two cells' stores";
-    return fail(std::errc::invalid_argument);
+  if (*current != target) {
+    auto from = store_of(o, *current, error);
+    auto to = store_of(o, target, error);
+    if (!from || !to) return fail(std::errc::invalid_argument);
+    if (*from == *to) {
+      error = "cells " + *current + " and " + target + " are given the same store: a move copies between two";
+      return fail(std::errc::invalid_argument);
+    }
   }
-  auto source = open_primary(o, o.mariadb, "--mariadb", error);
+  // The plan reads the fence in the store of the user's cell by the placement, whichever
+  // cell that is now (a re-run after the placement flipped reads the target's).
+  auto source = open_primary(o, *current, error);
   if (!source) return fail(source.error());
   auto owner = db::owner_of(*source, user);
   if (!owner) {
-    error = "cannot read the user's owner row in --mariadb";
+    error = "cannot read the user's owner row in the current cell's store";
     return fail(owner.error());
   }
   cluster::MoveState state{*current, *owner ? cluster::moved_to(**owner) : std::nullopt};
@@ -109,7 +143,7 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
       return fmt::format("user {} is in cell {} already: nothing to do", user.value(), target);
     case Kind::undo:
       if (auto r = db::unfence_user(*source, user, cluster::moved_owner(*state.fenced_to)); !r) {
-        error = "cannot remove the fence in --mariadb";
+        error = "cannot remove the fence in the current cell's store";
         return fail(r.error());
       }
       return audit(fmt::format("user {}: the half-done move to cell {} is undone; cell {} serves it again", user.value(),
@@ -118,7 +152,7 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
       // Step 1: from here on the current cell's servers append nothing for the user; sends
       // for it are refused (the senders retry) until the override names the target.
       if (auto r = db::fence_user(*source, user, cluster::moved_owner(target), o.fence_wait); !r) {
-        error = "cannot fence the user in --mariadb (an append in flight held it longer than --fence_wait_ms?)";
+        error = "cannot fence the user in the current cell's store (an append in flight held it longer than --fence_wait_ms?)";
         return fail(r.error());
       }
       [[fallthrough]];
@@ -127,13 +161,13 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
       if (!rows) {
         error = rows.error() == store::errc::overloaded
                     ? fmt::format("the user's rows exceed --max_move_bytes {}", o.max_move_bytes)
-                    : "cannot read the user's rows in --mariadb";
+                    : "cannot read the user's rows in the current cell's store";
         return fail(rows.error());
       }
-      auto to = open_primary(o, o.to_mariadb, "--to_mariadb", error);
+      auto to = open_primary(o, target, error);
       if (!to) return fail(to.error());
       if (auto r = db::import_user(*to, *rows); !r) {
-        error = "cannot copy the user to --to_mariadb (re-run the command to finish the move)";
+        error = "cannot copy the user to the target cell's store (re-run the command to finish the move)";
         return fail(r.error());
       }
       if (auto r = (*zk)->set_override(user, target); !r) {

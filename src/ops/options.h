@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -22,10 +23,10 @@ struct Options {
   std::chrono::milliseconds timeout{2000};
   std::size_t last = 20;             // audit entries shown
   std::size_t max_users = 1000000;   // users read from the store to count each server's share
-  // user move: the target cell's MariaDB pair ("host:port,host:port"; --mariadb is the
-  // user's current cell's), the most bytes of records copied, and how long the fence may
-  // wait for an append in flight.
-  std::string to_mariadb;
+  // user move: each cell's store, "host:port[,host:port][/database]" by cell name (the
+  // database defaults to `database`), the most bytes of records copied, and how long the
+  // fence may wait for an append in flight.
+  std::map<std::string, std::string> stores;
   std::uint64_t max_move_bytes = 256ull << 20;
   std::chrono::seconds fence_wait{5};
   bool json = false;

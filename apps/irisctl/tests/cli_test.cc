@@ -30,16 +30,19 @@ TEST(IrisctlOptionsTest, RefusesUnknownFlagsMissingValuesAndBadNumbers) {
 }
 
 TEST(IrisctlOptionsTest, UserMoveReadsBothPairsAndItsBounds) {
-  const char* argv[] = {"irisctl", "user", "move", "42", "b", "--mariadb", "127.0.0.1:1,127.0.0.1:2",
-                        "--to_mariadb=127.0.0.1:3", "--max_move_bytes", "1000", "--fence_wait_ms", "2500"};
+  const char* argv[] = {"irisctl", "user", "move", "42", "b", "--store", "a=127.0.0.1:1,127.0.0.1:2",
+                        "--store=b=127.0.0.1:3/iris_b", "--max_move_bytes", "1000", "--fence_wait_ms", "2500"};
   std::string error;
   auto o = parse_options(12, argv, error);
   ASSERT_TRUE(o) << error;
-  EXPECT_EQ(o->to_mariadb, "127.0.0.1:3");
+  EXPECT_EQ(o->stores, (std::map<std::string, std::string>{{"a", "127.0.0.1:1,127.0.0.1:2"},
+                                                           {"b", "127.0.0.1:3/iris_b"}}));
   EXPECT_EQ(o->max_move_bytes, 1000u);
   EXPECT_EQ(o->fence_wait, std::chrono::seconds(2));
   const char* short_wait[] = {"irisctl", "user", "move", "42", "b", "--fence_wait_ms", "10"};
   EXPECT_FALSE(parse_options(7, short_wait, error)) << "the server's lock wait has whole seconds";
+  const char* no_cell[] = {"irisctl", "user", "move", "42", "b", "--store", "=127.0.0.1:1"};
+  EXPECT_FALSE(parse_options(7, no_cell, error));
   EXPECT_NE(help_text().find("user move USER CELL"), std::string::npos);
 }
 
