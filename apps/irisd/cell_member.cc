@@ -146,6 +146,23 @@ std::function<bool(std::string_view)> CellMember::moved_away(std::shared_ptr<con
   };
 }
 
+std::function<std::string(std::string_view)> CellMember::new_owner(
+    std::shared_ptr<const cluster::CellSnapshot> s, std::shared_ptr<const cluster::Directory> d) const {
+  // A Server Reference names the owner's MQTT over TCP port: only when the cell redirects
+  // MQTT 5 devices at all (devices on TLS or WebSocket are relayed, docs/CLUSTER.md).
+  if (!options_.redirect_mqtt5) return {};
+  return [this, s = std::move(s), d = std::move(d)](std::string_view user) -> std::string {
+    const auto id = core::parse_id(user);
+    if (!id || *id == 0) return {};
+    if (placed_elsewhere(d.get(), core::UserId{*id})) {
+      const auto route = d->route(core::UserId{*id});
+      return route ? route->server.mqtt : std::string();
+    }
+    const auto* owner = s->owner(core::UserId{*id});
+    return owner != nullptr ? owner->mqtt : std::string();
+  };
+}
+
 net::Placement CellMember::place(std::string_view user) const {
   using Kind = net::Placement::Kind;
   const auto* view = this->view();
@@ -208,7 +225,8 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
              s->ring.servers().size(), name, s->serving ? "serving" : "not serving");
     // Devices of users that now belong to another server (or cell) reconnect there.
     const auto* directory = directory_ptr_.load(std::memory_order_acquire);
-    mqtt.disconnect_moved(moved_away(s, directory != nullptr ? directory->current() : nullptr));
+    const auto d = directory != nullptr ? directory->current() : nullptr;
+    mqtt.disconnect_moved(moved_away(s, d), new_owner(s, d));
     told_version_.store(s->version, std::memory_order_release);
   });
   auto on_session = listener.on_session;
@@ -260,7 +278,8 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
     }
     overrides_seen_ = now;
     if (left_ || mqtt_ == nullptr || view_ptr_.load(std::memory_order_acquire) == nullptr) return;
-    mqtt_->disconnect_moved(moved_away(view_->snapshot(), d));
+    const auto s = view_->snapshot();
+    mqtt_->disconnect_moved(moved_away(s, d), new_owner(s, d));
   };
   directory_ = cluster::ZooKeeperDirectory::start(std::move(discovery), std::chrono::milliseconds(2000));
   directory_ptr_.store(directory_.get(), std::memory_order_release);

@@ -79,6 +79,9 @@ class CellMember {
   // The clients to tell to go: users another server of the ring owns, or placed elsewhere.
   std::function<bool(std::string_view)> moved_away(std::shared_ptr<const cluster::CellSnapshot> s,
                                                    std::shared_ptr<const cluster::Directory> d) const;
+  // Where those clients go (an MQTT 5 client's Server Reference), with cluster.redirect_mqtt5.
+  std::function<std::string(std::string_view)> new_owner(std::shared_ptr<const cluster::CellSnapshot> s,
+                                                         std::shared_ptr<const cluster::Directory> d) const;
   void owner_refused(const std::string& server, const std::string& mqtt);
   void run_evictor();
   void stop_evictor();

@@ -1019,7 +1019,7 @@ void Broker::tick(TimePoint now) {
 }
 
 std::size_t Broker::disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now,
-                                     std::size_t max) {
+                                     std::size_t max, const MovedReference& reference) {
   std::vector<Connection*> gone;
   for (const auto& [id, c] : connections_) {
     if (gone.size() >= max) break;
@@ -1028,7 +1028,18 @@ std::size_t Broker::disconnect_moved(const std::function<bool(std::string_view u
       gone.push_back(c.get());
     }
   }
-  for (Connection* c : gone) fail_connection(*c, errc::use_another_server, now);
+  for (Connection* c : gone) {
+    std::string where = reference && is_v5(c->version) ? reference(c->session->key.identity.user) : std::string();
+    if (where.empty()) {
+      fail_connection(*c, errc::use_another_server, now);
+      continue;
+    }
+    count_error(errc::use_another_server);
+    Disconnect d{to_reason_code(errc::use_another_server), {}};
+    d.props.server_reference = std::move(where);
+    send(*c, std::move(d));
+    close_connection(*c, make_error_code(errc::use_another_server), now);
+  }
   return gone.size();
 }
 

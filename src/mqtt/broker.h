@@ -158,8 +158,12 @@ class Broker {
   // under 3.1.1, and either way the client reconnects and is routed to the new owner. Their
   // sessions follow the usual expiry rules. Closes at most `max` (a drain paces itself: the
   // caller calls again until fewer than `max` were closed). Returns how many were closed.
+  // `reference`, when given, names the new owner of a moved user ("host:port" of its MQTT
+  // listener; empty: unknown): an MQTT 5 client's DISCONNECT carries it as Server Reference,
+  // so the client connects there at once.
+  using MovedReference = std::function<std::string(std::string_view user)>;
   std::size_t disconnect_moved(const std::function<bool(std::string_view user)>& moved, TimePoint now,
-                               std::size_t max = SIZE_MAX);
+                               std::size_t max = SIZE_MAX, const MovedReference& reference = {});
 
   // The actions produced since the last call, in order.
   std::vector<Action> take_actions();

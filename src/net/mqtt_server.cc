@@ -14,8 +14,9 @@ MqttServer::MqttServer(const NetOptions& net, const mqtt::MqttOptions& mqtt,
 MqttServer::~MqttServer() = default;
 
 void MqttServer::set_cell_routing(CellRoutingOptions options) { core_->set_cell_routing(std::move(options)); }
-void MqttServer::disconnect_moved(const std::function<bool(std::string_view user)>& moved) {
-  core_->disconnect_moved(moved);
+void MqttServer::disconnect_moved(const std::function<bool(std::string_view user)>& moved,
+                                  const std::function<std::string(std::string_view user)>& reference) {
+  core_->disconnect_moved(moved, reference);
 }
 bool MqttServer::disconnecting_moved() const { return core_->moving.load() > 0; }
 Result<BoundPorts> MqttServer::start() { return core_->start(); }

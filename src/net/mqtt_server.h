@@ -124,8 +124,11 @@ class MqttServer {
   void set_cell_routing(CellRoutingOptions options);
   // From any thread: clients of users that now live on another server of the cell are told
   // to use it (DISCONNECT 0x9C under MQTT 5) and closed, at most
-  // CellRoutingOptions::disconnect_rate per second.
-  void disconnect_moved(const std::function<bool(std::string_view user)>& moved);
+  // CellRoutingOptions::disconnect_rate per second. `reference`, when given, names a moved
+  // user's new owner (its MQTT address, empty: unknown), sent to MQTT 5 clients as the
+  // DISCONNECT's Server Reference.
+  void disconnect_moved(const std::function<bool(std::string_view user)>& moved,
+                        const std::function<std::string(std::string_view user)>& reference = {});
   // True while clients told to move by disconnect_moved are still being closed.
   bool disconnecting_moved() const;
   Result<BoundPorts> start();

@@ -80,7 +80,8 @@ PollHub& ServerCore::poll_hub_of(core::UserId user) {
 
 ServerCore::~ServerCore() { stop(); }
 
-void ServerCore::disconnect_moved(const std::function<bool(std::string_view user)>& moved) {
+void ServerCore::disconnect_moved(const std::function<bool(std::string_view user)>& moved,
+                                  const mqtt::Broker::MovedReference& reference) {
   // Each shard closes its share every Shard::kMovePass.
   if (shards_.empty()) return;
   const std::size_t passes_per_second = std::chrono::milliseconds(1000) / Shard::kMovePass;
@@ -88,7 +89,7 @@ void ServerCore::disconnect_moved(const std::function<bool(std::string_view user
                                    ? SIZE_MAX  // all at once
                                    : std::max<std::size_t>(1, cell_.disconnect_rate / passes_per_second / shards_.size());
   moving.fetch_add(shards_.size());
-  for (auto& shard : shards_) shard->disconnect_moved(moved, per_pass);
+  for (auto& shard : shards_) shard->disconnect_moved(moved, per_pass, reference);
 }
 
 void PreauthTicket::release() {

@@ -262,8 +262,9 @@ void Shard::flush() {
   }
 }
 
-void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved, std::size_t per_pass) {
-  asio::post(io_, [this, moved = std::move(moved), per_pass]() mutable {
+void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved, std::size_t per_pass,
+                             mqtt::Broker::MovedReference reference) {
+  asio::post(io_, [this, moved = std::move(moved), per_pass, reference = std::move(reference)]() mutable {
     if (stopping_) {
       core_.moving.fetch_sub(1);
       return;
@@ -277,6 +278,7 @@ void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved, s
       if (forgotten > 0) IRIS_LOG(debug, "net", "shard {}: forgot {} users that moved away", index_, forgotten);
     }
     moved_ = std::move(moved);
+    moved_reference_ = std::move(reference);
     moved_per_pass_ = std::max<std::size_t>(per_pass, 1);
     if (idle) disconnect_moved_pass();
   });
@@ -284,7 +286,7 @@ void Shard::disconnect_moved(std::function<bool(std::string_view user)> moved, s
 
 void Shard::disconnect_moved_pass() {
   if (!moved_) return;
-  const auto n = stopping_ ? 0 : broker_.disconnect_moved(moved_, mqtt::Clock::now(), moved_per_pass_);
+  const auto n = stopping_ ? 0 : broker_.disconnect_moved(moved_, mqtt::Clock::now(), moved_per_pass_, moved_reference_);
   run_broker();
   moved_closed_ += n;
   if (n == moved_per_pass_) {

@@ -15,7 +15,7 @@ import subprocess
 import tempfile
 import time
 
-from irisd_e2e import Irisd, TIMEOUT, wait_until
+from irisd_e2e import Irisd, Raw, TIMEOUT, assert_closed_by_server, connect_packet, wait_until
 from cases_cell import ZooKeeper
 from cases_cellops import PairLoad
 from cases_mariadb import MariaDbPair
@@ -37,7 +37,7 @@ class TwoCells:
         try:
             self.db = MariaDbPair()
             self.db.admin("CREATE DATABASE iris_b; GRANT ALL PRIVILEGES ON iris_b.* TO 'iris'@'127.0.0.1'")
-            self.start("a1", "a", "iris")
+            self.start("a1", "a", "iris", "--cluster.redirect_mqtt5", "true")
             self.start("b1", "b", "iris_b")
             wait_until(lambda: self.cells_listed() >= 2,
                        what="both cells in ZooKeeper")
@@ -45,8 +45,8 @@ class TwoCells:
             self.down()
             raise
 
-    def start(self, name, cell, database):
-        flags = self.db.flags()
+    def start(self, name, cell, database, *extra):
+        flags = self.db.flags() + list(extra)
         flags[flags.index("--mariadb.database") + 1] = database
         s = Irisd("--cluster.zookeeper", self.zk.hosts(), "--cluster.cell", cell, "--cluster.name", name,
                   "--cluster.tokens", "64", "--cluster.session_timeout_ms", "2000",
@@ -103,11 +103,25 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         load = PairLoad(cells, [(USER, USER)], "mv")
         wait_until(lambda: load.acked_total() >= 30, what="sends acknowledged before the move")
         before = load.acked_total()
+        # An MQTT 5 device of the user on a1 (which redirects MQTT 5 devices).
+        a1, b1 = cells.servers["a1"], cells.servers["b1"]
+        watch = Raw(a1.port)
+        assert watch.connack("watch", v5=True, user=str(USER), password=cells.token(USER, "watch")) == 0
         t0 = time.monotonic()
         stores = ["--store", "a=%s/iris" % pair, "--store", "b=%s/iris_b" % pair]
         out = cells.irisctl("user", "move", str(USER), "b", *stores)
         print("  " + out.strip() + " (%.2f s)" % (time.monotonic() - t0))
         assert "moved from cell a to cell b" in out, out
+        # The MQTT 5 device is told to go to b1: DISCONNECT 0x9C with b1's address.
+        packets = assert_closed_by_server(watch)
+        assert packets and packets[-1][0] == 0xE0 and packets[-1][1][0] == 0x9C, packets
+        assert ("127.0.0.1:%d" % b1.port).encode() in packets[-1][1], ("Server Reference names b1", packets)
+        # A new MQTT 5 connection to a1 is sent to b1 too (CONNACK 0x9C + Server Reference).
+        late = Raw(a1.port)
+        late.send(connect_packet("tablet", v5=True, user=str(USER), password=cells.token(USER, "tablet")))
+        first, body = late.read_packet()
+        assert first == 0x20 and body[1] == 0x9C and ("127.0.0.1:%d" % b1.port).encode() in body, (first, body)
+        late.close()
         # Sends go on, now served by b1 (relayed there when a device dials a1).
         wait_until(lambda: load.acked_total() >= before + 60, timeout=30, what="sends acknowledged after the move")
         load.stop()

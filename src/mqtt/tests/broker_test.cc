@@ -934,6 +934,17 @@ TEST_F(BrokerTest, ClientsOfUsersMovedToAnotherServerAreToldToUseIt) {
   EXPECT_EQ(broker().connection_count(), 2u);
 }
 
+TEST_F(BrokerTest, AMovedMqtt5ClientIsToldItsNewOwnersAddressAsServerReference) {
+  const ConnId moved = connect_with("7", "phone");
+  broker().disconnect_moved([](std::string_view user) { return user == "7"; }, now_, SIZE_MAX,
+                            [](std::string_view user) { return user == "7" ? std::string("127.0.0.1:7002") : std::string(); });
+  drain();
+  const auto d = take_one<Disconnect>(moved);
+  EXPECT_EQ(d.reason, ReasonCode::use_another_server);
+  EXPECT_EQ(d.props.server_reference, std::optional<std::string>("127.0.0.1:7002"));
+  EXPECT_TRUE(clients_[moved].closed);
+}
+
 TEST_F(BrokerTest, MovedClientsAreClosedAtMostMaxAtATime) {
   for (int i = 0; i < 5; ++i) connect_with("7", "phone" + std::to_string(i));
   const auto moved = [](std::string_view user) { return user == "7"; };

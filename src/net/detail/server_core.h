@@ -102,7 +102,8 @@ class ServerCore final : public sync::ShardRouter {
   const CellRoutingOptions* cell_routing() const { return cell_.routing ? &cell_ : nullptr; }
   // From any thread: every shard closes its clients whose users `moved` says live elsewhere,
   // at most CellRoutingOptions::disconnect_rate per second in all.
-  void disconnect_moved(const std::function<bool(std::string_view user)>& moved);
+  void disconnect_moved(const std::function<bool(std::string_view user)>& moved,
+                        const mqtt::Broker::MovedReference& reference = {});
   // Shards whose disconnect pass has not ended yet (0: every moved client was told).
   std::atomic<std::size_t> moving{0};
   // Connections relayed to, and MQTT 5 clients redirected to, the owner of their user.

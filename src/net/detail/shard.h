@@ -122,7 +122,8 @@ class Shard final {
   // kMovePass until none is left; a newer `moved` (the ring changed again) replaces the one
   // in progress. ServerCore::moving counts the passes not yet over.
   static constexpr std::chrono::milliseconds kMovePass{100};
-  void disconnect_moved(std::function<bool(std::string_view user)> moved, std::size_t per_pass);
+  void disconnect_moved(std::function<bool(std::string_view user)> moved, std::size_t per_pass,
+                        mqtt::Broker::MovedReference reference = {});
 
   // The shard that owns `client_id`; an empty id (the broker assigns one) stays here.
   std::size_t owner_of(std::string_view client_id) const;
@@ -181,6 +182,7 @@ class Shard final {
   asio::steady_timer tick_timer_;
   asio::steady_timer move_timer_;
   std::function<bool(std::string_view user)> moved_;  // the disconnect pass in progress, if any
+  mqtt::Broker::MovedReference moved_reference_;  // the new owners' addresses, if known
   std::size_t moved_per_pass_ = 0;
   std::uint64_t moved_closed_ = 0;  // by the pass in progress, for its log line
   std::unordered_map<mqtt::ConnId, std::shared_ptr<ConnectionBase>> connections_;
