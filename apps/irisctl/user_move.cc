@@ -166,6 +166,10 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
       }
       auto to = open_primary(o, target, error);
       if (!to) return fail(to.error());
+      std::size_t history_rows = 0;
+      for (const auto& t : rows->history) history_rows += t.rows.size();
+      const std::string history = rows->history.empty() ? std::string("no history tables in the old cell's store")
+                                                        : fmt::format("{} history rows", history_rows);
       if (auto r = db::import_user(*to, *rows); !r) {
         error = "cannot copy the user to the target cell's store (re-run the command to finish the move)";
         return fail(r.error());
@@ -175,9 +179,10 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
         return fail(r.error());
       }
       return audit(fmt::format("user {} moved from cell {} to cell {}: {} updates (seq {}..{}), {} cursors, {} "
-                               "idempotency records, {} pending fan-out rows; its devices are sent there",
+                               "idempotency records, {} pending fan-out rows, {}; its devices are sent there",
                                user.value(), *current, target, rows->updates.size(), rows->first_seq,
-                               rows->head_seq, rows->cursors.size(), rows->idempotency.size(), rows->fanout.size()));
+                               rows->head_seq, rows->cursors.size(), rows->idempotency.size(), rows->fanout.size(),
+                               history));
     }
   }
   return fail(std::errc::invalid_argument);

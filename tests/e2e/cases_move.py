@@ -46,7 +46,8 @@ class TwoCells:
             raise
 
     def start(self, name, cell, database, *extra):
-        flags = self.db.flags() + list(extra)
+        # The history tier in the cell's database too, so the move carries it.
+        flags = self.db.flags() + ["--history.backend", "mariadb"] + list(extra)
         flags[flags.index("--mariadb.database") + 1] = database
         s = Irisd("--cluster.zookeeper", self.zk.hosts(), "--cluster.cell", cell, "--cluster.name", name,
                   "--cluster.tokens", "64", "--cluster.session_timeout_ms", "2000",
@@ -112,6 +113,7 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         out = cells.irisctl("user", "move", str(USER), "b", *stores)
         print("  " + out.strip() + " (%.2f s)" % (time.monotonic() - t0))
         assert "moved from cell a to cell b" in out, out
+        assert "history rows" in out, out
         # The MQTT 5 device is told to go to b1: DISCONNECT 0x9C with b1's address.
         packets = assert_closed_by_server(watch)
         assert packets and packets[-1][0] == 0xE0 and packets[-1][1][0] == 0x9C, packets
@@ -135,6 +137,10 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         head_b = int(cells.sql("iris_b", "SELECT head_seq FROM queue_meta WHERE user_id = %d" % USER))
         assert head_b >= len(acked) + 1, (head_b, len(acked))
         assert cells.sql("iris", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b"
+        # The history writer of b goes on from the copied pointer: b's history log holds every send.
+        wait_until(lambda: int(cells.sql("iris_b", "SELECT COUNT(*) FROM history_log WHERE user_id = %d AND "
+                                                   "message_id IS NOT NULL" % USER) or 0) >= len(acked),
+                   timeout=20, what="b's history to hold every send")
         # A re-run finds the move done.
         again = cells.irisctl("user", "move", str(USER), "b", *stores)
         assert "already" in again, again

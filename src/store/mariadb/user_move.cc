@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "store/errc.h"
+#include "store/mariadb/detail/history_tables.h"
 #include "store/mariadb/queue_schema.h"
 
 namespace iris::store::mariadb {
@@ -72,6 +73,60 @@ class BatchedInsert {
   std::string head_, sql_;
 };
 
+// The user's rows of each history table, and how to select them.
+struct HistoryTable {
+  const char* name;
+  const char* where;  // %u: the user id
+  bool shared;
+};
+constexpr HistoryTable kHistoryTables[] = {
+    {"history_position", "user_id = %u", false},
+    {"history_log", "user_id = %u", false},
+    {"history_threads", "user_id = %u", false},
+    {"history_watermarks", "user_id = %u", false},
+    {"history_bodies",
+     "thread_id IN (SELECT DISTINCT thread_id FROM history_log WHERE user_id = %u AND thread_id IS NOT NULL)", true},
+};
+
+std::string where_of(const HistoryTable& t, const std::string& user) {
+  std::string w = t.where;
+  for (auto at = w.find("%u"); at != std::string::npos; at = w.find("%u")) w.replace(at, 2, user);
+  return w;
+}
+
+bool is_integer_type(std::string_view type) {
+  return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" || type == "bigint";
+}
+
+// The history tables' columns, or nothing when the database has no history store.
+Result<std::vector<UserRows::Table>> history_columns(Connection& conn) {
+  std::vector<UserRows::Table> out;
+  auto cols = conn.query_one(
+      "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = DATABASE() "
+      "AND table_name IN ('history_position', 'history_log', 'history_threads', 'history_watermarks', "
+      "'history_bodies') ORDER BY table_name, ordinal_position");
+  if (!cols) return fail(cols.error());
+  for (const auto& t : kHistoryTables) {
+    UserRows::Table table;
+    table.name = t.name;
+    table.shared = t.shared;
+    for (std::size_t i = 0; i < cols->size(); ++i) {
+      if (cols->bytes(i, 0) != t.name) continue;
+      table.columns.emplace_back(cols->bytes(i, 1));
+      table.integer.push_back(is_integer_type(cols->bytes(i, 2)));
+    }
+    if (table.columns.empty()) return std::vector<UserRows::Table>{};  // no (whole) history store
+    out.push_back(std::move(table));
+  }
+  return out;
+}
+
+std::string column_list(const UserRows::Table& t) {
+  std::string out;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) out += (i ? ",`" : "`") + t.columns[i] + '`';
+  return out;
+}
+
 }  // namespace
 
 std::uint64_t UserRows::bytes() const {
@@ -79,6 +134,11 @@ std::uint64_t UserRows::bytes() const {
   for (const auto& u : updates) n += u.record.size();
   for (const auto& i : idempotency) n += i.record.size();
   for (const auto& f : fanout) n += f.record.size() + f.recipients.size();
+  for (const auto& t : history) {
+    for (const auto& row : t.rows) {
+      for (const auto& cell : row) n += cell ? cell->size() : 0;
+    }
+  }
   return n;
 }
 
@@ -113,13 +173,24 @@ Result<void> unfence_user(Connection& conn, core::UserId user, std::string_view 
 
 Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t max_bytes) {
   const std::string u = num(user.value());
+  auto history = history_columns(conn);
+  if (!history) return fail(history.error());
+  std::string history_size;
+  for (const auto& t : *history) {
+    std::string sum;
+    for (std::size_t i = 0; i < t.columns.size(); ++i) {
+      sum += (i ? "+" : "") + std::string("COALESCE(LENGTH(`") + t.columns[i] + "`), 0)";
+    }
+    history_size += " + (SELECT COALESCE(SUM(" + sum + "), 0) FROM " + t.name + " WHERE " +
+                    where_of(kHistoryTables[&t - history->data()], u) + ")";
+  }
   // One read view for every table: the size check and the rows agree.
   auto r = conn.query(
       "START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY;"
       "SELECT (SELECT COALESCE(SUM(LENGTH(record)), 0) FROM queue_updates WHERE user_id = " + u +
       ") + (SELECT COALESCE(SUM(LENGTH(record)), 0) FROM queue_idempotency WHERE sender = " + u +
       ") + (SELECT COALESCE(SUM(LENGTH(record) + LENGTH(recipients)), 0) FROM queue_fanout WHERE sender = " + u +
-      ");SELECT q.epoch, q.first_seq, q.head_seq, COALESCE(g.generation, 0) FROM queue_meta q "
+      ")" + history_size + ";SELECT q.epoch, q.first_seq, q.head_seq, COALESCE(g.generation, 0) FROM queue_meta q "
       "LEFT JOIN failover_generation g ON g.id = 1 WHERE q.user_id = " + u);
   if (!r) return fail(r.error());
   if (r->size() < 3) return fail(errc::unavailable);
@@ -139,12 +210,29 @@ Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t 
     out.first_seq = *first;
     out.head_seq = *head;
   }
+  std::string history_sql;
+  for (const auto& t : *history) {
+    history_sql += "SELECT " + column_list(t) + " FROM " + t.name + " WHERE " +
+                   where_of(kHistoryTables[&t - history->data()], u) + ';';
+  }
   auto rest = conn.query("SELECT seq, actor, record FROM queue_updates WHERE user_id = " + u + " ORDER BY seq;" +
                          "SELECT name, seq FROM queue_cursors WHERE user_id = " + u + ';' +
                          "SELECT client_hi, client_lo, record FROM queue_idempotency WHERE sender = " + u + ';' +
-                         "SELECT seq, recipients, record FROM queue_fanout WHERE sender = " + u + ";COMMIT");
+                         "SELECT seq, recipients, record FROM queue_fanout WHERE sender = " + u + ';' + history_sql +
+                         "COMMIT");
   if (!rest) return fail(rest.error());
-  if (rest->size() < 4) return fail(errc::unavailable);
+  if (rest->size() < 4 + history->size()) return fail(errc::unavailable);
+  for (std::size_t t = 0; t < history->size(); ++t) {
+    auto& table = (*history)[t];
+    const Rows& rows = (*rest)[4 + t];
+    if (!rows.empty() && rows.columns() != table.columns.size()) return fail(errc::corrupt_record);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::vector<std::optional<std::string>> row;
+      for (std::size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.at(i, c));
+      table.rows.push_back(std::move(row));
+    }
+  }
+  out.history = std::move(*history);
   const auto& ups = (*rest)[0];
   for (std::size_t i = 0; i < ups.size(); ++i) {
     auto seq = ups.u64(i, 0), actor = ups.u64(i, 1);
@@ -219,6 +307,35 @@ Result<void> import_in_transaction(Connection& conn, const UserRows& rows) {
     if (auto r = fan.add('(' + u + ',' + num(x.seq) + ',' + hex(x.recipients) + ',' + hex(x.record) + ')'); !r) return r;
   }
   if (auto r = fan.flush(); !r) return r;
+  {
+    {
+      for (const auto& t : rows.history) {
+        if (!t.shared) {
+          if (auto r = conn.execute("DELETE FROM " + t.name + " WHERE user_id = " + u); !r) return r;
+        }
+        BatchedInsert insert(conn, std::string(t.shared ? "INSERT IGNORE INTO " : "INSERT INTO ") + t.name + " (" +
+                                       column_list(t) + ") VALUES ");
+        for (const auto& row : t.rows) {
+          std::string values = "(";
+          for (std::size_t c = 0; c < row.size(); ++c) {
+            if (c) values += ',';
+            if (!row[c]) {
+              values += "NULL";
+            } else if (t.integer[c]) {
+              const auto& v = *row[c];
+              const bool digits = !v.empty() && v.find_first_not_of("-0123456789") == std::string::npos;
+              if (!digits) return fail(errc::corrupt_record);
+              values += v;
+            } else {
+              values += hex(*row[c]);
+            }
+          }
+          if (auto r = insert.add(values + ')'); !r) return r;
+        }
+        if (auto r = insert.flush(); !r) return r;
+      }
+    }
+  }
   return conn.execute("COMMIT");
 }
 
@@ -226,6 +343,11 @@ Result<void> import_in_transaction(Connection& conn, const UserRows& rows) {
 
 Result<void> import_user(Connection& conn, const UserRows& rows) {
   if (auto schema = ensure_queue_schema(conn); !schema) return schema;
+  // DDL commits by itself in MariaDB: the history tables are made before the copy's
+  // transaction, as the target's own history store would make them at its first write.
+  if (!rows.history.empty()) {
+    if (auto schema = detail::prepare_history_schema(conn); !schema) return schema;
+  }
   auto done = import_in_transaction(conn, rows);
   // Nothing of a failed copy stays: the whole transaction is rolled back (or, on a broken
   // connection, by the server when it closes).

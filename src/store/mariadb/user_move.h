@@ -7,7 +7,8 @@
 // storage and history cursors alike) by user_id; queue_idempotency and queue_fanout by
 // sender (the user's own sends: a retry after the move is still recognised, and fan-out not
 // yet confirmed is sent on by the target cell's owner). The owner row is not copied: the
-// target's servers claim the user as for any user they gain.
+// target's servers claim the user as for any user they gain. The history tier's rows go along
+// when both databases hold the MariaDB history store (UserRows::history).
 //
 // The epoch devices see is kept: a queue reports its stored epoch mixed with its store's
 // failover generation (queue_schema.h epoch_in_generation), so the copy stores, in the
@@ -47,7 +48,19 @@ struct UserRows {
     std::uint64_t seq = 0;
     std::string recipients, record;
   };
+  // The history tier's rows of the user (a MariaDB history store in the same database:
+  // history_position, its pointer into the queue; history_log, history_threads,
+  // history_watermarks; and the history_bodies of the threads its log names, shared with the
+  // threads' other participants). Empty when the source database has no history tables.
+  struct Table {
+    std::string name;
+    std::vector<std::string> columns;
+    std::vector<bool> integer;  // per column: written as a number, else as bytes
+    std::vector<std::vector<std::optional<std::string>>> rows;
+    bool shared = false;        // history_bodies: kept where the target has them already
+  };
   std::vector<Update> updates;
+  std::vector<Table> history;
   std::vector<Cursor> cursors;
   std::vector<Idempotency> idempotency;
   std::vector<Fanout> fanout;
@@ -72,8 +85,9 @@ Result<void> unfence_user(Connection& conn, core::UserId user, std::string_view 
 // their records exceed `max_bytes` (checked before they are read).
 Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t max_bytes);
 // Step 2: replaces, in one transaction, everything the store holds of the user (its queue,
-// cursors, idempotency records, fan-out rows and owner row) by `rows`. Creates the schema if
-// the database has none yet.
+// cursors, idempotency records, fan-out rows and owner row, and its history rows when `rows`
+// has them) by `rows`. Creates the queue schema (and the history schema, for history rows)
+// if the database has none.
 Result<void> import_user(Connection& conn, const UserRows& rows);
 
 }  // namespace iris::store::mariadb

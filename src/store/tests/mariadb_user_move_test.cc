@@ -4,6 +4,7 @@
 
 #include "store/errc.h"
 #include "store/mariadb/connection.h"
+#include "store/mariadb/detail/history_tables.h"
 #include "store/mariadb/mariadb_queue_store.h"
 #include "store/mariadb/queue_schema.h"
 #include "store/mariadb/user_move.h"
@@ -150,6 +151,46 @@ TEST(MariaDbUserMove, UnfencingRemovesOnlyTheMovesOwnFenceAndTheCellClaimsTheUse
   EXPECT_EQ(mariadb::owner_of(ac, kUser).value(), std::nullopt);
   ASSERT_TRUE(s->claim(kUser, 2));
   EXPECT_TRUE(s->append(one(kUser, "served again")));
+}
+
+TEST(MariaDbUserMove, TheHistoryPointerLogThreadsAndBodiesGoAlongAndSharedBodiesAreKept) {
+  CellStore a, b;
+  auto ac = a.connect();
+  auto bc = b.connect();
+  ASSERT_TRUE(mariadb::ensure_queue_schema(ac));
+  ASSERT_TRUE(mariadb::detail::prepare_history_schema(ac));
+  ASSERT_TRUE(mariadb::detail::prepare_history_schema(bc));
+  ASSERT_TRUE(ac.execute(
+      "INSERT INTO history_position VALUES (42, 77, 5);"
+      "INSERT INTO history_log (user_id, seq, thread_id, message_id, shown, record) VALUES "
+      "(42, 1, 9, 1, 1, X'00ff'), (42, 2, 9, 2, 1, NULL), (43, 1, 9, 1, 1, NULL);"
+      "INSERT INTO history_threads VALUES (42, 9, 'chat', X'2a');"
+      "INSERT INTO history_bodies (thread_id, message_id, sender_id, sent_ms, client_hi, client_lo, body) VALUES "
+      "(9, 1, 43, -5, 1, 2, 'hello'), (9, 2, 42, 6, 1, 3, X'00'), (10, 1, 43, 1, 1, 1, 'not the user''s thread')"));
+  ASSERT_TRUE(bc.execute(
+      "INSERT INTO history_bodies (thread_id, message_id, sender_id, sent_ms, client_hi, client_lo, body) VALUES "
+      "(9, 1, 43, -5, 1, 2, 'hello, as b holds it');"
+      "INSERT INTO history_log (user_id, seq, thread_id, message_id, shown) VALUES (42, 99, 1, 1, 1)"));
+  auto rows = mariadb::export_user(ac, kUser, 1 << 20);
+  ASSERT_TRUE(rows) << rows.error().message();
+  ASSERT_TRUE(mariadb::import_user(bc, *rows));
+  const auto one = [&](const std::string& sql) {
+    auto r = bc.query_one(sql);
+    EXPECT_TRUE(r);
+    return r && !r->empty() ? std::string(r->bytes(0, 0)) : std::string("<none>");
+  };
+  EXPECT_EQ(one("SELECT CONCAT(epoch, ',', seq) FROM history_position WHERE user_id = 42"), "77,5")
+      << "the history writer goes on where it was";
+  EXPECT_EQ(one("SELECT GROUP_CONCAT(seq ORDER BY seq) FROM history_log WHERE user_id = 42"), "1,2")
+      << "the target's stale rows of the user are replaced";
+  EXPECT_EQ(one("SELECT HEX(record) FROM history_log WHERE user_id = 42 AND seq = 1"), "00FF");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM history_log WHERE user_id = 42 AND seq = 2 AND record IS NULL"), "1");
+  EXPECT_EQ(one("SELECT name FROM history_threads WHERE user_id = 42"), "chat");
+  EXPECT_EQ(one("SELECT body FROM history_bodies WHERE thread_id = 9 AND message_id = 1"), "hello, as b holds it");
+  EXPECT_EQ(one("SELECT sent_ms FROM history_bodies WHERE thread_id = 9 AND message_id = 1"), "-5");
+  EXPECT_EQ(one("SELECT HEX(body) FROM history_bodies WHERE thread_id = 9 AND message_id = 2"), "00");
+  EXPECT_EQ(one("SELECT COUNT(*) FROM history_bodies WHERE thread_id = 10"), "0") << "only the user's threads";
+  EXPECT_EQ(one("SELECT COUNT(*) FROM history_log WHERE user_id = 43"), "0") << "only the user's rows";
 }
 
 TEST(MariaDbUserMove, AQueueLargerThanTheBoundIsNotReadIntoMemory) {
