@@ -146,6 +146,24 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         assert "already" in again, again
         assert cells.sql("iris", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b", \
             "a re-run leaves the old cell's fence alone"
+
+        # A move that stopped after its first step (the fence), as a crash would leave it: aimed
+        # back at the current cell it is undone; re-run, it is finished; a third cell is refused.
+        other = USER + 1
+        cells.irisctl("user", "place", str(other), "a")
+        fence = ("INSERT INTO queue_owner VALUES (%d, 'moved:%%s', 18446744073709551615) "
+                 "ON DUPLICATE KEY UPDATE owner = VALUES(owner)" % other)
+        cells.sql("iris", fence % "zz")
+        refused = cells.irisctl("user", "move", str(other), "b", *stores, check=False)
+        assert "half done" in refused, refused
+        cells.sql("iris", fence % "b")
+        undone = cells.irisctl("user", "move", str(other), "a", *stores)
+        assert "undone" in undone, undone
+        assert cells.sql("iris", "SELECT COUNT(*) FROM queue_owner WHERE user_id = %d" % other) == "0"
+        cells.sql("iris", fence % "b")
+        finished = cells.irisctl("user", "move", str(other), "b", *stores)
+        assert "moved from cell a to cell b" in finished, finished
+        assert "cell b" in cells.irisctl("user", "where", str(other))
     finally:
         if load is not None:
             load.running = False
