@@ -52,7 +52,12 @@ bool connection_refused(const std::string& address) {
 
 }  // namespace
 
-CellMember::~CellMember() { leave(); }
+CellMember::~CellMember() {
+  leave();
+  // The directory's thread calls on_change, which uses members declared after directory_
+  // (moved_mu_, overrides_seen_): it is joined here, before they are destroyed.
+  directory_.reset();
+}
 
 net::CellRoutingOptions CellMember::routing() {
   net::CellRoutingOptions o;
