@@ -1,6 +1,7 @@
 #include "apps/irisctl/user_move.h"
 
 #include <algorithm>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -84,6 +85,37 @@ Result<db::Connection> open_primary(const Options& o, const std::string& cell, s
   return fail(std::errc::host_unreachable);
 }
 
+// Refuses a --store that looks like another cell's: its owner rows name live servers of
+// another cell and none of `cell`'s (a fence or a copy in the wrong database would strand the
+// user). A store whose rows name nobody live proves nothing either way and is taken.
+Result<void> check_store_of(db::Connection& conn, const cluster::ZooKeeperAdmin& zk, const cluster::Placement& placement,
+                            const std::string& cell, std::string& error) {
+  auto rows = conn.query_one("SELECT DISTINCT owner FROM queue_owner WHERE owner NOT LIKE 'moved:%' LIMIT 1000");
+  if (!rows) {
+    error = "cannot read cell " + cell + "'s store";
+    return fail(rows.error());
+  }
+  std::vector<std::string> owners;
+  for (std::size_t i = 0; i < rows->size(); ++i) owners.emplace_back(rows->bytes(i, 0));
+  bool mine = false;
+  std::string other;
+  for (const auto& c : placement.cells()) {
+    auto listing = zk.cell(c.name);
+    if (!listing) continue;
+    for (const auto& s : listing->servers) {
+      if (std::find(owners.begin(), owners.end(), s.name) == owners.end()) continue;
+      if (c.name == cell) mine = true;
+      else other = c.name;
+    }
+  }
+  if (!mine && !other.empty()) {
+    error = "--store " + cell + "=... looks like cell " + other + "'s store (its owner rows name " + other +
+            "'s servers, none of " + cell + "'s)";
+    return fail(std::errc::invalid_argument);
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::string> move_user(const Options& o, core::UserId user, const std::string& target, std::string& error) {
@@ -120,6 +152,17 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
   // cell that is now (a re-run after the placement flipped reads the target's).
   auto source = open_primary(o, *current, error);
   if (!source) return fail(source.error());
+  if (auto checked = check_store_of(*source, **zk, *placement, *current, error); !checked) return fail(checked.error());
+  // Both stores are checked before anything is changed.
+  std::optional<db::Connection> to;
+  if (*current != target) {
+    auto opened = open_primary(o, target, error);
+    if (!opened) return fail(opened.error());
+    if (auto checked = check_store_of(*opened, **zk, *placement, target, error); !checked) {
+      return fail(checked.error());
+    }
+    to = std::move(*opened);
+  }
   auto owner = db::owner_of(*source, user);
   if (!owner) {
     error = "cannot read the user's owner row in the current cell's store";
@@ -164,8 +207,6 @@ Result<std::string> move_user(const Options& o, core::UserId user, const std::st
                     : "cannot read the user's rows in the current cell's store";
         return fail(rows.error());
       }
-      auto to = open_primary(o, target, error);
-      if (!to) return fail(to.error());
       std::size_t history_rows = 0;
       for (const auto& t : rows->history) history_rows += t.rows.size();
       const std::string history = rows->history.empty() ? std::string("no history tables in the old cell's store")

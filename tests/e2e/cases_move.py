@@ -149,6 +149,12 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         assert cells.sql("iris", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b", \
             "a re-run leaves the old cell's fence alone"
 
+        # Stores given the wrong way round are refused before anything changes.
+        swapped = cells.irisctl("user", "move", str(USER), "a", "--store", "a=%s/iris_b" % pair,
+                                "--store", "b=%s/iris" % pair, check=False)
+        assert "looks like cell" in swapped, swapped
+        assert "cell b" in cells.irisctl("user", "where", str(USER))
+
         # A move that stopped after its first step (the fence), as a crash would leave it: aimed
         # back at the current cell it is undone; re-run, it is finished; a third cell is refused.
         other = USER + 1
