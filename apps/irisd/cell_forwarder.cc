@@ -86,9 +86,11 @@ class CellForwarder::Link {
     const tcp::endpoint at(ip, static_cast<std::uint16_t>(std::stoul(address_.substr(colon + 1))));
     state_ = State::connecting;
     client::MqttSessionOptions o;
-    o.client_id = "cell-" + fw_.options_.self;
-    o.username = std::string(net::kCellPeerPrefix) + fw_.options_.self;
-    o.password = net::cell_link_password(fw_.options_.secret, fw_.options_.self);
+    // Named by cell and server: peers of every cell of the deployment share the secret.
+    const auto me = peer_key(fw_.options_.cell, fw_.options_.self);
+    o.client_id = "cell-" + me;
+    o.username = std::string(net::kCellPeerPrefix) + me;
+    o.password = net::cell_link_password(fw_.options_.secret, me);
     o.keep_alive_s = 30;
     o.topic_alias_maximum = 0;
     session_.emplace(std::move(o));
@@ -223,30 +225,51 @@ void CellForwarder::take(store::PendingFanout p) {
   if (tracker_.tracking(key)) return;
   const auto current = snapshot();
   if (!current->serving) return;
-  std::map<std::string, std::pair<const cluster::ServerInfo*, std::vector<core::UserId>>> by_owner;
+  // Each recipient's owner: by this cell's ring for a user placed here, else by the ring of
+  // the cell the placement names (a send across cells); links are keyed by the qualified name.
+  struct Share {
+    std::string address;
+    std::vector<core::UserId> recipients;
+  };
+  std::map<std::string, Share> by_owner;
   for (auto r : p.recipients) {
-    const auto* owner = current->owner(r);
-    if (owner == nullptr || owner->address.empty()) return;  // no ring yet: the scan retries
-    auto& entry = by_owner[owner->name];
-    entry.first = owner;
-    entry.second.push_back(r);
+    std::string name, address;
+    if (current->placed_here(r)) {
+      const auto* owner = current->owner(r);
+      if (owner == nullptr) return;  // no ring yet: the scan retries
+      name = owner->name;
+      address = owner->address;
+    } else {
+      const auto route = current->elsewhere(r);
+      if (!route) return;  // its cell is unknown or has nobody live now: the scan retries
+      name = peer_key(route->cell, route->server.name);
+      address = route->server.address;
+    }
+    if (address.empty()) return;
+    auto& entry = by_owner[name];
+    entry.address = std::move(address);
+    entry.recipients.push_back(r);
   }
   std::set<std::string> owners;
   for (const auto& [name, entry] : by_owner) owners.insert(name);
   if (!tracker_.admit(key, owners)) return;
   for (auto& [name, entry] : by_owner) {
-    store::PendingFanout share{p.sender, p.update, std::move(entry.second)};
-    if (!link_to(*entry.first).enqueue(key, sync::encode_fanout_frame(share))) {
+    store::PendingFanout share{p.sender, p.update, std::move(entry.recipients)};
+    if (!link_to(name, entry.address).enqueue(key, sync::encode_fanout_frame(share))) {
       tracker_.failed(key);  // the rest may still go; the whole row is sent again later
       return;
     }
   }
 }
 
-CellForwarder::Link& CellForwarder::link_to(const cluster::ServerInfo& owner) {
-  auto it = links_.find(owner.name);
-  if (it != links_.end() && it->second->address() != owner.address) it->second->readdress(owner.address);
-  if (it == links_.end()) it = links_.emplace(owner.name, std::make_unique<Link>(*this, owner.name, owner.address)).first;
+std::string CellForwarder::peer_key(std::string_view cell, std::string_view server) {
+  return fmt::format("{}/{}", cell, server);
+}
+
+CellForwarder::Link& CellForwarder::link_to(const std::string& name, const std::string& address) {
+  auto it = links_.find(name);
+  if (it != links_.end() && it->second->address() != address) it->second->readdress(address);
+  if (it == links_.end()) it = links_.emplace(name, std::make_unique<Link>(*this, name, address)).first;
   return *it->second;
 }
 

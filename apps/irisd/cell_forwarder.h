@@ -1,9 +1,11 @@
 #pragma once
 // CellForwarder: irisd's side of sends across servers (docs/CLUSTER.md "Sends across
 // servers"). The shards hand it each committed remote share (sync::CellFanout::forward); it
-// splits the recipients by their owner on the current ring, sends each owner a frame
-// (sync/fanout_frame.h) over the server-to-server link, a QoS 1 PUBLISH on c/fanout over the
-// owner's MQTT port authenticated as "cell:<this server>", and once every owner acknowledged
+// splits the recipients by their owner (this cell's ring for a user placed here, the ring of
+// the user's cell for a user of another cell: docs/CLUSTER.md "Sends across cells"), sends
+// each owner a frame (sync/fanout_frame.h) over the server-to-server link, a QoS 1 PUBLISH on
+// c/fanout over the owner's MQTT port authenticated as "cell:<this cell>/<this server>" with
+// the deployment's cluster secret, and once every owner acknowledged
 // its share removes the store's pending row (the fan-out pointer advances; one store write
 // removes every row confirmed while the previous one was in flight).
 //
@@ -38,7 +40,8 @@ namespace iris::irisd {
 
 struct ForwarderOptions {
   std::string self;    // this server's name in the cell
-  std::string secret;  // the cell secret: the link's password derives from it
+  std::string cell;    // this server's cell
+  std::string secret;  // the deployment's cluster secret: the link's password derives from it
   std::size_t window = 64;
   std::size_t queue_bytes = std::size_t{4} << 20;
   std::chrono::milliseconds retry{500};
@@ -77,7 +80,10 @@ class CellForwarder final : public sync::CellFanout {
   void take(store::PendingFanout pending);
   void scan();
   void arm_scan();
-  Link& link_to(const cluster::ServerInfo& owner);
+  // Links (and the tracker's owners) are keyed by the owner's name in this cell, and by
+  // peer_key(cell, name) for an owner of another cell (names are unique only in a cell).
+  static std::string peer_key(std::string_view cell, std::string_view server);
+  Link& link_to(const std::string& name, const std::string& address);
   void on_ack(const std::string& owner, sync::FanoutKey key, bool ok);
   void on_link_down(const std::string& owner);
   void remove_confirmed();

@@ -135,32 +135,24 @@ void CellMember::stop_evictor() {
   if (evictor_.joinable()) evictor_.join();
 }
 
-bool CellMember::placed_elsewhere(const cluster::Directory* directory, core::UserId user) const {
-  if (directory == nullptr) return false;
-  const auto& overrides = directory->placement().overrides();
-  const auto it = overrides.find(user);
-  return it != overrides.end() && it->second != options_.cell;
-}
-
-std::function<bool(std::string_view)> CellMember::moved_away(std::shared_ptr<const cluster::CellSnapshot> s,
-                                                             std::shared_ptr<const cluster::Directory> d) const {
-  return [this, s = std::move(s), d = std::move(d)](std::string_view user) {
+std::function<bool(std::string_view)> CellMember::moved_away(std::shared_ptr<const cluster::CellSnapshot> s) {
+  return [s = std::move(s)](std::string_view user) {
     const auto id = core::parse_id(user);
     if (!id || *id == 0) return false;
-    return !s->owns(core::UserId{*id}) || placed_elsewhere(d.get(), core::UserId{*id});
+    return !s->owns(core::UserId{*id});
   };
 }
 
 std::function<std::string(std::string_view)> CellMember::new_owner(
-    std::shared_ptr<const cluster::CellSnapshot> s, std::shared_ptr<const cluster::Directory> d) const {
+    std::shared_ptr<const cluster::CellSnapshot> s) const {
   // A Server Reference names the owner's MQTT over TCP port: only when the cell redirects
   // MQTT 5 devices at all (devices on TLS or WebSocket are relayed, docs/CLUSTER.md).
   if (!options_.redirect_mqtt5) return {};
-  return [this, s = std::move(s), d = std::move(d)](std::string_view user) -> std::string {
+  return [s = std::move(s)](std::string_view user) -> std::string {
     const auto id = core::parse_id(user);
     if (!id || *id == 0) return {};
-    if (placed_elsewhere(d.get(), core::UserId{*id})) {
-      const auto route = d->route(core::UserId{*id});
+    if (!s->placed_here(core::UserId{*id})) {
+      const auto route = s->elsewhere(core::UserId{*id});
       return route ? route->server.mqtt : std::string();
     }
     const auto* owner = s->owner(core::UserId{*id});
@@ -176,15 +168,12 @@ net::Placement CellMember::place(std::string_view user) const {
   if (!id || *id == 0) return {Kind::local, {}, {}};  // not a user id: the broker refuses it
   const auto snapshot = view->snapshot();
   if (!snapshot->serving) return {Kind::unavailable, {}, {}};
-  if (const auto* directory = directory_ptr_.load(std::memory_order_acquire); directory != nullptr) {
-    // A user an operator placed in another cell (irisctl user move) is served there: this
-    // cell's store refuses its appends from the move's first step on.
-    const auto d = directory->current();
-    if (placed_elsewhere(d.get(), core::UserId{*id})) {
-      const auto route = d->route(core::UserId{*id});
-      if (!route) return {Kind::unavailable, {}, {}};
-      return {Kind::remote, route->server.name, route->server.mqtt, route->server.http};
-    }
+  if (!snapshot->placed_here(core::UserId{*id})) {
+    // A user of another cell (by the hash, or moved there by irisctl user move) is served
+    // there: its device is relayed to that cell's owner like to a peer of this cell.
+    const auto route = snapshot->elsewhere(core::UserId{*id});
+    if (!route) return {Kind::unavailable, {}, {}};
+    return {Kind::remote, route->server.name, route->server.mqtt, route->server.http};
   }
   const auto* owner = snapshot->owner(core::UserId{*id});
   if (owner == nullptr) return {Kind::unavailable, {}, {}};
@@ -223,15 +212,16 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
     return false;
   }
   coordinator_ = std::move(*coordinator);
-  view_ = std::make_unique<cluster::CellView>(self.name);
+  view_ = std::make_unique<cluster::CellView>(self.name, options_.cell);
+  // Nobody is placed here until the directory's first copy says who is (docs/CLUSTER.md
+  // "Several cells"): a send before it must not append a user of another cell here.
+  view_->set_directory(std::make_shared<const cluster::Directory>());
   mqtt_ = &mqtt;
   auto listener = view_->listener([this, name = self.name, &mqtt](const std::shared_ptr<const cluster::CellSnapshot>& s) {
     IRIS_LOG(info, "irisd", "cluster: membership version {}: {} servers, {} {}", s->version,
              s->ring.servers().size(), name, s->serving ? "serving" : "not serving");
     // Devices of users that now belong to another server (or cell) reconnect there.
-    const auto* directory = directory_ptr_.load(std::memory_order_acquire);
-    const auto d = directory != nullptr ? directory->current() : nullptr;
-    mqtt.disconnect_moved(moved_away(s, d), new_owner(s, d));
+    mqtt.disconnect_moved(moved_away(s), new_owner(s));
     told_version_.store(s->version, std::memory_order_release);
   });
   auto on_session = listener.on_session;
@@ -269,6 +259,7 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   cluster::DirectoryOptions discovery{options_.zookeeper, options_.root, options_.session_timeout};
   discovery.on_change = [this](const std::shared_ptr<const cluster::Directory>& d) {
     std::lock_guard lock(moved_mu_);
+    view_->set_directory(d);  // who is placed in this cell, before the claims and clients below
     // A user whose override changed had its rows replaced in some store (moved away, or back
     // here): what this server knows of its claim is stale, its next append claims again.
     const auto& now = d->placement().overrides();
@@ -284,9 +275,10 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
     overrides_seen_ = now;
     if (left_ || mqtt_ == nullptr || view_ptr_.load(std::memory_order_acquire) == nullptr) return;
     const auto s = view_->snapshot();
-    mqtt_->disconnect_moved(moved_away(s, d), new_owner(s, d));
+    mqtt_->disconnect_moved(moved_away(s), new_owner(s));
   };
   directory_ = cluster::ZooKeeperDirectory::start(std::move(discovery), std::chrono::milliseconds(2000));
+  view_->set_directory(directory_->current());  // the first copy, if on_change has not run yet
   directory_ptr_.store(directory_.get(), std::memory_order_release);
   if (!options_.admin_users.empty()) {
     admin_ = std::make_unique<AdminView>(report_);

@@ -74,14 +74,11 @@ class CellMember {
   const cluster::CellOptions& options_;
   ops::Options report_;
   net::Placement place(std::string_view user) const;
-  // Whether an operator's override places `user` in another cell than this server's.
-  bool placed_elsewhere(const cluster::Directory* directory, core::UserId user) const;
-  // The clients to tell to go: users another server of the ring owns, or placed elsewhere.
-  std::function<bool(std::string_view)> moved_away(std::shared_ptr<const cluster::CellSnapshot> s,
-                                                   std::shared_ptr<const cluster::Directory> d) const;
+  // The clients to tell to go: users this server does not own on `s` (another server of the
+  // ring owns them, or they are placed in another cell).
+  static std::function<bool(std::string_view)> moved_away(std::shared_ptr<const cluster::CellSnapshot> s);
   // Where those clients go (an MQTT 5 client's Server Reference), with cluster.redirect_mqtt5.
-  std::function<std::string(std::string_view)> new_owner(std::shared_ptr<const cluster::CellSnapshot> s,
-                                                         std::shared_ptr<const cluster::Directory> d) const;
+  std::function<std::string(std::string_view)> new_owner(std::shared_ptr<const cluster::CellSnapshot> s) const;
   void owner_refused(const std::string& server, const std::string& mqtt);
   void run_evictor();
   void stop_evictor();

@@ -848,9 +848,10 @@ const std::vector<Option>& options() {
          }
        }},
       {"cluster.secret_file",
-       "File holding the cell secret that authenticates servers to each other on the "
-       "server-to-server link (sends across servers); every server of the cell needs the same "
-       "one. Default: empty = the token secret (auth.secret_file), which a cell shares anyway",
+       "File holding the cluster secret that authenticates servers to each other on the "
+       "server-to-server link (sends across servers and across cells); every server of every "
+       "cell of the deployment needs the same one. Default: empty = the token secret "
+       "(auth.secret_file), which the deployment's servers share anyway",
        [](Config& c, std::string_view v) { c.cluster.secret_file = std::string(v); }},
       {"cluster.link_window",
        "Fan-out frames in flight to one peer before its acknowledgements (the link's window). "

@@ -235,6 +235,7 @@ bool Server::start_forwarder() {
   }
   ForwarderOptions o;
   o.self = config_.cluster.name;  // CellMember fills in the default name the same way at join
+  o.cell = config_.cluster.cell;
   o.secret = std::move(secret);
   o.window = config_.cluster.link_window;
   o.queue_bytes = config_.cluster.link_queue_bytes;

@@ -7,16 +7,37 @@ const ServerInfo* CellSnapshot::owner(core::UserId user) const {
   return s ? &ring.servers()[*s] : nullptr;
 }
 
+bool CellSnapshot::placed_here(core::UserId user) const {
+  if (directory == nullptr) return true;
+  const auto placed = directory->placement().cell_of(user);
+  return placed && *placed == cell;
+}
+
 bool CellSnapshot::owns(core::UserId user) const {
-  if (!serving) return false;
+  if (!serving || !placed_here(user)) return false;
   const auto* o = owner(user);
   return o != nullptr && o->name == self;
 }
 
-CellView::CellView(std::string self) : self_(std::move(self)) {
+std::optional<Route> CellSnapshot::elsewhere(core::UserId user) const {
+  if (directory == nullptr || placed_here(user)) return std::nullopt;
+  return directory->route(user);
+}
+
+CellView::CellView(std::string self, std::string cell) : self_(std::move(self)), cell_(std::move(cell)) {
   auto first = std::make_shared<CellSnapshot>();
   first->self = self_;
+  first->cell = cell_;
   current_ = std::move(first);
+}
+
+void CellView::set_directory(std::shared_ptr<const Directory> directory) {
+  std::lock_guard lock(mu_);
+  if (directory_ != nullptr && directory != nullptr && directory->version() < directory_->version()) return;
+  directory_ = std::move(directory);
+  auto next = std::make_shared<CellSnapshot>(*current_);
+  next->directory = directory_;
+  current_ = std::move(next);
 }
 
 std::shared_ptr<const CellSnapshot> CellView::snapshot() const {
@@ -43,9 +64,10 @@ void CellView::set_session(SessionState state) {
 }
 
 void CellView::publish() {
-  std::shared_ptr<const CellSnapshot> next = [&] {
+  std::shared_ptr<CellSnapshot> next = [&] {
     auto n = std::make_shared<CellSnapshot>();
     n->self = self_;
+    n->cell = cell_;
     n->version = table_.version();
     n->serving = serving_;
     n->ring = table_.ring();
@@ -53,6 +75,7 @@ void CellView::publish() {
   }();
   {
     std::lock_guard lock(mu_);
+    next->directory = directory_;
     current_ = next;
   }
   if (on_changed_) on_changed_(next);

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "cluster/ring_hash.h"
 #include "cluster/testing/fake_coordinator.h"
@@ -84,6 +87,70 @@ TEST(CellViewTest, SnapshotTakenBeforeAChangeStaysAsItWas) {
   EXPECT_EQ(before->ring.servers().size(), 1u);
   EXPECT_EQ(a.snapshot()->ring.servers().size(), 2u);
   EXPECT_GT(a.snapshot()->version, before->version);
+}
+
+
+// Several cells (docs/CLUSTER.md "Several cells"): server s1 of cell A, alone in A's ring,
+// and a deployment of cells A and B, each with a server named s1 (names are unique only in a
+// cell).
+struct CellViewTwoCellsTest : ::testing::Test {
+  void SetUp() override {
+    ASSERT_TRUE(ca->join(server("s1"), a.listener()));
+    while (deployment(1)->placement().cell_of(core::UserId{in_a}) != "A") ++in_a;
+    while (deployment(1)->placement().cell_of(core::UserId{in_b}) != "B") ++in_b;
+  }
+  static std::shared_ptr<const Directory> deployment(std::uint64_t version,
+                                                     std::map<core::UserId, std::string> overrides = {}) {
+    auto b1 = server("s1");
+    b1.address = b1.mqtt = "127.0.0.2:7000";
+    return std::make_shared<const Directory>(
+        std::vector<DirectoryCell>{{"A", true, {server("s1")}}, {"B", true, {b1}}}, std::move(overrides), version);
+  }
+  testing::FakeCoordinationService zk;
+  CellView a{"s1", "A"};
+  std::unique_ptr<testing::FakeCoordinator> ca = zk.connect();
+  std::uint64_t in_a = 1, in_b = 1;
+};
+
+TEST_F(CellViewTwoCellsTest, WithoutADirectoryTheCellHoldsEveryUser) {
+  EXPECT_TRUE(a.snapshot()->owns(core::UserId{in_a}));
+  EXPECT_TRUE(a.snapshot()->owns(core::UserId{in_b}));
+}
+
+TEST_F(CellViewTwoCellsTest, ServerOwnsOnlyUsersPlacedInItsCellThatItsRingGivesIt) {
+  a.set_directory(deployment(1));
+  const auto s = a.snapshot();
+  EXPECT_TRUE(s->owns(core::UserId{in_a}));
+  EXPECT_FALSE(s->owns(core::UserId{in_b})) << "A's ring gives s1 every user, but the placement puts this one in B";
+  EXPECT_FALSE(s->elsewhere(core::UserId{in_a})) << "a user of this cell has no owner elsewhere";
+  const auto route = s->elsewhere(core::UserId{in_b});
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->cell, "B");
+  EXPECT_EQ(route->server.address, "127.0.0.2:7000") << "B's s1, not this server";
+}
+
+TEST_F(CellViewTwoCellsTest, AnEmptyDirectoryPlacesNobodyHere) {
+  a.set_directory(std::make_shared<const Directory>());
+  EXPECT_FALSE(a.snapshot()->owns(core::UserId{in_a})) << "not read yet: a send must not append a user of another cell";
+  EXPECT_FALSE(a.snapshot()->elsewhere(core::UserId{in_a}));
+}
+
+TEST_F(CellViewTwoCellsTest, AnOverrideMovesTheUserOutOfTheCellAndLaterRingsKeepTheDirectory) {
+  a.set_directory(deployment(1));
+  a.set_directory(deployment(2, {{core::UserId{in_a}, "B"}}));
+  EXPECT_FALSE(a.snapshot()->owns(core::UserId{in_a}));
+  ASSERT_TRUE(a.snapshot()->elsewhere(core::UserId{in_a}));
+  CellView other("s2", "A");
+  auto cb = zk.connect();
+  ASSERT_TRUE(cb->join(server("s2"), other.listener()));  // a ring change publishes a new snapshot
+  EXPECT_EQ(a.snapshot()->ring.servers().size(), 2u);
+  EXPECT_FALSE(a.snapshot()->owns(core::UserId{in_a})) << "the new ring's snapshot carries the placement";
+}
+
+TEST_F(CellViewTwoCellsTest, AnOlderDirectoryCopyIsIgnored) {
+  a.set_directory(deployment(2, {{core::UserId{in_a}, "B"}}));
+  a.set_directory(deployment(1));
+  EXPECT_FALSE(a.snapshot()->owns(core::UserId{in_a}));
 }
 
 }  // namespace
