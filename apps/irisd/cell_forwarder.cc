@@ -217,7 +217,33 @@ void CellForwarder::stop() {
 bool CellForwarder::owns(core::UserId user) const { return snapshot()->owns(user); }
 
 void CellForwarder::forward(store::PendingFanout pending) {
-  asio::post(io_, [this, p = std::move(pending)]() mutable { take(std::move(p)); });
+  asio::post(io_, [this, p = std::move(pending)]() mutable { take_live(std::move(p)); });
+}
+
+void CellForwarder::take_live(store::PendingFanout p) {
+  const auto sender = p.sender;
+  const sync::FanoutKey key{sender, p.update.seq};
+  if (!in_order_.count(sender)) {
+    // An older row of this sender is not in hand (this server just took the sender over, or
+    // a share of it failed): sending this one now would overtake it at the receivers. The scan
+    // sends the sender's rows in seq order instead.
+    if (!older_rows_in_hand(key)) return;
+    if (in_order_.size() >= options_.max_pending) in_order_.clear();  // bounded: they are checked again
+    in_order_.insert(sender);
+  }
+  take(std::move(p));
+  if (!tracker_.tracking(key)) in_order_.erase(sender);
+}
+
+bool CellForwarder::older_rows_in_hand(sync::FanoutKey key) const {
+  constexpr std::size_t kLook = 64;
+  auto rows = store_.pending_fanout(key.sender, core::Seq{0}, kLook);
+  if (!rows) return false;
+  for (const auto& row : *rows) {
+    if (row.sender != key.sender || row.update.seq >= key.seq) return true;
+    if (!tracker_.tracking({row.sender, row.update.seq})) return false;
+  }
+  return rows->size() < kLook;  // more older rows than looked at: the scan sends them in order
 }
 
 void CellForwarder::take(store::PendingFanout p) {
@@ -277,6 +303,7 @@ void CellForwarder::on_ack(const std::string& owner, sync::FanoutKey key, bool o
   if (!ok) {
     refused_.fetch_add(1, std::memory_order_relaxed);
     tracker_.failed(key);
+    in_order_.erase(key.sender);
     return;
   }
   confirmed_.fetch_add(1, std::memory_order_relaxed);
@@ -302,7 +329,10 @@ void CellForwarder::remove_confirmed() {
   to_remove_.clear();
 }
 
-void CellForwarder::on_link_down(const std::string& owner) { tracker_.fail_owner(owner); }
+void CellForwarder::on_link_down(const std::string& owner) {
+  tracker_.fail_owner(owner);
+  in_order_.clear();  // which senders lost a share is not known here: each is checked again
+}
 
 void CellForwarder::arm_scan() {
   scan_timer_.expires_after(options_.retry);
@@ -321,6 +351,7 @@ void CellForwarder::scan() {
   // At most a few pages per pass: a backlog drains over several passes, never stalls links.
   core::UserId after_sender{0};
   core::Seq after_seq{0};
+  std::set<core::UserId> stalled;
   for (int page = 0; page < 4 && tracker_.size() < options_.max_pending; ++page) {
     auto rows = store_.pending_fanout(after_sender, after_seq, 256);
     if (!rows) {
@@ -330,9 +361,12 @@ void CellForwarder::scan() {
     for (auto& row : *rows) {
       after_sender = row.sender;
       after_seq = row.update.seq;
-      if (!current->owns(row.sender) || tracker_.tracking({row.sender, row.update.seq})) continue;
+      const sync::FanoutKey key{row.sender, row.update.seq};
+      if (!current->owns(row.sender) || tracker_.tracking(key) || stalled.count(row.sender)) continue;
       rescanned_.fetch_add(1, std::memory_order_relaxed);
       take(std::move(row));
+      // A row that could not go holds back the sender's later rows: none overtakes it.
+      if (!tracker_.tracking(key)) stalled.insert(key.sender);
     }
     if (rows->size() < 256) return;
   }

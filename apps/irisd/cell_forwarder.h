@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 
@@ -78,6 +79,10 @@ class CellForwarder final : public sync::CellFanout {
  private:
   class Link;
   void take(store::PendingFanout pending);
+  // In order per sender (docs/CLUSTER.md "Sends across servers"): a committed share goes out
+  // at once only while every older row of its sender is in hand; otherwise the scan sends it.
+  void take_live(store::PendingFanout pending);
+  bool older_rows_in_hand(sync::FanoutKey key) const;
   void scan();
   void arm_scan();
   // Links (and the tracker's owners) are keyed by the owner's name in this cell, and by
@@ -98,6 +103,10 @@ class CellForwarder final : public sync::CellFanout {
   // Forwarder thread only.
   sync::FanoutTracker tracker_;
   std::map<std::string, std::unique_ptr<Link>> links_;  // by owner name
+  // Senders whose committed shares go out at once: every older row of theirs is in hand.
+  // A failure, a lost link or a sender newly owned here sends them through the scan (in seq
+  // order) until a check finds them in order again. At most cluster.fanout_max_pending.
+  std::set<core::UserId> in_order_;
   // Rows confirmed everywhere, waiting for the store: at most one removal is in flight, and
   // the next takes every row confirmed meanwhile (one write for many under load).
   std::vector<sync::FanoutKey> to_remove_;
