@@ -5,13 +5,15 @@ devices that connect through any live server of either cell (relayed across cell
 device sending: every device of both users gets every acknowledged message exactly once, in
 order per sender, and the message sits in both cells' stores; then the b user's owner is
 killed (-9) in the middle of the stream and the check is made again (0 lost, 0 duplicated),
-with no fan-out row left unconfirmed in either store.
+with no fan-out row left unconfirmed in either store. The link takes a peer of another cell
+that holds the deployment's secret, and refuses one that does not.
 """
 import threading
 import time
 
 from cases_cellops import CellDevice
-from irisd_e2e import cid, wait_until
+from cases_fanout import link_password
+from irisd_e2e import Raw, cid, wait_until
 from two_cells import TwoCells
 
 
@@ -118,6 +120,15 @@ def case_xcell_thread_across_two_cells_every_device_once_in_order_and_after_kill
             assert "cell link to a/a1" in cells.servers[n].log_text() or n == "a1", n
 
         # ---- round 2: kill -9 of the b user's owner in the middle of the stream
+        # ---- the link: a peer of cell b is accepted by a's server with the deployment's secret only
+        a1 = cells.servers["a1"]
+        peer = Raw(a1.port)
+        assert peer.connack("cell-b/x", v5=True, user="cell:b/x", password=link_password(cells.secret, "b/x")) == 0
+        peer.close()
+        stranger = Raw(a1.port)
+        assert stranger.connack("cell-b/x", v5=True, user="cell:b/x", password="0" * 64) == 0x86
+        stranger.close()
+
         _, owner = cells.where(ub)
         assert owner in ("b1", "b2"), owner
         load = ThreadLoad(devices, thread, 2)

@@ -8,8 +8,8 @@ Started once per suite and stopped by PID (down()). The interface of cases_cello
 CellDevice and PairLoad reach any live server of either cell (a server relays a device of a
 user of the other cell there): servers, alive(), token().
 """
-import os
 import json
+import os
 import shutil
 import subprocess
 import tempfile
