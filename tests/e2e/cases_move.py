@@ -9,92 +9,20 @@ cell b, the audit log holds the move, and b's store holds the whole queue.
 Not covered here: a user chatting with a user of the other cell (sends across cells are
 issue 19's other part); the load runs within the moved user's own thread.
 """
-import os
-import shutil
-import subprocess
-import tempfile
 import time
 
-from irisd_e2e import Irisd, Raw, TIMEOUT, assert_closed_by_server, connect_packet, wait_until
-from cases_cell import ZooKeeper
+from irisd_e2e import Raw, assert_closed_by_server, connect_packet, wait_until
 from cases_cellops import PairLoad
-from cases_mariadb import MariaDbPair
+from two_cells import TwoCells
 
 USER = 4242
 
 
-class TwoCells:
-    """ZooKeeper, one MariaDB pair holding two cells' databases, irisd a1 in cell a and b1 in
-    cell b; CellDevice/PairLoad reach any live server of either cell (a server relays a device
-    of a user placed in the other cell there)."""
-
-    def __init__(self):
-        self.zk = ZooKeeper()
-        self.db = None
-        self.servers = {}
-        self.dir = tempfile.mkdtemp(prefix="iris-move-e2e-")
-        self.secret = os.path.join(self.dir, "secret")
-        try:
-            self.db = MariaDbPair()
-            self.db.admin("CREATE DATABASE iris_b; GRANT ALL PRIVILEGES ON iris_b.* TO 'iris'@'127.0.0.1'")
-            self.start("a1", "a", "iris", "--cluster.redirect_mqtt5", "true")
-            self.start("b1", "b", "iris_b")
-            wait_until(lambda: self.cells_listed() >= 2,
-                       what="both cells in ZooKeeper")
-        except BaseException:
-            self.down()
-            raise
-
-    def start(self, name, cell, database, *extra):
-        # The history tier in the cell's database too, so the move carries it.
-        flags = self.db.flags() + ["--history.backend", "mariadb"] + list(extra)
-        flags[flags.index("--mariadb.database") + 1] = database
-        s = Irisd("--cluster.zookeeper", self.zk.hosts(), "--cluster.cell", cell, "--cluster.name", name,
-                  "--cluster.tokens", "64", "--cluster.session_timeout_ms", "2000",
-                  "--auth.secret_file", self.secret, *flags)
-        self.servers[name] = s
-        return s
-
-    def cells_listed(self):
-        return sum(1 for line in self.irisctl("cells").splitlines() if line.startswith("cell "))
-
-    def alive(self):
-        return [n for n, s in sorted(self.servers.items()) if s.alive()]
-
-    def token(self, user, device):
-        s = self.servers["a1"]
-        return subprocess.run([s.proc.args[0], "token", "--auth.secret_file", self.secret, "--user", str(user),
-                               "--device", device, "--ttl", "1h"], capture_output=True, text=True,
-                              timeout=TIMEOUT, check=True).stdout.strip()
-
-    def irisctl(self, *args, check=True):
-        binary = os.path.join(os.path.dirname(os.path.dirname(self.servers_bin())), "irisctl", "irisctl")
-        r = subprocess.run([binary, *args, "--zookeeper", self.zk.hosts()], capture_output=True, text=True,
-                           timeout=60)
-        if check:
-            assert r.returncode == 0, ("irisctl", args, r.returncode, r.stdout, r.stderr)
-        return r.stdout + r.stderr
-
-    def servers_bin(self):
-        return os.path.abspath(os.environ.get("IRISD_BIN") or next(iter(self.servers.values())).proc.args[0])
-
-    def sql(self, database, query):
-        env = self.db.env
-        r = subprocess.run(["mariadb", "--no-defaults", "-uroot", "-h127.0.0.1", "-P" + env["IRIS_DB1_PORT"],
-                            "-N", "-D", database, "-e", query], capture_output=True, text=True, timeout=TIMEOUT)
-        return r.stdout.strip()
-
-    def down(self):
-        for s in self.servers.values():
-            s.cleanup()
-        if self.db is not None:
-            self.db.down()
-        self.zk.down()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-
 def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_without_resync():
-    cells = TwoCells()
+    # The history tier in each cell's database too, so the move carries it; a1 redirects MQTT 5
+    # devices.
+    cells = TwoCells({"a": ["a1"], "b": ["b1"]}, "--history.backend", "mariadb",
+                     server_flags={"a1": ["--cluster.redirect_mqtt5", "true"]})
     load = None
     try:
         pair = cells.db.env["IRIS_MARIADB_SERVERS"]
@@ -136,17 +64,17 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         assert "cell b" in cells.irisctl("user", "where", str(USER))
         assert "user move %d b" % USER in cells.irisctl("audit")
         # b's store holds the whole queue (the thread's creation and every send), a's is fenced.
-        head_b = int(cells.sql("iris_b", "SELECT head_seq FROM queue_meta WHERE user_id = %d" % USER))
+        head_b = int(cells.sql("b", "SELECT head_seq FROM queue_meta WHERE user_id = %d" % USER))
         assert head_b >= len(acked) + 1, (head_b, len(acked))
-        assert cells.sql("iris", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b"
+        assert cells.sql("a", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b"
         # The history writer of b goes on from the copied pointer: b's history log holds every send.
-        wait_until(lambda: int(cells.sql("iris_b", "SELECT COUNT(*) FROM history_log WHERE user_id = %d AND "
+        wait_until(lambda: int(cells.sql("b", "SELECT COUNT(*) FROM history_log WHERE user_id = %d AND "
                                                    "message_id IS NOT NULL" % USER) or 0) >= len(acked),
                    timeout=20, what="b's history to hold every send")
         # A re-run finds the move done.
         again = cells.irisctl("user", "move", str(USER), "b", *stores)
         assert "already" in again, again
-        assert cells.sql("iris", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b", \
+        assert cells.sql("a", "SELECT owner FROM queue_owner WHERE user_id = %d" % USER) == "moved:b", \
             "a re-run leaves the old cell's fence alone"
 
         # Stores given the wrong way round are refused before anything changes.
@@ -161,14 +89,14 @@ def case_move_a_user_to_another_cell_under_load_every_device_once_in_order_witho
         cells.irisctl("user", "place", str(other), "a")
         fence = ("INSERT INTO queue_owner VALUES (%d, 'moved:%%s', 18446744073709551615) "
                  "ON DUPLICATE KEY UPDATE owner = VALUES(owner)" % other)
-        cells.sql("iris", fence % "zz")
+        cells.sql("a", fence % "zz")
         refused = cells.irisctl("user", "move", str(other), "b", *stores, check=False)
         assert "half done" in refused, refused
-        cells.sql("iris", fence % "b")
+        cells.sql("a", fence % "b")
         undone = cells.irisctl("user", "move", str(other), "a", *stores)
         assert "undone" in undone, undone
-        assert cells.sql("iris", "SELECT COUNT(*) FROM queue_owner WHERE user_id = %d" % other) == "0"
-        cells.sql("iris", fence % "b")
+        assert cells.sql("a", "SELECT COUNT(*) FROM queue_owner WHERE user_id = %d" % other) == "0"
+        cells.sql("a", fence % "b")
         finished = cells.irisctl("user", "move", str(other), "b", *stores)
         assert "moved from cell a to cell b" in finished, finished
         assert "cell b" in cells.irisctl("user", "where", str(other))

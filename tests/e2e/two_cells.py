@@ -22,11 +22,13 @@ DATABASES = {"a": "iris", "b": "iris_b"}
 
 
 class TwoCells:
-    """`layout` maps each cell to its servers' names, e.g. {"a": ["a1"], "b": ["b1", "b2"]}."""
+    """`layout` maps each cell to its servers' names, e.g. {"a": ["a1"], "b": ["b1", "b2"]};
+    `extra_flags` go to every server, `server_flags` (name -> flags) to one."""
 
-    def __init__(self, layout=None, *extra_flags):
+    def __init__(self, layout=None, *extra_flags, server_flags=None):
         self.layout = layout or {"a": ["a1"], "b": ["b1"]}
         self.extra = list(extra_flags)
+        self.server_flags = server_flags or {}
         self.zk = None
         self.db = None
         self.servers = {}
@@ -56,7 +58,8 @@ class TwoCells:
             self.servers[name].cleanup()
         s = Irisd("--cluster.zookeeper", self.zk.hosts(), "--cluster.cell", cell, "--cluster.name", name,
                   "--cluster.tokens", "64", "--cluster.session_timeout_ms", "2000",
-                  "--cluster.fanout_retry_ms", "200", "--auth.secret_file", self.secret, *flags, *self.extra)
+                  "--cluster.fanout_retry_ms", "200", "--auth.secret_file", self.secret, *flags, *self.extra,
+                  *self.server_flags.get(name, []))
         self.servers[name] = s
         self.cell_of_server[name] = cell
         return s
