@@ -582,6 +582,20 @@ const std::vector<Option>& options() {
        "Milliseconds after its last poll's timeout that a device that stopped polling keeps its "
        "stream; then it is dropped as a disconnect. Default: 60000",
        [](Config& c, std::string_view v) { c.net.http.poll.idle = std::chrono::milliseconds(to_u64_max("http.poll.idle_ms", v, 3'600'000)); }},
+      {"http.poll.typing_per_s",
+       "Typing signals one user may send over HTTP (POST /v1/requests, an Envelope typing) per "
+       "second; beyond it (and its burst) 429 rate_limited. 0 = no limit. Default: 2",
+       [](Config& c, std::string_view v) { c.net.http.poll.typing_per_s = static_cast<double>(to_u64_max("http.poll.typing_per_s", v, 1'000)); }},
+      {"http.poll.typing_burst",
+       "Typing signals one user may send over HTTP at once after a quiet spell. Default: 4",
+       [](Config& c, std::string_view v) { c.net.http.poll.typing_burst = to_burst("http.poll.typing_burst", v); }},
+      {"http.poll.typing_pending",
+       "Typing signals a long-poll device keeps for its next poll (the newest of each typer and "
+       "thread; the oldest give way). 0 = only a held poll gets typing. Default: 8",
+       [](Config& c, std::string_view v) { c.net.http.poll.typing_pending = to_u64_max("http.poll.typing_pending", v, 1'000); }},
+      {"http.poll.typing_fresh_ms",
+       "Milliseconds a typing signal kept for a long-poll device stays worth giving. Default: 5000",
+       [](Config& c, std::string_view v) { c.net.http.poll.typing_fresh = std::chrono::milliseconds(to_u64_max("http.poll.typing_fresh_ms", v, 60'000)); }},
       {"sync.legacy_baseline",
        "Serve the bandwidth benchmark's legacy pull baseline: a QoS 1 \"this thread changed\" on "
        "u/<user>/notify per append while someone subscribes (bench/suites/bandwidth turns it "

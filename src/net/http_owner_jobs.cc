@@ -40,6 +40,14 @@ tl::expected<OwnerJob, Answer> owner_job(const Route& route, core::UserId who, E
     return tl::unexpected(error_answer(enc, http_error(wire::ErrorCode::invalid_request),
                                        "the body must be an Envelope holding a CreateThreadRequest"));
   }
+  if (const auto* t = std::get_if<wire::Typing>(&*body); t && std::holds_alternative<RequestRoute>(route)) {
+    // A typing signal for browsers on long polls (docs/PROTOCOL.md "Long polling"): routed
+    // like an MQTT one; 204 when taken.
+    return OwnerJob([who, enc, signal = *t](sync::SyncShard& s, const Deliver& deliver) {
+      auto r = s.typing(who, signal);
+      deliver(r ? Answer{204, {}, kJsonType} : error_answer(enc, r.error()));
+    });
+  }
   return OwnerJob([who, enc, request = std::move(*body)](sync::SyncShard& s, const Deliver& deliver) {
     s.request(who, request, [enc, deliver](sync::SyncShard::Outcome outcome) {
       if (auto* e = std::get_if<wire::Error>(&outcome)) {

@@ -24,6 +24,14 @@ struct PollOptions {
   // A poll device that has not polled for this long past its last poll's timeout is dropped
   // (its stream ends as a disconnect does). Default 60 s.
   std::chrono::milliseconds idle{60'000};
+  // Typing signals a user may send over HTTP (POST /v1/requests, an Envelope `typing`): per
+  // second and at once. More are refused 429 rate_limited. Defaults 2 and 4.
+  double typing_per_s = 2;
+  double typing_burst = 4;
+  // Typing signals a poll device keeps for its next poll (the newest per thread and typer;
+  // older ones give way), and how long one stays worth showing. Defaults 8 and 5 s.
+  std::size_t typing_pending = 8;
+  std::chrono::milliseconds typing_fresh{5'000};
 };
 
 // The HTTP(S) API (docs/PROTOCOL.md "HTTP API"): snapshot, history pages, thread creation,

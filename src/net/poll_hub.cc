@@ -11,6 +11,10 @@ namespace {
 // How often idle poll devices are looked for (on a poll: a shard nobody polls has none).
 constexpr std::chrono::seconds kReapEvery{5};
 
+core::Timestamp wall_now() {
+  return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
 }  // namespace
 
 PollHub::PollHub(sync::DeviceSink& inner, const PollOptions& options, std::atomic<std::size_t>& devices_total)
@@ -50,7 +54,49 @@ void PollHub::poll(core::UserId user, const std::string& device, bool json, core
   }
   if (!advance(d, json, epoch, seq)) resume(d, json, epoch, seq, max_updates);
   if (!d.items.empty()) return answer_front(d, answer);
+  if (answer_typing(d, answer, now)) return;
   d.held.emplace(ticket, std::move(answer));
+}
+
+bool PollHub::answer_typing(Device& d, Answer& answer, Clock::time_point now) {
+  while (!d.typing.empty() && now - d.typing.front().at > options_.typing_fresh) d.typing.pop_front();
+  if (d.typing.empty()) return false;
+  std::string payload = std::move(d.typing.front().payload);
+  d.typing.pop_front();
+  answer(std::optional<std::string>(std::move(payload)));
+  return true;
+}
+
+bool PollHub::typing(const wire::Typing& signal) {
+  const sync::RateLimit limit{options_.typing_per_s, options_.typing_burst};
+  if (!limit.off()) {
+    const auto now = wall_now();
+    auto& bucket = typing_rates_.try_emplace(signal.user, limit, now).first->second;
+    if (bucket.wait(limit, now)) return false;
+    bucket.take();
+  }
+  return inner_.typing(signal);
+}
+
+void PollHub::deliver_typing(const wire::Typing& signal, const std::function<bool(core::UserId)>& in_thread,
+                             Clock::time_point now) {
+  const wire::Message m{signal};
+  std::optional<std::string> json, compact;  // encoded once per encoding
+  for (auto& [key, d] : devices_) {
+    if (!in_thread(key.first)) continue;
+    auto& payload = d.json ? json : compact;
+    if (!payload) payload = d.json ? wire::encode_json(m) : wire::encode(m);
+    if (d.held && d.items.empty()) {
+      auto answer = std::move(d.held->second);
+      d.held.reset();
+      answer(std::optional<std::string>(*payload));
+      continue;
+    }
+    // The newest signal of a typer in a thread replaces the older one.
+    std::erase_if(d.typing, [&](const PendingTyping& p) { return p.thread == signal.thread && p.user == signal.user; });
+    if (d.typing.size() >= options_.typing_pending && !d.typing.empty()) d.typing.pop_front();
+    if (options_.typing_pending > 0) d.typing.push_back(PendingTyping{now, signal.thread, signal.user, *payload});
+  }
 }
 
 bool PollHub::advance(Device& d, bool json, core::Epoch epoch, core::Seq seq) {
@@ -135,6 +181,11 @@ void PollHub::signal(sync::ConnId conn, std::string payload) {
 }
 
 void PollHub::reap(Clock::time_point now) {
+  const sync::RateLimit limit{options_.typing_per_s, options_.typing_burst};
+  const auto wall = wall_now();
+  for (auto it = typing_rates_.begin(); it != typing_rates_.end();) {
+    it = it->second.full(limit, wall) ? typing_rates_.erase(it) : std::next(it);
+  }
   for (auto it = devices_.begin(); it != devices_.end();) {
     auto next = std::next(it);
     if (now >= it->second.expires) drop(it);

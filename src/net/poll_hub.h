@@ -17,6 +17,11 @@
 // of the same device answers the first as timed out), and a device that stops polling is
 // dropped once idle. The stream itself holds at most sync.stream.max_inflight batches.
 //
+// Typing (docs/PROTOCOL.md "Long polling"): a typing signal of a thread a poll device's user
+// is in answers its held poll (an Envelope `typing`; the device polls again at the same
+// position), or waits for its next poll behind any batch, at most typing_pending per device
+// and only while fresh. Typing sent over HTTP is rate limited per user here (typing_per_s).
+//
 // Runs on its shard's thread only (the SyncShard's); not thread-safe.
 
 #include <atomic>
@@ -34,6 +39,7 @@
 #include "core/ids.h"
 #include "net/net_options.h"
 #include "sync/sync_shard.h"
+#include "sync/token_bucket.h"
 
 namespace iris::net {
 
@@ -84,6 +90,16 @@ class PollHub final : public sync::DeviceSink {
   void trace(core::UserId user, std::string json) override { inner_.trace(user, std::move(json)); }
   void revoke_thread(core::UserId user, core::ThreadId thread) override { inner_.revoke_thread(user, thread); }
 
+  // A typing signal sent over HTTP by a user of this shard (the sync service checked it):
+  // passed on to `inner` (which routes it to MQTT and every shard's poll devices) unless the
+  // user is over typing_per_s.
+  bool typing(const wire::Typing& signal) override;
+  // A typing signal routed to this shard: given to its poll devices whose user is in the
+  // signal's thread, as `in_thread` (this hub's sync service) answers; a user it cannot
+  // answer for (inbox not loaded) gets nothing, so no one learns another thread's typing.
+  void deliver_typing(const wire::Typing& signal, const std::function<bool(core::UserId)>& in_thread,
+                      Clock::time_point now);
+
   static bool is_poll_conn(sync::ConnId conn) { return (conn.value() & kPollBit) != 0; }
 
  private:
@@ -97,6 +113,12 @@ class PollHub final : public sync::DeviceSink {
     core::Seq first{0}, last{0};
     bool given = false;       // answered to a poll at least once
   };
+  struct PendingTyping {
+    Clock::time_point at;
+    core::ThreadId thread;
+    core::UserId user;
+    std::string payload;  // the Envelope, in the device's encoding
+  };
   struct Device {
     sync::ConnId conn{0};
     bool json = false;
@@ -106,6 +128,7 @@ class PollHub final : public sync::DeviceSink {
     core::Seq end{0};         // last seq pushed (or resumed at)
     std::deque<Item> items;
     std::optional<std::pair<std::uint64_t, Answer>> held;  // ticket, answer
+    std::deque<PendingTyping> typing;  // oldest first, at most typing_pending
     Clock::time_point expires;  // dropped when not polled again by then
   };
   using Key = std::pair<core::UserId, std::string>;
@@ -114,6 +137,8 @@ class PollHub final : public sync::DeviceSink {
   bool advance(Device& d, bool json, core::Epoch epoch, core::Seq seq);
   void resume(Device& d, bool json, core::Epoch epoch, core::Seq seq, std::uint32_t max_updates);
   void answer_front(Device& d, Answer& answer);
+  // Answers with the oldest fresh pending typing signal; false if there is none.
+  bool answer_typing(Device& d, Answer& answer, Clock::time_point now);
   void reap(Clock::time_point now);
   void drop(std::map<Key, Device>::iterator it);
 
@@ -124,6 +149,7 @@ class PollHub final : public sync::DeviceSink {
   std::map<Key, Device> devices_;
   std::unordered_map<sync::ConnId, Key> by_conn_;
   std::unordered_map<core::UserId, std::size_t> per_user_;
+  std::unordered_map<core::UserId, sync::TokenBucket> typing_rates_;  // full ones go at reap
   std::uint64_t next_conn_ = 1;
   Clock::time_point next_reap_{};
 };

@@ -60,6 +60,17 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
       hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
       if (blobs_ != nullptr) shard->attach_blobs(*blobs_);
       if (sync->cell != nullptr) shard->attach_cell(*sync->cell);
+      // A typing signal (over MQTT or HTTP) reaches the poll devices of every shard, each of
+      // which knows which of its users are in the thread.
+      s.gateway()->set_poll_typing([this](const wire::Typing& signal) {
+        for (std::size_t j = 0; j < shards_.size(); ++j) {
+          shards_[j]->post_sync([hub = poll_hubs_[j].get(), signal](sync::SyncShard& owner) {
+            hub->deliver_typing(
+                signal, [&](core::UserId user) { return owner.resident_participant(user, signal.thread) == true; },
+                PollHub::Clock::now());
+          });
+        }
+      });
       s.attach_sync(std::move(shard));
     }
   }

@@ -123,11 +123,16 @@ void SyncGateway::on_typing(mqtt::InterceptAction& request, std::string_view thr
     if (request.packet_id != 0) broker_.complete(request.conn, request.packet_id, rc);
   };
   if (!user || !thread || request.retain) return done(mqtt::ReasonCode::not_authorized);
-  auto typing = sync::accept_typing(request.payload.view(), core::UserId{*user}, core::ThreadId{*thread});
-  if (!typing) return done(mqtt::ReasonCode::payload_format_invalid);
-  const wire::Message m{*typing};
-  for (auto [topic, payload] : {std::pair{std::string(request.topic), wire::encode(m)},
-                                std::pair{wire::typing_json_topic(core::ThreadId{*thread}), wire::encode_json(m)}}) {
+  auto signal = sync::accept_typing(request.payload.view(), core::UserId{*user}, core::ThreadId{*thread});
+  if (!signal) return done(mqtt::ReasonCode::payload_format_invalid);
+  typing(*signal);
+  done(mqtt::ReasonCode::success);
+}
+
+bool SyncGateway::typing(const wire::Typing& signal) {
+  const wire::Message m{signal};
+  for (auto [topic, payload] : {std::pair{wire::typing_topic(signal.thread), wire::encode(m)},
+                                std::pair{wire::typing_json_topic(signal.thread), wire::encode_json(m)}}) {
     mqtt::Message message;
     message.topic = std::move(topic);
     message.payload = mqtt::Payload(std::move(payload));
@@ -135,7 +140,8 @@ void SyncGateway::on_typing(mqtt::InterceptAction& request, std::string_view thr
     // Forwarded by the shard like a client's message, carrying its shared group choice.
     broker_.publish(std::move(message), mqtt::Clock::now(), mqtt::Broker::Reach::every_broker);
   }
-  done(mqtt::ReasonCode::success);
+  if (poll_typing_) poll_typing_(signal);
+  return true;
 }
 
 void SyncGateway::push(sync::ConnId conn, std::string payload, std::uint64_t token) {

@@ -70,6 +70,11 @@ class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, pu
   bool tracing(core::UserId user) override;
   void trace(core::UserId user, std::string json) override;
   void revoke_thread(core::UserId user, core::ThreadId thread) override;
+  // Routes a checked typing signal: to MQTT subscribers of its thread's typing topics, then to
+  // `poll_typing` (the poll devices of every shard). Always taken (rates are checked before).
+  bool typing(const wire::Typing& signal) override;
+  // Where typing signals go for long-poll devices (set once by the server, before traffic).
+  void set_poll_typing(std::function<void(const wire::Typing&)> poll_typing) { poll_typing_ = std::move(poll_typing); }
 
   // sync::BaselineSink, installed only with SyncOptions::legacy_baseline: u/<user>/notify.
   bool listening(core::UserId user) override;
@@ -97,6 +102,7 @@ class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, pu
   mqtt::Broker& broker_;
   OwnsUser owns_;
   std::unique_ptr<sync::SyncShard> sync_;
+  std::function<void(const wire::Typing&)> poll_typing_;
   // The user id (as text) of each connection that talked to the sync service: its topics.
   std::unordered_map<mqtt::ConnId, std::string> users_;
 };

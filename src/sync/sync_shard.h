@@ -97,6 +97,9 @@ class DeviceSink {
   // `user` left `thread`: drop its devices' subscriptions to the thread's ephemeral topics,
   // which were authorized when they were made.
   virtual void revoke_thread(core::UserId user, core::ThreadId thread) = 0;
+  // A typing signal of a participant without an MQTT session (SyncShard::typing: checked, its
+  // user stamped), to route as the MQTT path routes one. False: over its sender's rate.
+  virtual bool typing(const wire::Typing&) { return true; }
 };
 
 // The legacy pull baseline of the bandwidth benchmark (sync/baseline_view.h), which is not
@@ -190,6 +193,10 @@ class SyncShard {
   // Whether `user` is a participant of `thread` now, from the user's inbox (loaded on first
   // use). Requires: this shard owns `user` (the inbox of any other user is not ours to load).
   bool is_participant(core::UserId user, core::ThreadId thread);
+  // A typing signal sent without MQTT (POST /v1/requests, docs/PROTOCOL.md "Long polling"):
+  // `who` must be a participant of its thread (else not_participant); `user` is set to `who`
+  // and the sink routes it (rate_limited when the sink refuses it). Nothing is stored.
+  Result<void> typing(core::UserId who, wire::Typing signal);
   // The same from the user's inbox only if it is resident: nullopt when it is not loaded
   // (never reads the store). For the MQTT authorizer, which asks inside the broker.
   std::optional<bool> resident_participant(core::UserId user, core::ThreadId thread) const;

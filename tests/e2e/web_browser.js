@@ -7,6 +7,7 @@
 //              with the outbox pending, comes back: each message shows once, everywhere
 //   cut        A sends a burst while the proxy drops every connection in the middle
 //   longpoll   A's WebSocket port is blocked: A switches to long polling, sends and receives,
+//              typing crosses long polling both ways,
 //              and goes back to the WebSocket when it works again
 //   catchup    B is closed while 1,000 updates arrive, then opened again: it catches up
 //   truth      every browser's view equals the server's snapshot; no message lost or doubled
@@ -86,7 +87,17 @@ async function main() {
     const poll = cut.concat(['to a long-polling browser', 'B to a long-polling browser', 'sent over long polling']);
     await hasAll(A.page, poll, 'A');
     await hasAll(B.page, poll, 'B');
+    // Typing crosses long polling both ways: B (MQTT) to A (a held poll), A (POST /v1/requests)
+    // to B (its MQTT typing topic).
+    await waitFor('A to show no stale typing', async () => !(await A.page.textContent('#typing')).includes('user 2') || { ok: false });
+    await B.page.type('#text', 'typing to a poller', { delay: 20 });
+    await waitFor('A (long polling) to see B typing', async () => (await A.page.textContent('#typing')).includes('user 2 typing') || { ok: false });
+    await A.page.type('#text', 'typing from a poller', { delay: 20 });
+    await waitFor('B to see A (long polling) typing', async () => (await B.page.textContent('#typing')).includes('user 1 typing') || { ok: false });
+    if ((await view(A.page)).mode !== 'poll') fail('A left long polling during the typing check');
     await shot(A.page, 'web-longpoll');
+    await A.page.fill('#text', '');
+    await B.page.fill('#text', '');
     A.ws.unblock();
     await waitFor('A back on the WebSocket', async () => { const v = await view(A.page); return v.mode === 'live' || { ok: false, why: v.mode }; }, 20000);
 

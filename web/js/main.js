@@ -116,6 +116,7 @@ class App {
       hooks: {
         onUp: () => { if (this.mode !== 'live') this.setMode('poll'); this.markRead(); },
         onDown: () => { if (this.mode === 'poll') this.setMode('offline'); },
+        onTyping: (t) => this.ui.typing(t),
       },
     });
     this.poll.start();
@@ -163,7 +164,11 @@ class App {
     }
   }
 
-  typing(thread, active) { if (this.ws && this.mode === 'live') this.ws.typing(thread, active); }
+  // Over whichever transport is live: MQTT on the WebSocket, or POST /v1/requests while polling.
+  typing(thread, active) {
+    const t = this.transport();
+    if (t && (this.mode === 'live' || this.mode === 'poll')) t.typing(thread, active);
+  }
 
   // Read receipt for the open thread's newest message from someone else, once per message.
   markRead() {

@@ -1,7 +1,8 @@
 // Long polling (docs/PROTOCOL.md "Long polling"): GET /v1/poll?epoch=&seq= answers one
-// Envelope (delta_batch or resync) after the position held, or 204 when its wait ran out;
-// the next poll's seq acknowledges what was stored. Requests go to POST /v1/requests and
-// their results come back in the answer. Used while the WebSocket does not work.
+// Envelope (delta_batch, resync, or a typing signal of a thread the user is in) after the
+// position held, or 204 when its wait ran out; the next poll's seq acknowledges what was
+// stored. Requests (typing too) go to POST /v1/requests and their results come back in the
+// answer. Used while the WebSocket does not work.
 export class PollTransport {
   constructor({ api, engine, hooks }) {
     Object.assign(this, { api, engine, hooks });
@@ -34,6 +35,8 @@ export class PollTransport {
         if (!this.running || !env) continue;
         if (env.delta_batch) {
           await this.engine.delta(env.delta_batch);  // a gap needs nothing more: the next poll resumes
+        } else if (env.typing) {
+          if (this.hooks.onTyping) this.hooks.onTyping(env.typing);  // the same position polls again
         } else if (env.resync) {
           const r = await this.engine.resync(env.resync);
           if (r && r.retryAfterMs) await new Promise((res) => setTimeout(res, r.retryAfterMs));
@@ -70,5 +73,10 @@ export class PollTransport {
     }
   }
 
-  typing() {}  // typing signals are live only: they travel over MQTT alone
+  // A typing signal: live only, so one lost (or refused over the server's rate) is not sent
+  // again. The server stamps the user.
+  typing(thread, active) {
+    if (!this.running) return;
+    this.api.request({ typing: { thread, user: this.engine.me || '0', active } }).catch(() => {});
+  }
 }

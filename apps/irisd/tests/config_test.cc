@@ -381,6 +381,18 @@ TEST(IrisdConfig, LongPollLimitsAndTheWebAppFolder) {
   EXPECT_EQ(d.config.net.http.poll.max_per_user, 4u);
   EXPECT_EQ(d.config.net.http.poll.max_total, 10'000u);
   EXPECT_EQ(d.config.net.http.max_app_file_bytes, 4u << 20);
+  EXPECT_EQ(d.config.net.http.poll.typing_per_s, 2.0);
+  EXPECT_EQ(d.config.net.http.poll.typing_burst, 4.0);
+  EXPECT_EQ(d.config.net.http.poll.typing_pending, 8u);
+  EXPECT_EQ(d.config.net.http.poll.typing_fresh, std::chrono::milliseconds(5000));
+  {
+    auto t = parse({"--http.poll.typing_per_s", "0", "--http.poll.typing_burst", "9", "--http.poll.typing_pending", "0",
+                    "--http.poll.typing_fresh_ms", "1500"});
+    EXPECT_EQ(t.config.net.http.poll.typing_per_s, 0.0);
+    EXPECT_EQ(t.config.net.http.poll.typing_burst, 9.0);
+    EXPECT_EQ(t.config.net.http.poll.typing_pending, 0u);
+    EXPECT_EQ(t.config.net.http.poll.typing_fresh, std::chrono::milliseconds(1500));
+  }
   auto p = parse({"--http.poll.timeout_ms", "1000", "--http.poll.max_per_user", "2", "--http.poll.idle_ms", "5000",
                   "--http.app_dir", "/srv/iris-web", "--http.max_app_file_bytes", "1024"});
   EXPECT_EQ(p.config.net.http.poll.timeout, std::chrono::milliseconds(1000));

@@ -38,7 +38,17 @@ struct FakeSink final : sync::DeviceSink {
   bool tracing(core::UserId) override { return false; }
   void trace(core::UserId, std::string) override {}
   void revoke_thread(core::UserId, core::ThreadId) override {}
+  int typings = 0;
+  bool typing(const wire::Typing&) override { return ++typings, true; }
 };
+
+wire::Typing typing_of(std::uint64_t thread, std::uint64_t user, bool active = true) {
+  wire::Typing t;
+  t.thread = core::ThreadId{thread};
+  t.user = core::UserId{user};
+  t.active = active;
+  return t;
+}
 
 std::string batch(std::uint64_t first, std::uint64_t last) {
   wire::DeltaBatch b;
@@ -181,6 +191,69 @@ TEST_F(PollHubTest, AThreadScopedResyncIsGivenOnceAndTheStreamGoesOn) {
   ASSERT_TRUE(next->has_value() && **next && ***next);
   EXPECT_EQ(****next, batch(4, 9));
   EXPECT_EQ(target_.resumes.size(), 1u);
+}
+
+// Typing (docs/PROTOCOL.md "Long polling"): user 1 polls; it is in thread 5 only.
+bool user1_in_thread5(const wire::Typing& t, core::UserId u) { return u == core::UserId{1} && t.thread == core::ThreadId{5}; }
+
+TEST_F(PollHubTest, AHeldPollIsAnsweredWithTypingOfAThreadItsUserIsIn) {
+  auto* a = poll(7, 3);
+  const auto t = typing_of(5, 2);
+  hub_.deliver_typing(t, [&](core::UserId u) { return user1_in_thread5(t, u); }, now_);
+  ASSERT_TRUE(a->has_value() && **a && ***a);
+  EXPECT_EQ(****a, wire::encode_json(wire::Message{t}));
+}
+
+TEST_F(PollHubTest, TypingOfAThreadTheUserIsNotInIsNeverGiven) {
+  auto* a = poll(7, 3);
+  const auto t = typing_of(6, 2);
+  hub_.deliver_typing(t, [&](core::UserId u) { return user1_in_thread5(t, u); }, now_);
+  EXPECT_FALSE(a->has_value());
+  hub_.cancel(core::UserId{1}, "web", 1);
+  EXPECT_FALSE(poll(7, 3)->has_value());  // nothing was kept for the next poll either
+}
+
+TEST_F(PollHubTest, TypingWaitsBehindABatchAndComesWithTheNextPoll) {
+  poll(7, 3);
+  hub_.push(conn(), batch(4, 5), 11);  // answers the held poll
+  hub_.push(conn(), batch(6, 6), 12);
+  const auto t = typing_of(5, 2);
+  hub_.deliver_typing(t, [&](core::UserId u) { return user1_in_thread5(t, u); }, now_);
+  auto* b = poll(7, 5);
+  ASSERT_TRUE(b->has_value() && **b && ***b);
+  EXPECT_EQ(****b, batch(6, 6));
+  auto* c = poll(7, 6);
+  ASSERT_TRUE(c->has_value() && **c && ***c);
+  EXPECT_EQ(****c, wire::encode_json(wire::Message{t}));
+  EXPECT_FALSE(poll(7, 6)->has_value());  // given once
+}
+
+TEST_F(PollHubTest, PendingTypingIsBoundedKeepsTheNewestOfATyperAndGoesStale) {
+  options_.typing_pending = 2;
+  poll(7, 3);
+  hub_.push(conn(), batch(4, 4), 11);  // no poll held from here on
+  const auto in = [](core::UserId u) { return u == core::UserId{1}; };
+  hub_.deliver_typing(typing_of(5, 2, true), in, now_);
+  hub_.deliver_typing(typing_of(5, 2, false), in, now_);  // replaces user 2's first
+  hub_.deliver_typing(typing_of(5, 3), in, now_);
+  hub_.deliver_typing(typing_of(5, 4), in, now_);  // the oldest kept (user 2's) gives way
+  hub_.push(conn(), batch(5, 5), 12);
+  poll(7, 4);  // batch 5-5
+  auto* b = poll(7, 5);
+  ASSERT_TRUE(b->has_value() && **b && ***b);
+  EXPECT_EQ(****b, wire::encode_json(wire::Message{typing_of(5, 3)}));
+  now_ += options_.typing_fresh + 1ms;  // user 4's goes stale
+  EXPECT_FALSE(poll(7, 5)->has_value());
+}
+
+TEST_F(PollHubTest, TypingOverHttpIsRateLimitedPerUser) {
+  options_.typing_per_s = 1;
+  options_.typing_burst = 2;
+  EXPECT_TRUE(hub_.typing(typing_of(5, 2)));
+  EXPECT_TRUE(hub_.typing(typing_of(6, 2)));
+  EXPECT_FALSE(hub_.typing(typing_of(5, 2)));  // over user 2's burst
+  EXPECT_TRUE(hub_.typing(typing_of(5, 3)));   // another user has its own
+  EXPECT_EQ(sink_.typings, 3);
 }
 
 }  // namespace
