@@ -23,7 +23,10 @@ const std::map<std::string, Command, std::less<>> kCommands{
     {"read", Command::read},       {"tail", Command::tail},
     {"status", Command::status},   {"edit", Command::edit},
     {"unsend", Command::unsend},   {"delete", Command::delete_for_me},
-    {"react", Command::react},
+    {"react", Command::react},     {"contacts", Command::contacts},
+    {"block", Command::block},     {"unblock", Command::unblock},
+    {"accept", Command::accept},   {"archive", Command::archive},
+    {"unarchive", Command::unarchive}, {"group-add", Command::group_add},
 };
 
 }  // namespace
@@ -156,6 +159,33 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
       if (a.command == Command::edit && a.text.empty()) return bad("an edit needs a text (unsend instead)");
       break;
     }
+    case Command::contacts:
+    case Command::block:
+    case Command::unblock: {
+      std::size_t at = 0;
+      if (a.command == Command::contacts) {
+        if (positional.empty()) break;  // the list
+        a.contacts_verb = positional[0];
+        if (a.contacts_verb != "add" && a.contacts_verb != "remove") return bad("contacts: add or remove, not '" + a.contacts_verb + "'");
+        at = 1;
+      }
+      if (positional.size() != at + 1) return bad("expected one user id");
+      auto u = core::parse_id(positional[at]);
+      if (!u || *u == 0) return bad("not a user id: '" + positional[at] + "'");
+      a.other_user = *u;
+      break;
+    }
+    case Command::accept:
+    case Command::archive:
+    case Command::unarchive:
+      if (!thread_arg()) return bad("expected a thread id");
+      if (positional.size() > 1) return bad("unexpected argument '" + positional[1] + "'");
+      break;
+    case Command::group_add:
+      if (positional.size() != 1 || (positional[0] != "contacts" && positional[0] != "anyone" && positional[0] != "nobody"))
+        return bad("group-add needs one of contacts, anyone, nobody");
+      a.group_add = positional[0];
+      break;
     case Command::create_thread:
       if (positional.empty()) return bad("create-thread needs at least one user id");
       for (const auto& p : positional) {

@@ -19,7 +19,10 @@ namespace iris::cli {
 
 enum class Command : std::uint8_t {
   help, login, threads, show, send, create_thread, read, tail, status,
-  edit, unsend, delete_for_me, react, fetch
+  edit, unsend, delete_for_me, react, fetch,
+  // Social routing (cmd_social.cc): contacts (list, add, remove), block, unblock, accept,
+  // archive, unarchive, group-add.
+  contacts, block, unblock, accept, archive, unarchive, group_add
 };
 
 struct Args {
@@ -49,6 +52,11 @@ struct Args {
   std::vector<std::string> files;      // send --file (repeatable): attachments
   std::string blob;                    // fetch: the blob id (64 hex digits)
   std::string output;                  // fetch -o: where to write it
+
+  // contacts add|remove USER, block / unblock USER: the user; contacts alone lists.
+  std::string contacts_verb;       // "", "add" or "remove"
+  std::uint64_t other_user = 0;
+  std::string group_add;           // group-add: contacts, anyone or nobody
 };
 
 inline constexpr const char* kUsage = R"(usage: iris [--config-dir DIR] [--json] [--timeout SECONDS] COMMAND [ARGS]
@@ -76,6 +84,15 @@ commands:
   delete THREAD MESSAGE   delete a message from your own view only (delete for me)
   react THREAD MESSAGE [REACTION]
                           set your reaction to a message; without REACTION, take it back
+  contacts [add USER | remove USER]
+                          list your contacts, blocked users and group-add setting, or change them
+  block USER / unblock USER
+                          USER may not message you, start a thread with you or add you (or may again)
+  accept THREAD           move a thread from your requests folder to the inbox
+  archive THREAD / unarchive THREAD
+                          move a thread to archived, or back to the inbox
+  group-add contacts|anyone|nobody
+                          who may add you to groups (default: contacts)
 
 options:
   --config-dir DIR   where login and the local store live

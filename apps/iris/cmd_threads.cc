@@ -18,9 +18,10 @@ int cmd_threads(const Args& args, Output& out) {
       const auto& t = (*threads)[i];
       std::string ps;
       for (const auto& p : t.participants) ps += (ps.empty() ? "" : ",") + json_string(std::to_string(p.value()));
-      j += fmt::format(R"({}{{"id":{},"name":{},"participants":[{}],"unread":{},"last_activity_ms":{}}})",
+      j += fmt::format(R"({}{{"id":{},"name":{},"participants":[{}],"unread":{},"last_activity_ms":{},"folder":{}}})",
                        i ? "," : "", json_string(std::to_string(t.id.value())), json_string(t.name), ps,
-                       t.unread, t.last_activity.time_since_epoch().count());
+                       t.unread, t.last_activity.time_since_epoch().count(),
+                       json_string(std::string(core::folder_name(t.folder))));
     }
     out.line(j + "]}");
     return kExitOk;
@@ -29,8 +30,9 @@ int cmd_threads(const Args& args, Output& out) {
   for (const auto& t : *threads) {
     std::string ps;
     for (const auto& p : t.participants) ps += (ps.empty() ? "" : ", ") + std::to_string(p.value());
-    out.line(fmt::format("{:>20}  {:<24} users {}{}", t.id.value(), t.name.empty() ? "(no name)" : t.name,
-                         ps, t.unread ? fmt::format("  [{} unread]", t.unread) : ""));
+    out.line(fmt::format("{:>20}  {:<24} users {}{}{}", t.id.value(), t.name.empty() ? "(no name)" : t.name,
+                         ps, t.unread ? fmt::format("  [{} unread]", t.unread) : "",
+                         t.folder == core::Folder::inbox ? "" : fmt::format("  ({})", core::folder_name(t.folder))));
   }
   return kExitOk;
 }

@@ -18,6 +18,8 @@ int cmd_status(const Args& args, Output& out);
 // edit, unsend, delete (for me) and react: cmd_message_action.cc.
 int cmd_message_action(const Args& args, Output& out);
 int cmd_fetch(const Args& args, Output& out);
+// contacts, block, unblock, accept, archive, unarchive, group-add: cmd_social.cc.
+int cmd_social(const Args& args, Output& out);
 
 // The error line and exit code for a failed step.
 int report(Output& out, std::string_view what, std::error_code ec);

@@ -31,6 +31,13 @@ int main(int argc, char** argv) {
     case Command::delete_for_me:
     case Command::react: return cmd_message_action(*args, out);
     case Command::fetch: return cmd_fetch(*args, out);
+    case Command::contacts:
+    case Command::block:
+    case Command::unblock:
+    case Command::accept:
+    case Command::archive:
+    case Command::unarchive:
+    case Command::group_add: return cmd_social(*args, out);
   }
   return kExitOther;
 }

@@ -344,6 +344,11 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) {
          c.history_writer.user_delay = std::chrono::milliseconds(to_u64_max("history.user_delay_ms", v, 600'000));
        }},
+      {"social.path",
+       "The contacts, blocks, thread folders and group-add settings of every user (SQLite, "
+       "docs/PROTOCOL.md \"Contacts, blocks and folders\"). One file per server: not yet shared "
+       "across a cell. Default: <data_dir>/social.sqlite",
+       [](Config& c, std::string_view v) { c.social_path = std::string(v); }},
       {"blobs.dir",
        "Directory of the attachment blob store (files named by their SHA-256, and the "
        "index.sqlite of uploads and references). Default: <data_dir>/blobs",
@@ -1061,6 +1066,7 @@ Parsed parse_command_line(int argc, char** argv) {
                                                                                : HistoryBackend::sqlite;
   }
   if (p.config.blobs.dir.empty()) p.config.blobs.dir = p.config.data_dir + "/blobs";
+  if (p.config.social_path.empty()) p.config.social_path = p.config.data_dir + "/social.sqlite";
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (!p.config.app_dir_set) p.config.net.http.app_dir = default_app_dir();
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {

@@ -49,6 +49,9 @@ struct Config {
   store::BlobOptions blobs;
   // Mail in over LMTP (mail.*): off unless mail.lmtp_listen is set.
   mail::MailOptions mail;
+  // social.path: the contacts, blocks and folders database (SQLite); empty means
+  // <data_dir>/social.sqlite.
+  std::string social_path;
   // Retention window, length cap and trimmer interval.
   sync::RetentionOptions retention;
   mqtt::MqttOptions mqtt;

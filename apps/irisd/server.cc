@@ -135,6 +135,13 @@ bool Server::start() {
   IRIS_LOG(info, "irisd", "blob store at {} (max {} bytes, unreferenced blobs kept {} s)", config_.blobs.dir,
            config_.blobs.max_bytes, config_.blobs.retention.count());
 
+  auto social = store::SocialStore::open(config_.social_path);
+  if (!social) {
+    IRIS_LOG(error, "irisd", "cannot open the social store at {}: {}", config_.social_path, social.error().message());
+    return false;
+  }
+  social_ = std::move(*social);
+
   raise_open_file_limit();
   if (config_.cluster.enabled()) {
     // The admin report reads what this server reads: its cell's ZooKeeper and, on MariaDB,
@@ -162,7 +169,7 @@ bool Server::start() {
                                             net::SyncBinding{served, config_.sync, history_.get(),
                                                              [w = writer_.get()](core::UserId u) { w->notify(u); },
                                                              writer_.get(), trimmer_.get(), authorizer,
-                                                             forwarder_.get()},
+                                                             forwarder_.get(), social_.get()},
                                             net::HttpBinding{*signer_, blobs_.get()});
   if (cell_) mqtt_->set_cell_routing(cell_->routing());
   auto ports = mqtt_->start();
@@ -308,6 +315,7 @@ void Server::stop() {
   forwarder_.reset();  // after the MQTT server: its shards held it
   blob_sweeper_.reset();
   blobs_.reset();
+  social_.reset();
   auth_.reset();
   history_.reset();
 }

@@ -29,6 +29,7 @@
 #include "store/blob/blob_service.h"
 #include "store/blob/blob_sweeper.h"
 #include "store/blob/fs_blob_store.h"
+#include "store/social/social_store.h"
 #include "store/history_store.h"
 #include "store/queue_store.h"
 #include "sync/history_writer.h"
@@ -62,6 +63,7 @@ class Server {
   std::optional<net::TokenSigner> signer_;
   std::unique_ptr<net::IrisAuth> auth_;
   std::unique_ptr<store::BlobService> blobs_;
+  std::unique_ptr<store::SocialStore> social_;  // contacts, blocks, folders (issue 22)
   std::unique_ptr<store::BlobSweeper> blob_sweeper_;
   std::unique_ptr<net::MqttServer> mqtt_;
   // Mail in (mail.lmtp_listen): started after the MQTT server, whose shards it delivers to,

@@ -817,6 +817,18 @@ Result<std::uint64_t> Client::download_blob(const core::BlobId& id, const std::s
   return BlobTransfer(*o.http, o.token, o.connect_timeout).download(id, path);
 }
 
+Result<core::ClientMsgId> Client::social(wire::SocialAction action, core::UserId user, core::ThreadId thread,
+                                         core::GroupAdd group_add, std::optional<core::ClientMsgId> retry_of) {
+  OutboxEntry e;
+  e.client_id = retry_of.value_or(core::ClientMsgId{});
+  e.kind = OutboxKind::social;
+  e.social_action = action;
+  e.user = user;
+  e.thread = thread;
+  e.group_add = group_add;
+  return enqueue(std::move(e));
+}
+
 void Client::set_typing(core::ThreadId thread, bool active) {
   Impl& i = *impl_;
   auto fn = [&i, thread, active] {

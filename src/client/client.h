@@ -153,6 +153,14 @@ class Client {
   Result<core::ClientMsgId> act(core::ThreadId thread, core::MessageId message,
                                 wire::MessageAction action, std::string text,
                                 std::optional<core::ClientMsgId> retry_of = std::nullopt);
+  // Changes the user's contacts, blocks, a thread's folder or the group-add setting
+  // (wire::SocialRequest: `user` for the contact actions, `thread` for accept, archive and
+  // unarchive, `group_add` for set_group_add). Kept in the outbox and answered like act();
+  // the local store applies it when its update comes back (with_store: LocalStore::social(),
+  // StoredThread::folder).
+  Result<core::ClientMsgId> social(wire::SocialAction action, core::UserId user, core::ThreadId thread,
+                                   core::GroupAdd group_add = core::GroupAdd::contacts,
+                                   std::optional<core::ClientMsgId> retry_of = std::nullopt);
   void set_typing(core::ThreadId thread, bool active);
 
   // Attachments (docs/PROTOCOL.md "Blobs"), over the HTTP endpoint (errc::not_configured

@@ -33,6 +33,7 @@ std::error_code to_error(wire::ErrorCode code) {
     case wire::ErrorCode::forbidden:
     case wire::ErrorCode::too_late:
     case wire::ErrorCode::unknown_message:
+    case wire::ErrorCode::not_accepted:
     case wire::ErrorCode::internal: return make_error_code(errc::refused);
   }
   return make_error_code(errc::refused);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "base/log.h"
@@ -35,6 +36,8 @@ CREATE TABLE IF NOT EXISTS outbox(n INTEGER PRIMARY KEY AUTOINCREMENT, client_id
   kind INTEGER NOT NULL, thread INTEGER NOT NULL, text TEXT NOT NULL, participants TEXT NOT NULL,
   created_ms INTEGER NOT NULL, acked_seq INTEGER, request BLOB);
 CREATE TABLE IF NOT EXISTS attachments(message INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS relations(user INTEGER PRIMARY KEY, relation INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS folders(thread INTEGER PRIMARY KEY, folder INTEGER NOT NULL);
 )sql";
 
 // Attachments are stored as the wire encoding of a SendRequest that carries them: the one
@@ -186,8 +189,11 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
       "SELECT client_id, kind, thread, text, participants, created_ms, acked_seq, request FROM outbox "
       "ORDER BY n");
   i.threads_all = d.prepare(
-      "SELECT id, name, participants, unread, last_ms FROM threads ORDER BY last_ms DESC, id");
-  i.thread_one = d.prepare("SELECT id, name, participants, unread, last_ms FROM threads WHERE id = ?1");
+      "SELECT id, name, participants, unread, last_ms, (SELECT folder FROM folders WHERE thread = id) "
+      "FROM threads ORDER BY last_ms DESC, id");
+  i.thread_one = d.prepare(
+      "SELECT id, name, participants, unread, last_ms, (SELECT folder FROM folders WHERE thread = id) "
+      "FROM threads WHERE id = ?1");
   i.messages_latest = d.prepare(
       "SELECT id, thread, sender, time_ms, text, client_id, reply_to FROM messages "
       "WHERE thread = ?1 ORDER BY ord_major DESC, ord_minor DESC LIMIT ?2");
@@ -276,14 +282,79 @@ wire::Message OutboxEntry::request() const {
   switch (kind) {
     case OutboxKind::create_thread: return wire::CreateThreadRequest{client_id, text, participants};
     case OutboxKind::action: return wire::MessageActionRequest{client_id, thread, message, action, text};
+    case OutboxKind::social: return wire::SocialRequest{client_id, social_action, user, thread, group_add};
     case OutboxKind::send: break;
   }
   return wire::SendRequest{client_id, thread, text, std::nullopt, attachments};
 }
 
+Result<void> LocalStore::apply_social(const core::Update& u, int& step) {
+  Impl& i = *impl_;
+  if (auto r = write_step(step); !r) return r;
+  if (const auto* c = std::get_if<core::ContactChanged>(&u.body)) {
+    if (c->relation == core::Relation::none) {
+      return i.db.prepare("DELETE FROM relations WHERE user = ?1").bind_u64(1, c->user.value()).run();
+    }
+    return i.db.prepare("INSERT OR REPLACE INTO relations(user, relation) VALUES(?1, ?2)")
+        .bind_u64(1, c->user.value()).bind(2, static_cast<std::int64_t>(c->relation)).run();
+  }
+  if (const auto* f = std::get_if<core::FolderChanged>(&u.body)) {
+    if (f->folder == core::Folder::inbox) {
+      return i.db.prepare("DELETE FROM folders WHERE thread = ?1").bind_u64(1, u.thread.value()).run();
+    }
+    return i.db.prepare("INSERT OR REPLACE INTO folders(thread, folder) VALUES(?1, ?2)")
+        .bind_u64(1, u.thread.value()).bind(2, static_cast<std::int64_t>(f->folder)).run();
+  }
+  const auto& s = std::get<core::SettingsChanged>(u.body);
+  return i.set_meta.bind(1, "group_add").bind(2, static_cast<std::int64_t>(s.group_add)).run();
+}
+
+Result<StoredSocial> LocalStore::social() const {
+  Impl& i = *impl_;
+  StoredSocial out;
+  auto q = i.db.prepare("SELECT user, relation FROM relations");
+  while (true) {
+    auto row = q.step();
+    if (!row) return fail(row.error());
+    if (!*row) break;
+    (q.i64(1) == static_cast<std::int64_t>(core::Relation::blocked) ? out.blocked : out.contacts)
+        .push_back(core::UserId{q.u64(0)});
+  }
+  std::sort(out.contacts.begin(), out.contacts.end());
+  std::sort(out.blocked.begin(), out.blocked.end());
+  auto g = i.db.prepare("SELECT value FROM meta WHERE key = 'group_add'");
+  auto row = g.step();
+  if (!row) return fail(row.error());
+  if (*row && g.i64(0) > 0 && g.i64(0) <= core::kMaxGroupAdd) out.group_add = static_cast<core::GroupAdd>(g.i64(0));
+  return out;
+}
+
 Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
   Impl& i = *impl_;
   const auto thread = u.thread.value();
+  // The user's own social state: no thread entry (thread 0 names none).
+  if (core::is_social(core::kind_of(u.body))) return apply_social(u, step);
+  // A thread started by, or an add of this user by, someone who is not its contact lands in
+  // requests: the server records the same (docs/PROTOCOL.md "Contacts, blocks and folders")
+  // and sends no update for it.
+  const auto* created = std::get_if<core::ThreadCreated>(&u.body);
+  const auto* changed = std::get_if<core::ParticipantsChanged>(&u.body);
+  const bool arrived = u.actor != self_ && self_.value() != 0 &&
+                       ((created && std::find(created->participants.begin(), created->participants.end(), self_) !=
+                                        created->participants.end()) ||
+                        (changed && std::find(changed->added.begin(), changed->added.end(), self_) != changed->added.end()));
+  if (arrived) {
+    auto q = i.db.prepare("SELECT relation FROM relations WHERE user = ?1");
+    q.bind_u64(1, u.actor.value());
+    auto row = q.step();
+    if (!row) return fail(row.error());
+    const bool contact = *row && q.i64(0) == static_cast<std::int64_t>(core::Relation::contact);
+    q.reset();
+    if (!contact) {
+      if (auto r = apply_social(core::Update{u.seq, u.time, u.thread, u.actor, core::FolderChanged{core::Folder::requests}}, step); !r)
+        return r;
+    }
+  }
   if (auto r = write_step(step); !r) return r;
   // Updates of a thread this device has no entry for (it joined later, or the snapshot
   // predates it) still land somewhere visible.
@@ -360,6 +431,9 @@ Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
             if (std::find(ps.begin(), ps.end(), a) == ps.end()) ps.push_back(a);
           if (auto r = write_step(step); !r) return r;
           return i.set_participants.bind_u64(1, thread).bind(2, join_ids(ps)).run();
+        } else if constexpr (std::is_same_v<T, core::ContactChanged> || std::is_same_v<T, core::FolderChanged> ||
+                             std::is_same_v<T, core::SettingsChanged>) {
+          return {};  // apply_social, above
         } else {
           static_assert(std::is_same_v<T, core::ThreadRenamed>);
           if (auto r = write_step(step); !r) return r;
@@ -452,11 +526,25 @@ Result<void> LocalStore::apply_snapshot(const wire::Snapshot& snapshot) {
   auto body = [&]() -> Result<void> {
     if (auto r = write_step(step); !r) return r;
     if (auto r = i.db.exec("DELETE FROM messages; DELETE FROM threads; DELETE FROM watermarks; "
-                           "DELETE FROM edits; DELETE FROM reactions; DELETE FROM attachments;");
+                           "DELETE FROM edits; DELETE FROM reactions; DELETE FROM attachments; "
+                           "DELETE FROM relations; DELETE FROM folders;");
         !r)
       return r;
     for (const auto& t : snapshot.threads)
       if (auto r = put_thread_state(t, snapshot.seq, step); !r) return r;
+    // The social state (protocol version 6), as absolute values: the same rows the updates
+    // after the snapshot's seq would write.
+    for (const auto& t : snapshot.threads) {
+      if (t.folder == core::Folder::inbox) continue;
+      if (auto r = apply_social(core::Update{snapshot.seq, {}, t.thread, {}, core::FolderChanged{t.folder}}, step); !r) return r;
+    }
+    for (const auto& [list, relation] : {std::pair{&snapshot.contacts, core::Relation::contact},
+                                         std::pair{&snapshot.blocked, core::Relation::blocked}}) {
+      for (auto user : *list) {
+        if (auto r = apply_social(core::Update{snapshot.seq, {}, {}, {}, core::ContactChanged{user, relation}}, step); !r) return r;
+      }
+    }
+    if (auto r = apply_social(core::Update{snapshot.seq, {}, {}, {}, core::SettingsChanged{snapshot.group_add}}, step); !r) return r;
     if (auto r = write_step(step); !r) return r;
     if (auto r = i.outbox_echo_seq.bind_u64(1, snapshot.seq.value()).run(); !r) return r;
     return set_position(Position{snapshot.epoch, snapshot.seq}, step);
@@ -552,7 +640,9 @@ Result<void> LocalStore::outbox_add(const OutboxEntry& e) {
   s.bind(6, ms(e.created));
   // Sends with attachments and actions keep their whole request; the columns above still
   // say what a pending send shows.
-  if (e.kind == OutboxKind::action || !e.attachments.empty()) s.bind_blob(7, wire::encode(e.request()));
+  if (e.kind == OutboxKind::action || e.kind == OutboxKind::social || !e.attachments.empty()) {
+    s.bind_blob(7, wire::encode(e.request()));
+  }
   else s.bind_null(7);
   return s.run();
 }
@@ -589,6 +679,10 @@ Result<std::vector<OutboxEntry>> LocalStore::outbox() const {
       } else if (auto* act = m ? std::get_if<wire::MessageActionRequest>(&*m) : nullptr) {
         e.message = act->message;
         e.action = act->action;
+      } else if (auto* soc = m ? std::get_if<wire::SocialRequest>(&*m) : nullptr) {
+        e.social_action = soc->action;
+        e.user = soc->user;
+        e.group_add = soc->group_add;
       } else {
         // Not a request this SDK wrote: sending it could do what the user never asked.
         IRIS_LOG(warn, "client", "outbox entry {} has an unreadable request; dropped", s.text(0));
@@ -603,8 +697,10 @@ Result<std::vector<OutboxEntry>> LocalStore::outbox() const {
 
 namespace {
 StoredThread read_thread(const Stmt& s) {
-  return StoredThread{core::ThreadId{s.u64(0)}, s.text(1), split_ids(s.text(2)),
-                      static_cast<std::uint32_t>(s.i64(3)), from_ms(s.i64(4))};
+  StoredThread t{core::ThreadId{s.u64(0)}, s.text(1), split_ids(s.text(2)),
+                 static_cast<std::uint32_t>(s.i64(3)), from_ms(s.i64(4))};
+  if (!s.is_null(5) && s.i64(5) > 0 && s.i64(5) <= core::kMaxFolder) t.folder = static_cast<core::Folder>(s.i64(5));
+  return t;
 }
 }  // namespace
 

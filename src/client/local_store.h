@@ -51,7 +51,17 @@ struct StoredThread {
   std::vector<core::UserId> participants;
   std::uint32_t unread = 0;
   core::Timestamp last_activity;
+  core::Folder folder = core::Folder::inbox;  // protocol version 6; inbox until told
   bool operator==(const StoredThread&) const = default;
+};
+
+// The user's contacts and blocked users (ascending) and group-add setting, as its queue's
+// ContactChanged / SettingsChanged updates and its snapshots left them.
+struct StoredSocial {
+  std::vector<core::UserId> contacts;
+  std::vector<core::UserId> blocked;
+  core::GroupAdd group_add = core::GroupAdd::contacts;
+  bool operator==(const StoredSocial&) const = default;
 };
 
 struct StoredMessage {
@@ -68,7 +78,8 @@ struct StoredMessage {
 
 // action: an edit, unsend, delete for me or reaction (Client::act), kept like a send so that
 // it survives a restart and is applied once (the server deduplicates by its client id).
-enum class OutboxKind : std::uint8_t { send = 1, create_thread = 2, action = 3 };
+// social: a contact, block, folder or group-add change (Client::social), kept the same way.
+enum class OutboxKind : std::uint8_t { send = 1, create_thread = 2, action = 3, social = 4 };
 
 struct OutboxEntry {
   core::ClientMsgId client_id;
@@ -81,6 +92,10 @@ struct OutboxEntry {
   std::vector<core::Attachment> attachments{};  // send
   core::MessageId message{};                      // action: the message acted on
   wire::MessageAction action = wire::MessageAction::edit;  // action
+  // social: the SocialRequest's action, user (thread above) and group-add setting.
+  wire::SocialAction social_action = wire::SocialAction::add_contact;
+  core::UserId user{};
+  core::GroupAdd group_add = core::GroupAdd::contacts;
   bool operator==(const OutboxEntry&) const = default;
   // The request that carries it out (SendRequest, CreateThreadRequest, MessageActionRequest).
   wire::Message request() const;
@@ -152,12 +167,15 @@ class LocalStore {
   Result<MessageMeta> message_meta(core::MessageId id) const;
   // Number of stored messages (all threads), for status and tests.
   Result<std::uint64_t> message_count() const;
+  Result<StoredSocial> social() const;
 
  private:
   struct Impl;
   explicit LocalStore(std::unique_ptr<Impl> impl);
   Result<void> write_step(int& step);
   Result<void> apply_update(const core::Update& u, int& step);
+  // ContactChanged, FolderChanged, SettingsChanged: the relations and folders tables and meta.
+  Result<void> apply_social(const core::Update& u, int& step);
   Result<void> put_thread_state(const wire::ThreadState& t, core::Seq as_of, int& step);
   Result<void> set_position(Position p, int& step);
   Result<void> recount_unread(core::ThreadId thread, int& step);

@@ -19,6 +19,7 @@ bool is_retryable(wire::ErrorCode code) {
     case wire::ErrorCode::forbidden:
     case wire::ErrorCode::too_late:
     case wire::ErrorCode::unknown_message:
+    case wire::ErrorCode::not_accepted:
       return false;
   }
   return false;

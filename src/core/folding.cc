@@ -28,6 +28,11 @@ FoldResult fold_range(std::span<const Update> range) {
   std::unordered_map<ThreadId, const std::string*> final_name;  // last rename per thread
   std::unordered_set<MessageId> created;             // created in the range
   std::unordered_map<ThreadId, std::size_t> last_created;  // index of its last ThreadCreated
+  // Social state travels as absolute values: the last change per contact, per thread's
+  // folder and of the settings is all a device needs.
+  std::unordered_set<UserId> contact_seen;
+  std::unordered_set<ThreadId> folder_seen;
+  bool settings_seen = false;
   for (std::size_t i = 0; i < range.size(); ++i) {
     if (auto* m = std::get_if<MessageCreated>(&range[i].body)) created.insert(m->message);
     if (std::holds_alternative<ThreadCreated>(range[i].body)) last_created[range[i].thread] = i;
@@ -74,6 +79,13 @@ FoldResult fold_range(std::span<const Update> range) {
             }
           } else if constexpr (std::is_same_v<T, ThreadCreated>) {
             final_name.try_emplace(u.thread, &b.name);  // renames before it are not final
+          } else if constexpr (std::is_same_v<T, ContactChanged>) {
+            if (!contact_seen.insert(b.user).second) keep[i] = false;
+          } else if constexpr (std::is_same_v<T, FolderChanged>) {
+            if (!folder_seen.insert(u.thread).second) keep[i] = false;
+          } else if constexpr (std::is_same_v<T, SettingsChanged>) {
+            if (settings_seen) keep[i] = false;
+            settings_seen = true;
           }
         },
         u.body);

@@ -22,6 +22,8 @@
 #include <optional>
 #include <string_view>
 
+#include "core/ids.h"
+
 namespace iris::core {
 
 // What a user is to the owner of the state (persisted and on the wire: never renumber).
@@ -39,7 +41,16 @@ inline constexpr std::uint8_t kMaxGroupAdd = 2;
 enum class Arrival : std::uint8_t {
   one_to_one,  // a thread of exactly two started by the other
   group,       // a thread of more than two started with the recipient in it, or an add
+  // A thread started by an external identity (mail in, later SMS) with every recipient its
+  // message named (To/Cc): each recipient was addressed by the sender, as in a thread of two,
+  // not put in a group by someone, so only a block refuses it; the group-add setting does not
+  // apply. A non-contact's thread still lands in requests.
+  addressed,
 };
+
+// Whether `user` is an external identity (the top bit set: a mail address or a phone number
+// behind a derived id, mail/address.h), never an Iris account.
+constexpr bool is_external_identity(UserId user) { return (user.value() >> 63) != 0; }
 
 // The recipient's state as far as one actor is concerned.
 struct RecipientView {
@@ -53,7 +64,7 @@ constexpr bool may_message(Relation actor_is) { return actor_is != Relation::blo
 // Whether the recipient may be put in a thread by the actor, arriving as `arrival`.
 constexpr bool may_add(const RecipientView& v, Arrival arrival) {
   if (v.actor_is == Relation::blocked) return false;
-  if (arrival == Arrival::one_to_one) return true;
+  if (arrival == Arrival::one_to_one || arrival == Arrival::addressed) return true;
   switch (v.group_add) {
     case GroupAdd::anyone: return true;
     case GroupAdd::nobody: return false;

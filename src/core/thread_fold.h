@@ -90,6 +90,9 @@ void apply_to_thread(Thread& t, const Update& u, MakeMessage&& make_message) {
           auto it = t.messages.find(b.message);
           if (it == t.messages.end()) return;
           apply_reaction(it->second.reactions, u.actor, b);
+        } else if constexpr (std::is_same_v<T, ContactChanged> || std::is_same_v<T, FolderChanged> ||
+                             std::is_same_v<T, SettingsChanged>) {
+          // The user's social state, not the thread's content (core/social_policy.h).
         } else {
           static_assert(std::is_same_v<T, ReadReceipt>);
           auto& w = t.watermarks[b.reader];

@@ -12,6 +12,9 @@ std::string_view kind_name(UpdateKind kind) {
     case UpdateKind::participants_changed: return "ParticipantsChanged";
     case UpdateKind::thread_renamed: return "ThreadRenamed";
     case UpdateKind::reaction_changed: return "ReactionChanged";
+    case UpdateKind::contact_changed: return "ContactChanged";
+    case UpdateKind::folder_changed: return "FolderChanged";
+    case UpdateKind::settings_changed: return "SettingsChanged";
   }
   return "Unknown";
 }

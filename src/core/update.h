@@ -15,6 +15,7 @@
 
 #include "core/attachment.h"
 #include "core/ids.h"
+#include "core/social_policy.h"
 
 namespace iris::core {
 
@@ -81,6 +82,28 @@ struct ReactionChanged {
   bool operator==(const ReactionChanged&) const = default;
 };
 
+// Social state of the queue's owner (the actor; Update::thread is 0): `user` is now
+// `relation` to it (core/social_policy.h). Only in the owner's own queue. Since version 6.
+struct ContactChanged {
+  UserId user;
+  Relation relation = Relation::none;
+  bool operator==(const ContactChanged&) const = default;
+};
+
+// The thread (Update::thread) now sits in `folder` for the queue's owner, who moved it. Only
+// in the owner's own queue. A new thread's first folder has no update: requests when its
+// starter (or whoever added the owner) is not the owner's contact (social_policy.h). Since 6.
+struct FolderChanged {
+  Folder folder = Folder::inbox;
+  bool operator==(const FolderChanged&) const = default;
+};
+
+// The queue owner's settings now (Update::thread is 0): who may add it to groups. Since 6.
+struct SettingsChanged {
+  GroupAdd group_add = GroupAdd::contacts;
+  bool operator==(const SettingsChanged&) const = default;
+};
+
 // One user's reaction, as a materialized message lists them (ordered by user).
 struct Reaction {
   UserId user;
@@ -91,7 +114,7 @@ struct Reaction {
 // Order matches UpdateKind: kind = variant index + 1.
 using UpdateBody = std::variant<MessageCreated, MessageEdited, MessageDeleted, ReadReceipt,
                                 ThreadCreated, ParticipantsChanged, ThreadRenamed,
-                                ReactionChanged>;
+                                ReactionChanged, ContactChanged, FolderChanged, SettingsChanged>;
 
 enum class UpdateKind : std::uint8_t {
   message_created = 1,
@@ -102,8 +125,17 @@ enum class UpdateKind : std::uint8_t {
   participants_changed = 6,
   thread_renamed = 7,
   reaction_changed = 8,  // since protocol version 5
+  contact_changed = 9,   // since protocol version 6
+  folder_changed = 10,   // since protocol version 6
+  settings_changed = 11, // since protocol version 6
 };
-inline constexpr std::uint8_t kMaxUpdateKind = 8;
+inline constexpr std::uint8_t kMaxUpdateKind = 11;
+
+// The kinds that carry a user's social state (core/social_policy.h): in no thread's view.
+constexpr bool is_social(UpdateKind k) {
+  return k == UpdateKind::contact_changed || k == UpdateKind::folder_changed ||
+         k == UpdateKind::settings_changed;
+}
 
 struct Update {
   Seq seq;         // position in the owning user's queue; assigned on append

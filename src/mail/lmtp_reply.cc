@@ -14,7 +14,8 @@ std::string refused_reply(wire::ErrorCode code) {
     case wire::ErrorCode::queue_full: return "452 4.2.2 recipient's queue full";
     case wire::ErrorCode::too_large: return "552 5.3.4 message too large";
     case wire::ErrorCode::not_participant:
-    case wire::ErrorCode::forbidden: return "550 5.7.1 refused by the recipient's policy";
+    case wire::ErrorCode::forbidden:
+    case wire::ErrorCode::not_accepted: return "550 5.7.1 refused by the recipient's policy";
     case wire::ErrorCode::bad_encoding:
     case wire::ErrorCode::unknown_thread:
     case wire::ErrorCode::invalid_request:

@@ -26,6 +26,12 @@ tl::expected<OwnerJob, Answer> owner_job(const Route& route, core::UserId who, E
       deliver(badge ? envelope(enc, 200, wire::Message{*badge}) : error_answer(enc, badge.error()));
     });
   }
+  if (std::holds_alternative<ContactsRoute>(route)) {
+    return OwnerJob([who, enc](sync::SyncShard& s, const Deliver& deliver) {
+      auto list = s.contact_list(who);
+      deliver(list ? envelope(enc, 200, wire::Message{std::move(*list)}) : error_answer(enc, list.error()));
+    });
+  }
   if (const auto* r = std::get_if<BaselineRoute>(&route)) {
     // The bandwidth benchmark's pull baseline: JSON views, not the protocol.
     return OwnerJob([who, enc, thread = r->thread](sync::SyncShard& s, const Deliver& deliver) {

@@ -110,6 +110,10 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     if (!get) return fail(errc::method_not_allowed);
     return Route{AdminCellsRoute{}};
   }
+  if (path == "/v1/contacts") {
+    if (!get) return fail(errc::method_not_allowed);
+    return Route{ContactsRoute{}};
+  }
   if (path == "/v1/threads") {
     if (!post) return fail(errc::method_not_allowed);
     return Route{CreateThreadRoute{}};

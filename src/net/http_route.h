@@ -15,6 +15,8 @@
 //        the caller's cell and owner server, answered by any server of any cell)
 //   GET  /v1/admin/cells                                         AdminCellsRoute (the
 //        deployment report, for cluster.admin_users)
+//   GET  /v1/contacts                                            ContactsRoute (contacts,
+//        blocked users, group-add setting: wire::ContactList)
 //   GET  /v1/baseline/inbox, /v1/baseline/threads/{thread}       BaselineRoute (the bandwidth
 //        benchmark's legacy pull baseline, sync/baseline_view.h: not part of the protocol)
 //   POST /v1/blobs                                               BlobUploadRoute
@@ -96,6 +98,9 @@ struct UserRouteRoute {
 struct AdminCellsRoute {
   bool operator==(const AdminCellsRoute&) const = default;
 };
+struct ContactsRoute {
+  bool operator==(const ContactsRoute&) const = default;
+};
 struct BlobUploadRoute {
   bool operator==(const BlobUploadRoute&) const = default;
 };
@@ -112,7 +117,7 @@ struct MetricsRoute {
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
                            HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute,
                            BadgeRoute, UserRouteRoute, AdminCellsRoute,
-                           BlobUploadRoute, BlobDownloadRoute>;
+                           BlobUploadRoute, BlobDownloadRoute, ContactsRoute>;
 
 // Whether a route's caller must present a bearer token (health, metrics and the web app's
 // files need none).

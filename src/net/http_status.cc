@@ -17,6 +17,7 @@ HttpError http_error(wire::ErrorCode code) {
     case ErrorCode::rate_limited: return {429, code, true};
     case ErrorCode::queue_full: return {409, code, false};
     case ErrorCode::forbidden:
+    case ErrorCode::not_accepted:
     case ErrorCode::too_late: return {403, code, false};
     case ErrorCode::unknown_message: return {404, code, false};
     case ErrorCode::unavailable: return {503, code, true};

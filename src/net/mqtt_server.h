@@ -34,6 +34,7 @@
 
 namespace iris::store {
 class BlobService;
+class SocialStore;
 class HistoryStore;
 class QueueStore;
 }
@@ -92,6 +93,9 @@ struct SyncBinding {
   // Optional: in a cell, every shard splits its appends by owner and hands the remote share
   // here (sync::SyncShard::attach_cell). Must outlive the server.
   sync::CellFanout* cell = nullptr;
+  // Optional: contacts, blocks, folders (sync::SyncShard::attach_social); without it no
+  // social policy applies. Must outlive the server.
+  store::SocialStore* social = nullptr;
 };
 
 class TokenSigner;

@@ -71,6 +71,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
           });
         }
       });
+      if (sync->social != nullptr) shard->attach_social(*sync->social);
       s.attach_sync(std::move(shard));
     }
   }

@@ -19,6 +19,7 @@ mqtt::ReasonCode puback_reason(wire::ErrorCode e) {
   switch (e) {
     case ErrorCode::not_participant:
     case ErrorCode::forbidden:
+    case ErrorCode::not_accepted:
     case ErrorCode::too_late:
     case ErrorCode::unknown_thread: return ReasonCode::not_authorized;
     case ErrorCode::too_large:

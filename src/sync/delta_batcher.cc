@@ -27,9 +27,10 @@ std::size_t estimated_size(const core::Update& u) {
 }
 
 bool drop_kinds_newer_than(std::vector<core::Update>& updates, std::int32_t version) {
-  if (version >= 5) return false;
-  return std::erase_if(updates, [](const core::Update& u) {
-           return std::holds_alternative<core::ReactionChanged>(u.body);
+  if (version >= 6) return false;
+  return std::erase_if(updates, [version](const core::Update& u) {
+           const auto kind = core::kind_of(u.body);
+           return core::is_social(kind) || (version < 5 && kind == core::UpdateKind::reaction_changed);
          }) != 0;
 }
 

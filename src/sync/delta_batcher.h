@@ -33,7 +33,8 @@ std::vector<wire::DeltaBatch> make_batches(core::Epoch epoch, core::Seq first, c
                                            const BatchLimits& limits);
 
 // Compatibility rule 4 (docs/PROTOCOL.md): removes the updates of kinds a peer of protocol
-// `version` cannot decode (ReactionChanged before 5); the batch then goes folded, still
+// `version` cannot decode (ReactionChanged before 5; ContactChanged, FolderChanged and
+// SettingsChanged before 6); the batch then goes folded, still
 // covering their seqs. True if any was removed.
 bool drop_kinds_newer_than(std::vector<core::Update>& updates, std::int32_t version);
 

@@ -21,6 +21,7 @@ class Category final : public std::error_category {
       case errc::not_owner: return "a recipient of the fan-out is not owned by this server";
       case errc::bad_frame: return "malformed cell link frame";
       case errc::unknown_frame_version: return "cell link frame of an unknown version";
+      case errc::not_accepted: return "not accepted by a recipient";
     }
     return "unknown sync error";
   }

@@ -34,6 +34,9 @@ enum class errc {
   bad_frame,
   // A cell link frame of a version this server does not speak. The peer is disconnected.
   unknown_frame_version,
+  // A recipient does not take this from the requester (core/social_policy.h): it blocked
+  // the requester, or its group-add setting does not admit it. Which one is not said.
+  not_accepted,
 };
 
 const std::error_category& error_category();

@@ -24,6 +24,7 @@ wire::ErrorCode to_wire_error(std::error_code ec) {
       case errc::not_owner: return ErrorCode::unavailable;
       case errc::bad_frame:
       case errc::unknown_frame_version: return ErrorCode::bad_encoding;
+      case errc::not_accepted: return ErrorCode::not_accepted;
     }
   }
   if (ec.category() == core::error_category()) {

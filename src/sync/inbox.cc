@@ -47,6 +47,8 @@ void Inbox::account(const Thread& t, std::uint32_t before) {
 
 void Inbox::apply(const core::Update& u) {
   seq_ = u.seq;
+  // Social state is the social store's (store/social/social_store.h), read at snapshot time.
+  if (core::is_social(core::kind_of(u.body))) return;
   Thread& t = threads_[u.thread];
   const std::uint32_t before = t.unread;
   // Only the message an update names, or the owner's own watermark, can change a count.

@@ -42,6 +42,7 @@
 
 namespace iris::store {
 class BlobService;
+class SocialStore;
 }
 
 namespace iris::sync {
@@ -266,6 +267,14 @@ class SyncShard {
   // Sends with attachments are checked against (and recorded in) `blobs`, which must outlive
   // the shard. Without it a send that carries attachments is refused (invalid_request).
   void attach_blobs(store::BlobService& blobs) { blobs_ = &blobs; }
+  // Contacts, blocks, folders and the group-add setting (sync_shard_social.cc) are read from
+  // and written to `social`, which must outlive the shard. Without it no policy applies (every
+  // thread lands in the inbox) and a SocialRequest is refused (invalid_request).
+  void attach_social(store::SocialStore& social) { social_ = &social; }
+
+  // `user`'s contacts, blocked users and group-add setting (HTTP GET /v1/contacts).
+  // sync::errc::invalid_request without a social store.
+  Result<wire::ContactList> contact_list(core::UserId user) const;
 
   // In a cell: every request's append is split by owner (fanout_plan.h): the participants
   // `cell` says this server owns are appended in the request's commit, the others recorded
@@ -361,6 +370,18 @@ class SyncShard {
   void request_message_action(core::UserId user, const Inbox& inbox,
                               const wire::MessageActionRequest& req, Completion done,
                               std::optional<RequestOrigin> origin, std::int32_t version);
+  // A SocialRequest (sync_shard_social.cc): the social store written, then the matching
+  // update appended to the requester's own queue.
+  void request_social(core::UserId user, const Inbox& inbox, const wire::SocialRequest& req,
+                      Completion done, std::optional<RequestOrigin> origin, std::int32_t version);
+  // The social policy on a planned request of `actor` (core/social_policy.h): leaves out of
+  // a send the recipients that blocked the actor, refuses (errc::not_accepted) a thread or
+  // an add a recipient does not take, and records `requests` in the social store as the
+  // folder of each recipient that gets a new thread from a non-contact.
+  Result<void> apply_social_policy(core::UserId actor, const wire::Message& request,
+                                   store::AppendRequest& plan);
+  // Fills the snapshot's folders and social state from the social store.
+  Result<void> add_social(core::UserId user, wire::Snapshot& snapshot) const;
   // The inbox of `user` moved its unread count: push the badge once the burst is applied.
   void badge_changed(core::UserId user, User& u);
   // Pushes `user`'s badge, if it changed since the last push, to its version 5 devices.
@@ -375,6 +396,7 @@ class SyncShard {
   store::QueueStore& store_;
   const store::HistoryStore* history_ = nullptr;   // optional; see attach_history
   store::BlobService* blobs_ = nullptr;            // optional; see attach_blobs
+  store::SocialStore* social_ = nullptr;           // optional; see attach_social
   std::function<void(core::UserId)> appended_;     // optional; see attach_history
   ShardRouter& router_;
   DeviceSink& sink_;

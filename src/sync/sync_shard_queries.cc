@@ -11,7 +11,10 @@ namespace iris::sync {
 Result<wire::Snapshot> SyncShard::snapshot(core::UserId user, std::optional<std::size_t> latest) {
   auto u = load(user);
   if (!u) return fail(u.error());
-  return (*u)->inbox->snapshot((*u)->queue.epoch, latest.value_or(options_.snapshot_latest));
+  auto s = (*u)->inbox->snapshot((*u)->queue.epoch, latest.value_or(options_.snapshot_latest));
+  // Read after the inbox: the social state is at least as new as the snapshot's seq.
+  if (auto r = add_social(user, s); !r) return fail(r.error());
+  return s;
 }
 
 Result<wire::ThreadPage> SyncShard::thread_page(core::UserId user, core::ThreadId thread,

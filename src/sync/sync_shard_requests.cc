@@ -32,7 +32,8 @@ std::optional<std::chrono::milliseconds> SyncShard::admit(core::UserId user,
                     std::holds_alternative<wire::MessageActionRequest>(request);
   const bool thread_op = std::holds_alternative<wire::CreateThreadRequest>(request) ||
                          std::holds_alternative<wire::RenameThreadRequest>(request) ||
-                         std::holds_alternative<wire::ChangeParticipantsRequest>(request);
+                         std::holds_alternative<wire::ChangeParticipantsRequest>(request) ||
+                         std::holds_alternative<wire::SocialRequest>(request);
   if (!send && !thread_op) return std::nullopt;  // refused as invalid_request later
   const core::Timestamp now = now_();
   User& u = users_[user];
@@ -98,6 +99,13 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           thread = req.thread;
         } else if constexpr (std::is_same_v<T, wire::MessageActionRequest>) {
           return request_message_action(user_id, inbox, req, std::move(done), origin, version);
+        } else if constexpr (std::is_same_v<T, wire::SocialRequest>) {
+          return request_social(user_id, inbox, req, std::move(done), origin, version);
+        }
+        // Every request that reaches other users passes the social policy on this, the
+        // requester's owner shard, in the same path (core/social_policy.h).
+        if (plan) {
+          if (auto allowed = apply_social_policy(user_id, message, *plan); !allowed) plan = fail(allowed.error());
         }
         if (!plan) return refuse(done, plan.error(), client_id, version);
         submit(user_id, std::move(*plan), client_id, thread, std::move(done), origin, version);

@@ -69,6 +69,14 @@ std::int32_t enum_value(const E& e) {
   return v;
 }
 
+// A social enum (Relation, Folder, GroupAdd: 0..max) as the wire carried it.
+template <typename E, typename G>
+Result<E> social_enum(const G& g, std::uint8_t max) {
+  const std::int32_t v = enum_value(g);
+  if (v < 0 || v > max) return fail(errc::unknown_kind);
+  return static_cast<E>(v);
+}
+
 Result<std::uint32_t> count_of(std::int32_t v) {
   if (v < 0) return fail(errc::invalid_message);
   return static_cast<std::uint32_t>(v);
@@ -189,6 +197,16 @@ gen::Update to_thrift(const core::Update& u) {
           b.participants_changed.added = i64_list(body.added);
           b.participants_changed.removed = i64_list(body.removed);
           b.__isset.participants_changed = true;
+        } else if constexpr (std::is_same_v<B, core::ContactChanged>) {
+          b.contact_changed.user = i64(body.user);
+          b.contact_changed.relation = static_cast<gen::Relation::type>(body.relation);
+          b.__isset.contact_changed = true;
+        } else if constexpr (std::is_same_v<B, core::FolderChanged>) {
+          b.folder_changed.folder = static_cast<gen::Folder::type>(body.folder);
+          b.__isset.folder_changed = true;
+        } else if constexpr (std::is_same_v<B, core::SettingsChanged>) {
+          b.settings_changed.group_add = static_cast<gen::GroupAdd::type>(body.group_add);
+          b.__isset.settings_changed = true;
         } else {
           static_assert(std::is_same_v<B, core::ThreadRenamed>);
           b.thread_renamed.name = body.name;
@@ -262,6 +280,12 @@ gen::Snapshot to_thrift(const Snapshot& m) {
       gw.reader = i64(w.reader);
       gw.up_to = i64(w.up_to);
     }
+    if (t.folder != core::Folder::inbox) gt.__set_folder(static_cast<gen::Folder::type>(t.folder));
+  }
+  if (!m.contacts.empty()) g.__set_contacts(i64_list(m.contacts));
+  if (!m.blocked.empty()) g.__set_blocked(i64_list(m.blocked));
+  if (m.group_add != core::GroupAdd::contacts) {
+    g.__set_group_add(static_cast<gen::GroupAdd::type>(m.group_add));
   }
   return g;
 }
@@ -405,6 +429,24 @@ gen::Badge to_thrift(const Badge& m) {
   return g;
 }
 
+gen::SocialRequest to_thrift(const SocialRequest& m) {
+  gen::SocialRequest g;
+  g.client_id = client_id_bytes(m.client_id);
+  g.action = static_cast<gen::SocialAction::type>(m.action);
+  g.user = i64(m.user);
+  g.thread = i64(m.thread);
+  g.group_add = static_cast<gen::GroupAdd::type>(m.group_add);
+  return g;
+}
+
+gen::ContactList to_thrift(const ContactList& m) {
+  gen::ContactList g;
+  g.contacts = i64_list(m.contacts);
+  g.blocked = i64_list(m.blocked);
+  g.group_add = static_cast<gen::GroupAdd::type>(m.group_add);
+  return g;
+}
+
 gen::Envelope to_thrift(const Message& m) {
   gen::Envelope g;
   // One case per alternative, in Envelope member order.
@@ -426,8 +468,10 @@ gen::Envelope to_thrift(const Message& m) {
     case 14: g.__set_thread_page(to_thrift(std::get<14>(m))); break;
     case 15: g.__set_message_action_request(to_thrift(std::get<15>(m))); break;
     case 16: g.__set_badge(to_thrift(std::get<16>(m))); break;
+    case 17: g.__set_social_request(to_thrift(std::get<17>(m))); break;
+    case 18: g.__set_contact_list(to_thrift(std::get<18>(m))); break;
   }
-  static_assert(std::variant_size_v<Message> == 17, "add the new message to Envelope");
+  static_assert(std::variant_size_v<Message> == 19, "add the new message to Envelope");
   return g;
 }
 
@@ -443,7 +487,9 @@ Result<core::Update> from_thrift(gen::Update&& g) {
   const bool set[] = {b.__isset.message_created,      b.__isset.message_edited,
                       b.__isset.message_deleted,      b.__isset.read_receipt,
                       b.__isset.thread_created,       b.__isset.participants_changed,
-                      b.__isset.thread_renamed,       b.__isset.reaction_changed};
+                      b.__isset.thread_renamed,       b.__isset.reaction_changed,
+                      b.__isset.contact_changed,      b.__isset.folder_changed,
+                      b.__isset.settings_changed};
   static_assert(std::size(set) == core::kMaxUpdateKind);
   auto which = only_member(set);
   if (!which) return fail(which.error());
@@ -497,6 +543,25 @@ Result<core::Update> from_thrift(gen::Update&& g) {
     case core::UpdateKind::thread_renamed:
       u.body = core::ThreadRenamed{std::move(b.thread_renamed.name)};
       break;
+    case core::UpdateKind::contact_changed: {
+      core::ContactChanged body{id_of<core::UserId>(b.contact_changed.user)};
+      IRIS_TRY_ASSIGN(body.relation, social_enum<core::Relation>(b.contact_changed.relation, core::kMaxRelation));
+      u.body = body;
+      break;
+    }
+    case core::UpdateKind::folder_changed: {
+      core::FolderChanged body;
+      IRIS_TRY_ASSIGN(body.folder, social_enum<core::Folder>(b.folder_changed.folder, core::kMaxFolder));
+      u.body = body;
+      break;
+    }
+    case core::UpdateKind::settings_changed: {
+      core::SettingsChanged body;
+      IRIS_TRY_ASSIGN(body.group_add,
+                      social_enum<core::GroupAdd>(b.settings_changed.group_add, core::kMaxGroupAdd));
+      u.body = body;
+      break;
+    }
   }
   return u;
 }
@@ -564,6 +629,12 @@ Result<Snapshot> from_thrift(gen::Snapshot&& g) {
       t.read_watermarks.push_back(
           {id_of<core::UserId>(gw.reader), id_of<core::MessageId>(gw.up_to)});
     }
+    if (gt.__isset.folder) IRIS_TRY_ASSIGN(t.folder, social_enum<core::Folder>(gt.folder, core::kMaxFolder));
+  }
+  if (g.__isset.contacts) m.contacts = user_list(g.contacts);
+  if (g.__isset.blocked) m.blocked = user_list(g.blocked);
+  if (g.__isset.group_add) {
+    IRIS_TRY_ASSIGN(m.group_add, social_enum<core::GroupAdd>(g.group_add, core::kMaxGroupAdd));
   }
   return checked(std::move(m));
 }
@@ -622,7 +693,7 @@ Result<Error> from_thrift(gen::Error&& g) {
   Error m;
   if (g.__isset.client_id) IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
   const std::int32_t code = enum_value(g.code);
-  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::unknown_message)) {
+  if (code < 1 || code > static_cast<std::int32_t>(ErrorCode::not_accepted)) {
     return fail(errc::unknown_kind);
   }
   m.code = static_cast<ErrorCode>(code);
@@ -711,6 +782,28 @@ Result<Badge> from_thrift(gen::Badge&& g) {
   return checked(std::move(m));
 }
 
+Result<SocialRequest> from_thrift(gen::SocialRequest&& g) {
+  SocialRequest m;
+  IRIS_TRY_ASSIGN(m.client_id, client_id_of(g.client_id));
+  const std::int32_t action = enum_value(g.action);
+  if (action < 1 || action > static_cast<std::int32_t>(SocialAction::set_group_add)) {
+    return fail(errc::unknown_kind);
+  }
+  m.action = static_cast<SocialAction>(action);
+  m.user = id_of<core::UserId>(g.user);
+  m.thread = id_of<core::ThreadId>(g.thread);
+  IRIS_TRY_ASSIGN(m.group_add, social_enum<core::GroupAdd>(g.group_add, core::kMaxGroupAdd));
+  return checked(std::move(m));
+}
+
+Result<ContactList> from_thrift(gen::ContactList&& g) {
+  ContactList m;
+  m.contacts = user_list(g.contacts);
+  m.blocked = user_list(g.blocked);
+  IRIS_TRY_ASSIGN(m.group_add, social_enum<core::GroupAdd>(g.group_add, core::kMaxGroupAdd));
+  return checked(std::move(m));
+}
+
 namespace {
 template <typename G>
 Result<Message> as_message(G&& g) {
@@ -727,7 +820,8 @@ Result<Message> from_thrift(gen::Envelope&& g) {
                       s.error,          s.read_request, s.create_thread_request,
                       s.rename_thread_request, s.change_participants_request, s.ack,
                       s.heartbeat,      s.typing,       s.thread_page,
-                      s.message_action_request,         s.badge};
+                      s.message_action_request,         s.badge,
+                      s.social_request,                 s.contact_list};
   static_assert(std::size(set) == std::variant_size_v<Message>);
   auto which = only_member(set);
   if (!which) return fail(which.error());
@@ -748,7 +842,9 @@ Result<Message> from_thrift(gen::Envelope&& g) {
     case 13: return as_message(std::move(g.typing));
     case 14: return as_message(std::move(g.thread_page));
     case 15: return as_message(std::move(g.message_action_request));
-    default: return as_message(std::move(g.badge));
+    case 16: return as_message(std::move(g.badge));
+    case 17: return as_message(std::move(g.social_request));
+    default: return as_message(std::move(g.contact_list));
   }
 }
 

@@ -40,6 +40,8 @@ gen::Typing to_thrift(const Typing& message);
 gen::ThreadPage to_thrift(const ThreadPage& message);
 gen::MessageActionRequest to_thrift(const MessageActionRequest& message);
 gen::Badge to_thrift(const Badge& message);
+gen::SocialRequest to_thrift(const SocialRequest& message);
+gen::ContactList to_thrift(const ContactList& message);
 gen::Envelope to_thrift(const Message& message);
 
 Result<core::Update> from_thrift(gen::Update&& update);
@@ -62,6 +64,8 @@ Result<Typing> from_thrift(gen::Typing&& message);
 Result<ThreadPage> from_thrift(gen::ThreadPage&& message);
 Result<MessageActionRequest> from_thrift(gen::MessageActionRequest&& message);
 Result<Badge> from_thrift(gen::Badge&& message);
+Result<SocialRequest> from_thrift(gen::SocialRequest&& message);
+Result<ContactList> from_thrift(gen::ContactList&& message);
 Result<Message> from_thrift(gen::Envelope&& message);
 
 // The generated type of a message: ThriftOf<DeltaBatch> is gen::DeltaBatch.

@@ -24,6 +24,13 @@
 //      "as before": MessageCreated.edit_count (5), MessageEdited.edit_count (3),
 //      MessageDeleted.for_me (2), DeltaBatch.vanished (6), ThreadMessage.edit_count (6) and
 //      reactions (7).
+//   6  Contacts, blocks and folders (docs/PROTOCOL.md "Contacts, blocks and folders"):
+//      SocialRequest (Envelope member 18), ContactList (member 19, the answer to HTTP
+//      GET /v1/contacts), UpdateBody members contact_changed (9), folder_changed (10) and
+//      settings_changed (11), sent only to version 6 peers (older ones get batches without
+//      them, marked folded), ErrorCode not_accepted (13) (older peers: forbidden, or
+//      not_participant); new optional fields ThreadState.folder (7) and Snapshot.contacts
+//      (4), blocked (5) and group_add (6).
 //
 // Compatibility rules, which every change to this file must keep:
 //   - A field id, once used, is never reused and never changes type. A retired field keeps
@@ -49,7 +56,7 @@
 
 namespace cpp iris.wire.gen
 
-const i32 PROTOCOL_VERSION = 5
+const i32 PROTOCOL_VERSION = 6
 
 typedef i64 UserId
 typedef i64 ThreadId
@@ -130,6 +137,45 @@ struct ReactionChanged {
   2: string reaction
 }
 
+// Social state (docs/PROTOCOL.md "Contacts, blocks and folders"). Since version 6. Each enum
+// starts at 0, the value an absent field takes.
+enum Relation {
+  none = 0                 // neither a contact nor blocked
+  contact = 1
+  blocked = 2              // may not message the user, start a thread with it or add it
+}
+
+enum Folder {
+  inbox = 0
+  requests = 1             // started by a non-contact, not accepted yet
+  archived = 2
+}
+
+enum GroupAdd {
+  contacts = 0             // only contacts may add the user to groups (the default)
+  anyone = 1               // anyone not blocked
+  nobody = 2
+}
+
+// In the owner's own queue only (Update.thread 0, actor the owner): `user` is now
+// `relation` to the owner. Absolute: the last one per user is the state. Since version 6.
+struct ContactChanged {
+  1: UserId user
+  2: Relation relation
+}
+
+// In the owner's own queue only: the thread (Update.thread) is now in `folder` for the
+// owner, who moved it. A new thread's first folder is derived by the device (requests when
+// its starter, or the user who added the owner, is not the owner's contact). Since 6.
+struct FolderChanged {
+  1: Folder folder
+}
+
+// In the owner's own queue only (Update.thread 0): the owner's settings now. Since 6.
+struct SettingsChanged {
+  1: GroupAdd group_add
+}
+
 // Exactly one member is set; a reader that finds none it knows rejects the update.
 union UpdateBody {
   1: MessageCreated message_created
@@ -140,6 +186,9 @@ union UpdateBody {
   6: ParticipantsChanged participants_changed
   7: ThreadRenamed thread_renamed
   8: ReactionChanged reaction_changed   // since version 5
+  9: ContactChanged contact_changed     // since version 6
+  10: FolderChanged folder_changed      // since version 6
+  11: SettingsChanged settings_changed  // since version 6
 }
 
 struct Update {
@@ -207,6 +256,7 @@ struct ThreadState {
   4: list<ThreadMessage> latest_messages   // newest last
   5: i32 unread_count                      // >= 0
   6: list<ReadWatermark> read_watermarks   // one per participant who has read anything
+  7: optional Folder folder               // absent: inbox. Since version 6
 }
 
 // Messages of one thread, oldest first, older than the `before` the device asked for (or the
@@ -223,6 +273,12 @@ struct Snapshot {
   1: Epoch epoch
   2: Seq seq
   3: list<ThreadState> threads
+  // The user's social state (absent: empty, and group_add contacts). It is at least as new
+  // as `seq`: a change racing the snapshot may be in it and again in the deltas after seq,
+  // as an absolute value, so applying both converges. Since version 6.
+  4: optional list<UserId> contacts        // ascending
+  5: optional list<UserId> blocked         // ascending
+  6: optional GroupAdd group_add
 }
 
 enum ResyncReason {
@@ -271,6 +327,9 @@ enum ErrorCode {
                            // Since version 5 (older peers: forbidden, or not_participant)
   unknown_message = 12     // no such message in the thread (never, or no longer: unsent or
                            // deleted for me). Since version 5 (older peers: invalid_request)
+  not_accepted = 13        // a recipient does not take this from the requester: a block, or
+                           // its group-add setting (which one is not said). Since version 6
+                           // (older peers: forbidden, or not_participant)
 }
 
 // A request failed; nothing was enqueued. `client_id` names the request when it had one.
@@ -385,6 +444,37 @@ struct Badge {
   4: Seq seq
 }
 
+enum SocialAction {
+  add_contact = 1          // `user` becomes a contact (unblocked if it was blocked)
+  remove_contact = 2       // `user` is no longer a contact (a blocked user stays blocked)
+  block = 3                // `user` is blocked (no longer a contact)
+  unblock = 4              // `user` is no longer blocked
+  accept = 5               // `thread` moves from requests to the inbox
+  archive = 6              // `thread` moves to archived
+  unarchive = 7            // `thread` moves back to the inbox
+  set_group_add = 8        // who may add the requester to groups is now `group_add`
+}
+
+// Changes the requester's own social state; answered like a send (SendResult: `thread` for
+// the folder actions, 0 otherwise; `seq` of the update in the requester's queue, which its
+// devices get as a delta), or Error: invalid_request (user 0, 2^64-1 or the requester
+// itself), not_participant / unknown_thread (a thread the requester is not in). Since 6.
+struct SocialRequest {
+  1: ClientMsgId client_id
+  2: SocialAction action
+  3: UserId user             // for add_contact, remove_contact, block, unblock
+  4: ThreadId thread         // for accept, archive, unarchive
+  5: GroupAdd group_add      // for set_group_add
+}
+
+// The requester's contacts, blocked users (both ascending) and group-add setting: the
+// answer to HTTP GET /v1/contacts. Since version 6.
+struct ContactList {
+  1: list<UserId> contacts
+  2: list<UserId> blocked
+  3: GroupAdd group_add
+}
+
 // The device has stored every update of `epoch` up to and including `seq`.
 struct Ack {
   1: Epoch epoch
@@ -412,4 +502,6 @@ union Envelope {
   15: ThreadPage thread_page // since version 3
   16: MessageActionRequest message_action_request   // since version 5
   17: Badge badge            // since version 5
+  18: SocialRequest social_request   // since version 6
+  19: ContactList contact_list       // since version 6
 }

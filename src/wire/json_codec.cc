@@ -23,7 +23,9 @@ using namespace std::string_view_literals;
 constexpr std::array kUpdateKinds = {"message_created"sv, "message_edited"sv,
                                      "message_deleted"sv, "read_receipt"sv,
                                      "thread_created"sv,  "participants_changed"sv,
-                                     "thread_renamed"sv,  "reaction_changed"sv};
+                                     "thread_renamed"sv,  "reaction_changed"sv,
+                                     "contact_changed"sv, "folder_changed"sv,
+                                     "settings_changed"sv};
 static_assert(kUpdateKinds.size() == core::kMaxUpdateKind);
 
 constexpr std::array kEnvelopeMembers = {
@@ -32,7 +34,7 @@ constexpr std::array kEnvelopeMembers = {
     "error"sv,                 "read_request"sv, "create_thread_request"sv,
     "rename_thread_request"sv, "change_participants_request"sv, "ack"sv,
     "heartbeat"sv,             "typing"sv,       "thread_page"sv,
-    "message_action_request"sv, "badge"sv};
+    "message_action_request"sv, "badge"sv, "social_request"sv, "contact_list"sv};
 static_assert(kEnvelopeMembers.size() == std::variant_size_v<Message>);
 
 constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_too_large"sv,
@@ -40,8 +42,18 @@ constexpr std::array kResyncReasons = {"too_old"sv, "epoch_changed"sv, "backlog_
 constexpr std::array kErrorCodes = {"not_participant"sv, "too_large"sv,    "bad_encoding"sv,
                                     "unknown_thread"sv,  "rate_limited"sv, "invalid_request"sv,
                                     "unavailable"sv,     "internal"sv,     "queue_full"sv,
-                                    "forbidden"sv,       "too_late"sv,     "unknown_message"sv};
+                                    "forbidden"sv,       "too_late"sv,     "unknown_message"sv,
+                                    "not_accepted"sv};
 constexpr std::array kMessageActions = {"edit"sv, "unsend"sv, "delete_for_me"sv, "react"sv};
+constexpr std::array kSocialActions = {"add_contact"sv, "remove_contact"sv, "block"sv,
+                                       "unblock"sv,     "accept"sv,         "archive"sv,
+                                       "unarchive"sv,   "set_group_add"sv};
+// The social enums start at 0 (iris.thrift): their names are indexed by value.
+constexpr std::array kRelations = {"none"sv, "contact"sv, "blocked"sv};
+constexpr std::array kFolders = {"inbox"sv, "requests"sv, "archived"sv};
+constexpr std::array kGroupAdds = {"contacts"sv, "anyone"sv, "nobody"sv};
+static_assert(kRelations.size() == core::kMaxRelation + 1 && kFolders.size() == core::kMaxFolder + 1 &&
+              kGroupAdds.size() == core::kMaxGroupAdd + 1);
 
 // Values: writing ---------------------------------------------------------------------------
 
@@ -165,6 +177,22 @@ void get_enum(JsonReader& r, E& e, const std::array<std::string_view, N>& names)
   e = static_cast<E>(it - names.begin() + 1);
 }
 
+// An enum whose values start at 0 (the social ones), by name.
+template <typename E, std::size_t N>
+void get_enum0(JsonReader& r, E& e, const std::array<std::string_view, N>& names) {
+  const std::string s = r.string();
+  if (!r.ok()) return;
+  const auto it = std::find(names.begin(), names.end(), s);
+  if (it == names.end()) return r.fail(errc::unknown_kind);
+  e = static_cast<E>(it - names.begin());
+}
+
+template <typename E, std::size_t N>
+void put_enum0(JsonWriter& w, std::string_view key, E e, const std::array<std::string_view, N>& names) {
+  w.key(key);
+  w.string(names[static_cast<std::size_t>(e)]);
+}
+
 // Reads an object whose known keys are `fields`: read_field(i) reads the value of
 // fields[i]; unknown keys are skipped; a repeated known key is malformed. Returns the set
 // of fields seen, as bits.
@@ -278,6 +306,13 @@ void write(JsonWriter& w, const core::Update& u) {
         } else if constexpr (std::is_same_v<B, core::ParticipantsChanged>) {
           put_users(w, "added", body.added);
           put_users(w, "removed", body.removed);
+        } else if constexpr (std::is_same_v<B, core::ContactChanged>) {
+          put_id(w, "user", body.user);
+          put_enum0(w, "relation", body.relation, kRelations);
+        } else if constexpr (std::is_same_v<B, core::FolderChanged>) {
+          put_enum0(w, "folder", body.folder, kFolders);
+        } else if constexpr (std::is_same_v<B, core::SettingsChanged>) {
+          put_enum0(w, "group_add", body.group_add, kGroupAdds);
         } else {
           static_assert(std::is_same_v<B, core::ThreadRenamed>);
           put_text(w, "name", body.name);
@@ -372,6 +407,27 @@ void read_body(JsonReader& r, core::UpdateBody& body) {
         core::ThreadRenamed b;
         get_object(r, std::array{"name"sv}, [&](std::size_t) { b.name = r.string(); });
         body = std::move(b);
+        return;
+      }
+      case core::UpdateKind::contact_changed: {
+        core::ContactChanged b;
+        get_object(r, std::array{"user"sv, "relation"sv}, [&](std::size_t f) {
+          if (f == 0) return get_id(r, b.user);
+          get_enum0(r, b.relation, kRelations);
+        });
+        body = b;
+        return;
+      }
+      case core::UpdateKind::folder_changed: {
+        core::FolderChanged b;
+        get_object(r, std::array{"folder"sv}, [&](std::size_t) { get_enum0(r, b.folder, kFolders); });
+        body = b;
+        return;
+      }
+      case core::UpdateKind::settings_changed: {
+        core::SettingsChanged b;
+        get_object(r, std::array{"group_add"sv}, [&](std::size_t) { get_enum0(r, b.group_add, kGroupAdds); });
+        body = b;
         return;
       }
     }
@@ -497,9 +553,13 @@ void write(JsonWriter& w, const Snapshot& m) {
       w.end_object();
     }
     w.end_array();
+    if (t.folder != core::Folder::inbox) put_enum0(w, "folder", t.folder, kFolders);
     w.end_object();
   }
   w.end_array();
+  if (!m.contacts.empty()) put_users(w, "contacts", m.contacts);
+  if (!m.blocked.empty()) put_users(w, "blocked", m.blocked);
+  if (m.group_add != core::GroupAdd::contacts) put_enum0(w, "group_add", m.group_add, kGroupAdds);
   w.end_object();
 }
 
@@ -534,7 +594,7 @@ void read(JsonReader& r, ThreadMessage& m) {
 void read(JsonReader& r, ThreadState& t) {
   get_object(r,
              std::array{"thread"sv, "name"sv, "participants"sv, "latest_messages"sv,
-                        "unread_count"sv, "read_watermarks"sv},
+                        "unread_count"sv, "read_watermarks"sv, "folder"sv},
              [&](std::size_t f) {
                switch (f) {
                  case 0: return get_id(r, t.thread);
@@ -546,6 +606,7 @@ void read(JsonReader& r, ThreadState& t) {
                    while (r.next_element()) read(r, t.latest_messages.emplace_back());
                    return;
                  case 4: return get_count(r, t.unread_count);
+                 case 6: return get_enum0(r, t.folder, kFolders);
                  default:
                    t.read_watermarks.clear();
                    if (!r.begin_array()) return;
@@ -562,10 +623,14 @@ void read(JsonReader& r, ThreadState& t) {
 }
 
 void read(JsonReader& r, Snapshot& m) {
-  get_object(r, std::array{"epoch"sv, "seq"sv, "threads"sv}, [&](std::size_t f) {
+  get_object(r, std::array{"epoch"sv, "seq"sv, "threads"sv, "contacts"sv, "blocked"sv, "group_add"sv},
+             [&](std::size_t f) {
     switch (f) {
       case 0: return get_id(r, m.epoch);
       case 1: return get_id(r, m.seq);
+      case 3: return get_users(r, m.contacts);
+      case 4: return get_users(r, m.blocked);
+      case 5: return get_enum0(r, m.group_add, kGroupAdds);
       default:
         m.threads.clear();
         if (!r.begin_array()) return;
@@ -917,6 +982,53 @@ void read(JsonReader& r, Badge& m) {
       case 1: return get_count(r, m.unread_threads);
       case 2: return get_id(r, m.epoch);
       default: return get_id(r, m.seq);
+    }
+  });
+}
+
+void write(JsonWriter& w, const SocialRequest& m) {
+  w.begin_object();
+  put_client_id(w, m.client_id);
+  w.key("action");
+  w.string(kSocialActions[static_cast<std::size_t>(m.action) - 1]);
+  put_id(w, "user", m.user);
+  put_id(w, "thread", m.thread);
+  put_enum0(w, "group_add", m.group_add, kGroupAdds);
+  w.end_object();
+}
+
+void read(JsonReader& r, SocialRequest& m) {
+  bool client_id_seen = false;
+  bool action_seen = false;
+  get_object(r, std::array{"client_id"sv, "action"sv, "user"sv, "thread"sv, "group_add"sv},
+             [&](std::size_t f) {
+               switch (f) {
+                 case 0: client_id_seen = true; return get_client_id(r, m.client_id);
+                 case 1: action_seen = true; return get_enum(r, m.action, kSocialActions);
+                 case 2: return get_id(r, m.user);
+                 case 3: return get_id(r, m.thread);
+                 default: return get_enum0(r, m.group_add, kGroupAdds);
+               }
+             });
+  if (r.ok() && !client_id_seen) r.fail(errc::malformed);
+  // A missing enum field is 0 in Thrift, which no action has.
+  if (r.ok() && !action_seen) r.fail(errc::unknown_kind);
+}
+
+void write(JsonWriter& w, const ContactList& m) {
+  w.begin_object();
+  put_users(w, "contacts", m.contacts);
+  put_users(w, "blocked", m.blocked);
+  put_enum0(w, "group_add", m.group_add, kGroupAdds);
+  w.end_object();
+}
+
+void read(JsonReader& r, ContactList& m) {
+  get_object(r, std::array{"contacts"sv, "blocked"sv, "group_add"sv}, [&](std::size_t f) {
+    switch (f) {
+      case 0: return get_users(r, m.contacts);
+      case 1: return get_users(r, m.blocked);
+      default: return get_enum0(r, m.group_add, kGroupAdds);
     }
   });
 }

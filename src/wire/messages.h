@@ -19,7 +19,7 @@
 namespace iris::wire {
 
 // iris.thrift's PROTOCOL_VERSION: the newest version this build speaks.
-inline constexpr std::int32_t kProtocolVersion = 5;
+inline constexpr std::int32_t kProtocolVersion = 6;
 // What a peer that never said its version is assumed to speak (before ResumeRequest carried
 // protocol_version).
 inline constexpr std::int32_t kUnnegotiatedVersion = 3;
@@ -66,6 +66,7 @@ struct ThreadState {
   std::vector<ThreadMessage> latest_messages;  // newest last
   std::uint32_t unread_count = 0;              // on the wire an i32: at most INT32_MAX
   std::vector<ReadWatermark> read_watermarks;
+  core::Folder folder = core::Folder::inbox;  // on the wire only when not inbox (version 6)
   bool operator==(const ThreadState&) const = default;
 };
 
@@ -81,6 +82,10 @@ struct Snapshot {
   core::Epoch epoch;
   core::Seq seq;
   std::vector<ThreadState> threads;
+  // The user's social state (version 6), at least as new as `seq` (iris.thrift).
+  std::vector<core::UserId> contacts{};  // ascending
+  std::vector<core::UserId> blocked{};   // ascending
+  core::GroupAdd group_add = core::GroupAdd::contacts;
   bool operator==(const Snapshot&) const = default;
 };
 
@@ -137,12 +142,15 @@ enum class ErrorCode : std::uint8_t {
   forbidden = 10,   // since version 4
   too_late = 11,    // since version 5
   unknown_message = 12,  // since version 5
+  not_accepted = 13,     // since version 6
 };
 
 // `code` as a peer speaking protocol `version` can read it: a code newer than the peer is
 // replaced by the closest one it knows, never by a retryable one (iris.thrift, ErrorCode).
 // Version 0 (not said) is kUnnegotiatedVersion.
 constexpr ErrorCode code_for_version(ErrorCode code, std::int32_t version) {
+  if (version >= 6) return code;
+  if (code == ErrorCode::not_accepted) code = ErrorCode::forbidden;
   if (version >= 5) return code;
   switch (code) {
     case ErrorCode::too_late: code = ErrorCode::forbidden; break;
@@ -243,6 +251,36 @@ struct Badge {
   bool operator==(const Badge&) const = default;
 };
 
+// What a SocialRequest changes (iris.thrift SocialAction).
+enum class SocialAction : std::uint8_t {
+  add_contact = 1,
+  remove_contact = 2,
+  block = 3,
+  unblock = 4,
+  accept = 5,
+  archive = 6,
+  unarchive = 7,
+  set_group_add = 8,
+};
+
+// Changes the requester's own contacts, blocks, folders or settings (iris.thrift).
+struct SocialRequest {
+  core::ClientMsgId client_id;
+  SocialAction action = SocialAction::add_contact;
+  core::UserId user;        // the contact actions
+  core::ThreadId thread;    // the folder actions
+  core::GroupAdd group_add = core::GroupAdd::contacts;  // set_group_add
+  bool operator==(const SocialRequest&) const = default;
+};
+
+// The requester's contacts and blocked users, ascending, and its group-add setting.
+struct ContactList {
+  std::vector<core::UserId> contacts;
+  std::vector<core::UserId> blocked;
+  core::GroupAdd group_add = core::GroupAdd::contacts;
+  bool operator==(const ContactList&) const = default;
+};
+
 struct Ack {
   core::Epoch epoch;
   core::Seq seq;
@@ -254,7 +292,7 @@ struct Ack {
 using Message = std::variant<DeltaBatch, Snapshot, ResumeRequest, Resync, SendRequest,
                              SendResult, Error, ReadRequest, CreateThreadRequest,
                              RenameThreadRequest, ChangeParticipantsRequest, Ack, Heartbeat, Typing,
-                             ThreadPage, MessageActionRequest, Badge>;
+                             ThreadPage, MessageActionRequest, Badge, SocialRequest, ContactList>;
 
 // True for every type the codecs encode and decode: each alternative of Message, and
 // Message itself (the envelope).
@@ -275,6 +313,6 @@ concept WireMessage = is_wire_message_v<T> || is_alternative_v<T, Message>;
   X(Message) X(DeltaBatch) X(Snapshot) X(ResumeRequest) X(Resync) X(SendRequest)          \
   X(SendResult) X(Error) X(ReadRequest) X(CreateThreadRequest) X(RenameThreadRequest)    \
   X(ChangeParticipantsRequest) X(Ack) X(Heartbeat) X(Typing) X(ThreadPage)               \
-  X(MessageActionRequest) X(Badge)
+  X(MessageActionRequest) X(Badge) X(SocialRequest) X(ContactList)
 
 }  // namespace iris::wire

@@ -156,3 +156,36 @@ TEST(CliArgs, UnknownCommandsAndOptionsAreUsageErrors) {
 
 }  // namespace
 }  // namespace iris::cli
+
+namespace iris::cli {
+namespace {
+
+TEST(CliArgs, SocialCommandsNameAUserAThreadOrASetting) {
+  auto list = parse({"contacts"});
+  ASSERT_TRUE(list);
+  EXPECT_EQ(list->command, Command::contacts);
+  EXPECT_TRUE(list->contacts_verb.empty());
+  auto add = parse({"contacts", "add", "7"});
+  ASSERT_TRUE(add);
+  EXPECT_EQ(add->contacts_verb, "add");
+  EXPECT_EQ(add->other_user, 7u);
+  auto block = parse({"block", "9"});
+  ASSERT_TRUE(block);
+  EXPECT_EQ(block->command, Command::block);
+  EXPECT_EQ(block->other_user, 9u);
+  auto accept = parse({"accept", "12"});
+  ASSERT_TRUE(accept);
+  EXPECT_EQ(accept->command, Command::accept);
+  EXPECT_EQ(accept->thread, 12u);
+  auto setting = parse({"group-add", "nobody"});
+  ASSERT_TRUE(setting);
+  EXPECT_EQ(setting->group_add, "nobody");
+  EXPECT_FALSE(parse({"contacts", "befriend", "7"}));
+  EXPECT_FALSE(parse({"block"}));
+  EXPECT_FALSE(parse({"block", "07"}));
+  EXPECT_FALSE(parse({"group-add", "friends"}));
+  EXPECT_FALSE(parse({"archive"}));
+}
+
+}  // namespace
+}  // namespace iris::cli

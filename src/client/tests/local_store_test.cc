@@ -417,5 +417,33 @@ TEST(LocalStore, EditsDeletesReadsAndRenamesApply) {
   EXPECT_EQ(t.participants, (std::vector<UserId>{kSelf, UserId{3}}));
 }
 
+TEST(LocalStore, KeepsContactsBlocksFoldersAndTheSettingFromDeltasAndSnapshots) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(0)).has_value());
+  const core::Timestamp t{};
+  ASSERT_TRUE(s->apply_batch(batch(2, {core::Update{Seq{2}, t, ThreadId{0}, kSelf, core::ContactChanged{UserId{5}, core::Relation::contact}},
+                                       core::Update{Seq{3}, t, ThreadId{0}, kSelf, core::ContactChanged{UserId{6}, core::Relation::blocked}},
+                                       core::Update{Seq{4}, t, kThread, kOther, core::FolderChanged{core::Folder::requests}},
+                                       core::Update{Seq{5}, t, ThreadId{0}, kSelf, core::SettingsChanged{core::GroupAdd::nobody}}}))
+                  .has_value());
+  EXPECT_EQ(s->social().value(), (StoredSocial{{UserId{5}}, {UserId{6}}, core::GroupAdd::nobody}));
+  EXPECT_EQ(s->thread(kThread).value()->folder, core::Folder::requests);
+  EXPECT_FALSE(s->thread(ThreadId{0}).value()) << "social updates make no thread entry";
+  ASSERT_TRUE(s->apply_batch(batch(6, {core::Update{Seq{6}, t, kThread, kSelf, core::FolderChanged{core::Folder::inbox}},
+                                       core::Update{Seq{7}, t, ThreadId{0}, kSelf, core::ContactChanged{UserId{5}, core::Relation::none}}}))
+                  .has_value());
+  EXPECT_EQ(s->thread(kThread).value()->folder, core::Folder::inbox);
+  EXPECT_EQ(s->social().value().contacts, std::vector<UserId>{});
+
+  wire::Snapshot snap{kEpoch, Seq{20}, {}};
+  snap.threads.push_back(wire::ThreadState{kThread, "t", {kSelf, kOther}, {}, 0, {}});
+  snap.threads.back().folder = core::Folder::archived;
+  snap.contacts = {UserId{8}};
+  ASSERT_TRUE(s->apply_snapshot(snap).has_value());
+  EXPECT_EQ(s->social().value(), (StoredSocial{{UserId{8}}, {}, core::GroupAdd::contacts}));
+  EXPECT_EQ(s->thread(kThread).value()->folder, core::Folder::archived);
+}
+
 }  // namespace
 }  // namespace iris::client

@@ -52,7 +52,10 @@ class RandomUpdates {
       case 4: return ThreadCreated{text(), users()};
       case 5: return ParticipantsChanged{users(), users()};
       case 6: return ThreadRenamed{text()};
-      default: return ReactionChanged{MessageId{any()}, text()};
+      case 7: return ReactionChanged{MessageId{any()}, text()};
+      case 8: return ContactChanged{UserId{any()}, static_cast<Relation>(rng_() % (kMaxRelation + 1))};
+      case 9: return FolderChanged{static_cast<Folder>(rng_() % (kMaxFolder + 1))};
+      default: return SettingsChanged{static_cast<GroupAdd>(rng_() % (kMaxGroupAdd + 1))};
     }
   }
 

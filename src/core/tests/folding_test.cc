@@ -17,6 +17,10 @@ struct ThreadView {
   std::map<MessageId, std::string> messages;
   std::map<UserId, MessageId> receipts;
   std::map<std::pair<MessageId, UserId>, std::string> reactions;
+  // Social state, absolute values: under thread 0 (contacts, settings) or the thread (folder).
+  std::map<UserId, Relation> relations;
+  std::optional<Folder> folder;
+  std::optional<GroupAdd> group_add;
   bool operator==(const ThreadView&) const = default;
 };
 using DeviceState = std::map<ThreadId, ThreadView>;
@@ -48,6 +52,12 @@ void apply_update(DeviceState& s, const Update& u) {
           } else {
             t.reactions[{b.message, u.actor}] = b.reaction;
           }
+        } else if constexpr (std::is_same_v<T, ContactChanged>) {
+          t.relations[b.user] = b.relation;
+        } else if constexpr (std::is_same_v<T, FolderChanged>) {
+          t.folder = b.folder;
+        } else if constexpr (std::is_same_v<T, SettingsChanged>) {
+          t.group_add = b.group_add;
         } else {
           t.receipts[b.reader] = b.up_to;
         }
@@ -87,6 +97,27 @@ TEST(Folding, UnsentHalfOfATenThousandUpdateBacklogSendsNoneOfThem) {
   }
   EXPECT_EQ(created, 2500u);
   EXPECT_EQ(out.updates.size(), 5000u);  // 2,500 creates and their 2,500 reactions
+}
+
+TEST(Folding, SocialChangesArriveAsTheLastStatePerKey) {
+  const std::vector<Update> range = {
+      make(1, 0, ContactChanged{UserId{5}, Relation::contact}),
+      make(2, 7, ThreadCreated{"t", {UserId{1}, UserId{5}}}, 5),
+      make(3, 7, FolderChanged{Folder::requests}, 5),
+      make(4, 0, ContactChanged{UserId{6}, Relation::blocked}),
+      make(5, 0, SettingsChanged{GroupAdd::anyone}),
+      make(6, 0, ContactChanged{UserId{5}, Relation::blocked}),  // replaces seq 1
+      make(7, 7, FolderChanged{Folder::inbox}),                  // replaces seq 3
+      make(8, 0, SettingsChanged{GroupAdd::nobody}),             // replaces seq 5
+  };
+  const auto out = fold(range);
+  std::vector<std::uint64_t> seqs;
+  for (const auto& u : out) seqs.push_back(u.seq.value());
+  EXPECT_EQ(seqs, (std::vector<std::uint64_t>{2, 4, 6, 7, 8}));
+  DeviceState all, folded;
+  for (const auto& u : range) apply_update(all, u);
+  for (const auto& u : out) apply_update(folded, u);
+  EXPECT_EQ(all, folded);
 }
 
 TEST(Folding, EditsFoldedIntoACreationAreCounted) {

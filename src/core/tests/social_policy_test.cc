@@ -50,6 +50,14 @@ TEST(SocialPolicy, GroupAddNobodyRefusesEvenContacts) {
             Folder::requests);
 }
 
+TEST(SocialPolicy, AMailAddressedToSeveralUsersIsRefusedOnlyByABlockAndLandsInRequests) {
+  EXPECT_EQ(folder_for_new_thread(view(Relation::none, GroupAdd::nobody), Arrival::addressed), Folder::requests);
+  EXPECT_EQ(folder_for_new_thread(view(Relation::contact, GroupAdd::contacts), Arrival::addressed), Folder::inbox);
+  EXPECT_EQ(folder_for_new_thread(view(Relation::blocked, GroupAdd::anyone), Arrival::addressed), std::nullopt);
+  EXPECT_TRUE(is_external_identity(UserId{std::uint64_t{1} << 63}));
+  EXPECT_FALSE(is_external_identity(UserId{7}));
+}
+
 TEST(SocialPolicy, NamesAreTheWireNames) {
   EXPECT_EQ(relation_name(Relation::blocked), "blocked");
   EXPECT_EQ(folder_name(Folder::requests), "requests");

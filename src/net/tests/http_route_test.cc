@@ -72,6 +72,11 @@ TEST(HttpRoute, UnknownPathsAreNoRoute) {
   }
 }
 
+TEST(HttpRoute, ContactsAreAGet) {
+  EXPECT_EQ(get("/v1/contacts"), Route{ContactsRoute{}});
+  EXPECT_EQ(parse_route("POST", "/v1/contacts", kLimits).error(), errc::method_not_allowed);
+}
+
 TEST(HttpRoute, EachPathTakesOnlyItsMethod) {
   EXPECT_EQ(parse_route("POST", "/v1/threads", kLimits), Route{CreateThreadRoute{}});
   EXPECT_EQ(get("/v1/threads").error(), errc::method_not_allowed);

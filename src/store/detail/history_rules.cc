@@ -101,6 +101,13 @@ Result<void> HistoryApplier::strip_unsent(UserId user, ThreadId thread, core::Me
 // `known_thread` is the thread whose row this transaction already made sure of.
 Result<void> HistoryApplier::apply_update(UserId user, const core::Update& u,
                                           std::optional<ThreadId>& known_thread) {
+  if (core::is_social(core::kind_of(u.body))) {
+    // A user's social state lives in the social store (store/social/social_store.h); the
+    // log keeps the update for updates(), and no thread row is made for it.
+    record_.clear();
+    encode_update(u, record_);
+    return tables_.put_log(user, u.seq, HistoryLogRow{std::nullopt, std::nullopt, std::nullopt, record_});
+  }
   if (known_thread != u.thread) {
     if (auto r = tables_.ensure_thread(user, u.thread); !r) return r;
     known_thread = u.thread;
@@ -148,6 +155,10 @@ Result<void> HistoryApplier::apply_update(UserId user, const core::Update& u,
         } else if constexpr (std::is_same_v<T, core::ReactionChanged>) {
           if (auto r = log_with_record(); !r) return r;
           return fold_into_shown(user, u);
+        } else if constexpr (std::is_same_v<T, core::ContactChanged> ||
+                             std::is_same_v<T, core::FolderChanged> ||
+                             std::is_same_v<T, core::SettingsChanged>) {
+          return log_with_record();  // not reached: handled above
         } else {
           static_assert(std::is_same_v<T, core::ParticipantsChanged>);
           if (auto r = log_with_record(); !r) return r;

@@ -273,6 +273,13 @@ void encode_update(const core::Update& u, std::string& out) {
         } else if constexpr (std::is_same_v<T, core::ParticipantsChanged>) {
           put_users(out, b.added);
           put_users(out, b.removed);
+        } else if constexpr (std::is_same_v<T, core::ContactChanged>) {
+          put_varint(out, b.user.value());
+          out.push_back(static_cast<char>(b.relation));
+        } else if constexpr (std::is_same_v<T, core::FolderChanged>) {
+          out.push_back(static_cast<char>(b.folder));
+        } else if constexpr (std::is_same_v<T, core::SettingsChanged>) {
+          out.push_back(static_cast<char>(b.group_add));
         } else {
           static_assert(std::is_same_v<T, core::ThreadRenamed>);
           put_str(out, b.name);
@@ -362,6 +369,25 @@ Result<core::Update> decode_update(std::string_view value, core::Seq seq) {
     case core::UpdateKind::thread_renamed:
       u.body = core::ThreadRenamed{r.str()};
       break;
+    case core::UpdateKind::contact_changed: {
+      const core::UserId user{r.varint()};
+      const auto relation = r.u8();
+      if (relation > core::kMaxRelation) return fail(errc::corrupt_record);
+      u.body = core::ContactChanged{user, static_cast<core::Relation>(relation)};
+      break;
+    }
+    case core::UpdateKind::folder_changed: {
+      const auto folder = r.u8();
+      if (folder > core::kMaxFolder) return fail(errc::corrupt_record);
+      u.body = core::FolderChanged{static_cast<core::Folder>(folder)};
+      break;
+    }
+    case core::UpdateKind::settings_changed: {
+      const auto group_add = r.u8();
+      if (group_add > core::kMaxGroupAdd) return fail(errc::corrupt_record);
+      u.body = core::SettingsChanged{static_cast<core::GroupAdd>(group_add)};
+      break;
+    }
     default:
       return fail(errc::corrupt_record);
   }

@@ -59,13 +59,15 @@ class MemoryHistoryStore final : public HistoryStore {
           auto [it, inserted] = bodies_.try_emplace({upd.thread, c->message}, body_of(upd, *c));
           shared = inserted || it->second == body_of(upd, *c);
         }
-        core::apply_to_thread(u.threads[upd.thread], upd, [&](const core::MessageCreated& c, const core::Update& up) {
-          Shown m;
-          static_cast<HistoryMessage&>(m) =
-              HistoryMessage{c.message, up.actor, up.time, c.text, c.reply_to, c.edit_count, {}, c.attachments};
-          m.shared = shared;
-          return m;
-        });
+        if (!core::is_social(core::kind_of(upd.body))) {  // in the log only (history_rules.cc)
+          core::apply_to_thread(u.threads[upd.thread], upd, [&](const core::MessageCreated& c, const core::Update& up) {
+            Shown m;
+            static_cast<HistoryMessage&>(m) =
+                HistoryMessage{c.message, up.actor, up.time, c.text, c.reply_to, c.edit_count, {}, c.attachments};
+            m.shared = shared;
+            return m;
+          });
+        }
         u.log.emplace(upd.seq, Logged{upd, shared});
         if (const auto* d = std::get_if<core::MessageDeleted>(&upd.body); d && !d->for_me) {
           strip_unsent(u, upd.thread, d->message);

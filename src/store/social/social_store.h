@@ -14,10 +14,6 @@
 // update that announces it is appended. Blocks, read on every send, are also held in memory
 // (loaded at open; a block list is short).
 //
-// This piece lands first (the policy module and this store, for mail and SMS in to route
-// through folder_for_new_thread); the update kinds, requests and checks on the request path
-// follow on branch `social` (issue 22).
-//
 // Thread-safety: every method may be called from any thread; one mutex serializes them (each
 // holds it for one short statement or transaction). Not yet shared across the servers of a
 // cell: each server has its own file (docs/PROTOCOL.md "Contacts, blocks and folders").

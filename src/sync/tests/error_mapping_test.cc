@@ -43,7 +43,8 @@ TEST(ErrorMapping, EverySyncErrorHasItsOwnCode) {
   EXPECT_EQ(to_wire_error(errc::not_owner), ErrorCode::unavailable);
   EXPECT_EQ(to_wire_error(errc::bad_frame), ErrorCode::bad_encoding);
   EXPECT_EQ(to_wire_error(errc::unknown_frame_version), ErrorCode::bad_encoding);
-  EXPECT_EQ(every_enumerator(error_category()).size(), 11u) << "a new sync::errc: map it and list it here";
+  EXPECT_EQ(to_wire_error(errc::not_accepted), ErrorCode::not_accepted);
+  EXPECT_EQ(every_enumerator(error_category()).size(), 12u) << "a new sync::errc: map it and list it here";
 }
 
 TEST(ErrorMapping, StoreTroubleIsUnavailableButCorruptionIsInternal) {
@@ -117,6 +118,11 @@ TEST(ErrorMapping, CodesNewerThanThePeerBecomeTheClosestItKnows) {
   EXPECT_EQ(wire::code_for_version(ErrorCode::unknown_message, 0), ErrorCode::invalid_request);
   EXPECT_EQ(wire::code_for_version(ErrorCode::too_late, 5), ErrorCode::too_late);
   EXPECT_EQ(wire::code_for_version(ErrorCode::unknown_message, 5), ErrorCode::unknown_message);
+  // Version 6's not_accepted: forbidden for version 4 and 5, not_participant before that.
+  EXPECT_EQ(wire::code_for_version(ErrorCode::not_accepted, 5), ErrorCode::forbidden);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::not_accepted, 4), ErrorCode::forbidden);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::not_accepted, 3), ErrorCode::not_participant);
+  EXPECT_EQ(wire::code_for_version(ErrorCode::not_accepted, 6), ErrorCode::not_accepted);
 }
 
 }  // namespace

@@ -106,6 +106,8 @@ std::error_code check(const ChangeParticipantsRequest&) { return {}; }
 std::error_code check(const Ack&) { return {}; }
 std::error_code check(const Heartbeat&) { return {}; }
 std::error_code check(const Typing&) { return {}; }
+std::error_code check(const SocialRequest&) { return {}; }
+std::error_code check(const ContactList&) { return {}; }
 
 std::error_code check(const Message& m) {
   return std::visit([](const auto& alt) { return check(alt); }, m);

@@ -126,7 +126,7 @@ TEST(WireCodec, DecodesKnownUpdateBodyMember) {
 }
 
 TEST(WireCodec, RejectsUpdateKindItDoesNotKnow) {
-  EXPECT_EQ(decode<DeltaBatch>(batch_with_body_member(9)).error(), errc::unknown_kind);  // 8 is reaction_changed (version 5)
+  EXPECT_EQ(decode<DeltaBatch>(batch_with_body_member(12)).error(), errc::unknown_kind);  // 9-11 are the social kinds (version 6)
 }
 
 TEST(WireCodec, RejectsClientIdNotSixteenBytes) {

@@ -36,6 +36,15 @@ std::vector<UpdateBody> every_body() {
       MessageDeleted{MessageId{43}, true},
       ReactionChanged{MessageId{42}, "👍"},
       ReactionChanged{MessageId{kMax}, ""},
+      // Since version 6.
+      ContactChanged{UserId{kMax}, Relation::contact},
+      ContactChanged{UserId{2}, Relation::blocked},
+      ContactChanged{UserId{0}, Relation::none},
+      FolderChanged{Folder::requests},
+      FolderChanged{Folder::archived},
+      FolderChanged{Folder::inbox},
+      SettingsChanged{GroupAdd::anyone},
+      SettingsChanged{GroupAdd::nobody},
   };
 }
 
@@ -73,7 +82,10 @@ UpdateBody random_body(std::mt19937_64& rng) {
     case 4: return ThreadCreated{random_text(rng, 10), random_users(rng)};
     case 5: return ParticipantsChanged{random_users(rng), random_users(rng)};
     case 6: return ThreadRenamed{random_text(rng, 10)};
-    default: return ReactionChanged{MessageId{rng()}, random_text(rng, 4)};
+    case 7: return ReactionChanged{MessageId{rng()}, random_text(rng, 4)};
+    case 8: return ContactChanged{UserId{rng()}, static_cast<Relation>(rng() % 3)};
+    case 9: return FolderChanged{static_cast<Folder>(rng() % 3)};
+    default: return SettingsChanged{static_cast<GroupAdd>(rng() % 3)};
   }
 }
 
@@ -126,6 +138,16 @@ std::vector<Message> sample_messages() {
       0, {}});
   out.push_back(snap);
   out.push_back(Snapshot{});
+  // Since version 6: folders and the social state.
+  Snapshot social{Epoch{2}, Seq{3}, {}};
+  social.threads.push_back(ThreadState{ThreadId{9}, "stranger", {UserId{1}, UserId{2}}, {}, 1, {}});
+  social.threads.back().folder = Folder::requests;
+  social.threads.push_back(ThreadState{ThreadId{10}, "old", {UserId{1}}, {}, 0, {}});
+  social.threads.back().folder = Folder::archived;
+  social.contacts = {UserId{3}, UserId{kMax}};
+  social.blocked = {UserId{4}};
+  social.group_add = GroupAdd::nobody;
+  out.push_back(social);
 
   out.push_back(ResumeRequest{Epoch{3}, Seq{0}, 0});
   out.push_back(ResumeRequest{Epoch{kMax}, Seq{kMax}, 0x7fffffff});
@@ -178,6 +200,14 @@ std::vector<Message> sample_messages() {
   out.push_back(Badge{0x7fffffff, 12, Epoch{kMax}, Seq{kMax}});
   out.push_back(Error{ClientMsgId{1, 8}, ErrorCode::too_late, "past the edit window"});
   out.push_back(Error{ClientMsgId{1, 9}, ErrorCode::unknown_message, "no such message"});
+  // Since version 6.
+  out.push_back(Error{ClientMsgId{1, 10}, ErrorCode::not_accepted, "not accepted"});
+  out.push_back(SocialRequest{ClientMsgId{5, 1}, SocialAction::add_contact, UserId{kMax}, ThreadId{}, GroupAdd::contacts});
+  out.push_back(SocialRequest{ClientMsgId{5, 2}, SocialAction::block, UserId{2}, ThreadId{}, GroupAdd::contacts});
+  out.push_back(SocialRequest{ClientMsgId{5, 3}, SocialAction::accept, UserId{}, ThreadId{kMax}, GroupAdd::contacts});
+  out.push_back(SocialRequest{ClientMsgId{5, 4}, SocialAction::set_group_add, UserId{}, ThreadId{}, GroupAdd::nobody});
+  out.push_back(ContactList{});
+  out.push_back(ContactList{{UserId{1}, UserId{kMax}}, {UserId{7}}, GroupAdd::anyone});
   return out;
 }
 
@@ -210,8 +240,12 @@ Message random_message(std::mt19937_64& rng) {
         for (auto k = rng() % 3; k > 0; --k) {
           t.read_watermarks.push_back(ReadWatermark{UserId{rng()}, MessageId{rng()}});
         }
+        t.folder = static_cast<Folder>(rng() % 3);
         s.threads.push_back(std::move(t));
       }
+      if (rng() % 2) s.contacts = random_users(rng);
+      if (rng() % 2) s.blocked = random_users(rng);
+      s.group_add = static_cast<GroupAdd>(rng() % 3);
       return s;
     }
     case 2:
@@ -229,7 +263,7 @@ Message random_message(std::mt19937_64& rng) {
       return SendResult{ClientMsgId{rng(), rng()}, ThreadId{rng()}, maybe_id(rng), Seq{rng()},
                         random_time(rng)};
     case 6: {
-      Error e{std::nullopt, static_cast<ErrorCode>(1 + rng() % 12), random_text(rng, 20)};
+      Error e{std::nullopt, static_cast<ErrorCode>(1 + rng() % 13), random_text(rng, 20)};
       if (rng() % 2) e.client_id = ClientMsgId{rng(), rng()};
       return e;
     }
@@ -245,6 +279,10 @@ Message random_message(std::mt19937_64& rng) {
     case 15:
       return MessageActionRequest{ClientMsgId{rng(), rng()}, ThreadId{rng()}, MessageId{rng()},
                                   static_cast<MessageAction>(1 + rng() % 4), random_text(rng, 20)};
+    case 17:
+      return SocialRequest{ClientMsgId{rng(), rng()}, static_cast<SocialAction>(1 + rng() % 8),
+                           UserId{rng()}, ThreadId{rng()}, static_cast<GroupAdd>(rng() % 3)};
+    case 18: return ContactList{random_users(rng), random_users(rng), static_cast<GroupAdd>(rng() % 3)};
     case 16:
       return Badge{static_cast<std::uint32_t>(rng() % 0x80000000u),
                    static_cast<std::uint32_t>(rng() % 0x80000000u), Epoch{rng()}, Seq{rng()}};
@@ -266,7 +304,8 @@ std::string name_of(const Message& m) {
       "Error",               "ReadRequest",        "CreateThreadRequest",
       "RenameThreadRequest", "ChangeParticipantsRequest", "Ack",
       "Heartbeat",           "Typing",             "ThreadPage",
-      "MessageActionRequest", "Badge"};
+      "MessageActionRequest", "Badge",              "SocialRequest",
+      "ContactList"};
   static_assert(std::size(kNames) == std::variant_size_v<Message>);
   return kNames[m.index()];
 }
