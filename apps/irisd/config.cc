@@ -466,6 +466,55 @@ const std::vector<Option>& options() {
        "Drop the quoted reply (after \"On ... wrote:\", an \"Original Message\" line, an HTML "
        "blockquote, a signature after \"-- \") from a mail's text. Default: true",
        [](Config& c, std::string_view v) { c.mail.trim_quotes = to_bool("mail.trim_quotes", v); }},
+      {"mail.out_relay",
+       "Mail out: where a user's message to an email participant is sent as mail over SMTP, "
+       "HOST:PORT (an MTA on the same host, e.g. Postfix on 127.0.0.1:25, which delivers it). "
+       "Default: empty (off: such messages wait in the participant's queue)",
+       [](Config& c, std::string_view v) {
+         if (!v.empty()) {
+           const auto colon = v.rfind(':');
+           if (colon == std::string_view::npos || colon == 0) {
+             throw std::runtime_error(fmt::format("mail.out_relay: expected HOST:PORT, got '{}'", v));
+           }
+           if (to_u64_max("mail.out_relay (port)", v.substr(colon + 1), 65535) == 0) {
+             throw std::runtime_error("mail.out_relay: port must be positive");
+           }
+         }
+         c.mail.out_relay = std::string(v);
+       }},
+      {"mail.out_timeout_ms",
+       "Mail out: each SMTP step's wait for the relay (connect, every reply), in ms. Default: 30000",
+       [](Config& c, std::string_view v) {
+         c.mail.out_timeout = std::chrono::milliseconds(to_u64_max("mail.out_timeout_ms", v, 3'600'000));
+         if (c.mail.out_timeout.count() == 0) throw std::runtime_error("mail.out_timeout_ms: must be positive");
+       }},
+      {"mail.out_min_backoff_ms",
+       "Mail out: wait after a temporary failure (4xx, relay down) before that participant's mail "
+       "is tried again, doubling up to mail.out_max_backoff_ms. Default: 1000",
+       [](Config& c, std::string_view v) {
+         c.mail.out_min_backoff = std::chrono::milliseconds(to_u64_max("mail.out_min_backoff_ms", v, 3'600'000));
+       }},
+      {"mail.out_max_backoff_ms", "Mail out: the longest wait between retries, in ms. Default: 300000",
+       [](Config& c, std::string_view v) {
+         c.mail.out_max_backoff = std::chrono::milliseconds(to_u64_max("mail.out_max_backoff_ms", v, 86'400'000));
+       }},
+      {"mail.out_max_pending",
+       "Mail out: email participants waiting to be served at once (the bounded queue); more are "
+       "found again by the next scan of the mail book. Default: 10000",
+       [](Config& c, std::string_view v) {
+         c.mail.out_max_pending = to_u64_max("mail.out_max_pending", v, 10'000'000);
+         if (c.mail.out_max_pending == 0) throw std::runtime_error("mail.out_max_pending: must be positive");
+       }},
+      {"mail.out_per_turn",
+       "Mail out: updates read from one participant's queue per turn. Default: 64",
+       [](Config& c, std::string_view v) {
+         c.mail.out_per_turn = to_u64_max("mail.out_per_turn", v, 100'000);
+         if (c.mail.out_per_turn == 0) throw std::runtime_error("mail.out_per_turn: must be positive");
+       }},
+      {"mail.book_path",
+       "The mail book (SQLite): external senders' addresses and the Message-IDs replies name. "
+       "Default: <data_dir>/mail.sqlite",
+       [](Config& c, std::string_view v) { c.mail.book_path = std::string(v); }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",
@@ -1067,6 +1116,7 @@ Parsed parse_command_line(int argc, char** argv) {
   }
   if (p.config.blobs.dir.empty()) p.config.blobs.dir = p.config.data_dir + "/blobs";
   if (p.config.social_path.empty()) p.config.social_path = p.config.data_dir + "/social.sqlite";
+  if (p.config.mail.book_path.empty()) p.config.mail.book_path = p.config.data_dir + "/mail.sqlite";
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (!p.config.app_dir_set) p.config.net.http.app_dir = default_app_dir();
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {

@@ -142,6 +142,21 @@ bool Server::start() {
   }
   social_ = std::move(*social);
 
+  if (!config_.mail.lmtp_listen.empty() || !config_.mail.out_relay.empty()) {
+    auto book = store::MailBook::open(config_.mail.book_path);
+    if (!book) {
+      IRIS_LOG(error, "irisd", "cannot open the mail book at {}: {}", config_.mail.book_path, book.error().message());
+      return false;
+    }
+    mail_book_ = std::move(*book);
+  }
+  if (!config_.mail.out_relay.empty()) {
+    mail_out_ = std::make_unique<net::MailOut>(config_.mail, *store_, *mail_book_);
+    mail_out_->start();
+    IRIS_LOG(info, "irisd", "mail out: SMTP to {} as <user id>@{}", config_.mail.out_relay,
+             config_.mail.domain.empty() ? "localhost" : config_.mail.domain);
+  }
+
   raise_open_file_limit();
   if (config_.cluster.enabled()) {
     // The admin report reads what this server reads: its cell's ZooKeeper and, on MariaDB,
@@ -167,7 +182,10 @@ bool Server::start() {
   store::QueueStore& served = owned_ ? static_cast<store::QueueStore&>(*owned_) : *store_;
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{served, config_.sync, history_.get(),
-                                                             [w = writer_.get()](core::UserId u) { w->notify(u); },
+                                                             [w = writer_.get(), m = mail_out_.get()](core::UserId u) {
+                                                               w->notify(u);
+                                                               if (m != nullptr) m->notify(u);
+                                                             },
                                                              writer_.get(), trimmer_.get(), authorizer,
                                                              forwarder_.get(), social_.get()},
                                             net::HttpBinding{*signer_, blobs_.get()});
@@ -206,7 +224,7 @@ bool Server::start() {
   std::optional<std::uint16_t> lmtp_port;
   if (!config_.mail.lmtp_listen.empty()) {
     mail_delivery_ = std::make_unique<net::MailDelivery>(config_.mail, config_.sync.requests, mqtt_->owner_router(),
-                                                         blobs_.get());
+                                                         blobs_.get(), mail_book_.get());
     lmtp_ = std::make_unique<net::LmtpServer>(config_.mail, *mail_delivery_);
     auto port = lmtp_->start();
     if (!port) return false;
@@ -280,6 +298,12 @@ void Server::stop() {
     m = mqtt_->metrics();
   }
   trimmer_.reset();
+  if (mail_out_) {
+    mail_out_->stop();
+    const auto mo = mail_out_->metrics();
+    IRIS_LOG(info, "irisd", "mail out stopped: {} sent, {} temporary failures, {} given up, {} without an address",
+             mo.sent, mo.temporary, mo.given_up, mo.no_address);
+  }
   if (writer_) {
     writer_->stop();
     // A short drain, so that a clean stop leaves history caught up (for `irisd trim`, and
@@ -313,6 +337,8 @@ void Server::stop() {
   lmtp_.reset();
   mail_delivery_.reset();
   forwarder_.reset();  // after the MQTT server: its shards held it
+  mail_out_.reset();
+  mail_book_.reset();
   blob_sweeper_.reset();
   blobs_.reset();
   social_.reset();

@@ -24,11 +24,13 @@
 #include "net/iris_auth.h"
 #include "net/lmtp_server.h"
 #include "net/mail_delivery.h"
+#include "net/mail_out.h"
 #include "net/mqtt_server.h"
 #include "net/token.h"
 #include "store/blob/blob_service.h"
 #include "store/blob/blob_sweeper.h"
 #include "store/blob/fs_blob_store.h"
+#include "store/mail/mail_book.h"
 #include "store/social/social_store.h"
 #include "store/history_store.h"
 #include "store/queue_store.h"
@@ -70,6 +72,11 @@ class Server {
   // and stopped before it.
   std::unique_ptr<net::MailDelivery> mail_delivery_;
   std::unique_ptr<net::LmtpServer> lmtp_;
+  // Mail out (mail.out_relay) and the book that mail in fills for it (open when either is on).
+  // MailOut exists before the MQTT server (the shards notify it) and after the queue store
+  // closes (its last completions notify it too); its thread stops before the store closes.
+  std::unique_ptr<store::MailBook> mail_book_;
+  std::unique_ptr<net::MailOut> mail_out_;
   // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.
   std::unique_ptr<CellMember> cell_;
   // In a cell, what the shards write through: claims users before appending (fencing).

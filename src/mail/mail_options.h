@@ -39,6 +39,27 @@ struct MailOptions {
   // "Original Message" block, an HTML blockquote) from a message's text. Default true: the
   // thread already holds what is quoted.
   bool trim_quotes = true;
+
+  // Mail out (net/mail_out.h): a user's message in a thread with an email participant is sent
+  // as mail over SMTP to this relay, "HOST:PORT" (an MTA on the same host, e.g. Postfix on
+  // 127.0.0.1:25, which then delivers it). Empty (the default): off; the messages stay in
+  // the participant's queue and go out when it is set (within the retention window).
+  std::string out_relay;
+  // Each SMTP step's wait (connect, every reply). Default 30 s.
+  std::chrono::milliseconds out_timeout{30000};
+  // Wait after a temporary failure (4xx, no relay) before that participant's mail is tried
+  // again, doubling up to out_max_backoff. Defaults 1 s and 300 s.
+  std::chrono::milliseconds out_min_backoff{1000};
+  std::chrono::milliseconds out_max_backoff{300000};
+  // Email participants waiting to be served at once (the bounded queue); one past it is
+  // found again by the next scan of the mail book. Default 10,000.
+  std::size_t out_max_pending = 10000;
+  // Updates read from one participant's queue per turn (others are served in between).
+  // Default 64.
+  std::size_t out_per_turn = 64;
+  // Where the addresses and Message-IDs that replies need are kept (store/mail/mail_book.h).
+  // Empty: <data_dir>/mail.sqlite.
+  std::string book_path;
 };
 
 }  // namespace iris::mail

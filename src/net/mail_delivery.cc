@@ -13,6 +13,7 @@
 #include "mail/text_extract.h"
 #include "store/blob/blob_errc.h"
 #include "store/blob/blob_service.h"
+#include "store/mail/mail_book.h"
 
 namespace iris::net {
 namespace {
@@ -34,8 +35,8 @@ bool temporary(const std::error_code& ec) {
 }  // namespace
 
 MailDelivery::MailDelivery(const mail::MailOptions& options, const sync::RequestLimits& limits,
-                           sync::ShardRouter& router, store::BlobService* blobs)
-    : options_(options), limits_(limits), router_(router), blobs_(blobs) {}
+                           sync::ShardRouter& router, store::BlobService* blobs, store::MailBook* book)
+    : options_(options), limits_(limits), router_(router), blobs_(blobs), book_(book) {}
 
 void MailDelivery::deliver(mail::Envelope envelope, Done done) {
   const std::size_t replies = envelope.recipients.size();
@@ -86,13 +87,21 @@ void MailDelivery::deliver(mail::Envelope envelope, Done done) {
   if (text.empty() && attachments.empty()) text = m.subject.empty() ? "(empty mail)" : m.subject;
   text = mail::clip_utf8(text, limits_.max_body_bytes);
 
-  std::string root = mail::thread_root(m.message_id, m.in_reply_to, m.references);
-  if (root.empty()) root = mail::message_key("", envelope.data).to_hex();
+  const std::string root_id = mail::thread_root(m.message_id, m.in_reply_to, m.references);
+  const std::string root = root_id.empty() ? mail::message_key("", envelope.data).to_hex() : root_id;
   std::string name = from;
   if (!m.subject.empty()) name += ": " + m.subject;
 
+  const core::ClientMsgId message_client_id = mail::message_key(m.message_id, envelope.data);
+  if (book_ != nullptr) {
+    if (!book_->remember_address(sender, from) ||
+        !book_->remember_received(message_client_id, store::MailRef{m.message_id, root_id, m.subject})) {
+      return done(all(replies, mail::refused_reply(wire::ErrorCode::unavailable)));
+    }
+  }
+
   wire::CreateThreadRequest create{mail::thread_key(root, users), mail::clip_utf8(name, limits_.max_name_bytes), users};
-  wire::SendRequest send{mail::message_key(m.message_id, envelope.data), core::ThreadId{0}, std::move(text),
+  wire::SendRequest send{message_client_id, core::ThreadId{0}, std::move(text),
                          std::nullopt, std::move(attachments)};
   const sync::RequestPeer peer{std::nullopt, wire::kProtocolVersion};
   router_.to_owner(sender, [sender, replies, peer, create = std::move(create), send = std::move(send),

@@ -17,8 +17,14 @@
 //  5. `done` with one LMTP reply per envelope recipient: 250 only once the send is durable
 //     in every participant's queue (mail/lmtp_reply.h maps every refusal).
 //
-// Social routing (a thread from an unknown sender in the recipient's requests folder) is
-// not applied yet: the thread lands in the inbox like any other.
+// Social routing applies on the request path (sync_shard_social.cc): the thread lands in the
+// requests folder of a recipient that does not have the sender as a contact, and a recipient
+// that blocked the sender refuses it (550 5.7.1); each recipient was addressed by the mail,
+// so the group-add setting does not apply (core::Arrival::addressed).
+//
+// Mail out (mail_out.h) answers the sender later: before the thread is created, the
+// sender's address and this mail's Message-ID, root and subject go into the mail book (a
+// failure there is answered 451: the MTA tries again).
 //
 // Thread-safety: deliver() runs on the caller's thread; `done` is called once, on some
 // owner shard's thread (or inline when the mail is refused before any request).
@@ -34,6 +40,7 @@
 
 namespace iris::store {
 class BlobService;
+class MailBook;
 }
 
 namespace iris::net {
@@ -42,10 +49,11 @@ class MailDelivery {
  public:
   using Done = std::function<void(std::vector<mail::RecipientReply>)>;
 
-  // `options`, `limits`, `router` and `blobs` (null: attachments are named in the text, not
-  // kept) must outlive the delivery and every `done` it has not called yet.
+  // `options`, `limits`, `router`, `blobs` (null: attachments are named in the text, not
+  // kept) and `book` (null: nothing kept for replies) must outlive the delivery and every
+  // `done` it has not called yet.
   MailDelivery(const mail::MailOptions& options, const sync::RequestLimits& limits,
-               sync::ShardRouter& router, store::BlobService* blobs);
+               sync::ShardRouter& router, store::BlobService* blobs, store::MailBook* book = nullptr);
 
   void deliver(mail::Envelope envelope, Done done);
 
@@ -54,6 +62,7 @@ class MailDelivery {
   const sync::RequestLimits& limits_;
   sync::ShardRouter& router_;
   store::BlobService* blobs_;
+  store::MailBook* book_;
 };
 
 }  // namespace iris::net

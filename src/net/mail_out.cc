@@ -1,0 +1,353 @@
+#include "net/mail_out.h"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <future>
+
+#include "base/log.h"
+#include "mail/address.h"
+#include "mail/mail_compose.h"
+
+namespace iris::net {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+const core::CursorName& cursor_name() {
+  static const core::CursorName name = core::CursorName::device(core::DeviceId{"mail-out"});
+  return name;
+}
+
+// One SMTP connection to the relay: blocking in effect, every wait bounded by `timeout`.
+class SmtpConnection {
+ public:
+  explicit SmtpConnection(std::chrono::milliseconds timeout) : timeout_(timeout) {}
+  ~SmtpConnection() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  SmtpConnection(const SmtpConnection&) = delete;
+  SmtpConnection& operator=(const SmtpConnection&) = delete;
+
+  bool connect(const std::string& relay) {
+    const auto colon = relay.rfind(':');
+    if (colon == std::string::npos) return false;
+    std::string host = relay.substr(0, colon);
+    if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    const std::string port = relay.substr(colon + 1);
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICSERV;
+    addrinfo* found = nullptr;
+    if (::getaddrinfo(host.c_str(), port.c_str(), &hints, &found) != 0 || found == nullptr) return false;
+    std::unique_ptr<addrinfo, void (*)(addrinfo*)> list(found, ::freeaddrinfo);
+    fd_ = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+    if (fd_ < 0) return false;
+    if (::connect(fd_, found->ai_addr, found->ai_addrlen) != 0) {
+      if (errno != EINPROGRESS || !wait(POLLOUT)) return false;
+      int err = 0;
+      socklen_t len = sizeof err;
+      if (::getsockopt(fd_, SOL_SOCKET, SO_ERROR, &err, &len) != 0 || err != 0) return false;
+    }
+    return true;
+  }
+
+  bool write(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n > 0) {
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+        if (!wait(POLLOUT)) return false;
+      } else {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // The next reply, or nullopt (connection closed, timeout, not SMTP).
+  std::optional<mail::SmtpReply> reply() {
+    if (auto r = reader_.feed({})) return r;
+    char buf[4096];
+    for (;;) {
+      if (reader_.broken() || !wait(POLLIN)) return std::nullopt;
+      const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n == 0) return std::nullopt;
+      if (n < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) continue;
+        return std::nullopt;
+      }
+      if (auto r = reader_.feed(std::string_view(buf, static_cast<std::size_t>(n)))) return r;
+    }
+  }
+
+ private:
+  bool wait(short events) {
+    pollfd p{fd_, events, 0};
+    const int ms = static_cast<int>(std::min<std::int64_t>(timeout_.count(), 3'600'000));
+    for (;;) {
+      const int r = ::poll(&p, 1, ms);
+      if (r > 0) return true;
+      if (r < 0 && errno == EINTR) continue;
+      return false;
+    }
+  }
+
+  std::chrono::milliseconds timeout_;
+  int fd_ = -1;
+  mail::SmtpReplyReader reader_;
+};
+
+// One mail through the relay: the verdict of the first reply that is not the one wanted.
+mail::SmtpVerdict smtp_send(const mail::MailOptions& o, const std::string& from, const std::string& to,
+                            const std::string& message, std::string& why) {
+  SmtpConnection c(o.out_timeout);
+  if (!c.connect(o.out_relay)) {
+    why = "cannot connect to " + o.out_relay;
+    return mail::SmtpVerdict::temporary;
+  }
+  const std::string helo = o.domain.empty() ? std::string("localhost") : o.domain;
+  struct Step {
+    std::string command;
+    int expected;
+  };
+  const Step steps[] = {{"", 2},
+                        {"EHLO " + helo + "\r\n", 2},
+                        {"MAIL FROM:<" + from + ">\r\n", 2},
+                        {"RCPT TO:<" + to + ">\r\n", 2},
+                        {"DATA\r\n", 3},
+                        {mail::smtp_data(message), 2}};
+  for (const auto& step : steps) {
+    if (!step.command.empty() && !c.write(step.command)) {
+      why = "connection lost";
+      return mail::SmtpVerdict::temporary;
+    }
+    auto reply = c.reply();
+    if (!reply) {
+      why = "no reply (timeout, closed or not SMTP)";
+      return mail::SmtpVerdict::temporary;
+    }
+    const auto verdict = mail::smtp_verdict(*reply, step.expected);
+    if (verdict != mail::SmtpVerdict::accepted) {
+      why = std::to_string(reply->code) + " " + reply->text;
+      return verdict;
+    }
+  }
+  if (c.write("QUIT\r\n")) c.reply();  // the mail is accepted whatever QUIT gets
+  return mail::SmtpVerdict::accepted;
+}
+
+}  // namespace
+
+MailOut::MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book)
+    : options_(options), queue_(queue), book_(book) {}
+
+MailOut::~MailOut() { stop(); }
+
+void MailOut::notify(core::UserId user) {
+  if (!mail::is_external(user)) return;
+  {
+    std::lock_guard lock(mu_);
+    if (stopping_) return;
+    if (queued_.contains(user)) {
+      // Being served now: what it reads may already be behind this; serve it once more.
+      if (serving_ == user) again_ = true;
+      return;
+    }
+    if (queued_.size() >= options_.out_max_pending) {
+      overflow_ = true;
+      return;
+    }
+    queued_.insert(user);
+    ready_.push_back(user);
+  }
+  wake_.notify_one();
+}
+
+void MailOut::start() {
+  {
+    std::lock_guard lock(mu_);
+    overflow_ = true;  // the first turn scans the book
+  }
+  thread_ = std::thread([this] { loop(); });
+}
+
+void MailOut::stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+MailOut::Metrics MailOut::metrics() const {
+  std::lock_guard lock(mu_);
+  return metrics_;
+}
+
+void MailOut::scan_book() {
+  core::UserId after{0};
+  for (;;) {
+    auto page = book_.externals(after, 1024);
+    if (!page) return;  // logged by the book; the next overflow tries again
+    for (auto u : *page) notify(u);
+    if (page->size() < 1024) return;
+    after = page->back();
+  }
+}
+
+void MailOut::loop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    const auto now = Clock::now();
+    while (!waiting_.empty() && waiting_.begin()->first <= now) {
+      ready_.push_back(waiting_.begin()->second);
+      waiting_.erase(waiting_.begin());
+    }
+    if (ready_.empty() && overflow_) {
+      overflow_ = false;
+      lock.unlock();
+      scan_book();
+      lock.lock();
+      continue;
+    }
+    if (ready_.empty()) {
+      if (waiting_.empty()) {
+        wake_.wait(lock);
+      } else {
+        wake_.wait_until(lock, waiting_.begin()->first);
+      }
+      continue;
+    }
+    const core::UserId user = ready_.front();
+    ready_.pop_front();
+    serving_ = user;
+    again_ = false;
+    lock.unlock();
+    Turn turn = Turn::retry;
+    try {
+      turn = serve(user);
+    } catch (const std::exception& e) {
+      IRIS_LOG(error, "mail.out", "serving {} failed: {}", user.value(), e.what());
+    }
+    lock.lock();
+    serving_.reset();
+    if (turn == Turn::done && again_) turn = Turn::more;
+    if (turn == Turn::more) {
+      ready_.push_back(user);
+    } else if (turn == Turn::retry) {
+      auto& b = backoff_[user];
+      b = b.count() == 0 ? options_.out_min_backoff : std::min(b * 2, options_.out_max_backoff);
+      waiting_.emplace(Clock::now() + b, user);
+    } else {
+      backoff_.erase(user);
+      queued_.erase(user);
+    }
+  }
+}
+
+bool MailOut::advance(core::UserId user, core::Seq to) {
+  auto done = std::make_shared<std::promise<bool>>();
+  auto result = done->get_future();
+  queue_.async_advance_cursor(user, cursor_name(), to, [done](Result<core::Seq> r) { done->set_value(r.has_value()); });
+  if (result.wait_for(options_.out_timeout) != std::future_status::ready) return false;
+  return result.get();
+}
+
+MailOut::Turn MailOut::serve(core::UserId user) {
+  auto info = queue_.info(user);
+  auto cursor = queue_.cursor(user, cursor_name());
+  if (!info || !cursor) return Turn::retry;
+  core::Seq from{cursor->value_or(core::Seq{0}).value() + 1};
+  if (from.value() < info->first_retained.value()) {
+    IRIS_LOG(warn, "mail.out", "user {}: updates {}..{} were trimmed before they could leave as mail", user.value(),
+             from.value(), info->first_retained.value() - 1);
+    from = info->first_retained;
+  }
+  if (from.value() > info->head.value()) return Turn::done;
+  auto updates = queue_.read(user, from, options_.out_per_turn);
+  if (!updates) return Turn::retry;
+  std::optional<std::string> address;
+  bool looked_up = false;
+  core::Seq passed{0};
+  for (const auto& u : *updates) {
+    const auto* created = std::get_if<core::MessageCreated>(&u.body);
+    if (created != nullptr && u.actor == user) {
+      // Mail in: the next reply in this thread answers this mail.
+      auto ref = book_.received(created->client_id);
+      if (!ref) return Turn::retry;
+      if (*ref && !book_.set_reply_to(user, u.thread, **ref)) return Turn::retry;
+    } else if (created != nullptr && !mail::is_external(u.actor)) {
+      if (!looked_up) {
+        auto a = book_.address(user);
+        if (!a) return Turn::retry;
+        address = std::move(*a);
+        looked_up = true;
+      }
+      if (!address) {
+        std::lock_guard lock(mu_);
+        ++metrics_.no_address;
+      } else {
+        if (passed.value() != 0 && !advance(user, passed)) return Turn::retry;
+        const auto verdict = send(user, u, *address);
+        if (verdict == mail::SmtpVerdict::temporary) return Turn::retry;
+        if (!advance(user, u.seq)) return Turn::retry;
+      }
+    }
+    passed = u.seq;
+  }
+  if (passed.value() != 0 && !advance(user, passed)) return Turn::retry;
+  {
+    std::lock_guard lock(mu_);
+    backoff_.erase(user);
+  }
+  return updates->size() >= options_.out_per_turn ? Turn::more : Turn::done;
+}
+
+mail::SmtpVerdict MailOut::send(core::UserId user, const core::Update& update, const std::string& to) {
+  const auto& created = std::get<core::MessageCreated>(update.body);
+  auto ref = book_.reply_to(user, update.thread);
+  if (!ref) return mail::SmtpVerdict::temporary;
+  mail::OutgoingMail m;
+  m.from = std::to_string(update.actor.value()) + "@" + (options_.domain.empty() ? "localhost" : options_.domain);
+  m.to = to;
+  if (*ref) {
+    m.subject = (*ref)->subject;
+    m.in_reply_to = (*ref)->message_id;
+    m.root = (*ref)->root;
+  }
+  m.message_id = mail::outgoing_message_id(update.actor.value(), update.thread.value(), created.message.value(),
+                                           user.value(), options_.domain);
+  m.text = created.text;
+  if (!created.attachments.empty()) {
+    m.text += (m.text.empty() ? "" : "\n\n") + std::to_string(created.attachments.size()) +
+              " attachment(s) in the conversation on Iris";
+  }
+  m.date_unix_s = std::chrono::duration_cast<std::chrono::seconds>(update.time.time_since_epoch()).count();
+  auto bytes = mail::compose_mail(m);
+  std::string why;
+  const auto verdict = bytes ? smtp_send(options_, m.from, to, *bytes, why) : mail::SmtpVerdict::permanent;
+  std::lock_guard lock(mu_);
+  if (verdict == mail::SmtpVerdict::accepted) {
+    ++metrics_.sent;
+    IRIS_LOG(info, "mail.out", "message {} of thread {} sent to {} as <{}>", created.message.value(),
+             update.thread.value(), to, m.message_id);
+  } else if (verdict == mail::SmtpVerdict::temporary) {
+    ++metrics_.temporary;
+    IRIS_LOG(warn, "mail.out", "message {} to {}: temporary failure ({}), retried", created.message.value(), to, why);
+  } else {
+    ++metrics_.given_up;
+    IRIS_LOG(error, "mail.out", "message {} to {}: given up ({})", created.message.value(), to,
+             bytes ? why : std::string("the mail could not be built"));
+  }
+  return verdict;
+}
+
+}  // namespace iris::net
