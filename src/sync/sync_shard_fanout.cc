@@ -2,8 +2,10 @@
 // (fanout_frame.h) appended to the recipients this server owns, each under fanout_key, and
 // pushed to their devices like any append.
 #include <memory>
+#include <variant>
 #include <mutex>
 
+#include "store/social/social_store.h"
 #include "sync/errc.h"
 #include "sync/fanout_plan.h"
 #include "sync/sync_shard.h"
@@ -13,6 +15,15 @@ namespace iris::sync {
 void SyncShard::accept_fanout(store::PendingFanout fanout, std::function<void(Result<void>)> done) {
   for (auto r : fanout.recipients) {
     if (cell_ == nullptr || !cell_->owns(r)) return done(fail(errc::not_owner));
+  }
+  // The sender's server applied the social policy against the social store it holds, but
+  // each server keeps its own (social.path), and a recipient's blocks are written on the
+  // recipient's owner: this one. So its blocks are checked again here, before anything is
+  // appended: a blocked sender's message does not reach the recipient, and the frame is
+  // confirmed as delivered (the sender learns nothing more than a local send would tell it).
+  if (social_ != nullptr && std::holds_alternative<core::MessageCreated>(fanout.update.body)) {
+    std::erase_if(fanout.recipients, [&](core::UserId r) { return social_->has_blocked(r, fanout.sender); });
+    if (fanout.recipients.empty()) return done(Result<void>{});
   }
   // One append per recipient, each with its own key: after a ring change a re-send may name
   // recipients of which some were appended already; those append nothing again.

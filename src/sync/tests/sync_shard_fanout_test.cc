@@ -6,6 +6,7 @@
 #include <deque>
 
 #include "store/memory/memory_queue_store.h"
+#include "store/social/social_store.h"
 #include "sync/errc.h"
 #include "sync/fanout_frame.h"
 #include "sync/sync_shard.h"
@@ -126,6 +127,42 @@ TEST_F(SyncShardFanoutTest, ARetriedSendIsNotForwardedAgain) {
   EXPECT_EQ(a_.forwarded.size(), 1u);
   EXPECT_EQ(pending(), 1u);
   EXPECT_EQ(head(kAnn), Seq{1});
+}
+
+TEST_F(SyncShardFanoutTest, TheRecipientsOwnerDropsAMessageFromASenderTheRecipientBlocked) {
+  // Each server has its own social store; Bob blocked Ann on his owner, B, which A does not see.
+  auto a_social = store::SocialStore::open(":memory:").value();
+  auto b_social = store::SocialStore::open(":memory:").value();
+  a_.shard->attach_social(*a_social);
+  b_.shard->attach_social(*b_social);
+  ASSERT_TRUE(b_social->set_relation(kBob, kAnn, core::Relation::contact));
+  std::optional<SyncShard::Outcome> created;
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}},
+                    [&](SyncShard::Outcome o) { created = std::move(o); });
+  a_.run();
+  ASSERT_TRUE(created && std::holds_alternative<wire::SendResult>(*created));
+  const core::ThreadId thread = std::get<wire::SendResult>(*created).thread;
+  ASSERT_EQ(a_.forwarded.size(), 1u);
+  ASSERT_TRUE(accept(b_, a_.forwarded[0]));
+  ASSERT_EQ(head(kBob), Seq{1});
+
+  ASSERT_TRUE(b_social->set_relation(kBob, kAnn, core::Relation::blocked));
+  std::optional<SyncShard::Outcome> sent;
+  a_.shard->request(kAnn, wire::Message{wire::SendRequest{core::ClientMsgId{1, 2}, thread, "hi", std::nullopt}},
+                    [&](SyncShard::Outcome o) { sent = std::move(o); });
+  a_.run();
+  ASSERT_TRUE(sent && std::holds_alternative<wire::SendResult>(*sent)) << "A cannot see Bob's block";
+  ASSERT_EQ(a_.forwarded.size(), 2u);
+  EXPECT_TRUE(accept(b_, a_.forwarded[1])) << "confirmed, so the sender's server stops re-sending";
+  EXPECT_EQ(head(kBob), Seq{1}) << "nothing of the blocked sender reaches Bob's queue";
+
+  ASSERT_TRUE(b_social->set_relation(kBob, kAnn, core::Relation::none));
+  a_.shard->request(kAnn, wire::Message{wire::SendRequest{core::ClientMsgId{1, 3}, thread, "again", std::nullopt}},
+                    [](auto) {});
+  a_.run();
+  ASSERT_EQ(a_.forwarded.size(), 3u);
+  EXPECT_TRUE(accept(b_, a_.forwarded[2]));
+  EXPECT_EQ(head(kBob), Seq{2}) << "unblocked: the next message arrives";
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ struct QueueRouter final : ShardRouter {
   void to_owner(UserId user, std::function<void(SyncShard&)> fn) override {
     tasks.emplace_back(shards[user.value() % shards.size()], std::move(fn));
   }
+  void to_shard(std::uint32_t shard, std::function<void(SyncShard&)> fn) override {
+    tasks.emplace_back(shards[shard], std::move(fn));
+  }
   void run() {
     while (!tasks.empty()) {
       auto [s, fn] = std::move(tasks.front());
