@@ -36,12 +36,16 @@ Result<void> SyncShard::apply_social_policy(core::UserId actor, const wire::Mess
                                             store::AppendRequest& plan) {
   if (!social_ || plan.entries.empty()) return {};
   const core::Update& main = plan.entries.front().update;
+  // In a cell each server's social store holds the state of the users it owns (their
+  // SocialRequests run on their owner): a recipient owned elsewhere is judged by its owner,
+  // when it appends the fan-out frame (sync_shard_fanout.cc), not by defaults read here.
+  auto judged_here = [&](core::UserId u) { return cell_ == nullptr || cell_->owns(u); };
   if (std::holds_alternative<wire::SendRequest>(request)) {
     // A blocked sender's message does not reach the one who blocked it; if nobody else is
     // left to receive it, the send is refused (the sender learns "not accepted" only).
     const auto before = plan.entries.size();
     std::erase_if(plan.entries, [&](const store::AppendEntry& e) {
-      return e.user != actor && social_->has_blocked(e.user, actor);
+      return e.user != actor && judged_here(e.user) && social_->has_blocked(e.user, actor);
     });
     const bool others = std::any_of(plan.entries.begin(), plan.entries.end(),
                                     [&](const store::AppendEntry& e) { return e.user != actor; });
@@ -65,6 +69,7 @@ Result<void> SyncShard::apply_social_policy(core::UserId actor, const wire::Mess
   }
   std::vector<store::FolderRow> rows;
   for (auto u : arriving) {
+    if (!judged_here(u)) continue;
     auto folder = social_->folder_for_new_thread(u, actor, arrival);
     if (!folder) return fail(folder.error());
     if (!*folder) return fail(errc::not_accepted);
