@@ -45,6 +45,7 @@ TEST(SyncGateway, MapsEveryWireErrorCodeToAPubackReason) {
       {ErrorCode::invalid_request, ReasonCode::implementation_specific_error},
       {ErrorCode::unknown_message, ReasonCode::implementation_specific_error},
       {ErrorCode::too_late, ReasonCode::not_authorized},
+      {ErrorCode::not_accepted, ReasonCode::not_authorized},
       {ErrorCode::unavailable, ReasonCode::unspecified_error},
       {ErrorCode::internal, ReasonCode::unspecified_error},
   };
