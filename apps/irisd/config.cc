@@ -13,6 +13,7 @@
 
 #include "core/ids.h"
 #include "mqtt/topic.h"
+#include "sms/outgoing.h"
 #include "store/blob/blob_service.h"
 #include "store/mariadb/connection.h"
 
@@ -26,6 +27,16 @@ std::string default_app_dir() {
   if (ec) return {};
   const auto dir = exe.parent_path() / "web";
   return std::filesystem::is_directory(dir, ec) ? dir.string() : std::string();
+}
+
+// The first line of the file at `path` (a secret: not in flags, where other users see it).
+std::string read_first_line(std::string_view key, std::string_view path) {
+  std::ifstream in{std::string(path)};
+  std::string line;
+  if (!in || !std::getline(in, line)) throw std::runtime_error(fmt::format("{}: cannot read '{}'", key, path));
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.empty()) throw std::runtime_error(fmt::format("{}: '{}' starts with an empty line", key, path));
+  return line;
 }
 
 struct Option {
@@ -515,6 +526,113 @@ const std::vector<Option>& options() {
        "The mail book (SQLite): external senders' addresses and the Message-IDs replies name. "
        "Default: <data_dir>/mail.sqlite",
        [](Config& c, std::string_view v) { c.mail.book_path = std::string(v); }},
+      {"sms.listen",
+       "SMS in: where the provider's webhook (POST /v1/sms/inbound, Twilio's form and "
+       "X-Twilio-Signature) is served, HOST:PORT (port 0: any free one, written to ports_file as "
+       "sms=). Needs sms.auth_token_file. Default: empty (SMS in off)",
+       [](Config& c, std::string_view v) {
+         const auto colon = v.rfind(':');
+         boost::system::error_code ec;
+         std::string_view host = colon == std::string_view::npos ? std::string_view() : v.substr(0, colon);
+         if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         boost::asio::ip::make_address(std::string(host), ec);
+         if (colon == std::string_view::npos || ec) {
+           throw std::runtime_error(fmt::format("sms.listen: expected HOST:PORT with an IP address, got '{}'", v));
+         }
+         to_u64_max("sms.listen (port)", v.substr(colon + 1), 65535);
+         c.sms.listen = std::string(v);
+       }},
+      {"sms.auth_token_file",
+       "SMS in: file whose first line is the shared secret the provider signs webhooks with "
+       "(Twilio: the auth token; HMAC-SHA1). Default: none",
+       [](Config& c, std::string_view v) { c.sms.auth_token = read_first_line("sms.auth_token_file", v); }},
+      {"sms.webhook_url",
+       "SMS in: the webhook's URL exactly as the provider calls it (the signature covers it). "
+       "Default: empty (http:// + the request's Host + its target)",
+       [](Config& c, std::string_view v) { c.sms.webhook_url = std::string(v); }},
+      {"sms.max_request_bytes",
+       "SMS in: largest webhook body, in bytes (413 past it). Default: 16384",
+       [](Config& c, std::string_view v) {
+         c.sms.max_request_bytes = to_u64_max("sms.max_request_bytes", v, 1 << 20);
+         if (c.sms.max_request_bytes < 256) throw std::runtime_error("sms.max_request_bytes: at least 256");
+       }},
+      {"sms.max_fields", "SMS in: form fields of one webhook request (400 past it). Default: 64",
+       [](Config& c, std::string_view v) {
+         c.sms.max_fields = to_u64_max("sms.max_fields", v, 10'000);
+         if (c.sms.max_fields < 4) throw std::runtime_error("sms.max_fields: at least 4");
+       }},
+      {"sms.max_connections", "SMS in: webhook connections at once (more are closed). Default: 64",
+       [](Config& c, std::string_view v) {
+         c.sms.max_connections = to_u64_max("sms.max_connections", v, 100'000);
+         if (c.sms.max_connections == 0) throw std::runtime_error("sms.max_connections: must be positive");
+       }},
+      {"sms.idle_timeout", "SMS in: the longest wait for a webhook request (number with unit). Default: 30s",
+       [](Config& c, std::string_view v) {
+         c.sms.idle_timeout = to_duration("sms.idle_timeout", v);
+         if (c.sms.idle_timeout.count() == 0) throw std::runtime_error("sms.idle_timeout: must be positive");
+       }},
+      {"sms.provider_url",
+       "SMS out: a user's message in a thread with an SMS participant is POSTed here "
+       "(form-encoded To, From, Body; basic auth), http://HOST[:PORT]/PATH (Twilio's Messages "
+       "resource behind a local TLS proxy). Default: empty (SMS out off)",
+       [](Config& c, std::string_view v) {
+         if (!sms::parse_http_url(v)) {
+           throw std::runtime_error(fmt::format("sms.provider_url: expected http://HOST[:PORT]/PATH, got '{}'", v));
+         }
+         c.sms.provider_url = std::string(v);
+       }},
+      {"sms.provider_user", "SMS out: basic auth user (Twilio: the account SID). Default: empty (no auth)",
+       [](Config& c, std::string_view v) { c.sms.provider_user = std::string(v); }},
+      {"sms.provider_password_file",
+       "SMS out: file whose first line is the basic auth password (Twilio: the auth token). Default: none",
+       [](Config& c, std::string_view v) { c.sms.provider_password = read_first_line("sms.provider_password_file", v); }},
+      {"sms.out_timeout_ms", "SMS out: the longest wait for one POST to the provider, in ms. Default: 30000",
+       [](Config& c, std::string_view v) {
+         c.sms.out_timeout = std::chrono::milliseconds(to_u64_max("sms.out_timeout_ms", v, 3'600'000));
+         if (c.sms.out_timeout.count() == 0) throw std::runtime_error("sms.out_timeout_ms: must be positive");
+       }},
+      {"sms.out_min_backoff_ms",
+       "SMS out: wait after a temporary failure (429, 5xx, no answer) before it is tried again, "
+       "doubling up to sms.out_max_backoff_ms. Default: 1000",
+       [](Config& c, std::string_view v) {
+         c.sms.out_min_backoff = std::chrono::milliseconds(to_u64_max("sms.out_min_backoff_ms", v, 3'600'000));
+       }},
+      {"sms.out_max_backoff_ms", "SMS out: the longest wait between retries, in ms. Default: 300000",
+       [](Config& c, std::string_view v) {
+         c.sms.out_max_backoff = std::chrono::milliseconds(to_u64_max("sms.out_max_backoff_ms", v, 86'400'000));
+       }},
+      {"sms.out_max_pending", "SMS out: participants waiting to be served at once. Default: 10000",
+       [](Config& c, std::string_view v) {
+         c.sms.out_max_pending = to_u64_max("sms.out_max_pending", v, 10'000'000);
+         if (c.sms.out_max_pending == 0) throw std::runtime_error("sms.out_max_pending: must be positive");
+       }},
+      {"sms.out_per_turn", "SMS out: updates read from one participant's queue per turn. Default: 64",
+       [](Config& c, std::string_view v) {
+         c.sms.out_per_turn = to_u64_max("sms.out_per_turn", v, 100'000);
+         if (c.sms.out_per_turn == 0) throw std::runtime_error("sms.out_per_turn: must be positive");
+       }},
+      {"sms.book_path",
+       "The SMS book (SQLite): users' verified numbers and SMS participants' numbers. "
+       "Default: <data_dir>/sms.sqlite",
+       [](Config& c, std::string_view v) { c.sms.book_path = std::string(v); }},
+      {"sms.numbers",
+       "Verified numbers to assign at start, USER=+NUMBER,... (E.164): an SMS to the number goes "
+       "to the user, whose replies are sent from it; kept in the SMS book. Default: empty",
+       [](Config& c, std::string_view v) {
+         std::string_view rest = v;
+         while (!rest.empty()) {
+           const auto comma = rest.find(',');
+           const std::string_view item = rest.substr(0, comma);
+           rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+           const auto eq = item.find('=');
+           const auto id = core::parse_id(item.substr(0, eq));
+           if (eq == std::string_view::npos || !id || *id == 0 || (*id >> 63) != 0 ||
+               !sms::normalize_number(item.substr(eq + 1))) {
+             throw std::runtime_error(fmt::format("sms.numbers: expected USER=+NUMBER (E.164), got '{}'", item));
+           }
+         }
+         c.sms.numbers = std::string(v);
+       }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",
@@ -1117,6 +1235,10 @@ Parsed parse_command_line(int argc, char** argv) {
   if (p.config.blobs.dir.empty()) p.config.blobs.dir = p.config.data_dir + "/blobs";
   if (p.config.social_path.empty()) p.config.social_path = p.config.data_dir + "/social.sqlite";
   if (p.config.mail.book_path.empty()) p.config.mail.book_path = p.config.data_dir + "/mail.sqlite";
+  if (p.config.sms.book_path.empty()) p.config.sms.book_path = p.config.data_dir + "/sms.sqlite";
+  if (!p.config.sms.listen.empty() && p.config.sms.auth_token.empty()) {
+    throw std::runtime_error("sms.listen needs sms.auth_token_file (the webhook's signatures cannot be checked)");
+  }
   if (p.config.secret_file.empty()) p.config.secret_file = p.config.data_dir + "/secret";
   if (!p.config.app_dir_set) p.config.net.http.app_dir = default_app_dir();
   if (p.command == Command::token && (p.token.user.empty() || p.token.device.empty())) {

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "cluster/cell_options.h"
 #include "mail/mail_options.h"
+#include "sms/sms_options.h"
 #include "mqtt/options.h"
 #include "net/net_options.h"
 #include "store/mariadb/mariadb_options.h"
@@ -49,6 +50,8 @@ struct Config {
   store::BlobOptions blobs;
   // Mail in over LMTP (mail.*): off unless mail.lmtp_listen is set.
   mail::MailOptions mail;
+  // SMS in (sms.listen) and out (sms.provider_url): off unless set.
+  sms::SmsOptions sms;
   // social.path: the contacts, blocks and folders database (SQLite); empty means
   // <data_dir>/social.sqlite.
   std::string social_path;

@@ -25,7 +25,7 @@ std::string port_text(const std::optional<std::uint16_t>& port) {
 // key=value lines, written to a temporary name and renamed, so a reader polling for the file
 // never sees half of it.
 bool write_ports_file(const std::string& path, const net::BoundPorts& ports,
-                      std::optional<std::uint16_t> lmtp) {
+                      std::optional<std::uint16_t> lmtp, std::optional<std::uint16_t> sms) {
   const std::string tmp = path + ".tmp";
   {
     std::ofstream out(tmp, std::ios::trunc);
@@ -36,6 +36,7 @@ bool write_ports_file(const std::string& path, const net::BoundPorts& ports,
         << "http=" << port_text(ports.http) << "\n"
         << "https=" << port_text(ports.https) << "\n"
         << "lmtp=" << port_text(lmtp) << "\n"
+        << "sms=" << port_text(sms) << "\n"
         << "pid=" << ::getpid() << "\n";
     if (!out.flush()) return false;
   }
@@ -157,6 +158,9 @@ bool Server::start() {
              config_.mail.domain.empty() ? "localhost" : config_.mail.domain);
   }
 
+  sms_ = std::make_unique<SmsChannel>(config_.sms, *store_);
+  if (!sms_->open()) return false;
+
   raise_open_file_limit();
   if (config_.cluster.enabled()) {
     // The admin report reads what this server reads: its cell's ZooKeeper and, on MariaDB,
@@ -182,9 +186,10 @@ bool Server::start() {
   store::QueueStore& served = owned_ ? static_cast<store::QueueStore&>(*owned_) : *store_;
   mqtt_ = std::make_unique<net::MqttServer>(config_.net, config_.mqtt, *auth_, *auth_,
                                             net::SyncBinding{served, config_.sync, history_.get(),
-                                                             [w = writer_.get(), m = mail_out_.get()](core::UserId u) {
+                                                             [w = writer_.get(), m = mail_out_.get(), s = sms_.get()](core::UserId u) {
                                                                w->notify(u);
                                                                if (m != nullptr) m->notify(u);
+                                                               s->notify(u);
                                                              },
                                                              writer_.get(), trimmer_.get(), authorizer,
                                                              forwarder_.get(), social_.get()},
@@ -233,7 +238,9 @@ bool Server::start() {
              config_.mail.lmtp_listen, *port, config_.mail.domain.empty() ? "*" : config_.mail.domain,
              config_.mail.max_message_bytes);
   }
-  if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports, lmtp_port)) {
+  std::optional<std::uint16_t> sms_port;
+  if (!sms_->start_in(config_.sync.requests, mqtt_->owner_router(), sms_port)) return false;
+  if (!config_.ports_file.empty() && !write_ports_file(config_.ports_file, *ports, lmtp_port, sms_port)) {
     IRIS_LOG(error, "irisd", "cannot write ports_file {}", config_.ports_file);
     return false;
   }
@@ -285,6 +292,7 @@ void Server::stop() {
   // their completions post to the shards' io_contexts (which must still exist; nothing runs
   // them any more) and notify the history writer (which must still exist too).
   if (cell_) cell_->leave();
+  if (sms_) sms_->stop_in();
   if (lmtp_) {
     lmtp_->stop();
     const auto lm = lmtp_->metrics();
@@ -298,6 +306,7 @@ void Server::stop() {
     m = mqtt_->metrics();
   }
   trimmer_.reset();
+  if (sms_) sms_->stop_out();
   if (mail_out_) {
     mail_out_->stop();
     const auto mo = mail_out_->metrics();
@@ -339,6 +348,7 @@ void Server::stop() {
   forwarder_.reset();  // after the MQTT server: its shards held it
   mail_out_.reset();
   mail_book_.reset();
+  sms_.reset();
   blob_sweeper_.reset();
   blobs_.reset();
   social_.reset();

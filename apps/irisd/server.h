@@ -25,6 +25,7 @@
 #include "net/lmtp_server.h"
 #include "net/mail_delivery.h"
 #include "net/mail_out.h"
+#include "apps/irisd/sms_channel.h"
 #include "net/mqtt_server.h"
 #include "net/token.h"
 #include "store/blob/blob_service.h"
@@ -77,6 +78,8 @@ class Server {
   // closes (its last completions notify it too); its thread stops before the store closes.
   std::unique_ptr<store::MailBook> mail_book_;
   std::unique_ptr<net::MailOut> mail_out_;
+  // SMS in and out (sms.*), created before the MQTT server like mail out.
+  std::unique_ptr<SmsChannel> sms_;
   // Set when cluster.zookeeper is: joined once the listeners are bound, left first at stop.
   std::unique_ptr<CellMember> cell_;
   // In a cell, what the shards write through: claims users before appending (fencing).

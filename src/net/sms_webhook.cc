@@ -1,0 +1,201 @@
+#include "net/sms_webhook.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <functional>
+#include <mutex>
+
+#include "base/log.h"
+#include "base/thread_name.h"
+#include "net/errc.h"
+#include "net/event_loop.h"
+
+namespace iris::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using ErrorCode = boost::system::error_code;
+
+namespace detail {
+
+struct SmsShared : std::enable_shared_from_this<SmsShared> {
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::uint64_t> requests{0}, delivered{0}, bad_signature{0}, refused{0};
+  std::mutex mutex;
+  bool running = true;  // GUARDED_BY(mutex): completions post only while the loop runs
+  asio::io_context io;
+  tcp::acceptor acceptor{io};
+
+  void post(std::function<void()> fn) {
+    std::lock_guard lock(mutex);
+    if (running) asio::post(io, std::move(fn));
+  }
+};
+
+namespace {
+
+constexpr std::string_view kPath = "/v1/sms/inbound";
+constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
+
+class SmsConnection : public std::enable_shared_from_this<SmsConnection> {
+ public:
+  SmsConnection(SmsShared& shared, tcp::socket socket, const sms::SmsOptions& options, SmsDelivery& delivery)
+      : shared_(shared), stream_(std::move(socket)), options_(options), delivery_(delivery) {
+    ++shared_.open;
+  }
+  ~SmsConnection() { --shared_.open; }
+
+  void start() {
+    parser_.header_limit(kMaxHeaderBytes);
+    parser_.body_limit(options_.max_request_bytes);
+    stream_.expires_after(options_.idle_timeout);
+    http::async_read(stream_, buffer_, parser_, [self = shared_from_this()](ErrorCode ec, std::size_t) {
+      if (ec == http::error::body_limit) return self->answer(413, "body over sms.max_request_bytes");
+      if (ec) return self->close();
+      self->handle();
+    });
+  }
+
+ private:
+  void handle() {
+    ++shared_.requests;
+    const auto& req = parser_.get();
+    const std::string_view target(req.target().data(), req.target().size());
+    if (target.substr(0, target.find('?')) != kPath) return answer(404, "no such route");
+    if (req.method() != http::verb::post) return answer(405, "POST only");
+    auto form = sms::parse_form(req.body(), options_.max_fields);
+    if (!form) return answer(400, "not a form of at most sms.max_fields fields");
+    std::string url = options_.webhook_url;
+    if (url.empty()) {
+      const auto host = req[http::field::host];
+      url = "http://" + std::string(host.data(), host.size()) + std::string(target);
+    }
+    const auto sig = req["X-Twilio-Signature"];
+    if (!sms::signature_ok(options_.auth_token, url, *form, std::string_view(sig.data(), sig.size()))) {
+      ++shared_.bad_signature;
+      IRIS_LOG(warn, "sms.in", "webhook request with a bad or missing signature refused (403)");
+      return answer(403, "bad signature");
+    }
+    auto in = sms::inbound(*form, options_.max_request_bytes);
+    if (!in) return answer(400, "From, To, Body and MessageSid expected");
+    delivery_.deliver(std::move(*in), [shared = shared_.shared_from_this(), weak = weak_from_this()](unsigned status) {
+      ++(status == 200 ? shared->delivered : shared->refused);
+      shared->post([weak, status] {
+        if (auto self = weak.lock()) self->answer(status, "");
+      });
+    });
+  }
+
+  void answer(unsigned status, std::string_view why) {
+    response_.version(11);
+    response_.result(status);
+    response_.keep_alive(false);
+    if (status == 200) {
+      response_.set(http::field::content_type, "text/xml");
+      response_.body() = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Response></Response>";
+    } else {
+      response_.set(http::field::content_type, "text/plain");
+      response_.body() = std::string(why.empty() ? "refused" : why) + "\n";
+    }
+    response_.prepare_payload();
+    stream_.expires_after(options_.idle_timeout);
+    http::async_write(stream_, response_, [self = shared_from_this()](ErrorCode, std::size_t) { self->close(); });
+  }
+
+  void close() {
+    ErrorCode ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_both, ec);
+    stream_.close();
+  }
+
+  SmsShared& shared_;
+  beast::tcp_stream stream_;
+  const sms::SmsOptions& options_;
+  SmsDelivery& delivery_;
+  beast::flat_buffer buffer_;
+  http::request_parser<http::string_body> parser_;
+  http::response<http::string_body> response_;
+};
+
+void do_accept(SmsShared& shared, const sms::SmsOptions& options, SmsDelivery& delivery) {
+  shared.acceptor.async_accept([&shared, &options, &delivery](ErrorCode ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !shared.acceptor.is_open()) return;
+    if (!ec) {
+      if (shared.open.load() >= options.max_connections) {
+        socket.close(ec);
+      } else {
+        std::make_shared<SmsConnection>(shared, std::move(socket), options, delivery)->start();
+      }
+    }
+    do_accept(shared, options, delivery);
+  });
+}
+
+}  // namespace
+}  // namespace detail
+
+SmsWebhook::SmsWebhook(const sms::SmsOptions& options, SmsDelivery& delivery)
+    : options_(options), delivery_(delivery), shared_(std::make_shared<detail::SmsShared>()) {}
+
+SmsWebhook::~SmsWebhook() { stop(); }
+
+Result<std::uint16_t> SmsWebhook::start() {
+  const std::string& listen = options_.listen;
+  const auto colon = listen.rfind(':');
+  std::uint16_t port = 0;
+  std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const char* digits = colon == std::string::npos ? nullptr : listen.data() + colon + 1;
+  ErrorCode ec;
+  const auto ip = asio::ip::make_address(host, ec);
+  if (colon == std::string::npos || ec ||
+      std::from_chars(digits, listen.data() + listen.size(), port).ptr != listen.data() + listen.size()) {
+    IRIS_LOG(error, "sms", "sms.listen: '{}' is not HOST:PORT with an IP address", listen);
+    return fail(errc::listen_failed);
+  }
+  auto& acceptor = shared_->acceptor;
+  const tcp::endpoint endpoint(ip, port);
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    IRIS_LOG(error, "sms", "cannot listen for the SMS webhook on {}: {}", listen, ec.message());
+    return fail(errc::listen_failed);
+  }
+  const std::uint16_t bound = acceptor.local_endpoint().port();
+  detail::do_accept(*shared_, options_, delivery_);
+  thread_ = std::thread([shared = shared_] {
+    name_this_thread("iris-sms-in");
+    run_event_loop(shared->io, "sms");
+  });
+  return bound;
+}
+
+void SmsWebhook::stop() {
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (!shared_->running) return;
+    shared_->running = false;
+  }
+  shared_->io.stop();
+  if (thread_.joinable()) thread_.join();
+  ErrorCode ec;
+  shared_->acceptor.close(ec);
+}
+
+SmsWebhook::Metrics SmsWebhook::metrics() const {
+  return Metrics{shared_->requests.load(), shared_->delivered.load(), shared_->bad_signature.load(),
+                 shared_->refused.load()};
+}
+
+}  // namespace iris::net
