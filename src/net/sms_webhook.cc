@@ -87,11 +87,11 @@ class SmsConnection : public std::enable_shared_from_this<SmsConnection> {
     }
     auto in = sms::inbound(*form, options_.max_request_bytes);
     if (!in) return answer(400, "From, To, Body and MessageSid expected");
-    delivery_.deliver(std::move(*in), [shared = shared_.shared_from_this(), weak = weak_from_this()](unsigned status) {
+    // The completion holds the connection: no read is pending while the delivery runs. Once
+    // the server stopped, post() drops it and the connection closes without an answer.
+    delivery_.deliver(std::move(*in), [shared = shared_.shared_from_this(), self = shared_from_this()](unsigned status) {
       ++(status == 200 ? shared->delivered : shared->refused);
-      shared->post([weak, status] {
-        if (auto self = weak.lock()) self->answer(status, "");
-      });
+      shared->post([self, status] { self->answer(status, ""); });
     });
   }
 
