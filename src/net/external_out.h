@@ -1,6 +1,6 @@
 #pragma once
 // ExternalOut: the turns of a channel that sends a participant's queue out of Iris (SMS out,
-// sms_out.h; mail out, mail_out.h, has the same shape and can move onto it). The channel is
+// sms_out.h; mail out, mail_out.h). The channel is
 // one more consumer of the external participant's queue with its own cursor, moved only
 // after the far side accepted what it passed; this class decides whose queue is read when:
 //

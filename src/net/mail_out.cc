@@ -17,8 +17,6 @@
 namespace iris::net {
 namespace {
 
-using Clock = std::chrono::steady_clock;
-
 const core::CursorName& cursor_name() {
   static const core::CursorName name = core::CursorName::device(core::DeviceId{"mail-out"});
   return name;
@@ -146,53 +144,21 @@ mail::SmtpVerdict smtp_send(const mail::MailOptions& o, const std::string& from,
 }  // namespace
 
 MailOut::MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book)
-    : options_(options), queue_(queue), book_(book) {}
+    : ExternalOut("mail.out", {options.out_min_backoff, options.out_max_backoff, options.out_max_pending}),
+      options_(options),
+      queue_(queue),
+      book_(book) {}
 
 MailOut::~MailOut() { stop(); }
 
-void MailOut::notify(core::UserId user) {
-  if (!mail::is_external(user)) return;
-  {
-    std::lock_guard lock(mu_);
-    if (stopping_) return;
-    if (queued_.contains(user)) {
-      // Being served now: what it reads may already be behind this; serve it once more.
-      if (serving_ == user) again_ = true;
-      return;
-    }
-    if (queued_.size() >= options_.out_max_pending) {
-      overflow_ = true;
-      return;
-    }
-    queued_.insert(user);
-    ready_.push_back(user);
-  }
-  wake_.notify_one();
-}
-
-void MailOut::start() {
-  {
-    std::lock_guard lock(mu_);
-    overflow_ = true;  // the first turn scans the book
-  }
-  thread_ = std::thread([this] { loop(); });
-}
-
-void MailOut::stop() {
-  {
-    std::lock_guard lock(mu_);
-    stopping_ = true;
-  }
-  wake_.notify_all();
-  if (thread_.joinable()) thread_.join();
-}
+bool MailOut::accepts(core::UserId user) const { return mail::is_external(user); }
 
 MailOut::Metrics MailOut::metrics() const {
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(metrics_mu_);
   return metrics_;
 }
 
-void MailOut::scan_book() {
+void MailOut::scan() {
   core::UserId after{0};
   for (;;) {
     auto page = book_.externals(after, 1024);
@@ -200,56 +166,6 @@ void MailOut::scan_book() {
     for (auto u : *page) notify(u);
     if (page->size() < 1024) return;
     after = page->back();
-  }
-}
-
-void MailOut::loop() {
-  std::unique_lock lock(mu_);
-  while (!stopping_) {
-    const auto now = Clock::now();
-    while (!waiting_.empty() && waiting_.begin()->first <= now) {
-      ready_.push_back(waiting_.begin()->second);
-      waiting_.erase(waiting_.begin());
-    }
-    if (ready_.empty() && overflow_) {
-      overflow_ = false;
-      lock.unlock();
-      scan_book();
-      lock.lock();
-      continue;
-    }
-    if (ready_.empty()) {
-      if (waiting_.empty()) {
-        wake_.wait(lock);
-      } else {
-        wake_.wait_until(lock, waiting_.begin()->first);
-      }
-      continue;
-    }
-    const core::UserId user = ready_.front();
-    ready_.pop_front();
-    serving_ = user;
-    again_ = false;
-    lock.unlock();
-    Turn turn = Turn::retry;
-    try {
-      turn = serve(user);
-    } catch (const std::exception& e) {
-      IRIS_LOG(error, "mail.out", "serving {} failed: {}", user.value(), e.what());
-    }
-    lock.lock();
-    serving_.reset();
-    if (turn == Turn::done && again_) turn = Turn::more;
-    if (turn == Turn::more) {
-      ready_.push_back(user);
-    } else if (turn == Turn::retry) {
-      auto& b = backoff_[user];
-      b = b.count() == 0 ? options_.out_min_backoff : std::min(b * 2, options_.out_max_backoff);
-      waiting_.emplace(Clock::now() + b, user);
-    } else {
-      backoff_.erase(user);
-      queued_.erase(user);
-    }
   }
 }
 
@@ -292,7 +208,7 @@ MailOut::Turn MailOut::serve(core::UserId user) {
         looked_up = true;
       }
       if (!address) {
-        std::lock_guard lock(mu_);
+        std::lock_guard lock(metrics_mu_);
         ++metrics_.no_address;
       } else {
         if (passed.value() != 0 && !advance(user, passed)) return Turn::retry;
@@ -304,10 +220,6 @@ MailOut::Turn MailOut::serve(core::UserId user) {
     passed = u.seq;
   }
   if (passed.value() != 0 && !advance(user, passed)) return Turn::retry;
-  {
-    std::lock_guard lock(mu_);
-    backoff_.erase(user);
-  }
   return updates->size() >= options_.out_per_turn ? Turn::more : Turn::done;
 }
 
@@ -334,7 +246,7 @@ mail::SmtpVerdict MailOut::send(core::UserId user, const core::Update& update, c
   auto bytes = mail::compose_mail(m);
   std::string why;
   const auto verdict = bytes ? smtp_send(options_, m.from, to, *bytes, why) : mail::SmtpVerdict::permanent;
-  std::lock_guard lock(mu_);
+  std::lock_guard lock(metrics_mu_);
   if (verdict == mail::SmtpVerdict::accepted) {
     ++metrics_.sent;
     IRIS_LOG(info, "mail.out", "message {} of thread {} sent to {} as <{}>", created.message.value(),

@@ -12,11 +12,9 @@
 // the cursor write sends that mail again, with the same Message-ID (mail_compose.h), the one
 // duplicate an SMTP client cannot rule out.
 //
-// Its own thread (SMTP waits never hold up a shard); the shards only call notify(user)
-// (a set insert under a mutex) for every user that got updates; users that are not
-// external identities are ignored at once. Bounded: at most mail.out_max_pending users wait
-// (one past it sets a flag, and the next idle turn scans the mail book for every known
-// participant); each turn reads at most mail.out_per_turn updates of one user, then the next
+// The turns are ExternalOut's (external_out.h, shared with SMS out): its own thread (SMTP
+// waits never hold up a shard), a bounded set of waiting users (mail.out_max_pending; past
+// it the next idle turn scans the mail book for every known participant); each turn reads at most mail.out_per_turn updates of one user, then the next
 // user is served. A temporary failure (4xx, relay down, timeout) leaves the cursor where it
 // is and tries that user again after a backoff (mail.out_min_backoff doubling up to
 // mail.out_max_backoff); a permanent one (5xx) gives the mail up, logged and counted, and
@@ -27,26 +25,19 @@
 // `storage` pins a queue), so mail that could not leave within it (relay down for a week)
 // is lost with a log line per gap.
 
-#include <atomic>
-#include <chrono>
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
-#include <map>
 #include <mutex>
-#include <optional>
-#include <set>
-#include <thread>
 
 #include "core/update.h"
 #include "mail/mail_options.h"
 #include "mail/smtp_dialogue.h"
+#include "net/external_out.h"
 #include "store/mail/mail_book.h"
 #include "store/queue_store.h"
 
 namespace iris::net {
 
-class MailOut {
+class MailOut final : public ExternalOut {
  public:
   struct Metrics {
     std::uint64_t sent = 0;        // mails the relay accepted
@@ -57,23 +48,16 @@ class MailOut {
 
   // `options`, `queue` and `book` must outlive the MailOut.
   MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book);
-  ~MailOut();
-  MailOut(const MailOut&) = delete;
-  MailOut& operator=(const MailOut&) = delete;
+  ~MailOut() override;
 
-  // `user` has new updates. Any thread; never blocks on SMTP.
-  void notify(core::UserId user);
-  // Every participant in the mail book is looked at (at start: what came while irisd was down).
-  void start();
-  // Ends the turn in progress (an SMTP exchange ends at its timeout at most) and joins.
-  void stop();
+  // notify(user), start() (its first turn scans the mail book: what came while irisd was
+  // down) and stop() (an SMTP exchange ends at its timeout at most) are ExternalOut's.
   Metrics metrics() const;
 
  private:
-  enum class Turn { done, more, retry };
-  void loop();
-  void scan_book();
-  Turn serve(core::UserId user);
+  bool accepts(core::UserId user) const override;
+  void scan() override;
+  Turn serve(core::UserId user) override;
   mail::SmtpVerdict send(core::UserId user, const core::Update& update, const std::string& to);
   bool advance(core::UserId user, core::Seq to);
 
@@ -81,18 +65,8 @@ class MailOut {
   store::QueueStore& queue_;
   store::MailBook& book_;
 
-  mutable std::mutex mu_;
-  std::condition_variable wake_;
-  std::deque<core::UserId> ready_;                 // by mu_
-  std::set<core::UserId> queued_;                  // ready_ or waiting_; by mu_
-  std::multimap<std::chrono::steady_clock::time_point, core::UserId> waiting_;  // backoff; by mu_
-  std::map<core::UserId, std::chrono::milliseconds> backoff_;  // by mu_
-  std::optional<core::UserId> serving_;            // the user of the turn in progress; by mu_
-  bool again_ = false;                             // serving_ was notified meanwhile; by mu_
-  bool overflow_ = false;                          // by mu_
-  bool stopping_ = false;                          // by mu_
-  Metrics metrics_;                                // by mu_
-  std::thread thread_;
+  mutable std::mutex metrics_mu_;
+  Metrics metrics_;  // by metrics_mu_
 };
 
 }  // namespace iris::net
