@@ -68,7 +68,7 @@ net::CellRoutingOptions CellMember::routing() {
     const auto route = directory->current()->route(user);
     if (!route) return std::nullopt;
     return net::UserRoute{route->cell, route->server.name, route->server.mqtt, route->server.http,
-                          route->overridden};
+                          route->server.ws, route->overridden};
   };
   o.admin_report = [this]() -> std::optional<std::string> {
     auto* admin = admin_ptr_.load(std::memory_order_acquire);
@@ -196,6 +196,7 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
   const std::string host = options_.advertise_host;
   self.mqtt = fmt::format("{}:{}", host, *ports.mqtt);
   if (ports.http) self.http = fmt::format("{}:{}", host, *ports.http);
+  if (ports.ws) self.ws = fmt::format("{}:{}", host, *ports.ws);
   self.address = self.mqtt;  // the server-to-server link speaks MQTT (docs/CLUSTER.md)
   self.name = self_name(ports);
   self.tokens = cluster::default_tokens(self.name, options_.tokens);

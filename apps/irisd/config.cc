@@ -13,6 +13,7 @@
 
 #include "core/ids.h"
 #include "mqtt/topic.h"
+#include "net/cors.h"
 #include "sms/outgoing.h"
 #include "store/blob/blob_service.h"
 #include "store/mariadb/connection.h"
@@ -736,6 +737,25 @@ const std::vector<Option>& options() {
       {"http.max_app_file_bytes",
        "Largest web app file served; a larger one is 404. Default: 4194304 (4 MiB)",
        [](Config& c, std::string_view v) { c.net.http.max_app_file_bytes = to_u64_max("http.max_app_file_bytes", v, 1ull << 30); }},
+      {"http.cors_origins",
+       "Origins, comma-separated (scheme://host[:port], e.g. https://app.example.com), whose "
+       "web pages may call this server's /v1/* API from another origin (the web app reaching "
+       "its user's owner after GET /v1/route): answers name the origin in "
+       "Access-Control-Allow-Origin and OPTIONS preflights are answered (methods GET, POST; "
+       "headers Authorization, Content-Type, Accept, Content-Encoding). Never credentials: "
+       "the token goes in Authorization. Default: none (no CORS headers)",
+       [](Config& c, std::string_view v) {
+         c.net.http.cors_origins.clear();
+         while (!v.empty()) {
+           const auto comma = v.find(',');
+           const auto item = v.substr(0, comma);
+           if (!net::valid_cors_origin(item)) {
+             throw std::runtime_error(fmt::format("http.cors_origins: not an origin (scheme://host[:port]): '{}'", item));
+           }
+           c.net.http.cors_origins.emplace_back(item);
+           v = comma == std::string_view::npos ? std::string_view{} : v.substr(comma + 1);
+         }
+       }},
       {"http.poll.timeout_ms",
        "Milliseconds a long poll (GET /v1/poll) is held when it names no timeout_ms. Default: 25000",
        [](Config& c, std::string_view v) { c.net.http.poll.timeout = std::chrono::milliseconds(to_u64_max("http.poll.timeout_ms", v, 3'600'000)); }},

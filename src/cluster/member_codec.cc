@@ -36,6 +36,7 @@ std::string encode_member(const ServerInfo& server) {
   std::string out = "iris-member 1\naddress " + server.address + "\n";
   if (!server.mqtt.empty()) out += "mqtt " + server.mqtt + "\n";
   if (!server.http.empty()) out += "http " + server.http + "\n";
+  if (!server.ws.empty()) out += "ws " + server.ws + "\n";
   if (server.tokens == default_tokens(server.name, static_cast<std::uint32_t>(server.tokens.size()))) {
     out += "tokens default " + std::to_string(server.tokens.size()) + "\n";
     return out;
@@ -66,6 +67,10 @@ Result<ServerInfo> decode_member(std::string_view name, std::string_view data) {
   }
   if (key == "http") {
     s.http = std::string(next_word(rest));
+    key = next_word(rest);
+  }
+  if (key == "ws") {
+    s.ws = std::string(next_word(rest));
     key = next_word(rest);
   }
   if (key != "tokens") return fail(errc::invalid_member);

@@ -8,6 +8,7 @@
 //   tokens default 2048      (the token count every server of the cell uses)
 //   mqtt 127.0.0.1:1883      (optional: where devices reach it)
 //   http 127.0.0.1:8080      (optional)
+//   ws 127.0.0.1:8083        (optional: MQTT over WebSocket, for browsers)
 // The tokens may instead be listed: `tokens list <hex> <hex> ...`, last in the text.
 
 #include <cstdint>

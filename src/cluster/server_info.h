@@ -14,6 +14,7 @@ struct ServerInfo {
   // Where devices reach it, for relays and MQTT 5 Server References; empty when not served.
   std::string mqtt{};  // MQTT over TCP, "host:port"
   std::string http{};  // the HTTP API, "host:port"
+  std::string ws{};    // MQTT over WebSocket (browsers), "host:port"
   bool operator==(const ServerInfo&) const = default;
 };
 

@@ -35,6 +35,7 @@ struct UserRoute {
   std::string server;  // the owner's name
   std::string mqtt;    // its MQTT over TCP address, "ip:port"
   std::string http;    // its HTTP API address
+  std::string ws{};    // its MQTT over WebSocket address (empty: it has no WebSocket listener)
   bool overridden = false;  // placed by an operator, not by the hash
 };
 // Thread-safe, non-blocking; nullopt when no live server is known for the user now.

@@ -7,6 +7,7 @@
 #include "base/json.h"
 #include "net/detail/server_core.h"
 #include "net/errc.h"
+#include "net/prometheus_writer.h"
 #include "net/static_files.h"
 #include "store/blob/blob_service.h"
 #include "wire/codec.h"
@@ -34,9 +35,9 @@ Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId use
   const auto route = cell->route_lookup(user);
   if (!route) return error_answer(e, net::errc::route_unknown);
   return {200,
-          fmt::format("{{\"user\":\"{}\",\"cell\":{},\"server\":{},\"mqtt\":{},\"http\":{},\"overridden\":{}}}",
+          fmt::format("{{\"user\":\"{}\",\"cell\":{},\"server\":{},\"mqtt\":{},\"http\":{},\"ws\":{},\"overridden\":{}}}",
                       user.value(), json_string(route->cell), json_string(route->server), json_string(route->mqtt),
-                      json_string(route->http), route->overridden ? "true" : "false"),
+                      json_string(route->http), json_string(route->ws), route->overridden ? "true" : "false"),
           kJsonType};
 }
 
@@ -48,6 +49,20 @@ Answer admin_answer(Encoding e, const CellRoutingOptions* cell, core::UserId use
   auto report = cell->admin_report();
   if (!report) return error_answer(e, net::errc::report_pending);
   return {200, std::move(*report), kJsonType};
+}
+
+Answer metrics_answer(ServerCore& core, MetricsPage& page) {
+  page.connections = core.connections_open.load();
+  page.connections_refused = core.connections_refused.load();
+  page.preauth_connections = core.preauth_held();
+  page.preauth_refused = core.preauth_refused.load();
+  page.relayed = core.relayed.load();
+  page.redirected = core.redirected.load();
+  page.http_requests = core.http_requests.load();
+  page.http_errors = core.http_errors.load();
+  if (const auto* writer = core.history_writer()) page.history = writer->metrics();
+  if (const auto* trimmer = core.trimmer()) page.retention = trimmer->metrics();
+  return {200, render(page), PrometheusWriter::kContentType, false};
 }
 
 AppConfig app_config(const ServerCore& core) {

@@ -20,6 +20,7 @@
 #include <optional>
 
 #include "base/log.h"
+#include "net/cors.h"
 #include "net/detail/http_answer.h"
 #include "net/detail/http_blob_endpoints.h"
 #include "net/detail/http_owner_forwarding.h"
@@ -35,7 +36,6 @@
 #include "net/http_status.h"
 #include "net/metrics_page.h"
 #include "net/poll_hub.h"
-#include "net/prometheus_writer.h"
 #include "net/static_files.h"
 #include "net/token.h"
 #include "store/queue_store.h"
@@ -186,6 +186,10 @@ class HttpSession final : public ConnectionBase,
     keep_alive_ = api.keep_alive;
     encoding_ = api.json ? Encoding::json : Encoding::compact;
     gzip_ = api.gzip;
+    // A listed origin's preflight is answered here, before the route and the token it lacks.
+    cors_ = cors_verdict(options().cors_origins, req.method_string(), req.target(), req[http::field::origin],
+                         req[http::field::access_control_request_method]);
+    if (cors_.preflight) return respond(text_answer(204, {}));
     if (!api.route) return respond(error_answer(encoding_, api.route.error()));
     const Route& route = *api.route;
     if (std::holds_alternative<HealthRoute>(route)) return gather(Gather::health);
@@ -319,17 +323,7 @@ class HttpSession final : public ConnectionBase,
       if (!page_.store.writable) return respond(text_answer(503, "store not writable\n", true));
       return respond(text_answer(200, "ok\n"));
     }
-    page_.connections = core().connections_open.load();
-    page_.connections_refused = core().connections_refused.load();
-    page_.preauth_connections = core().preauth_held();
-    page_.preauth_refused = core().preauth_refused.load();
-    page_.relayed = core().relayed.load();
-    page_.redirected = core().redirected.load();
-    page_.http_requests = core().http_requests.load();
-    page_.http_errors = core().http_errors.load();
-    if (const auto* writer = core().history_writer()) page_.history = writer->metrics();
-    if (const auto* trimmer = core().trimmer()) page_.retention = trimmer->metrics();
-    respond({200, render(page_), PrometheusWriter::kContentType, false});
+    respond(metrics_answer(core(), page_));
   }
 
   void respond(Answer a) {
@@ -357,6 +351,8 @@ class HttpSession final : public ConnectionBase,
     if (a.retry_after) res_.set(http::field::retry_after, std::to_string(a.retry_after_s));
     if (!a.location.empty()) res_.set(http::field::location, a.location);
     if (!a.content_range.empty()) res_.set(http::field::content_range, a.content_range);
+    for (const auto& [name, value] : cors_.headers) res_.set(name, value);
+    cors_ = {};  // the next request on this connection decides its own
     res_.keep_alive(keep_alive_);
     // Small bodies (errors, acks) are not worth the compressor's header and time.
     if (a.gzipped || (gzip_ && a.body.size() >= kGzipFrom)) {
@@ -421,6 +417,7 @@ class HttpSession final : public ConnectionBase,
   Encoding encoding_ = Encoding::compact;
   bool keep_alive_ = false;
   bool gzip_ = false;  // the request's Accept-Encoding admits gzip
+  CorsVerdict cors_;   // the CORS fields of the current request's answer
   bool closed_ = false;
   bool waiting_ = false;
   std::uint64_t generation_ = 0;  // of the current wait; a late answer carries an older one

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace iris::net {
 
@@ -75,6 +76,10 @@ struct HttpOptions {
   std::string app_dir;
   // Largest file served from app_dir; a larger one is 404 (and logged). Default 4 MiB.
   std::size_t max_app_file_bytes = 4 * 1024 * 1024;
+  // Origins ("https://app.example.com", net/cors.h) whose pages may call /v1/* across
+  // origins: their requests' answers name them in Access-Control-Allow-Origin and their
+  // preflights are answered. Default empty: no CORS headers at all.
+  std::vector<std::string> cors_origins{};
 };
 
 struct NetOptions {

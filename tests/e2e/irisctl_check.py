@@ -64,11 +64,19 @@ def route_via(port, user):
         return json.loads(r.read())
 
 
+def ws_of(server):
+    """The WebSocket address `server` ("irisd-N", scripts/cell's names) registered: its ports file's ws."""
+    with open(os.path.join(cell_dir, server, "ports")) as f:
+        return "127.0.0.1:" + dict(line.strip().split("=", 1) for line in f if "=" in line)["ws"]
+
+
 def routes_agree(user):
     answers = [route_via(p, user) for p in http_ports()]
     where = run("user", "where", str(user))
+    # scripts/cell gives every server a WebSocket listener: the route names the owner's.
     return all(a == {"user": str(user), "cell": where["cell"], "server": where["server"], "mqtt": where["mqtt"],
-                     "http": where["http"], "overridden": where["overridden"]} for a in answers), (answers, where)
+                     "http": where["http"], "ws": ws_of(where["server"]), "overridden": where["overridden"]}
+               for a in answers), (answers, where)
 
 
 for user in (1, 42, 777):

@@ -219,6 +219,16 @@ TEST(IrisdConfig, HttpDefaultsAndLimits) {
   EXPECT_THROW(parse({"--http.port=x"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, CorsOriginsDefaultToNoneAndRefuseAnythingButAnOrigin) {
+  EXPECT_TRUE(parse({}).config.net.http.cors_origins.empty());
+  const auto p = parse({"--http.cors_origins=https://app.example.com,http://127.0.0.1:8080"});
+  EXPECT_EQ(p.config.net.http.cors_origins,
+            (std::vector<std::string>{"https://app.example.com", "http://127.0.0.1:8080"}));
+  EXPECT_THROW(parse({"--http.cors_origins=*"}), std::runtime_error);
+  EXPECT_THROW(parse({"--http.cors_origins=https://app.example.com/"}), std::runtime_error);
+  EXPECT_THROW(parse({"--http.cors_origins=app.example.com"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, HttpParserLimitsHaveDefaultsAndCannotExceedWhatTheParserHolds) {
   auto p = parse({});
   EXPECT_EQ(p.config.net.http.max_header_bytes, 8u * 1024);

@@ -26,6 +26,28 @@ TEST(MemberCodecTest, DeviceEndpointsRoundTrip) {
   EXPECT_EQ(*back, s);
 }
 
+TEST(MemberCodecTest, WebSocketAddressRoundTripsWithOrWithoutTheOthers) {
+  ServerInfo s{"irisd-3", "127.0.0.1:7003", default_tokens("irisd-3", 4)};
+  s.mqtt = "127.0.0.1:1885";
+  s.http = "127.0.0.1:8082";
+  s.ws = "127.0.0.1:8083";
+  const auto text = encode_member(s);
+  EXPECT_NE(text.find("\nws 127.0.0.1:8083\n"), std::string::npos) << text;
+  auto back = decode_member("irisd-3", text);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, s);
+  s.http.clear();  // a server with a WebSocket listener but no HTTP port
+  back = decode_member("irisd-3", encode_member(s));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, s);
+  // A member without a WebSocket listener publishes no ws line and decodes to an empty one.
+  s.ws.clear();
+  EXPECT_EQ(encode_member(s).find("ws "), std::string::npos);
+  back = decode_member("irisd-3", encode_member(s));
+  ASSERT_TRUE(back);
+  EXPECT_TRUE(back->ws.empty());
+}
+
 TEST(MemberCodecTest, ExplicitTokensRoundTrip) {
   const ServerInfo s{"x", "h:1", {0, 1, ~std::uint64_t{0}}};
   const auto back = decode_member("x", encode_member(s));

@@ -13,6 +13,7 @@
 #include "net/cell_routing.h"
 #include "net/http_route.h"
 #include "net/http_status.h"
+#include "net/metrics_page.h"
 #include "net/net_options.h"
 #include "net/poll_hub.h"
 #include "wire/messages.h"
@@ -63,6 +64,9 @@ struct AppConfig {
 };
 class ServerCore;
 AppConfig app_config(const ServerCore& core);
+
+// GET /metrics once every shard's sample is in `page`: the server-wide counters added, rendered.
+Answer metrics_answer(ServerCore& core, MetricsPage& page);
 
 // GET /app/... (`target` the request's, `file` its AppRoute's): a file of options.app_dir,
 // /app/config.json (`config` as JSON), or /app -> /app/. With `accept_gzip`, a file that has
