@@ -39,6 +39,14 @@ export class Api {
   // carrying the error Envelope.
   async request(envelope) { return this.call('/v1/requests', { method: 'POST', body: envelope }); }
   async badge() { return (await this.call('/v1/badge')).badge; }
+  // GET /v1/route (docs/PROTOCOL.md "Discovery"): where the user's owner is ({cell, server,
+  // mqtt, http, ws, ...}), or null when it cannot be told within `timeoutMs` (a server in no
+  // cell answers 404, an unknown owner 503): the caller then uses the page's own server.
+  async route(timeoutMs = 2000) {
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), timeoutMs);
+    try { return await this.call('/v1/route', { signal: abort.signal }); } catch (e) { return null; } finally { clearTimeout(timer); }
+  }
 
   // Uploads a file to POST /v1/blobs (docs/PROTOCOL.md "Blobs"): resolves to the server's
   // {blob, size, content_type, deduplicated}, or rejects with an HttpError (413 too large,

@@ -1,7 +1,9 @@
 // The web app: wires the engine, the transports and the DOM. Connection policy:
 // MQTT over WebSocket first; after two failed WebSocket attempts in a row, long polling
 // takes over while the WebSocket is retried in the background (backoff with jitter); the
-// first WebSocket that resumes stops the polling.
+// first WebSocket that resumes stops the polling. Both go to the user's owner, as GET
+// /v1/route names it before connecting and again after a redirect or a failed connect
+// (route.js), else to the page's own server.
 import { Api } from './api.js';
 import { attachmentOf, imageDims } from './attachments.js';
 import { Backoff } from './backoff.js';
@@ -10,6 +12,7 @@ import { SyncEngine } from './engine.js';
 import { tokenClaims } from './ids.js';
 import { badgeCount } from './model.js';
 import { PollTransport } from './transport_poll.js';
+import { addressOf, chooseEndpoints, needsNewRoute } from './route.js';
 import { WsTransport } from './transport_ws.js';
 import { Ui } from './ui.js';
 
@@ -37,6 +40,7 @@ class App {
     this.token = token; this.me = claims.user; this.device = claims.device;
     const early = window.irisPrefetch || {};
     this.api = new Api(location.origin, token, early.snapshot);
+    this.pollApi = this.api;  // the long poll's and its requests': the owner's, once routed
     this.earlyConfig = early.config;
     this.ui = new Ui(this);
     this.backoff = new Backoff(250, 10000);
@@ -52,6 +56,7 @@ class App {
     // (engine.resumePosition) while it is being stored.
     const config = (this.earlyConfig || fetch('config.json', { cache: 'no-store' }))
       .then((r) => r.json()).catch(() => ({}));
+    const route = this.api.route();  // meanwhile: which server owns this user
     const db = await LocalDb.open(`iris-${this.me}-${this.device}`);
     // ?max_updates=N: a smaller catch-up before a resync (a slow link; the tests force resyncs so).
     const maxUpdates = Number(new URLSearchParams(location.search).get('max_updates')) || 10000;
@@ -61,10 +66,9 @@ class App {
     this.ui.render();
     // A device that holds nothing takes its snapshot at once; the WebSocket connects meanwhile.
     const snapshot = this.engine.hasState ? null : this.retrySnapshot();
-    const ws = new URLSearchParams(location.search).get('ws');
+    this.wsOverride = new URLSearchParams(location.search).get('ws');
     this.config = await config;
-    const port = this.config.ws_port;
-    this.wsUrl = ws || (port ? `ws://${location.hostname}:${port}/mqtt` : null);
+    this.useRoute(await route, null);
     this.connectWs();
     if (snapshot) await snapshot;
     performance.mark('iris-snapshot');
@@ -82,6 +86,18 @@ class App {
   }
 
   setMode(mode) { this.mode = mode; this.ui.render(); }
+
+  // Points the WebSocket and the long poll where `route` says (route.js), avoiding `avoid`
+  // ("host:port" that just failed or redirected us); a running long poll moves along.
+  useRoute(route, avoid) {
+    const e = chooseEndpoints({ route, page: location, wsPort: this.config.ws_port, wsOverride: this.wsOverride, avoid });
+    this.wsUrl = e.wsUrl; this.owner = e.server;
+    if (e.apiBase === this.pollApi.base) return;
+    this.pollApi = e.apiBase === this.api.base ? this.api : new Api(e.apiBase, this.token);
+    if (this.poll) { this.stopPoll(); this.startPoll(); }
+  }
+
+  async reroute(avoid) { this.useRoute(await this.api.route(), avoid); }
 
   connectWs() {
     if (!this.wsUrl) return this.startPoll();
@@ -101,7 +117,8 @@ class App {
           this.ws = null;
           if (this.mode === 'live') this.setMode('connecting');
           if (++this.wsFailures >= 2) this.startPoll();
-          setTimeout(() => this.connectWs(), this.poll ? Math.max(3000, this.backoff.next()) : this.backoff.next());
+          const again = needsNewRoute(ws) ? () => this.reroute(addressOf(ws.url)).finally(() => this.connectWs()) : () => this.connectWs();
+          setTimeout(again, this.poll ? Math.max(3000, this.backoff.next()) : this.backoff.next());
         },
         onTyping: (t) => this.ui.typing(t),
       },
@@ -111,11 +128,15 @@ class App {
 
   startPoll() {
     if (this.poll) return;
-    this.poll = new PollTransport({
-      api: this.api, engine: this.engine,
+    const poll = this.poll = new PollTransport({
+      api: this.pollApi, engine: this.engine,
       hooks: {
         onUp: () => { if (this.mode !== 'live') this.setMode('poll'); this.markRead(); },
-        onDown: () => { if (this.mode === 'poll') this.setMode('offline'); },
+        onDown: () => {
+          if (this.mode === 'poll') this.setMode('offline');
+          // The owner's address failed (down, moved, or no CORS for this page): ask again.
+          if (this.poll === poll && this.pollApi !== this.api) this.reroute(addressOf(this.pollApi.base));
+        },
         onTyping: (t) => this.ui.typing(t),
       },
     });

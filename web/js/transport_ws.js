@@ -5,10 +5,13 @@
 // handles the next packet only after that, so batches apply in order.
 export class WsTransport {
   // hooks: onUp() once resumed, onDown(reason) when the connection ends (once), onTyping(t).
-  // `library`: resolves true once MQTT.js is loaded.
+  // `library`: resolves true once MQTT.js is loaded. After onDown, `wasUp` tells whether it
+  // ever resumed and `reasonCode` the MQTT 5 reason the server ended it with (a DISCONNECT's,
+  // or a refusing CONNACK's: 0x9C is a redirect), null when none.
   constructor({ url, me, device, token, engine, library, hooks }) {
     Object.assign(this, { url, me, device, token, engine, library, hooks });
     this.client = null; this.closed = false; this.subscribed = new Set();
+    this.wasUp = false; this.reasonCode = null;
   }
 
   async start() {
@@ -23,7 +26,14 @@ export class WsTransport {
     });
     client.on('connect', () => this.onConnect());
     client.on('message', (topic, message) => this.onMessage(topic, message));
-    client.on('error', (e) => this.down(e && e.message ? e.message : 'error'));
+    client.on('disconnect', (packet) => {
+      this.reasonCode = packet && typeof packet.reasonCode === 'number' ? packet.reasonCode : null;
+      this.down('server disconnect');
+    });
+    client.on('error', (e) => {
+      if (e && typeof e.code === 'number') this.reasonCode = e.code;  // a CONNACK's reason
+      this.down(e && e.message ? e.message : 'error');
+    });
     client.on('close', () => this.down('closed'));
     client.on('offline', () => this.down('offline'));
   }
@@ -64,6 +74,7 @@ export class WsTransport {
     this.publish({ resume_request: { epoch, last_seq: seq, max_updates: this.engine.maxUpdates, skip_own: false, protocol_version: 5 } })
       .then(() => {
         if (this.closed) return;
+        this.wasUp = true;
         this.hooks.onUp();
         this.flushOutbox();
         this.watchTyping();
