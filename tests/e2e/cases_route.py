@@ -1,14 +1,20 @@
 """End-to-end cases of cross-origin access to the HTTP API (docs/SECURITY.md "Cross-origin
 requests", http.cors_origins) against a real irisd with Python's http.client: what a browser
 on a listed origin needs to call another server's /v1/* (the web app after GET /v1/route),
-and that nothing is granted to an unlisted origin or without the option.
+and that nothing is granted to an unlisted origin or without the option; and the web app in
+headless Chromium on two cells, connecting to its user's owner as GET /v1/route names it.
 
 Run through irisd_e2e.py (it finds the case_* functions here); each case starts its own irisd.
 """
 import http.client
 import json
+import os
+import socket
+import subprocess
 
-from irisd_e2e import TIMEOUT, Irisd
+from cases_web import CHROMIUM, HERE, web_node_dir
+from irisd_e2e import TIMEOUT, Irisd, Skip
+from two_cells import TwoCells
 
 LISTED = "http://app.example.test:8080"
 
@@ -73,3 +79,35 @@ def case_route_no_cors_headers_without_cors_origins():
         s.stop()
     finally:
         s.cleanup()
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def case_route_web_app_connects_to_its_users_owner_in_another_cell():
+    """Headless Chromium (tests/e2e/web_route.js) on a page of server a1 for a user of cell b:
+    the WebSocket goes to b1's ws, the long poll (cross-origin, CORS) to b1's http."""
+    if not os.access(CHROMIUM, os.X_OK):
+        raise Skip("chromium not found (scripts/setup-deps installs Debian's chromium)")
+    node = web_node_dir()
+    page_port = free_port()
+    page_origin = "http://127.0.0.1:%d" % page_port
+    cells = TwoCells({"a": ["a1"], "b": ["b1"]}, server_flags={
+        "a1": ["--http.port", str(page_port)], "b1": ["--http.cors_origins", page_origin]})
+    try:
+        user = cells.user_in("b")
+        b1 = cells.servers["b1"]
+        dead = free_port()
+        env = dict(os.environ, NODE_PATH=os.path.join(node, "node_modules"), IRIS_PAGE_PORT=str(page_port),
+                   IRIS_OWNER_WS="127.0.0.1:%s" % b1.ports["ws"], IRIS_OWNER_HTTP="127.0.0.1:%d" % b1.http_port,
+                   IRIS_TOKEN=cells.token(user, "browser"), IRIS_DEAD_PORT=str(dead))
+        r = subprocess.run(["node", os.path.join(HERE, "web_route.js")], env=env, capture_output=True, text=True,
+                           timeout=110)
+        print(r.stdout[-3000:], r.stderr[-2000:])
+        assert r.returncode == 0 and r.stdout.strip().endswith("ok"), "browser test failed"
+        assert all(s.alive() for s in cells.servers.values())
+    finally:
+        cells.down()
