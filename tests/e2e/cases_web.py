@@ -195,6 +195,25 @@ def web_node_dir():
     return base
 
 
+def cli_thread_of_three(s, home):
+    """User 3 logged in on the CLI (its config directory under `home`) and a thread "web" it
+    made with users 1 and 2, who first add user 3 to their contacts (a group add needs it by
+    default, issue 22). Returns (the CLI's config directory, the thread id)."""
+    def login(user, device):
+        d = os.path.join(home, "cli-" + user)
+        subprocess.run([IRIS, "--config-dir", d, "--timeout", "10", "login", "--server",
+                        "mqtt://127.0.0.1:%d" % s.port, "--user", user, "--device", device,
+                        "--token", s.token(user, device)], check=True, capture_output=True, timeout=30)
+        return d
+    for user in ("1", "2"):
+        subprocess.run([IRIS, "--config-dir", login(user, "setup"), "--timeout", "10", "contacts", "add", "3"],
+                       check=True, capture_output=True, timeout=30)
+    cli = login("3", "cli")
+    thread = subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "create-thread", "--name", "web",
+                             "1", "2"], check=True, capture_output=True, text=True, timeout=30).stdout.strip()
+    return cli, thread
+
+
 def case_web_browser_chat_reload_cut_long_poll_catch_up_and_convergence():
     if not os.access(CHROMIUM, os.X_OK):
         raise Skip("chromium not found (scripts/setup-deps installs Debian's chromium)")
@@ -204,13 +223,7 @@ def case_web_browser_chat_reload_cut_long_poll_catch_up_and_convergence():
     s = Irisd("--sync.rate.sends_burst", "100000", "--sync.rate.sends_per_s", "100000")
     home = tempfile.mkdtemp(prefix="iris-web-")
     try:
-        cli = os.path.join(home, "cli")
-        subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "login", "--server",
-                        "mqtt://127.0.0.1:%d" % s.port, "--user", "3", "--device", "cli",
-                        "--token", s.token("3", "cli")], check=True, capture_output=True, timeout=30)
-        thread = subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "create-thread",
-                                 "--name", "web", "1", "2"], check=True, capture_output=True,
-                                text=True, timeout=30).stdout.strip()
+        cli, thread = cli_thread_of_three(s, home)
         env = dict(os.environ, NODE_PATH=os.path.join(node, "node_modules"),
                    IRIS_HTTP_PORT=str(s.http_port), IRIS_WS_PORT=s.ports["ws"],
                    IRIS_TOKEN_A=s.token("1", "browser-a"), IRIS_TOKEN_B=s.token("2", "browser-b"),

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 
-from cases_web import CHROMIUM, IRIS, Http, web_node_dir
+from cases_web import CHROMIUM, IRIS, Http, cli_thread_of_three, web_node_dir
 from irisd_e2e import HERE, Irisd, Skip
 
 MAX_BLOB = 200_000
@@ -58,13 +58,7 @@ def run_browser_suite(script, extra_env, *irisd_args, timeout=115):
     s = Irisd("--sync.rate.sends_burst", "100000", "--sync.rate.sends_per_s", "100000", *irisd_args)
     home = tempfile.mkdtemp(prefix="iris-webapp-")
     try:
-        cli = os.path.join(home, "cli")
-        subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "login", "--server",
-                        "mqtt://127.0.0.1:%d" % s.port, "--user", "3", "--device", "cli",
-                        "--token", s.token("3", "cli")], check=True, capture_output=True, timeout=30)
-        thread = subprocess.run([IRIS, "--config-dir", cli, "--timeout", "10", "create-thread",
-                                 "--name", "web", "1", "2"], check=True, capture_output=True,
-                                text=True, timeout=30).stdout.strip()
+        cli, thread = cli_thread_of_three(s, home)
         env = dict(os.environ, NODE_PATH=os.path.join(node, "node_modules"),
                    IRIS_HTTP_PORT=str(s.http_port), IRIS_WS_PORT=s.ports["ws"],
                    IRIS_TOKEN_A=s.token("1", "browser-a"), IRIS_TOKEN_B=s.token("2", "browser-b"),
