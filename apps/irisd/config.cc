@@ -361,6 +361,14 @@ const std::vector<Option>& options() {
        "docs/PROTOCOL.md \"Contacts, blocks and folders\"). One file per server: not yet shared "
        "across a cell. Default: <data_dir>/social.sqlite",
        [](Config& c, std::string_view v) { c.social_path = std::string(v); }},
+      {"social.group_add_default",
+       "Who may add a user to a group thread while that user has not chosen (iris group-add): "
+       "contacts (only the user's contacts), anyone, or nobody. Default: contacts",
+       [](Config& c, std::string_view v) {
+         const auto g = core::group_add_from_name(v);
+         if (!g) throw std::runtime_error("social.group_add_default: contacts, anyone or nobody");
+         c.social_group_add_default = *g;
+       }},
       {"blobs.dir",
        "Directory of the attachment blob store (files named by their SHA-256, and the "
        "index.sqlite of uploads and references). Default: <data_dir>/blobs",

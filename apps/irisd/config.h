@@ -11,6 +11,7 @@
 
 #include "base/log.h"
 #include "cluster/cell_options.h"
+#include "core/social_policy.h"
 #include "mail/mail_options.h"
 #include "sms/sms_options.h"
 #include "mqtt/options.h"
@@ -55,6 +56,7 @@ struct Config {
   // social.path: the contacts, blocks and folders database (SQLite); empty means
   // <data_dir>/social.sqlite.
   std::string social_path;
+  core::GroupAdd social_group_add_default = core::GroupAdd::contacts;
   // Retention window, length cap and trimmer interval.
   sync::RetentionOptions retention;
   mqtt::MqttOptions mqtt;

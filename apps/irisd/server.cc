@@ -136,7 +136,7 @@ bool Server::start() {
   IRIS_LOG(info, "irisd", "blob store at {} (max {} bytes, unreferenced blobs kept {} s)", config_.blobs.dir,
            config_.blobs.max_bytes, config_.blobs.retention.count());
 
-  auto social = store::SocialStore::open(config_.social_path);
+  auto social = store::SocialStore::open(config_.social_path, config_.social_group_add_default);
   if (!social) {
     IRIS_LOG(error, "irisd", "cannot open the social store at {}: {}", config_.social_path, social.error().message());
     return false;

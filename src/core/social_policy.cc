@@ -29,4 +29,11 @@ std::string_view group_add_name(GroupAdd g) {
   return "?";
 }
 
+std::optional<GroupAdd> group_add_from_name(std::string_view name) {
+  for (auto g : {GroupAdd::contacts, GroupAdd::anyone, GroupAdd::nobody}) {
+    if (group_add_name(g) == name) return g;
+  }
+  return std::nullopt;
+}
+
 }  // namespace iris::core

@@ -83,5 +83,7 @@ constexpr std::optional<Folder> folder_for_new_thread(const RecipientView& v, Ar
 std::string_view relation_name(Relation r);
 std::string_view folder_name(Folder f);
 std::string_view group_add_name(GroupAdd g);
+// The setting group_add_name gives `name`, or nullopt for any other text.
+std::optional<GroupAdd> group_add_from_name(std::string_view name);
 
 }  // namespace iris::core

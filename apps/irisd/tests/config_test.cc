@@ -350,6 +350,13 @@ TEST(IrisdConfig, MariaDbClaimWaitDefaultsToTwoSecondsAndMustBePositive) {
   EXPECT_THROW(parse({"--mariadb.claim_wait", "0"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, GroupAddDefaultIsContactsAndTakesOnlyTheThreeSettings) {
+  EXPECT_EQ(parse({}).config.social_group_add_default, core::GroupAdd::contacts);
+  EXPECT_EQ(parse({"--social.group_add_default", "anyone"}).config.social_group_add_default, core::GroupAdd::anyone);
+  EXPECT_EQ(parse({"--social.group_add_default", "nobody"}).config.social_group_add_default, core::GroupAdd::nobody);
+  EXPECT_THROW(parse({"--social.group_add_default", "friends"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, MariaDbPasswordComesFromItsFileFirstLine) {
   const auto file = write_config("pw-from-file\nsecond line\n");
   auto p = parse({"--mariadb.password_file", file});

@@ -24,14 +24,14 @@ CREATE TABLE IF NOT EXISTS folders(
 
 }  // namespace
 
-Result<std::unique_ptr<SocialStore>> SocialStore::open(const std::string& path) {
+Result<std::unique_ptr<SocialStore>> SocialStore::open(const std::string& path, core::GroupAdd group_add_default) {
   sqlite::OpenOptions options;
   options.log_component = "social";
   options.error = make_error_code(errc::io_error);
   auto db = sqlite::Database::open(path, options);
   if (!db) return fail(db.error());
   if (auto r = db->exec(kSchema); !r) return fail(r.error());
-  std::unique_ptr<SocialStore> store(new SocialStore(std::move(*db)));
+  std::unique_ptr<SocialStore> store(new SocialStore(std::move(*db), group_add_default));
   auto q = store->db_.prepare("SELECT owner, other FROM relations WHERE relation = 2");
   for (;;) {
     auto row = q.step();
@@ -57,9 +57,9 @@ Result<core::GroupAdd> SocialStore::group_add_locked(core::UserId owner) const {
   q.bind_u64(1, owner.value());
   auto row = q.step();
   if (!row) return fail(row.error());
-  if (!*row) return core::GroupAdd::contacts;
+  if (!*row) return group_add_default_;
   const auto v = q.i64(0);
-  return v >= 0 && v <= core::kMaxGroupAdd ? static_cast<core::GroupAdd>(v) : core::GroupAdd::contacts;
+  return v >= 0 && v <= core::kMaxGroupAdd ? static_cast<core::GroupAdd>(v) : group_add_default_;
 }
 
 Result<core::Relation> SocialStore::relation(core::UserId owner, core::UserId other) const {
@@ -159,10 +159,7 @@ Result<void> SocialStore::set_relation(core::UserId owner, core::UserId other, c
 
 Result<void> SocialStore::set_group_add(core::UserId owner, core::GroupAdd group_add) {
   std::lock_guard lock(mu_);
-  if (group_add == core::GroupAdd::contacts) {
-    auto q = db_.prepare("DELETE FROM settings WHERE owner = ?");
-    return q.bind_u64(1, owner.value()).run();
-  }
+  // Kept even when it equals the default: the user's choice outlives a change of the default.
   auto q = db_.prepare(
       "INSERT INTO settings(owner, group_add) VALUES(?, ?) "
       "ON CONFLICT(owner) DO UPDATE SET group_add = excluded.group_add");

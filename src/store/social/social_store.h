@@ -52,7 +52,10 @@ struct FolderRow {
 class SocialStore {
  public:
   // Opens (creates) the database at `path`; ":memory:" keeps it for the process's life.
-  static Result<std::unique_ptr<SocialStore>> open(const std::string& path);
+  // `group_add_default` is the setting of a user who never chose one (a deployment's
+  // choice; the product's default is contacts).
+  static Result<std::unique_ptr<SocialStore>> open(const std::string& path,
+                                                   core::GroupAdd group_add_default = core::GroupAdd::contacts);
 
   // What `other` is to `owner` (none when nothing was set).
   Result<core::Relation> relation(core::UserId owner, core::UserId other) const;
@@ -76,12 +79,14 @@ class SocialStore {
   Result<void> set_folders(std::span<const FolderRow> rows);
 
  private:
-  explicit SocialStore(sqlite::Database db) : db_(std::move(db)) {}
+  SocialStore(sqlite::Database db, core::GroupAdd group_add_default)
+      : db_(std::move(db)), group_add_default_(group_add_default) {}
   Result<core::Relation> relation_locked(core::UserId owner, core::UserId other) const;
   Result<core::GroupAdd> group_add_locked(core::UserId owner) const;
 
   mutable std::mutex mu_;
   sqlite::Database db_;                                       // guarded by mu_
+  const core::GroupAdd group_add_default_;
   std::set<std::pair<core::UserId, core::UserId>> blocks_;    // (owner, blocked); by mu_
 };
 

@@ -39,6 +39,22 @@ TEST(SocialStore, KeepsContactsBlocksSettingsAndFoldersAcrossAReopen) {
   EXPECT_EQ(*(*s)->folder(UserId{1}, ThreadId{99}), Folder::inbox);
 }
 
+TEST(SocialStore, AUserWhoNeverChoseHasTheDeploymentsDefaultAndAChoiceOutlivesItsChange) {
+  testing::TempDir dir;
+  const std::string path = dir.str() + "/social.sqlite";
+  {
+    auto s = SocialStore::open(path, GroupAdd::anyone);
+    ASSERT_TRUE(s) << s.error().message();
+    EXPECT_EQ((*s)->state(UserId{1})->group_add, GroupAdd::anyone);
+    EXPECT_EQ((*s)->view(UserId{1}, UserId{2})->group_add, GroupAdd::anyone);
+    ASSERT_TRUE((*s)->set_group_add(UserId{2}, GroupAdd::anyone));  // chosen, equal to the default
+  }
+  auto s = SocialStore::open(path);  // the default back to contacts
+  ASSERT_TRUE(s) << s.error().message();
+  EXPECT_EQ((*s)->state(UserId{1})->group_add, GroupAdd::contacts);
+  EXPECT_EQ((*s)->state(UserId{2})->group_add, GroupAdd::anyone) << "the user's own choice stays";
+}
+
 TEST(SocialStore, ARelationIsOneOfNoneContactOrBlocked) {
   auto s = SocialStore::open(":memory:");
   ASSERT_TRUE(s);
