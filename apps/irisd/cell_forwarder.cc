@@ -208,6 +208,7 @@ void CellForwarder::stop() {
   if (!thread_.joinable()) return;
   asio::post(io_, [this] {
     scan_timer_.cancel();
+    confirm_timer_.cancel();
     links_.clear();
     io_.stop();
   });
@@ -309,11 +310,20 @@ void CellForwarder::on_ack(const std::string& owner, sync::FanoutKey key, bool o
   confirmed_.fetch_add(1, std::memory_order_relaxed);
   if (!tracker_.confirmed(key, owner)) return;
   to_remove_.push_back(key);
-  if (!removing_) remove_confirmed();
+  if (!removing_) schedule_removal();
+}
+
+void CellForwarder::schedule_removal() {
+  removing_ = true;
+  if (options_.confirm_delay.count() == 0) return remove_confirmed();
+  confirm_timer_.expires_after(options_.confirm_delay);
+  confirm_timer_.async_wait([this](boost::system::error_code e) {
+    if (e) return;  // stopping: the rows stay in the store and are sent again, then dropped as repeats
+    remove_confirmed();
+  });
 }
 
 void CellForwarder::remove_confirmed() {
-  removing_ = true;
   std::vector<store::FanoutRow> rows;
   rows.reserve(to_remove_.size());
   for (const auto& k : to_remove_) rows.push_back({k.sender, k.seq});
@@ -323,7 +333,7 @@ void CellForwarder::remove_confirmed() {
       if (ok) removed_.fetch_add(keys.size(), std::memory_order_relaxed);
       for (const auto& k : keys) tracker_.removed(k);  // a failure: the next scan sends them again
       removing_ = false;
-      if (!to_remove_.empty()) remove_confirmed();
+      if (!to_remove_.empty()) schedule_removal();
     });
   });
   to_remove_.clear();

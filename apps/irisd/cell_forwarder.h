@@ -46,6 +46,7 @@ struct ForwarderOptions {
   std::size_t window = 64;
   std::size_t queue_bytes = std::size_t{4} << 20;
   std::chrono::milliseconds retry{500};
+  std::chrono::milliseconds confirm_delay{50};
   std::chrono::milliseconds ack_timeout{5000};
   std::size_t max_pending = 100'000;
   std::size_t max_recipients = 250;
@@ -91,6 +92,7 @@ class CellForwarder final : public sync::CellFanout {
   Link& link_to(const std::string& name, const std::string& address);
   void on_ack(const std::string& owner, sync::FanoutKey key, bool ok);
   void on_link_down(const std::string& owner);
+  void schedule_removal();
   void remove_confirmed();
 
   ForwarderOptions options_;  // self is set once, before start
@@ -100,6 +102,7 @@ class CellForwarder final : public sync::CellFanout {
   ViewOf view_;
   boost::asio::io_context io_;
   boost::asio::steady_timer scan_timer_{io_};
+  boost::asio::steady_timer confirm_timer_{io_};
   // Forwarder thread only.
   sync::FanoutTracker tracker_;
   std::map<std::string, std::unique_ptr<Link>> links_;  // by owner name
@@ -108,9 +111,11 @@ class CellForwarder final : public sync::CellFanout {
   // order) until a check finds them in order again. At most cluster.fanout_max_pending.
   std::set<core::UserId> in_order_;
   // Rows confirmed everywhere, waiting for the store: at most one removal is in flight, and
-  // the next takes every row confirmed meanwhile (one write for many under load).
+  // the next, cluster.fanout_confirm_ms after the first row waiting, takes every row confirmed
+  // meanwhile (one write for many). Until removed, a row stays in the tracker, so the scan
+  // does not send it again.
   std::vector<sync::FanoutKey> to_remove_;
-  bool removing_ = false;
+  bool removing_ = false;  // a removal is in flight or its timer armed
   std::atomic<std::uint64_t> sent_{0}, confirmed_{0}, refused_{0}, removed_{0}, rescanned_{0}, failures_{0};
   std::thread thread_;
 };

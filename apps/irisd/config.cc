@@ -1087,6 +1087,14 @@ const std::vector<Option>& options() {
          if (n == 0) throw std::runtime_error("cluster.fanout_retry_ms: at least 1");
          c.cluster.fanout_retry = std::chrono::milliseconds(n);
        }},
+      {"cluster.fanout_confirm_ms",
+       "How long rows every peer confirmed wait before they are removed from the store's "
+       "pending fan-out, so that one write removes many (each removal is a transaction the "
+       "replica syncs); a crash meanwhile only sends them again, and peers drop the repeat. "
+       "0 = at once. Default: 50",
+       [](Config& c, std::string_view v) {
+         c.cluster.fanout_confirm_delay = std::chrono::milliseconds(to_u64_max("cluster.fanout_confirm_ms", v, 10'000));
+       }},
       {"cluster.link_ack_timeout_ms",
        "A peer that acknowledges no fan-out frame for this long is disconnected and its shares "
        "sent again. Default: 5000",

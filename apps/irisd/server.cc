@@ -272,6 +272,7 @@ bool Server::start_forwarder() {
   o.window = config_.cluster.link_window;
   o.queue_bytes = config_.cluster.link_queue_bytes;
   o.retry = config_.cluster.fanout_retry;
+  o.confirm_delay = config_.cluster.fanout_confirm_delay;
   o.ack_timeout = config_.cluster.link_ack_timeout;
   o.max_pending = config_.cluster.fanout_max_pending;
   o.max_recipients = config_.sync.requests.max_participants;

@@ -50,6 +50,9 @@ struct CellOptions {
   std::size_t link_queue_bytes = std::size_t{4} << 20;
   // How often the pending fan-out rows are scanned and unconfirmed ones sent again.
   std::chrono::milliseconds fanout_retry{500};
+  // How long confirmed fan-out rows wait to be removed together: one transaction (and one
+  // binlog event) for all of them, ideally inside an append's group commit. 0: at once.
+  std::chrono::milliseconds fanout_confirm_delay{50};
   // A peer that acknowledges nothing for this long is disconnected (its shares re-sent).
   std::chrono::milliseconds link_ack_timeout{5000};
   // Pending fan-out rows held in memory at once (the rest waits in the store).

@@ -357,6 +357,14 @@ TEST(IrisdConfig, GroupAddDefaultIsContactsAndTakesOnlyTheThreeSettings) {
   EXPECT_THROW(parse({"--social.group_add_default", "friends"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, FanoutConfirmationsWaitFiftyMillisecondsByDefaultAndZeroRemovesAtOnce) {
+  EXPECT_EQ(parse({}).config.cluster.fanout_confirm_delay, std::chrono::milliseconds(50));
+  EXPECT_EQ(parse({"--cluster.fanout_confirm_ms", "0"}).config.cluster.fanout_confirm_delay, std::chrono::milliseconds(0));
+  EXPECT_EQ(parse({"--cluster.fanout_confirm_ms", "200"}).config.cluster.fanout_confirm_delay, std::chrono::milliseconds(200));
+  EXPECT_THROW(parse({"--cluster.fanout_confirm_ms", "10001"}), std::runtime_error);
+  EXPECT_THROW(parse({"--cluster.fanout_confirm_ms", "soon"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, MariaDbPasswordComesFromItsFileFirstLine) {
   const auto file = write_config("pw-from-file\nsecond line\n");
   auto p = parse({"--mariadb.password_file", file});

@@ -11,6 +11,7 @@
 #include <random>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 #include <variant>
 
 #include <fmt/format.h>
@@ -399,13 +400,7 @@ class MariaDbQueueStore final : public QueueStore {
       row += ')';
       fanout_rows_.push_back(std::move(row));
     }
-    void delete_fanout(UserId sender, Seq seq) override {
-      // One statement per row, each a primary-key lookup: a DELETE of several rows by OR may
-      // be planned as a scan of the (small) table, whose next-key locks deadlock with
-      // other servers' inserts of new rows.
-      sql.add_statement("DELETE FROM queue_fanout WHERE sender = " + num(sender.value()) +
-                        " AND seq = " + num(seq.value()));
-    }
+    void delete_fanout(UserId sender, Seq seq) override { fanout_deletes_.emplace_back(sender, seq); }
     // Adds the metas, cursors and idempotency records to the SQL; after QueueGroup::finish.
     void finish() {
       sql.add_rows("INSERT INTO queue_meta (user_id, epoch, first_seq, head_seq) VALUES ", meta_rows_,
@@ -416,12 +411,31 @@ class MariaDbQueueStore final : public QueueStore {
       sql.add_rows("INSERT INTO queue_idempotency (sender, client_hi, client_lo, record) VALUES ",
                    key_rows_, "");
       sql.add_rows("INSERT INTO queue_fanout (sender, seq, recipients, record) VALUES ", fanout_rows_, "");
+      // Confirmed rows go in one statement per kFanoutDeleteRows, joined from a derived table
+      // of their keys so that each is looked up by its primary key (eq_ref). A DELETE by OR
+      // or by row IN is planned as a scan of the (small) table, whose next-key locks deadlock
+      // with other servers' inserts; one statement per row costs two binlog events per row,
+      // and each event is a synced relay-log write on the replica, the cell's scarcest
+      // resource under sends across servers (docs/CLUSTER.md "Sends across servers").
+      for (std::size_t at = 0; at < fanout_deletes_.size(); at += kFanoutDeleteRows) {
+        std::string keys;
+        const auto end = std::min(fanout_deletes_.size(), at + kFanoutDeleteRows);
+        for (std::size_t i = at; i < end; ++i) {
+          const auto& [sender, seq] = fanout_deletes_[i];
+          keys += i == at ? "SELECT " + num(sender.value()) + " AS s, " + num(seq.value()) + " AS q"
+                          : " UNION ALL SELECT " + num(sender.value()) + ',' + num(seq.value());
+        }
+        sql.add_statement("DELETE f FROM (" + keys +
+                          ") AS k STRAIGHT_JOIN queue_fanout AS f ON f.sender = k.s AND f.seq = k.q");
+      }
     }
 
    private:
     MariaDbQueueStore& store_;
     Connection& conn_;
     std::vector<std::string> meta_rows_, cursor_rows_, key_rows_, fanout_rows_;
+    std::vector<std::pair<UserId, Seq>> fanout_deletes_;
+    static constexpr std::size_t kFanoutDeleteRows = 256;
   };
 
   // queue_fanout.recipients is VARBINARY(8192): 8 bytes per user id.
