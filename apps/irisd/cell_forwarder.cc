@@ -113,8 +113,11 @@ class CellForwarder::Link {
       auto events = session_->on_bytes(std::span<const std::uint8_t>(buffer_.data(), n));
       if (!events) return close("peer sent malformed MQTT: " + events.error().message());
       for (auto& ev : *events) {
-        if (std::holds_alternative<client::mqtt_event::Connected>(ev)) {
+        if (const auto* up = std::get_if<client::mqtt_event::Connected>(&ev)) {
           state_ = State::up;
+          // The peer's Receive Maximum bounds the window (MQTT 5.0 section 4.9): a peer
+          // configured with a smaller cluster.link_window says so in its CONNACK.
+          window_ = std::min<std::size_t>(fw_.options_.window, std::max<std::uint16_t>(up->receive_maximum, 1));
           IRIS_LOG(info, "cluster", "cell link to {} ({}) up", name_, address_);
         } else if (const auto* r = std::get_if<client::mqtt_event::Refused>(&ev)) {
           return close(fmt::format("refused: CONNACK 0x{:02x} (is the cell secret the same?)", static_cast<int>(r->reason)));
@@ -136,7 +139,7 @@ class CellForwarder::Link {
   }
 
   void pump() {
-    while (state_ == State::up && inflight_.size() < fw_.options_.window && !queue_.empty()) {
+    while (state_ == State::up && inflight_.size() < window_ && !queue_.empty()) {
       Frame f = std::move(queue_.front());
       queue_.pop_front();
       queued_bytes_ -= f.bytes.size();
@@ -175,6 +178,7 @@ class CellForwarder::Link {
   std::string address_;
   tcp::socket socket_;
   State state_ = State::down;
+  std::size_t window_ = 1;  // frames in flight: set from the peer's CONNACK
   std::uint64_t generation_ = 0;  // bumped by close: callbacks of an older connection stop
   std::optional<client::MqttSession> session_;
   std::deque<Frame> queue_;

@@ -43,7 +43,7 @@ struct ForwarderOptions {
   std::string self;    // this server's name in the cell
   std::string cell;    // this server's cell
   std::string secret;  // the deployment's cluster secret: the link's password derives from it
-  std::size_t window = 64;
+  std::size_t window = 512;
   std::size_t queue_bytes = std::size_t{4} << 20;
   std::chrono::milliseconds retry{500};
   std::chrono::milliseconds confirm_delay{50};

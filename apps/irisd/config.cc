@@ -1068,8 +1068,10 @@ const std::vector<Option>& options() {
        "(auth.secret_file), which the deployment's servers share anyway",
        [](Config& c, std::string_view v) { c.cluster.secret_file = std::string(v); }},
       {"cluster.link_window",
-       "Fan-out frames in flight to one peer before its acknowledgements (the link's window). "
-       "Default: 64",
+       "Fan-out frames in flight to one peer before its acknowledgements (the link's window; "
+       "peers are told it as their Receive Maximum, and the smaller of two peers' windows "
+       "holds). Each frame waits for the receiver's commit, so the link carries about "
+       "window / commit time frames per second. Default: 512",
        [](Config& c, std::string_view v) {
          const auto n = to_u64_max("cluster.link_window", v, 65'535);
          if (n == 0) throw std::runtime_error("cluster.link_window: at least 1");

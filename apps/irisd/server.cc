@@ -257,7 +257,7 @@ bool Server::start_forwarder() {
     IRIS_LOG(error, "irisd", "cluster.secret_file {}: {}", config_.cluster.secret_file, s.error().message());
     return false;
   }
-  auth_->accept_cell_peers(secret);
+  auth_->accept_cell_peers(secret, static_cast<std::uint16_t>(config_.cluster.link_window));
   if (!store_->records_fanout()) {
     IRIS_LOG(warn, "irisd",
              "cluster: the queue store ({}) cannot record fan-out, so a send appends every participant "

@@ -77,7 +77,9 @@ Result<std::vector<MqttEvent>> MqttSession::on_bytes(std::span<const std::uint8_
     mqtt::Packet& p = **next;
     if (auto* c = std::get_if<mqtt::Connack>(&p)) {
       aliases_.set_outbound_max(c->props.topic_alias_maximum.value_or(0));
-      if (c->reason == mqtt::ReasonCode::success) out.emplace_back(mqtt_event::Connected{});
+      if (c->reason == mqtt::ReasonCode::success) {
+        out.emplace_back(mqtt_event::Connected{c->props.receive_maximum.value_or(65535)});
+      }
       else out.emplace_back(mqtt_event::Refused{c->reason, std::move(c->props.server_reference)});
     } else if (auto* pub = std::get_if<mqtt::Publish>(&p)) {
       if (aliases_.resolve_incoming(*pub)) return fail(errc::protocol);

@@ -35,7 +35,11 @@ struct MqttSessionOptions {
 };
 
 namespace mqtt_event {
-struct Connected {};
+struct Connected {
+  // The server's Receive Maximum: QoS 1 and 2 PUBLISHes we may have unacknowledged (absent on
+  // 3.1.1 and when the server sets no limit: 65,535, MQTT 5.0 section 3.2.2.3.3).
+  std::uint16_t receive_maximum = 65535;
+};
 struct Refused {
   mqtt::ReasonCode reason;
   // CONNACK's Server Reference (with 0x9C use another server / 0x9D server moved).

@@ -45,7 +45,7 @@ struct CellOptions {
   // cell needs the same. Empty: the token secret (auth.secret_file), which a cell shares anyway.
   std::string secret_file;
   // Frames in flight to one peer before its acknowledgements: the link's window.
-  std::size_t link_window = 64;
+  std::size_t link_window = 512;
   // Bytes of frames waiting for one peer; beyond, a share waits in the store for the next scan.
   std::size_t link_queue_bytes = std::size_t{4} << 20;
   // How often the pending fan-out rows are scanned and unconfirmed ones sent again.

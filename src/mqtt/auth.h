@@ -3,6 +3,7 @@
 // shard thread. Implementations (HMAC tokens, ACLs) live outside this part; they must not
 // block, and must outlive the Broker that holds them.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -15,6 +16,10 @@ namespace iris::mqtt {
 // being passed to the Authorizer. Empty user for anonymous connections.
 struct Identity {
   std::string user;
+  // QoS 1 and 2 PUBLISHes this connection may have unacknowledged towards the server (its
+  // CONNACK's Receive Maximum on 5.0); 0: MqttOptions::receive_maximum. The server's own peers
+  // (the cell link) are granted their link window; clients get the default.
+  std::uint16_t receive_maximum = 0;
   bool operator==(const Identity&) const = default;
 };
 

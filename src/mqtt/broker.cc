@@ -334,7 +334,7 @@ void Broker::on_connect(Connection& c, Connect& connect, TimePoint now) {
     if (expiry != connect.props.session_expiry_interval.value_or(0)) {
       ack.props.session_expiry_interval = expiry;
     }
-    ack.props.receive_maximum = options_.receive_maximum;
+    ack.props.receive_maximum = receive_maximum_of(*s);
     ack.props.maximum_packet_size = options_.max_packet_size;
     ack.props.topic_alias_maximum = options_.topic_alias_maximum;
     ack.props.shared_subscription_available = 1;  // MQTT 5.0 §3.2.2.3.13
@@ -430,7 +430,7 @@ void Broker::on_publish(Connection& c, Publish& p, TimePoint now) {
       p.qos == QoS::exactly_once &&
       std::find(s.inbound_qos2.begin(), s.inbound_qos2.end(), p.packet_id) != s.inbound_qos2.end();
   if (p.qos == QoS::exactly_once && !duplicate_qos2 &&
-      s.inbound_qos2.size() >= options_.receive_maximum) {
+      s.inbound_qos2.size() >= receive_maximum_of(s)) {
     return fail_connection(c, errc::receive_maximum_exceeded, now);  // MQTT-3.3.4-9
   }
   const auto checked = check_publish(s.key.identity, s.key.client_id, p.topic, p.retain);
@@ -663,6 +663,10 @@ void Broker::set_shared_groups(SharedGroups& groups, std::uint32_t broker_index)
 }
 
 SharedMember Broker::member(const Session& s) const { return {broker_index_, s.subscriber}; }
+
+std::uint16_t Broker::receive_maximum_of(const Session& s) const {
+  return s.key.identity.receive_maximum != 0 ? s.key.identity.receive_maximum : options_.receive_maximum;
+}
 
 void Broker::share_state(const Session& s) {
   if (!shared_) return;

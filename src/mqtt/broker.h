@@ -281,6 +281,8 @@ class Broker {
   // Tells the directory whether `s` (its shared subscriptions) is connected.
   void share_state(const Session& s);
   SharedMember member(const Session& s) const;
+  // What `s` may have unacknowledged towards us: its identity's grant, else the option.
+  std::uint16_t receive_maximum_of(const Session& s) const;
   void log_retained_refused(const Message& m, std::string_view user, RetainedLimit limit,
                             TimePoint now);
   bool unsubscribe_filter(Session& s, std::string_view filter);

@@ -62,7 +62,7 @@ Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
                cell_secret_.empty() ? "this server is in no cell" : "wrong cell secret");
       return fail(mqtt::errc::bad_user_name_or_password);
     }
-    return mqtt::Identity{std::string(*c.username)};
+    return mqtt::Identity{std::string(*c.username), cell_link_window_};
   }
   auto claims = signer_.verify(*c.password, now_());
   if (!claims) {

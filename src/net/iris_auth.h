@@ -60,7 +60,12 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
 
   // Accepts cell peers with passwords made from `secret` (at least 16 bytes). Without it,
   // every "cell:" user name is refused. Call before the server starts.
-  void accept_cell_peers(std::string secret) { cell_secret_ = std::move(secret); }
+  // `link_window` is what a peer may have unacknowledged on its link (cluster.link_window),
+  // told to it as its CONNACK's Receive Maximum.
+  void accept_cell_peers(std::string secret, std::uint16_t link_window = 0) {
+    cell_secret_ = std::move(secret);
+    cell_link_window_ = link_window;
+  }
 
   Result<mqtt::Identity> authenticate(const mqtt::Credentials& credentials) override;
   bool can_publish(const mqtt::Identity& who, std::string_view client_id,
@@ -77,6 +82,7 @@ class IrisAuth final : public mqtt::Authenticator, public mqtt::Authorizer {
   const TokenSigner& signer_;
   const ThreadMembership* membership_;  // null: nobody is a participant
   std::string cell_secret_;             // empty: no cell peers
+  std::uint16_t cell_link_window_ = 0;  // 0: the server's mqtt.receive_maximum
   Clock now_;
 };
 

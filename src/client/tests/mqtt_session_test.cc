@@ -45,6 +45,20 @@ TEST(MqttSession, ConnackSuccessIsConnectedAndRefusalCarriesTheReason) {
   EXPECT_EQ(std::get<mqtt_event::Refused>((*bad)[0]).reason, mqtt::ReasonCode::bad_user_name_or_password);
 }
 
+TEST(MqttSession, ConnectedCarriesTheServersReceiveMaximumOrTheProtocolsDefault) {
+  auto s = session();
+  mqtt::Connack granted;
+  granted.props.receive_maximum = 512;
+  auto up = s.on_bytes(mqtt::encode(mqtt::Packet{granted}, mqtt::Version::v5));
+  ASSERT_TRUE(up.has_value());
+  EXPECT_EQ(std::get<mqtt_event::Connected>((*up)[0]).receive_maximum, 512);
+
+  auto s2 = session();
+  auto plain = s2.on_bytes(mqtt::encode(mqtt::Packet{mqtt::Connack{}}, mqtt::Version::v5));
+  ASSERT_TRUE(plain.has_value());
+  EXPECT_EQ(std::get<mqtt_event::Connected>((*plain)[0]).receive_maximum, 65535) << "absent means no limit";
+}
+
 TEST(MqttSession, UseAnotherServerCarriesTheServerReferenceInConnackAndDisconnect) {
   auto s = session();
   mqtt::Connack refusal{false, mqtt::ReasonCode::use_another_server, {}};

@@ -205,6 +205,38 @@ TEST_F(BrokerTest, AuthenticatorDecidesBadCredentials) {
   EXPECT_EQ(take_one<Connack>(ok).reason, ReasonCode::success);
 }
 
+TEST_F(BrokerTest, AnIdentityGrantedAReceiveMaximumIsToldItAndHeldToItOthersGetTheOption) {
+  struct Peers : Authenticator {
+    Result<Identity> authenticate(const Credentials& c) override {
+      return Identity{std::string(*c.username), *c.username == "peer" ? std::uint16_t{2} : std::uint16_t{0}};
+    }
+  } peers;
+  options_.receive_maximum = 1;
+  broker_ = std::make_unique<Broker>(options_, peers, auth_);
+  auto connect_as = [&](const char* user) {
+    const ConnId id = open();
+    Connect c;
+    c.client_id = user;
+    c.username = user;
+    c.password = "x";
+    send(id, c);
+    EXPECT_EQ(take_one<Connack>(id).props.receive_maximum, std::string_view(user) == "peer" ? 2 : 1) << user;
+    return id;
+  };
+  const ConnId peer = connect_as("peer"), client = connect_as("client");
+  send(peer, msg("t", "1", QoS::exactly_once, 1));
+  take(peer);
+  send(peer, msg("t", "2", QoS::exactly_once, 2));
+  take(peer);
+  EXPECT_FALSE(clients_[peer].closed) << "two unacknowledged are within the peer's grant";
+  send(peer, msg("t", "3", QoS::exactly_once, 3));
+  EXPECT_EQ(take_one<Disconnect>(peer).reason, ReasonCode::receive_maximum_exceeded);
+  send(client, msg("t", "1", QoS::exactly_once, 1));
+  take(client);
+  send(client, msg("t", "2", QoS::exactly_once, 2));
+  EXPECT_EQ(take_one<Disconnect>(client).reason, ReasonCode::receive_maximum_exceeded);
+}
+
 TEST_F(BrokerTest, AnswersUnsupportedProtocolLevelWith311Connack) {
   const ConnId id = open(Version::v3_1_1);
   send_bytes(id, {0x10, 0x0D, 0x00, 0x04, 'M', 'Q', 'T', 'T', 0x06, 0x02, 0x00, 0x3C, 0x00,

@@ -56,10 +56,11 @@ TEST_F(IrisAuthTest, ACellPeerNeedsThePasswordItsNameAndTheCellSecretMake) {
   EXPECT_EQ(connect("cell:a", "cell-a", cell_link_password(secret, "a")).error(),
             mqtt::errc::bad_user_name_or_password)
       << "a server in no cell takes no peers";
-  auth_.accept_cell_peers(secret);
+  auth_.accept_cell_peers(secret, 512);
   auto id = connect("cell:a", "cell-a", cell_link_password(secret, "a"));
   ASSERT_TRUE(id);
   EXPECT_EQ(id->user, "cell:a");
+  EXPECT_EQ(id->receive_maximum, 512) << "a peer is granted the link window, clients the default";
   EXPECT_EQ(connect("cell:b", "cell-b", cell_link_password(secret, "a")).error(),
             mqtt::errc::bad_user_name_or_password)
       << "a's password names only a";
