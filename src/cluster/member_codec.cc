@@ -24,6 +24,24 @@ std::string_view next_word(std::string_view& rest) {
   return word;
 }
 
+// Splits off the next line (without its newline).
+std::string_view next_line(std::string_view& rest) {
+  const auto end = rest.find('\n');
+  const auto line = rest.substr(0, end);
+  rest.remove_prefix(end == std::string_view::npos ? rest.size() : end + 1);
+  return line;
+}
+
+// What a field name of a later version may look like: a short lowercase word. Anything else
+// (binary junk, a stray value) is still refused.
+bool is_field_name(std::string_view key) {
+  if (key.empty() || key.size() > 32) return false;
+  for (const char c : key) {
+    if ((c < 'a' || c > 'z') && c != '_' && (c < '0' || c > '9')) return false;
+  }
+  return true;
+}
+
 template <typename T>
 bool parse_number(std::string_view s, T& out, int base = 10) {
   const auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out, base);
@@ -56,39 +74,46 @@ Result<ServerInfo> decode_member(std::string_view name, std::string_view data) {
   ServerInfo s;
   s.name = std::string(name);
   std::string_view rest = data;
-  if (next_word(rest) != "iris-member" || next_word(rest) != "1") return fail(errc::invalid_member);
-  if (next_word(rest) != "address") return fail(errc::invalid_member);
-  s.address = std::string(next_word(rest));
-  if (s.address.empty()) return fail(errc::invalid_member);
-  auto key = next_word(rest);
-  if (key == "mqtt") {
-    s.mqtt = std::string(next_word(rest));
-    key = next_word(rest);
-  }
-  if (key == "http") {
-    s.http = std::string(next_word(rest));
-    key = next_word(rest);
-  }
-  if (key == "ws") {
-    s.ws = std::string(next_word(rest));
-    key = next_word(rest);
-  }
-  if (key != "tokens") return fail(errc::invalid_member);
-  const auto kind = next_word(rest);
-  if (kind == "default") {
-    std::uint32_t count = 0;
-    if (!parse_number(next_word(rest), count) || count == 0 || count > kMaxTokens) return fail(errc::invalid_member);
-    s.tokens = default_tokens(s.name, count);
-  } else if (kind == "list") {
-    for (auto w = next_word(rest); !w.empty(); w = next_word(rest)) {
-      std::uint64_t t = 0;
-      if (s.tokens.size() == kMaxTokens || !parse_number(w, t, 16)) return fail(errc::invalid_member);
-      s.tokens.push_back(t);
+  if (next_line(rest) != "iris-member 1") return fail(errc::invalid_member);
+  bool have_tokens = false;
+  for (std::string_view line = next_line(rest); !line.empty() || !rest.empty(); line = next_line(rest)) {
+    if (line.empty()) continue;
+    const auto key = next_word(line);
+    // A line a newer server added is skipped, so that a field can arrive by rolling restart
+    // (docs/DEPLOY.md); what is known is parsed strictly, and each key is taken once.
+    std::string* endpoint = key == "address" ? &s.address
+                          : key == "mqtt"    ? &s.mqtt
+                          : key == "http"    ? &s.http
+                          : key == "ws"      ? &s.ws
+                                             : nullptr;
+    if (endpoint != nullptr) {
+      if (!endpoint->empty()) return fail(errc::invalid_member);
+      *endpoint = std::string(next_word(line));
+      if (endpoint->empty() || !next_word(line).empty()) return fail(errc::invalid_member);
+    } else if (key == "tokens") {
+      if (have_tokens) return fail(errc::invalid_member);
+      have_tokens = true;
+      const auto kind = next_word(line);
+      if (kind == "default") {
+        std::uint32_t count = 0;
+        if (!parse_number(next_word(line), count) || count == 0 || count > kMaxTokens || !next_word(line).empty()) {
+          return fail(errc::invalid_member);
+        }
+        s.tokens = default_tokens(s.name, count);
+      } else if (kind == "list") {
+        for (auto w = next_word(line); !w.empty(); w = next_word(line)) {
+          std::uint64_t t = 0;
+          if (s.tokens.size() == kMaxTokens || !parse_number(w, t, 16)) return fail(errc::invalid_member);
+          s.tokens.push_back(t);
+        }
+      } else {
+        return fail(errc::invalid_member);
+      }
+    } else if (!is_field_name(key)) {
+      return fail(errc::invalid_member);
     }
-  } else {
-    return fail(errc::invalid_member);
   }
-  if (!next_word(rest).empty()) return fail(errc::invalid_member);
+  if (s.address.empty() || !have_tokens) return fail(errc::invalid_member);
   if (auto ok = validate(s); !ok) return fail(ok.error());
   return s;
 }

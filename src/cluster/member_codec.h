@@ -1,7 +1,9 @@
 #pragma once
 // The contents of a member's ephemeral node and of the cell's node, as text (readable with
 // zkCli.sh `get`). Versioned by their first line; decoding is bounded by membership.h's
-// limits and refuses anything else, so a peer's garbage never becomes a ring.
+// limits and refuses anything else, so a peer's garbage never becomes a ring. A member's
+// line whose key this version does not know (a lowercase word) is skipped: a field added
+// later reaches older servers as nothing, so a new field needs no whole-cell restart.
 //
 //   iris-member 1            iris-cell 1
 //   address 127.0.0.1:7001   tokens 2048

@@ -67,6 +67,21 @@ TEST(MemberCodecTest, GarbageAndOutOfBoundsAreRefused) {
   EXPECT_FALSE(decode_member("x", std::string("\x01\x02garbage", 9)));
 }
 
+TEST(MemberCodecTest, ALineOfALaterVersionIsSkippedAndKnownOnesStayStrict) {
+  const auto back = decode_member("x", "iris-member 1\naddress h:1\nquic h:4433 extra words\nws h:2\ntokens default 4\nzone eu-1\n");
+  ASSERT_TRUE(back) << "unknown keys are skipped wherever they are";
+  EXPECT_EQ(back->address, "h:1");
+  EXPECT_EQ(back->ws, "h:2");
+  EXPECT_EQ(back->tokens, default_tokens("x", 4));
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\naddress h:2\ntokens default 4\n")) << "twice";
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\ntokens default 4\ntokens default 8\n")) << "twice";
+  EXPECT_FALSE(decode_member("x", "iris-member 1\ntokens default 4\n")) << "no address";
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\n")) << "no tokens";
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1 h:2\ntokens default 4\n")) << "two values";
+  EXPECT_FALSE(decode_member("x", "iris-member 1\naddress h:1\nNOT-A-KEY 1\ntokens default 4\n"));
+  EXPECT_FALSE(decode_member("x", std::string("iris-member 1\naddress h:1\n\x01\x02 x\ntokens default 4\n")));
+}
+
 TEST(MemberCodecTest, CellConfigRoundTripsAndRefusesGarbage) {
   const auto back = decode_cell(encode_cell({2048}));
   ASSERT_TRUE(back);
