@@ -1,5 +1,6 @@
 // The device's local copy in IndexedDB: one database per (user, device), three stores:
 //   meta    {k: 'pos', epoch, seq}   the queue position the threads are exact at
+//           {k: 'social', contacts, blocked, group_add}  the social state (social.js), same position
 //   threads one record per thread (model.js)
 //   outbox  {client_id, thread, text, created, message?, seq?}  sends not yet echoed
 // A batch, a snapshot and the outbox changes they cause are written in ONE transaction
@@ -25,15 +26,18 @@ export class LocalDb {
 
   async load() {
     const tx = this.db.transaction(['meta', 'threads', 'outbox'], 'readonly');
-    const [pos, threads, outbox] = await Promise.all([
-      req(tx.objectStore('meta').get('pos')), req(tx.objectStore('threads').getAll()),
-      req(tx.objectStore('outbox').getAll())]);
-    return { pos: pos ? { epoch: pos.epoch, seq: pos.seq, saved_at: pos.saved_at } : null, threads, outbox };
+    const [pos, social, threads, outbox] = await Promise.all([
+      req(tx.objectStore('meta').get('pos')), req(tx.objectStore('meta').get('social')),
+      req(tx.objectStore('threads').getAll()), req(tx.objectStore('outbox').getAll())]);
+    return {
+      pos: pos ? { epoch: pos.epoch, seq: pos.seq, saved_at: pos.saved_at } : null, threads, outbox,
+      social: social ? { contacts: social.contacts, blocked: social.blocked, group_add: social.group_add } : null,
+    };
   }
 
-  // One atomic change: `pos` (when set), threads to put / delete (or all cleared first),
-  // outbox entries to put / delete.
-  commit({ pos, clearThreads = false, putThreads = [], deleteThreads = [], putOutbox = [], deleteOutbox = [] }) {
+  // One atomic change: `pos` and `social` (when set), threads to put / delete (or all cleared
+  // first), outbox entries to put / delete.
+  commit({ pos, social, clearThreads = false, putThreads = [], deleteThreads = [], putOutbox = [], deleteOutbox = [] }) {
     return new Promise((resolve, reject) => {
       const tx = this.db.transaction(['meta', 'threads', 'outbox'], 'readwrite');
       tx.oncomplete = () => resolve();
@@ -47,6 +51,7 @@ export class LocalDb {
       for (const e of putOutbox) outbox.put(e);
       for (const id of deleteOutbox) outbox.delete(id);
       if (pos) tx.objectStore('meta').put({ k: 'pos', epoch: pos.epoch, seq: pos.seq, saved_at: Date.now() });
+      if (social) tx.objectStore('meta').put({ k: 'social', contacts: social.contacts, blocked: social.blocked, group_add: social.group_add });
     });
   }
 }

@@ -6,11 +6,12 @@
 // The reference behaviour is the C++ SDK's (docs/CLIENT.md "What the SDK guarantees"):
 // continuity checked per batch; resyncs typed; the outbox persistent and shown once.
 import { applyUpdate, continuity, isAction, normalized, threadFromSnapshot } from './model.js';
+import { emptySocial, isSocialEntry, socialEntry, socialEnvelope, socialFromSnapshot } from './social.js';
 import { cmpId, newClientId } from './ids.js';
 
 // Error codes after which a request will never pass (docs/PROTOCOL.md "Error").
 const FINAL = new Set(['not_participant', 'too_large', 'bad_encoding', 'unknown_thread', 'invalid_request', 'queue_full',
-  'forbidden', 'too_late', 'unknown_message']);
+  'forbidden', 'too_late', 'unknown_message', 'not_accepted']);
 
 export const ACTIONS = ['edit', 'unsend', 'delete_for_me', 'react'];
 
@@ -21,6 +22,7 @@ export class SyncEngine {
     this.maxUpdates = maxUpdates;
     this.pos = { epoch: '0', seq: '0' };
     this.threads = {};
+    this.social = emptySocial();  // contacts, blocked, group_add (social.js), exact at this.pos
     this.outbox = new Map();
     this.queue = Promise.resolve();
     this.savedAt = null;       // when the local copy was last written (stale display)
@@ -42,7 +44,10 @@ export class SyncEngine {
     const s = await this.db.load();
     for (const t of s.threads) this.threads[t.thread] = t;
     for (const e of s.outbox) this.outbox.set(e.client_id, e);
-    if (s.pos) { this.pos = { epoch: s.pos.epoch, seq: s.pos.seq }; this.savedAt = s.pos.saved_at; this.hasState = true; this.becameReady(); }
+    if (s.social) this.social = s.social;
+    // A copy stored before the app kept the social state (protocol version 5) has none, and
+    // its threads no folders: its position is not resumed from; a snapshot brings both.
+    if (s.pos && s.social) { this.pos = { epoch: s.pos.epoch, seq: s.pos.seq }; this.savedAt = s.pos.saved_at; this.hasState = true; this.becameReady(); }
     this.onChange();
   }
 
@@ -68,20 +73,23 @@ export class SyncEngine {
       performance.mark('iris-snapshot-parsed');
       const threads = {};
       for (const ts of snap.threads) threads[ts.thread] = threadFromSnapshot(ts, '0');
+      const social = socialFromSnapshot(snap);
       const done = this.echoed(threads, snap.seq);
       const cold = !this.hasState;
       if (cold) {
         this.threads = threads;
+        this.social = social;
         this.coldStart = { epoch: snap.epoch, seq: snap.seq };
         this.becameReady();
         this.onChange();
       }
       try {
-        await this.db.commit({ pos: { epoch: snap.epoch, seq: snap.seq }, clearThreads: true, putThreads: Object.values(threads), deleteOutbox: done });
+        await this.db.commit({ pos: { epoch: snap.epoch, seq: snap.seq }, clearThreads: true, putThreads: Object.values(threads), deleteOutbox: done, social });
       } catch (e) {
         if (cold) {
           this.coldStart = null;
           this.threads = {};
+          this.social = emptySocial();
           this.ready = new Promise((resolve) => { this.becameReady = resolve; });
           this.onChange();
         }
@@ -89,6 +97,7 @@ export class SyncEngine {
       }
       this.coldStart = null;
       this.threads = threads;
+      this.social = social;
       for (const id of done) this.outbox.delete(id);
       this.pos = { epoch: snap.epoch, seq: snap.seq };
       this.savedAt = Date.now();
@@ -119,6 +128,7 @@ export class SyncEngine {
       if (verdict !== 'apply') return verdict === 'gap' ? 'gap' : 'duplicate';
       const t0 = performance.now();
       const threads = { ...this.threads };
+      const social = { ...this.social };  // its lists are replaced, never changed in place
       const touched = new Set();
       const gone = new Set();
       const echoes = [];
@@ -128,7 +138,7 @@ export class SyncEngine {
           threads[u.thread] = structuredClone(threads[u.thread]);
           copied.add(u.thread);
         }
-        const id = applyUpdate(threads, u, this.me);
+        const id = applyUpdate(threads, u, this.me, social);
         if (id === null) continue;
         if (threads[id]) touched.add(id); else { gone.add(id); touched.delete(id); }
         const mc = u.body.message_created;
@@ -137,12 +147,14 @@ export class SyncEngine {
       const done = [...new Set(echoes.concat(this.echoed(threads, batch.last_seq)))];
       const pos = { epoch: batch.epoch, seq: batch.last_seq };
       const t1 = performance.now();
-      await this.db.commit({ pos, putThreads: [...touched].map((id) => threads[id]), deleteThreads: [...gone], deleteOutbox: done });
+      const socialChanged = social.contacts !== this.social.contacts || social.blocked !== this.social.blocked || social.group_add !== this.social.group_add;
+      await this.db.commit({ pos, putThreads: [...touched].map((id) => threads[id]), deleteThreads: [...gone], deleteOutbox: done, social: socialChanged ? social : undefined });
       this.stats.batches++;
       this.stats.updates += batch.updates.length;
       this.stats.apply_ms += t1 - t0;
       this.stats.store_ms += performance.now() - t1;
       this.threads = threads;
+      this.social = social;
       this.pos = pos;
       this.savedAt = Date.now();
       for (const id of done) this.outbox.delete(id);
@@ -189,6 +201,14 @@ export class SyncEngine {
     return this.queueRequest({ client_id: newClientId(), thread, action, target, text, created: Date.now() });
   }
 
+  // A contact, block, folder or group-add change (docs/PROTOCOL.md "Contacts, blocks and
+  // folders"): `action` one of social.js's SOCIAL_ACTIONS, on `user`, `thread` or
+  // `group_add`. Kept in the outbox exactly as a send; refused here (throws) when the server
+  // could never take it.
+  socialRequest(action, args) {
+    return this.queueRequest(socialEntry(action, args, newClientId(), Date.now(), this.me));
+  }
+
   queueRequest(e) {
     return this.run(async () => {
       await this.db.commit({ putOutbox: [e] });
@@ -202,6 +222,7 @@ export class SyncEngine {
   unanswered() { return [...this.outbox.values()].filter((e) => !e.seq).sort((a, b) => a.created - b.created); }
 
   static sendEnvelope(e) {
+    if (isSocialEntry(e)) return socialEnvelope(e);
     if (isAction(e)) {
       return { message_action_request: { client_id: e.client_id, thread: e.thread, message: e.target, action: e.action, text: e.text } };
     }
@@ -219,11 +240,12 @@ export class SyncEngine {
     });
   }
 
-  // A SendResult: the entry stays, named by its message, until its echo is applied.
+  // A SendResult: the entry stays, named by its message, until its echo is applied. A social
+  // request's result names no message, only the seq of its update.
   result(r) {
     return this.run(async () => {
       const e = this.outbox.get(r.client_id);
-      if (!e || !r.message) return;
+      if (!e || !(r.message || (isSocialEntry(e) && r.seq))) return;
       const named = isAction(e) ? { ...e, seq: r.seq } : { ...e, message: r.message, seq: r.seq };
       const t = this.threads[e.thread];
       // Already applied (or folded away): a batch at or past its seq is stored.

@@ -11,6 +11,7 @@ import { LocalDb } from './db.js';
 import { SyncEngine } from './engine.js';
 import { tokenClaims } from './ids.js';
 import { badgeCount } from './model.js';
+import { folderOf } from './social.js';
 import { PollTransport } from './transport_poll.js';
 import { addressOf, chooseEndpoints, needsNewRoute } from './route.js';
 import { WsTransport } from './transport_ws.js';
@@ -164,6 +165,18 @@ class App {
     if (t) t.flushOutbox();
   }
 
+  // A contact, block, folder or group-add change (social.js's SOCIAL_ACTIONS): into the
+  // outbox, then out like a send. One the server could never take is refused here.
+  async social(action, args) {
+    try {
+      await this.engine.socialRequest(action, args);
+    } catch (e) {
+      return this.ui.error({ text: String(e.message || e) });
+    }
+    const t = this.transport();
+    if (t) t.flushOutbox();
+  }
+
   // Uploads `file` (its progress shown), then sends it with `text` as a message. A file over
   // the server's limit (config.json's max_blob_bytes) is refused before any byte is sent; the
   // server's own refusals (413, 415) are shown as they come. Until the upload is done nothing
@@ -192,10 +205,11 @@ class App {
   }
 
   // Read receipt for the open thread's newest message from someone else, once per message.
+  // None while the thread is a message request: reading it tells the stranger nothing.
   markRead() {
     const id = this.ui.open;
     const t = id && this.engine.threads[id];
-    if (!t || document.hidden) return;
+    if (!t || document.hidden || folderOf(t) === 'requests') return;
     const theirs = t.messages.filter((m) => m.sender !== this.me);
     if (!theirs.length) return;
     const up = theirs[theirs.length - 1].message;
@@ -237,14 +251,14 @@ function main() {
 main();
 
 // What the browser tests compare with the server's truth: the position, every thread's
-// messages (with edit counts, reactions and attachments) and unread count, the badge, the
-// pending requests and the connection mode.
+// messages (with edit counts, reactions and attachments), unread count and folder, the
+// social state, the badge, the pending requests and the connection mode.
 App.prototype.view = function view() {
   const e = this.engine;
   const threads = Object.values(e.threads).map((t) => ({
-    thread: t.thread, name: t.name, unread: t.unread,
+    thread: t.thread, name: t.name, unread: t.unread, folder: t.folder || 'inbox',
     messages: t.messages.map((m) => ({ message: m.message, sender: m.sender, text: m.text,
       edit_count: m.edit_count || 0, reactions: m.reactions || [], attachments: m.attachments || [] })),
   }));
-  return { mode: this.mode, pos: e.pos, threads, pending: e.outbox.size, badge: badgeCount(e.threads, e.pos, e.badge), pushed_badge: e.badge };
+  return { mode: this.mode, pos: e.pos, threads, social: e.social, pending: e.outbox.size, badge: badgeCount(e.threads, e.pos, e.badge), pushed_badge: e.badge };
 };

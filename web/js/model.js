@@ -8,7 +8,9 @@
 // `attachments` [{blob, content_type, size, name, width?, height?}].
 // `as_of`: the seq of the snapshot the thread was (re)fetched at; updates at or before it are
 // already in it (a thread-scoped resync refetches one thread while the stream goes on).
+// `folder` ('requests', 'archived'; absent: the inbox) and `requested_by`: social.js.
 import { cmpId } from './ids.js';
+import { applySocialUpdate, arrivesAsRequest, emptySocial, setFolder } from './social.js';
 
 // Messages kept per thread locally; older ones are paged from HTTP again when wanted.
 export const KEEP_MESSAGES = 2000;
@@ -16,11 +18,13 @@ export const KEEP_MESSAGES = 2000;
 export function threadFromSnapshot(ts, asOf) {
   const watermarks = {};
   for (const w of ts.read_watermarks || []) watermarks[w.reader] = w.up_to;
-  return {
+  const t = {
     thread: ts.thread, name: ts.name, participants: ts.participants || [],
     messages: (ts.latest_messages || []).map(normalized),
     unread: ts.unread_count || 0, watermarks, as_of: asOf, more: true,
   };
+  setFolder(t, ts.folder);
+  return t;
 }
 
 // The message as a ThreadMessage of a snapshot shows it (no empty lists, no zero count).
@@ -65,13 +69,20 @@ function insertMessage(t, m) {
   return true;
 }
 
-// Applies one Update (JSON mapping) to `threads` (an object id -> thread), as user `me`.
-// Returns the id of the thread it touched, or null when it was already applied.
-export function applyUpdate(threads, u, me) {
+// Applies one Update (JSON mapping) to `threads` (an object id -> thread) and `social` (the
+// user's social state, social.js: its lists replaced, never changed in place), as `me`.
+// Returns the id of the thread it touched, or null when it touched none (already applied, or
+// a contact or settings change: thread 0 names no thread).
+export function applyUpdate(threads, u, me, social = emptySocial()) {
+  if (applySocialUpdate(social, u)) return null;
   const id = u.thread;
   let t = threads[id];
   if (t && cmpId(u.seq, t.as_of) <= 0) return null;
   if (!t) t = threads[id] = emptyThread(id);
+  if (arrivesAsRequest(social, u, me)) {
+    t.folder = 'requests';
+    t.requested_by = u.actor;
+  }
   const [kind, b] = Object.entries(u.body)[0];
   switch (kind) {
     case 'message_created': {
@@ -125,6 +136,10 @@ export function applyUpdate(threads, u, me) {
     case 'thread_renamed':
       t.name = b.name;
       break;
+    case 'folder_changed':  // moved by the user (accept, archive, unarchive), absolute
+      setFolder(t, b.folder);
+      if (!t.folder) delete t.requested_by;
+      break;
     default:
       break;  // a kind this app does not show; the seq still advances
   }
@@ -141,10 +156,12 @@ export function continuity(pos, batch) {
 }
 
 // Outbox entries (engine.js, db.js) are sends {client_id, thread, text, attachments?,
-// created, message?, seq?} or message actions {client_id, thread, action, target, text,
-// created, seq?} (action: edit, unsend, delete_for_me, react; target: the message acted on).
-// `seq` is set once the server answered; `message` names a send's message then.
-export const isAction = (e) => !!e.action;
+// created, message?, seq?}, message actions {client_id, thread, action, target, text,
+// created, seq?} (action: edit, unsend, delete_for_me, react; target: the message acted on)
+// or social requests {client_id, social, user | thread | group_add, created, seq?}
+// (social.js). `seq` is set once the server answered; `message` names a send's message then.
+// isAction: anything but a send (no message of its own; its echo is known by seq).
+export const isAction = (e) => !!e.action || !!e.social;
 
 // The sends a thread still shows as pending: not yet echoed in the thread (by message id once
 // the server named it), oldest first.

@@ -71,7 +71,7 @@ export class WsTransport {
     });
     const { epoch, seq } = await this.engine.resumePosition();  // a snapshot may be on its way
     if (this.closed) return;
-    this.publish({ resume_request: { epoch, last_seq: seq, max_updates: this.engine.maxUpdates, skip_own: false, protocol_version: 5 } })
+    this.publish({ resume_request: { epoch, last_seq: seq, max_updates: this.engine.maxUpdates, skip_own: false, protocol_version: 6 } })
       .then(() => {
         if (this.closed) return;
         this.wasUp = true;

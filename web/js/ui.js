@@ -3,9 +3,10 @@
 // frame. A message shows its edit count, reactions and attachments, and its actions (edit
 // and unsend for one's own within the server's edit window; delete for me and reactions for
 // any); the bytes of attachments
-// come from attachments.js.
+// come from attachments.js; the folders, contacts and blocks from social_ui.js.
 import { badgeCount, canEdit, inboxOrder, pendingOf, shownMessage } from './model.js';
 import { Attachments } from './attachments.js';
+import { SocialUi } from './social_ui.js';
 
 const $ = (id) => document.getElementById(id);
 const TYPING_SHOWN_MS = 6000;
@@ -16,6 +17,7 @@ export class Ui {
     this.app = app; this.open = null; this.scheduled = false; this.typers = {}; this.typingSent = 0;
     this.editing = null;  // the message being edited in the compose box: {thread, message}
     this.files = new Attachments(app.api, (err) => { if (err) this.error(err); this.render(); });
+    this.social = new SocialUi(app, this);
     $('app').hidden = false;
     $('whoami').textContent = `user ${app.me} · ${app.device}`;
     $('logout').hidden = false;
@@ -113,8 +115,8 @@ export class Ui {
     $('badge').hidden = badge === 0;
     $('badge').textContent = String(badge);
     document.title = badge ? `(${badge}) Iris` : 'Iris';
-    const threads = inboxOrder(e.threads);
-    $('inbox-empty').hidden = threads.length > 0 || !e.hasState;
+    const shown = this.social.shown();
+    const threads = this.social.drawFolders(inboxOrder(e.threads), shown, e.hasState);
     const ul = $('inbox');
     ul.replaceChildren(...threads.map((t) => {
       const li = document.createElement('li');
@@ -132,14 +134,15 @@ export class Ui {
       li.onclick = () => { this.open = t.thread; this.render(); this.app.markRead(); };
       return li;
     }));
-    this.drawThread(e.threads[this.open]);
+    this.drawThread(e.threads[this.open], shown);
   }
 
-  drawThread(t) {
+  drawThread(t, shown) {
     const e = this.app.engine;
     $('thread').hidden = !t;
     if (!t) return;
     $('thread-name').textContent = t.name || `thread ${t.thread}`;
+    this.social.drawThread(t, shown);
     $('older').hidden = !t.more;
     const ol = $('messages');
     const atBottom = ol.scrollTop + ol.clientHeight >= ol.scrollHeight - 20;

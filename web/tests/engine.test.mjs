@@ -3,21 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SyncEngine } from '../js/engine.js';
-
-// LocalDb's contract in memory; `failNext` makes the next commit fail as a whole.
-class MemoryDb {
-  constructor() { this.pos = null; this.threads = new Map(); this.outbox = new Map(); this.failNext = false; }
-  async load() { return { pos: this.pos, threads: [...this.threads.values()], outbox: [...this.outbox.values()] }; }
-  async commit({ pos, clearThreads, putThreads = [], deleteThreads = [], putOutbox = [], deleteOutbox = [] }) {
-    if (this.failNext) { this.failNext = false; throw new Error('disk full'); }
-    if (clearThreads) this.threads.clear();
-    for (const t of putThreads) this.threads.set(t.thread, structuredClone(t));
-    for (const id of deleteThreads) this.threads.delete(id);
-    for (const e of putOutbox) this.outbox.set(e.client_id, structuredClone(e));
-    for (const id of deleteOutbox) this.outbox.delete(id);
-    if (pos) this.pos = { ...pos };
-  }
-}
+import { MemoryDb } from './memory_db.mjs';
 
 const snapshot = (epoch, seq, messages) => ({
   epoch, seq, threads: [{ thread: '7', name: 'x', participants: ['1', '2'], latest_messages: messages, unread_count: 0, read_watermarks: [] }],
