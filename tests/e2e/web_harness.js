@@ -1,4 +1,4 @@
-// What the browser suites (web_browser.js, web_lifecycle.js) share: headless Chromium from
+// What the browser suites (web_browser.js, web_lifecycle.js, web_contacts.js) share: headless Chromium from
 // Debian driven by playwright-core (no browser download), TCP proxies the test can block,
 // bounded waits, the app's view (window.iris.view()) and the server's truth to compare it with.
 // Env: IRIS_HTTP_PORT, IRIS_WS_PORT, IRIS_THREAD, IRIS_CLI, IRIS_CLI_DIR, IRIS_SCREENSHOTS.
@@ -116,8 +116,9 @@ const asShown = (m) => ({ message: m.message, sender: m.sender, text: m.text, ed
 
 // The user's view equals the server's snapshot: position, threads, each thread's latest
 // messages (text, edit count, reactions, attachments: all the server has, or at least the
-// latest 20 that a snapshot gives a refetched thread), unread counts, names, no message
-// twice, nothing pending; and the badge equals GET /v1/badge at the same seq. Compared again
+// latest 20 that a snapshot gives a refetched thread), unread counts, names, folders, no
+// message twice, nothing pending; the contacts, blocked users and group-add setting; and the
+// badge equals GET /v1/badge at the same seq. Compared again
 // (at most 30 times, 300 ms apart) while the page may still be moving, e.g. a read receipt
 // of its own on its way between the snapshot and the badge.
 async function sameAsServer(name, token, page) {
@@ -147,9 +148,13 @@ async function differences(name, token, page) {
     if (JSON.stringify(got) !== JSON.stringify(want)) return `${name} thread ${ts.thread} differs from the server's: ${JSON.stringify(got).slice(0, 400)} != ${JSON.stringify(want).slice(0, 400)}`;
     if (mine.unread !== ts.unread_count) return `${name} unread ${mine.unread} != server ${ts.unread_count}`;
     if (mine.name !== ts.name) return `${name} thread name ${mine.name} != ${ts.name}`;
+    if (mine.folder !== (ts.folder || 'inbox')) return `${name} has thread ${ts.thread} in ${mine.folder}, the server in ${ts.folder || 'inbox'}`;
     const ids = mine.messages.map((m) => m.message);
     if (new Set(ids).size !== ids.length) return `${name} shows a message twice`;
   }
+  // The snapshot's social part may be newer than its seq: a change racing it differs once.
+  const social = JSON.stringify({ contacts: snap.contacts || [], blocked: snap.blocked || [], group_add: snap.group_add || 'contacts' });
+  if (JSON.stringify(v.social) !== social) return `${name} social state ${JSON.stringify(v.social)} != the server's ${social}`;
   const badge = (await api(token, '/v1/badge')).badge;
   if (badge.seq !== snap.seq) return `the badge at ${badge.seq}, the snapshot at ${snap.seq}`;
   if (v.badge !== badge.unread) return `${name} badge ${v.badge} != server ${badge.unread}`;
