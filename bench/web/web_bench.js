@@ -60,6 +60,25 @@ async function populate() {
   return threads;
 }
 
+// In the page: when each step of the cold start ended (ms since navigation start): the
+// document, the last module, the worker and MQTT.js, config.json, the route, the snapshot's
+// answer (resource timing), then the app's own performance marks (main.js, engine.js, ui.js,
+// transport_ws.js) and the moment the benchmark's condition held.
+function phaseMarks() {
+  const out = {};
+  const nav = performance.getEntriesByType('navigation')[0];
+  if (nav) { out['html received'] = nav.responseEnd; out['html parsed'] = nav.domInteractive; }
+  for (const r of performance.getEntriesByType('resource')) {
+    const name = r.name.replace(/^.*\/(?=[^/]+$)/, '').replace(/\?.*$/, '');
+    const key = /\.js$/.test(name) && !/mqtt|worker/.test(name) ? 'modules received' : `${name} received`;
+    out[key] = Math.max(out[key] || 0, r.responseEnd);
+    if (/mqtt|snapshot/.test(name)) out[`${name} asked`] = r.requestStart;
+  }
+  for (const m of performance.getEntriesByType('mark')) if (!(m.name in out)) out[m.name] = m.startTime;
+  if (window.irisColdStart) out['cold start (bench)'] = window.irisColdStart;
+  return out;
+}
+
 async function main() {
   const threads = await populate();
   const browser = await chromium.launch({
@@ -71,6 +90,7 @@ async function main() {
   const base = `http://127.0.0.1:${env.IRIS_HTTP_PORT}/app/?ws=ws://127.0.0.1:${ws.port}/mqtt`;
   const times = [];
   const cpu = [];
+  const phases = {};  // phase -> its time (ms since navigation start) in each run
   let page;
   for (let i = 0; i < runs; i++) {
     const context = await browser.newContext();
@@ -92,13 +112,18 @@ async function main() {
     const m = Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((x) => [x.name, x.value]));
     cpu.push(m.TaskDuration * 1000);
     console.error(`# web: main thread ms: task ${(m.TaskDuration * 1000).toFixed(0)} script ${(m.ScriptDuration * 1000).toFixed(0)} layout ${(m.LayoutDuration * 1000).toFixed(0)} style ${(m.RecalcStyleDuration * 1000).toFixed(0)}`);
-    console.error('# web: marks ' + JSON.stringify(await page.evaluate(() => performance.getEntriesByType('mark').map((m) => [m.name, Math.round(m.startTime)]).concat(
-      performance.getEntriesByType('resource').map((r) => [r.name.replace(/^.*\//, ''), Math.round(r.startTime), Math.round(r.responseEnd)])))));
+    const marks = await page.evaluate(phaseMarks);
+    for (const [k, v] of Object.entries(marks)) (phases[k] = phases[k] || []).push(v);
+    console.error('# web: marks ' + Object.entries(marks).sort((a, b) => a[1] - b[1]).map(([k, v]) => `${k} ${Math.round(v)}`).join(', '));
     if (i < runs - 1) await context.close();
   }
   console.log(`BENCH web.cold_start_ms ${median(times).toFixed(0)}`);
   console.error(`# web: cold starts ${times.map((t) => t.toFixed(0)).join(' ')} ms`);
   console.error(`# web: main-thread task time (median) ${median(cpu).toFixed(0)} ms`);
+  console.error('# web: phases, median ms since navigation start (runs where the phase happened):');
+  for (const [k, v] of Object.entries(phases).sort((a, b) => median(a[1]) - median(b[1]))) {
+    console.error(`#   ${k.padEnd(28)} ${median(v).toFixed(0).padStart(5)}  (${v.length})`);
+  }
 
   // One delta at a time to the browser (still open on the last context) and to iris tail.
   const mqtt = await counter(Number(env.IRIS_MQTT_PORT));

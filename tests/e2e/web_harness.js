@@ -98,11 +98,12 @@ function launch() {
 }
 
 // A browser user: its own context (IndexedDB, localStorage), HTTP and WebSocket proxies, and
-// the app opened with its token. `query`: more of the app's URL parameters.
-async function openUser(browser, name, token, query = '') {
+// the app opened with its token. `query`: more of the app's URL parameters; `context`: a
+// browser context made by the caller (e.g. with routes of its own), else a new one.
+async function openUser(browser, name, token, query = '', context = null) {
   const http = await proxy(Number(env.IRIS_HTTP_PORT));
   const ws = await proxy(Number(env.IRIS_WS_PORT));
-  const context = await browser.newContext({ viewport: { width: 900, height: 560 }, acceptDownloads: true });
+  context = context || await browser.newContext({ viewport: { width: 900, height: 560 }, acceptDownloads: true });
   const url = `http://127.0.0.1:${http.port}/app/?ws=ws://127.0.0.1:${ws.port}/mqtt${query}`;
   const page = await context.newPage();
   page.on('pageerror', (e) => log(`${name} page error: ${e.message}`));

@@ -8,9 +8,15 @@ export class HttpError extends Error {
 }
 
 export class Api {
-  // `prefetched`: a Response promise of GET /v1/snapshot?messages=20 made before the modules
-  // loaded (index.html), used by the first snapshot() call only.
-  constructor(base, token, prefetched = null) { this.base = base; this.token = token; this.prefetched = prefetched; }
+  // `prefetched`: Response promises (null when the request failed) of requests index.html made
+  // before the modules loaded, each used by the first call only: `snapshot` (GET
+  // /v1/snapshot?messages=20) and `route` (GET /v1/route).
+  constructor(base, token, prefetched = {}) {
+    this.base = base; this.token = token; this.prefetched = { ...prefetched };
+    // The snapshot's JSON is parsed as soon as it arrives, not when the engine asks for it.
+    const snap = this.prefetched.snapshot;
+    if (snap) this.prefetched.snapshot = snap.then((r) => (r && r.ok ? r.json() : null)).catch(() => null);
+  }
 
   async call(path, { method = 'GET', body, signal } = {}) {
     const headers = { Authorization: 'Bearer ' + this.token, Accept: 'application/json' };
@@ -25,10 +31,10 @@ export class Api {
   }
 
   async snapshot(messages = 20) {
-    const early = messages === 20 && this.prefetched;
-    this.prefetched = null;
-    const r = early && (await early);
-    if (r && r.ok) return (await r.json()).snapshot;  // else asked again: the error, as it is now
+    const early = messages === 20 && this.prefetched.snapshot;
+    this.prefetched.snapshot = null;
+    const env = early && (await early);
+    if (env && env.snapshot) return env.snapshot;  // else asked again: the error, as it is now
     return (await this.call(`/v1/snapshot?messages=${messages}`)).snapshot;
   }
   async threadPage(thread, before, limit = 50) {
@@ -43,9 +49,16 @@ export class Api {
   // mqtt, http, ws, ...}), or null when it cannot be told within `timeoutMs` (a server in no
   // cell answers 404, an unknown owner 503): the caller then uses the page's own server.
   async route(timeoutMs = 2000) {
+    const early = this.prefetched.route;
+    this.prefetched.route = null;
     const abort = new AbortController();
     const timer = setTimeout(() => abort.abort(), timeoutMs);
-    try { return await this.call('/v1/route', { signal: abort.signal }); } catch (e) { return null; } finally { clearTimeout(timer); }
+    try {
+      if (!early) return await this.call('/v1/route', { signal: abort.signal });
+      const gaveUp = new Promise((resolve) => abort.signal.addEventListener('abort', () => resolve(null)));
+      const r = await Promise.race([early, gaveUp]);
+      return r && r.ok ? await Promise.race([r.json(), gaveUp]) : null;
+    } catch (e) { return null; } finally { clearTimeout(timer); }
   }
 
   // Uploads a file to POST /v1/blobs (docs/PROTOCOL.md "Blobs"): resolves to the server's

@@ -134,6 +134,7 @@ export class Ui {
       li.onclick = () => { this.open = t.thread; this.render(); this.app.markRead(); };
       return li;
     }));
+    if (threads.length && !this.drawnInbox) { this.drawnInbox = true; performance.mark('iris-inbox-drawn'); }
     this.drawThread(e.threads[this.open], shown);
   }
 
