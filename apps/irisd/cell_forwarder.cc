@@ -221,6 +221,8 @@ void CellForwarder::stop() {
 
 bool CellForwarder::owns(core::UserId user) const { return snapshot()->owns(user); }
 
+bool CellForwarder::placed_here(core::UserId user) const { return snapshot()->placed_here(user); }
+
 void CellForwarder::forward(store::PendingFanout pending) {
   asio::post(io_, [this, p = std::move(pending)]() mutable { take_live(std::move(p)); });
 }

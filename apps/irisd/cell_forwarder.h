@@ -69,6 +69,7 @@ class CellForwarder final : public sync::CellFanout {
   void set_self(std::string name) { options_.self = std::move(name); }
 
   bool owns(core::UserId user) const override;
+  bool placed_here(core::UserId user) const override;
   void forward(store::PendingFanout pending) override;
 
   struct Stats {

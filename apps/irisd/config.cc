@@ -356,10 +356,21 @@ const std::vector<Option>& options() {
        [](Config& c, std::string_view v) {
          c.history_writer.user_delay = std::chrono::milliseconds(to_u64_max("history.user_delay_ms", v, 600'000));
        }},
+      {"social.backend",
+       "Where the contacts, blocks, thread folders and group-add settings live: sqlite "
+       "(social.path, this server's own file) or mariadb (the social_* tables of "
+       "mariadb.database on the mariadb.servers pair, shared by every server of a cell, so each "
+       "judges every recipient by the same state and a user's new owner has it after a "
+       "failover or move). Default: mariadb when store.backend is mariadb, else sqlite",
+       [](Config& c, std::string_view v) {
+         if (v == "sqlite") c.social_backend = SocialBackend::sqlite;
+         else if (v == "mariadb") c.social_backend = SocialBackend::mariadb;
+         else throw std::runtime_error(fmt::format("social.backend: expected sqlite or mariadb, got '{}'", v));
+       }},
       {"social.path",
-       "The contacts, blocks, thread folders and group-add settings of every user (SQLite, "
-       "docs/PROTOCOL.md \"Contacts, blocks and folders\"). One file per server: not yet shared "
-       "across a cell. Default: <data_dir>/social.sqlite",
+       "The contacts, blocks, thread folders and group-add settings of every user when "
+       "social.backend is sqlite (docs/PROTOCOL.md \"Contacts, blocks and folders\"). One file "
+       "per server, not shared across a cell. Default: <data_dir>/social.sqlite",
        [](Config& c, std::string_view v) { c.social_path = std::string(v); }},
       {"social.group_add_default",
        "Who may add a user to a group thread while that user has not chosen (iris group-add): "
@@ -1272,6 +1283,10 @@ Parsed parse_command_line(int argc, char** argv) {
   }
   if (p.config.blobs.dir.empty()) p.config.blobs.dir = p.config.data_dir + "/blobs";
   if (p.config.social_path.empty()) p.config.social_path = p.config.data_dir + "/social.sqlite";
+  if (!p.config.social_backend) {
+    p.config.social_backend = p.config.store_backend == StoreBackend::mariadb ? SocialBackend::mariadb
+                                                                              : SocialBackend::sqlite;
+  }
   if (p.config.mail.book_path.empty()) p.config.mail.book_path = p.config.data_dir + "/mail.sqlite";
   if (p.config.sms.book_path.empty()) p.config.sms.book_path = p.config.data_dir + "/sms.sqlite";
   if (!p.config.sms.listen.empty() && p.config.sms.auth_token.empty()) {

@@ -33,6 +33,9 @@ enum class StoreBackend { rocksdb, mariadb };
 // Where the history lives: SQLite (a file under history.path, one node) or MariaDB (the
 // history_* tables of mariadb.database on the same pair as a MariaDB queue). Issue 17.
 enum class HistoryBackend { sqlite, mariadb };
+// Where the social state lives: SQLite (social.path, one server's own) or MariaDB (the
+// social_* tables of mariadb.database, shared by every server of a cell). Issue 22.
+enum class SocialBackend { sqlite, mariadb };
 
 struct Config {
   // Root of every on-disk file of this server; the queue store lives in <data_dir>/queue.
@@ -53,6 +56,8 @@ struct Config {
   mail::MailOptions mail;
   // SMS in (sms.listen) and out (sms.provider_url): off unless set.
   sms::SmsOptions sms;
+  // social.backend; unset follows store.backend (mariadb with mariadb, else sqlite).
+  std::optional<SocialBackend> social_backend;
   // social.path: the contacts, blocks and folders database (SQLite); empty means
   // <data_dir>/social.sqlite.
   std::string social_path;

@@ -8,12 +8,15 @@
 #include <filesystem>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "apps/irisd/private_files.h"
 #include "apps/irisd/history_store_backend.h"
 #include "apps/irisd/queue_store_backend.h"
 #include "apps/irisd/secret.h"
 #include "base/log.h"
 #include "base/stop_signals.h"
+#include "store/mariadb/mariadb_social_store.h"
 
 namespace iris::irisd {
 namespace {
@@ -136,12 +139,26 @@ bool Server::start() {
   IRIS_LOG(info, "irisd", "blob store at {} (max {} bytes, unreferenced blobs kept {} s)", config_.blobs.dir,
            config_.blobs.max_bytes, config_.blobs.retention.count());
 
-  auto social = store::SocialStore::open(config_.social_path, config_.social_group_add_default);
-  if (!social) {
-    IRIS_LOG(error, "irisd", "cannot open the social store at {}: {}", config_.social_path, social.error().message());
-    return false;
+  if (config_.social_backend == SocialBackend::mariadb) {
+    // Shared by every server of the cell; reached lazily, like the history store (a database
+    // that is down refuses sends and social requests `unavailable` until it answers).
+    social_ = store::open_mariadb_social_store(config_.mariadb, config_.social_group_add_default);
+    IRIS_LOG(info, "irisd", "social store: MariaDB {} at {} (shared by the cell)", config_.mariadb.database,
+             fmt::join(config_.mariadb.servers, ","));
+  } else {
+    auto social = store::SocialStore::open(config_.social_path, config_.social_group_add_default);
+    if (!social) {
+      IRIS_LOG(error, "irisd", "cannot open the social store at {}: {}", config_.social_path, social.error().message());
+      return false;
+    }
+    social_ = std::move(*social);
+    if (config_.cluster.enabled()) {
+      IRIS_LOG(warn, "irisd",
+               "social store: SQLite at {} is this server's own: in a cell, blocks and folders of users owned "
+               "elsewhere are judged only by their owners (social.backend = mariadb shares them; docs/CLUSTER.md)",
+               config_.social_path);
+    }
   }
-  social_ = std::move(*social);
 
   if (!config_.mail.lmtp_listen.empty() || !config_.mail.out_relay.empty()) {
     auto book = store::MailBook::open(config_.mail.book_path);

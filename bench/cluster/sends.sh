@@ -28,7 +28,10 @@
 # out); stderr says so.
 # Environment: IRIS_BUILD; CLUSTER_RUNS (3), CLUSTER_SENDS_SECONDS (5), CLUSTER_P99_RATE (500:
 # a quarter of what the 3-server closed loop sustained here), CLUSTER_USERS (1000),
-# CLUSTER_HISTORY (sqlite; or mariadb, below), CLUSTER_P99_SECONDS (10).
+# CLUSTER_HISTORY (sqlite; or mariadb, below), CLUSTER_P99_SECONDS (10), CLUSTER_SOCIAL
+# (mariadb, irisd's default on a MariaDB store: every send's block check reads the cell's
+# social_* tables; sqlite: each server's own file, blocks in memory, as before issue 22's cell
+# work).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${IRIS_BUILD:?set by scripts/bench}" && pwd)
@@ -68,7 +71,7 @@ wait_servers() {  # wait_servers COUNT N...: until each irisd-N sees COUNT serve
 [ -x "$bench" ] || { note "$bench not built"; exit 1; }
 [ -f /usr/share/java/zookeeper.jar ] || { note "no ZooKeeper (apt-get install zookeeper)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
-note "sends: $(nproc) cores shared by ZooKeeper, the MariaDB pair, the irisd and the load program; history ${CLUSTER_HISTORY:-sqlite}; load average $(load)"
+note "sends: $(nproc) cores shared by ZooKeeper, the MariaDB pair, the irisd and the load program; history ${CLUSTER_HISTORY:-sqlite}; social ${CLUSTER_SOCIAL:-mariadb}; load average $(load)"
 # The limits of issue 23 are set far above what this step drives (every device connects from
 # 127.0.0.1, a thousand handshakes at once), so every request still passes the checks.
 limits=(--net.max_preauth_per_source=0 --store.max_sender_share=1000000)
@@ -83,6 +86,10 @@ case "${CLUSTER_HISTORY:-sqlite}" in
   sqlite) limits+=(--history.backend=sqlite) ;;
   mariadb) limits+=(--history.backend=mariadb) ;;
   *) note "CLUSTER_HISTORY: sqlite or mariadb"; exit 1 ;;
+esac
+case "${CLUSTER_SOCIAL:-mariadb}" in
+  sqlite|mariadb) limits+=(--social.backend="${CLUSTER_SOCIAL:-mariadb}") ;;
+  *) note "CLUSTER_SOCIAL: sqlite or mariadb"; exit 1 ;;
 esac
 IRIS_BUILD="$build" "$root/scripts/cell" up 3 --dir "$cell" "${limits[@]}" > "$work/up" 2>&1 ||
   { note "scripts/cell up 3 failed: $(tail -5 "$work/up")"; exit 1; }

@@ -152,6 +152,10 @@ class CellFanout {
   // Whether this server owns `user` now (cluster::CellSnapshot::owns). Thread-safe, never
   // blocks.
   virtual bool owns(core::UserId user) const = 0;
+  // Whether `user` is placed in this server's cell (cluster::CellSnapshot::placed_here), so
+  // that a cell-wide social store holds its state. Thread-safe, never blocks. Default: every
+  // user (a deployment of one cell).
+  virtual bool placed_here(core::UserId /*user*/) const { return true; }
   // `pending` was committed with its request (store::FanoutNote): deliver it to the
   // recipients' owners. Called on the store's commit thread: must not block.
   virtual void forward(store::PendingFanout pending) = 0;
@@ -269,7 +273,9 @@ class SyncShard {
   void attach_blobs(store::BlobService& blobs) { blobs_ = &blobs; }
   // Contacts, blocks, folders and the group-add setting (sync_shard_social.cc) are read from
   // and written to `social`, which must outlive the shard. Without it no policy applies (every
-  // thread lands in the inbox) and a SocialRequest is refused (invalid_request).
+  // thread lands in the inbox) and a SocialRequest is refused (invalid_request). In a cell, a
+  // cell-wide store (SocialStore::cell_wide, MariaDB) lets this shard judge every recipient;
+  // a per-server one only the recipients this server owns.
   void attach_social(store::SocialStore& social) { social_ = &social; }
 
   // `user`'s contacts, blocked users and group-add setting (HTTP GET /v1/contacts).
@@ -377,7 +383,8 @@ class SyncShard {
   // The social policy on a planned request of `actor` (core/social_policy.h): leaves out of
   // a send the recipients that blocked the actor, refuses (errc::not_accepted) a thread or
   // an add a recipient does not take, and records `requests` in the social store as the
-  // folder of each recipient that gets a new thread from a non-contact.
+  // folder of each recipient that gets a new thread from a non-contact. Fails with the
+  // store's error (unavailable) when the state cannot be read: never judged by defaults.
   Result<void> apply_social_policy(core::UserId actor, const wire::Message& request,
                                    store::AppendRequest& plan);
   // Fills the snapshot's folders and social state from the social store.

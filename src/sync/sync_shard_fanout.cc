@@ -1,6 +1,7 @@
 // SyncShard (sync_shard.h), the receiving side of the cell link: a peer's pending fan-out
 // (fanout_frame.h) appended to the recipients this server owns, each under fanout_key, and
 // pushed to their devices like any append.
+#include <algorithm>
 #include <memory>
 #include <variant>
 #include <mutex>
@@ -16,13 +17,19 @@ void SyncShard::accept_fanout(store::PendingFanout fanout, std::function<void(Re
   for (auto r : fanout.recipients) {
     if (cell_ == nullptr || !cell_->owns(r)) return done(fail(errc::not_owner));
   }
-  // The sender's server applied the social policy against the social store it holds, but
-  // each server keeps its own (social.path), and a recipient's blocks are written on the
-  // recipient's owner: this one. So its blocks are checked again here, before anything is
-  // appended: a blocked sender's message does not reach the recipient, and the frame is
+  // The sender's server applied the social policy before its commit, but a block may have
+  // been acknowledged since (the frame waits in the sender's fan-out pointer, maybe through a
+  // failover), and with a per-server social store (social.path) a recipient's blocks live on
+  // the recipient's owner: this one. So its blocks are checked again here, before anything
+  // is appended: a blocked sender's message does not reach the recipient, and the frame is
   // confirmed as delivered (the sender learns nothing more than a local send would tell it).
+  // An unreadable store fails the frame; the sender's owner retries it.
   if (social_ != nullptr && std::holds_alternative<core::MessageCreated>(fanout.update.body)) {
-    std::erase_if(fanout.recipients, [&](core::UserId r) { return social_->has_blocked(r, fanout.sender); });
+    auto blockers = social_->blocked_by(fanout.sender, fanout.recipients);
+    if (!blockers) return done(fail(blockers.error()));
+    std::erase_if(fanout.recipients, [&](core::UserId r) {
+      return std::find(blockers->begin(), blockers->end(), r) != blockers->end();
+    });
     if (fanout.recipients.empty()) return done(Result<void>{});
   }
   // One append per recipient, each with its own key: after a ring change a re-send may name

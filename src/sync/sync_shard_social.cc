@@ -36,16 +36,31 @@ Result<void> SyncShard::apply_social_policy(core::UserId actor, const wire::Mess
                                             store::AppendRequest& plan) {
   if (!social_ || plan.entries.empty()) return {};
   const core::Update& main = plan.entries.front().update;
-  // In a cell each server's social store holds the state of the users it owns (their
-  // SocialRequests run on their owner): a recipient owned elsewhere is judged by its owner,
-  // when it appends the fan-out frame (sync_shard_fanout.cc), not by defaults read here.
-  auto judged_here = [&](core::UserId u) { return cell_ == nullptr || cell_->owns(u); };
+  // A cell-wide social store (MariaDB, shared by the cell's servers) holds the state of every
+  // user placed in this cell: those recipients are judged here, also those another server
+  // owns, before the commit that appends the local shares and records the fan-out. A
+  // per-server store (SQLite) holds the state of the users this server owns (their
+  // SocialRequests run on their owner). A recipient whose state is not here (owned by
+  // another server with a per-server store, or placed in another cell) is left to its owner,
+  // when it appends the fan-out frame (sync_shard_fanout.cc), not judged by defaults read here.
+  const bool cell_wide = social_->cell_wide();
+  auto judged_here = [&](core::UserId u) {
+    return cell_ == nullptr || cell_->owns(u) || (cell_wide && cell_->placed_here(u));
+  };
   if (std::holds_alternative<wire::SendRequest>(request)) {
     // A blocked sender's message does not reach the one who blocked it; if nobody else is
-    // left to receive it, the send is refused (the sender learns "not accepted" only).
+    // left to receive it, the send is refused (the sender learns "not accepted" only). All
+    // recipients are asked in one read: it runs on every send.
+    std::vector<core::UserId> judged;
+    for (const auto& e : plan.entries) {
+      if (e.user != actor && judged_here(e.user)) judged.push_back(e.user);
+    }
+    auto blockers = social_->blocked_by(actor, judged);
+    if (!blockers) return fail(blockers.error());
+    if (blockers->empty()) return {};
     const auto before = plan.entries.size();
     std::erase_if(plan.entries, [&](const store::AppendEntry& e) {
-      return e.user != actor && judged_here(e.user) && social_->has_blocked(e.user, actor);
+      return e.user != actor && std::find(blockers->begin(), blockers->end(), e.user) != blockers->end();
     });
     const bool others = std::any_of(plan.entries.begin(), plan.entries.end(),
                                     [&](const store::AppendEntry& e) { return e.user != actor; });
@@ -77,8 +92,10 @@ Result<void> SyncShard::apply_social_policy(core::UserId actor, const wire::Mess
   }
   if (rows.empty()) return {};
   // Recorded before the append: a failed append leaves a folder row of a thread that does not
-  // exist (harmless). No update announces it: the recipient's devices derive it from the
-  // thread_created or participants_changed (by a non-contact) in their queue, the same rule.
+  // exist (harmless). With a cell-wide store this includes remote recipients' rows, which
+  // their owners' snapshots read. No update announces it: the recipient's devices derive it
+  // from the thread_created or participants_changed (by a non-contact) in their queue, the
+  // same rule.
   return social_->set_folders(rows);
 }
 

@@ -350,6 +350,15 @@ TEST(IrisdConfig, MariaDbClaimWaitDefaultsToTwoSecondsAndMustBePositive) {
   EXPECT_THROW(parse({"--mariadb.claim_wait", "0"}), std::runtime_error);
 }
 
+TEST(IrisdConfig, SocialBackendFollowsTheStoreBackendUnlessSet) {
+  EXPECT_EQ(parse({}).config.social_backend, SocialBackend::sqlite);
+  EXPECT_EQ(parse({"--store.backend=mariadb"}).config.social_backend, SocialBackend::mariadb);
+  EXPECT_EQ(parse({"--store.backend=mariadb", "--social.backend=sqlite"}).config.social_backend,
+            SocialBackend::sqlite);
+  EXPECT_EQ(parse({"--social.backend=mariadb"}).config.social_backend, SocialBackend::mariadb);
+  EXPECT_THROW(parse({"--social.backend", "rocksdb"}), std::runtime_error);
+}
+
 TEST(IrisdConfig, GroupAddDefaultIsContactsAndTakesOnlyTheThreeSettings) {
   EXPECT_EQ(parse({}).config.social_group_add_default, core::GroupAdd::contacts);
   EXPECT_EQ(parse({"--social.group_add_default", "anyone"}).config.social_group_add_default, core::GroupAdd::anyone);

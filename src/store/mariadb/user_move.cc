@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <limits>
+#include <span>
 
 #include "store/errc.h"
 #include "store/mariadb/detail/history_tables.h"
 #include "store/mariadb/queue_schema.h"
+#include "store/mariadb/social_schema.h"
 
 namespace iris::store::mariadb {
 namespace {
@@ -73,7 +75,7 @@ class BatchedInsert {
   std::string head_, sql_;
 };
 
-// The user's rows of each history table, and how to select them.
+// The user's rows of each history (or social) table, and how to select them.
 struct HistoryTable {
   const char* name;
   const char* where;  // %u: the user id
@@ -88,6 +90,14 @@ constexpr HistoryTable kHistoryTables[] = {
      "thread_id IN (SELECT DISTINCT thread_id FROM history_log WHERE user_id = %u AND thread_id IS NOT NULL)", true},
 };
 
+// The user's own social state (its contacts, blocks, setting and folders; rows where another
+// user blocked or listed this one are that user's, and stay).
+constexpr HistoryTable kSocialTables[] = {
+    {"social_relations", "owner = %u", false},
+    {"social_settings", "owner = %u", false},
+    {"social_folders", "owner = %u", false},
+};
+
 std::string where_of(const HistoryTable& t, const std::string& user) {
   std::string w = t.where;
   for (auto at = w.find("%u"); at != std::string::npos; at = w.find("%u")) w.replace(at, 2, user);
@@ -98,15 +108,23 @@ bool is_integer_type(std::string_view type) {
   return type == "tinyint" || type == "smallint" || type == "mediumint" || type == "int" || type == "bigint";
 }
 
-// The history tables' columns, or nothing when the database has no history store.
-Result<std::vector<UserRows::Table>> history_columns(Connection& conn) {
+std::string column_list(const UserRows::Table& t) {
+  std::string out;
+  for (std::size_t i = 0; i < t.columns.size(); ++i) out += (i ? ",`" : "`") + t.columns[i] + '`';
+  return out;
+}
+
+// The columns of `tables`, or nothing when the database does not hold them all (no history
+// store, no social store).
+Result<std::vector<UserRows::Table>> columns_of(Connection& conn, std::span<const HistoryTable> tables) {
   std::vector<UserRows::Table> out;
+  std::string names;
+  for (const auto& t : tables) names += std::string(names.empty() ? "'" : ", '") + t.name + "'";
   auto cols = conn.query_one(
       "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = DATABASE() "
-      "AND table_name IN ('history_position', 'history_log', 'history_threads', 'history_watermarks', "
-      "'history_bodies') ORDER BY table_name, ordinal_position");
+      "AND table_name IN (" + names + ") ORDER BY table_name, ordinal_position");
   if (!cols) return fail(cols.error());
-  for (const auto& t : kHistoryTables) {
+  for (const auto& t : tables) {
     UserRows::Table table;
     table.name = t.name;
     table.shared = t.shared;
@@ -115,16 +133,67 @@ Result<std::vector<UserRows::Table>> history_columns(Connection& conn) {
       table.columns.emplace_back(cols->bytes(i, 1));
       table.integer.push_back(is_integer_type(cols->bytes(i, 2)));
     }
-    if (table.columns.empty()) return std::vector<UserRows::Table>{};  // no (whole) history store
+    if (table.columns.empty()) return std::vector<UserRows::Table>{};  // not the whole store
     out.push_back(std::move(table));
   }
   return out;
 }
 
-std::string column_list(const UserRows::Table& t) {
-  std::string out;
-  for (std::size_t i = 0; i < t.columns.size(); ++i) out += (i ? ",`" : "`") + t.columns[i] + '`';
-  return out;
+// Selects the user's rows of each of `tables` (one statement each, `;`-terminated).
+std::string select_rows(const std::vector<UserRows::Table>& tables, std::span<const HistoryTable> defs,
+                        const std::string& user) {
+  std::string sql;
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    sql += "SELECT " + column_list(tables[i]) + " FROM " + tables[i].name + " WHERE " + where_of(defs[i], user) + ';';
+  }
+  return sql;
+}
+
+// Moves the rows `rest` holds, from `first` on, into `tables` (as select_rows asked for them).
+Result<void> take_rows(std::vector<UserRows::Table>& tables, const std::vector<Rows>& rest, std::size_t first) {
+  for (std::size_t t = 0; t < tables.size(); ++t) {
+    auto& table = tables[t];
+    const Rows& rows = rest[first + t];
+    if (!rows.empty() && rows.columns() != table.columns.size()) return fail(errc::corrupt_record);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      std::vector<std::optional<std::string>> row;
+      for (std::size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.at(i, c));
+      table.rows.push_back(std::move(row));
+    }
+  }
+  return {};
+}
+
+// Replaces the user's rows of each table by `tables`' (shared ones: kept where present).
+Result<void> write_tables(Connection& conn, const std::vector<UserRows::Table>& tables,
+                          std::span<const HistoryTable> defs, const std::string& u) {
+  for (std::size_t i = 0; i < tables.size(); ++i) {
+    const auto& t = tables[i];
+    if (!t.shared) {
+      if (auto r = conn.execute("DELETE FROM " + t.name + " WHERE " + where_of(defs[i], u)); !r) return r;
+    }
+    BatchedInsert insert(conn, std::string(t.shared ? "INSERT IGNORE INTO " : "INSERT INTO ") + t.name + " (" +
+                                   column_list(t) + ") VALUES ");
+    for (const auto& row : t.rows) {
+      std::string values = "(";
+      for (std::size_t c = 0; c < row.size(); ++c) {
+        if (c) values += ',';
+        if (!row[c]) {
+          values += "NULL";
+        } else if (t.integer[c]) {
+          const auto& v = *row[c];
+          const bool digits = !v.empty() && v.find_first_not_of("-0123456789") == std::string::npos;
+          if (!digits) return fail(errc::corrupt_record);
+          values += v;
+        } else {
+          values += hex(*row[c]);
+        }
+      }
+      if (auto r = insert.add(values + ')'); !r) return r;
+    }
+    if (auto r = insert.flush(); !r) return r;
+  }
+  return {};
 }
 
 }  // namespace
@@ -134,9 +203,11 @@ std::uint64_t UserRows::bytes() const {
   for (const auto& u : updates) n += u.record.size();
   for (const auto& i : idempotency) n += i.record.size();
   for (const auto& f : fanout) n += f.record.size() + f.recipients.size();
-  for (const auto& t : history) {
-    for (const auto& row : t.rows) {
-      for (const auto& cell : row) n += cell ? cell->size() : 0;
+  for (const auto* tables : {&history, &social}) {
+    for (const auto& t : *tables) {
+      for (const auto& row : t.rows) {
+        for (const auto& cell : row) n += cell ? cell->size() : 0;
+      }
     }
   }
   return n;
@@ -173,8 +244,10 @@ Result<void> unfence_user(Connection& conn, core::UserId user, std::string_view 
 
 Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t max_bytes) {
   const std::string u = num(user.value());
-  auto history = history_columns(conn);
+  auto history = columns_of(conn, kHistoryTables);
   if (!history) return fail(history.error());
+  auto social = columns_of(conn, kSocialTables);
+  if (!social) return fail(social.error());
   std::string history_size;
   for (const auto& t : *history) {
     std::string sum;
@@ -210,29 +283,19 @@ Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t 
     out.first_seq = *first;
     out.head_seq = *head;
   }
-  std::string history_sql;
-  for (const auto& t : *history) {
-    history_sql += "SELECT " + column_list(t) + " FROM " + t.name + " WHERE " +
-                   where_of(kHistoryTables[&t - history->data()], u) + ';';
-  }
+  const std::string history_sql = select_rows(*history, kHistoryTables, u);
+  const std::string social_sql = select_rows(*social, kSocialTables, u);
   auto rest = conn.query("SELECT seq, actor, record FROM queue_updates WHERE user_id = " + u + " ORDER BY seq;" +
                          "SELECT name, seq FROM queue_cursors WHERE user_id = " + u + ';' +
                          "SELECT client_hi, client_lo, record FROM queue_idempotency WHERE sender = " + u + ';' +
                          "SELECT seq, recipients, record FROM queue_fanout WHERE sender = " + u + ';' + history_sql +
-                         "COMMIT");
+                         social_sql + "COMMIT");
   if (!rest) return fail(rest.error());
-  if (rest->size() < 4 + history->size()) return fail(errc::unavailable);
-  for (std::size_t t = 0; t < history->size(); ++t) {
-    auto& table = (*history)[t];
-    const Rows& rows = (*rest)[4 + t];
-    if (!rows.empty() && rows.columns() != table.columns.size()) return fail(errc::corrupt_record);
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      std::vector<std::optional<std::string>> row;
-      for (std::size_t c = 0; c < table.columns.size(); ++c) row.push_back(rows.at(i, c));
-      table.rows.push_back(std::move(row));
-    }
-  }
+  if (rest->size() < 4 + history->size() + social->size()) return fail(errc::unavailable);
+  if (auto took = take_rows(*history, *rest, 4); !took) return fail(took.error());
+  if (auto took = take_rows(*social, *rest, 4 + history->size()); !took) return fail(took.error());
   out.history = std::move(*history);
+  out.social = std::move(*social);
   const auto& ups = (*rest)[0];
   for (std::size_t i = 0; i < ups.size(); ++i) {
     auto seq = ups.u64(i, 0), actor = ups.u64(i, 1);
@@ -307,35 +370,8 @@ Result<void> import_in_transaction(Connection& conn, const UserRows& rows) {
     if (auto r = fan.add('(' + u + ',' + num(x.seq) + ',' + hex(x.recipients) + ',' + hex(x.record) + ')'); !r) return r;
   }
   if (auto r = fan.flush(); !r) return r;
-  {
-    {
-      for (const auto& t : rows.history) {
-        if (!t.shared) {
-          if (auto r = conn.execute("DELETE FROM " + t.name + " WHERE user_id = " + u); !r) return r;
-        }
-        BatchedInsert insert(conn, std::string(t.shared ? "INSERT IGNORE INTO " : "INSERT INTO ") + t.name + " (" +
-                                       column_list(t) + ") VALUES ");
-        for (const auto& row : t.rows) {
-          std::string values = "(";
-          for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c) values += ',';
-            if (!row[c]) {
-              values += "NULL";
-            } else if (t.integer[c]) {
-              const auto& v = *row[c];
-              const bool digits = !v.empty() && v.find_first_not_of("-0123456789") == std::string::npos;
-              if (!digits) return fail(errc::corrupt_record);
-              values += v;
-            } else {
-              values += hex(*row[c]);
-            }
-          }
-          if (auto r = insert.add(values + ')'); !r) return r;
-        }
-        if (auto r = insert.flush(); !r) return r;
-      }
-    }
-  }
+  if (auto r = write_tables(conn, rows.history, kHistoryTables, u); !r) return r;
+  if (auto r = write_tables(conn, rows.social, kSocialTables, u); !r) return r;
   return conn.execute("COMMIT");
 }
 
@@ -347,6 +383,9 @@ Result<void> import_user(Connection& conn, const UserRows& rows) {
   // transaction, as the target's own history store would make them at its first write.
   if (!rows.history.empty()) {
     if (auto schema = detail::prepare_history_schema(conn); !schema) return schema;
+  }
+  if (!rows.social.empty()) {
+    if (auto schema = ensure_social_schema(conn); !schema) return schema;
   }
   auto done = import_in_transaction(conn, rows);
   // Nothing of a failed copy stays: the whole transaction is rolled back (or, on a broken

@@ -13,6 +13,11 @@
 // The epoch devices see is kept: a queue reports its stored epoch mixed with its store's
 // failover generation (queue_schema.h epoch_in_generation), so the copy stores, in the
 // target, the epoch that reports the same value under the target's generation.
+//
+// The user's own social state (social_relations, social_settings, social_folders rows it
+// owns: mariadb/social_schema.h) goes along when the source database holds the MariaDB social
+// store (UserRows::social): its blocks, contacts, setting and folders hold in the target cell.
+// Rows naming the user in another user's state (another's block of it) are that user's and stay.
 
 #include <chrono>
 #include <cstdint>
@@ -61,6 +66,9 @@ struct UserRows {
   };
   std::vector<Update> updates;
   std::vector<Table> history;
+  // The user's social rows (kept as the history rows are); empty when the source database
+  // has no social tables.
+  std::vector<Table> social;
   std::vector<Cursor> cursors;
   std::vector<Idempotency> idempotency;
   std::vector<Fanout> fanout;
@@ -85,9 +93,9 @@ Result<void> unfence_user(Connection& conn, core::UserId user, std::string_view 
 // their records exceed `max_bytes` (checked before they are read).
 Result<UserRows> export_user(Connection& conn, core::UserId user, std::uint64_t max_bytes);
 // Step 2: replaces, in one transaction, everything the store holds of the user (its queue,
-// cursors, idempotency records, fan-out rows and owner row, and its history rows when `rows`
-// has them) by `rows`. Creates the queue schema (and the history schema, for history rows)
-// if the database has none.
+// cursors, idempotency records, fan-out rows and owner row, and its history and social rows
+// when `rows` has them) by `rows`. Creates the queue schema (and the history or social
+// schema, for such rows) if the database has none.
 Result<void> import_user(Connection& conn, const UserRows& rows);
 
 }  // namespace iris::store::mariadb

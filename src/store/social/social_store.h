@@ -10,28 +10,30 @@
 // ContactChanged / FolderChanged / SettingsChanged to the user's queue (absolute values, so a
 // snapshot read from the table a little ahead of its seq converges with the deltas after it).
 //
-// Durability: SQLite in WAL mode with synchronous = FULL: a change is on disk before the
-// update that announces it is appended. Blocks, read on every send, are also held in memory
-// (loaded at open; a block list is short).
+// Backends (docs/STORAGE_FORMAT.md "Social store"):
+//  - SQLite (social/sqlite_social_store.h, `social.path`): the embedded default, one file per
+//    server. In a cell each server then holds only what its own users' requests wrote.
+//  - MariaDB (mariadb/mariadb_social_store.h): the cell's replicated store, shared by every
+//    server of the cell (cell_wide()), so each server judges every recipient by the same state
+//    and a user's new owner (failover, `irisctl user move`) has it all.
+// Either way a write returns only once it is durable (SQLite synchronous=FULL; MariaDB's
+// semi-sync COMMIT, on two servers), i.e. before the update announcing it is appended.
 //
-// Thread-safety: every method may be called from any thread; one mutex serializes them (each
-// holds it for one short statement or transaction). Not yet shared across the servers of a
-// cell: each server has its own file (docs/PROTOCOL.md "Contacts, blocks and folders").
+// The policy itself is one code path above both: core/social_policy.h's rules applied to the
+// reads below (view, blocked_by), by folder_for_new_thread here and by sync_shard_social.cc.
+//
+// Thread-safety: every method may be called from any thread.
 
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
-#include <set>
 #include <span>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "base/result.h"
 #include "core/ids.h"
 #include "core/social_policy.h"
-#include "sqlite/database.h"
 
 namespace iris::store {
 
@@ -51,43 +53,41 @@ struct FolderRow {
 
 class SocialStore {
  public:
-  // Opens (creates) the database at `path`; ":memory:" keeps it for the process's life.
-  // `group_add_default` is the setting of a user who never chose one (a deployment's
-  // choice; the product's default is contacts).
+  virtual ~SocialStore() = default;
+
+  // Opens (creates) the embedded backend, SQLite at `path` (sqlite_social_store.h); ":memory:"
+  // keeps it for the process's life. `group_add_default` is the setting of a user who never
+  // chose one (a deployment's choice; the product's default is contacts).
   static Result<std::unique_ptr<SocialStore>> open(const std::string& path,
                                                    core::GroupAdd group_add_default = core::GroupAdd::contacts);
 
+  // Whether every server of the cell reads and writes this same state: then a server judges
+  // every recipient by it, also those another server owns; else only the users it owns.
+  virtual bool cell_wide() const = 0;
+
   // What `other` is to `owner` (none when nothing was set).
-  Result<core::Relation> relation(core::UserId owner, core::UserId other) const;
+  virtual Result<core::Relation> relation(core::UserId owner, core::UserId other) const = 0;
   // `recipient`'s state as far as `actor` is concerned (core::RecipientView).
-  Result<core::RecipientView> view(core::UserId recipient, core::UserId actor) const;
-  // Whether `owner` blocked `actor`: from memory, for every send.
-  bool has_blocked(core::UserId owner, core::UserId actor) const;
+  virtual Result<core::RecipientView> view(core::UserId recipient, core::UserId actor) const = 0;
+  // Those of `owners` who blocked `actor`, in any order: one read for every recipient of a
+  // send (it runs on every send). The caller bounds `owners` (a thread's participants).
+  virtual Result<std::vector<core::UserId>> blocked_by(core::UserId actor,
+                                                       std::span<const core::UserId> owners) const = 0;
+  virtual Result<SocialState> state(core::UserId owner) const = 0;
+  // `owner`'s threads that are not in the inbox.
+  virtual Result<std::map<core::ThreadId, core::Folder>> folders(core::UserId owner) const = 0;
+  virtual Result<core::Folder> folder(core::UserId owner, core::ThreadId thread) const = 0;
+
+  virtual Result<void> set_relation(core::UserId owner, core::UserId other, core::Relation relation) = 0;
+  virtual Result<void> set_group_add(core::UserId owner, core::GroupAdd group_add) = 0;
+  // All rows in one transaction.
+  virtual Result<void> set_folders(std::span<const FolderRow> rows) = 0;
+
   // The folder a new thread started (or joined) by `sender` lands in for `recipient`, or
   // nullopt when the recipient does not take it: the one entry point for every channel that
-  // starts threads (requests, mail, SMS).
+  // starts threads (requests, mail, SMS), the same for every backend.
   Result<std::optional<core::Folder>> folder_for_new_thread(core::UserId recipient, core::UserId sender,
                                                             core::Arrival arrival) const;
-  Result<SocialState> state(core::UserId owner) const;
-  // `owner`'s threads that are not in the inbox.
-  Result<std::map<core::ThreadId, core::Folder>> folders(core::UserId owner) const;
-  Result<core::Folder> folder(core::UserId owner, core::ThreadId thread) const;
-
-  Result<void> set_relation(core::UserId owner, core::UserId other, core::Relation relation);
-  Result<void> set_group_add(core::UserId owner, core::GroupAdd group_add);
-  // All rows in one transaction.
-  Result<void> set_folders(std::span<const FolderRow> rows);
-
- private:
-  SocialStore(sqlite::Database db, core::GroupAdd group_add_default)
-      : db_(std::move(db)), group_add_default_(group_add_default) {}
-  Result<core::Relation> relation_locked(core::UserId owner, core::UserId other) const;
-  Result<core::GroupAdd> group_add_locked(core::UserId owner) const;
-
-  mutable std::mutex mu_;
-  sqlite::Database db_;                                       // guarded by mu_
-  const core::GroupAdd group_add_default_;
-  std::set<std::pair<core::UserId, core::UserId>> blocks_;    // (owner, blocked); by mu_
 };
 
 }  // namespace iris::store

@@ -6,6 +6,7 @@
 #include "store/mariadb/connection.h"
 #include "store/mariadb/detail/history_tables.h"
 #include "store/mariadb/mariadb_queue_store.h"
+#include "store/mariadb/mariadb_social_store.h"
 #include "store/mariadb/queue_schema.h"
 #include "store/mariadb/user_move.h"
 #include "store/tests/mariadb_server.h"
@@ -191,6 +192,33 @@ TEST(MariaDbUserMove, TheHistoryPointerLogThreadsAndBodiesGoAlongAndSharedBodies
   EXPECT_EQ(one("SELECT HEX(body) FROM history_bodies WHERE thread_id = 9 AND message_id = 2"), "00");
   EXPECT_EQ(one("SELECT COUNT(*) FROM history_bodies WHERE thread_id = 10"), "0") << "only the user's threads";
   EXPECT_EQ(one("SELECT COUNT(*) FROM history_log WHERE user_id = 43"), "0") << "only the user's rows";
+}
+
+TEST(MariaDbUserMove, TheUsersContactsBlocksSettingAndFoldersGoAlongAndOthersRowsStay) {
+  CellStore a, b;
+  auto a_social = open_mariadb_social_store(server().options(a.database), core::GroupAdd::contacts);
+  auto b_social = open_mariadb_social_store(server().options(b.database), core::GroupAdd::contacts);
+  ASSERT_TRUE(a_social->set_relation(kUser, kFriend, core::Relation::contact));
+  ASSERT_TRUE(a_social->set_relation(kUser, UserId{7}, core::Relation::blocked));
+  ASSERT_TRUE(a_social->set_group_add(kUser, core::GroupAdd::nobody));
+  const FolderRow folder{kUser, core::ThreadId{9}, core::Folder::requests};
+  ASSERT_TRUE(a_social->set_folders(std::span(&folder, 1)));
+  ASSERT_TRUE(a_social->set_relation(kFriend, kUser, core::Relation::blocked));  // the friend's, not the user's
+  ASSERT_TRUE(b_social->set_relation(kUser, UserId{8}, core::Relation::contact));  // stale in the target
+  auto ac = a.connect();
+  auto bc = b.connect();
+  ASSERT_TRUE(mariadb::ensure_queue_schema(ac));
+  auto rows = mariadb::export_user(ac, kUser, 1 << 20);
+  ASSERT_TRUE(rows) << rows.error().message();
+  ASSERT_TRUE(mariadb::import_user(bc, *rows));
+  auto state = b_social->state(kUser);
+  ASSERT_TRUE(state) << state.error().message();
+  EXPECT_EQ(*state, (SocialState{{kFriend}, {UserId{7}}, core::GroupAdd::nobody}))
+      << "the target's stale rows of the user are replaced";
+  EXPECT_EQ(*b_social->folder(kUser, core::ThreadId{9}), core::Folder::requests);
+  EXPECT_EQ(b_social->blocked_by(UserId{7}, std::vector<UserId>{kUser}).value(), std::vector<UserId>{kUser})
+      << "the block holds in the target cell";
+  EXPECT_EQ(*b_social->relation(kFriend, kUser), core::Relation::none) << "only the user's own rows";
 }
 
 TEST(MariaDbUserMove, AQueueLargerThanTheBoundIsNotReadIntoMemory) {

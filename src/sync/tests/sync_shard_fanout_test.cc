@@ -35,6 +35,7 @@ struct Server final : ShardRouter, CellFanout {
   void to_owner(UserId, std::function<void(SyncShard&)> fn) override { tasks.push_back(std::move(fn)); }
   void to_shard(std::uint32_t, std::function<void(SyncShard&)> fn) override { tasks.push_back(std::move(fn)); }
   bool owns(UserId u) const override { return owns_(u); }
+  bool placed_here(UserId u) const override { return placed_(u); }
   void forward(store::PendingFanout p) override { forwarded.push_back(std::move(p)); }
   void run() {
     while (!tasks.empty()) {
@@ -47,12 +48,33 @@ struct Server final : ShardRouter, CellFanout {
   SyncOptions options;
   NoDevices devices;
   std::function<bool(UserId)> owns_;
+  std::function<bool(UserId)> placed_ = [](UserId) { return true; };
   std::deque<std::function<void(SyncShard&)>> tasks;
   std::vector<store::PendingFanout> forwarded;
   std::unique_ptr<SyncShard> shard;
 };
 
 constexpr UserId kAnn{1}, kBob{2}, kCat{3};
+
+// The cell's one social store as both servers see it (MariaDB in irisd: cell_wide), here an
+// in-memory SQLite store that reports itself cell-wide.
+struct CellWideSocial final : store::SocialStore {
+  std::unique_ptr<store::SocialStore> s = store::SocialStore::open(":memory:").value();
+  bool cell_wide() const override { return true; }
+  Result<core::Relation> relation(UserId o, UserId x) const override { return s->relation(o, x); }
+  Result<core::RecipientView> view(UserId r, UserId a) const override { return s->view(r, a); }
+  Result<std::vector<UserId>> blocked_by(UserId a, std::span<const UserId> o) const override {
+    ++block_checks;
+    return s->blocked_by(a, o);
+  }
+  Result<store::SocialState> state(UserId o) const override { return s->state(o); }
+  Result<std::map<core::ThreadId, core::Folder>> folders(UserId o) const override { return s->folders(o); }
+  Result<core::Folder> folder(UserId o, core::ThreadId t) const override { return s->folder(o, t); }
+  Result<void> set_relation(UserId o, UserId x, core::Relation r) override { return s->set_relation(o, x, r); }
+  Result<void> set_group_add(UserId o, core::GroupAdd g) override { return s->set_group_add(o, g); }
+  Result<void> set_folders(std::span<const store::FolderRow> rows) override { return s->set_folders(rows); }
+  mutable int block_checks = 0;
+};
 
 class SyncShardFanoutTest : public ::testing::Test {
  protected:
@@ -163,6 +185,65 @@ TEST_F(SyncShardFanoutTest, TheRecipientsOwnerDropsAMessageFromASenderTheRecipie
   ASSERT_EQ(a_.forwarded.size(), 3u);
   EXPECT_TRUE(accept(b_, a_.forwarded[2]));
   EXPECT_EQ(head(kBob), Seq{2}) << "unblocked: the next message arrives";
+}
+
+TEST_F(SyncShardFanoutTest, WithACellWideSocialStoreTheSendersServerJudgesRemoteRecipients) {
+  CellWideSocial social;
+  a_.shard->attach_social(social);
+  b_.shard->attach_social(social);
+  auto ask = [&](const wire::Message& m) {
+    std::optional<SyncShard::Outcome> out;
+    a_.shard->request(kAnn, m, [&](SyncShard::Outcome o) { out = std::move(o); });
+    a_.run();
+    EXPECT_TRUE(out);
+    return out.value_or(wire::Error{});
+  };
+  // A stranger's thread: Bob, owned by B, gets a requests row written by A, which B reads.
+  auto created = ask(wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}});
+  ASSERT_TRUE(std::holds_alternative<wire::SendResult>(created));
+  const core::ThreadId thread = std::get<wire::SendResult>(created).thread;
+  EXPECT_EQ(*social.folder(kBob, thread), core::Folder::requests);
+  ASSERT_TRUE(accept(b_, a_.forwarded.at(0)));
+  auto snap = b_.shard->snapshot(kBob);
+  ASSERT_TRUE(snap);
+  ASSERT_EQ(snap->threads.size(), 1u);
+  EXPECT_EQ(snap->threads[0].folder, core::Folder::requests) << "Bob's owner shows the row A wrote";
+
+  // Bob blocks Ann (on B, his owner): A refuses her next message and her next thread with
+  // him before its commit; nothing is recorded for B to append.
+  ASSERT_TRUE(social.set_relation(kBob, kAnn, core::Relation::blocked));
+  ASSERT_TRUE(social.set_group_add(kCat, core::GroupAdd::anyone));  // only Bob's block refuses the group
+  const auto forwarded = a_.forwarded.size();
+  const auto pending_before = pending();
+  const auto ann_head = head(kAnn);
+  auto sent = ask(wire::SendRequest{core::ClientMsgId{1, 2}, thread, "hi", std::nullopt});
+  ASSERT_TRUE(std::holds_alternative<wire::Error>(sent)) << "refused on A, not acknowledged";
+  auto again = ask(wire::CreateThreadRequest{core::ClientMsgId{1, 3}, "t2", {kBob}});
+  ASSERT_TRUE(std::holds_alternative<wire::Error>(again));
+  auto group = ask(wire::CreateThreadRequest{core::ClientMsgId{1, 4}, "g", {kBob, kCat}});
+  ASSERT_TRUE(std::holds_alternative<wire::Error>(group)) << "nor may she add him to a group";
+  EXPECT_EQ(a_.forwarded.size(), forwarded);
+  EXPECT_EQ(head(kAnn), ann_head) << "nothing committed";
+  EXPECT_EQ(pending(), pending_before);
+  EXPECT_EQ(head(kBob), Seq{1});
+  EXPECT_EQ(head(kCat), Seq{0});
+  EXPECT_GT(social.block_checks, 0);
+}
+
+TEST_F(SyncShardFanoutTest, ARecipientOfAnotherCellIsLeftToItsOwnerNotJudgedByThisCellsDefaults) {
+  CellWideSocial social;  // this cell's: it holds nothing of Bob, placed in another cell
+  a_.shard->attach_social(social);
+  a_.placed_ = [](UserId u) { return u != kBob; };
+  ASSERT_TRUE(social.set_group_add(kCat, core::GroupAdd::anyone));
+  std::optional<SyncShard::Outcome> out;
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "g", {kBob, kCat}}},
+                    [&](SyncShard::Outcome o) { out = std::move(o); });
+  a_.run();
+  ASSERT_TRUE(out && std::holds_alternative<wire::SendResult>(*out))
+      << "Bob's group-add setting is his cell's to apply, not this cell's default (contacts)";
+  const core::ThreadId thread = std::get<wire::SendResult>(*out).thread;
+  EXPECT_EQ(*social.folder(kBob, thread), core::Folder::inbox) << "no row for him in this cell";
+  EXPECT_EQ(*social.folder(kCat, thread), core::Folder::requests);
 }
 
 }  // namespace
