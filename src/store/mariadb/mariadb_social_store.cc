@@ -3,6 +3,7 @@
 #include <atomic>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "store/errc.h"
 #include "store/mariadb/connection_pool.h"
@@ -23,6 +24,25 @@ E as_enum(const Rows& rows, std::size_t row, std::size_t col, std::uint8_t max, 
   auto v = rows.u64(row, col);
   return v && *v <= max ? static_cast<E>(*v) : fallback;
 }
+
+// Recipients of a send checked with a prepared statement (one per count up to this).
+constexpr std::size_t kPreparedOwners = 8;
+
+// The block check for `n` recipients (1 <= n <= kPreparedOwners): the sender, then the
+// recipients. relation 2 is core::Relation::blocked.
+const std::string& blocked_by_sql(std::size_t n) {
+  static const auto sqls = [] {
+    std::vector<std::string> v(kPreparedOwners + 1);
+    for (std::size_t k = 1; k <= kPreparedOwners; ++k) {
+      v[k] = "SELECT owner FROM social_relations WHERE other = ? AND relation = 2 AND owner IN (?";
+      for (std::size_t i = 1; i < k; ++i) v[k] += ",?";
+      v[k] += ')';
+    }
+    return v;
+  }();
+  return sqls[n];
+}
+static_assert(static_cast<int>(core::Relation::blocked) == 2);
 
 // Ends a transaction that did not commit: rolled back, or dropped with its broken connection
 // (the server rolls back a transaction whose connection closes).
@@ -71,16 +91,23 @@ class MariaDbSocialStore final : public SocialStore {
   Result<std::vector<UserId>> blocked_by(UserId actor, std::span<const UserId> owners) const override {
     if (owners.empty()) return std::vector<UserId>{};
     return with_schema([&](Connection& c) -> Result<std::vector<UserId>> {
-      // Numbers only, so a text query is safe; a prepared statement per recipient count would
-      // fill the connection's statement cache.
-      std::string sql = "SELECT owner FROM social_relations WHERE other = " + std::to_string(actor.value()) +
-                        " AND relation = " + std::to_string(static_cast<int>(core::Relation::blocked)) +
-                        " AND owner IN (";
-      for (std::size_t i = 0; i < owners.size(); ++i) {
-        sql += (i ? "," : "") + std::to_string(owners[i].value());
+      // A prepared statement for the usual few recipients (a thread of two has one): the
+      // server does not parse it again on every send. More recipients: one text query
+      // (numbers only, so safe), rather than a cached statement per count.
+      Result<Rows> rows;
+      if (owners.size() <= kPreparedOwners) {
+        std::vector<Param> params{actor.value()};
+        for (auto o : owners) params.emplace_back(o.value());
+        rows = query(c, blocked_by_sql(owners.size()).c_str(), params);
+      } else {
+        std::string sql = "SELECT owner FROM social_relations WHERE other = " + std::to_string(actor.value()) +
+                          " AND relation = 2 AND owner IN (";
+        for (std::size_t i = 0; i < owners.size(); ++i) {
+          sql += (i ? "," : "") + std::to_string(owners[i].value());
+        }
+        sql += ')';
+        rows = c.query_one(sql);
       }
-      sql += ')';
-      auto rows = c.query_one(sql);
       if (!rows) return fail(rows.error());
       std::vector<UserId> out;
       for (std::size_t i = 0; i < rows->size(); ++i) {

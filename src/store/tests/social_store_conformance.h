@@ -103,6 +103,10 @@ TYPED_TEST_P(SocialStoreConformance, BlockedByNamesExactlyTheRecipientsWhoBlocke
             (std::vector<UserId>{UserId{2}, UserId{4}}));
   EXPECT_TRUE(this->blockers(UserId{1}, {}).empty());
   EXPECT_TRUE(this->blockers(UserId{6}, {UserId{2}, UserId{4}}).empty());
+  ASSERT_TRUE(s.set_relation(UserId{20}, UserId{1}, Relation::blocked));
+  std::vector<UserId> many;  // a group larger than the usual few
+  for (std::uint64_t u = 2; u <= 20; ++u) many.push_back(UserId{u});
+  EXPECT_EQ(this->blockers(UserId{1}, many), (std::vector<UserId>{UserId{2}, UserId{4}, UserId{20}}));
 }
 
 TYPED_TEST_P(SocialStoreConformance, FolderForANewThreadFollowsTheRecipientsState) {
