@@ -542,6 +542,16 @@ const std::vector<Option>& options() {
          c.mail.out_per_turn = to_u64_max("mail.out_per_turn", v, 100'000);
          if (c.mail.out_per_turn == 0) throw std::runtime_error("mail.out_per_turn: must be positive");
        }},
+      {"mail.out_max_message_bytes",
+       "Mail out: largest mail in bytes, bounded before any attachment is read (base64 and headers "
+       "included); a message whose attachments would pass it leaves without them, each named in "
+       "the text. The relay must accept at least this. Default: 26214400 (25 MiB)",
+       [](Config& c, std::string_view v) {
+         c.mail.out_max_message_bytes = to_u64_max("mail.out_max_message_bytes", v, std::uint64_t{1} << 30);
+         if (c.mail.out_max_message_bytes < 65536) {
+           throw std::runtime_error("mail.out_max_message_bytes: at least 65536");
+         }
+       }},
       {"mail.book_path",
        "The mail book (SQLite): external senders' addresses and the Message-IDs replies name. "
        "Default: <data_dir>/mail.sqlite",

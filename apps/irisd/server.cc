@@ -169,7 +169,7 @@ bool Server::start() {
     mail_book_ = std::move(*book);
   }
   if (!config_.mail.out_relay.empty()) {
-    mail_out_ = std::make_unique<net::MailOut>(config_.mail, *store_, *mail_book_);
+    mail_out_ = std::make_unique<net::MailOut>(config_.mail, *store_, *mail_book_, blobs_.get());
     mail_out_->start();
     IRIS_LOG(info, "irisd", "mail out: SMTP to {} as <user id>@{}", config_.mail.out_relay,
              config_.mail.domain.empty() ? "localhost" : config_.mail.domain);
@@ -328,8 +328,10 @@ void Server::stop() {
   if (mail_out_) {
     mail_out_->stop();
     const auto mo = mail_out_->metrics();
-    IRIS_LOG(info, "irisd", "mail out stopped: {} sent, {} temporary failures, {} given up, {} without an address",
-             mo.sent, mo.temporary, mo.given_up, mo.no_address);
+    IRIS_LOG(info, "irisd",
+             "mail out stopped: {} sent, {} temporary failures, {} given up, {} without an address, {} attachments "
+             "sent, {} named instead",
+             mo.sent, mo.temporary, mo.given_up, mo.no_address, mo.attached, mo.left_out);
   }
   if (writer_) {
     writer_->stop();

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 namespace iris::mail {
@@ -57,6 +58,12 @@ struct MailOptions {
   // Updates read from one participant's queue per turn (others are served in between).
   // Default 64.
   std::size_t out_per_turn = 64;
+  // Largest mail out, in bytes, as bounded before any attachment is read
+  // (mail::mail_size_bound: base64 and headers included). A message whose attachments would
+  // pass it leaves without them, each named in the text (logged). Default 25 MiB, what common
+  // providers accept; the relay's own limit (Postfix's message_size_limit, 10 MB by default)
+  // must be at least this for such mail to pass it.
+  std::uint64_t out_max_message_bytes = std::uint64_t{25} << 20;
   // Where the addresses and Message-IDs that replies need are kept (store/mail/mail_book.h).
   // Empty: <data_dir>/mail.sqlite.
   std::string book_path;

@@ -13,6 +13,7 @@
 #include "base/log.h"
 #include "mail/address.h"
 #include "mail/mail_compose.h"
+#include "store/blob/blob_errc.h"
 
 namespace iris::net {
 namespace {
@@ -143,11 +144,13 @@ mail::SmtpVerdict smtp_send(const mail::MailOptions& o, const std::string& from,
 
 }  // namespace
 
-MailOut::MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book)
+MailOut::MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book,
+                 store::BlobService* blobs)
     : ExternalOut("mail.out", {options.out_min_backoff, options.out_max_backoff, options.out_max_pending}),
       options_(options),
       queue_(queue),
-      book_(book) {}
+      book_(book),
+      blobs_(blobs) {}
 
 MailOut::~MailOut() { stop(); }
 
@@ -238,9 +241,10 @@ mail::SmtpVerdict MailOut::send(core::UserId user, const core::Update& update, c
   m.message_id = mail::outgoing_message_id(update.actor.value(), update.thread.value(), created.message.value(),
                                            user.value(), options_.domain);
   m.text = created.text;
-  if (!created.attachments.empty()) {
-    m.text += (m.text.empty() ? "" : "\n\n") + std::to_string(created.attachments.size()) +
-              " attachment(s) in the conversation on Iris";
+  if (!add_attachments(created, update, m)) {
+    std::lock_guard lock(metrics_mu_);
+    ++metrics_.temporary;
+    return mail::SmtpVerdict::temporary;
   }
   m.date_unix_s = std::chrono::duration_cast<std::chrono::seconds>(update.time.time_since_epoch()).count();
   auto bytes = mail::compose_mail(m);
@@ -260,6 +264,63 @@ mail::SmtpVerdict MailOut::send(core::UserId user, const core::Update& update, c
              bytes ? why : std::string("the mail could not be built"));
   }
   return verdict;
+}
+
+bool MailOut::add_attachments(const core::MessageCreated& created, const core::Update& update,
+                              mail::OutgoingMail& m) {
+  if (created.attachments.empty()) return true;
+  std::vector<std::string> lines;
+  std::vector<std::uint64_t> sizes;
+  for (const auto& a : created.attachments) sizes.push_back(a.size);
+  const std::uint64_t bound = mail::mail_size_bound(m.text.size(), sizes);
+  if (bound > options_.out_max_message_bytes) {
+    IRIS_LOG(warn, "mail.out",
+             "message {} of thread {}: its {} attachment(s) would make a mail of up to {} bytes, over "
+             "mail.out_max_message_bytes ({}): named in the text instead",
+             created.message.value(), update.thread.value(), created.attachments.size(), bound,
+             options_.out_max_message_bytes);
+    for (const auto& a : created.attachments) {
+      lines.push_back(mail::left_out_line(a.name, a.content_type, a.size, mail::LeftOut::too_large));
+    }
+  } else {
+    for (const auto& a : created.attachments) {
+      Result<std::unique_ptr<store::BlobReader>> reader = fail(store::blob_errc::not_found);
+      if (blobs_ != nullptr) reader = blobs_->read(a.blob, store::ByteRange{0, a.size});
+      std::string bytes;
+      if (reader) {
+        bytes.resize(a.size);  // bounded: the sizes passed mail.out_max_message_bytes above
+        std::size_t at = 0;
+        while (at < bytes.size()) {
+          auto n = (*reader)->read(std::span<char>(bytes.data() + at, bytes.size() - at));
+          if (!n || *n == 0) {
+            reader = n ? fail(store::blob_errc::io_error) : fail(n.error());
+            break;
+          }
+          at += *n;
+        }
+      }
+      if (!reader && reader.error() != store::blob_errc::not_found && reader.error() != store::blob_errc::bad_range) {
+        IRIS_LOG(warn, "mail.out", "message {}: cannot read blob {} now ({}), retried", created.message.value(),
+                 a.blob.to_hex(), reader.error().message());
+        return false;
+      }
+      if (!reader) {
+        IRIS_LOG(warn, "mail.out", "message {} of thread {}: blob {} ({}) is no longer stored: named in the text",
+                 created.message.value(), update.thread.value(), a.blob.to_hex(), a.name);
+        lines.push_back(mail::left_out_line(a.name, a.content_type, a.size, mail::LeftOut::gone));
+        continue;
+      }
+      m.attachments.push_back(mail::OutgoingAttachment{a.content_type, a.name, std::move(bytes)});
+    }
+  }
+  if (!lines.empty()) {
+    if (!m.text.empty()) m.text += "\n\n";
+    for (std::size_t i = 0; i < lines.size(); ++i) m.text += (i == 0 ? "" : "\n") + lines[i];
+  }
+  std::lock_guard lock(metrics_mu_);
+  metrics_.attached += m.attachments.size();
+  metrics_.left_out += lines.size();
+  return true;
 }
 
 }  // namespace iris::net

@@ -21,6 +21,13 @@
 // moves on. Messages from external identities (mail in) are not sent back out; when MailOut
 // passes one, it records its Message-ID as what the thread's next reply answers.
 //
+// Attachments: each one the message carries goes out as a MIME part (mail_compose.h), its
+// bytes read from the blob store one mail at a time on this thread. Before any blob is read
+// the mail's size is bounded (mail::mail_size_bound); over mail.out_max_message_bytes none
+// is attached and each is named in the text instead (logged, counted). A blob no longer
+// stored (swept, or its message unsent) is named too: the mail still leaves. Reading a
+// stored blob that fails otherwise (I/O) is a temporary failure, retried.
+//
 // Limits: the trimmer does not wait for this cursor beyond the retention window (only
 // `storage` pins a queue), so mail that could not leave within it (relay down for a week)
 // is lost with a log line per gap.
@@ -29,9 +36,11 @@
 #include <mutex>
 
 #include "core/update.h"
+#include "mail/mail_compose.h"
 #include "mail/mail_options.h"
 #include "mail/smtp_dialogue.h"
 #include "net/external_out.h"
+#include "store/blob/blob_service.h"
 #include "store/mail/mail_book.h"
 #include "store/queue_store.h"
 
@@ -44,10 +53,14 @@ class MailOut final : public ExternalOut {
     std::uint64_t temporary = 0;   // tries that failed for now (retried)
     std::uint64_t given_up = 0;    // mails the relay refused for good, or that could not be built
     std::uint64_t no_address = 0;  // messages to an identity the mail book has no address of
+    std::uint64_t attached = 0;    // attachments sent as MIME parts
+    std::uint64_t left_out = 0;    // attachments named in the text instead (too large, gone)
   };
 
-  // `options`, `queue` and `book` must outlive the MailOut.
-  MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book);
+  // `options`, `queue`, `book` and `blobs` must outlive the MailOut. `blobs` null: every
+  // attachment is named, none attached.
+  MailOut(const mail::MailOptions& options, store::QueueStore& queue, store::MailBook& book,
+          store::BlobService* blobs);
   ~MailOut() override;
 
   // notify(user), start() (its first turn scans the mail book: what came while irisd was
@@ -60,10 +73,14 @@ class MailOut final : public ExternalOut {
   Turn serve(core::UserId user) override;
   mail::SmtpVerdict send(core::UserId user, const core::Update& update, const std::string& to);
   bool advance(core::UserId user, core::Seq to);
+  // The attachments of `created` into `mail` (parts, or lines of its text); false when a
+  // blob could not be read for now (retry).
+  bool add_attachments(const core::MessageCreated& created, const core::Update& update, mail::OutgoingMail& mail);
 
   const mail::MailOptions& options_;
   store::QueueStore& queue_;
   store::MailBook& book_;
+  store::BlobService* blobs_;
 
   mutable std::mutex metrics_mu_;
   Metrics metrics_;  // by metrics_mu_

@@ -1,0 +1,154 @@
+"""End-to-end cases of the external channels (issue 22, docs/PROTOCOL.md "Mail out" and "SMS"):
+
+- mail out with attachments: a user's message with an attachment, in a thread with an email
+  participant, leaves through Debian's Postfix on loopback (postfix_mta.py) as
+  multipart/mixed, and the attachment's bytes arrive intact in the recipient's mailbox (an
+  mbox file Postfix's `virtual` agent writes, read with Python's mailbox module); over
+  mail.out_max_message_bytes the attachment is named in the text instead (an SMTP stand-in
+  takes that mail).
+
+Run through irisd_e2e.py.
+"""
+import email
+import json
+import mailbox
+import os
+import shutil
+import time
+
+from cases_blobs import upload
+from cases_http import call
+from cases_mail import Lmtp, mail, only_thread
+from cases_social2 import SmtpStandIn
+from irisd_e2e import Irisd, Skip, cid, wait_until
+from postfix_mta import Postfix, free_port
+
+
+def send_with(s, user, thread, n, text, attachments):
+    body = json.dumps({"send_request": {"client_id": cid(n), "thread": thread, "body": text,
+                                        "attachments": attachments}})
+    st, _, data = call(s, "POST", "/v1/requests", s.token(str(user), "web"), body=body,
+                       content_type="application/json")
+    assert st == 200, (st, data)
+    return json.loads(data)["send_result"]
+
+
+def reference(up, name):
+    return {"blob": up["blob"], "content_type": up["content_type"], "size": str(up["size"]), "name": name}
+
+
+def has_thread(s, user):
+    st, _, data = call(s, "GET", "/v1/snapshot", s.token(str(user), "r"))
+    return st == 200 and json.loads(data)["snapshot"]["threads"]
+
+
+def case_channels_mail_out_carries_an_attachment_through_postfix_intact():
+    """carol@example.org mails user 7 through Postfix; 7 answers with a PNG of every byte
+    value: it reaches carol's mailbox once, multipart/mixed, the text first, then the PNG as
+    a base64 part named photo.png with its type, its decoded bytes those uploaded."""
+    why = Postfix.unavailable()
+    if why:
+        raise Skip(why)
+    lmtp_port = free_port()
+    base = "/tmp/iris-channels-" + str(lmtp_port)
+    pf = None
+    s = None
+    try:
+        try:
+            pf = Postfix(lmtp_port, domain="localhost example.org", extra="""
+transport_maps = inline:{ example.org=virtual: }
+virtual_mailbox_base = %(dir)s/mailboxes
+virtual_mailbox_maps = static:carol
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+virtual_minimum_uid = 100
+virtual_mailbox_limit = 0
+""" % {"dir": base})
+        except RuntimeError as e:
+            raise Skip("Postfix cannot run here: %s" % e)
+        box_dir = base + "/mailboxes"
+        os.makedirs(box_dir, exist_ok=True)
+        os.chown(base, 65534, 65534)
+        os.chown(box_dir, 65534, 65534)
+        box = os.path.join(box_dir, "carol")
+        s = Irisd("--mail.lmtp_listen", "127.0.0.1:%d" % lmtp_port,
+                  "--mail.out_relay", "127.0.0.1:%d" % pf.smtp_port, "--mail.out_min_backoff_ms", "200")
+        r = pf.swaks("--from", "carol@example.org", "--to", "7@localhost",
+                     "--header", "Subject: Photos?", "--header", "Message-ID: <att1@example.org>",
+                     "--body", "Send me the picture")
+        assert r.returncode == 0, r.stdout + r.stderr
+        wait_until(lambda: has_thread(s, 7), what="carol's mail in a thread of 7")
+        thread = only_thread(s, 7)["thread"]
+        png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 300 + b"\r\n.\r\n..\n.end"
+        up = upload(s, s.token("7", "web"), png, content_type="image/png")
+        send_with(s, 7, thread, 1, "Here it is.", [reference(up, "photo.png")])
+        wait_until(lambda: os.path.exists(box) and b"photo.png" in open(box, "rb").read(),
+                   timeout=30, what="the reply with its attachment in carol's mailbox")
+        time.sleep(0.5)
+        msgs = list(mailbox.mbox(box))
+        assert len(msgs) == 1, [m["Message-ID"] for m in msgs]
+        m = msgs[0]
+        assert m.get_content_type() == "multipart/mixed", m.get_content_type()
+        parts = m.get_payload()
+        assert len(parts) == 2, [p.get_content_type() for p in parts]
+        assert parts[0].get_content_type() == "text/plain"
+        assert parts[0].get_payload(decode=True).decode().strip() == "Here it is.", parts[0].get_payload()
+        att = parts[1]
+        assert att.get_content_type() == "image/png", att.get_content_type()
+        assert att.get_filename() == "photo.png", att.get_filename()
+        assert att.get_content_disposition() == "attachment", att.get_content_disposition()
+        assert att["Content-Transfer-Encoding"].lower() == "base64", att["Content-Transfer-Encoding"]
+        assert att.get_payload(decode=True) == png, "the attachment's bytes changed on the way"
+        assert m["In-Reply-To"] == "<att1@example.org>", m["In-Reply-To"]
+        s.stop()
+        assert "1 attachments sent, 0 named instead" in s.log_text(), s.log_text()[-2000:]
+    except AssertionError:
+        if pf:
+            print("Postfix log:\n" + pf.log()[-4000:])
+        if s:
+            print("irisd log:\n" + s.log_text()[-4000:])
+        raise
+    finally:
+        if pf:
+            pf.cleanup()
+        if s:
+            s.cleanup()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def case_channels_mail_out_names_attachments_over_the_size_limit_instead():
+    """With mail.out_max_message_bytes at 64 KiB, a message with a 100 KB attachment leaves as
+    one plain mail whose text names the attachment (too large for mail), logged; a small
+    attachment in the next message is attached."""
+    relay = SmtpStandIn(refuse=0)
+    s = Irisd("--mail.lmtp_listen", "127.0.0.1:0", "--mail.out_relay", "127.0.0.1:%d" % relay.port,
+              "--mail.out_max_message_bytes", "65536")
+    try:
+        lm = Lmtp(int(s.ports["lmtp"]))
+        out = lm.send("dave@example.net", ["9@localhost"],
+                      mail("Dave <dave@example.net>", "9@localhost", "Files", "The file?\n", "big1@example.net"))
+        assert out[-1][0] == 250, out
+        lm.close()
+        wait_until(lambda: has_thread(s, 9), what="dave's mail in a thread of 9")
+        thread = only_thread(s, 9)["thread"]
+        token = s.token("9", "web")
+        big = upload(s, token, os.urandom(100_000), content_type="application/zip")
+        send_with(s, 9, thread, 1, "Too big, sorry.", [reference(big, "all.zip")])
+        wait_until(lambda: len(relay.mails) == 1, what="the mail without its attachment")
+        first = email.message_from_bytes(relay.mails[0])
+        assert not first.is_multipart(), first.as_string()[:2000]
+        text = first.get_payload(decode=True).decode()
+        assert "Too big, sorry." in text and "[not attached (too large for mail): all.zip, application/zip, 97.7 KiB]" in text, text
+        assert "over mail.out_max_message_bytes (65536)" in s.log_text(), s.log_text()[-2000:]
+        small = upload(s, token, b"small bytes", content_type="text/plain")
+        send_with(s, 9, thread, 2, "This one fits.", [reference(small, "note.txt")])
+        wait_until(lambda: len(relay.mails) == 2, what="the mail with the small attachment")
+        second = email.message_from_bytes(relay.mails[1])
+        assert second.is_multipart(), second.as_string()[:2000]
+        assert second.get_payload()[1].get_payload(decode=True) == b"small bytes"
+        assert second.get_payload()[1].get_filename() == "note.txt"
+        s.stop()
+        assert "1 attachments sent, 1 named instead" in s.log_text(), s.log_text()[-2000:]
+    finally:
+        relay.close()
+        s.cleanup()
