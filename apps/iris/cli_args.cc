@@ -27,6 +27,7 @@ const std::map<std::string, Command, std::less<>> kCommands{
     {"block", Command::block},     {"unblock", Command::unblock},
     {"accept", Command::accept},   {"archive", Command::archive},
     {"unarchive", Command::unarchive}, {"group-add", Command::group_add},
+    {"sms", Command::sms},
 };
 
 }  // namespace
@@ -185,6 +186,15 @@ Result<Args> parse_args(const std::vector<std::string>& argv, std::string* error
       if (positional.size() != 1 || (positional[0] != "contacts" && positional[0] != "anyone" && positional[0] != "nobody"))
         return bad("group-add needs one of contacts, anyone, nobody");
       a.group_add = positional[0];
+      break;
+    case Command::sms:
+      if (positional.size() < 2 || positional.size() > 3 || positional[0] != "verify")
+        return bad("sms needs: verify NUMBER [CODE]");
+      a.sms_number = positional[1];
+      if (positional.size() == 3) {
+        a.sms_code = positional[2];
+        if (a.sms_code.empty()) return bad("sms verify: an empty code");
+      }
       break;
     case Command::create_thread:
       if (positional.empty()) return bad("create-thread needs at least one user id");

@@ -22,7 +22,9 @@ enum class Command : std::uint8_t {
   edit, unsend, delete_for_me, react, fetch,
   // Social routing (cmd_social.cc): contacts (list, add, remove), block, unblock, accept,
   // archive, unarchive, group-add.
-  contacts, block, unblock, accept, archive, unarchive, group_add
+  contacts, block, unblock, accept, archive, unarchive, group_add,
+  // sms verify NUMBER [CODE] (cmd_sms.cc): number verification over HTTP.
+  sms
 };
 
 struct Args {
@@ -57,6 +59,10 @@ struct Args {
   std::string contacts_verb;       // "", "add" or "remove"
   std::uint64_t other_user = 0;
   std::string group_add;           // group-add: contacts, anyone or nobody
+
+  // sms verify NUMBER [CODE]: without CODE, ask for a code; with it, confirm.
+  std::string sms_number;
+  std::string sms_code;
 };
 
 inline constexpr const char* kUsage = R"(usage: iris [--config-dir DIR] [--json] [--timeout SECONDS] COMMAND [ARGS]
@@ -93,6 +99,9 @@ commands:
                           move a thread to archived, or back to the inbox
   group-add contacts|anyone|nobody
                           who may add you to groups (default: contacts)
+  sms verify NUMBER [CODE]
+                          without CODE: have a code texted to NUMBER (E.164); with it: make
+                          NUMBER yours, so SMS to it reach you (needs login --http)
 
 options:
   --config-dir DIR   where login and the local store live

@@ -20,6 +20,7 @@ int cmd_message_action(const Args& args, Output& out);
 int cmd_fetch(const Args& args, Output& out);
 // contacts, block, unblock, accept, archive, unarchive, group-add: cmd_social.cc.
 int cmd_social(const Args& args, Output& out);
+int cmd_sms(const Args& args, Output& out);
 
 // The error line and exit code for a failed step.
 int report(Output& out, std::string_view what, std::error_code ec);

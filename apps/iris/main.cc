@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
     case Command::archive:
     case Command::unarchive:
     case Command::group_add: return cmd_social(*args, out);
+    case Command::sms: return cmd_sms(*args, out);
   }
   return kExitOther;
 }

@@ -663,6 +663,55 @@ const std::vector<Option>& options() {
          }
          c.sms.numbers = std::string(v);
        }},
+      {"sms.verify_from",
+       "Number verification by users (POST /v1/sms/numbers, then /v1/sms/numbers/verify with the "
+       "code): the number (E.164) the codes are texted from through sms.provider_url, one of the "
+       "provider account's. Needs sms.provider_url. Default: empty (off: only sms.numbers assigns)",
+       [](Config& c, std::string_view v) {
+         auto n = sms::normalize_number(v);
+         if (!v.empty() && !n) throw std::runtime_error(fmt::format("sms.verify_from: expected +NUMBER (E.164), got '{}'", v));
+         c.sms.verify_from = v.empty() ? std::string() : *n;
+       }},
+      {"sms.verify_code_ttl",
+       "Number verification: how long a code may be confirmed (number with unit, e.g. 10m). Default: 10m",
+       [](Config& c, std::string_view v) {
+         c.sms.verify_code_ttl = to_duration("sms.verify_code_ttl", v);
+         if (c.sms.verify_code_ttl.count() == 0) throw std::runtime_error("sms.verify_code_ttl: must be positive");
+       }},
+      {"sms.verify_max_attempts", "Number verification: wrong codes before the code is dropped. Default: 5",
+       [](Config& c, std::string_view v) {
+         c.sms.verify_max_attempts = static_cast<std::uint32_t>(to_u64_max("sms.verify_max_attempts", v, 100));
+         if (c.sms.verify_max_attempts == 0) throw std::runtime_error("sms.verify_max_attempts: must be positive");
+       }},
+      {"sms.verify_max_pending_per_user",
+       "Number verification: numbers one user may have waiting for their codes at once (429 past it). Default: 3",
+       [](Config& c, std::string_view v) {
+         c.sms.verify_max_pending_per_user = to_u64_max("sms.verify_max_pending_per_user", v, 1000);
+         if (c.sms.verify_max_pending_per_user == 0) {
+           throw std::runtime_error("sms.verify_max_pending_per_user: must be positive");
+         }
+       }},
+      {"sms.verify_per_user_per_hour",
+       "Number verification: codes sent for one user in any hour (429 past it). Default: 5",
+       [](Config& c, std::string_view v) {
+         c.sms.verify_per_user_per_hour = to_u64_max("sms.verify_per_user_per_hour", v, 10'000);
+         if (c.sms.verify_per_user_per_hour == 0) throw std::runtime_error("sms.verify_per_user_per_hour: must be positive");
+       }},
+      {"sms.verify_per_number_per_hour",
+       "Number verification: codes sent to one number in any hour, whoever asks (429 past it). Default: 3",
+       [](Config& c, std::string_view v) {
+         c.sms.verify_per_number_per_hour = to_u64_max("sms.verify_per_number_per_hour", v, 10'000);
+         if (c.sms.verify_per_number_per_hour == 0) {
+           throw std::runtime_error("sms.verify_per_number_per_hour: must be positive");
+         }
+       }},
+      {"sms.verify_max_pending",
+       "Number verification: codes pending (and waiting to be posted) across the server (503 past it). "
+       "Default: 10000",
+       [](Config& c, std::string_view v) {
+         c.sms.verify_max_pending = to_u64_max("sms.verify_max_pending", v, 10'000'000);
+         if (c.sms.verify_max_pending == 0) throw std::runtime_error("sms.verify_max_pending: must be positive");
+       }},
       {"retention.window",
        "How long the queue keeps an update at least (number with unit s, m, h or d); updates "
        "older than this AND already in history are trimmed. Default: 7d",
@@ -1299,6 +1348,9 @@ Parsed parse_command_line(int argc, char** argv) {
   }
   if (p.config.mail.book_path.empty()) p.config.mail.book_path = p.config.data_dir + "/mail.sqlite";
   if (p.config.sms.book_path.empty()) p.config.sms.book_path = p.config.data_dir + "/sms.sqlite";
+  if (!p.config.sms.verify_from.empty() && p.config.sms.provider_url.empty()) {
+    throw std::runtime_error("sms.verify_from needs sms.provider_url (the codes are texted through the provider)");
+  }
   if (!p.config.sms.listen.empty() && p.config.sms.auth_token.empty()) {
     throw std::runtime_error("sms.listen needs sms.auth_token_file (the webhook's signatures cannot be checked)");
   }

@@ -210,7 +210,7 @@ bool Server::start() {
                                                              },
                                                              writer_.get(), trimmer_.get(), authorizer,
                                                              forwarder_.get(), social_.get()},
-                                            net::HttpBinding{*signer_, blobs_.get()});
+                                            net::HttpBinding{*signer_, blobs_.get(), sms_->verifier()});
   if (cell_) mqtt_->set_cell_routing(cell_->routing());
   auto ports = mqtt_->start();
   if (!ports) {

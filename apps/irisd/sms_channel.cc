@@ -37,6 +37,12 @@ bool SmsChannel::open() {
     out_->start();
     IRIS_LOG(info, "irisd", "SMS out: POST to {}", options_.provider_url);
   }
+  if (!options_.verify_from.empty()) {
+    verifier_ = std::make_unique<net::SmsVerifier>(options_, *book_);
+    verifier_->start();
+    IRIS_LOG(info, "irisd", "SMS number verification: codes texted from {}, valid {} s", options_.verify_from,
+             options_.verify_code_ttl.count());
+  }
   return true;
 }
 
@@ -62,6 +68,13 @@ void SmsChannel::stop_in() {
 }
 
 void SmsChannel::stop_out() {
+  if (verifier_ && !verifier_stopped_) {
+    verifier_stopped_ = true;
+    verifier_->stop();
+    const auto v = verifier_->metrics();
+    IRIS_LOG(info, "irisd", "SMS number verification stopped: {} codes sent, {} failed, {} verified, {} refused",
+             v.codes_sent, v.codes_failed, v.verified, v.refused);
+  }
   if (!out_) return;
   out_->stop();
   const auto m = out_->metrics();

@@ -1,7 +1,8 @@
 #pragma once
 // SmsChannel: irisd's SMS in and out (docs/PROTOCOL.md "SMS"), kept together so the server
 // holds one member: the SMS book (open when either is on, sms.numbers written into it), the
-// webhook (sms.listen) and its delivery, and SMS out (sms.provider_url).
+// webhook (sms.listen) and its delivery, SMS out (sms.provider_url) and users' number
+// verification (sms.verify_from, served by the HTTP API).
 //
 // Order (server.cc): open() before the MQTT server (the shards notify SMS out), start_in()
 // once the shards run (the webhook delivers through them), stop_in() first at stop,
@@ -14,6 +15,7 @@
 
 #include "net/sms_delivery.h"
 #include "net/sms_out.h"
+#include "net/sms_verifier.h"
 #include "net/sms_webhook.h"
 #include "sms/sms_options.h"
 #include "store/queue_store.h"
@@ -35,6 +37,9 @@ class SmsChannel {
   void notify(core::UserId user) {
     if (out_) out_->notify(user);
   }
+  // Null unless sms.verify_from is set; lives until the channel is destroyed (after the
+  // MQTT server, whose HTTP sessions call it).
+  net::SmsVerifier* verifier() { return verifier_.get(); }
   void stop_in();
   void stop_out();
 
@@ -45,6 +50,8 @@ class SmsChannel {
   std::unique_ptr<net::SmsDelivery> delivery_;
   std::unique_ptr<net::SmsWebhook> webhook_;
   std::unique_ptr<net::SmsOut> out_;
+  std::unique_ptr<net::SmsVerifier> verifier_;
+  bool verifier_stopped_ = false;
 };
 
 }  // namespace iris::irisd

@@ -12,6 +12,7 @@
 #include "base/log.h"
 #include "client/errc.h"
 #include "wire/codec.h"
+#include "wire/json_codec.h"
 
 namespace iris::client {
 
@@ -68,7 +69,8 @@ Result<http::response<http::string_body>> exchange(asio::io_context& io, Stream&
 }  // namespace
 
 Result<HttpApi::Answer> HttpApi::roundtrip(const std::string& method, const std::string& target,
-                                           const std::string& body, const char* accept) const {
+                                           const std::string& body, const char* accept,
+                                           const char* content_type) const {
   asio::io_context io;
   tcp::resolver resolver(io);
   beast::error_code ec;
@@ -79,7 +81,7 @@ Result<HttpApi::Answer> HttpApi::roundtrip(const std::string& method, const std:
   req.set(http::field::host, endpoint_.host);
   req.set(http::field::authorization, "Bearer " + token_);
   req.set(http::field::accept, accept);
-  if (!body.empty()) req.set(http::field::content_type, "application/vnd.iris.thrift-compact");
+  if (!body.empty()) req.set(http::field::content_type, content_type);
   req.body() = body;
   req.prepare_payload();
 
@@ -144,6 +146,22 @@ Result<wire::Message> HttpApi::call(const std::string& method, const std::string
     case 429:
     case 503: return fail(errc::unavailable);
     default: return fail(errc::protocol);
+  }
+}
+
+Result<std::string> HttpApi::post_form(const std::string& target, const std::string& form, std::string* why) const {
+  auto answer = roundtrip("POST", target, form, "application/json", "application/x-www-form-urlencoded");
+  if (!answer) return fail(answer.error());
+  if (answer->status >= 200 && answer->status < 300) return std::move(answer->body);
+  auto decoded = wire::decode_json<wire::Message>(answer->body);
+  if (decoded) {
+    if (const auto* e = std::get_if<wire::Error>(&*decoded); e && why != nullptr) *why = e->text;
+  }
+  switch (answer->status) {
+    case 401: return fail(errc::bad_token);
+    case 429:
+    case 503: return fail(errc::unavailable);
+    default: return fail(answer->status >= 400 && answer->status < 500 ? errc::refused : errc::protocol);
   }
 }
 

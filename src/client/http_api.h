@@ -43,6 +43,12 @@ class HttpApi {
   Result<wire::Message> call(const std::string& method, const std::string& target,
                              const std::string& body) const;
 
+  // A form-encoded POST (application/x-www-form-urlencoded `form`, e.g. number verification,
+  // docs/PROTOCOL.md "SMS number verification"): the JSON body of a 2xx answer; else the errc
+  // of the Error it carries (400/403/404 refused, 429/503 unavailable, 401 bad_token), its
+  // text in `why` when there is one.
+  Result<std::string> post_form(const std::string& target, const std::string& form, std::string* why) const;
+
   // Where the token's user lives (GET /v1/route, docs/CLUSTER.md "Discovery"): the owning
   // server's MQTT address, "host:port". errc::unavailable when the deployment has no
   // discovery (404) or no live owner, errc::protocol when the answer names no address.
@@ -55,7 +61,8 @@ class HttpApi {
   };
   // The request sent and its answer read, within `timeout_` for each step.
   Result<Answer> roundtrip(const std::string& method, const std::string& target, const std::string& body,
-                           const char* accept) const;
+                           const char* accept,
+                           const char* content_type = "application/vnd.iris.thrift-compact") const;
 
   HttpEndpoint endpoint_;
   std::string token_;

@@ -118,6 +118,10 @@ Result<Route> parse_route(std::string_view method, std::string_view target, cons
     if (!post) return fail(errc::method_not_allowed);
     return Route{CreateThreadRoute{}};
   }
+  if (path == "/v1/sms/numbers" || path == "/v1/sms/numbers/verify") {
+    if (!post) return fail(errc::method_not_allowed);
+    return Route{SmsNumberRoute{path.ends_with("/verify")}};
+  }
   if (path == "/v1/blobs") {
     if (!post) return fail(errc::method_not_allowed);
     return Route{BlobUploadRoute{}};

@@ -22,6 +22,8 @@
 //   POST /v1/blobs                                               BlobUploadRoute
 //   GET  /v1/blobs/{blob}                                        BlobDownloadRoute (64
 //        lowercase hex digits, core::BlobId; anything else under /v1/blobs/ is no_route)
+//   POST /v1/sms/numbers                                         SmsNumberRoute (a code
+//        texted to the form's `number`), /v1/sms/numbers/verify (`number` and `code`)
 //   GET  /healthz                                                HealthRoute
 //   GET  /metrics                                                MetricsRoute
 //
@@ -108,6 +110,11 @@ struct BlobDownloadRoute {
   core::BlobId blob;
   bool operator==(const BlobDownloadRoute&) const = default;
 };
+// POST /v1/sms/numbers[/verify] (net/sms_verifier.h): the body is form-encoded.
+struct SmsNumberRoute {
+  bool verify = false;  // /verify: confirm a code; else ask for one
+  bool operator==(const SmsNumberRoute&) const = default;
+};
 struct HealthRoute {
   bool operator==(const HealthRoute&) const = default;
 };
@@ -117,7 +124,7 @@ struct MetricsRoute {
 using Route = std::variant<SnapshotRoute, ThreadMessagesRoute, CreateThreadRoute, BaselineRoute,
                            HealthRoute, MetricsRoute, RequestRoute, PollRoute, AppRoute,
                            BadgeRoute, UserRouteRoute, AdminCellsRoute,
-                           BlobUploadRoute, BlobDownloadRoute, ContactsRoute>;
+                           BlobUploadRoute, BlobDownloadRoute, ContactsRoute, SmsNumberRoute>;
 
 // Whether a route's caller must present a bearer token (health, metrics and the web app's
 // files need none).

@@ -210,6 +210,9 @@ class HttpSession final : public ConnectionBase,
     const auto* p = std::get_if<PollRoute>(&route);
     if (this->forwarded_elsewhere(who, req, std::chrono::milliseconds(p ? p->timeout_ms : 0))) return;
     if (p != nullptr) return poll(who, std::move(api.device), *p);
+    if (auto* sms = std::get_if<SmsNumberRoute>(&route)) {
+      return respond(sms_numbers_answer(enc, core().sms_verifier(), who, *sms, req.body()));
+    }
     // Everything else is a question for the sync service of the user's owner shard.
     auto job = owner_job(route, who, enc, api.body);
     if (!job) return respond(std::move(job.error()));
@@ -430,8 +433,7 @@ class HttpSession final : public ConnectionBase,
 
 }  // namespace
 
-void start_http_session(Shard& shard, tcp::socket socket, asio::ssl::context* tls,
-                        PreauthTicket preauth) {
+void start_http_session(Shard& shard, tcp::socket socket, asio::ssl::context* tls, PreauthTicket preauth) {
   ErrorCode ec;
   socket.set_option(tcp::no_delay(true), ec);
   if (tls != nullptr) {
@@ -441,8 +443,7 @@ void start_http_session(Shard& shard, tcp::socket socket, asio::ssl::context* tl
         ->start();
     return;
   }
-  std::make_shared<HttpSession<beast::tcp_stream>>(shard, beast::tcp_stream(std::move(socket)),
-                                                   std::move(preauth))
+  std::make_shared<HttpSession<beast::tcp_stream>>(shard, beast::tcp_stream(std::move(socket)), std::move(preauth))
       ->start();
 }
 

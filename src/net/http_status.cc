@@ -1,6 +1,7 @@
 #include "net/http_status.h"
 
 #include "net/errc.h"
+#include "sms/errc.h"
 #include "store/blob/blob_errc.h"
 #include "sync/error_mapping.h"
 
@@ -68,6 +69,20 @@ HttpError http_error(std::error_code ec) {
       case store::blob_errc::bad_range: return {416, ErrorCode::invalid_request, false};
       case store::blob_errc::io_error: return {503, ErrorCode::unavailable, true};
       case store::blob_errc::bad_reference: return {400, ErrorCode::invalid_request, false};
+    }
+    return {500, ErrorCode::internal, false};
+  }
+  if (ec.category() == sms::category()) {
+    switch (static_cast<sms::errc>(ec.value())) {
+      case sms::errc::bad_form:
+      case sms::errc::bad_number: return {400, ErrorCode::invalid_request, false};
+      case sms::errc::verification_rate_limited:
+      case sms::errc::too_many_pending: return {429, ErrorCode::rate_limited, true};
+      case sms::errc::verification_busy: return {503, ErrorCode::unavailable, true};
+      case sms::errc::no_code: return {404, ErrorCode::invalid_request, false};
+      case sms::errc::wrong_code:
+      case sms::errc::too_many_attempts: return {403, ErrorCode::forbidden, false};
+      case sms::errc::verification_off: return {404, ErrorCode::invalid_request, false};
     }
     return {500, ErrorCode::internal, false};
   }

@@ -99,6 +99,7 @@ struct SyncBinding {
 };
 
 class TokenSigner;
+class SmsVerifier;
 
 // The HTTP(S) API (docs/PROTOCOL.md "HTTP API", NetOptions::http), when the server carries
 // it: it needs the sync service too, and checks bearer tokens with `signer`.
@@ -107,6 +108,9 @@ struct HttpBinding {
   // Attachments (POST /v1/blobs, GET /v1/blobs/{id}); null: those paths answer 404. Must
   // outlive the server.
   store::BlobService* blobs = nullptr;
+  // Users verifying their SMS numbers (POST /v1/sms/numbers[/verify]); null: those paths
+  // answer 404. Must outlive the server.
+  SmsVerifier* sms_verifier = nullptr;
 };
 
 class MqttServer {

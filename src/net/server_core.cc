@@ -36,6 +36,7 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
     trimmer_ = sync->trimmer;
     if (http) signer_ = &http->signer;
     if (http) blobs_ = http->blobs;
+    if (http) sms_verifier_ = http->sms_verifier;
   }
   const std::size_t n = shards_for(net);
   shards_.reserve(n);

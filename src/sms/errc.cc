@@ -12,6 +12,13 @@ class Category final : public std::error_category {
     switch (static_cast<errc>(value)) {
       case errc::bad_form: return "not the SMS webhook's form";
       case errc::bad_number: return "not an E.164 phone number";
+      case errc::verification_rate_limited: return "too many codes sent for this user or number; try later";
+      case errc::too_many_pending: return "too many numbers waiting for their codes";
+      case errc::verification_busy: return "too many codes pending; try later";
+      case errc::no_code: return "no code pending for this number (ask for one)";
+      case errc::wrong_code: return "wrong code";
+      case errc::too_many_attempts: return "wrong code, and no attempts left (ask for a new one)";
+      case errc::verification_off: return "number verification is not enabled";
     }
     return "unknown sms error";
   }

@@ -57,6 +57,25 @@ struct SmsOptions {
   // Numbers to assign at start, "USER=+NUMBER,USER=+NUMBER" (the admin's list; written to
   // the book, which keeps them). Empty: the book as it is.
   std::string numbers;
+
+  // Number verification by users (POST /v1/sms/numbers, net/sms_verifier.h): the number the
+  // codes are sent from through provider_url (one of the provider account's numbers). Empty
+  // (the default): off, only sms.numbers assigns. Needs provider_url.
+  std::string verify_from;
+  // How long a code may be confirmed. Default 10 min: the time to read an SMS and type six
+  // digits, short enough that 10^6 codes are not worth guessing.
+  std::chrono::seconds verify_code_ttl{600};
+  // Wrong codes before the code is dropped (a new one must be asked for). Default 5.
+  std::uint32_t verify_max_attempts = 5;
+  // Numbers one user may have waiting for their codes at once. Default 3.
+  std::size_t verify_max_pending_per_user = 3;
+  // Codes sent in any hour for one user, and to one number (whoever asks): the rate limits
+  // that keep the API from texting a stranger over and over. Defaults 5 and 3.
+  std::size_t verify_per_user_per_hour = 5;
+  std::size_t verify_per_number_per_hour = 3;
+  // Codes pending (and codes waiting to be posted) across the server; past it, 503. Default
+  // 10,000.
+  std::size_t verify_max_pending = 10000;
 };
 
 }  // namespace iris::sms

@@ -6,6 +6,10 @@
   mbox file Postfix's `virtual` agent writes, read with Python's mailbox module); over
   mail.out_max_message_bytes the attachment is named in the text instead (an SMTP stand-in
   takes that mail).
+- SMS number verification by the user: POST /v1/sms/numbers texts a code through the
+  provider stand-in of cases_sms.py; a wrong code is refused, the right one assigns the
+  number (moving it from its previous owner), and the next SMS to the number lands in the
+  user's queue; the rate limits answer 429.
 
 Run through irisd_e2e.py.
 """
@@ -13,12 +17,18 @@ import email
 import json
 import mailbox
 import os
+import re
 import shutil
+import tempfile
 import time
+import urllib.parse
 
 from cases_blobs import upload
+from cases_client import iris
 from cases_http import call
-from cases_mail import Lmtp, mail, only_thread
+from cases_mail import Lmtp, mail, only_thread, threads_of
+from cases_sms import CAROL, USER_NUMBER, Provider, send_as, sms, texts, webhook
+from cases_sms import start as start_sms
 from cases_social2 import SmtpStandIn
 from irisd_e2e import Irisd, Skip, cid, wait_until
 from postfix_mta import Postfix, free_port
@@ -152,3 +162,120 @@ def case_channels_mail_out_names_attachments_over_the_size_limit_instead():
     finally:
         relay.close()
         s.cleanup()
+
+
+VERIFY_FROM = "+15550001111"  # the service's number the codes come from
+
+
+def form_post(s, path, user, fields):
+    st, _, data = call(s, "POST", path, s.token(str(user), "web"), body=urllib.parse.urlencode(fields),
+                       content_type="application/x-www-form-urlencoded")
+    return st, (json.loads(data) if data else None)
+
+
+def code_sent_to(provider, number, n=1):
+    """The code of the n-th SMS the provider got for `number` (waits for it)."""
+    wait_until(lambda: len([p for p in provider.posts if p[0]["To"] == number]) >= n,
+               what="code %d at the provider for %s" % (n, number))
+    form = [p for p in provider.posts if p[0]["To"] == number][n - 1][0]
+    assert form["From"] == VERIFY_FROM, form
+    return re.search(r"\b(\d{6})\b", form["Body"]).group(1)
+
+
+def case_channels_sms_user_verifies_a_number_and_sms_to_it_reach_the_user():
+    """User 8 asks for a code for a new number: the provider gets it (from sms.verify_from);
+    a wrong code is 403, user 9 using 8's code is 404, the right code maps the number to 8:
+    an SMS to the number, refused (404) before, lands in 8's queue after, and 8's reply is
+    texted from it. A used code is 404."""
+    provider = Provider()
+    s = start_sms("--sms.provider_url", provider.url(), "--sms.verify_from", VERIFY_FROM,
+                  "--sms.out_min_backoff_ms", "200")
+    new = "+15557770008"
+    try:
+        assert webhook(s, sms("SM500", "too early", to=new))[0] == 404
+        st, body = form_post(s, "/v1/sms/numbers", 8, {"number": "+1 (555) 777-0008"})
+        assert st == 202 and body == {"number": new, "expires_in_s": 600}, (st, body)
+        code = code_sent_to(provider, new)
+        wrong = "000000" if code != "000000" else "111111"
+        st, body = form_post(s, "/v1/sms/numbers/verify", 8, {"number": new, "code": wrong})
+        assert st == 403, (st, body)
+        assert form_post(s, "/v1/sms/numbers/verify", 9, {"number": new, "code": code})[0] == 404
+        assert form_post(s, "/v1/sms/numbers/verify", 8, {"number": new})[0] == 400
+        assert webhook(s, sms("SM501", "still too early", to=new))[0] == 404
+        st, body = form_post(s, "/v1/sms/numbers/verify", 8, {"number": new, "code": code})
+        assert st == 200 and body == {"number": new, "verified": True}, (st, body)
+        assert form_post(s, "/v1/sms/numbers/verify", 8, {"number": new, "code": code})[0] == 404
+        assert webhook(s, sms("SM502", "hello new number", frm=CAROL, to=new))[0] == 200
+        assert texts(s, 8) == [["hello new number"]], texts(s, 8)
+        (t,) = threads_of(s, 8)
+        send_as(s, 8, t["thread"], 1, "got it")
+        wait_until(lambda: any(p[0]["To"] == CAROL for p in provider.posts), what="8's reply at the provider")
+        (reply,) = [p[0] for p in provider.posts if p[0]["To"] == CAROL]
+        assert reply == {"To": CAROL, "From": new, "Body": "got it"}, reply
+        assert "Iris code" not in s.log_text(), "a code's text must never be logged"
+        s.stop()
+        assert "SMS number verification stopped: 1 codes sent, 0 failed, 1 verified" in s.log_text(), \
+            s.log_text()[-2000:]
+    finally:
+        provider.close()
+        s.cleanup()
+
+
+def case_channels_sms_number_moves_only_when_the_new_owner_confirms_and_codes_are_rate_limited():
+    """User 7 holds USER_NUMBER (sms.numbers). User 8 asking for it gets the answer a free
+    number gets (no hint of 7); until 8 confirms, SMS to it still reach 7; after, 8. Then the
+    per-user limit (2 an hour here) answers 429, and so does the per-number limit for anyone."""
+    provider = Provider()
+    s = start_sms("--sms.provider_url", provider.url(), "--sms.verify_from", VERIFY_FROM,
+                  "--sms.verify_per_user_per_hour", "2", "--sms.verify_per_number_per_hour", "2")
+    try:
+        st_taken, taken = form_post(s, "/v1/sms/numbers", 8, {"number": USER_NUMBER})
+        st_free, free = form_post(s, "/v1/sms/numbers", 10, {"number": "+15557770010"})
+        assert st_taken == st_free == 202 and set(taken) == set(free), (taken, free)
+        assert taken["expires_in_s"] == free["expires_in_s"]
+        code = code_sent_to(provider, USER_NUMBER)
+        assert webhook(s, sms("SM600", "for seven", to=USER_NUMBER))[0] == 200
+        assert texts(s, 7) == [["for seven"]] and texts(s, 8) == [], (texts(s, 7), texts(s, 8))
+        assert form_post(s, "/v1/sms/numbers/verify", 8, {"number": USER_NUMBER, "code": code})[0] == 200
+        assert webhook(s, sms("SM601", "for eight now", to=USER_NUMBER))[0] == 200
+        assert texts(s, 8) == [["for eight now"]], texts(s, 8)
+        assert texts(s, 7) == [["for seven"]], texts(s, 7)
+        # 8 has asked once; one more is allowed this hour, the third is 429.
+        assert form_post(s, "/v1/sms/numbers", 8, {"number": "+15557770020"})[0] == 202
+        st, body = form_post(s, "/v1/sms/numbers", 8, {"number": "+15557770021"})
+        assert st == 429 and body["error"]["code"] == "rate_limited", (st, body)
+        # +15557770020 had one code (8's); 11 and 12 ask for it: the second of them is 429.
+        assert form_post(s, "/v1/sms/numbers", 11, {"number": "+15557770020"})[0] == 202
+        assert form_post(s, "/v1/sms/numbers", 12, {"number": "+15557770020"})[0] == 429
+        assert form_post(s, "/v1/sms/numbers", 12, {"number": "not a number"})[0] == 400
+        s.stop()
+    finally:
+        provider.close()
+        s.cleanup()
+
+
+def case_channels_sms_cli_verifies_a_number():
+    """`iris sms verify NUMBER` has the code texted; `iris sms verify NUMBER CODE` with a wrong
+    code exits 8 (refused) naming it, with the right one the number is the user's."""
+    provider = Provider()
+    s = start_sms("--sms.provider_url", provider.url(), "--sms.verify_from", VERIFY_FROM)
+    cfg = tempfile.mkdtemp(prefix="iris-cli-sms-")
+    number = "+15557770013"
+    try:
+        iris(cfg, "login", "--server", "mqtt://127.0.0.1:%d" % s.port, "--http", "http://127.0.0.1:%d" % s.http_port,
+             "--user", "13", "--token", s.token("13", "cli"), "--device", "cli")
+        r = iris(cfg, "sms", "verify", number)
+        assert "a code is on its way to " + number in r.stdout, r.stdout
+        code = code_sent_to(provider, number)
+        wrong = "000000" if code != "000000" else "111111"
+        r = iris(cfg, "sms", "verify", number, wrong, check=False)
+        assert r.returncode == 8 and "wrong code" in r.stderr, (r.returncode, r.stdout, r.stderr)
+        r = iris(cfg, "--json", "sms", "verify", number, code)
+        assert json.loads(r.stdout) == {"number": number, "verified": True}, r.stdout
+        assert webhook(s, sms("SM700", "to the cli user", to=number))[0] == 200
+        assert texts(s, 13) == [["to the cli user"]], texts(s, 13)
+        s.stop()
+    finally:
+        provider.close()
+        s.cleanup()
+        shutil.rmtree(cfg, ignore_errors=True)

@@ -187,5 +187,20 @@ TEST(CliArgs, SocialCommandsNameAUserAThreadOrASetting) {
   EXPECT_FALSE(parse({"archive"}));
 }
 
+TEST(CliArgs, SmsVerifyTakesANumberAndThenItsCode) {
+  auto ask = parse({"sms", "verify", "+15557770008"});
+  ASSERT_TRUE(ask);
+  EXPECT_EQ(ask->command, Command::sms);
+  EXPECT_EQ(ask->sms_number, "+15557770008");
+  EXPECT_TRUE(ask->sms_code.empty());
+  auto confirm = parse({"sms", "verify", "+15557770008", "123456"});
+  ASSERT_TRUE(confirm);
+  EXPECT_EQ(confirm->sms_code, "123456");
+  EXPECT_FALSE(parse({"sms"}));
+  EXPECT_FALSE(parse({"sms", "verify"}));
+  EXPECT_FALSE(parse({"sms", "send", "+15557770008"}));
+  EXPECT_FALSE(parse({"sms", "verify", "+15557770008", "1", "2"}));
+}
+
 }  // namespace
 }  // namespace iris::cli

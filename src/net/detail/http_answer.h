@@ -18,6 +18,10 @@
 #include "net/poll_hub.h"
 #include "wire/messages.h"
 
+namespace iris::net {
+class SmsVerifier;
+}  // namespace iris::net
+
 namespace iris::net::detail {
 
 inline constexpr std::string_view kCompactType = "application/vnd.iris.thrift-compact";
@@ -52,6 +56,13 @@ Answer route_answer(Encoding e, const CellRoutingOptions* cell, core::UserId use
 // GET /v1/admin/cells by `user`: 200 with the latest report (JSON), 404 outside a cell, 403
 // for a user not in cluster.admin_users, 503 before the first report.
 Answer admin_answer(Encoding e, const CellRoutingOptions* cell, core::UserId user);
+
+// POST /v1/sms/numbers[/verify] by `user` (docs/PROTOCOL.md "SMS number verification"), the
+// form `body` read (number, code): 202 with {"number","expires_in_s"} when a code is on its
+// way, 200 with {"number","verified":true} once confirmed, else the sms::errc's status; 404
+// when `verifier` is null (verification off). Runs on the session's shard (http_sms_numbers.cc).
+Answer sms_numbers_answer(Encoding e, SmsVerifier* verifier, core::UserId user, const SmsNumberRoute& route,
+                          std::string_view body);
 
 // What /app/config.json tells the web app about this server: where MQTT over WebSocket
 // listens; the largest attachment the blob store takes (0: none), so the app refuses a larger

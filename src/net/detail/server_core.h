@@ -145,6 +145,8 @@ class ServerCore final : public sync::ShardRouter {
   std::atomic<std::uint16_t> ws_port{0};
   // Null unless the HTTP API serves attachments.
   store::BlobService* blobs() const { return blobs_; }
+  // Null unless users may verify SMS numbers (POST /v1/sms/numbers).
+  SmsVerifier* sms_verifier() const { return sms_verifier_; }
   // The history tier's writer and trimmer, for /metrics (null when the server has none).
   const sync::HistoryWriter* history_writer() const { return history_writer_; }
   const sync::RetentionTrimmer* trimmer() const { return trimmer_; }
@@ -162,6 +164,7 @@ class ServerCore final : public sync::ShardRouter {
   const store::QueueStore* store_ = nullptr;          // must outlive the server (SyncBinding)
   const TokenSigner* signer_ = nullptr;               // must outlive the server (HttpBinding)
   store::BlobService* blobs_ = nullptr;               // must outlive the server (HttpBinding)
+  SmsVerifier* sms_verifier_ = nullptr;               // must outlive the server (HttpBinding)
   const sync::SyncOptions* sync_options_ = nullptr;   // must outlive the server (SyncBinding)
   const sync::HistoryWriter* history_writer_ = nullptr;  // must outlive the server (SyncBinding)
   const sync::RetentionTrimmer* trimmer_ = nullptr;      // must outlive the server (SyncBinding)

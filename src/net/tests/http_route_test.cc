@@ -77,6 +77,14 @@ TEST(HttpRoute, ContactsAreAGet) {
   EXPECT_EQ(parse_route("POST", "/v1/contacts", kLimits).error(), errc::method_not_allowed);
 }
 
+TEST(HttpRoute, SmsNumberVerificationIsTwoPostsThatNeedAToken) {
+  EXPECT_EQ(parse_route("POST", "/v1/sms/numbers", kLimits), Route{SmsNumberRoute{false}});
+  EXPECT_EQ(parse_route("POST", "/v1/sms/numbers/verify", kLimits), Route{SmsNumberRoute{true}});
+  EXPECT_EQ(get("/v1/sms/numbers").error(), errc::method_not_allowed);
+  EXPECT_EQ(parse_route("POST", "/v1/sms/numbers/other", kLimits).error(), errc::no_route);
+  EXPECT_TRUE(needs_token(Route{SmsNumberRoute{true}}));
+}
+
 TEST(HttpRoute, EachPathTakesOnlyItsMethod) {
   EXPECT_EQ(parse_route("POST", "/v1/threads", kLimits), Route{CreateThreadRoute{}});
   EXPECT_EQ(get("/v1/threads").error(), errc::method_not_allowed);

@@ -4,6 +4,7 @@
 
 #include "core/errc.h"
 #include "net/errc.h"
+#include "sms/errc.h"
 #include "store/blob/blob_errc.h"
 #include "store/errc.h"
 #include "sync/errc.h"
@@ -71,6 +72,21 @@ TEST(HttpStatus, MapsEveryBlobError) {
   EXPECT_EQ(status(store::blob_errc::bad_reference), 400u);
   EXPECT_TRUE(http_error(make_error_code(store::blob_errc::busy)).retry_after);
   EXPECT_EQ(store::blob_error_category().message(8), "unknown blob error") << "a new blob_errc: map it here";
+}
+
+TEST(HttpStatus, MapsEverySmsError) {
+  auto status = [](sms::errc e) { return http_error(make_error_code(e)).status; };
+  EXPECT_EQ(status(sms::errc::bad_form), 400u);
+  EXPECT_EQ(status(sms::errc::bad_number), 400u);
+  EXPECT_EQ(status(sms::errc::verification_rate_limited), 429u);
+  EXPECT_EQ(status(sms::errc::too_many_pending), 429u);
+  EXPECT_EQ(status(sms::errc::verification_busy), 503u);
+  EXPECT_EQ(status(sms::errc::no_code), 404u);
+  EXPECT_EQ(status(sms::errc::wrong_code), 403u);
+  EXPECT_EQ(status(sms::errc::too_many_attempts), 403u);
+  EXPECT_EQ(status(sms::errc::verification_off), 404u);
+  EXPECT_TRUE(http_error(make_error_code(sms::errc::verification_rate_limited)).retry_after);
+  EXPECT_EQ(sms::category().message(10), "unknown sms error") << "a new sms::errc: map it here";
 }
 
 TEST(HttpStatus, MapsOtherPartsErrorsThroughTheWireCode) {
