@@ -1,6 +1,8 @@
 #include "net/external_out.h"
 
 #include <algorithm>
+#include <future>
+#include <memory>
 
 #include "base/log.h"
 #include "base/thread_name.h"
@@ -8,6 +10,36 @@
 namespace iris::net {
 
 using Clock = std::chrono::steady_clock;
+
+ChannelCursor::ChannelCursor(store::QueueStore& queue, std::string_view device, std::string log_component,
+                             std::chrono::milliseconds timeout)
+    : queue_(queue),
+      name_(core::CursorName::device(core::DeviceId{std::string(device)})),
+      log_component_(std::move(log_component)),
+      timeout_(timeout) {}
+
+Result<std::vector<core::Update>> ChannelCursor::unread(core::UserId user, std::size_t max) const {
+  auto info = queue_.info(user);
+  if (!info) return fail(info.error());
+  auto cursor = queue_.cursor(user, name_);
+  if (!cursor) return fail(cursor.error());
+  core::Seq from{cursor->value_or(core::Seq{0}).value() + 1};
+  if (from.value() < info->first_retained.value()) {
+    IRIS_LOG(warn, log_component_, "participant {}: updates {}..{} were trimmed before they could leave",
+             user.value(), from.value(), info->first_retained.value() - 1);
+    from = info->first_retained;
+  }
+  if (from.value() > info->head.value()) return std::vector<core::Update>{};
+  return queue_.read(user, from, max);
+}
+
+bool ChannelCursor::advance(core::UserId user, core::Seq to) {
+  auto done = std::make_shared<std::promise<bool>>();
+  auto result = done->get_future();
+  queue_.async_advance_cursor(user, name_, to, [done](Result<core::Seq> r) { done->set_value(r.has_value()); });
+  if (result.wait_for(timeout_) != std::future_status::ready) return false;
+  return result.get();
+}
 
 void ExternalOut::notify(core::UserId user) {
   if (!accepts(user)) return;

@@ -23,9 +23,36 @@
 #include <string>
 #include <thread>
 
+#include "base/result.h"
 #include "core/ids.h"
+#include "core/update.h"
+#include "store/queue_store.h"
 
 namespace iris::net {
+
+// A channel's own cursor in an external participant's queue (`device:<name>`): what the
+// channel has not passed yet, and moving past it once the far side accepted it. Mail out
+// and SMS out each hold one; used from the channel's thread only.
+class ChannelCursor {
+ public:
+  // `queue` must outlive the cursor. `timeout`: the longest wait for the store to confirm a
+  // move (the channel's own out_timeout).
+  ChannelCursor(store::QueueStore& queue, std::string_view device, std::string log_component,
+                std::chrono::milliseconds timeout);
+
+  // Up to `max` updates of `user` after the cursor, oldest first; empty when nothing is new.
+  // Updates the trimmer removed before the channel passed them (it waits for `storage`
+  // only) are skipped with a log line naming the gap. A store error: retry later.
+  Result<std::vector<core::Update>> unread(core::UserId user, std::size_t max) const;
+  // Moves the cursor to `to`; false when the store did not confirm it within the timeout.
+  bool advance(core::UserId user, core::Seq to);
+
+ private:
+  store::QueueStore& queue_;
+  const core::CursorName name_;
+  const std::string log_component_;
+  const std::chrono::milliseconds timeout_;
+};
 
 class ExternalOut {
  public:

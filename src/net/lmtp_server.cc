@@ -1,19 +1,13 @@
 #include "net/lmtp_server.h"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/host_name.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <array>
-#include <charconv>
-#include <mutex>
 
 #include "base/log.h"
-#include "base/thread_name.h"
-#include "net/errc.h"
-#include "net/event_loop.h"
 
 namespace iris::net {
 
@@ -23,23 +17,13 @@ using ErrorCode = boost::system::error_code;
 
 namespace detail {
 
-// What the server, its connections and the completions of their deliveries share. The
-// counters are declared before `io`, so connections destroyed with the io_context's queued
-// handlers still find them.
-struct LmtpShared : std::enable_shared_from_this<LmtpShared> {
-  std::atomic<std::size_t> open{0};
+// What the server, its connections and the completions of their deliveries share (the loop
+// is ChannelListener's). A connection destroyed with the io_context's queued handlers touches
+// only `open`, a member of the base like `io`, declared before it: it outlives them.
+struct LmtpShared : ChannelLoop {
   std::atomic<std::uint64_t> connections{0}, refused_connections{0}, mails{0}, delivered{0}, refused{0};
-  std::mutex mutex;
-  bool running = true;  // GUARDED_BY(mutex): completions post only while the loop runs
   std::string hostname;
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-
-  // Runs `fn` on the LMTP thread, unless the server stopped (then `fn` is dropped).
-  void post(std::function<void()> fn) {
-    std::lock_guard lock(mutex);
-    if (running) asio::post(io, std::move(fn));
-  }
+  std::shared_ptr<LmtpShared> self() { return std::static_pointer_cast<LmtpShared>(shared_from_this()); }
 };
 
 namespace {
@@ -91,7 +75,7 @@ class LmtpConnection : public std::enable_shared_from_this<LmtpConnection> {
     if (out.deliver) {
       ++shared_.mails;
       delivery_.deliver(std::move(*out.deliver),
-                        [shared = shared_.shared_from_this(), weak = weak_from_this()](std::vector<mail::RecipientReply> replies) {
+                        [shared = shared_.self(), weak = weak_from_this()](std::vector<mail::RecipientReply> replies) {
                           for (const auto& r : replies) ++(r.starts_with("250") ? shared->delivered : shared->refused);
                           shared->post([weak, replies = std::move(replies)] {
                             if (auto self = weak.lock()) {
@@ -158,81 +142,36 @@ class LmtpConnection : public std::enable_shared_from_this<LmtpConnection> {
   bool closing_ = false;
 };
 
-void do_accept(LmtpShared& shared, const mail::MailOptions& options, MailDelivery& delivery) {
-  shared.acceptor.async_accept([&shared, &options, &delivery](ErrorCode ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !shared.acceptor.is_open()) return;
-    if (!ec) {
-      ++shared.connections;
-      if (shared.open.load() >= options.max_connections) {
-        ++shared.refused_connections;
-        static constexpr std::string_view kBusy = "421 4.3.2 too many connections (mail.max_connections)\r\n";
-        ErrorCode wec;
-        asio::write(socket, asio::buffer(kBusy), wec);
-        socket.close(wec);
-      } else {
-        std::make_shared<LmtpConnection>(shared, std::move(socket), options, delivery)->start();
-      }
-    }
-    do_accept(shared, options, delivery);
-  });
-}
-
 }  // namespace
 }  // namespace detail
 
 LmtpServer::LmtpServer(const mail::MailOptions& options, MailDelivery& delivery)
-    : options_(options), delivery_(delivery), shared_(std::make_shared<detail::LmtpShared>()) {}
+    : options_(options),
+      delivery_(delivery),
+      shared_(std::make_shared<detail::LmtpShared>()),
+      listener_(shared_, "mail.lmtp_listen", "iris-lmtp") {}
 
 LmtpServer::~LmtpServer() { stop(); }
 
 Result<std::uint16_t> LmtpServer::start() {
-  const std::string& listen = options_.lmtp_listen;
-  const auto colon = listen.rfind(':');
-  std::uint16_t port = 0;
-  std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const char* digits = colon == std::string::npos ? nullptr : listen.data() + colon + 1;
   ErrorCode ec;
-  const auto ip = asio::ip::make_address(host, ec);
-  if (colon == std::string::npos || ec ||
-      std::from_chars(digits, listen.data() + listen.size(), port).ptr != listen.data() + listen.size()) {
-    IRIS_LOG(error, "mail", "mail.lmtp_listen: '{}' is not HOST:PORT with an IP address", listen);
-    return fail(errc::listen_failed);
-  }
   shared_->hostname = asio::ip::host_name(ec);
   if (ec || shared_->hostname.empty()) shared_->hostname = "iris";
-  auto& acceptor = shared_->acceptor;
-  const tcp::endpoint endpoint(ip, port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    IRIS_LOG(error, "mail", "cannot listen for LMTP on {}: {}", listen, ec.message());
-    return fail(errc::listen_failed);
-  }
-  const std::uint16_t bound = acceptor.local_endpoint().port();
-  detail::do_accept(*shared_, options_, delivery_);
-  thread_ = std::thread([shared = shared_] {
-    name_this_thread("iris-lmtp");
-    run_event_loop(shared->io, "lmtp");
+  return listener_.start(options_.lmtp_listen, options_.max_connections, [this](tcp::socket socket, bool over) {
+    ++shared_->connections;
+    if (!over) {
+      std::make_shared<detail::LmtpConnection>(*shared_, std::move(socket), options_, delivery_)->start();
+      return;
+    }
+    ++shared_->refused_connections;
+    static constexpr std::string_view kBusy = "421 4.3.2 too many connections (mail.max_connections)\r\n";
+    ErrorCode wec;
+    asio::write(socket, asio::buffer(kBusy), wec);
+    socket.close(wec);
   });
-  return bound;
 }
 
-void LmtpServer::stop() {
-  {
-    std::lock_guard lock(shared_->mutex);
-    if (!shared_->running) return;
-    shared_->running = false;
-  }
-  shared_->io.stop();
-  if (thread_.joinable()) thread_.join();
-  // The loop has stopped: nothing else touches the acceptor now. The connections close
-  // with the io_context's queued handlers, when the last owner of `shared_` lets go.
-  ErrorCode ec;
-  shared_->acceptor.close(ec);
-}
+void LmtpServer::stop() { listener_.stop(); }
 
 LmtpServer::Metrics LmtpServer::metrics() const {
   return Metrics{shared_->connections.load(), shared_->refused_connections.load(), shared_->mails.load(),

@@ -1,7 +1,8 @@
 #pragma once
 // LmtpServer: mail in over LMTP (RFC 2033) on mail.lmtp_listen, for an MTA on the same host
-// (or behind a firewall: LMTP has no authentication). One thread and io_context of its own,
-// so that parsing a large mail never holds up a shard's devices; each connection runs a
+// (or behind a firewall: LMTP has no authentication). One thread and io_context of its own
+// (ChannelListener, shared with SMS in), so that parsing a large mail never holds up a
+// shard's devices; each connection runs a
 // mail::LmtpSession and hands each mail to MailDelivery, whose completion (on an owner
 // shard) is posted back here and written as the per-recipient replies.
 //
@@ -21,6 +22,7 @@
 
 #include "base/result.h"
 #include "mail/mail_options.h"
+#include "net/channel_listener.h"
 #include "net/mail_delivery.h"
 
 namespace iris::net {
@@ -52,7 +54,7 @@ class LmtpServer {
   const mail::MailOptions& options_;
   MailDelivery& delivery_;
   std::shared_ptr<detail::LmtpShared> shared_;
-  std::thread thread_;
+  ChannelListener listener_;  // after shared_, which it runs
 };
 
 }  // namespace iris::net

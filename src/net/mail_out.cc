@@ -18,11 +18,6 @@
 namespace iris::net {
 namespace {
 
-const core::CursorName& cursor_name() {
-  static const core::CursorName name = core::CursorName::device(core::DeviceId{"mail-out"});
-  return name;
-}
-
 // One SMTP connection to the relay: blocking in effect, every wait bounded by `timeout`.
 class SmtpConnection {
  public:
@@ -148,7 +143,7 @@ MailOut::MailOut(const mail::MailOptions& options, store::QueueStore& queue, sto
                  store::BlobService* blobs)
     : ExternalOut("mail.out", {options.out_min_backoff, options.out_max_backoff, options.out_max_pending}),
       options_(options),
-      queue_(queue),
+      cursor_(queue, "mail-out", "mail.out", options.out_timeout),
       book_(book),
       blobs_(blobs) {}
 
@@ -172,27 +167,10 @@ void MailOut::scan() {
   }
 }
 
-bool MailOut::advance(core::UserId user, core::Seq to) {
-  auto done = std::make_shared<std::promise<bool>>();
-  auto result = done->get_future();
-  queue_.async_advance_cursor(user, cursor_name(), to, [done](Result<core::Seq> r) { done->set_value(r.has_value()); });
-  if (result.wait_for(options_.out_timeout) != std::future_status::ready) return false;
-  return result.get();
-}
-
 MailOut::Turn MailOut::serve(core::UserId user) {
-  auto info = queue_.info(user);
-  auto cursor = queue_.cursor(user, cursor_name());
-  if (!info || !cursor) return Turn::retry;
-  core::Seq from{cursor->value_or(core::Seq{0}).value() + 1};
-  if (from.value() < info->first_retained.value()) {
-    IRIS_LOG(warn, "mail.out", "user {}: updates {}..{} were trimmed before they could leave as mail", user.value(),
-             from.value(), info->first_retained.value() - 1);
-    from = info->first_retained;
-  }
-  if (from.value() > info->head.value()) return Turn::done;
-  auto updates = queue_.read(user, from, options_.out_per_turn);
+  auto updates = cursor_.unread(user, options_.out_per_turn);
   if (!updates) return Turn::retry;
+  if (updates->empty()) return Turn::done;
   std::optional<std::string> address;
   bool looked_up = false;
   core::Seq passed{0};
@@ -214,15 +192,15 @@ MailOut::Turn MailOut::serve(core::UserId user) {
         std::lock_guard lock(metrics_mu_);
         ++metrics_.no_address;
       } else {
-        if (passed.value() != 0 && !advance(user, passed)) return Turn::retry;
+        if (passed.value() != 0 && !cursor_.advance(user, passed)) return Turn::retry;
         const auto verdict = send(user, u, *address);
         if (verdict == mail::SmtpVerdict::temporary) return Turn::retry;
-        if (!advance(user, u.seq)) return Turn::retry;
+        if (!cursor_.advance(user, u.seq)) return Turn::retry;
       }
     }
     passed = u.seq;
   }
-  if (passed.value() != 0 && !advance(user, passed)) return Turn::retry;
+  if (passed.value() != 0 && !cursor_.advance(user, passed)) return Turn::retry;
   return updates->size() >= options_.out_per_turn ? Turn::more : Turn::done;
 }
 

@@ -72,13 +72,12 @@ class MailOut final : public ExternalOut {
   void scan() override;
   Turn serve(core::UserId user) override;
   mail::SmtpVerdict send(core::UserId user, const core::Update& update, const std::string& to);
-  bool advance(core::UserId user, core::Seq to);
   // The attachments of `created` into `mail` (parts, or lines of its text); false when a
   // blob could not be read for now (retry).
   bool add_attachments(const core::MessageCreated& created, const core::Update& update, mail::OutgoingMail& mail);
 
   const mail::MailOptions& options_;
-  store::QueueStore& queue_;
+  ChannelCursor cursor_;  // device:mail-out
   store::MailBook& book_;
   store::BlobService* blobs_;
 

@@ -46,10 +46,9 @@ class SmsOut final : public ExternalOut {
   void scan() override;
   Turn serve(core::UserId user) override;
   sms::Verdict send(const core::Update& update, const std::string& to);
-  bool advance(core::UserId user, core::Seq to);
 
   const sms::SmsOptions& options_;
-  store::QueueStore& queue_;
+  ChannelCursor cursor_;  // device:sms-out
   store::SmsBook& book_;
   sms::HttpUrl url_;
   mutable std::mutex mu_;

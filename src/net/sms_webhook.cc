@@ -1,6 +1,5 @@
 #include "net/sms_webhook.h"
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -8,14 +7,9 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <charconv>
 #include <functional>
-#include <mutex>
 
 #include "base/log.h"
-#include "base/thread_name.h"
-#include "net/errc.h"
-#include "net/event_loop.h"
 
 namespace iris::net {
 
@@ -27,18 +21,11 @@ using ErrorCode = boost::system::error_code;
 
 namespace detail {
 
-struct SmsShared : std::enable_shared_from_this<SmsShared> {
-  std::atomic<std::size_t> open{0};
+// The loop is ChannelListener's; a connection destroyed with the io_context's queued
+// handlers touches only `open`, which outlives them (ChannelLoop).
+struct SmsShared : ChannelLoop {
   std::atomic<std::uint64_t> requests{0}, delivered{0}, bad_signature{0}, refused{0};
-  std::mutex mutex;
-  bool running = true;  // GUARDED_BY(mutex): completions post only while the loop runs
-  asio::io_context io;
-  tcp::acceptor acceptor{io};
-
-  void post(std::function<void()> fn) {
-    std::lock_guard lock(mutex);
-    if (running) asio::post(io, std::move(fn));
-  }
+  std::shared_ptr<SmsShared> self() { return std::static_pointer_cast<SmsShared>(shared_from_this()); }
 };
 
 namespace {
@@ -89,7 +76,7 @@ class SmsConnection : public std::enable_shared_from_this<SmsConnection> {
     if (!in) return answer(400, "From, To, Body and MessageSid expected");
     // The completion holds the connection: no read is pending while the delivery runs. Once
     // the server stopped, post() drops it and the connection closes without an answer.
-    delivery_.deliver(std::move(*in), [shared = shared_.shared_from_this(), self = shared_from_this()](unsigned status) {
+    delivery_.deliver(std::move(*in), [shared = shared_.self(), self = shared_from_this()](unsigned status) {
       ++(status == 200 ? shared->delivered : shared->refused);
       shared->post([self, status] { self->answer(status, ""); });
     });
@@ -126,72 +113,29 @@ class SmsConnection : public std::enable_shared_from_this<SmsConnection> {
   http::response<http::string_body> response_;
 };
 
-void do_accept(SmsShared& shared, const sms::SmsOptions& options, SmsDelivery& delivery) {
-  shared.acceptor.async_accept([&shared, &options, &delivery](ErrorCode ec, tcp::socket socket) {
-    if (ec == asio::error::operation_aborted || !shared.acceptor.is_open()) return;
-    if (!ec) {
-      if (shared.open.load() >= options.max_connections) {
-        socket.close(ec);
-      } else {
-        std::make_shared<SmsConnection>(shared, std::move(socket), options, delivery)->start();
-      }
-    }
-    do_accept(shared, options, delivery);
-  });
-}
-
 }  // namespace
 }  // namespace detail
 
 SmsWebhook::SmsWebhook(const sms::SmsOptions& options, SmsDelivery& delivery)
-    : options_(options), delivery_(delivery), shared_(std::make_shared<detail::SmsShared>()) {}
+    : options_(options),
+      delivery_(delivery),
+      shared_(std::make_shared<detail::SmsShared>()),
+      listener_(shared_, "sms.listen", "iris-sms-in") {}
 
 SmsWebhook::~SmsWebhook() { stop(); }
 
 Result<std::uint16_t> SmsWebhook::start() {
-  const std::string& listen = options_.listen;
-  const auto colon = listen.rfind(':');
-  std::uint16_t port = 0;
-  std::string host = colon == std::string::npos ? std::string() : listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
-  const char* digits = colon == std::string::npos ? nullptr : listen.data() + colon + 1;
-  ErrorCode ec;
-  const auto ip = asio::ip::make_address(host, ec);
-  if (colon == std::string::npos || ec ||
-      std::from_chars(digits, listen.data() + listen.size(), port).ptr != listen.data() + listen.size()) {
-    IRIS_LOG(error, "sms", "sms.listen: '{}' is not HOST:PORT with an IP address", listen);
-    return fail(errc::listen_failed);
-  }
-  auto& acceptor = shared_->acceptor;
-  const tcp::endpoint endpoint(ip, port);
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    IRIS_LOG(error, "sms", "cannot listen for the SMS webhook on {}: {}", listen, ec.message());
-    return fail(errc::listen_failed);
-  }
-  const std::uint16_t bound = acceptor.local_endpoint().port();
-  detail::do_accept(*shared_, options_, delivery_);
-  thread_ = std::thread([shared = shared_] {
-    name_this_thread("iris-sms-in");
-    run_event_loop(shared->io, "sms");
+  return listener_.start(options_.listen, options_.max_connections, [this](tcp::socket socket, bool over) {
+    if (over) {
+      ErrorCode ec;
+      socket.close(ec);
+      return;
+    }
+    std::make_shared<detail::SmsConnection>(*shared_, std::move(socket), options_, delivery_)->start();
   });
-  return bound;
 }
 
-void SmsWebhook::stop() {
-  {
-    std::lock_guard lock(shared_->mutex);
-    if (!shared_->running) return;
-    shared_->running = false;
-  }
-  shared_->io.stop();
-  if (thread_.joinable()) thread_.join();
-  ErrorCode ec;
-  shared_->acceptor.close(ec);
-}
+void SmsWebhook::stop() { listener_.stop(); }
 
 SmsWebhook::Metrics SmsWebhook::metrics() const {
   return Metrics{shared_->requests.load(), shared_->delivered.load(), shared_->bad_signature.load(),

@@ -1,7 +1,7 @@
 #pragma once
 // SmsWebhook: SMS in, the provider's webhook `POST /v1/sms/inbound` on sms.listen
-// (docs/PROTOCOL.md "SMS in"). One thread and io_context of its own (like LMTP): the
-// provider is outside, and a slow one never holds up a shard's devices.
+// (docs/PROTOCOL.md "SMS in"). One thread and io_context of its own (ChannelListener, shared
+// with LMTP): the provider is outside, and a slow one never holds up a shard's devices.
 //
 // Each request: at most sms.max_request_bytes of body (413 past it, before it is kept),
 // form-encoded (sms/webhook.h parse_form, sms.max_fields), the X-Twilio-Signature header
@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "base/result.h"
+#include "net/channel_listener.h"
 #include "net/sms_delivery.h"
 #include "sms/sms_options.h"
 
@@ -49,7 +50,7 @@ class SmsWebhook {
   const sms::SmsOptions& options_;
   SmsDelivery& delivery_;
   std::shared_ptr<detail::SmsShared> shared_;
-  std::thread thread_;
+  ChannelListener listener_;  // after shared_, which it runs
 };
 
 }  // namespace iris::net
