@@ -60,27 +60,14 @@ def case_channels_mail_out_carries_an_attachment_through_postfix_intact():
     if why:
         raise Skip(why)
     lmtp_port = free_port()
-    base = "/tmp/iris-channels-" + str(lmtp_port)
     pf = None
     s = None
     try:
         try:
-            pf = Postfix(lmtp_port, domain="localhost example.org", extra="""
-transport_maps = inline:{ example.org=virtual: }
-virtual_mailbox_base = %(dir)s/mailboxes
-virtual_mailbox_maps = static:carol
-virtual_uid_maps = static:65534
-virtual_gid_maps = static:65534
-virtual_minimum_uid = 100
-virtual_mailbox_limit = 0
-""" % {"dir": base})
+            pf = Postfix(lmtp_port, domain="localhost example.org", mailbox_domain="example.org")
         except RuntimeError as e:
             raise Skip("Postfix cannot run here: %s" % e)
-        box_dir = base + "/mailboxes"
-        os.makedirs(box_dir, exist_ok=True)
-        os.chown(base, 65534, 65534)
-        os.chown(box_dir, 65534, 65534)
-        box = os.path.join(box_dir, "carol")
+        box = pf.mailbox
         s = Irisd("--mail.lmtp_listen", "127.0.0.1:%d" % lmtp_port,
                   "--mail.out_relay", "127.0.0.1:%d" % pf.smtp_port, "--mail.out_min_backoff_ms", "200")
         r = pf.swaks("--from", "carol@example.org", "--to", "7@localhost",
@@ -123,7 +110,6 @@ virtual_mailbox_limit = 0
             pf.cleanup()
         if s:
             s.cleanup()
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def case_channels_mail_out_names_attachments_over_the_size_limit_instead():

@@ -46,22 +46,10 @@ def case_mail_out_reply_leaves_through_postfix_into_a_mailbox():
     s = None
     try:
         try:
-            pf = Postfix(lmtp_port, domain="localhost example.org", extra="""
-transport_maps = inline:{ example.org=virtual: }
-virtual_mailbox_base = %(dir)s/mailboxes
-virtual_mailbox_maps = static:carol
-virtual_uid_maps = static:65534
-virtual_gid_maps = static:65534
-virtual_minimum_uid = 100
-virtual_mailbox_limit = 0
-""" % {"dir": "/tmp/iris-mailout-" + str(lmtp_port)})
+            pf = Postfix(lmtp_port, domain="localhost example.org", mailbox_domain="example.org")
         except RuntimeError as e:
             raise Skip("Postfix cannot run here: %s" % e)
-        box_dir = "/tmp/iris-mailout-" + str(lmtp_port) + "/mailboxes"
-        os.makedirs(box_dir, exist_ok=True)
-        os.chown(os.path.dirname(box_dir), 65534, 65534)
-        os.chown(box_dir, 65534, 65534)
-        box = os.path.join(box_dir, "carol")
+        box = pf.mailbox
         s = Irisd("--mail.lmtp_listen", "127.0.0.1:%d" % lmtp_port,
                   "--mail.out_relay", "127.0.0.1:%d" % pf.smtp_port, "--mail.out_min_backoff_ms", "200")
         r = pf.swaks("--from", "carol@example.org", "--to", "7@localhost",
@@ -109,8 +97,6 @@ virtual_mailbox_limit = 0
             pf.cleanup()
         if s:
             s.cleanup()
-        import shutil
-        shutil.rmtree("/tmp/iris-mailout-" + str(lmtp_port), ignore_errors=True)
 
 
 class SmtpStandIn:

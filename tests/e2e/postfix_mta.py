@@ -37,10 +37,28 @@ class Postfix:
             return "there is no postfix user"
         return None
 
-    def __init__(self, lmtp_port, domain="localhost", message_size_limit=60_000_000, timeout=10.0, extra=""):
-        """`extra`: more main.cf lines (the benchmark's tuning)."""
+    def __init__(self, lmtp_port, domain="localhost", message_size_limit=60_000_000, timeout=10.0, extra="",
+                 mailbox_domain=None):
+        """`extra`: more main.cf lines (the benchmark's tuning). `mailbox_domain` (also listed in
+        `domain`): mail for it is not sent to irisd but kept in one mbox file, `self.mailbox`
+        (Postfix's `virtual` agent, as nobody), for mail out's tests to read."""
         self.dir = tempfile.mkdtemp(prefix="iris-postfix-")
         os.chmod(self.dir, 0o755)  # the postfix user walks into it
+        self.mailbox = None
+        if mailbox_domain:
+            boxes = os.path.join(self.dir, "mailboxes")
+            os.makedirs(boxes)
+            os.chown(boxes, 65534, 65534)
+            self.mailbox = os.path.join(boxes, "box")
+            extra += """
+transport_maps = inline:{ %s=virtual: }
+virtual_mailbox_base = %s
+virtual_mailbox_maps = static:box
+virtual_uid_maps = static:65534
+virtual_gid_maps = static:65534
+virtual_minimum_uid = 100
+virtual_mailbox_limit = 0
+""" % (mailbox_domain, boxes)
         self.etc, self.queue, self.data = (os.path.join(self.dir, d) for d in ("etc", "queue", "data"))
         for d in (self.etc, self.queue, self.data):
             os.makedirs(d)
