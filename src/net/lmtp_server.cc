@@ -19,7 +19,8 @@ namespace detail {
 
 // What the server, its connections and the completions of their deliveries share (the loop
 // is ChannelListener's). A connection destroyed with the io_context's queued handlers touches
-// only `open`, a member of the base like `io`, declared before it: it outlives them.
+// only `open`, through its ChannelLoop&: a member of the base like `io`, declared before it,
+// so it outlives them (this derived part is gone by then).
 struct LmtpShared : ChannelLoop {
   std::atomic<std::uint64_t> connections{0}, refused_connections{0}, mails{0}, delivered{0}, refused{0};
   std::string hostname;
@@ -36,11 +37,12 @@ class LmtpConnection : public std::enable_shared_from_this<LmtpConnection> {
   // `shared`, `options` and `delivery` outlive the connection (it lives in `shared.io`'s
   // handlers only).
   LmtpConnection(LmtpShared& shared, tcp::socket socket, const mail::MailOptions& options, MailDelivery& delivery)
-      : shared_(shared), socket_(std::move(socket)), timer_(shared.io), options_(options), delivery_(delivery),
+      : shared_(shared), loop_(shared), socket_(std::move(socket)), timer_(shared.io), options_(options),
+        delivery_(delivery),
         session_(options, shared.hostname) {
-    ++shared_.open;
+    ++loop_.open;
   }
-  ~LmtpConnection() { --shared_.open; }
+  ~LmtpConnection() { --loop_.open; }
 
   void start() {
     write(session_.greeting());
@@ -131,6 +133,9 @@ class LmtpConnection : public std::enable_shared_from_this<LmtpConnection> {
   }
 
   LmtpShared& shared_;
+  // The base, through which the destructor counts itself out: a connection destroyed with the
+  // io_context's queued handlers runs after LmtpShared's own part is gone, not the loop's.
+  ChannelLoop& loop_;
   tcp::socket socket_;
   asio::steady_timer timer_;
   const mail::MailOptions& options_;

@@ -36,10 +36,10 @@ constexpr std::size_t kMaxHeaderBytes = 8 * 1024;
 class SmsConnection : public std::enable_shared_from_this<SmsConnection> {
  public:
   SmsConnection(SmsShared& shared, tcp::socket socket, const sms::SmsOptions& options, SmsDelivery& delivery)
-      : shared_(shared), stream_(std::move(socket)), options_(options), delivery_(delivery) {
-    ++shared_.open;
+      : shared_(shared), loop_(shared), stream_(std::move(socket)), options_(options), delivery_(delivery) {
+    ++loop_.open;
   }
-  ~SmsConnection() { --shared_.open; }
+  ~SmsConnection() { --loop_.open; }
 
   void start() {
     parser_.header_limit(kMaxHeaderBytes);
@@ -105,6 +105,7 @@ class SmsConnection : public std::enable_shared_from_this<SmsConnection> {
   }
 
   SmsShared& shared_;
+  ChannelLoop& loop_;  // counts the connection out (see LmtpConnection::loop_)
   beast::tcp_stream stream_;
   const sms::SmsOptions& options_;
   SmsDelivery& delivery_;
