@@ -13,6 +13,7 @@
 #include "client/mqtt_session.h"
 #include "net/iris_auth.h"
 #include "sync/fanout_frame.h"
+#include "wire/codec.h"
 
 namespace iris::irisd {
 
@@ -45,6 +46,14 @@ class CellForwarder::Link {
     return true;
   }
 
+  // A QoS 0 PUBLISH that nothing confirms (typing): sent now if the link is up and not backed
+  // up, else dropped, and a link that is down is dialled for the next one.
+  void send_ephemeral(std::string_view topic, std::string payload) {
+    if (state_ == State::down) return connect();
+    if (state_ != State::up || writes_.size() >= kMaxEphemeralBacklog) return;
+    write(session_->publish(std::string(topic), std::move(payload), mqtt::QoS::at_most_once));
+  }
+
   // Called by the scan: a peer that stopped acknowledging (paused, partitioned) is dropped.
   void check(std::chrono::steady_clock::time_point now) {
     if (state_ == State::down) return;
@@ -73,6 +82,7 @@ class CellForwarder::Link {
 
  private:
   enum class State { down, connecting, up };
+  static constexpr std::size_t kMaxEphemeralBacklog = 256;  // writes waiting on the socket
   struct Frame {
     sync::FanoutKey key;
     std::string bytes;
@@ -225,6 +235,17 @@ bool CellForwarder::placed_here(core::UserId user) const { return snapshot()->pl
 
 void CellForwarder::forward(store::PendingFanout pending) {
   asio::post(io_, [this, p = std::move(pending)]() mutable { take_live(std::move(p)); });
+}
+
+void CellForwarder::typing(const wire::Typing& signal) {
+  asio::post(io_, [this, payload = wire::encode(wire::Message{signal})] {
+    const auto current = snapshot();
+    if (!current->serving) return;
+    for (const auto& server : current->ring.servers()) {
+      if (server.name == current->self || server.address.empty()) continue;
+      link_to(server.name, server.address).send_ephemeral(sync::kTypingLinkTopic, payload);
+    }
+  });
 }
 
 void CellForwarder::take_live(store::PendingFanout p) {

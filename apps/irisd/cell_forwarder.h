@@ -36,6 +36,7 @@
 #include "store/queue_store.h"
 #include "sync/fanout_tracker.h"
 #include "sync/sync_shard.h"
+#include "wire/messages.h"
 
 namespace iris::irisd {
 
@@ -71,6 +72,10 @@ class CellForwarder final : public sync::CellFanout {
   bool owns(core::UserId user) const override;
   bool placed_here(core::UserId user) const override;
   void forward(store::PendingFanout pending) override;
+  // A checked typing signal of a user this server serves: sent at QoS 0 to every other server
+  // of the cell, whose devices of the thread's participants subscribe there. Ephemeral like
+  // the signal: dropped for a peer whose link is not up or is backed up. Any thread.
+  void typing(const wire::Typing& signal) override;
 
   struct Stats {
     std::uint64_t frames_sent = 0, frames_confirmed = 0, frames_refused = 0, rows_removed = 0,

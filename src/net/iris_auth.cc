@@ -80,8 +80,9 @@ Result<mqtt::Identity> IrisAuth::authenticate(const mqtt::Credentials& c) {
 
 bool IrisAuth::allowed(const mqtt::Identity& who, std::string_view topic, Access access) const {
   // The cell link's topic and the cell peers are kept apart from everything else.
-  if (is_cell_peer(who)) return access == Access::publish && topic == sync::kFanoutTopic;
-  if (topic == sync::kFanoutTopic) return false;
+  const bool link_topic = topic == sync::kFanoutTopic || topic == sync::kTypingLinkTopic;
+  if (is_cell_peer(who)) return access == Access::publish && link_topic;
+  if (link_topic) return false;
   const auto [top, rest] = first_level(topic);
   // Only a filter can start with a wildcard; the broker hides u/, t/ and $ from it.
   if (access == Access::subscribe && is_wildcard(top)) return true;

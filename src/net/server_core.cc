@@ -60,7 +60,11 @@ ServerCore::ServerCore(const NetOptions& net, const mqtt::MqttOptions& mqtt,
       if (sync->options.legacy_baseline) shard->attach_baseline(*s.gateway());
       hub.attach(*poll_targets_.emplace_back(std::make_unique<SyncPollTarget>(*shard)));
       if (blobs_ != nullptr) shard->attach_blobs(*blobs_);
-      if (sync->cell != nullptr) shard->attach_cell(*sync->cell);
+      if (sync->cell != nullptr) {
+        shard->attach_cell(*sync->cell);
+        // Typing reaches the devices of participants other servers of the cell own.
+        s.gateway()->set_cell_typing([cell = sync->cell](const wire::Typing& signal) { cell->typing(signal); });
+      }
       // A typing signal (over MQTT or HTTP) reaches the poll devices of every shard, each of
       // which knows which of its users are in the thread.
       s.gateway()->set_poll_typing([this](const wire::Typing& signal) {

@@ -42,7 +42,7 @@ namespace {
 
 bool is_service_topic(std::string_view topic) {
   return wire::user_of_topic(topic, UserTopic::sync) || wire::thread_of_typing_topic(topic) ||
-         topic == sync::kFanoutTopic;
+         topic == sync::kFanoutTopic || topic == sync::kTypingLinkTopic;
 }
 
 sync::ConnId sync_conn(mqtt::ConnId conn) { return sync::ConnId{conn.value()}; }
@@ -58,6 +58,7 @@ void SyncGateway::attach(std::unique_ptr<sync::SyncShard> sync) {
 
 void SyncGateway::on_intercept(mqtt::InterceptAction& request) {
   if (request.topic == sync::kFanoutTopic) return on_fanout(request);
+  if (request.topic == sync::kTypingLinkTopic) return on_cell_typing(request);
   if (auto thread = wire::thread_of_typing_topic(request.topic)) return on_typing(request, *thread);
   const auto& text = request.user;
   const auto user = core::parse_id(text);
@@ -130,7 +131,28 @@ void SyncGateway::on_typing(mqtt::InterceptAction& request, std::string_view thr
   done(mqtt::ReasonCode::success);
 }
 
+// A typing signal another server of the cell checked and passes on: delivered here only (never
+// passed on again), to this server's subscribers of the thread's typing topics (only
+// participants may subscribe there) and its poll devices (checked per participant).
+void SyncGateway::on_cell_typing(mqtt::InterceptAction& request) {
+  if (!is_cell_peer(mqtt::Identity{request.user})) return;  // the authorizer already refused it
+  auto decoded = wire::decode<wire::Message>(request.payload.view());
+  const auto* signal = decoded ? std::get_if<wire::Typing>(&*decoded) : nullptr;
+  if (signal == nullptr || signal->user.value() == 0 || signal->thread.value() == 0) {
+    IRIS_LOG(warn, "net", "cell link: peer {} sent a typing signal this server refuses: disconnected", request.user);
+    broker_.close(request.conn, mqtt::errc::protocol_error, mqtt::Clock::now());
+    return;
+  }
+  deliver_typing(*signal);
+}
+
 bool SyncGateway::typing(const wire::Typing& signal) {
+  deliver_typing(signal);
+  if (cell_typing_) cell_typing_(signal);
+  return true;
+}
+
+void SyncGateway::deliver_typing(const wire::Typing& signal) {
   const wire::Message m{signal};
   for (auto [topic, payload] : {std::pair{wire::typing_topic(signal.thread), wire::encode(m)},
                                 std::pair{wire::typing_json_topic(signal.thread), wire::encode_json(m)}}) {
@@ -142,7 +164,6 @@ bool SyncGateway::typing(const wire::Typing& signal) {
     broker_.publish(std::move(message), mqtt::Clock::now(), mqtt::Broker::Reach::every_broker);
   }
   if (poll_typing_) poll_typing_(signal);
-  return true;
 }
 
 void SyncGateway::push(sync::ConnId conn, std::string payload, std::uint64_t token) {

@@ -71,10 +71,14 @@ class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, pu
   void trace(core::UserId user, std::string json) override;
   void revoke_thread(core::UserId user, core::ThreadId thread) override;
   // Routes a checked typing signal: to MQTT subscribers of its thread's typing topics, then to
-  // `poll_typing` (the poll devices of every shard). Always taken (rates are checked before).
+  // `poll_typing` (the poll devices of every shard), then to `cell_typing` (the other servers
+  // of the cell). Always taken (rates are checked before).
   bool typing(const wire::Typing& signal) override;
   // Where typing signals go for long-poll devices (set once by the server, before traffic).
   void set_poll_typing(std::function<void(const wire::Typing&)> poll_typing) { poll_typing_ = std::move(poll_typing); }
+  // Where typing signals go for the other servers of the cell, whose devices subscribe there
+  // (set once by the server, before traffic; unset outside a cell).
+  void set_cell_typing(std::function<void(const wire::Typing&)> cell_typing) { cell_typing_ = std::move(cell_typing); }
 
   // sync::BaselineSink, installed only with SyncOptions::legacy_baseline: u/<user>/notify.
   bool listening(core::UserId user) override;
@@ -94,6 +98,9 @@ class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, pu
 
  private:
   void on_typing(mqtt::InterceptAction& request, std::string_view thread_text);
+  void on_cell_typing(mqtt::InterceptAction& request);
+  // To this server's MQTT subscribers and poll devices only.
+  void deliver_typing(const wire::Typing& signal);
   // A cell peer's frame (sync/fanout_frame.h): PUBACK success once every recipient's append
   // is durable, 0x83 (implementation specific) when a recipient is not ours, any other failure as
   // unspecified; a frame that does not decode closes the peer's connection.
@@ -103,6 +110,7 @@ class SyncGateway final : public sync::DeviceSink, public sync::BaselineSink, pu
   OwnsUser owns_;
   std::unique_ptr<sync::SyncShard> sync_;
   std::function<void(const wire::Typing&)> poll_typing_;
+  std::function<void(const wire::Typing&)> cell_typing_;
   // The user id (as text) of each connection that talked to the sync service: its topics.
   std::unordered_map<mqtt::ConnId, std::string> users_;
 };

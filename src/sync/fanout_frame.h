@@ -24,6 +24,9 @@ namespace iris::sync {
 // The topic of the link's frames: intercepted by the receiving server, published only by
 // authenticated cell peers (net/iris_auth.h).
 inline constexpr std::string_view kFanoutTopic = "c/fanout";
+// Typing signals between the servers of a cell: QoS 0, the payload a `typing` Envelope in
+// Thrift compact, already checked (participant, stamped user) by the sender's server.
+inline constexpr std::string_view kTypingLinkTopic = "c/typing";
 inline constexpr std::uint8_t kFanoutFrameVersion = 1;
 
 struct FanoutFrameLimits {

@@ -159,6 +159,10 @@ class CellFanout {
   // `pending` was committed with its request (store::FanoutNote): deliver it to the
   // recipients' owners. Called on the store's commit thread: must not block.
   virtual void forward(store::PendingFanout pending) = 0;
+  // A checked typing signal (participant, stamped user): pass it on to the cell's other
+  // servers, where the thread's other participants' devices are. Any thread, must not block.
+  // Default: nothing (a deployment of one server).
+  virtual void typing(const wire::Typing& /*signal*/) {}
 };
 
 class SyncShard {

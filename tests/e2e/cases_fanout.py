@@ -14,7 +14,9 @@ Skipped without mariadbd or ZooKeeper.
 """
 import hashlib
 import hmac
+import json
 import os
+import queue
 import shutil
 import signal
 import subprocess
@@ -136,6 +138,29 @@ def case_fanout_three_servers_every_device_once_in_order_and_after_kill_nine():
         for d in everyone[1:]:
             d.resume()
             d.drain_until(lambda d=d: d.seq >= 1)
+        # ---- typing crosses servers: Bob's phone (owned by b) and Cat's (by c) subscribe at
+        # their owners; Ann types at a. The signal goes over the cell link, unstored.
+        typing = "t/%s/typing" % thread
+        for d in (bob, cat):
+            assert tuple(d.subscribe(typing + "/json", 0)) == (0,), d.user
+        heard = {bob.user: None, cat.user: None}
+        for _ in range(10):  # a link that is down drops the signal it was dialled for: try again
+            ann.publish(typing, json.dumps({"typing": {"thread": thread, "active": True}}).encode(), 0)
+            for d in (bob, cat):
+                try:
+                    while heard[d.user] is None:
+                        m = d.messages.get(timeout=1)
+                        if m.topic == typing + "/json":
+                            heard[d.user] = json.loads(m.payload)
+                        else:
+                            d.apply(json.loads(m.payload))
+                except queue.Empty:
+                    pass
+            if all(heard.values()):
+                break
+        for d in (bob, cat):
+            assert heard[d.user] == {"typing": {"thread": thread, "user": str(ua), "active": True}}, heard
+
         expected = {"a": [], "b": [], "c": []}
         for i in range(8):
             for who, dev in (("a", ann), ("b", bob), ("c", cat)):
@@ -197,11 +222,20 @@ def case_fanout_three_servers_every_device_once_in_order_and_after_kill_nine():
             assert packets and packets[-1][0] == 0xE0, packets  # DISCONNECT, then closed
             wait_until(lambda said=said: said in b.log_text(), what="the refusal logged")
             assert "peer cell:x sent a frame this server refuses" in b.log_text()
+        # A typing signal on the link that is not one is refused the same way.
+        peer = Raw(b.port)
+        assert peer.connack("cell-x", v5=True, user="cell:x", password=link_password(secret_file, "x")) == 0
+        peer.send(publish_qos1("c/typing", b"\x01garbage"))
+        packets = assert_closed_by_server(peer)
+        assert packets and packets[-1][0] == 0xE0, packets
+        wait_until(lambda: "peer cell:x sent a typing signal this server refuses" in b.log_text(),
+                   what="the typing refusal logged")
         device = Raw(b.port)
         assert device.connack("b-watch", v5=True, user=str(ub), password=b.token(str(ub), "b-watch")) == 0
-        device.send(publish_qos1("c/fanout", b"\x01" + b"\x00" * 40))
-        first, body = device.read_packet()
-        assert first == 0x40 and body[2] == 0x87, (first, body)  # PUBACK not authorized
+        for topic in ("c/fanout", "c/typing"):  # a device can speak for no server
+            device.send(publish_qos1(topic, b"\x01" + b"\x00" * 40))
+            first, body = device.read_packet()
+            assert first == 0x40 and body[2] == 0x87, (topic, first, body)  # PUBACK not authorized
         device.close()
         for d in devices:
             d.close()

@@ -72,6 +72,10 @@ TEST_F(IrisAuthTest, ACellPeerNeedsThePasswordItsNameAndTheCellSecretMake) {
 TEST_F(IrisAuthTest, OnlyCellPeersPublishOnTheLinkAndNowhereElse) {
   const mqtt::Identity peer{"cell:a"}, user{"7"}, anonymous{""};
   EXPECT_TRUE(auth_.can_publish(peer, "cell-a", "c/fanout"));
+  EXPECT_TRUE(auth_.can_publish(peer, "cell-a", "c/typing")) << "typing between the servers of a cell";
+  EXPECT_FALSE(auth_.can_subscribe(peer, "cell-a", "c/typing"));
+  EXPECT_FALSE(auth_.can_publish(user, "phone", "c/typing")) << "only peers vouch for a typer";
+  EXPECT_FALSE(auth_.can_publish(anonymous, "x", "c/typing"));
   EXPECT_FALSE(auth_.can_publish(peer, "cell-a", "u/7/sync"));
   EXPECT_FALSE(auth_.can_publish(peer, "cell-a", "public/x"));
   EXPECT_FALSE(auth_.can_subscribe(peer, "cell-a", "c/fanout"));
