@@ -17,6 +17,7 @@
 #include "base/log.h"
 #include "base/stop_signals.h"
 #include "store/mariadb/mariadb_social_store.h"
+#include "store/social/sqlite_social_store.h"
 
 namespace iris::irisd {
 namespace {
@@ -140,6 +141,18 @@ bool Server::start() {
            config_.blobs.max_bytes, config_.blobs.retention.count());
 
   if (config_.social_backend == SocialBackend::mariadb) {
+    // A server that kept its social state in SQLite before (the default up to the version that
+    // shares it in MariaDB) would otherwise start with none: every contact, block and folder
+    // gone, a blocked sender let through. It refuses to start instead and says what to do.
+    auto left = store::SqliteSocialStore::holds_state(config_.social_path);
+    if (!left || *left) {
+      IRIS_LOG(error, "irisd",
+               "social.backend is mariadb but {} {}: contacts, blocks and folders would be left behind. Start "
+               "with --social.backend sqlite to keep using them, or move the file away once they are in "
+               "MariaDB (docs/DEPLOY.md \"Social state\")",
+               config_.social_path, left ? "holds this server's earlier social state" : "cannot be read (" + left.error().message() + ")");
+      return false;
+    }
     // Shared by every server of the cell; reached lazily, like the history store (a database
     // that is down refuses sends and social requests `unavailable` until it answers).
     social_ = store::open_mariadb_social_store(config_.mariadb, config_.social_group_add_default);

@@ -1,6 +1,7 @@
 #include "store/social/sqlite_social_store.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "store/errc.h"
 
@@ -47,6 +48,22 @@ Result<std::unique_ptr<SqliteSocialStore>> SqliteSocialStore::open(const std::st
     store->blocks_.emplace(core::UserId{q.u64(0)}, core::UserId{q.u64(1)});
   }
   return store;
+}
+
+Result<bool> SqliteSocialStore::holds_state(const std::string& path) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return false;
+  sqlite::OpenOptions options;
+  options.log_component = "social";
+  options.error = make_error_code(errc::io_error);
+  auto db = sqlite::Database::open(path, options);
+  if (!db) return fail(db.error());
+  if (auto r = db->exec(kSchema); !r) return fail(r.error());
+  auto q = db->prepare(
+      "SELECT EXISTS(SELECT 1 FROM relations) OR EXISTS(SELECT 1 FROM settings) OR EXISTS(SELECT 1 FROM folders)");
+  auto row = q.step();
+  if (!row) return fail(row.error());
+  return *row && q.i64(0) != 0;
 }
 
 Result<core::Relation> SqliteSocialStore::relation_locked(core::UserId owner, core::UserId other) const {

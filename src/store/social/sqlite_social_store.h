@@ -23,6 +23,9 @@ class SqliteSocialStore final : public SocialStore {
   // Opens (creates) the database at `path`; ":memory:" keeps it for the process's life.
   static Result<std::unique_ptr<SqliteSocialStore>> open(const std::string& path,
                                                          core::GroupAdd group_add_default);
+  // Whether a file at `path` holds any contact, block, setting or folder: a server about to
+  // use another backend must not silently leave them behind. False when there is no file.
+  static Result<bool> holds_state(const std::string& path);
 
   bool cell_wide() const override { return false; }
   Result<core::Relation> relation(core::UserId owner, core::UserId other) const override;

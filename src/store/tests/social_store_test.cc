@@ -26,6 +26,29 @@ TEST(SqliteSocialStore, IsOneServersOwnNotCellWide) {
   EXPECT_FALSE((*s)->cell_wide());
 }
 
+TEST(SqliteSocialStore, HoldsStateOnlyOnceAFileHasAContactBlockSettingOrFolder) {
+  testing::TempDir dir;
+  const auto path = dir.str() + "/social.sqlite";
+  auto none = SqliteSocialStore::holds_state(path);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(*none) << "no file";
+  {
+    auto s = SqliteSocialStore::open(path, core::GroupAdd::contacts);
+    ASSERT_TRUE(s);
+  }
+  auto empty = SqliteSocialStore::holds_state(path);
+  ASSERT_TRUE(empty);
+  EXPECT_FALSE(*empty) << "a file with no rows";
+  {
+    auto s = SqliteSocialStore::open(path, core::GroupAdd::contacts);
+    ASSERT_TRUE(s);
+    ASSERT_TRUE((*s)->set_relation(core::UserId{1}, core::UserId{2}, core::Relation::blocked));
+  }
+  auto held = SqliteSocialStore::holds_state(path);
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(*held) << "a block";
+}
+
 }  // namespace
 
 namespace conformance {
