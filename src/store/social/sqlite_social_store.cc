@@ -23,6 +23,16 @@ CREATE TABLE IF NOT EXISTS folders(
 ) WITHOUT ROWID;
 )sql";
 
+Result<sqlite::Database> open_with_schema(const std::string& path) {
+  sqlite::OpenOptions options;
+  options.log_component = "social";
+  options.error = make_error_code(errc::io_error);
+  auto db = sqlite::Database::open(path, options);
+  if (!db) return fail(db.error());
+  if (auto r = db->exec(kSchema); !r) return fail(r.error());
+  return std::move(*db);
+}
+
 }  // namespace
 
 Result<std::unique_ptr<SocialStore>> SocialStore::open(const std::string& path, core::GroupAdd group_add_default) {
@@ -33,12 +43,8 @@ Result<std::unique_ptr<SocialStore>> SocialStore::open(const std::string& path, 
 
 Result<std::unique_ptr<SqliteSocialStore>> SqliteSocialStore::open(const std::string& path,
                                                                    core::GroupAdd group_add_default) {
-  sqlite::OpenOptions options;
-  options.log_component = "social";
-  options.error = make_error_code(errc::io_error);
-  auto db = sqlite::Database::open(path, options);
+  auto db = open_with_schema(path);
   if (!db) return fail(db.error());
-  if (auto r = db->exec(kSchema); !r) return fail(r.error());
   std::unique_ptr<SqliteSocialStore> store(new SqliteSocialStore(std::move(*db), group_add_default));
   auto q = store->db_.prepare("SELECT owner, other FROM relations WHERE relation = 2");
   for (;;) {
@@ -53,12 +59,8 @@ Result<std::unique_ptr<SqliteSocialStore>> SqliteSocialStore::open(const std::st
 Result<bool> SqliteSocialStore::holds_state(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return false;
-  sqlite::OpenOptions options;
-  options.log_component = "social";
-  options.error = make_error_code(errc::io_error);
-  auto db = sqlite::Database::open(path, options);
+  auto db = open_with_schema(path);
   if (!db) return fail(db.error());
-  if (auto r = db->exec(kSchema); !r) return fail(r.error());
   auto q = db->prepare(
       "SELECT EXISTS(SELECT 1 FROM relations) OR EXISTS(SELECT 1 FROM settings) OR EXISTS(SELECT 1 FROM folders)");
   auto row = q.step();
