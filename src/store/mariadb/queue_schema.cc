@@ -87,27 +87,31 @@ core::Epoch epoch_in_generation(core::Epoch stored, std::uint64_t generation) {
   return core::Epoch{e == 0 ? 1 : e};
 }
 
-Result<void> ensure_queue_schema(Connection& conn) {
-  // Read the version first: a newer schema's tables must not be touched at all.
-  auto existing = conn.query(
+Result<void> refuse_newer_schema(Connection& conn, std::string_view component, std::uint64_t known) {
+  auto existing = conn.query_one(
       "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
       "table_name = 'schema_version'");
   if (!existing) return fail(existing.error());
-  if ((*existing)[0].u64(0, 0).value_or(0) > 0) {
-    auto rows = conn.query_one("SELECT version FROM schema_version WHERE component = 'queue'");
-    if (!rows) return fail(rows.error());
-    if (!rows->empty()) {
-      auto v = rows->u64(0, 0);
-      if (!v) return fail(v.error());
-      if (*v > kQueueSchemaVersion) {
-        IRIS_LOG(error, "store",
-                 "MariaDB database at {} holds queue schema version {}, newer than this irisd "
-                 "knows ({}): refusing to open it; run the irisd that wrote it, or a newer one",
-                 conn.server().str(), *v, kQueueSchemaVersion);
-        return fail(errc::open_failed);
-      }
-    }
+  if (existing->u64(0, 0).value_or(0) == 0) return {};
+  // `component` is one of this file's constants, never a client's text.
+  auto rows = conn.query_one("SELECT version FROM schema_version WHERE component = '" + std::string(component) + "'");
+  if (!rows) return fail(rows.error());
+  if (rows->empty()) return {};
+  auto v = rows->u64(0, 0);
+  if (!v) return fail(v.error());
+  if (*v > known) {
+    IRIS_LOG(error, "store",
+             "MariaDB database at {} holds {} schema version {}, newer than this irisd knows ({}): refusing "
+             "to open it; run the irisd that wrote it, or a newer one",
+             conn.server().str(), component, *v, known);
+    return fail(errc::open_failed);
   }
+  return {};
+}
+
+Result<void> ensure_queue_schema(Connection& conn) {
+  // Read the version first: a newer schema's tables must not be touched at all.
+  if (auto r = refuse_newer_schema(conn, "queue", kQueueSchemaVersion); !r) return r;
   return conn.execute(kCreate);
 }
 

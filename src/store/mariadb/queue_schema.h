@@ -7,6 +7,7 @@
 // kQueueSchemaVersion was written by a newer irisd: it is refused at open, never guessed at.
 
 #include <cstdint>
+#include <string_view>
 
 #include "base/result.h"
 #include "core/ids.h"
@@ -29,5 +30,10 @@ core::Epoch epoch_in_generation(core::Epoch stored, std::uint64_t generation);
 // Creates the tables if missing and records the version; open_failed (logged, naming both
 // versions) if the database holds a newer queue schema, unavailable if the server failed.
 Result<void> ensure_queue_schema(Connection& conn);
+
+// open_failed (logged, naming both versions) when `schema_version` records a version of
+// `component` newer than `known`: a newer irisd's tables, never to be touched. Success when
+// the table or the row is missing (nothing written yet) or the version is not newer.
+Result<void> refuse_newer_schema(Connection& conn, std::string_view component, std::uint64_t known);
 
 }  // namespace iris::store::mariadb

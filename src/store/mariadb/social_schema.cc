@@ -1,7 +1,6 @@
 #include "store/mariadb/social_schema.h"
 
-#include "base/log.h"
-#include "store/errc.h"
+#include "store/mariadb/queue_schema.h"
 
 namespace iris::store::mariadb {
 namespace {
@@ -41,25 +40,7 @@ constexpr const char* kCreate =
 
 Result<void> ensure_social_schema(Connection& conn) {
   // Read the version first: a newer schema's tables must not be touched at all.
-  auto existing = conn.query_one(
-      "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND "
-      "table_name = 'schema_version'");
-  if (!existing) return fail(existing.error());
-  if (existing->u64(0, 0).value_or(0) > 0) {
-    auto rows = conn.query_one("SELECT version FROM schema_version WHERE component = 'social'");
-    if (!rows) return fail(rows.error());
-    if (!rows->empty()) {
-      auto v = rows->u64(0, 0);
-      if (!v) return fail(v.error());
-      if (*v > kSocialSchemaVersion) {
-        IRIS_LOG(error, "store",
-                 "MariaDB database at {} holds social schema version {}, newer than this irisd "
-                 "knows ({}): refusing to open it; run the irisd that wrote it, or a newer one",
-                 conn.server().str(), *v, kSocialSchemaVersion);
-        return fail(errc::open_failed);
-      }
-    }
-  }
+  if (auto r = refuse_newer_schema(conn, "social", kSocialSchemaVersion); !r) return r;
   return conn.execute(kCreate);
 }
 
