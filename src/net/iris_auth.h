@@ -11,8 +11,8 @@
 //                     subscribe, and publish only on t/<thread>/typing (the server
 //                     publishes the rest, e.g. the JSON twin t/<thread>/typing/json).
 //                     Checked per PUBLISH, so a removed participant is refused at once.
-//   c/fanout          the cell link's frames (sync/fanout_frame.h): only a cell peer may
-//                     publish there, and a cell peer nowhere else
+//   c/fanout, c/typing  the cell link's frames and typing signals (sync/fanout_frame.h):
+//                     only a cell peer may publish there, and a cell peer nowhere else
 //   anything else     the public space, for anonymous clients only
 //   RETAIN            refused on u/ and t/ (a retained message there would replay to every
 //                     device of the user, or every participant, on each subscribe)
