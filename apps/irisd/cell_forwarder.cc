@@ -231,6 +231,10 @@ void CellForwarder::stop() {
 
 bool CellForwarder::owns(core::UserId user) const { return snapshot()->owns(user); }
 
+std::function<bool(core::UserId)> CellForwarder::owns_by_one_view() const {
+  return [view = snapshot()](core::UserId user) { return view->owns(user); };
+}
+
 bool CellForwarder::placed_here(core::UserId user) const { return snapshot()->placed_here(user); }
 
 void CellForwarder::forward(store::PendingFanout pending) {

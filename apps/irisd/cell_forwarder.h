@@ -70,6 +70,7 @@ class CellForwarder final : public sync::CellFanout {
   void set_self(std::string name) { options_.self = std::move(name); }
 
   bool owns(core::UserId user) const override;
+  std::function<bool(core::UserId)> owns_by_one_view() const override;
   bool placed_here(core::UserId user) const override;
   void forward(store::PendingFanout pending) override;
   // A checked typing signal of a user this server serves: sent at QoS 0 to every other server

@@ -152,6 +152,12 @@ class CellFanout {
   // Whether this server owns `user` now (cluster::CellSnapshot::owns). Thread-safe, never
   // blocks.
   virtual bool owns(core::UserId user) const = 0;
+  // owns() by one view of the cell, the current one, kept by the function returned: what a
+  // request's split asks, so that the sender and every recipient are judged by the same ring
+  // even while it changes. Default: owns() (a view that does not change).
+  virtual std::function<bool(core::UserId)> owns_by_one_view() const {
+    return [this](core::UserId user) { return owns(user); };
+  }
   // Whether `user` is placed in this server's cell (cluster::CellSnapshot::placed_here), so
   // that a cell-wide social store holds its state. Thread-safe, never blocks. Default: every
   // user (a deployment of one cell).

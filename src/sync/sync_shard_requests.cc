@@ -6,6 +6,7 @@
 #include "base/log.h"
 #include "core/errc.h"
 #include "store/blob/blob_service.h"
+#include "store/errc.h"
 #include "sync/error_mapping.h"
 #include "sync/errc.h"
 #include "sync/fanout_plan.h"
@@ -121,7 +122,16 @@ void SyncShard::submit(core::UserId sender, store::AppendRequest request,
   ShardRouter* router = &router_;
   const auto* appended = &appended_;
   CellFanout* cell = cell_;
-  if (cell != nullptr) split_by_owner(request, sender, [cell](core::UserId u) { return cell->owns(u); });
+  if (cell != nullptr) {
+    // In order per sender (docs/CLUSTER.md "Sends across servers"): a server whose ring no
+    // longer gives it the sender (a ring change reached it before the device moved) appends
+    // nothing for it. Were it to append the sender's update and send a recipient's share the
+    // long way, to the recipient's new owner, the sender's next request, accepted there,
+    // could reach that recipient first. Refused, the device retries at the new owner.
+    const auto owns = cell->owns_by_one_view();
+    if (!owns(sender)) return refuse(done, store::errc::not_owner, client_id, version);
+    split_by_owner(request, sender, owns);
+  }
   auto remote = request.fanout ? std::optional<std::vector<core::UserId>>(request.fanout->recipients) : std::nullopt;
   store_.async_append(std::move(request), [=, update = std::move(update), remote = std::move(remote),
                                            done = std::move(done)](Result<store::AppendResult> r) {

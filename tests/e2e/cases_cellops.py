@@ -389,6 +389,8 @@ class PairLoad:
                 # Each text once, in the order acknowledged; the one send in flight when the load
                 # stopped may be there without its acknowledgement.
                 assert len(got) == len(set(got)), (what, d.name, "duplicates", got)
+                if got[:len(want)] != want:
+                    self.order_evidence(p, d, got, want)
                 assert got[:len(want)] == want, (what, d.name, "order or loss", missing[:5], len(got), len(want))
         return lost
 
@@ -409,6 +411,21 @@ class PairLoad:
                 "SELECT user_id, seq FROM queue_updates WHERE INSTR(record, '%s') > 0" % t).strip()))
         print("  queue_meta: %s" % self.cell.sql(
             "SELECT user_id, epoch, first_seq, head_seq FROM queue_meta WHERE user_id = %s" % d.user).strip())
+
+    def order_evidence(self, p, d, got, want):
+        """Where the device's order leaves the acknowledged order: the texts around it, their
+        acknowledgements and the queue rows holding them."""
+        i = next(k for k in range(min(len(got), len(want))) if got[k] != want[k])
+        print("---- %s (user %s) leaves the acknowledged order at #%d" % (d.name, d.user, i))
+        print("  device got:   %s" % got[max(0, i - 2):i + 4])
+        print("  acknowledged: %s" % want[max(0, i - 2):i + 4])
+        for t in want[max(0, i - 2):i + 4]:
+            print("  acknowledgement of %s: %s" % (t, p["results"][p["acked"].index(t)]))
+            print("  queue rows holding %s: %s" % (t, self.cell.sql(
+                "SELECT user_id, seq FROM queue_updates WHERE INSTR(record, '%s') > 0" % t).strip()))
+        with d.lock:
+            for e in d.events:
+                print("   ", e)
 
     def close(self):
         for d in self.devices():

@@ -100,6 +100,15 @@ class ScriptCell:
         assert r.returncode == 0, ("irisctl", args, r.returncode, r.stdout, r.stderr)
         return r.stdout
 
+    def sql(self, query):
+        """The rows of `query` on the pair's primary (tab-separated), for a failure's evidence."""
+        with open(os.path.join(self.dir, "mariadb", "state.env")) as f:
+            env = dict(line.strip().split("=", 1) for line in f if "=" in line)
+        r = subprocess.run(["mariadb", "--no-defaults", "-uroot", "-h127.0.0.1", "-P" + env["IRIS_DB1_PORT"],
+                            "-N", "-D", env["IRIS_MARIADB_DATABASE"], "-e", query],
+                           capture_output=True, text=True, timeout=TIMEOUT)
+        return r.stdout + r.stderr
+
     def down(self):
         try:
             self.script("down", "--dir", self.dir, timeout=120)

@@ -4,6 +4,7 @@
 
 #include "core/thread_fold.h"
 #include "store/detail/record_codec.h"
+#include "store/errc.h"
 
 namespace iris::store::detail {
 
@@ -57,7 +58,16 @@ Result<bool> HistoryApplier::shared_body(const HistoryBody& body) {
     last_body_ = std::move(**stored);
     return *last_body_ == body;
   }
-  if (auto r = tables_.put_body(body); !r) return fail(r.error());
+  auto put = tables_.put_body(body);
+  if (!put) return fail(put.error());
+  if (!*put) {
+    // Stored meanwhile by another writer: compare with what it stored.
+    auto now = tables_.body(body.thread, body.message);
+    if (!now) return fail(now.error());
+    if (!*now) return fail(errc::corrupt_record);
+    last_body_ = std::move(**now);
+    return *last_body_ == body;
+  }
   last_body_ = body;
   return true;
 }

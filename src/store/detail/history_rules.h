@@ -73,7 +73,10 @@ class HistoryTables {
   virtual Result<void> set_participants(core::UserId user, core::ThreadId thread,
                                         const std::vector<core::UserId>& users) = 0;
   virtual Result<std::optional<HistoryBody>> body(core::ThreadId thread, core::MessageId message) = 0;
-  virtual Result<void> put_body(const HistoryBody& body) = 0;
+  // Stores the thread's body of a message; false, writing nothing, when the thread holds one
+  // already (another server's writer stored it after this transaction looked: a cell's servers
+  // write the bodies of a thread's members concurrently).
+  virtual Result<bool> put_body(const HistoryBody& body) = 0;
   virtual Result<void> put_log(core::UserId user, core::Seq seq, const HistoryLogRow& row) = 0;
   // The shown row of (thread, message), if any, leaves the view (shown and edit cleared).
   virtual Result<void> hide(core::UserId user, core::ThreadId thread, core::MessageId message) = 0;

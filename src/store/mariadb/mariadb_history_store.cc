@@ -41,8 +41,15 @@ class MariaDbHistoryStore final : public HistoryStore {
  public:
   explicit MariaDbHistoryStore(const MariaDbOptions& options) : pool_(options) {}
 
+  // Another server may be writing some of the same users (an owner handing them over) and
+  // the bodies of the same threads (their other members' owners): see HistoryTables. Read
+  // committed, so that what this transaction reads after waiting for one of those locks is
+  // what the other writer committed, not a snapshot from before. (Two writers that lock two
+  // users' positions in opposite orders deadlock; the server breaks it, one transaction
+  // fails and the history writer retries it.)
   Result<void> apply(std::span<const HistoryBatch> batches) override {
     return with_schema([&](Connection& c) -> Result<void> {
+      if (auto r = c.execute("SET TRANSACTION ISOLATION LEVEL READ COMMITTED"); !r) return r;
       if (auto r = c.execute("START TRANSACTION"); !r) return r;
       RollbackUnlessCommitted txn{c};
       mariadb::detail::HistoryTables tables(c);

@@ -3,6 +3,9 @@
 // another schema version refused.
 #include "store/mariadb/mariadb_history_store.h"
 
+#include <chrono>
+#include <thread>
+
 #include <gtest/gtest.h>
 
 #include "store/errc.h"
@@ -126,6 +129,55 @@ TEST_F(MariaDbHistoryStoreTest, UpgradesVersionTwoTablesInPlace) {
   EXPECT_EQ(now[0].text, "new");
   EXPECT_EQ(now[0].edit_count, 1u);
   EXPECT_EQ(now[0].reactions, (std::vector<core::Reaction>{{UserId{2}, "👍"}}));
+}
+
+// Another server's writer of the same user (the owner handing it over), its transaction open
+// on the position row: this one waits for it and skips what it committed, instead of reading
+// the row as it was and writing the same seqs again (a duplicate key, or a fold applied twice).
+TEST_F(MariaDbHistoryStoreTest, AWriterTakesTurnsWithAnotherServersWriterOfTheSameUser) {
+  const UserId user{5};
+  const core::Timestamp t{};
+  std::vector<Update> queue{Update{Seq{1}, t, ThreadId{7}, user, core::ThreadCreated{"t", {user}}}};
+  for (std::uint64_t i = 2; i <= 5; ++i) {
+    queue.push_back(Update{Seq{i}, t, ThreadId{7}, user,
+                           core::MessageCreated{MessageId{i}, core::ClientMsgId{1, i}, "m", std::nullopt}});
+  }
+  ASSERT_TRUE(store_->position(user)) << "creates the tables";
+  auto other = mariadb::Connection::open(*mariadb::parse_server(backend_.server->address()), backend_.options);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->execute("START TRANSACTION"));
+  ASSERT_TRUE(other->execute("INSERT INTO history_position(user_id, epoch, seq) VALUES(5, 9, 5)"));
+  Result<void> applied = fail(errc::unavailable);
+  std::thread writer([&] { applied = store_->apply(std::vector<HistoryBatch>{{user, Epoch{9}, queue}}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the writer waits on the row
+  ASSERT_TRUE(other->execute("COMMIT"));
+  writer.join();
+  ASSERT_TRUE(applied) << applied.error().message();
+  EXPECT_EQ(count("SELECT count(*) FROM history_log WHERE user_id = 5"), 0u)
+      << "the other writer's position says seqs 1..5 are written: none again";
+  EXPECT_EQ(store_->position(user).value(), (HistoryPosition{Epoch{9}, Seq{5}}));
+}
+
+// The thread's body stored by another server's writer (another member's owner) in a
+// transaction still open: this one waits, finds the same body and shares it.
+TEST_F(MariaDbHistoryStoreTest, AWriterSharesABodyAnotherServerStoresAtTheSameTime) {
+  const Update m{Seq{1}, core::Timestamp{std::chrono::milliseconds{5}}, ThreadId{7}, UserId{1},
+                 core::MessageCreated{MessageId{500}, core::ClientMsgId{3, 4}, "hello", std::nullopt}};
+  ASSERT_TRUE(store_->position(UserId{2})) << "creates the tables";
+  auto other = mariadb::Connection::open(*mariadb::parse_server(backend_.server->address()), backend_.options);
+  ASSERT_TRUE(other);
+  ASSERT_TRUE(other->execute("START TRANSACTION"));
+  ASSERT_TRUE(other->execute("INSERT INTO history_bodies(thread_id, message_id, sender_id, sent_ms, client_hi, "
+                             "client_lo, body) VALUES(7, 500, 1, 5, 3, 4, 'hello')"));
+  Result<void> applied = fail(errc::unavailable);
+  std::thread writer([&] { applied = store_->apply(std::vector<HistoryBatch>{{UserId{2}, Epoch{9}, {m}}}); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // the writer waits on the body
+  ASSERT_TRUE(other->execute("COMMIT"));
+  writer.join();
+  ASSERT_TRUE(applied) << applied.error().message();
+  EXPECT_EQ(count("SELECT count(*) FROM history_bodies"), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM history_log WHERE record IS NOT NULL"), 0u) << "the body is shared";
+  EXPECT_EQ(store_->updates(UserId{2}, Seq{1}, 10).value(), std::vector<Update>{m});
 }
 
 TEST_F(MariaDbHistoryStoreTest, ServerDownFailsAsUnavailable) {

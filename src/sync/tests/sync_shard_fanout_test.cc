@@ -112,6 +112,26 @@ TEST_F(SyncShardFanoutTest, ASendAppendsOwnedParticipantsAndRecordsTheRemoteShar
   EXPECT_EQ(rows[0], a_.forwarded[0]);
 }
 
+// A ring change reached A before Ann's device moved: Ann and Cat are B's now. A appends
+// nothing for Ann (were it to append her update and send Cat's share the long way, her next
+// send, accepted by B, could reach Cat first) and answers unavailable: her device retries at B.
+TEST_F(SyncShardFanoutTest, ARequestOfASenderTheRingNoLongerGivesThisServerIsRefusedWhole) {
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kCat}}}, [](auto) {});
+  a_.run();
+  ASSERT_EQ(head(kCat), Seq{1});
+  a_.owns_ = [](UserId) { return false; };
+  std::optional<SyncShard::Outcome> outcome;
+  a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 2}, "u", {kCat}}},
+                    [&](SyncShard::Outcome o) { outcome = std::move(o); });
+  a_.run();
+  ASSERT_TRUE(outcome && std::holds_alternative<wire::Error>(*outcome));
+  EXPECT_EQ(std::get<wire::Error>(*outcome).code, wire::ErrorCode::unavailable);
+  EXPECT_EQ(head(kAnn), Seq{1}) << "nothing appended for the sender";
+  EXPECT_EQ(head(kCat), Seq{1});
+  EXPECT_EQ(pending(), 0u) << "and no share recorded for the long way";
+  EXPECT_TRUE(a_.forwarded.empty());
+}
+
 TEST_F(SyncShardFanoutTest, TheRemoteOwnerAppendsOnceHoweverOftenItIsSent) {
   a_.shard->request(kAnn, wire::Message{wire::CreateThreadRequest{core::ClientMsgId{1, 1}, "t", {kBob}}}, [](auto) {});
   a_.run();

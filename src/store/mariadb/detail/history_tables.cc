@@ -114,11 +114,22 @@ Result<Rows> HistoryTables::rows(const char* sql, std::span<const Param> params)
   return (*s)->query(params);
 }
 
+// Two servers may write one user's history at once: the owner that is handing the user over
+// (draining, or not yet told of a ring change) and the new one. The position row is locked
+// first, so they take turns and the second skips what the first wrote. A user without a row
+// gets a placeholder (epoch 0, never a queue's) that put_position replaces before the commit;
+// inserting it rather than locking the missing row's gap keeps two first writers from a
+// deadlock (two gap locks, then two inserts).
 Result<std::optional<HistoryPosition>> HistoryTables::get_position(UserId user) {
   const Param p[] = {user.value()};
+  if (auto r = run("INSERT INTO history_position(user_id, epoch, seq) VALUES(?, 0, 0) "
+                   "ON DUPLICATE KEY UPDATE user_id = user_id", p);
+      !r) {
+    return fail(r.error());
+  }
   auto r = rows("SELECT epoch, seq FROM history_position WHERE user_id = ?", p);
   if (!r) return fail(r.error());
-  if (r->empty()) return std::optional<HistoryPosition>{};
+  if (r->empty() || r->u64(0, 0).value_or(1) == 0) return std::optional<HistoryPosition>{};
   auto epoch = r->u64(0, 0);
   auto seq = r->u64(0, 1);
   if (!epoch || !seq) return fail(errc::corrupt_record);
@@ -189,7 +200,10 @@ Result<std::optional<HistoryBody>> HistoryTables::body(ThreadId thread, MessageI
   return std::optional<HistoryBody>{std::move(b)};
 }
 
-Result<void> HistoryTables::put_body(const HistoryBody& b) {
+// The bodies are the thread's, written by the writers of all its members, on any server: a
+// body stored by another transaction since body() looked is a duplicate key, which this
+// insert turns into no change (waiting for that transaction to end first).
+Result<bool> HistoryTables::put_body(const HistoryBody& b) {
   const Param reply = b.reply_to ? Param{b.reply_to->value()} : Param{nullptr};
   std::string attachments;
   store::detail::encode_attachments(b.attachments, attachments);
@@ -197,8 +211,12 @@ Result<void> HistoryTables::put_body(const HistoryBody& b) {
                      std::int64_t{b.time.time_since_epoch().count()}, b.client.hi, b.client.lo,
                      std::string_view(b.text), reply,
                      attachments.empty() ? Param{nullptr} : Param{std::string_view(attachments)}};
-  return run("INSERT INTO history_bodies(thread_id, message_id, sender_id, sent_ms, client_hi, client_lo, "
-             "body, reply_to, attachments) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)", p);
+  auto s = c_.prepare("INSERT INTO history_bodies(thread_id, message_id, sender_id, sent_ms, client_hi, "
+                      "client_lo, body, reply_to, attachments) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "ON DUPLICATE KEY UPDATE thread_id = thread_id");
+  if (!s) return fail(s.error());
+  if (auto r = (*s)->execute(p); !r) return fail(r.error());
+  return (*s)->affected_rows() == 1;
 }
 
 Result<void> HistoryTables::put_log(UserId user, core::Seq seq, const HistoryLogRow& row) {

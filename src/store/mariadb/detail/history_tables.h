@@ -39,7 +39,7 @@ class HistoryTables final : public store::detail::HistoryTables {
                                 const std::vector<core::UserId>& users) override;
   Result<std::optional<store::detail::HistoryBody>> body(core::ThreadId thread,
                                                          core::MessageId message) override;
-  Result<void> put_body(const store::detail::HistoryBody& body) override;
+  Result<bool> put_body(const store::detail::HistoryBody& body) override;
   Result<void> put_log(core::UserId user, core::Seq seq, const store::detail::HistoryLogRow& row) override;
   Result<void> hide(core::UserId user, core::ThreadId thread, core::MessageId message) override;
   Result<std::optional<store::detail::MessageFolds>> folds(core::UserId user, core::ThreadId thread,

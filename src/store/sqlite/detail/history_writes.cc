@@ -144,7 +144,9 @@ Result<std::optional<HistoryBody>> HistoryWrites::body(ThreadId thread, MessageI
   return out;
 }
 
-Result<void> HistoryWrites::put_body(const HistoryBody& b) {
+// One process writes an SQLite history, in one transaction at a time: a body body() did not
+// find is not stored meanwhile.
+Result<bool> HistoryWrites::put_body(const HistoryBody& b) {
   put_body_.bind_u64(1, b.thread.value()).bind_u64(2, b.message.value())
       .bind_u64(3, b.sender.value()).bind(4, b.time.time_since_epoch().count())
       .bind_u64(5, b.client.hi).bind_u64(6, b.client.lo).bind(7, b.text);
@@ -152,7 +154,8 @@ Result<void> HistoryWrites::put_body(const HistoryBody& b) {
   attachments_.clear();
   encode_attachments(b.attachments, attachments_);
   if (!attachments_.empty()) put_body_.bind_blob(9, attachments_);
-  return put_body_.run();
+  if (auto r = put_body_.run(); !r) return fail(r.error());
+  return true;
 }
 
 Result<void> HistoryWrites::put_log(UserId user, core::Seq seq, const HistoryLogRow& row) {

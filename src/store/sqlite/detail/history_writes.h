@@ -34,7 +34,7 @@ class HistoryWrites final : private HistoryTables {
   Result<void> set_participants(core::UserId user, core::ThreadId thread,
                                 const std::vector<core::UserId>& users) override;
   Result<std::optional<HistoryBody>> body(core::ThreadId thread, core::MessageId message) override;
-  Result<void> put_body(const HistoryBody& body) override;
+  Result<bool> put_body(const HistoryBody& body) override;
   Result<void> put_log(core::UserId user, core::Seq seq, const HistoryLogRow& row) override;
   Result<void> hide(core::UserId user, core::ThreadId thread, core::MessageId message) override;
   Result<std::optional<MessageFolds>> folds(core::UserId user, core::ThreadId thread,
