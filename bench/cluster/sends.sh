@@ -31,7 +31,9 @@
 # CLUSTER_HISTORY (sqlite; or mariadb, below), CLUSTER_P99_SECONDS (10), CLUSTER_SOCIAL
 # (mariadb, irisd's default on a MariaDB store: every send's block check reads the cell's
 # social_* tables; sqlite: each server's own file, blocks in memory, as before issue 22's cell
-# work).
+# work), CLUSTER_DIR (/tmp: where the cell's files live, the MariaDB pair's data included;
+# /dev/shm takes the disk's syncs out, a diagnostic of what they cost), CLUSTER_CLOSED (1; 0:
+# the p99 runs only, no closed loops, no 1-server figures).
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 build=$(cd "${IRIS_BUILD:?set by scripts/bench}" && pwd)
@@ -41,7 +43,8 @@ seconds="${CLUSTER_SENDS_SECONDS:-5}"
 rate="${CLUSTER_P99_RATE:-500}"
 p99_seconds="${CLUSTER_P99_SECONDS:-10}"
 users="${CLUSTER_USERS:-1000}"
-work=$(mktemp -d /tmp/iris-cluster-sends.XXXXXX)
+work=$(mktemp -d "${CLUSTER_DIR:-/tmp}/iris-cluster-sends.XXXXXX")
+closed="${CLUSTER_CLOSED:-1}"
 cell="$work/cell"
 
 note() { echo "# cluster: $*" >&2; }
@@ -71,7 +74,7 @@ wait_servers() {  # wait_servers COUNT N...: until each irisd-N sees COUNT serve
 [ -x "$bench" ] || { note "$bench not built"; exit 1; }
 [ -f /usr/share/java/zookeeper.jar ] || { note "no ZooKeeper (apt-get install zookeeper)"; exit 1; }
 ulimit -n "$(ulimit -Hn)"
-note "sends: $(nproc) cores shared by ZooKeeper, the MariaDB pair, the irisd and the load program; history ${CLUSTER_HISTORY:-sqlite}; social ${CLUSTER_SOCIAL:-mariadb}; load average $(load)"
+note "sends: cell in $work; $(nproc) cores shared by ZooKeeper, the MariaDB pair, the irisd and the load program; history ${CLUSTER_HISTORY:-sqlite}; social ${CLUSTER_SOCIAL:-mariadb}; load average $(load)"
 # The limits of issue 23 are set far above what this step drives (every device connects from
 # 127.0.0.1, a thousand handshakes at once), so every request still passes the checks.
 limits=(--net.max_preauth_per_source=0 --store.max_sender_share=1000000)
@@ -133,20 +136,24 @@ figure() {  # figure BENCH-NAME FILE KEY
   fi
 }
 
-for _ in $(seq "$runs"); do run closed3 "$three" --seconds "$seconds" --warmup 2 --pairs "$closed_pairs"; done
+if [ "$closed" = 1 ]; then
+  for _ in $(seq "$runs"); do run closed3 "$three" --seconds "$seconds" --warmup 2 --pairs "$closed_pairs"; done
+fi
 for _ in $(seq "$runs"); do
   [ "$closed_pairs" = mixed ] && run cross "$three" --rate "$rate" --seconds "$p99_seconds" --warmup 1 --pairs cross
   run local "$three" --rate "$rate" --seconds "$p99_seconds" --warmup 1 --pairs local
 done
-note "stopping irisd-2 and irisd-3 cleanly: irisd-1 alone on the same store"
-for n in 2 3; do
-  pid=$(cat "$cell/irisd-$n/pid")
-  kill "$pid" 2>/dev/null
-  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done  # drains first
-done
-wait_servers 1 1 || exit 1
-sleep 5  # irisd-1 takes over the leavers' users (claims, history) before it is measured
-for _ in $(seq "$runs"); do run closed1 "$one" --seconds "$seconds" --warmup 2 --pairs local; done
+if [ "$closed" = 1 ]; then
+  note "stopping irisd-2 and irisd-3 cleanly: irisd-1 alone on the same store"
+  for n in 2 3; do
+    pid=$(cat "$cell/irisd-$n/pid")
+    kill "$pid" 2>/dev/null
+    for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done  # drains first
+  done
+  wait_servers 1 1 || exit 1
+  sleep 5  # irisd-1 takes over the leavers' users (claims, history) before it is measured
+  for _ in $(seq "$runs"); do run closed1 "$one" --seconds "$seconds" --warmup 2 --pairs local; done
+fi
 
 figure sends_per_s.closed_loop closed3 acked_per_s
 figure sends_per_s.closed_loop_1server closed1 acked_per_s
