@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
 
 #include "base/log.h"
 #include "client/errc.h"
@@ -38,6 +39,7 @@ CREATE TABLE IF NOT EXISTS outbox(n INTEGER PRIMARY KEY AUTOINCREMENT, client_id
 CREATE TABLE IF NOT EXISTS attachments(message INTEGER PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS relations(user INTEGER PRIMARY KEY, relation INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS folders(thread INTEGER PRIMARY KEY, folder INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS thread_floors(thread INTEGER PRIMARY KEY, seq INTEGER NOT NULL);
 )sql";
 
 // Attachments are stored as the wire encoding of a SendRequest that carries them: the one
@@ -95,6 +97,10 @@ struct LocalStore::Impl {
   Stmt watermarks_of, count_messages, min_ord;
   Stmt put_reaction, drop_reaction, drop_reactions, put_edits, drop_edits, reactions_of, edits_of;
   Stmt put_attachments, drop_attachments, attachments_of;
+  Stmt put_floor, drop_floors_upto;
+  // thread_floors, in memory: a thread replaced as of a seq the position has not passed yet
+  // (replace_thread); the stream's updates of it up to that seq are skipped.
+  std::map<std::uint64_t, std::uint64_t> floors;
 };
 
 LocalStore::LocalStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -208,6 +214,17 @@ Result<std::unique_ptr<LocalStore>> LocalStore::open(const std::string& path,
   i.min_ord = d.prepare(
       "SELECT ord_major, ord_minor FROM messages WHERE thread = ?1 "
       "ORDER BY ord_major, ord_minor LIMIT 1");
+  i.put_floor = d.prepare("INSERT OR REPLACE INTO thread_floors(thread, seq) VALUES(?1, ?2)");
+  i.drop_floors_upto = d.prepare("DELETE FROM thread_floors WHERE seq <= ?1");
+  {
+    auto floors = d.prepare("SELECT thread, seq FROM thread_floors");
+    while (true) {
+      auto row = floors.step();
+      if (!row) return fail(row.error());
+      if (!*row) break;
+      i.floors[floors.u64(0)] = floors.u64(1);
+    }
+  }
 
   std::unique_ptr<LocalStore> store(new LocalStore(std::move(impl)));
   store->options_ = std::move(options);
@@ -236,6 +253,10 @@ Result<void> LocalStore::set_self(core::UserId user) {
 }
 
 Result<void> LocalStore::set_position(Position p, int& step) {
+  if (!impl_->floors.empty()) {
+    if (auto r = write_step(step); !r) return r;
+    if (auto r = impl_->drop_floors_upto.bind_u64(1, p.seq.value()).run(); !r) return r;
+  }
   if (auto r = write_step(step); !r) return r;
   if (auto r = impl_->set_meta.bind(1, "epoch").bind_u64(2, p.epoch.value()).run(); !r) return r;
   if (auto r = write_step(step); !r) return r;
@@ -334,6 +355,8 @@ Result<void> LocalStore::apply_update(const core::Update& u, int& step) {
   const auto thread = u.thread.value();
   // The user's own social state: no thread entry (thread 0 names none).
   if (core::is_social(core::kind_of(u.body))) return apply_social(u, step);
+  // Already in the thread's state that replace_thread stored.
+  if (auto f = i.floors.find(thread); f != i.floors.end() && u.seq.value() <= f->second) return {};
   // A thread started by, or an add of this user by, someone who is not its contact lands in
   // requests: the server records the same (docs/PROTOCOL.md "Contacts, blocks and folders")
   // and sends no update for it.
@@ -468,6 +491,7 @@ Result<void> LocalStore::apply_batch(const wire::DeltaBatch& batch,
     return r;
   }
   position_ = Position{batch.epoch, batch.last_seq};
+  std::erase_if(i.floors, [&](const auto& f) { return f.second <= batch.last_seq.value(); });
   return {};
 }
 
@@ -527,7 +551,7 @@ Result<void> LocalStore::apply_snapshot(const wire::Snapshot& snapshot) {
     if (auto r = write_step(step); !r) return r;
     if (auto r = i.db.exec("DELETE FROM messages; DELETE FROM threads; DELETE FROM watermarks; "
                            "DELETE FROM edits; DELETE FROM reactions; DELETE FROM attachments; "
-                           "DELETE FROM relations; DELETE FROM folders;");
+                           "DELETE FROM relations; DELETE FROM folders; DELETE FROM thread_floors;");
         !r)
       return r;
     for (const auto& t : snapshot.threads)
@@ -558,6 +582,7 @@ Result<void> LocalStore::apply_snapshot(const wire::Snapshot& snapshot) {
     return r;
   }
   position_ = Position{snapshot.epoch, snapshot.seq};
+  i.floors.clear();  // every thread is as of the snapshot now
   return {};
 }
 
@@ -572,13 +597,20 @@ Result<void> LocalStore::replace_thread(const wire::ThreadState& state, core::Se
                                        static_cast<std::int64_t>(id)));
         !r)
       return r;
-    return put_thread_state(state, as_of, step);
+    if (auto r = put_thread_state(state, as_of, step); !r) return r;
+    if (as_of <= position_.seq) return {};
+    return i.put_floor.bind_u64(1, id).bind_u64(2, as_of.value()).run();
   };
   if (auto r = body(); !r) {
     i.rollback.run();
     return r;
   }
-  return i.commit.run();
+  if (auto r = i.commit.run(); !r) {
+    i.rollback.run();
+    return r;
+  }
+  if (as_of > position_.seq) i.floors[state.thread.value()] = as_of.value();
+  return {};
 }
 
 Result<void> LocalStore::drop_thread(core::ThreadId thread) {
@@ -625,11 +657,13 @@ Result<void> LocalStore::add_history(core::ThreadId thread,
 
 Result<void> LocalStore::reset() {
   if (auto r = impl_->db.exec("BEGIN; DELETE FROM messages; DELETE FROM threads; "
-                              "DELETE FROM watermarks; DELETE FROM meta WHERE key IN ('epoch','seq'); "
+                              "DELETE FROM watermarks; DELETE FROM thread_floors; "
+                              "DELETE FROM meta WHERE key IN ('epoch','seq'); "
                               "COMMIT;");
       !r)
     return r;
   position_ = Position{};
+  impl_->floors.clear();
   return {};
 }
 

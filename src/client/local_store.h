@@ -132,7 +132,10 @@ class LocalStore {
   // with (snapshot.epoch, snapshot.seq); the outbox stays, less entries acked at or before
   // snapshot.seq. One transaction.
   Result<void> apply_snapshot(const wire::Snapshot& snapshot);
-  // Replaces one thread's state (thread-scoped resync): its entry of a newer snapshot.
+  // Replaces one thread's state (thread-scoped resync): its entry of a newer snapshot, as of
+  // `as_of`. The stream's updates of that thread up to `as_of` are in that state already:
+  // apply_batch skips them (an edit applied twice would count twice) until the position
+  // passes `as_of`.
   Result<void> replace_thread(const wire::ThreadState& state, core::Seq as_of);
   // Removes one thread and its messages (left it, or about to refetch it).
   Result<void> drop_thread(core::ThreadId thread);

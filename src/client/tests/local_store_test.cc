@@ -384,6 +384,42 @@ TEST(LocalStore, AppliesEditsUnsendsAndReactionsWithTheirCounts) {
   EXPECT_EQ(s->message_meta(MessageId{2000}).value().edit_count, 3u);
 }
 
+// A thread-scoped resync: the thread is refetched from a snapshot as of seq 5 while the stream
+// stands at seq 3. The stream's updates of that thread up to seq 5 are in the snapshot already
+// (an edit applied again would count twice; a message from someone else, be unread twice),
+// across a restart too; the thread's later ones, and other threads', apply.
+TEST(LocalStore, AThreadReplacedAsOfALaterSeqSkipsTheStreamsUpdatesOfItUpToThatSeq) {
+  TempDir dir;
+  auto s = open(dir.file("db"));
+  ASSERT_TRUE(s->apply_batch(thread_and_messages(2)).has_value());  // seqs 1..3, messages 1000, 1001
+  const core::Timestamp t{};
+  wire::ThreadState state{kThread, "lunch", {kSelf, kOther},
+                          {wire::ThreadMessage{MessageId{1000}, kOther, t, "m0!", {}, 1},
+                           wire::ThreadMessage{MessageId{1002}, kOther, t, "m2", {}}},
+                          2, {}};
+  ASSERT_TRUE(s->drop_thread(kThread).has_value());
+  ASSERT_TRUE(s->replace_thread(state, Seq{5}).has_value());
+  s.reset();
+  s = open(dir.file("db"));  // the floor is on disk, not only in memory
+  auto at = [&](std::uint64_t seq, ThreadId thread, core::UpdateBody body) {
+    return core::Update{Seq{seq}, t, thread, kOther, std::move(body)};
+  };
+  ASSERT_TRUE(s->apply_batch(batch(4, {
+      at(4, kThread, core::MessageEdited{MessageId{1000}, "m0!", 1}),
+      at(5, kThread, core::MessageCreated{MessageId{1002}, ClientMsgId{0, 1002}, "m2", {}}),
+  })).has_value());
+  EXPECT_EQ(s->message_meta(MessageId{1000}).value().edit_count, 1u) << "the edit counted once";
+  EXPECT_EQ(s->thread(kThread).value()->unread, 2u) << "the message unread once";
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0!", "m2"}));
+  ASSERT_TRUE(s->apply_batch(batch(6, {
+      at(6, kThread, core::MessageEdited{MessageId{1000}, "m0!!", 2}),
+      at(7, ThreadId{300}, core::ThreadCreated{"other", {kSelf, kOther}}),
+  })).has_value());
+  EXPECT_EQ(s->message_meta(MessageId{1000}).value().edit_count, 2u);
+  EXPECT_EQ(texts(*s), (std::vector<std::string>{"m0!!", "m2"}));
+  EXPECT_TRUE(s->thread(ThreadId{300}).value().has_value());
+}
+
 TEST(LocalStore, PagesOlderMessagesBeforeAGivenOne) {
   TempDir dir;
   auto s = open(dir.file("db"));
