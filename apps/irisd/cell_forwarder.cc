@@ -235,6 +235,12 @@ std::function<bool(core::UserId)> CellForwarder::owns_by_one_view() const {
   return [view = snapshot()](core::UserId user) { return view->owns(user); };
 }
 
+std::optional<std::uint64_t> CellForwarder::next_id(core::Timestamp now) {
+  const auto slot = snapshot()->id_slot;
+  if (!slot) return std::nullopt;
+  return ids_.next(now, *slot);
+}
+
 bool CellForwarder::placed_here(core::UserId user) const { return snapshot()->placed_here(user); }
 
 void CellForwarder::forward(store::PendingFanout pending) {

@@ -35,6 +35,7 @@
 #include "cluster/cell_view.h"
 #include "store/queue_store.h"
 #include "sync/fanout_tracker.h"
+#include "sync/request_planner.h"
 #include "sync/sync_shard.h"
 #include "wire/messages.h"
 
@@ -71,6 +72,8 @@ class CellForwarder final : public sync::CellFanout {
 
   bool owns(core::UserId user) const override;
   std::function<bool(core::UserId)> owns_by_one_view() const override;
+  bool makes_ids() const override { return true; }
+  std::optional<std::uint64_t> next_id(core::Timestamp now) override;
   bool placed_here(core::UserId user) const override;
   void forward(store::PendingFanout pending) override;
   // A checked typing signal of a user this server serves: sent at QoS 0 to every other server
@@ -125,6 +128,7 @@ class CellForwarder final : public sync::CellFanout {
   bool removing_ = false;  // a removal is in flight or its timer armed
   std::atomic<std::uint64_t> sent_{0}, confirmed_{0}, refused_{0}, removed_{0}, rescanned_{0}, failures_{0};
   std::thread thread_;
+  sync::CellIdGenerator ids_;
 };
 
 }  // namespace iris::irisd

@@ -15,6 +15,7 @@
 #include "base/log.h"
 #include "cluster/errc.h"
 #include "core/ids.h"
+#include "sync/request_planner.h"
 
 namespace iris::irisd {
 
@@ -240,6 +241,16 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
     if (drained_ || drain_thread_.joinable()) return;
     drain_thread_ = std::thread([this] { drain(); });
   };
+  // The id slot first, so that no snapshot lets this server own a user before it can make
+  // ids no other server makes (sync::CellIdGenerator).
+  auto slot = coordinator_->claim_id_slot(options_.cell + "/" + self.name, sync::CellIdGenerator::kSlots);
+  if (!slot) {
+    IRIS_LOG(error, "irisd", "cluster: cannot claim an id slot in zookeeper {}: {}", zk.hosts,
+             slot.error().message());
+    coordinator_.reset();
+    return false;
+  }
+  view_->set_id_slot(*slot);
   view_ptr_.store(view_.get(), std::memory_order_release);
   if (auto joined = coordinator_->join(self, std::move(listener)); !joined) {
     IRIS_LOG(error, "irisd", "cluster: cannot join cell {} as {}: {}", options_.cell, self.name,
@@ -251,8 +262,8 @@ bool CellMember::join(const net::BoundPorts& ports, net::MqttServer& mqtt) {
     std::lock_guard lock(evict_mu_);
     evictor_ = std::thread([this] { run_evictor(); });
   }
-  IRIS_LOG(info, "irisd", "cluster: member {} of cell {} (zookeeper {}, {} tokens, session {} ms)", self.name,
-           options_.cell, zk.hosts, options_.tokens, coordinator_->negotiated_timeout().count());
+  IRIS_LOG(info, "irisd", "cluster: member {} of cell {} (zookeeper {}, {} tokens, session {} ms, id slot {})",
+           self.name, options_.cell, zk.hosts, options_.tokens, coordinator_->negotiated_timeout().count(), *slot);
   // Discovery: every cell, its state and servers, and the placement overrides, kept current
   // by watches; its first copy is usually read before the listeners answer anyone.
   // A user moved to another cell (irisctl user move) is told to go as soon as this server's

@@ -40,6 +40,14 @@ void CellView::set_directory(std::shared_ptr<const Directory> directory) {
   current_ = std::move(next);
 }
 
+void CellView::set_id_slot(std::uint32_t slot) {
+  std::lock_guard lock(mu_);
+  id_slot_ = slot;
+  auto next = std::make_shared<CellSnapshot>(*current_);
+  next->id_slot = slot;
+  current_ = std::move(next);
+}
+
 std::shared_ptr<const CellSnapshot> CellView::snapshot() const {
   std::lock_guard lock(mu_);
   return current_;
@@ -76,6 +84,7 @@ void CellView::publish() {
   {
     std::lock_guard lock(mu_);
     next->directory = directory_;
+    next->id_slot = id_slot_;
     current_ = next;
   }
   if (on_changed_) on_changed_(next);

@@ -34,6 +34,8 @@ struct CellSnapshot {
   // no directory is consulted: this cell then holds every user (a view without a deployment,
   // as in tests of one cell). An empty directory (not read yet) places nobody here.
   std::shared_ptr<const Directory> directory;
+  // This server's id slot for the session (sync::CellIdGenerator), once claimed.
+  std::optional<std::uint32_t> id_slot;
 
   // Null when the ring is empty.
   const ServerInfo* owner(core::UserId user) const;
@@ -63,6 +65,8 @@ class CellView {
   // The deployment's placement changed (any thread): later snapshots carry `directory`. A
   // copy older than the one held (by its version) is ignored. `on_changed` does not run.
   void set_directory(std::shared_ptr<const Directory> directory);
+  // The id slot this server claimed (any thread, before it joins): later snapshots carry it.
+  void set_id_slot(std::uint32_t slot);
 
  private:
   void publish();
@@ -75,6 +79,7 @@ class CellView {
   mutable std::mutex mu_;
   std::shared_ptr<const CellSnapshot> current_;  // guarded by mu_
   std::shared_ptr<const Directory> directory_;    // guarded by mu_
+  std::optional<std::uint32_t> id_slot_;          // guarded by mu_
 };
 
 }  // namespace iris::cluster

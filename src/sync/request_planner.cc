@@ -139,4 +139,21 @@ std::uint64_t IdGenerator::next(core::Timestamp now) {
   return ms << 22 | static_cast<std::uint64_t>(shard_) << 12 | counter_;
 }
 
+std::uint64_t CellIdGenerator::next(core::Timestamp now, std::uint32_t slot) {
+  const auto ms = static_cast<std::uint64_t>(now.time_since_epoch().count());
+  std::uint64_t last = last_.load(std::memory_order_relaxed);
+  std::uint64_t made = 0;
+  do {
+    const std::uint64_t last_ms = last >> 12;
+    if (ms > last_ms) {
+      made = ms << 12;
+    } else if ((last & 0xFFF) != 0xFFF) {
+      made = last + 1;  // this millisecond (or a later one borrowed, or the clock stepped back)
+    } else {
+      made = (last_ms + 1) << 12;  // this millisecond is used up: borrow the next one
+    }
+  } while (!last_.compare_exchange_weak(last, made, std::memory_order_relaxed));
+  return (made >> 12) << 22 | static_cast<std::uint64_t>(slot & (kSlots - 1)) << 12 | (made & 0xFFF);
+}
+
 }  // namespace iris::sync

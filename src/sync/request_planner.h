@@ -18,6 +18,7 @@
 //  - A read receipt is bounded by what the thread holds: `up_to` past the newest message
 //    of the thread in the reader's inbox is errc::invalid_request.
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -65,7 +66,7 @@ Result<store::AppendRequest> plan_change_participants(const wire::ChangeParticip
 // Ids that grow with time, unique per shard: milliseconds since the Unix epoch in the high
 // 42 bits, the shard in the next 10, a per-millisecond counter in the low 12. Message ids
 // of one thread therefore order by time (which read watermarks rely on) within the clock
-// skew between shards.
+// skew between shards. Unique within one server only: a cell member uses CellIdGenerator.
 class IdGenerator {
  public:
   explicit IdGenerator(std::uint32_t shard) : shard_(shard & 0x3FF) {}
@@ -75,6 +76,22 @@ class IdGenerator {
   std::uint32_t shard_;
   std::uint64_t last_ms_ = 0;
   std::uint32_t counter_ = 0;
+};
+
+// Ids of a cell member, unique in the deployment: the same 42 bits of milliseconds, then the
+// server's id slot (10 bits: a number no other live server of any cell holds, claimed in
+// ZooKeeper for the session, docs/CLUSTER.md) and a per-millisecond counter (12 bits) that
+// every shard of the server shares. Per-shard ids collide across servers: two servers'
+// shard 0 in one millisecond made the same message id, and a thread with members on both
+// showed one message in place of the other. Thread-safe (one atomic).
+class CellIdGenerator {
+ public:
+  static constexpr std::uint32_t kSlots = 1024;
+  // Requires: slot < kSlots.
+  std::uint64_t next(core::Timestamp now, std::uint32_t slot);
+
+ private:
+  std::atomic<std::uint64_t> last_{0};  // ms << 12 | counter of the last id made
 };
 
 }  // namespace iris::sync

@@ -158,6 +158,12 @@ class CellFanout {
   virtual std::function<bool(core::UserId)> owns_by_one_view() const {
     return [this](core::UserId user) { return owns(user); };
   }
+  // Whether new message and thread ids come from next_id (unique in the deployment) rather
+  // than from the shard (unique in this server). Default: the shard's (one server).
+  virtual bool makes_ids() const { return false; }
+  // A new id (sync::CellIdGenerator), or nullopt while this server holds no id slot (then
+  // it owns nobody). Thread-safe.
+  virtual std::optional<std::uint64_t> next_id(core::Timestamp /*now*/) { return std::nullopt; }
   // Whether `user` is placed in this server's cell (cluster::CellSnapshot::placed_here), so
   // that a cell-wide social store holds its state. Thread-safe, never blocks. Default: every
   // user (a deployment of one cell).
@@ -406,6 +412,9 @@ class SyncShard {
   void submit(core::UserId sender, store::AppendRequest request, core::ClientMsgId client_id,
               core::ThreadId thread, Completion done, std::optional<RequestOrigin> origin,
               std::int32_t version);
+  // A new message or thread id: the cell's (unique in the deployment) for a cell member,
+  // else this shard's. Nullopt: a cell member without its id slot yet.
+  std::optional<std::uint64_t> next_id(core::Timestamp now);
   std::string encode(Encoding enc, const wire::Message& m) const;
 
   const std::uint32_t shard_;
@@ -422,7 +431,7 @@ class SyncShard {
   Clock now_;
   MemoryTier memory_;
   ResyncLimiter resyncs_;
-  IdGenerator ids_;
+  IdGenerator ids_;  // a server's own; a cell member's come from its CellFanout (next_id)
   std::mt19937_64 rng_;
   std::unordered_map<core::UserId, User> users_;
   std::uint64_t epoch_generation_ = 0;  // the store's, as this shard last acted on it

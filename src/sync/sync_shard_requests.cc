@@ -71,7 +71,9 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
         core::ClientMsgId client_id{};
         core::ThreadId thread{};
         if constexpr (std::is_same_v<T, wire::SendRequest>) {
-          plan = plan_send(req, user_id, inbox, core::MessageId{ids_.next(now)}, now, limits);
+          const auto id = next_id(now);
+          plan = id ? plan_send(req, user_id, inbox, core::MessageId{*id}, now, limits)
+                    : Result<store::AppendRequest>(fail(store::errc::not_owner));
           client_id = req.client_id;
           thread = req.thread;
           // Once the sender is known to be a participant: the references are recorded before
@@ -87,8 +89,10 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
           plan = plan_read(req, user_id, inbox, now);
           thread = req.thread;
         } else if constexpr (std::is_same_v<T, wire::CreateThreadRequest>) {
-          thread = core::ThreadId{ids_.next(now)};
-          plan = plan_create_thread(req, user_id, thread, now, limits);
+          const auto id = next_id(now);
+          thread = core::ThreadId{id.value_or(0)};
+          plan = id ? plan_create_thread(req, user_id, thread, now, limits)
+                    : Result<store::AppendRequest>(fail(store::errc::not_owner));
           client_id = req.client_id;
         } else if constexpr (std::is_same_v<T, wire::RenameThreadRequest>) {
           plan = plan_rename(req, user_id, inbox, now, limits);
@@ -112,6 +116,11 @@ void SyncShard::request(core::UserId user_id, const wire::Message& message, Comp
         submit(user_id, std::move(*plan), client_id, thread, std::move(done), origin, version);
       },
       message);
+}
+
+std::optional<std::uint64_t> SyncShard::next_id(core::Timestamp now) {
+  if (cell_ != nullptr && cell_->makes_ids()) return cell_->next_id(now);
+  return ids_.next(now);
 }
 
 void SyncShard::submit(core::UserId sender, store::AppendRequest request,

@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "cluster/errc.h"
@@ -202,6 +203,36 @@ TEST_F(ZkCoordinatorTest, ServersOfACellSeeTheSameMembers) {
   std::lock_guard l1(h1.mu), l2(h2.mu);
   for (std::uint64_t u = 0; u < 200; ++u)
     EXPECT_EQ(h1.table.ring().owner_name(core::UserId{u}), h2.table.ring().owner_name(core::UserId{u}));
+}
+
+// Id slots are the deployment's, not a cell's: servers of two cells never hold the same one,
+// none is handed out twice while its session lives, and a session's end frees its slot.
+TEST_F(ZkCoordinatorTest, IdSlotsAreUniqueAcrossCellsAndFreedWithTheirSession) {
+  auto o = options();
+  o.root = "/iris-" + cell_;  // slots of this test only
+  auto open = [&](const std::string& cell) {
+    auto c = o;
+    c.cell = cell;
+    auto z = ZooKeeperCoordinator::connect(c);
+    EXPECT_TRUE(z) << z.error().message();
+    return z ? std::move(*z) : nullptr;
+  };
+  auto a = open("one"), b = open("two"), c = open("one"), d = open("two");
+  std::set<std::uint32_t> held;
+  using Claim = std::pair<ZooKeeperCoordinator*, const char*>;
+  for (auto [z, holder] : {Claim{a.get(), "one/a"}, Claim{b.get(), "two/a"}, Claim{c.get(), "one/b"},
+                           Claim{d.get(), "two/b"}}) {
+    auto slot = z->claim_id_slot(holder, 4);
+    ASSERT_TRUE(slot) << holder;
+    EXPECT_LT(*slot, 4u);
+    EXPECT_TRUE(held.insert(*slot).second) << holder << " got slot " << *slot << " twice";
+  }
+  auto e = open("one");
+  EXPECT_FALSE(e->claim_id_slot("one/c", 4)) << "every slot is held";
+  b.reset();  // its session closes: its node goes with it
+  auto again = e->claim_id_slot("one/c", 4);
+  ASSERT_TRUE(again);
+  EXPECT_LT(*again, 4u);
 }
 
 TEST_F(ZkCoordinatorTest, CleanLeaveIsSeenByPeers) {

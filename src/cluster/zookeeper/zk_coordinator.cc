@@ -4,6 +4,8 @@
 #include <zookeeper/zookeeper.h>
 
 #include <cstdio>
+#include <functional>
+#include <string>
 #include <vector>
 
 #include "base/log.h"
@@ -100,6 +102,26 @@ Result<void> ZooKeeperCoordinator::ensure_cell(std::uint32_t tokens_per_server) 
   rc = zoo_create(zh_, servers_path_.c_str(), nullptr, -1, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
   if (rc != ZOK && rc != ZNODEEXISTS) return fail(errc::coordinator_unavailable);
   return {};
+}
+
+Result<std::uint32_t> ZooKeeperCoordinator::claim_id_slot(std::string_view holder, std::uint32_t slots) {
+  if (session_state() != SessionState::connected || slots == 0) return fail(errc::coordinator_unavailable);
+  const std::string parent = options_.root + "/id_slots";
+  for (const auto& p : {options_.root, parent}) {
+    const int rc = zoo_create(zh_, p.c_str(), nullptr, -1, &ZOO_OPEN_ACL_UNSAFE, 0, nullptr, 0);
+    if (rc != ZOK && rc != ZNODEEXISTS) return fail(errc::coordinator_unavailable);
+  }
+  const std::uint32_t start = static_cast<std::uint32_t>(std::hash<std::string_view>{}(holder) % slots);
+  for (std::uint32_t i = 0; i < slots; ++i) {
+    const std::uint32_t n = (start + i) % slots;
+    const std::string path = parent + "/" + std::to_string(n);
+    const int rc = zoo_create(zh_, path.c_str(), holder.data(), static_cast<int>(holder.size()),
+                              &ZOO_OPEN_ACL_UNSAFE, ZOO_EPHEMERAL, nullptr, 0);
+    if (rc == ZOK) return n;
+    if (rc != ZNODEEXISTS) return fail(errc::coordinator_unavailable);
+  }
+  IRIS_LOG(error, kLog, "every one of the {} id slots under {} is held by a live server", slots, parent);
+  return fail(errc::coordinator_unavailable);
 }
 
 Result<void> ZooKeeperCoordinator::create_member(const ServerInfo& self) {

@@ -4,6 +4,7 @@
 //
 //   <root>/cells/<cell>                  persistent; data: the cell's CellConfig (member_codec.h)
 //   <root>/cells/<cell>/servers/<name>   ephemeral, one per live server; data: its ServerInfo
+//   <root>/id_slots/<n>                  ephemeral, n < slots; data: "<cell>/<name>" of its holder
 //
 // Threads: the C client's own two threads call only `on_watch`, which records what happened
 // and wakes this adapter's worker thread; every other ZooKeeper call (re-listing the members,
@@ -57,6 +58,12 @@ class ZooKeeperCoordinator final : public Coordinator {
 
   // The session timeout the ensemble granted.
   std::chrono::milliseconds negotiated_timeout() const;
+  // Claims a number below `slots` that no other live session holds, in every cell of the
+  // deployment (<root>/id_slots, ephemeral: held until this session ends), for `holder`
+  // ("<cell>/<name>", the node's data). The lowest free one from a start derived from the
+  // holder, so that restarts tend to find their old number. coordinator_unavailable when
+  // every number is held or ZooKeeper fails.
+  Result<std::uint32_t> claim_id_slot(std::string_view holder, std::uint32_t slots);
 
  private:
   explicit ZooKeeperCoordinator(ZooKeeperOptions options);

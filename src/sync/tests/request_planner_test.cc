@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 #include <set>
+#include <thread>
+#include <vector>
 
 #include "sync/errc.h"
 
@@ -143,6 +146,35 @@ TEST(IdGenerator, GrowsWithTimeAndStaysUniqueWithinAMillisecond) {
   }
   EXPECT_EQ(seen.size(), 10'000u);
   EXPECT_GT(gen.next(core::Timestamp{500ms}), last) << "a clock stepping back never repeats ids";
+}
+
+// Two servers of a cell, each with two shards, all making ids in the same milliseconds: the
+// per-shard generators of the two servers make the same ids; the cell generators, one per
+// server with its own slot and shared by its shards' threads, never do.
+TEST(CellIdGenerator, ServersWithTheirOwnSlotsNeverMakeTheSameIdWhateverTheirShards) {
+  const core::Timestamp t{std::chrono::milliseconds{1'700'000'000'000}};
+  EXPECT_EQ(IdGenerator(0).next(t), IdGenerator(0).next(t)) << "why a cell member needs its slot";
+  CellIdGenerator a, b;
+  std::vector<std::uint64_t> ids[4];
+  std::vector<std::thread> shards;
+  for (int s = 0; s < 4; ++s) {
+    shards.emplace_back([&, s] {
+      CellIdGenerator& gen = s < 2 ? a : b;
+      const std::uint32_t slot = s < 2 ? 7 : 900;
+      for (int i = 0; i < 5'000; ++i) ids[s].push_back(gen.next(t + std::chrono::milliseconds{i / 2'000}, slot));
+    });
+  }
+  for (auto& th : shards) th.join();
+  std::set<std::uint64_t> seen;
+  for (const auto& list : ids) {
+    for (std::size_t i = 1; i < list.size(); ++i) EXPECT_GT(list[i], list[i - 1]) << "grows on each thread";
+    seen.insert(list.begin(), list.end());
+  }
+  EXPECT_EQ(seen.size(), 20'000u) << "4,096 ids a millisecond per server, then the next one is borrowed";
+  EXPECT_EQ(std::min(ids[0].front(), ids[1].front()) >> 22, static_cast<std::uint64_t>(t.time_since_epoch().count()))
+      << "the same 42 bits of milliseconds as a single server's ids, so ids still order by time";
+  EXPECT_EQ(ids[0].front() >> 12 & 1023, 7u);
+  EXPECT_EQ(ids[3].front() >> 12 & 1023, 900u);
 }
 
 }  // namespace
