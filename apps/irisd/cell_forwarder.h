@@ -14,8 +14,11 @@
 // those not in hand, so a share that failed anywhere (a refusal, a lost link, a full queue, a
 // dead forwarder, a ring change) is sent again, whole, to whoever owns its recipients then.
 //
-// Threads: one of its own, running the links' Asio io_context and the scan; forward() and
-// owns() are called from shard and commit threads. Bounds per peer link: cluster.link_window
+// As the shards' CellFanout it also answers who owns a user (the cell's view) and makes the
+// server's message and thread ids (sync::CellIdGenerator, with the id slot in that view).
+//
+// Threads: one of its own, running the links' Asio io_context and the scan; forward(),
+// owns() and next_id() are called from shard and commit threads. Bounds per peer link: cluster.link_window
 // frames unacknowledged, cluster.link_queue_bytes waiting; frames over those wait in the
 // store for the next scan.
 

@@ -241,6 +241,18 @@ void Connection::append_hex(std::string_view bytes, std::string& sql) {
   sql.push_back('\'');
 }
 
+Result<void> Connection::execute(const std::string& sql, std::span<const Param> params) {
+  auto s = prepare(sql);
+  if (!s) return fail(s.error());
+  return (*s)->execute(params);
+}
+
+Result<Rows> Connection::query(const std::string& sql, std::span<const Param> params) {
+  auto s = prepare(sql);
+  if (!s) return fail(s.error());
+  return (*s)->query(params);
+}
+
 Result<Statement*> Connection::prepare(const std::string& sql) {
   if (!handle_ || broken_) return fail(errc::unavailable);
   if (auto it = statements_.find(sql); it != statements_.end()) return it->second.get();

@@ -123,6 +123,9 @@ class Connection {
 
   // A prepared statement for `sql`, prepared once per connection and cached.
   Result<Statement*> prepare(const std::string& sql);
+  // prepare(sql), then that statement's execute or query with `params`.
+  Result<void> execute(const std::string& sql, std::span<const Param> params);
+  Result<Rows> query(const std::string& sql, std::span<const Param> params);
 
   // Whether the server accepts writes: `@@global.read_only = 0`.
   Result<bool> writable();

@@ -77,7 +77,7 @@ class MariaDbHistoryStore final : public HistoryStore {
       if (!pos) return fail(pos.error());
       out.position = *pos;
       const Param p[] = {user.value()};
-      auto threads = query(c, "SELECT thread_id, name, participants FROM history_threads WHERE user_id = ? "
+      auto threads = c.query("SELECT thread_id, name, participants FROM history_threads WHERE user_id = ? "
                               "ORDER BY thread_id", p);
       if (!threads) return fail(threads.error());
       for (std::size_t i = 0; i < threads->size(); ++i) {
@@ -91,7 +91,7 @@ class MariaDbHistoryStore final : public HistoryStore {
         if (!msgs) return fail(msgs.error());
         t.latest = std::move(*msgs);
         const Param q[] = {user.value(), t.thread.value()};
-        auto marks = query(c, "SELECT reader_id, up_to FROM history_watermarks WHERE user_id = ? AND "
+        auto marks = c.query("SELECT reader_id, up_to FROM history_watermarks WHERE user_id = ? AND "
                               "thread_id = ? ORDER BY reader_id", q);
         if (!marks) return fail(marks.error());
         std::optional<MessageId> read_up_to;
@@ -104,10 +104,10 @@ class MariaDbHistoryStore final : public HistoryStore {
         }
         // shown = 0: a visible message from someone else.
         auto unread = read_up_to
-            ? query(c, "SELECT count(*) FROM history_log WHERE user_id = ? AND thread_id = ? AND shown = 0 "
+            ? c.query("SELECT count(*) FROM history_log WHERE user_id = ? AND thread_id = ? AND shown = 0 "
                        "AND message_id > ?",
                     std::vector<Param>{user.value(), t.thread.value(), read_up_to->value()})
-            : query(c, "SELECT count(*) FROM history_log WHERE user_id = ? AND thread_id = ? AND shown = 0", q);
+            : c.query("SELECT count(*) FROM history_log WHERE user_id = ? AND thread_id = ? AND shown = 0", q);
         if (!unread || unread->empty()) return fail(unread ? errc::corrupt_record : unread.error());
         auto n = unread->u64(0, 0);
         if (!n) return fail(n.error());
@@ -128,7 +128,7 @@ class MariaDbHistoryStore final : public HistoryStore {
   Result<std::vector<core::Update>> updates(UserId user, Seq from, std::size_t max_count) const override {
     return with_schema([&](Connection& c) -> Result<std::vector<core::Update>> {
       const Param p[] = {user.value(), from.value(), clamp(max_count)};
-      auto rows = query(c,
+      auto rows = c.query(
                         "SELECT l.seq, l.record, l.thread_id, l.message_id, b.sender_id, b.sent_ms, "
                         "b.client_hi, b.client_lo, b.body, b.reply_to, b.attachments FROM history_log l "
                         "LEFT JOIN history_bodies b ON l.record IS NULL AND b.thread_id = l.thread_id AND "
@@ -187,12 +187,6 @@ class MariaDbHistoryStore final : public HistoryStore {
     });
   }
 
-  static Result<Rows> query(Connection& c, const char* sql, std::span<const Param> params) {
-    auto s = c.prepare(sql);
-    if (!s) return fail(s.error());
-    return (*s)->query(params);
-  }
-
   static tl::unexpected<std::error_code> corrupt(UserId user, std::uint64_t seq) {
     IRIS_LOG(error, "history", "corrupt history row of user {} at seq {}", user.value(), seq);
     return fail(errc::corrupt_record);
@@ -200,7 +194,7 @@ class MariaDbHistoryStore final : public HistoryStore {
 
   static Result<HistoryPosition> read_position(Connection& c, UserId user) {
     const Param p[] = {user.value()};
-    auto rows = query(c, "SELECT epoch, seq FROM history_position WHERE user_id = ?", p);
+    auto rows = c.query("SELECT epoch, seq FROM history_position WHERE user_id = ?", p);
     if (!rows) return fail(rows.error());
     if (rows->empty()) return HistoryPosition{};
     auto epoch = rows->u64(0, 0);
@@ -224,9 +218,9 @@ class MariaDbHistoryStore final : public HistoryStore {
     static const std::string kLatest = std::string(kSelect) + "ORDER BY l.message_id DESC LIMIT ?";
     static const std::string kOlder =
         std::string(kSelect) + "AND l.message_id < ? ORDER BY l.message_id DESC LIMIT ?";
-    auto rows = before ? query(c, kOlder.c_str(),
+    auto rows = before ? c.query(kOlder,
                                std::vector<Param>{user.value(), thread.value(), before->value(), clamp(limit)})
-                       : query(c, kLatest.c_str(), std::vector<Param>{user.value(), thread.value(), clamp(limit)});
+                       : c.query(kLatest, std::vector<Param>{user.value(), thread.value(), clamp(limit)});
     if (!rows) return fail(rows.error());
     std::vector<HistoryMessage> out;
     for (std::size_t i = rows->size(); i-- > 0;) {

@@ -64,7 +64,7 @@ class MariaDbSocialStore final : public SocialStore {
   Result<core::Relation> relation(UserId owner, UserId other) const override {
     return with_schema([&](Connection& c) -> Result<core::Relation> {
       const Param p[] = {owner.value(), other.value()};
-      auto rows = query(c, "SELECT relation FROM social_relations WHERE owner = ? AND other = ?", p);
+      auto rows = c.query("SELECT relation FROM social_relations WHERE owner = ? AND other = ?", p);
       if (!rows) return fail(rows.error());
       if (rows->empty()) return core::Relation::none;
       return as_enum(*rows, 0, 0, core::kMaxRelation, core::Relation::none);
@@ -75,10 +75,9 @@ class MariaDbSocialStore final : public SocialStore {
     return with_schema([&](Connection& c) -> Result<core::RecipientView> {
       // One round trip: both are read by primary key; a missing row reads as NULL.
       const Param p[] = {recipient.value(), actor.value(), recipient.value()};
-      auto rows = query(c,
-                        "SELECT (SELECT relation FROM social_relations WHERE owner = ? AND other = ?), "
-                        "(SELECT group_add FROM social_settings WHERE owner = ?)",
-                        p);
+      auto rows = c.query("SELECT (SELECT relation FROM social_relations WHERE owner = ? AND other = ?), "
+                          "(SELECT group_add FROM social_settings WHERE owner = ?)",
+                          p);
       if (!rows) return fail(rows.error());
       if (rows->empty()) return fail(errc::corrupt_record);
       core::RecipientView v{core::Relation::none, group_add_default_};
@@ -98,7 +97,7 @@ class MariaDbSocialStore final : public SocialStore {
       if (owners.size() <= kPreparedOwners) {
         std::vector<Param> params{actor.value()};
         for (auto o : owners) params.emplace_back(o.value());
-        rows = query(c, blocked_by_sql(owners.size()).c_str(), params);
+        rows = c.query(blocked_by_sql(owners.size()), params);
       } else {
         std::string sql = "SELECT owner FROM social_relations WHERE other = " + std::to_string(actor.value()) +
                           " AND relation = 2 AND owner IN (";
@@ -122,7 +121,7 @@ class MariaDbSocialStore final : public SocialStore {
   Result<SocialState> state(UserId owner) const override {
     return with_schema([&](Connection& c) -> Result<SocialState> {
       const Param p[] = {owner.value()};
-      auto rows = query(c, "SELECT other, relation FROM social_relations WHERE owner = ? ORDER BY other", p);
+      auto rows = c.query("SELECT other, relation FROM social_relations WHERE owner = ? ORDER BY other", p);
       if (!rows) return fail(rows.error());
       SocialState s;
       for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -132,7 +131,7 @@ class MariaDbSocialStore final : public SocialStore {
         if (r == core::Relation::contact) s.contacts.push_back(UserId{*other});
         if (r == core::Relation::blocked) s.blocked.push_back(UserId{*other});
       }
-      auto g = query(c, "SELECT group_add FROM social_settings WHERE owner = ?", p);
+      auto g = c.query("SELECT group_add FROM social_settings WHERE owner = ?", p);
       if (!g) return fail(g.error());
       s.group_add = g->empty() ? group_add_default_ : as_enum(*g, 0, 0, core::kMaxGroupAdd, group_add_default_);
       return s;
@@ -142,7 +141,7 @@ class MariaDbSocialStore final : public SocialStore {
   Result<std::map<core::ThreadId, core::Folder>> folders(UserId owner) const override {
     return with_schema([&](Connection& c) -> Result<std::map<core::ThreadId, core::Folder>> {
       const Param p[] = {owner.value()};
-      auto rows = query(c, "SELECT thread, folder FROM social_folders WHERE owner = ?", p);
+      auto rows = c.query("SELECT thread, folder FROM social_folders WHERE owner = ?", p);
       if (!rows) return fail(rows.error());
       std::map<core::ThreadId, core::Folder> out;
       for (std::size_t i = 0; i < rows->size(); ++i) {
@@ -158,7 +157,7 @@ class MariaDbSocialStore final : public SocialStore {
   Result<core::Folder> folder(UserId owner, core::ThreadId thread) const override {
     return with_schema([&](Connection& c) -> Result<core::Folder> {
       const Param p[] = {owner.value(), thread.value()};
-      auto rows = query(c, "SELECT folder FROM social_folders WHERE owner = ? AND thread = ?", p);
+      auto rows = c.query("SELECT folder FROM social_folders WHERE owner = ? AND thread = ?", p);
       if (!rows) return fail(rows.error());
       if (rows->empty()) return core::Folder::inbox;
       return as_enum(*rows, 0, 0, core::kMaxFolder, core::Folder::inbox);
@@ -171,13 +170,12 @@ class MariaDbSocialStore final : public SocialStore {
     return with_schema([&](Connection& c) -> Result<void> {
       if (relation == core::Relation::none) {
         const Param p[] = {owner.value(), other.value()};
-        return run(c, "DELETE FROM social_relations WHERE owner = ? AND other = ?", p);
+        return c.execute("DELETE FROM social_relations WHERE owner = ? AND other = ?", p);
       }
       const Param p[] = {owner.value(), other.value(), std::uint64_t{static_cast<std::uint8_t>(relation)}};
-      return run(c,
-                 "INSERT INTO social_relations (owner, other, relation) VALUES (?, ?, ?) "
-                 "ON DUPLICATE KEY UPDATE relation = VALUES(relation)",
-                 p);
+      return c.execute("INSERT INTO social_relations (owner, other, relation) VALUES (?, ?, ?) "
+                       "ON DUPLICATE KEY UPDATE relation = VALUES(relation)",
+                       p);
     });
   }
 
@@ -185,10 +183,9 @@ class MariaDbSocialStore final : public SocialStore {
     return with_schema([&](Connection& c) -> Result<void> {
       // Kept even when it equals the default: the user's choice outlives a change of the default.
       const Param p[] = {owner.value(), std::uint64_t{static_cast<std::uint8_t>(group_add)}};
-      return run(c,
-                 "INSERT INTO social_settings (owner, group_add) VALUES (?, ?) "
-                 "ON DUPLICATE KEY UPDATE group_add = VALUES(group_add)",
-                 p);
+      return c.execute("INSERT INTO social_settings (owner, group_add) VALUES (?, ?) "
+                       "ON DUPLICATE KEY UPDATE group_add = VALUES(group_add)",
+                       p);
     });
   }
 
@@ -201,14 +198,13 @@ class MariaDbSocialStore final : public SocialStore {
         Result<void> r;
         if (row.folder == core::Folder::inbox) {
           const Param p[] = {row.user.value(), row.thread.value()};
-          r = run(c, "DELETE FROM social_folders WHERE owner = ? AND thread = ?", p);
+          r = c.execute("DELETE FROM social_folders WHERE owner = ? AND thread = ?", p);
         } else {
           const Param p[] = {row.user.value(), row.thread.value(),
                              std::uint64_t{static_cast<std::uint8_t>(row.folder)}};
-          r = run(c,
-                  "INSERT INTO social_folders (owner, thread, folder) VALUES (?, ?, ?) "
-                  "ON DUPLICATE KEY UPDATE folder = VALUES(folder)",
-                  p);
+          r = c.execute("INSERT INTO social_folders (owner, thread, folder) VALUES (?, ?, ?) "
+                        "ON DUPLICATE KEY UPDATE folder = VALUES(folder)",
+                        p);
         }
         if (!r) return r;
       }
@@ -232,17 +228,6 @@ class MariaDbSocialStore final : public SocialStore {
       }
       return fn(c);
     });
-  }
-
-  static Result<Rows> query(Connection& c, const char* sql, std::span<const Param> params) {
-    auto s = c.prepare(sql);
-    if (!s) return fail(s.error());
-    return (*s)->query(params);
-  }
-  static Result<void> run(Connection& c, const char* sql, std::span<const Param> params) {
-    auto s = c.prepare(sql);
-    if (!s) return fail(s.error());
-    return (*s)->execute(params);
   }
 
   mutable mariadb::ConnectionPool pool_;

@@ -102,17 +102,9 @@ Result<std::int64_t> cell_i64(const Rows& rows, std::size_t row, std::size_t col
   return v;
 }
 
-Result<void> HistoryTables::run(const char* sql, std::span<const Param> params) {
-  auto s = c_.prepare(sql);
-  if (!s) return fail(s.error());
-  return (*s)->execute(params);
-}
+Result<void> HistoryTables::run(const char* sql, std::span<const Param> params) { return c_.execute(sql, params); }
 
-Result<Rows> HistoryTables::rows(const char* sql, std::span<const Param> params) {
-  auto s = c_.prepare(sql);
-  if (!s) return fail(s.error());
-  return (*s)->query(params);
-}
+Result<Rows> HistoryTables::rows(const char* sql, std::span<const Param> params) { return c_.query(sql, params); }
 
 // Two servers may write one user's history at once: the owner that is handing the user over
 // (draining, or not yet told of a ring change) and the new one. The position row is locked
